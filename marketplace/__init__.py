@@ -1,0 +1,92 @@
+"""江苏省科技资源统筹服务平台 (Jiangsu science and technology resource hub)."""
+import importlib
+import importlib.util
+import logging
+import os
+
+from flask import Flask, g, request, session
+from werkzeug.exceptions import HTTPException
+
+from . import config as config_module
+from .extensions import babel, csrf, db, login_manager, migrate
+
+# Domain packages, in dependency order. Each may define init_app(app) that registers its
+# blueprints, CLI commands and hooks; packages that are not present are skipped.
+DOMAINS = ["core", "accounts", "catalog", "notifications", "search", "booking", "subsidy",
+           "payments", "census", "api"]
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True,
+                template_folder="../templates", static_folder="../static")
+    app.config.update(config_module.load(config))
+    os.makedirs(app.instance_path, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Asia/Shanghai")
+
+    _register_write_intent(app)
+    for name in DOMAINS:
+        if importlib.util.find_spec(f"{__name__}.{name}") is None:
+            continue
+        module = importlib.import_module(f"{__name__}.{name}")
+        if hasattr(module, "init_app"):
+            module.init_app(app)
+    _register_error_pages(app)
+
+    from .cli import register as register_cli
+    register_cli(app)
+    return app
+
+
+def _select_locale():
+    lang = request.args.get("lang") or session.get("lang")
+    if lang in ("zh", "en"):
+        return lang
+    return "zh"  # Chinese by default, whatever the browser says
+
+
+def _register_write_intent(app):
+    from .core.db import set_write_intent
+
+    @app.before_request
+    def _mark_writes():
+        # SQLite: writing requests take the write lock when their transaction begins.
+        if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            g._write_token = set_write_intent(True)
+
+    @app.teardown_request
+    def _unmark_writes(exc):
+        token = g.pop("_write_token", None)
+        if token is not None:
+            from .core.db import _write_intent
+            _write_intent.reset(token)
+
+
+def _register_error_pages(app):
+    from flask import render_template
+
+    from .core.errors import DomainError
+    from .core.web import handle_domain_error, problem, wants_json
+
+    app.register_error_handler(DomainError, handle_domain_error)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(err):
+        if wants_json():
+            return problem(err.code, err.name, err.description)
+        return render_template("errors/error.html", status=err.code, title=err.name,
+                               detail=err.description), err.code
+
+    @app.errorhandler(Exception)
+    def _unexpected(err):
+        app.logger.exception("unhandled error")
+        db.session.rollback()
+        if wants_json():
+            return problem(500, "Internal server error", "服务器内部错误 / internal error")
+        return render_template("errors/error.html", status=500, title="Internal server error",
+                               detail="服务器内部错误，请稍后再试 / internal error"), 500

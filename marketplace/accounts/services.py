@@ -1,0 +1,226 @@
+"""Accounts: registration, login with throttling, invitations, members, roles and API tokens."""
+import hashlib
+import re
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..core import audit
+from ..core.errors import Conflict, Forbidden, Invalid, NotFound, TooManyAttempts
+from ..core.permissions import require_org_admin, require_role
+from ..core.reference import CITIES, ORG_KINDS, PLATFORM_ROLES
+from ..core.timeutil import utcnow
+from ..extensions import db
+from .models import ApiToken, Invitation, LoginAttempt, Organisation, User, UserRole
+
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,185}\.[^@\s]{2,}$")
+INVITATION_DAYS = 14
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _clean_email(email) -> str:
+    email = (email or "").strip().lower() if isinstance(email, str) else ""
+    if not EMAIL_RE.match(email) or len(email) > 254:
+        raise Invalid.field("email", "请输入有效的电子邮箱 / enter a valid e-mail address")
+    return email
+
+
+def _check_password(password) -> str:
+    if not isinstance(password, str) or not 8 <= len(password) <= 128:
+        raise Invalid.field("password", "密码长度应为 8–128 位 / the password must have 8–128 characters")
+    return password
+
+
+def _check_name(name, field="name", max_len=60) -> str:
+    name = name.strip() if isinstance(name, str) else ""
+    if not name or len(name) > max_len:
+        raise Invalid.field(field, f"请填写（不超过 {max_len} 字） / required, at most {max_len} characters")
+    return name
+
+
+def get_user_by_email(email: str) -> User | None:
+    return db.session.scalar(db.select(User).where(User.email == email.strip().lower()))
+
+
+def create_organisation(name, kind, city, *, sme=False, high_tech=False, in_province=True,
+                        credit_code=None, parent=None) -> Organisation:
+    name = _check_name(name, "org_name", 120)
+    if kind not in ORG_KINDS:
+        raise Invalid.field("org_kind", "未知的单位类型 / unknown organisation kind")
+    if city not in CITIES:
+        raise Invalid.field("org_city", "请选择江苏省的城市 / choose a city of Jiangsu")
+    if db.session.scalar(db.select(Organisation.id).where(Organisation.name == name)):
+        raise Invalid.field("org_name", "该单位已注册，请向其管理员申请邀请 / already registered: ask its admin for an invitation")
+    is_ent = kind == "enterprise"
+    org = Organisation(name=name, kind=kind, city=city, sme=bool(sme) and is_ent,
+                       high_tech=bool(high_tech) and is_ent, in_province=bool(in_province),
+                       credit_code=credit_code, parent_id=getattr(parent, "id", None))
+    db.session.add(org)
+    db.session.flush()
+    return org
+
+
+def create_user(email, name, password, *, organisation=None, org_admin=False, roles=()) -> User:
+    email = _clean_email(email)
+    name = _check_name(name)
+    _check_password(password)
+    if get_user_by_email(email):
+        raise Invalid.field("email", "该邮箱已注册 / this e-mail is already registered")
+    user = User(email=email, name=name, password_hash=hash_password(password),
+                organisation=organisation, org_admin=org_admin)
+    for role in roles:
+        if role not in PLATFORM_ROLES:
+            raise Invalid.field("roles", f"未知角色 {role} / unknown role")
+        user.role_rows.append(UserRole(role=role))
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def register(*, email, name, password, org_name, org_kind, org_city, sme=False, high_tech=False,
+             in_province=True) -> User:
+    """Register a person together with a new organisation, of which they become the admin."""
+    errors = {}
+    for check in (lambda: _clean_email(email), lambda: _check_name(name), lambda: _check_password(password)):
+        try:
+            check()
+        except Invalid as err:
+            errors.update(err.errors)
+    if errors:
+        raise Invalid("请检查填写的内容 / please check the form", errors)
+    org = create_organisation(org_name, org_kind, org_city, sme=sme, high_tech=high_tech, in_province=in_province)
+    user = create_user(email, name, password, organisation=org, org_admin=True)
+    audit.record("organisation", org.id, "registered", user)
+    return user
+
+
+# -- login ----------------------------------------------------------------------------------------
+
+def authenticate(email, password, address: str) -> User:
+    """Return the user for good credentials; slow down guessing per account and address."""
+    email = (email or "").strip().lower()[:254] if isinstance(email, str) else ""
+    address = (address or "unknown")[:64]
+    window_start = utcnow() - timedelta(minutes=1)
+    failures = db.session.scalar(
+        db.select(db.func.count(LoginAttempt.id)).where(
+            LoginAttempt.email == email, LoginAttempt.address == address,
+            LoginAttempt.created_at >= window_start))
+    if failures >= current_app.config["LOGIN_ATTEMPTS_PER_MINUTE"]:
+        raise TooManyAttempts("登录失败次数过多，请一分钟后再试 / too many failed logins, try again in a minute")
+    user = get_user_by_email(email) if email else None
+    if user is None or not isinstance(password, str) or not check_password_hash(user.password_hash, password):
+        db.session.add(LoginAttempt(email=email, address=address))
+        raise Invalid("邮箱或密码错误 / wrong e-mail or password")
+    if not user.active:
+        raise Forbidden("账号已停用 / this account is disabled")
+    return user
+
+
+# -- invitations and members ----------------------------------------------------------------------
+
+def invite(org: Organisation, email, actor) -> tuple[Invitation, str]:
+    """Invite a person to `org`; return the invitation and its secret (shown once)."""
+    require_org_admin(actor, org.id)
+    email = _clean_email(email)
+    secret = secrets.token_urlsafe(24)
+    inv = Invitation(organisation_id=org.id, email=email, token_hash=_sha256(secret),
+                     invited_by_id=actor.id, expires_at=utcnow() + timedelta(days=INVITATION_DAYS))
+    db.session.add(inv)
+    db.session.flush()
+    audit.record("organisation", org.id, "invited", actor, comment=email)
+    return inv, secret
+
+
+def invitation_for_secret(secret: str) -> Invitation:
+    inv = db.session.scalar(db.select(Invitation).where(Invitation.token_hash == _sha256(secret or "")))
+    if inv is None or inv.accepted_at is not None or inv.expires_at < utcnow():
+        raise NotFound("邀请链接无效或已过期 / the invitation is invalid or has expired")
+    return inv
+
+
+def accept_invitation(secret: str, *, name, password, email=None) -> User:
+    inv = invitation_for_secret(secret)
+    user = create_user(email or inv.email, name, password, organisation=inv.organisation)
+    inv.accepted_at = utcnow()
+    audit.record("organisation", inv.organisation_id, "joined", user)
+    return user
+
+
+def set_member_admin(org: Organisation, member: User, is_admin: bool, actor) -> User:
+    require_org_admin(actor, org.id)
+    if member.organisation_id != org.id:
+        raise NotFound("该用户不是本单位成员 / not a member of this organisation")
+    if not is_admin and member.org_admin:
+        admins = db.session.scalar(db.select(db.func.count(User.id)).where(
+            User.organisation_id == org.id, User.org_admin.is_(True)))
+        if admins <= 1:
+            raise Conflict("单位至少需要一名管理员 / the organisation needs at least one admin")
+    member.org_admin = bool(is_admin)
+    audit.record("user", member.id, "org_admin" if is_admin else "org_member", actor)
+    return member
+
+
+def remove_member(org: Organisation, member: User, actor) -> None:
+    require_org_admin(actor, org.id)
+    if member.organisation_id != org.id:
+        raise NotFound("该用户不是本单位成员 / not a member of this organisation")
+    if member.id == actor.id:
+        raise Conflict("不能移除自己 / you cannot remove yourself")
+    member.organisation_id = None
+    member.org_admin = False
+    audit.record("user", member.id, "removed_from_org", actor, comment=str(org.id))
+
+
+def grant_role(user: User, role: str, actor) -> None:
+    require_role(actor, "admin")
+    if role not in PLATFORM_ROLES:
+        raise Invalid.field("role", "未知角色 / unknown role")
+    if role not in user.roles:
+        user.role_rows.append(UserRole(role=role))
+        audit.record("user", user.id, f"grant_{role}", actor)
+
+
+# -- API tokens -----------------------------------------------------------------------------------
+
+def create_api_token(user: User, name: str = "API") -> tuple[ApiToken, str]:
+    """Create a personal token; return it with the secret, which is never stored or shown again."""
+    name = _check_name(name or "API", "name")
+    secret = "jsst_" + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, name=name, prefix=secret[:12], token_hash=_sha256(secret))
+    db.session.add(token)
+    db.session.flush()
+    audit.record("user", user.id, "api_token_created", user, comment=token.prefix)
+    return token, secret
+
+
+def revoke_api_token(token_id: int, actor: User) -> ApiToken:
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != actor.id:
+        raise NotFound("令牌不存在 / no such token")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record("user", actor.id, "api_token_revoked", actor, comment=token.prefix)
+    return token
+
+
+def user_for_token(secret: str) -> User | None:
+    if not secret or len(secret) > 200:
+        return None
+    token = db.session.scalar(db.select(ApiToken).where(ApiToken.token_hash == _sha256(secret)))
+    if token is None or token.revoked_at is not None or not token.user.active:
+        return None
+    return token.user
+
+
+def list_tokens(user: User) -> list[ApiToken]:
+    return db.session.scalars(db.select(ApiToken).where(ApiToken.user_id == user.id)
+                              .order_by(ApiToken.created_at.desc())).all()

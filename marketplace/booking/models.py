@@ -1,0 +1,212 @@
+"""Booking models: per-instrument provider settings, bookings, ratings, calendar tokens.
+
+Times are naive UTC; a booking occupies the half-open interval [start, end).
+Money is int fen.
+"""
+from datetime import datetime, time
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import Organisation, User
+from ..catalog.models import Instrument
+from ..core.reference import sql_in
+from ..core.timeutil import utcnow
+from ..extensions import db
+
+from .states import ACTIVE_STATUSES, STATUSES, TRANSITIONS  # noqa: F401
+
+
+# -- provider settings -----------------------------------------------------------------------------
+
+class BookingSettings(db.Model):
+    """Provider's booking rules for one instrument. Missing numbers fall back to the config."""
+
+    __tablename__ = "booking_settings"
+    instrument_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("resources.id", ondelete="CASCADE"), primary_key=True)
+    lead_time_hours: Mapped[int | None] = mapped_column(sa.Integer)     # default BOOKING_LEAD_TIME_HOURS
+    horizon_days: Mapped[int | None] = mapped_column(sa.Integer)        # default BOOKING_HORIZON_DAYS
+    min_minutes: Mapped[int | None] = mapped_column(sa.Integer)         # default BOOKING_MIN_MINUTES
+    max_minutes: Mapped[int | None] = mapped_column(sa.Integer)         # default BOOKING_MAX_MINUTES
+    requires_approval: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    opening_hours = relationship("OpeningHours", cascade="all, delete-orphan", lazy="selectin",
+                                 order_by="(OpeningHours.weekday, OpeningHours.opens)")
+
+    __table_args__ = (
+        sa.CheckConstraint("lead_time_hours IS NULL OR lead_time_hours BETWEEN 0 AND 8760", name="lead"),
+        sa.CheckConstraint("horizon_days IS NULL OR horizon_days BETWEEN 1 AND 3660", name="horizon"),
+        sa.CheckConstraint("min_minutes IS NULL OR min_minutes BETWEEN 1 AND 100000", name="min_len"),
+        sa.CheckConstraint("max_minutes IS NULL OR max_minutes BETWEEN 1 AND 100000", name="max_len"),
+    )
+
+
+class OpeningHours(db.Model):
+    """One weekly opening span in Asia/Shanghai local time; weekday 0 = Monday."""
+
+    __tablename__ = "booking_opening_hours"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("booking_settings.instrument_id", ondelete="CASCADE"), index=True)
+    weekday: Mapped[int] = mapped_column(sa.SmallInteger)
+    opens: Mapped[time] = mapped_column(sa.Time)
+    closes: Mapped[time] = mapped_column(sa.Time)
+
+    __table_args__ = (
+        sa.CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday"),
+        sa.CheckConstraint("closes > opens", name="span"),
+    )
+
+
+class Blackout(db.Model):
+    """A period when the instrument cannot be booked (maintenance, calibration, holidays)."""
+
+    __tablename__ = "booking_blackouts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(sa.ForeignKey("resources.id", ondelete="CASCADE"), index=True)
+    start: Mapped[datetime]
+    end: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(sa.String(200))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (sa.CheckConstraint('"end" > start', name="span"),)
+
+
+class Qualification(db.Model):
+    """A user trained (qualified) to operate a self-operated instrument."""
+
+    __tablename__ = "booking_qualifications"
+    instrument_id: Mapped[int] = mapped_column(sa.ForeignKey("resources.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    granted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user = relationship(User, foreign_keys=[user_id], lazy="joined")
+
+
+# -- bookings --------------------------------------------------------------------------------------
+
+class Booking(db.Model):
+    __tablename__ = "bookings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(sa.ForeignKey("resources.id", ondelete="RESTRICT"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    org_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="RESTRICT"), index=True)
+    # The instrument's owning organisation at booking time (the provider); denormalised for queues.
+    provider_org_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="RESTRICT"), index=True)
+    start: Mapped[datetime]
+    end: Mapped[datetime]
+    samples: Mapped[int | None] = mapped_column(sa.Integer)
+    purpose: Mapped[str] = mapped_column(sa.String(500))
+    status: Mapped[str] = mapped_column(sa.String(20), default="requested")
+
+    # Rate card snapshot at booking time, so later price changes do not alter this booking.
+    price_unit: Mapped[str] = mapped_column(sa.String(10))       # hour | sample
+    unit_price: Mapped[int] = mapped_column(sa.BigInteger)       # fen per hour / per sample
+    internal: Mapped[bool] = mapped_column(default=False)       # booking org owns the instrument
+    service_mode: Mapped[str] = mapped_column(sa.String(20))
+    fee: Mapped[int] = mapped_column(sa.BigInteger, default=0)  # fen, computed by rules.booking_fee
+    user_subsidy: Mapped[int] = mapped_column(sa.BigInteger, default=0)  # fen, written by subsidy
+
+    actual_start: Mapped[datetime | None]
+    actual_end: Mapped[datetime | None]
+    actual_samples: Mapped[int | None] = mapped_column(sa.Integer)
+    cancel_fee: Mapped[int | None] = mapped_column(sa.BigInteger)
+    reject_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    payment_ref: Mapped[str | None] = mapped_column(sa.String(100))
+
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+    settled_at: Mapped[datetime | None]
+    reminded_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    instrument = relationship(Instrument, foreign_keys=[instrument_id], lazy="joined")
+    user = relationship(User, foreign_keys=[user_id])
+    org = relationship(Organisation, foreign_keys=[org_id])
+    provider_org = relationship(Organisation, foreign_keys=[provider_org_id])
+    rating = relationship("Rating", uselist=False, back_populates="booking")
+
+    __table_args__ = (
+        sa.CheckConstraint(f"status IN {sql_in(STATUSES)}", name="status"),
+        sa.CheckConstraint('"end" > start', name="span"),
+        sa.CheckConstraint("fee >= 0", name="fee_nonneg"),
+        sa.CheckConstraint("user_subsidy >= 0", name="subsidy_nonneg"),
+        sa.CheckConstraint("cancel_fee IS NULL OR cancel_fee >= 0", name="cancel_fee_nonneg"),
+        sa.CheckConstraint("samples IS NULL OR samples > 0", name="samples_pos"),
+        sa.CheckConstraint("actual_samples IS NULL OR actual_samples >= 0", name="actual_samples_nonneg"),
+        sa.CheckConstraint(f"price_unit IN {sql_in(('hour', 'sample'))}", name="price_unit"),
+        sa.Index("ix_bookings_instrument_start", "instrument_id", "start"),
+        sa.Index("ix_bookings_provider_status", "provider_org_id", "status"),
+        sa.Index("ix_bookings_user_start", "user_id", "start"),
+    )
+
+    @property
+    def payable(self) -> int:
+        """What the user pays: fee minus the user-side subsidy (never negative)."""
+        return max(0, (self.fee or 0) - (self.user_subsidy or 0))
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def status_label(self) -> str:
+        return STATUSES[self.status][0]
+
+    @property
+    def minutes(self) -> int:
+        return int((self.end - self.start).total_seconds() // 60)
+
+    def __repr__(self):
+        return f"<Booking {self.id} {self.instrument_id} {self.start}-{self.end} {self.status}>"
+
+
+# PostgreSQL: the database itself refuses overlapping active bookings of one instrument.
+# (SQLite: bookings are created inside BEGIN IMMEDIATE, see core/db.py, and checked before insert.)
+PG_EXTENSION_DDL = "CREATE EXTENSION IF NOT EXISTS btree_gist"
+PG_EXCLUSION_DDL = (
+    "ALTER TABLE bookings ADD CONSTRAINT ex_bookings_no_overlap "
+    "EXCLUDE USING gist (instrument_id WITH =, tsrange(start, \"end\", '[)') WITH &&) "
+    f"WHERE (status IN {sql_in(ACTIVE_STATUSES)})"
+)
+EXCLUSION_CONSTRAINT = "ex_bookings_no_overlap"
+sa.event.listen(Booking.__table__, "before_create",
+                sa.DDL(PG_EXTENSION_DDL).execute_if(dialect="postgresql"))
+sa.event.listen(Booking.__table__, "after_create",
+                sa.DDL(PG_EXCLUSION_DDL).execute_if(dialect="postgresql"))
+
+
+class Rating(db.Model):
+    """The booking user's rating of the service, once per booking."""
+
+    __tablename__ = "booking_ratings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(sa.ForeignKey("bookings.id", ondelete="CASCADE"), unique=True)
+    instrument_id: Mapped[int] = mapped_column(sa.ForeignKey("resources.id", ondelete="CASCADE"), index=True)
+    provider_org_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    score: Mapped[int] = mapped_column(sa.SmallInteger)
+    comment: Mapped[str] = mapped_column(sa.String(1000), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    booking = relationship(Booking, back_populates="rating")
+    user = relationship(User)
+
+    __table_args__ = (sa.CheckConstraint("score BETWEEN 1 AND 5", name="score"),)
+
+
+class CalendarToken(db.Model):
+    """Secret for a user's ICS feed URL; only its SHA-256 is stored. Regenerating replaces it."""
+
+    __tablename__ = "booking_calendar_tokens"
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,167 @@
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..core.errors import DomainError
+from ..core.pagination import page_args
+from ..core.reference import CITIES
+from ..core.web import flash_error
+from ..extensions import db
+from . import services
+from .forms import FORMS, ReasonForm
+from .types import PLATFORMS, RESOURCE_TYPES
+
+bp = Blueprint("catalog", __name__)
+
+# Entry points of each platform's workflows: (label, endpoint, args). Shown when the endpoint exists.
+WORKFLOWS = {
+    "sharing": [("查找并预约大型仪器", "catalog.resources", {"platform": "sharing", "type": "instrument"}),
+                ("我的预约", "booking.my_bookings", {}), ("预约审批", "booking.queue", {}),
+                ("双向补贴", "subsidy.programmes", {})],
+    "trading": [("浏览科技成果", "catalog.resources", {"type": "achievement"}),
+                ("科技服务机构", "catalog.resources", {"type": "service", "platform": "trading"})],
+    "startup": [("孵化器与众创空间", "catalog.resources", {"type": "incubator"}),
+                ("开放实验室与中试线", "catalog.resources", {"type": "facility"})],
+    "finance": [("科技金融产品", "catalog.resources", {"type": "finance"})],
+    "talent": [("专家人才库", "catalog.resources", {"type": "talent"}),
+               ("科研机构", "catalog.resources", {"type": "institution"})],
+    "data": [("科学数据", "catalog.resources", {"type": "dataset"}),
+             ("资源普查与统计", "census.dashboard", {})],
+}
+
+
+def _workflows(platform):
+    views = current_app.view_functions
+    return [(label, url_for(ep, **args)) for label, ep, args in WORKFLOWS.get(platform, []) if ep in views]
+
+
+@bp.route("/")
+def home():
+    return render_template("catalog/home.html", type_counts=services.counts_by_type(),
+                           city_counts=services.counts_by_city(), newest=services.newest(limit=8),
+                           types=RESOURCE_TYPES, platforms=PLATFORMS)
+
+
+@bp.route("/platforms/<key>")
+def platform(key):
+    if key not in PLATFORMS:
+        abort(404)
+    counts = services.counts_by_type(platform=key)
+    types = {k: t for k, t in RESOURCE_TYPES.items() if key in t.platforms or counts[k]}
+    return render_template("catalog/platform.html", key=key, platform=PLATFORMS[key], types=types,
+                           counts=counts, newest=services.newest(platform=key, limit=10),
+                           workflows=_workflows(key))
+
+
+@bp.route("/resources")
+def resources():
+    filters = services.filter_args(request.args)
+    page, per_page = page_args(request.args)
+    pagination = services.list_public(page=page, per_page=per_page, **filters)
+    return render_template("catalog/list.html", pagination=pagination, filters=filters,
+                           types=RESOURCE_TYPES, platforms=PLATFORMS, cities=CITIES)
+
+
+@bp.route("/resources/<int:resource_id>")
+def detail(resource_id):
+    resource = services.get_resource(resource_id, current_user)
+    from ..core.audit import history
+    show_history = services.can_edit(resource, current_user) or (
+        current_user.is_authenticated and current_user.has_role("reviewer"))
+    return render_template("catalog/detail.html", r=resource, spec=resource.spec,
+                           actions=services.allowed_actions(resource, current_user),
+                           can_edit=services.can_edit(resource, current_user), reason_form=ReasonForm(),
+                           history=history("resource", resource.id) if show_history else [])
+
+
+@bp.route("/resources/new")
+@login_required
+def choose_type():
+    return render_template("catalog/choose_type.html", types=RESOURCE_TYPES)
+
+
+@bp.route("/resources/new/<type_key>", methods=["GET", "POST"])
+@login_required
+def create(type_key):
+    if type_key not in FORMS:
+        abort(404)
+    form = FORMS[type_key]()
+    if request.method == "GET":
+        form.platforms.data = list(RESOURCE_TYPES[type_key].platforms)
+        if current_user.organisation:
+            form.city.data = current_user.organisation.city
+    if form.validate_on_submit():
+        try:
+            resource = services.create_resource(type_key, form.data_for_service(), current_user)
+        except DomainError as err:
+            db.session.rollback()
+            flash_error(err, form)
+        else:
+            db.session.commit()
+            flash(_("已保存为草稿，提交审核后发布"), "success")
+            return redirect(url_for("catalog.detail", resource_id=resource.id))
+    return render_template("catalog/form.html", form=form, spec=RESOURCE_TYPES[type_key], resource=None)
+
+
+@bp.route("/resources/<int:resource_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(resource_id):
+    resource = services.get_resource(resource_id, current_user)
+    if not services.can_edit(resource, current_user):
+        abort(403)
+    form = FORMS[resource.type]()
+    if request.method == "GET":
+        form.fill_from(resource)
+    if form.validate_on_submit():
+        try:
+            services.update_resource(resource, form.data_for_service(), current_user)
+        except DomainError as err:
+            db.session.rollback()
+            flash_error(err, form)
+        else:
+            db.session.commit()
+            flash(_("已保存"), "success")
+            return redirect(url_for("catalog.detail", resource_id=resource.id))
+    return render_template("catalog/form.html", form=form, spec=resource.spec, resource=resource)
+
+
+@bp.route("/resources/<int:resource_id>/<action>", methods=["POST"])
+@login_required
+def lifecycle(resource_id, action):
+    if action not in services.TRANSITIONS:
+        abort(404)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    resource = services.get_resource(resource_id, current_user)
+    try:
+        services.transition(resource, action, current_user, reason=form.reason.data)
+    except DomainError as err:
+        db.session.rollback()
+        flash_error(err)
+        return redirect(url_for("catalog.detail", resource_id=resource_id)), 303
+    db.session.commit()
+    flash(_("操作成功"), "success")
+    if action in ("publish", "reject") and request.form.get("next") == "review":
+        return redirect(url_for("catalog.review"))
+    return redirect(url_for("catalog.detail", resource_id=resource_id))
+
+
+@bp.route("/review")
+@login_required
+def review():
+    page, per_page = page_args(request.args)
+    pagination = services.moderation_queue(current_user, page, per_page)
+    return render_template("catalog/review.html", pagination=pagination, reason_form=ReasonForm())
+
+
+@bp.route("/my/resources")
+@login_required
+def mine():
+    page, per_page = page_args(request.args)
+    status = request.args.get("status") or None
+    from .types import STATUSES
+    if status and status not in STATUSES:
+        abort(400)
+    pagination = services.org_resources(current_user, page, per_page, status=status)
+    return render_template("catalog/mine.html", pagination=pagination, status=status, statuses=STATUSES)

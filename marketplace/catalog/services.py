@@ -1,0 +1,386 @@
+"""Listings: create, edit, moderate and query resources of the ten types."""
+from datetime import date
+
+from ..core import audit
+from ..core.errors import Forbidden, Invalid, NotFound
+from ..core.money import check_fen
+from ..core.permissions import require_login, require_member, require_role
+from ..core.reference import CITIES
+from ..core.statemachine import StateMachine
+from ..core.timeutil import isoformat, utcnow
+from ..extensions import db
+from .models import MODELS, Resource, ResourcePlatform
+from .types import PLATFORMS, RESOURCE_TYPES
+
+LIFECYCLE = StateMachine("resource", {
+    "draft": {"pending_review", "archived"},
+    "pending_review": {"published", "rejected"},
+    "rejected": {"pending_review", "archived"},
+    "published": {"offline", "archived"},
+    "offline": {"pending_review", "archived"},
+    "archived": set(),
+})
+
+COMMON_LIMITS = {"title": 200, "summary": 500, "description": 20000, "tags": 200, "discipline": 60,
+                 "contact_name": 60, "contact_phone": 30, "contact_email": 254}
+
+
+# -- validation (pure) ----------------------------------------------------------------------------
+
+def _too_long(n):
+    return f"不能超过 {n} 个字符 / at most {n} characters"
+
+
+def clean_fields(type_key: str, data: dict, partial: bool = False) -> dict:
+    """Validate common and type-specific fields; return cleaned values or raise Invalid with every error.
+
+    Money is integer fen. With `partial`, only the keys present are checked (PATCH).
+    """
+    if type_key not in RESOURCE_TYPES:
+        raise Invalid.field("type", "未知的资源类型 / unknown resource type")
+    spec = RESOURCE_TYPES[type_key]
+    errors: dict[str, list[str]] = {}
+    out: dict = {}
+
+    def err(name, message):
+        errors.setdefault(name, []).append(message)
+
+    known = set(COMMON_LIMITS) | {"city", "platforms"} | {f.name for f in spec.fields}
+    for name in data:
+        if name not in known:
+            err(name, "未知字段 / unknown field")
+
+    for name, limit in COMMON_LIMITS.items():
+        if name not in data:
+            if name == "title" and not partial:
+                err(name, "请填写标题 / a title is required")
+            continue
+        value = data[name]
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            err(name, "应为文本 / must be text")
+            continue
+        value = value.strip()
+        if len(value) > limit:
+            err(name, _too_long(limit))
+        elif name == "title" and not value:
+            err(name, "请填写标题 / a title is required")
+        else:
+            out[name] = value
+
+    if "city" in data:
+        if data["city"] not in CITIES:
+            err("city", "请选择江苏省的城市 / choose one of the 13 cities of Jiangsu")
+        else:
+            out["city"] = data["city"]
+
+    if "platforms" in data:
+        value = data["platforms"]
+        if not isinstance(value, list) or not value or any(p not in PLATFORMS for p in value):
+            err("platforms", "平台应为已知平台的非空列表 / a non-empty list of known platforms")
+        else:
+            out["platforms"] = list(dict.fromkeys(value))
+
+    for f in spec.fields:
+        if f.name not in data:
+            if f.required and not partial:
+                err(f.name, "必填 / required")
+            continue
+        value = data[f.name]
+        if value is None or value == "":
+            if f.required:
+                err(f.name, "必填 / required")
+            else:
+                out[f.name] = False if f.kind == "bool" else None
+            continue
+        try:
+            out[f.name] = _clean_value(f, value)
+        except Invalid as e:
+            err(f.name, e.detail)
+
+    if not errors and type_key == "finance":
+        lo, hi = out.get("amount_min"), out.get("amount_max")
+        if lo is not None and hi is not None and lo > hi:
+            err("amount_max", "上限不能低于下限 / the maximum must not be below the minimum")
+    if errors:
+        raise Invalid("请检查填写的内容 / please check the fields", errors)
+    return out
+
+
+def _clean_value(f, value):
+    if f.kind in ("str", "text"):
+        if not isinstance(value, str):
+            raise Invalid("应为文本 / must be text")
+        value = value.strip()
+        if len(value) > f.max_len:
+            raise Invalid(_too_long(f.max_len))
+        return value
+    if f.kind == "money":
+        return check_fen(value, f.name)
+    if f.kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise Invalid("应为整数 / must be an integer")
+        if (f.min is not None and value < f.min) or (f.max is not None and value > f.max):
+            raise Invalid(f"应在 {f.min}–{f.max} 之间 / must be between {f.min} and {f.max}")
+        return value
+    if f.kind == "bool":
+        if not isinstance(value, bool):
+            raise Invalid("应为 true/false / must be a boolean")
+        return value
+    if f.kind == "date":
+        if isinstance(value, date):
+            return value
+        if not isinstance(value, str):
+            raise Invalid("日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD")
+        try:
+            parsed = date.fromisoformat(value)
+        except ValueError:
+            raise Invalid("日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD") from None
+        if parsed.year < 1950 or parsed > date.today():
+            raise Invalid("日期不合理 / implausible date")
+        return parsed
+    if f.kind == "choice":
+        if value not in f.choices:
+            raise Invalid("未知选项 / unknown option: " + "、".join(f.choices))
+        return value
+    if f.kind == "multi":
+        items = value if isinstance(value, list) else str(value).split(",")
+        if not all(isinstance(v, str) and v in f.choices for v in items):
+            raise Invalid("未知选项 / unknown option: " + "、".join(f.choices))
+        return ",".join(dict.fromkeys(items))
+    raise Invalid("不支持的字段 / unsupported field")
+
+
+# -- commands -------------------------------------------------------------------------------------
+
+def get_resource(resource_id: int, actor=None) -> Resource:
+    """A resource the actor may see: published ones for anyone, others for members and reviewers."""
+    resource = db.session.get(Resource, resource_id)
+    if resource is None:
+        raise NotFound("资源不存在 / no such resource")
+    if not can_view(resource, actor):
+        raise NotFound("资源不存在 / no such resource")
+    return resource
+
+
+def can_view(resource: Resource, actor) -> bool:
+    if resource.status == "published":
+        return True
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return False
+    return actor.is_member_of(resource.owner_org_id) or actor.has_role("reviewer")
+
+
+def can_edit(resource: Resource, actor) -> bool:
+    return bool(actor and getattr(actor, "is_authenticated", False)
+                and (actor.is_member_of(resource.owner_org_id) or actor.has_role("admin"))
+                and resource.status != "archived")
+
+
+def create_resource(type_key: str, data: dict, actor, org=None) -> Resource:
+    """Create a draft listing owned by the actor's organisation."""
+    require_login(actor)
+    org = org or actor.organisation
+    if org is None:
+        raise Forbidden("请先加入一个单位 / join an organisation first")
+    require_member(actor, org.id)
+    values = clean_fields(type_key, data)
+    platforms = values.pop("platforms", None) or list(RESOURCE_TYPES[type_key].platforms)
+    values.setdefault("city", org.city)
+    resource = MODELS[type_key](owner_org_id=org.id, created_by_id=actor.id, status="draft", **values)
+    resource.platform_rows = [ResourcePlatform(platform=p) for p in platforms]
+    db.session.add(resource)
+    db.session.flush()
+    audit.record("resource", resource.id, "created", actor, to_state="draft")
+    return resource
+
+
+def update_resource(resource: Resource, data: dict, actor) -> Resource:
+    require_login(actor)
+    if not can_edit(resource, actor):
+        raise Forbidden("只有资源所属单位的成员可以编辑 / only members of the owning organisation may edit")
+    values = clean_fields(resource.type, data, partial=True)
+    platforms = values.pop("platforms", None)
+    for name, value in values.items():
+        setattr(resource, name, value)
+    if platforms is not None:
+        resource.platform_rows = [ResourcePlatform(platform=p) for p in platforms]
+    resource.updated_at = utcnow()
+    db.session.flush()
+    audit.record("resource", resource.id, "edited", actor, comment=",".join(sorted(values)) or None)
+    return resource
+
+
+def submit_resource(resource: Resource, actor) -> Resource:
+    require_member(actor, resource.owner_org_id)
+    resource.reject_reason = None
+    return LIFECYCLE.apply(resource, "pending_review", actor, action="submit")
+
+
+def publish_resource(resource: Resource, actor, comment: str | None = None) -> Resource:
+    require_role(actor, "reviewer")
+    LIFECYCLE.apply(resource, "published", actor, comment=comment, action="publish")
+    resource.published_at = utcnow()
+    return resource
+
+
+def reject_resource(resource: Resource, actor, reason: str) -> Resource:
+    require_role(actor, "reviewer")
+    reason = (reason or "").strip() if isinstance(reason, str) else ""
+    if not reason:
+        raise Invalid.field("reason", "请填写退回原因 / a reason is required")
+    if len(reason) > 500:
+        raise Invalid.field("reason", _too_long(500))
+    LIFECYCLE.apply(resource, "rejected", actor, comment=reason, action="reject")
+    resource.reject_reason = reason
+    return resource
+
+
+def take_offline(resource: Resource, actor, comment: str | None = None) -> Resource:
+    require_login(actor)
+    if not (actor.is_member_of(resource.owner_org_id) or actor.has_role("reviewer")):
+        raise Forbidden("没有权限下线该资源 / you may not take this resource offline")
+    return LIFECYCLE.apply(resource, "offline", actor, comment=comment, action="offline")
+
+
+def archive_resource(resource: Resource, actor) -> Resource:
+    require_login(actor)
+    if not (actor.is_member_of(resource.owner_org_id) or actor.has_role("admin")):
+        raise Forbidden("没有权限归档该资源 / you may not archive this resource")
+    return LIFECYCLE.apply(resource, "archived", actor, action="archive")
+
+
+TRANSITIONS = {"submit": submit_resource, "publish": publish_resource, "reject": reject_resource,
+               "offline": take_offline, "archive": archive_resource}
+
+
+def transition(resource: Resource, action: str, actor, reason: str | None = None) -> Resource:
+    """Apply a named lifecycle action (as the web page and the API name them)."""
+    if action not in TRANSITIONS:
+        raise NotFound("未知操作 / unknown action")
+    require_login(actor)
+    if not can_view(resource, actor):
+        raise NotFound("资源不存在 / no such resource")
+    if action == "reject":
+        return reject_resource(resource, actor, reason)
+    return TRANSITIONS[action](resource, actor)
+
+
+def allowed_actions(resource: Resource, actor) -> list[str]:
+    """The lifecycle actions the actor may take now (for buttons)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return []
+    member = actor.is_member_of(resource.owner_org_id)
+    reviewer = actor.has_role("reviewer")
+    who = {"submit": member, "publish": reviewer, "reject": reviewer, "offline": member or reviewer,
+           "archive": member or actor.has_role("admin")}
+    target = {"submit": "pending_review", "publish": "published", "reject": "rejected",
+              "offline": "offline", "archive": "archived"}
+    return [a for a in TRANSITIONS if who[a] and LIFECYCLE.can(resource, target[a])]
+
+
+# -- queries --------------------------------------------------------------------------------------
+
+def filter_args(args) -> dict:
+    """Read list filters from request args; unknown values are errors, not silently ignored."""
+    out = {}
+    t = args.get("type") or None
+    if t and t not in RESOURCE_TYPES:
+        raise Invalid.field("type", "未知的资源类型 / unknown resource type")
+    p = args.get("platform") or None
+    if p and p not in PLATFORMS:
+        raise Invalid.field("platform", "未知的平台 / unknown platform")
+    c = args.get("city") or None
+    if c and c not in CITIES:
+        raise Invalid.field("city", "未知的城市 / unknown city")
+    o = args.get("org") or None
+    if o is not None:
+        try:
+            o = int(o)
+        except ValueError:
+            raise Invalid.field("org", "org 应为单位编号 / org must be an organisation id") from None
+    out.update(type=t, platform=p, city=c, org=o)
+    return out
+
+
+def public_query(type=None, platform=None, city=None, org=None):
+    q = db.select(Resource).where(Resource.status == "published")
+    if type:
+        q = q.where(Resource.type == type)
+    if city:
+        q = q.where(Resource.city == city)
+    if org:
+        q = q.where(Resource.owner_org_id == org)
+    if platform:
+        q = q.where(Resource.id.in_(db.select(ResourcePlatform.resource_id)
+                                    .where(ResourcePlatform.platform == platform)))
+    return q
+
+
+def list_public(page: int = 1, per_page: int = 20, **filters):
+    """A page of published resources, newest first."""
+    q = public_query(**filters).order_by(Resource.published_at.desc(), Resource.id.desc())
+    return db.paginate(q, page=page, per_page=per_page, error_out=False)
+
+
+def counts_by_type(platform: str | None = None) -> dict[str, int]:
+    q = db.select(Resource.type, db.func.count(Resource.id)).where(Resource.status == "published")
+    if platform:
+        q = q.join(ResourcePlatform, ResourcePlatform.resource_id == Resource.id).where(
+            ResourcePlatform.platform == platform)
+    counts = dict(db.session.execute(q.group_by(Resource.type)).all())
+    return {key: counts.get(key, 0) for key in RESOURCE_TYPES}
+
+
+def counts_by_city() -> dict[str, int]:
+    counts = dict(db.session.execute(
+        db.select(Resource.city, db.func.count(Resource.id)).where(Resource.status == "published")
+        .group_by(Resource.city)).all())
+    return {city: counts.get(city, 0) for city in CITIES}
+
+
+def newest(platform: str | None = None, limit: int = 8) -> list[Resource]:
+    q = public_query(platform=platform).order_by(Resource.published_at.desc(), Resource.id.desc()).limit(limit)
+    return db.session.scalars(q).all()
+
+
+def moderation_queue(actor, page=1, per_page=20):
+    require_role(actor, "reviewer")
+    q = db.select(Resource).where(Resource.status == "pending_review").order_by(Resource.updated_at)
+    return db.paginate(q, page=page, per_page=per_page, error_out=False)
+
+
+def org_resources(actor, page=1, per_page=20, status=None):
+    require_login(actor)
+    if actor.organisation_id is None:
+        raise Forbidden("请先加入一个单位 / join an organisation first")
+    q = db.select(Resource).where(Resource.owner_org_id == actor.organisation_id,
+                                  Resource.status != "archived" if status is None else Resource.status == status)
+    return db.paginate(q.order_by(Resource.updated_at.desc()), page=page, per_page=per_page, error_out=False)
+
+
+# -- serialisation ----------------------------------------------------------------------------------
+
+def to_dict(resource: Resource, detail: bool = True) -> dict:
+    out = {
+        "id": resource.id, "type": resource.type, "title": resource.title, "summary": resource.summary,
+        "city": resource.city, "status": resource.status, "platforms": resource.platforms,
+        "owner": {"id": resource.owner_org_id, "name": resource.owner.name},
+        "tags": resource.tag_list(), "discipline": resource.discipline,
+        "published_at": isoformat(resource.published_at), "updated_at": isoformat(resource.updated_at),
+    }
+    if detail:
+        out.update(description=resource.description, contact_name=resource.contact_name,
+                   contact_phone=resource.contact_phone, contact_email=resource.contact_email,
+                   reject_reason=resource.reject_reason, created_at=isoformat(resource.created_at))
+        fields = {}
+        for f in resource.spec.fields:
+            value = getattr(resource, f.name)
+            if f.kind == "date" and value is not None:
+                value = value.isoformat()
+            elif f.kind == "multi":
+                value = [v for v in (value or "").split(",") if v]
+            fields[f.name] = value
+        out["fields"] = fields
+    return out

@@ -1,0 +1,107 @@
+"""Command-line interface: `flask --app marketplace …` or the installed `marketplace` command."""
+import os
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from .extensions import db
+
+
+def register(app):
+    app.cli.add_command(init_db)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(users)
+
+
+def create_schema():
+    """Apply the migrations; fall back to create_all when the package has none (development)."""
+    from flask_migrate import upgrade
+
+    versions = os.path.join(os.path.dirname(__file__), "migrations", "versions")
+    if os.path.isdir(versions) and any(f.endswith(".py") for f in os.listdir(versions)):
+        upgrade()
+    else:
+        db.create_all()
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db():
+    """Create the schema (migrations applied)."""
+    create_schema()
+    click.echo("database ready")
+
+
+@click.command("seed-demo")
+@click.option("--resources", "n", default=600, show_default=True, type=click.IntRange(0, 2_000_000))
+@click.option("--seed", default=42, show_default=True, type=int)
+@click.option("--force", is_flag=True, help="Seed even when the database already has users.")
+@click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when the database has data.")
+@with_appcontext
+def seed_demo(n, seed, force, if_empty):
+    """Load realistic demo data: every type in every city, the demo accounts, bookings…"""
+    from .accounts.models import User
+    from .demo.seed import seed_demo as run
+
+    if if_empty and db.session.scalar(db.select(User.id).limit(1)) is not None:
+        click.echo("database already has data: demo data not loaded")
+        return
+
+    with click.progressbar(length=n, label="resources") as bar:
+        done = run(resources=n, seed=seed, progress=bar.update, force=force)
+    if not done:
+        raise click.ClickException("database already has data; use --force to add demo data anyway")
+    click.echo(f"seeded {n} resources (seed {seed})")
+
+
+@click.group()
+def users():
+    """Accounts and API tokens."""
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--role", "roles", multiple=True, type=click.Choice(["reviewer", "finance", "admin"]))
+@click.option("--org-id", type=int, default=None)
+@click.option("--org-admin", is_flag=True)
+@with_appcontext
+def users_create(email, name, password, roles, org_id, org_admin):
+    """Create an account."""
+    from .accounts import services
+    from .accounts.models import Organisation
+    from .core.errors import DomainError
+
+    org = db.session.get(Organisation, org_id) if org_id else None
+    if org_id and org is None:
+        raise click.ClickException(f"no organisation {org_id}")
+    try:
+        user = services.create_user(email, name, password, organisation=org, org_admin=org_admin, roles=roles)
+    except DomainError as err:
+        raise click.ClickException(f"{err.detail} {err.errors}") from None
+    db.session.commit()
+    click.echo(f"created user {user.id} {user.email}")
+
+
+@users.command("token")
+@click.argument("email")
+@click.option("--name", default="CLI")
+@with_appcontext
+def users_token(email, name):
+    """Create a personal API token for EMAIL and print it (once)."""
+    from .accounts import services
+
+    user = services.get_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"no user {email}")
+    _token, secret = services.create_api_token(user, name)
+    db.session.commit()
+    click.echo(secret)
+
+
+def main():
+    from . import create_app
+
+    FlaskGroup(create_app=create_app, help="江苏省科技资源统筹服务平台")()

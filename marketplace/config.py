@@ -1,0 +1,81 @@
+"""Settings from environment variables, with defaults that run out of the box."""
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+
+def _int(name, default):
+    return int(os.environ.get(name, default))
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE / 'marketplace.db'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(ROOT / "search_index"))
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE / "uploads"))
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "http://127.0.0.1:8420")
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "sk_test_localstripe")
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "whsec_localstripe_dev")
+    STRIPE_TIMEOUT = float(os.environ.get("STRIPE_TIMEOUT", "5"))
+
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "log")  # "log" writes mails to the app log
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "noreply@jsst.example.cn")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ["zh", "en"]
+    DISPLAY_TIMEZONE = "Asia/Shanghai"
+
+    PER_PAGE = 20
+    MAX_PER_PAGE = 100
+    LOGIN_ATTEMPTS_PER_MINUTE = 5
+
+    # Booking defaults (DOMAIN.md); each instrument may override.
+    BOOKING_LEAD_TIME_HOURS = 24
+    BOOKING_HORIZON_DAYS = 60
+    BOOKING_FREE_CANCEL_HOURS = 24
+    BOOKING_LATE_CANCEL_FEE_PERCENT = 50
+    BOOKING_NO_SHOW_MINUTES = 30
+    BOOKING_OPENING_HOURS = "0-4 08:30-17:30"  # weekday 0 = Monday, Asia/Shanghai local time
+    BOOKING_MIN_MINUTES = 30
+    BOOKING_MAX_MINUTES = 480
+    BOOKING_SLOT_MINUTES = 30  # start and end fall on this grid
+    BOOKING_MAX_SAMPLES = 500
+    BOOKING_CHECKIN_EARLY_MINUTES = 30  # check-in opens this long before the start
+
+    # Two-sided subsidy defaults for new programmes (DOMAIN.md); fen and basis points.
+    SUBSIDY_DEFAULTS = {
+        "rate_default_bp": 2000, "rate_sme_bp": 3000, "rate_sme_high_tech_bp": 4000,
+        "booking_cap": 2_000_000, "org_year_cap": 20_000_000, "min_original_value": 30_000_000,
+        "provider_rate_bp": 2000, "grade_a_bp": 10000, "grade_b_bp": 8000, "grade_c_bp": 5000,
+        "grade_d_bp": 0, "ungraded": "D", "provider_unit_cap": 500_000_000,
+        "exclude_internal": True, "exclude_related": True, "settlement_period": "quarter",
+    }
+    STRIPE_RETRIES = _int("STRIPE_RETRIES", 2)            # extra attempts on connection errors / 5xx
+    STRIPE_WEBHOOK_TOLERANCE = _int("STRIPE_WEBHOOK_TOLERANCE", 300)  # seconds
+
+    TESTING = False
+    AUTO_INDEX = True  # index search documents after each commit
+
+
+def load(overrides: dict | None = None) -> dict:
+    """Return the settings as a dict: class defaults, then `overrides`."""
+    cfg = {k: getattr(Config, k) for k in dir(Config) if k.isupper()}
+    cfg.update(overrides or {})
+    return cfg

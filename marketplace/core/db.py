@@ -1,0 +1,76 @@
+"""Database helpers: after-commit hooks and serialized writes on SQLite.
+
+SQLite allows one writer at a time. A deferred transaction that read first and writes later can
+fail with "database is locked" instead of waiting, so requests that write begin with
+BEGIN IMMEDIATE: they queue for the write lock up front (busy_timeout), and a check followed by an
+insert inside such a transaction cannot race. PostgreSQL relies on its own constraints and locks.
+"""
+import contextlib
+import contextvars
+import sqlite3
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+
+_write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
+
+
+def set_write_intent(value: bool = True):
+    """Mark the work in this context as a writer (applies to the next transaction begun)."""
+    return _write_intent.set(value)
+
+
+@contextlib.contextmanager
+def writing():
+    """Run a unit of work that writes: on SQLite its transaction begins IMMEDIATE."""
+    token = _write_intent.set(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+def is_sqlite(engine=None) -> bool:
+    return (engine or db.engine).dialect.name == "sqlite"
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_connect(dbapi_connection, connection_record):
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        # Let SQLAlchemy's "begin" event below issue BEGIN itself.
+        dbapi_connection.isolation_level = None
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn):
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+
+# -- after-commit hooks ---------------------------------------------------------------------------
+
+def after_commit(fn, *args, **kwargs):
+    """Run fn(*args, **kwargs) once the current transaction commits; drop it on rollback."""
+    db.session().info.setdefault("after_commit", []).append((fn, args, kwargs))
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session):
+    queued = session.info.pop("after_commit", [])
+    for fn, args, kwargs in queued:
+        fn(*args, **kwargs)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_after_commit(session, previous_transaction):
+    if previous_transaction.parent is None:  # the outermost transaction rolled back
+        session.info.pop("after_commit", None)

@@ -1,0 +1,20 @@
+"""Pagination parameters shared by pages and the API."""
+from flask import current_app
+
+from .errors import Invalid
+
+
+def page_args(args) -> tuple[int, int]:
+    """Read page and per_page from request args; raise Invalid on nonsense."""
+    out = []
+    for name, default in (("page", 1), ("per_page", current_app.config["PER_PAGE"])):
+        raw = args.get(name, default)
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):
+            raise Invalid.field(name, f"{name} 必须是正整数 / must be a positive integer") from None
+        if value < 1 or value > 1_000_000:
+            raise Invalid.field(name, f"{name} 超出范围 / out of range")
+        out.append(value)
+    page, per_page = out
+    return page, min(per_page, current_app.config["MAX_PER_PAGE"])

@@ -1,0 +1,42 @@
+"""Glue between the web layer and domain errors, shared by every blueprint."""
+from flask import flash, jsonify, render_template, request
+from flask_babel import get_locale
+
+from .errors import DomainError
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def problem(status: int, title: str, detail: str = "", errors: dict | None = None):
+    """An application/problem+json response."""
+    body = {"status": status, "title": title, "detail": detail or title, "errors": errors or {}}
+    resp = jsonify(body)
+    resp.status_code = status
+    resp.mimetype = "application/problem+json"
+    return resp
+
+
+def handle_domain_error(err: DomainError):
+    if wants_json():
+        return problem(err.status, err.title, err.detail, err.errors)
+    return render_template("errors/error.html", status=err.status, title=err.title,
+                           detail=err.detail), err.status
+
+
+def flash_error(err: DomainError, form=None):
+    """Show a domain error on a form: next to its fields when it names them, else as a message."""
+    placed = False
+    if form is not None:
+        for name, messages in err.errors.items():
+            field = getattr(form, name, None)
+            if field is not None and hasattr(field, "errors"):
+                field.errors = list(field.errors) + list(messages)
+                placed = True
+    if not placed:
+        flash(err.detail, "error")
+
+
+def locale() -> str:
+    return str(get_locale() or "zh")

@@ -1,0 +1,98 @@
+"""notify(): an in-app notification now, an e-mail copy after the transaction commits."""
+import logging
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app, has_app_context
+
+from ..core.db import after_commit
+from ..core.errors import NotFound
+from ..core.permissions import require_login
+from ..core.timeutil import utcnow
+from ..extensions import db
+from .models import Notification
+
+log = logging.getLogger("marketplace.mail")
+
+
+def notify(user, subject: str, body: str, link: str | None = None) -> Notification:
+    """Store an in-app notification for `user` and queue its e-mail for after the commit."""
+    note = Notification(user_id=user.id, subject=subject[:200], body=body, link=link)
+    db.session.add(note)
+    if getattr(user, "email", None) and has_app_context():
+        app = current_app._get_current_object()
+        after_commit(_send_after_commit, app, user.email, subject, body, link)
+    return note
+
+
+def notify_many(users, subject: str, body: str, link: str | None = None) -> list[Notification]:
+    return [notify(u, subject, body, link) for u in users]
+
+
+def _send_after_commit(app, to, subject, body, link):
+    with app.app_context():
+        try:
+            send_mail(to, subject, body + (f"\n\n{link}" if link else ""))
+        except Exception:  # a mail outage must not break the request that already committed
+            app.logger.exception("sending mail to %s failed", to)
+
+
+def send_mail(to: str, subject: str, body: str) -> None:
+    """Send through the configured backend: 'log' (the app log), 'smtp', or 'null'."""
+    cfg = current_app.config
+    backend = cfg.get("MAIL_BACKEND", "log")
+    if backend == "null":
+        return
+    if backend == "log":
+        log.info("mail to=%s subject=%s\n%s", to, subject, body)
+        outbox = current_app.extensions.get("mail_outbox")
+        if outbox is not None:  # tests may install a list here to inspect sent mail
+            outbox.append({"to": to, "subject": subject, "body": body})
+        return
+    if backend != "smtp":
+        raise ValueError(f"unknown MAIL_BACKEND {backend!r}")
+    msg = EmailMessage()
+    msg["From"] = cfg["MAIL_DEFAULT_SENDER"]
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg.set_content(body)
+    with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=10) as smtp:
+        if cfg.get("MAIL_USE_TLS"):
+            smtp.starttls()
+        if cfg.get("MAIL_USERNAME"):
+            smtp.login(cfg["MAIL_USERNAME"], cfg.get("MAIL_PASSWORD") or "")
+        smtp.send_message(msg)
+
+
+def unread_count(user) -> int:
+    return db.session.scalar(
+        db.select(db.func.count(Notification.id))
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+
+
+def list_for(user, page: int, per_page: int, unread_only: bool = False):
+    q = db.select(Notification).where(Notification.user_id == user.id)
+    if unread_only:
+        q = q.where(Notification.read_at.is_(None))
+    return db.paginate(q.order_by(Notification.created_at.desc(), Notification.id.desc()),
+                       page=page, per_page=per_page, error_out=False)
+
+
+def mark_read(note_id: int, actor) -> Notification:
+    require_login(actor)
+    note = db.session.get(Notification, note_id)
+    if note is None or note.user_id != actor.id:
+        raise NotFound("通知不存在 / no such notification")
+    if note.read_at is None:
+        note.read_at = utcnow()
+    db.session.flush()
+    return note
+
+
+def mark_all_read(actor) -> int:
+    require_login(actor)
+    result = db.session.execute(
+        db.update(Notification)
+        .where(Notification.user_id == actor.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow()))
+    return result.rowcount or 0

@@ -1,0 +1,58 @@
+"""Payments through the Stripe-compatible gateway, and the webhook events already processed."""
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..booking.models import Booking
+from ..core.reference import sql_in
+from ..core.timeutil import utcnow
+from ..extensions import db
+
+# created: row stored, PaymentIntent not (yet) known; requires_payment_method: PI created;
+# confirming: confirm sent, outcome not yet known; succeeded: paid and settled; failed: declined
+# (a new attempt may follow); refunded: money returned.
+PAYMENT_STATUSES = ("created", "requires_payment_method", "confirming", "succeeded", "failed",
+                    "canceled", "refunded")
+OPEN_STATUSES = ("created", "requires_payment_method", "confirming", "failed")
+
+
+class Payment(db.Model):
+    """One attempt to collect a booking's payable amount. Stored BEFORE the gateway is called."""
+
+    __tablename__ = "payments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(sa.ForeignKey("bookings.id", ondelete="RESTRICT"), index=True)
+    amount: Mapped[int] = mapped_column(sa.BigInteger)
+    currency: Mapped[str] = mapped_column(sa.String(3), default="cny")
+    idempotency_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    payment_intent_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    client_secret: Mapped[str | None] = mapped_column(sa.String(128))
+    status: Mapped[str] = mapped_column(sa.String(30), default="created")
+    failure_message: Mapped[str | None] = mapped_column(sa.String(300))
+    refund_id: Mapped[str | None] = mapped_column(sa.String(64))
+    refunded_amount: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    succeeded_at: Mapped[datetime | None]
+
+    booking = relationship(Booking)
+
+    __table_args__ = (
+        sa.CheckConstraint("amount > 0", name="amount_pos"),
+        sa.CheckConstraint("refunded_amount >= 0 AND refunded_amount <= amount", name="refund_range"),
+        sa.CheckConstraint(f"status IN {sql_in(PAYMENT_STATUSES)}", name="status"),
+        sa.CheckConstraint("currency = 'cny'", name="currency"),
+        sa.Index("ix_payments_status", "status"),
+    )
+
+
+class WebhookEvent(db.Model):
+    """Gateway events already processed: a replayed event id is ignored."""
+
+    __tablename__ = "payment_webhook_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    type: Mapped[str] = mapped_column(sa.String(60))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,232 @@
+"""Text analysis for Chinese search: jieba for Han text, whole Latin words and model numbers.
+
+One function, `tokens(text, mode)`, cuts text for the index ("index": jieba search mode, so the
+parts of a long word are indexed too: 透射电子显微镜 also yields 电子, 显微, 显微镜 …) and for queries
+("query": jieba default mode, the longest words). Because search mode emits every word default mode
+would, a query word always meets the same word in the index.
+
+Latin words, numbers and model numbers are kept whole and lower-cased (JEM-2100F → jem-2100f);
+at index time their parts (jem, 2100f) and the joined form (jem2100f) are indexed as well so a user
+typing only "2100F" or "jem2100f" still finds the instrument.
+
+`ngrams(text)` gives single Han characters and bigrams, indexed for titles and tags so a part of a
+word that jieba does not know (子显 in 电子显微镜) still finds it.
+
+jieba is initialised once per process, lazily, with its log silenced, its cache in a writable
+temporary directory, and the field's user dictionary (data/userdict.txt) loaded.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tempfile
+import threading
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+USERDICT = DATA_DIR / "userdict.txt"
+SYNONYMS = DATA_DIR / "synonyms.txt"
+
+# Han ideographs (CJK unified + extension A + compatibility) or a Latin/number word.
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_WORD_RE = re.compile(rf"([{_HAN}]+)|([a-z0-9]+(?:[-_./+#][a-z0-9]+)*)")
+_PART_RE = re.compile(r"[a-z0-9]+")
+_HAN_RE = re.compile(rf"[{_HAN}]")
+
+# Words too common to help ranking; they still appear in snippets and n-grams.
+STOPWORDS = frozenset("的 了 和 与 及 或 等 在 是 为 对 并 其 之 以 于 由 将 把 被 从 也 就 都 而 且 着 个 这 那 有 无".split())
+
+_jieba_lock = threading.Lock()
+_tokenizer = None
+_log = logging.getLogger(__name__)
+
+
+def jieba_tokenizer():
+    """The process-wide jieba Tokenizer, initialised on first use (thread-safe)."""
+    global _tokenizer
+    if _tokenizer is not None:
+        return _tokenizer
+    with _jieba_lock:
+        if _tokenizer is None:
+            import jieba
+
+            jieba.setLogLevel(logging.WARNING)
+            logging.getLogger("jieba").setLevel(logging.WARNING)
+            tok = jieba.Tokenizer()
+            cache_dir = os.environ.get("JIEBA_CACHE_DIR") or os.path.join(tempfile.gettempdir(), "jieba-cache")
+            try:
+                os.makedirs(cache_dir, exist_ok=True)
+                probe = tempfile.NamedTemporaryFile(dir=cache_dir)  # writable?
+                probe.close()
+            except OSError:
+                cache_dir = tempfile.mkdtemp(prefix="jieba-")
+            tok.tmp_dir = cache_dir
+            tok.initialize()
+            if USERDICT.exists():
+                tok.load_userdict(str(USERDICT))
+            _tokenizer = tok
+    return _tokenizer
+
+
+def normalize(text: str) -> str:
+    """Full-width to half-width (ＪＥＭ → JEM), compatibility forms folded, lower case."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+@lru_cache(maxsize=200_000)
+def _cut_index(run: str) -> tuple[str, ...]:
+    # Cached per Han run (a phrase between punctuation): listings repeat a lot of phrases.
+    # Like jieba's search mode, but every dictionary word inside a word is emitted (not only its
+    # 2- and 3-character parts), so 电子显微镜 is found inside 透射电子显微镜.
+    tok = jieba_tokenizer()
+    freq = tok.FREQ
+    out = []
+    for w in tok.cut(run, HMM=False):
+        n = len(w)
+        if n > 2:
+            for size in range(2, min(n, 12)):
+                for i in range(n - size + 1):
+                    part = w[i:i + size]
+                    if freq.get(part):
+                        out.append(part)
+        if w not in STOPWORDS:
+            out.append(w)
+    return tuple(out)
+
+
+@lru_cache(maxsize=20_000)
+def _cut_query(run: str) -> tuple[str, ...]:
+    words = tuple(w for w in jieba_tokenizer().cut(run, HMM=False) if w not in STOPWORDS)
+    return words or (run,)
+
+
+def _latin_index(word: str) -> list[str]:
+    out = [word]
+    parts = _PART_RE.findall(word)
+    if len(parts) > 1:
+        out.extend(parts)
+        out.append("".join(parts))
+    return out
+
+
+def tokens(text: str, mode: str = "index") -> list[str]:
+    """Cut text into index terms (mode "index") or query terms (mode "query"), in order."""
+    if not text:
+        return []
+    out: list[str] = []
+    cut = _cut_index if mode == "index" else _cut_query
+    for han, latin in _WORD_RE.findall(normalize(text)):
+        if han:
+            out.extend(cut(han))
+        elif mode == "index":
+            out.extend(_latin_index(latin))
+        else:
+            out.append(latin)
+    return out
+
+
+def query_words(text: str) -> list[tuple[str, str]]:
+    """Split a query into (kind, word): kind "han" for a Han run, "latin" for a Latin word."""
+    return [("han", h) if h else ("latin", w) for h, w in _WORD_RE.findall(normalize(text))]
+
+
+def ngrams(text: str) -> list[str]:
+    """Single Han characters and Han bigrams of text (for part-of-word matching)."""
+    out: list[str] = []
+    for han, _latin in _WORD_RE.findall(normalize(text)):
+        if not han:
+            continue
+        out.extend(han)
+        out.extend(han[i:i + 2] for i in range(len(han) - 1))
+    return out
+
+
+def query_ngrams(run: str) -> list[str]:
+    """The n-grams a Han query run must all match: its bigrams (or the character itself)."""
+    if len(run) == 1:
+        return [run]
+    return [run[i:i + 2] for i in range(len(run) - 1)]
+
+
+def has_han(text: str) -> bool:
+    return bool(_HAN_RE.search(text))
+
+
+# -- synonyms -------------------------------------------------------------------------------------
+
+_synonyms: dict[str, tuple[str, ...]] | None = None
+_synonyms_mtime: float | None = None
+
+
+def load_synonyms(path: Path | str | None = None) -> dict[str, tuple[str, ...]]:
+    """Read a synonyms file: one group a line, forms separated by commas; '#' starts a comment.
+
+    Returns {normalised form: (all normalised forms of its group)}. A form in several groups gets
+    the union of them.
+    """
+    path = Path(path or SYNONYMS)
+    groups: dict[str, set[str]] = {}
+    if not path.exists():
+        return {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        forms = [normalize(f).strip() for f in re.split(r"[,，、]", line)]
+        forms = [f for f in forms if f]
+        if len(forms) < 2:
+            continue
+        merged = set(forms)
+        for f in forms:
+            merged |= groups.get(f, set())
+        for f in merged:
+            groups[f] = merged
+    return {k: tuple(sorted(v, key=lambda s: (-len(s), s))) for k, v in groups.items()}
+
+
+def synonyms() -> dict[str, tuple[str, ...]]:
+    """The shipped synonyms, re-read when the file changes (it is meant to be edited)."""
+    global _synonyms, _synonyms_mtime
+    try:
+        mtime = SYNONYMS.stat().st_mtime
+    except OSError:
+        mtime = None
+    if _synonyms is None or mtime != _synonyms_mtime:
+        _synonyms = load_synonyms(SYNONYMS)
+        _synonyms_mtime = mtime
+    return _synonyms
+
+
+# -- Whoosh analyzer (the schema's; stored pickled in the index, so defined at module level) -----
+
+from whoosh.analysis import Token as _Token, Tokenizer as _WTokenizer  # noqa: E402
+
+
+class HubTokenizer(_WTokenizer):
+    """Whoosh tokenizer over `tokens()` (kind "words") or `ngrams()` (kind "ngrams")."""
+
+    def __init__(self, kind: str = "words"):
+        self.kind = kind
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.kind == self.kind
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, mode="", **kwargs):
+        t = _Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if self.kind == "ngrams":
+            words = ngrams(value)
+        else:
+            words = tokens(value, "query" if mode == "query" else "index")
+        for pos, w in enumerate(words, start_pos):
+            t.text = w
+            t.boost = 1.0
+            t.stopped = False
+            if positions:
+                t.pos = pos
+            if chars:
+                t.startchar = t.endchar = start_char
+            yield t

@@ -1,0 +1,362 @@
+"""Subsidy services: programmes and grades (admins), and the user-side subsidy of each booking.
+
+Budget changes go through `_move()`: one conditional UPDATE of the programme row whose WHERE
+clause re-checks the room, backed by the row's CHECK constraint, so no interleaving of
+transactions can overdraw it. On PostgreSQL the programme row is also locked (SELECT … FOR
+UPDATE) before the yearly cap of an organisation is read, which serialises reservations of one
+programme; SQLite writers are serialised by BEGIN IMMEDIATE (core.db).
+"""
+import sqlalchemy as sa
+from flask import current_app
+
+from ..core import audit
+from ..core.errors import Conflict, Invalid, NotFound
+from ..core.permissions import require_role
+from ..core.timeutil import to_local, utcnow
+from ..extensions import db
+from . import ledger, rules
+from .ledger import Cr, Dr
+from .models import GRADES, PERIODS, Programme, ProviderGrade, Reservation
+
+PROGRAMME_FIELDS = ("rate_default_bp", "rate_sme_bp", "rate_sme_high_tech_bp", "booking_cap", "org_year_cap",
+                    "min_original_value", "provider_rate_bp", "grade_a_bp", "grade_b_bp", "grade_c_bp",
+                    "grade_d_bp", "ungraded", "provider_unit_cap", "exclude_internal", "exclude_related",
+                    "settlement_period")
+BP_FIELDS = {f for f in PROGRAMME_FIELDS if f.endswith("_bp")}
+FEN_FIELDS = {"booking_cap", "org_year_cap", "min_original_value", "provider_unit_cap"}
+
+
+# -- programmes ------------------------------------------------------------------------------------
+
+def get_programme(programme_id) -> Programme:
+    prog = db.session.get(Programme, programme_id) if isinstance(programme_id, int) else None
+    if prog is None:
+        raise NotFound("补贴计划不存在 / no such programme")
+    return prog
+
+
+def list_programmes() -> list[Programme]:
+    return list(db.session.scalars(sa.select(Programme).order_by(Programme.year.desc())))
+
+
+def programme_for_year(year: int) -> Programme | None:
+    return db.session.scalar(sa.select(Programme).where(Programme.year == year, Programme.active.is_(True)))
+
+
+def _validate_programme(data: dict) -> dict:
+    errors = {}
+    clean = {}
+    for name in PROGRAMME_FIELDS:
+        if name not in data:
+            continue
+        value = data[name]
+        if name in BP_FIELDS:
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10000:
+                errors[name] = ["应为 0–10000 的基点整数 / basis points 0–10000"]
+        elif name in FEN_FIELDS:
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10**15:
+                errors[name] = ["应为非负整数（分） / a non-negative number of fen"]
+        elif name == "ungraded" and value not in GRADES:
+            errors[name] = ["等级无效 / unknown grade"]
+        elif name == "settlement_period" and value not in PERIODS:
+            errors[name] = ["结算周期无效 / unknown period"]
+        elif name.startswith("exclude_"):
+            value = bool(value)
+        clean[name] = value
+    if errors:
+        raise Invalid("补贴计划参数有误 / the programme has invalid values", errors)
+    return clean
+
+
+def create_programme(actor, *, name: str, year: int, budget: int, **rules_data) -> Programme:
+    require_role(actor, "admin")
+    errors = {}
+    if not name or len(name) > 120:
+        errors["name"] = ["请填写名称（≤120 字） / name required (≤120 characters)"]
+    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+        errors["year"] = ["年度无效 / invalid year"]
+    if isinstance(budget, bool) or not isinstance(budget, int) or not 0 <= budget <= 10**15:
+        errors["budget"] = ["预算应为非负整数（分） / budget must be a non-negative number of fen"]
+    if errors:
+        raise Invalid("补贴计划参数有误 / the programme has invalid values", errors)
+    if db.session.scalar(sa.select(Programme.id).where(Programme.year == year)):
+        raise Invalid.field("year", "该年度已有补贴计划 / a programme for this year exists")
+    values = dict(current_app.config["SUBSIDY_DEFAULTS"])
+    values.update(_validate_programme(rules_data))
+    prog = Programme(name=name, year=year, budget=budget, reserved=0, committed=0, **values)
+    db.session.add(prog)
+    db.session.flush()
+    ledger.post("funding", [Dr("programme_fund", budget), Cr("budget", budget)], programme_id=prog.id,
+                actor=actor, memo=f"{year} 年度补贴预算 / budget {year}")
+    audit.record("subsidy_programme", prog.id, "create", actor)
+    return prog
+
+
+def update_programme(prog: Programme, actor, *, budget: int | None = None, name: str | None = None,
+                     active: bool | None = None, **rules_data) -> Programme:
+    require_role(actor, "admin")
+    clean = _validate_programme(rules_data)
+    if name is not None:
+        if not name or len(name) > 120:
+            raise Invalid.field("name", "请填写名称（≤120 字） / name required (≤120 characters)")
+        prog.name = name
+    if active is not None:
+        prog.active = bool(active)
+    for key, value in clean.items():
+        setattr(prog, key, value)
+    db.session.flush()
+    if budget is not None and budget != prog.budget:
+        if isinstance(budget, bool) or not isinstance(budget, int) or not 0 <= budget <= 10**15:
+            raise Invalid.field("budget", "预算应为非负整数（分） / budget must be a non-negative number of fen")
+        delta = budget - prog.budget
+        # Lowering the budget must leave room for what is reserved and committed.
+        res = db.session.execute(
+            sa.update(Programme).where(Programme.id == prog.id, Programme.reserved + Programme.committed <= budget)
+            .values(budget=budget).execution_options(synchronize_session=False))
+        if res.rowcount != 1:
+            raise Conflict("预算不能低于已预留与已确认之和 / the budget cannot drop below reserved + committed")
+        if delta > 0:
+            lines = [Dr("programme_fund", delta), Cr("budget", delta)]
+        else:
+            lines = [Dr("budget", -delta), Cr("programme_fund", -delta)]
+        ledger.post("funding", lines, programme_id=prog.id, actor=actor, memo="预算调整 / budget change")
+        db.session.refresh(prog)
+    audit.record("subsidy_programme", prog.id, "update", actor)
+    return prog
+
+
+def set_grade(prog: Programme, org_id: int, grade: str, actor) -> ProviderGrade:
+    require_role(actor, "admin")
+    if grade not in GRADES:
+        raise Invalid.field("grade", "等级应为 A/B/C/D / grade must be A, B, C or D")
+    from ..accounts.models import Organisation
+    if db.session.get(Organisation, org_id) is None:
+        raise Invalid.field("org_id", "单位不存在 / no such organisation")
+    row = db.session.scalar(sa.select(ProviderGrade).where(ProviderGrade.programme_id == prog.id,
+                                                           ProviderGrade.org_id == org_id))
+    if row is None:
+        row = ProviderGrade(programme_id=prog.id, org_id=org_id, grade=grade)
+        db.session.add(row)
+    else:
+        row.grade = grade
+    db.session.flush()
+    audit.record("subsidy_programme", prog.id, "grade", actor, comment=f"org {org_id}: {grade}")
+    return row
+
+
+def grades(prog: Programme) -> list[ProviderGrade]:
+    return list(db.session.scalars(sa.select(ProviderGrade).where(ProviderGrade.programme_id == prog.id)
+                                   .order_by(ProviderGrade.org_id)))
+
+
+# -- budget movements ------------------------------------------------------------------------------
+
+def _lock_programme(programme_id: int) -> Programme:
+    """Load the programme fresh; on PostgreSQL lock its row until the transaction ends."""
+    return db.session.execute(sa.select(Programme).where(Programme.id == programme_id)
+                              .with_for_update().execution_options(populate_existing=True)).scalar_one()
+
+
+def _move(programme_id: int, *, reserved: int = 0, committed: int = 0) -> bool:
+    """Add to reserved/committed in one conditional UPDATE; False if it would overdraw."""
+    cond = [Programme.id == programme_id]
+    growth = reserved + committed
+    if growth > 0:
+        cond.append(Programme.budget - Programme.reserved - Programme.committed >= growth)
+    if reserved < 0:
+        cond.append(Programme.reserved >= -reserved)
+    if committed < 0:
+        cond.append(Programme.committed >= -committed)
+    res = db.session.execute(sa.update(Programme).where(*cond)
+                             .values(reserved=Programme.reserved + reserved,
+                                     committed=Programme.committed + committed)
+                             .execution_options(synchronize_session=False))
+    prog = db.session.identity_map.get(db.session.identity_key(Programme, programme_id))
+    if prog is not None:
+        db.session.expire(prog, ["reserved", "committed"])
+    return res.rowcount == 1
+
+
+def org_used(programme_id: int, org_id: int) -> int:
+    return int(db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(Reservation.reserved + Reservation.committed), 0))
+        .where(Reservation.programme_id == programme_id, Reservation.user_org_id == org_id)) or 0)
+
+
+def reservation_of(booking) -> Reservation | None:
+    return db.session.scalar(sa.select(Reservation).where(Reservation.booking_id == booking.id))
+
+
+def booking_year(booking) -> int:
+    return to_local(booking.start).year
+
+
+def reserve_user_subsidy(booking, actor=None) -> Reservation | None:
+    """At approval: hold the user-side subsidy in the budget and write booking.user_subsidy.
+
+    Every approved booking of a programme year gets one reservation row (maybe of 0 with the
+    reason), so the provider side and the statements see it too. Counted once: a second call
+    returns the existing row.
+    """
+    existing = reservation_of(booking)
+    if existing is not None:
+        return existing
+    prog = programme_for_year(booking_year(booking))
+    if prog is None:
+        booking.user_subsidy = 0
+        return None
+    prog = _lock_programme(prog.id)
+    policy = rules.Policy.of(prog)
+    user = rules.Party.of(booking.org)
+    provider = rules.Party.of(booking.provider_org)
+    used = org_used(prog.id, user.org_id)
+    result = rules.user_subsidy(policy, user, provider, booking.instrument.original_value, booking.fee,
+                                org_used=used, budget_remaining=prog.remaining)
+    amount = result.amount
+    reason_code = result.reason_code
+    if amount and not _move(prog.id, reserved=amount):
+        amount, reason_code = 0, "budget_exhausted"  # cannot happen while the row is locked
+    res = Reservation(booking_id=booking.id, programme_id=prog.id, user_org_id=user.org_id,
+                      provider_org_id=provider.org_id, fee=booking.fee, rate_bp=result.rate_bp,
+                      rule_amount=result.rule_amount, reserved=amount, committed=0,
+                      user_eligible=rules.user_side_ineligibility(policy, user, provider,
+                                                                  booking.instrument.original_value) is None,
+                      provider_eligible=rules.provider_side_eligible(policy, user, provider),
+                      status="reserved", reason_code=reason_code,
+                      reason=rules.REASONS.get(reason_code) if reason_code else None)
+    db.session.add(res)
+    db.session.flush()
+    ledger.post("reservation", [Dr("budget", amount), Cr("subsidy_reserved", amount)], programme_id=prog.id,
+                booking_id=booking.id, actor=actor, memo=f"预约 #{booking.id} 补贴预留 / reserve for booking")
+    booking.user_subsidy = amount
+    return res
+
+
+def _release(res: Reservation, amount: int, booking, actor, memo: str):
+    if amount <= 0:
+        return
+    if not _move(res.programme_id, reserved=-amount):
+        raise Conflict("补贴预留数据不一致 / reservation totals out of step")
+    res.reserved -= amount
+    ledger.post("release", [Dr("subsidy_reserved", amount), Cr("budget", amount)],
+                programme_id=res.programme_id, booking_id=booking.id, actor=actor, memo=memo)
+
+
+def release_user_subsidy(booking, actor=None, why: str = "") -> Reservation | None:
+    """On rejection, cancellation or no-show: give the reserved amount back to the budget."""
+    res = reservation_of(booking)
+    booking.user_subsidy = 0
+    if res is None or res.status != "reserved":
+        return res
+    _release(res, res.reserved, booking, actor, f"预约 #{booking.id} {why} 释放补贴 / release")
+    res.status = "released"
+    db.session.flush()
+    return res
+
+
+def recompute_user_subsidy(booking, actor=None) -> Reservation | None:
+    """On completion: the rules on the actual fee, never above the reservation; release the rest."""
+    res = reservation_of(booking)
+    if res is None or res.status != "reserved":
+        return res
+    prog = db.session.get(Programme, res.programme_id)
+    policy = rules.Policy.of(prog)
+    result = rules.recompute_user_subsidy(policy, rules.Party.of(booking.org), rules.Party.of(booking.provider_org),
+                                          booking.instrument.original_value, booking.fee, res.reserved)
+    new = min(result.amount, res.reserved)
+    _release(res, res.reserved - new, booking, actor,
+             f"预约 #{booking.id} 按实际费用重算补贴 / recompute on the actual fee")
+    res.fee = booking.fee
+    res.rule_amount = result.rule_amount
+    if result.reason_code and result.reason_code not in ("budget_exhausted", "budget_partial"):
+        res.reason_code, res.reason = result.reason_code, result.reason
+    booking.user_subsidy = new
+    db.session.flush()
+    return res
+
+
+def commit_user_subsidy(booking, actor=None, payment_id=None) -> Reservation | None:
+    """When the booking is paid (settled): the reservation becomes committed; book the income."""
+    res = reservation_of(booking)
+    if res is None:
+        return None
+    if res.status == "committed":
+        return res
+    if res.status != "reserved":
+        raise Conflict("补贴已释放，不能确认 / the subsidy was released")
+    amount = res.reserved
+    fee = booking.fee
+    if amount != booking.user_subsidy or amount > fee:
+        raise Conflict("补贴金额与预约不一致 / subsidy out of step with the booking")
+    if amount and not _move(res.programme_id, reserved=-amount, committed=amount):
+        raise Conflict("补贴预留数据不一致 / reservation totals out of step")
+    res.reserved, res.committed = 0, amount
+    res.status = "committed"
+    res.fee = fee
+    res.committed_at = utcnow()
+    ledger.post("subsidy_commitment", [Dr("subsidy_reserved", amount), Cr("user_subsidy_payable", amount)],
+                programme_id=res.programme_id, booking_id=booking.id, payment_id=payment_id, actor=actor,
+                memo=f"预约 #{booking.id} 补贴确认 / subsidy committed")
+    ledger.post("provider_income",
+                [Dr("user_receivable", fee - amount, booking.org_id), Dr("subsidy_receivable", amount),
+                 Cr("provider_payable", fee, booking.provider_org_id)],
+                programme_id=res.programme_id, booking_id=booking.id, payment_id=payment_id, actor=actor,
+                memo=f"预约 #{booking.id} 服务收入 / service income")
+    db.session.flush()
+    return res
+
+
+def refund_user_subsidy(booking, actor=None, payment=None) -> Reservation | None:
+    """A paid booking was refunded: its committed subsidy returns to the budget, income reversed."""
+    res = reservation_of(booking)
+    if res is None or res.status != "committed":
+        return res
+    amount, fee = res.committed, res.fee
+    if amount and not _move(res.programme_id, committed=-amount):
+        raise Conflict("补贴确认数据不一致 / committed totals out of step")
+    res.committed = 0
+    res.status = "refunded"
+    paid = fee - amount
+    ledger.post("refund",
+                [Dr("provider_payable", fee, booking.provider_org_id), Dr("user_subsidy_payable", amount),
+                 Cr("gateway_clearing", paid, booking.org_id), Cr("subsidy_receivable", amount),
+                 Cr("budget", amount)],
+                programme_id=res.programme_id, booking_id=booking.id,
+                payment_id=getattr(payment, "id", None), actor=actor,
+                memo=f"预约 #{booking.id} 退款，补贴退回预算 / refund; subsidy back to the budget")
+    db.session.flush()
+    return res
+
+
+# -- finance dashboard -----------------------------------------------------------------------------
+
+def dashboard(prog: Programme) -> dict:
+    """Budget, reserved, committed, remaining; user subsidy by city and by organisation."""
+    from ..accounts.models import Organisation
+    db.session.refresh(prog)
+    amount = Reservation.reserved + Reservation.committed
+    by_city = db.session.execute(
+        sa.select(Organisation.city, sa.func.count(Reservation.id), sa.func.sum(Reservation.reserved),
+                  sa.func.sum(Reservation.committed))
+        .join(Organisation, Organisation.id == Reservation.user_org_id)
+        .where(Reservation.programme_id == prog.id).group_by(Organisation.city)
+        .order_by(sa.func.sum(amount).desc())).all()
+    by_org = db.session.execute(
+        sa.select(Organisation.id, Organisation.name, Organisation.city, sa.func.count(Reservation.id),
+                  sa.func.sum(Reservation.reserved), sa.func.sum(Reservation.committed))
+        .join(Organisation, Organisation.id == Reservation.user_org_id)
+        .where(Reservation.programme_id == prog.id)
+        .group_by(Organisation.id, Organisation.name, Organisation.city)
+        .order_by(sa.func.sum(amount).desc()).limit(50)).all()
+    return {"budget": prog.budget, "reserved": prog.reserved, "committed": prog.committed,
+            "remaining": prog.remaining,
+            "by_city": [{"city": c, "bookings": n, "reserved": int(r or 0), "committed": int(m or 0)}
+                        for c, n, r, m in by_city],
+            "by_org": [{"org_id": i, "name": name, "city": c, "bookings": n, "reserved": int(r or 0),
+                        "committed": int(m or 0)} for i, name, c, n, r, m in by_org]}
+
+
+def programme_json(prog: Programme) -> dict:
+    return {"id": prog.id, "name": prog.name, "year": prog.year, "active": prog.active, "budget": prog.budget,
+            "reserved": prog.reserved, "committed": prog.committed, "remaining": prog.remaining,
+            **{f: getattr(prog, f) for f in PROGRAMME_FIELDS}}
