@@ -3,3 +3,27 @@
 
 def init_app(app):
     from . import models  # noqa: F401  (registers the tables)
+    from .cli import booking_cli
+    from .routes import bp
+
+    app.register_blueprint(bp)
+    app.cli.add_command(booking_cli)
+
+    @app.context_processor
+    def _booking_helpers():
+        def instrument_panel(inst):
+            """Data for the booking panel on the catalog's instrument page."""
+            from flask_login import current_user
+
+            from . import services
+            from .routes import week_calendar
+            avg, count = services.rating_summary(instrument_id=inst.id)
+            user = current_user if current_user.is_authenticated else None
+            return {
+                "calendar": week_calendar(inst) if inst.bookable and inst.status == "published" else None,
+                "rating_avg": avg, "rating_count": count,
+                "is_provider": services.is_provider_member(user, inst.owner_org_id),
+                "qualified": (inst.service_mode != "self_operated" or user is None
+                              or services.is_qualified(inst, user) or user.is_member_of(inst.owner_org_id)),
+            }
+        return {"booking_instrument_panel": instrument_panel}

@@ -33,8 +33,8 @@ class DocumentKind:
     build: Callable[[Any], dict]                    # object -> index fields (see schema)
     url: Callable[[int], str]
     version: Callable[[Any], str]                   # value compared by `search check`
-    # other models whose changes concern this kind: model -> fn(session, objects) -> ids of this kind
-    related: dict[type, Callable[[Session, list[Any]], Iterable[int]]] = field(default_factory=dict)
+    # other models whose changes concern this kind: model -> fn(session, ids of model) -> ids of kind
+    related: dict[type, Callable[[Session, list[int]], Iterable[int]]] = field(default_factory=dict)
     # ids of this kind directly touched by an instance of a related model, without SQL (in flush)
     related_ids: dict[type, Callable[[Any], int | None]] = field(default_factory=dict)
 
@@ -142,8 +142,7 @@ def _resource_kind() -> DocumentKind:
         except Exception:  # catalog routes not registered (e.g. a bare app in a tool)
             return f"/resources/{obj_id}"
 
-    def org_related(session: Session, orgs):
-        ids = [o.id for o in orgs if o.id is not None]
+    def org_related(session: Session, ids):
         if not ids:
             return []
         return session.scalars(sa.select(Resource.id).where(Resource.owner_org_id.in_(ids),

@@ -1,0 +1,38 @@
+"""The notifications page."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..core.pagination import page_args
+from ..extensions import db
+from . import services
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+
+@bp.route("/")
+@login_required
+def index():
+    page, per_page = page_args(request.args)
+    unread_only = request.args.get("unread") == "1"
+    pagination = services.list_for(current_user, page, per_page, unread_only=unread_only)
+    return render_template("notifications/index.html", pagination=pagination, unread_only=unread_only)
+
+
+@bp.route("/<int:note_id>/read", methods=["POST"])
+@login_required
+def read(note_id):
+    note = services.mark_read(note_id, current_user)
+    db.session.commit()
+    if note.link and note.link.startswith("/") and not note.link.startswith("//"):
+        return redirect(note.link)
+    return redirect(url_for("notifications.index"))
+
+
+@bp.route("/read-all", methods=["POST"])
+@login_required
+def read_all():
+    services.mark_all_read(current_user)
+    db.session.commit()
+    flash(_("全部标为已读"), "success")
+    return redirect(url_for("notifications.index"))

@@ -1,0 +1,367 @@
+"""The index on disk: open (or recover), write safely from many processes, rebuild, check.
+
+Writers. Whoosh allows one writer per index at a time and guards it with an OS file lock
+(fcntl.flock on `<dir>/MAIN_WRITELOCK`), so writers in different web worker processes (and in the
+CLI) exclude each other and a crashed process never leaves the lock held. We ask for the lock with
+a bounded wait (`SEARCH_WRITE_TIMEOUT`, polling every 20 ms): index updates are small (the documents
+of one commit), so waiting is short. If the wait still times out — e.g. a full rebuild holds the
+lock — the changes go to a per-process retry queue whose thread keeps trying; because an update
+reloads the rows from the database when it runs, a late retry never writes stale data. Creating or
+rebuilding an index additionally takes `<dir>/MAINTENANCE.lock` so that two processes that both
+find the index missing do not both recreate it.
+
+Readers. Each thread keeps one open searcher and refreshes it (`searcher.refresh()`) when the
+index generation changed, so a committed update is visible to the next query in every process.
+
+Recovery. A missing, unreadable or outdated index is rebuilt from the database with a logged
+warning; small databases are rebuilt at once, large ones in a background thread (queries answer
+from the new, filling index meanwhile) so that no request waits minutes.
+"""
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import queue
+import threading
+import time
+from contextlib import contextmanager
+from typing import Callable, Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from whoosh import index as windex
+from whoosh import writing
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import LockError
+
+from ..extensions import db
+from .documents import KINDS, parse_key, register_defaults
+from .schema import SCHEMA_VERSION, make_schema
+
+log = logging.getLogger("marketplace.search")
+INDEX_NAME = "MAIN"
+BATCH = 500
+
+
+class SearchIndex:
+    """One per application (app.extensions["search"])."""
+
+    def __init__(self, app):
+        register_defaults()
+        self.app = app
+        self.path = app.config["SEARCH_INDEX_DIR"]
+        self._ix = None
+        self._open_lock = threading.Lock()
+        self._local = threading.local()
+        self._retry: queue.Queue | None = None
+        self._retry_thread: threading.Thread | None = None
+        self._retry_pending = 0
+        self.rebuilding: threading.Thread | None = None
+
+    # -- config ------------------------------------------------------------------------------------
+
+    def cfg(self, name):
+        return self.app.config[name]
+
+    # -- opening -----------------------------------------------------------------------------------
+
+    @property
+    def ix(self):
+        if self._ix is None:
+            with self._open_lock:
+                if self._ix is None:
+                    self._ix = self._open_or_recover()
+        return self._ix
+
+    def _try_open(self):
+        """The index if it is present, readable and of our schema version, else None (with why)."""
+        if not os.path.isdir(self.path):
+            return None, "missing"
+        try:
+            if not windex.exists_in(self.path, indexname=INDEX_NAME):
+                return None, "missing"
+            ix = windex.open_dir(self.path, indexname=INDEX_NAME)
+            if set(ix.schema.names()) != set(make_schema().names()):
+                return None, "of another schema"
+            with ix.searcher() as s:
+                s.doc_count_all()
+                for fields in s.all_stored_fields():
+                    if fields.get("schema_version") != SCHEMA_VERSION:
+                        return None, "of another schema version"
+                    break
+            return ix, None
+        except Exception as err:  # a damaged index raises all sorts of errors
+            return None, f"unreadable ({type(err).__name__}: {err})"
+
+    def _open_or_recover(self):
+        ix, why = self._try_open()
+        if ix is not None:
+            return ix
+        log.warning("search index in %s is %s; rebuilding it from the database", self.path, why)
+        with self.maintenance_lock():
+            ix, _ = self._try_open()  # another process may have rebuilt it meanwhile
+            if ix is not None:
+                return ix
+            ix = self.create_empty()
+            count = self._count_indexable()
+            if count <= self.cfg("SEARCH_SYNC_REBUILD_LIMIT"):
+                self._rebuild_into(ix)
+                return ix
+        self._ix = ix
+        self.rebuild_in_background()
+        return ix
+
+    def create_empty(self):
+        os.makedirs(self.path, exist_ok=True)
+        return FileStorage(self.path).create_index(make_schema(), indexname=INDEX_NAME)
+
+    def reset(self):
+        """Forget the open index and searchers (e.g. after the directory was replaced)."""
+        with self._open_lock:
+            self._ix = None
+            self._local = threading.local()
+
+    @contextmanager
+    def maintenance_lock(self, timeout: float = 600.0):
+        os.makedirs(self.path, exist_ok=True)
+        fd = os.open(os.path.join(self.path, "MAINTENANCE.lock"), os.O_CREAT | os.O_WRONLY, 0o644)
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise LockError("search index maintenance lock timed out") from None
+                    time.sleep(0.05)
+            yield
+        finally:
+            os.close(fd)  # closing releases the flock
+
+    # -- reading -----------------------------------------------------------------------------------
+
+    def searcher(self):
+        """This thread's searcher, refreshed if the index changed since it was opened."""
+        s = getattr(self._local, "searcher", None)
+        ix = self.ix
+        if s is None or getattr(self._local, "ix", None) is not ix:
+            s = ix.searcher()
+            self._local.ix = ix
+        elif not s.up_to_date():
+            s = s.refresh()
+        self._local.searcher = s
+        return s
+
+    def recover(self, err: Exception):
+        """A query failed on the index itself: reopen, and rebuild if it is damaged."""
+        log.warning("search index read failed (%s: %s); reopening", type(err).__name__, err)
+        self.reset()
+        return self.ix
+
+    # -- writing -----------------------------------------------------------------------------------
+
+    @contextmanager
+    def writer(self, timeout: float | None = None, **kwargs):
+        """A Whoosh writer holding the index's write lock; commits on success, cancels on error."""
+        w = self.ix.writer(timeout=self.cfg("SEARCH_WRITE_TIMEOUT") if timeout is None else timeout,
+                           delay=0.02, **kwargs)
+        try:
+            yield w
+        except BaseException:
+            w.cancel()
+            raise
+        else:
+            w.commit(**getattr(w, "_hub_commit_args", {}))
+
+    def apply(self, changes: dict):
+        """(Re)index or delete documents from the committed database state.
+
+        `changes` maps a kind name to ids of that kind, or a (kind name, related model) pair to
+        ids of that model (e.g. an organisation whose name appears in its resources).
+        """
+        changes = {k: set(v) for k, v in changes.items() if v}
+        if not changes:
+            return
+        try:
+            self._apply(changes)
+        except LockError:
+            log.warning("search index busy; changes queued for retry")
+            self._queue_retry(changes)
+        except Exception:
+            log.exception("search indexing failed; changes queued for retry")
+            self._queue_retry(changes)
+
+    def _apply(self, changes: dict):
+        adds, deletes = [], []
+        with Session(db.engine) as session:
+            by_kind: dict[str, set[int]] = {}
+            for key, ids in changes.items():
+                if isinstance(key, tuple):
+                    name, model = key
+                    fn = KINDS[name].related.get(model) if name in KINDS else None
+                    if fn is not None:
+                        by_kind.setdefault(name, set()).update(fn(session, sorted(ids)))
+                elif key in KINDS:
+                    by_kind.setdefault(key, set()).update(ids)
+            for name, ids in by_kind.items():
+                kind = KINDS[name]
+                objs = kind.load(session, sorted(ids))
+                found = set()
+                for obj in objs:
+                    adds.append(kind.build(obj))
+                    found.add(obj.id)
+                deletes.extend(kind.key(i) for i in ids - found)
+        with self.writer() as w:
+            for key in deletes:
+                w.delete_by_term("key", key)
+            for doc in adds:
+                w.update_document(**doc)
+
+    def _queue_retry(self, changes):
+        with self._open_lock:
+            self._retry_pending += 1
+        if self._retry is None:
+            self._retry = queue.Queue()
+            self._retry_thread = threading.Thread(target=self._retry_loop, name="search-retry", daemon=True)
+            self._retry_thread.start()
+        self._retry.put(changes)
+
+    def _retry_loop(self):
+        delay = 0.2
+        while True:
+            changes = self._retry.get()
+            while True:
+                # merge everything waiting into one update
+                try:
+                    while True:
+                        more = self._retry.get_nowait()
+                        for k, v in more.items():
+                            changes.setdefault(k, set()).update(v)
+                except queue.Empty:
+                    pass
+                try:
+                    with self.app.app_context():
+                        self._apply(changes)
+                    delay = 0.2
+                    with self._open_lock:
+                        self._retry_pending = self._retry.qsize()
+                    break
+                except Exception as err:
+                    log.warning("search index retry failed (%s); retrying in %.1fs", err, delay)
+                    time.sleep(delay)
+                    delay = min(delay * 2, 10.0)
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """Wait for queued retries and a background rebuild to finish (tests, CLI)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            busy = self._retry_pending > 0 or (self.rebuilding is not None and self.rebuilding.is_alive())
+            if not busy:
+                return True
+            time.sleep(0.02)
+        return False
+
+    # -- rebuild and check -------------------------------------------------------------------------
+
+    def _count_indexable(self) -> int:
+        with Session(db.engine) as session:
+            total = 0
+            for kind in KINDS.values():
+                sub = kind.indexable().subquery()
+                total += session.scalar(sa.select(sa.func.count()).select_from(sub)) or 0
+            return total
+
+    def _all_ids(self, session) -> dict[str, dict[int, str]]:
+        out = {}
+        for name, kind in KINDS.items():
+            rows = session.execute(kind.indexable()).all()
+            out[name] = {row[0]: row[1] for row in rows}
+        return out
+
+    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
+        """Replace the index contents with every indexable document in the database."""
+        with self.maintenance_lock():
+            ix, _ = self._try_open()
+            if ix is None:
+                ix = self.create_empty()
+            with self._open_lock:
+                self._ix = ix
+            return self._rebuild_into(ix, progress)
+
+    def _rebuild_into(self, ix, progress=None) -> int:
+        count = 0
+        w = ix.writer(timeout=self.cfg("SEARCH_REBUILD_LOCK_TIMEOUT"), delay=0.05,
+                      limitmb=self.cfg("SEARCH_WRITER_LIMITMB"))
+        try:
+            with Session(db.engine) as session:
+                for name, kind in KINDS.items():
+                    ids = sorted(session.scalars(kind.indexable().with_only_columns(
+                        kind.indexable().selected_columns[0])).all())
+                    for start in range(0, len(ids), BATCH):
+                        chunk = ids[start:start + BATCH]
+                        for obj in kind.load(session, chunk):
+                            w.add_document(**kind.build(obj))
+                            count += 1
+                        session.expunge_all()
+                        if progress:
+                            progress(len(chunk))
+            w.commit(mergetype=writing.CLEAR)
+        except BaseException:
+            w.cancel()
+            raise
+        log.info("search index rebuilt: %d documents", count)
+        return count
+
+    def rebuild_in_background(self):
+        if self.rebuilding is not None and self.rebuilding.is_alive():
+            return
+
+        def run():
+            with self.app.app_context():
+                try:
+                    self.rebuild()
+                except Exception:
+                    log.exception("background search index rebuild failed")
+
+        self.rebuilding = threading.Thread(target=run, name="search-rebuild", daemon=True)
+        self.rebuilding.start()
+
+    def check(self) -> dict:
+        """Compare the index with the database: missing, stale and extra documents (by key)."""
+        with Session(db.engine) as session:
+            expected = self._all_ids(session)
+        from .documents import version_of
+        indexed: dict[str, str] = {}
+        with self.ix.searcher() as s:
+            for fields in s.all_stored_fields():
+                indexed[fields["key"]] = fields.get("version", "")
+        report = {"missing": [], "stale": [], "extra": [], "indexed": len(indexed),
+                  "expected": sum(len(v) for v in expected.values())}
+        for name, rows in expected.items():
+            kind = KINDS[name]
+            for obj_id, version in rows.items():
+                key = kind.key(obj_id)
+                if key not in indexed:
+                    report["missing"].append(key)
+                elif indexed[key] != version_of(version):
+                    report["stale"].append(key)
+        for key in indexed:
+            name, obj_id = parse_key(key)
+            if name not in expected or obj_id not in expected[name]:
+                report["extra"].append(key)
+        for k in ("missing", "stale", "extra"):
+            report[k].sort()
+        return report
+
+    def doc_count(self) -> int:
+        return self.searcher().doc_count()
+
+
+def changes_by_kind(keys: Iterable[str]) -> dict[str, set[int]]:
+    out: dict[str, set[int]] = {}
+    for key in keys:
+        name, obj_id = parse_key(key)
+        out.setdefault(name, set()).add(obj_id)
+    return out
