@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 
 from marketplace import create_app
 from marketplace.extensions import db
@@ -33,6 +35,21 @@ def wait_for_port(port: int, timeout: float = 20.0):
                 return
         time.sleep(0.05)
     raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
+
+
+class FreshGlobalsClient(FlaskClient):
+    """A test client whose every request starts with an empty `g`, as in production.
+
+    The `app` fixture keeps one app context pushed for the whole test (so tests can use db.session) and
+    Flask reuses it for the client's requests; without this, what Flask-Login, Flask-Babel and Flask-WTF
+    cache in `g` (the logged-in user, the locale, the CSRF token) leaks from one request, or one client,
+    into the next: an "anonymous" client would act as whoever logged in before it.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.__dict__.clear()
+        return super().open(*args, **kwargs)
 
 
 _pg_schema_ready = False
@@ -74,6 +91,7 @@ def make_app(tmp_path):
         }
         config.update(overrides)
         app = create_app(config)
+        app.test_client_class = FreshGlobalsClient
         if PG_URL:
             _reset_postgres(app)
         else:

@@ -96,6 +96,8 @@ def organisation():
             _inv, secret = services.invite(org, form.email.data, current_user)
         except DomainError as err:
             db.session.rollback()
+            if err.status in (403, 404):
+                raise  # only the organisation's admins invite: an error page, not a form message
             flash_error(err, form)
         else:
             db.session.commit()
@@ -107,7 +109,7 @@ def organisation():
                            confirm=ConfirmForm())
 
 
-@bp.route("/organisation/members/<int:user_id>/<action>", methods=["POST"])
+@bp.route("/organisation/members/<int(max=2147483647):user_id>/<action>", methods=["POST"])
 @login_required
 def member_action(user_id, action):
     ConfirmForm().validate_on_submit() or abort(400)
@@ -126,6 +128,8 @@ def member_action(user_id, action):
             abort(404)
     except DomainError as err:
         db.session.rollback()
+        if err.status in (403, 404):
+            raise  # not the caller's to manage: an error page, not a message
         flash_error(err)
         return redirect(url_for("accounts.organisation")), 303
     db.session.commit()
@@ -146,7 +150,7 @@ def tokens():
                            tokens=services.list_tokens(current_user), confirm=ConfirmForm())
 
 
-@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@bp.route("/account/tokens/<int(max=2147483647):token_id>/revoke", methods=["POST"])
 @login_required
 def revoke_token(token_id):
     ConfirmForm().validate_on_submit() or abort(400)

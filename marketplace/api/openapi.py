@@ -13,12 +13,13 @@ PROBLEM = {
 
 
 def build_spec() -> dict:
-    paths: dict = {}
+    paths: dict = {"/openapi.json": {"get": {"summary": "This OpenAPI 3 description",
+                                             "responses": {"200": {"description": "OK"}}}}}
     for module in loaded_modules():
         for path, item in getattr(module, "OPENAPI_PATHS", {}).items():
             paths.setdefault(path, {}).update(item)
     return {
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",  # JSON Schema 2020-12 types, e.g. {"type": ["integer", "null"]}
         "info": {"title": "江苏省科技资源统筹服务平台 API", "version": "1.0.0",
                  "description": "Money is integer fen (CNY); times are ISO 8601 with offset. Errors are "
                                 "application/problem+json."},

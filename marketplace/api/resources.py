@@ -55,7 +55,7 @@ def create_resource():
     actor = require_login(api_actor())
     data = _body_fields(json_body())
     type_key = data.pop("type", None)
-    if type_key not in RESOURCE_TYPES:
+    if not isinstance(type_key, str) or type_key not in RESOURCE_TYPES:
         raise Invalid.field("type", "未知的资源类型 / unknown resource type: " + ", ".join(RESOURCE_TYPES))
     resource = services.create_resource(type_key, data, actor)
     db.session.commit()

@@ -13,6 +13,16 @@ from .types import PLATFORMS, RESOURCE_TYPES
 MAX_YUAN = Decimal("10000000000000")
 
 
+class FiniteDecimalField(DecimalField):
+    """A DecimalField that refuses NaN and infinities (sNaN would crash NumberRange)."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value."))
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
@@ -76,7 +86,7 @@ def _wtf_field(f):
     if f.kind == "str":
         return StringField(label, validators=required + [Length(max=f.max_len)])
     if f.kind == "money":
-        return DecimalField(label, places=2, validators=required + [NumberRange(min=0, max=MAX_YUAN)])
+        return FiniteDecimalField(label, places=2, validators=required + [NumberRange(min=0, max=MAX_YUAN)])
     if f.kind == "int":
         return IntegerField(label, validators=required + [NumberRange(min=f.min, max=f.max)])
     if f.kind == "date":

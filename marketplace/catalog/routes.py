@@ -85,6 +85,8 @@ def choose_type():
 def create(type_key):
     if type_key not in FORMS:
         abort(404)
+    if current_user.organisation_id is None:
+        abort(403)  # listings belong to an organisation; the service refuses the POST the same way
     form = FORMS[type_key]()
     if request.method == "GET":
         form.platforms.data = list(RESOURCE_TYPES[type_key].platforms)
@@ -95,6 +97,8 @@ def create(type_key):
             resource = services.create_resource(type_key, form.data_for_service(), current_user)
         except DomainError as err:
             db.session.rollback()
+            if err.status in (403, 404):
+                raise  # not allowed at all: an error page, not a message on the form
             flash_error(err, form)
         else:
             db.session.commit()
@@ -138,6 +142,8 @@ def lifecycle(resource_id, action):
         services.transition(resource, action, current_user, reason=form.reason.data)
     except DomainError as err:
         db.session.rollback()
+        if err.status in (403, 404):
+            raise  # not allowed at all: an error page; conflicts and bad input go back as a message
         flash_error(err)
         return redirect(url_for("catalog.detail", resource_id=resource_id)), 303
     db.session.commit()

@@ -36,7 +36,7 @@ def clean_fields(type_key: str, data: dict, partial: bool = False) -> dict:
 
     Money is integer fen. With `partial`, only the keys present are checked (PATCH).
     """
-    if type_key not in RESOURCE_TYPES:
+    if not isinstance(type_key, str) or type_key not in RESOURCE_TYPES:
         raise Invalid.field("type", "未知的资源类型 / unknown resource type")
     spec = RESOURCE_TYPES[type_key]
     errors: dict[str, list[str]] = {}
@@ -70,14 +70,15 @@ def clean_fields(type_key: str, data: dict, partial: bool = False) -> dict:
             out[name] = value
 
     if "city" in data:
-        if data["city"] not in CITIES:
+        if not isinstance(data["city"], str) or data["city"] not in CITIES:
             err("city", "请选择江苏省的城市 / choose one of the 13 cities of Jiangsu")
         else:
             out["city"] = data["city"]
 
     if "platforms" in data:
         value = data["platforms"]
-        if not isinstance(value, list) or not value or any(p not in PLATFORMS for p in value):
+        if not isinstance(value, list) or not value or any(not isinstance(p, str) or p not in PLATFORMS
+                                                           for p in value):
             err("platforms", "平台应为已知平台的非空列表 / a non-empty list of known platforms")
         else:
             out["platforms"] = list(dict.fromkeys(value))
@@ -130,18 +131,19 @@ def _clean_value(f, value):
         return value
     if f.kind == "date":
         if isinstance(value, date):
-            return value
-        if not isinstance(value, str):
+            parsed = value  # from a form: still checked for plausibility below
+        elif not isinstance(value, str):
             raise Invalid("日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD")
-        try:
-            parsed = date.fromisoformat(value)
-        except ValueError:
-            raise Invalid("日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD") from None
+        else:
+            try:
+                parsed = date.fromisoformat(value)
+            except ValueError:
+                raise Invalid("日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD") from None
         if parsed.year < 1950 or parsed > date.today():
             raise Invalid("日期不合理 / implausible date")
         return parsed
     if f.kind == "choice":
-        if value not in f.choices:
+        if not isinstance(value, str) or value not in f.choices:
             raise Invalid("未知选项 / unknown option: " + "、".join(f.choices))
         return value
     if f.kind == "multi":
@@ -154,8 +156,13 @@ def _clean_value(f, value):
 
 # -- commands -------------------------------------------------------------------------------------
 
+MAX_ID = 2**31 - 1  # ids are INTEGER columns: a larger number cannot name a row (and PostgreSQL refuses it)
+
+
 def get_resource(resource_id: int, actor=None) -> Resource:
     """A resource the actor may see: published ones for anyone, others for members and reviewers."""
+    if isinstance(resource_id, bool) or not isinstance(resource_id, int) or not 0 < resource_id <= MAX_ID:
+        raise NotFound("资源不存在 / no such resource")
     resource = db.session.get(Resource, resource_id)
     if resource is None:
         raise NotFound("资源不存在 / no such resource")
@@ -300,6 +307,8 @@ def filter_args(args) -> dict:
             o = int(o)
         except ValueError:
             raise Invalid.field("org", "org 应为单位编号 / org must be an organisation id") from None
+        if not 0 < o <= MAX_ID:
+            raise Invalid.field("org", "org 应为单位编号 / org must be an organisation id")
     out.update(type=t, platform=p, city=c, org=o)
     return out
 

@@ -25,6 +25,8 @@ def parse_yuan(text, field: str = "amount", allow_negative: bool = False) -> int
         raise Invalid.field(field, "金额格式不正确 / not an amount") from None
     if not value.is_finite():
         raise Invalid.field(field, "金额格式不正确 / not an amount")
+    if abs(value) > MAX_FEN:  # far too large; also keeps quantize() below inside Decimal's precision
+        raise Invalid.field(field, "金额过大 / amount too large")
     fen = int((value * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     check_fen(fen, field, allow_negative)
     return fen

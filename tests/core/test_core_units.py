@@ -1,0 +1,94 @@
+"""Pure helpers of marketplace.core: money, time, state machines, pagination."""
+from datetime import datetime
+
+import pytest
+
+from marketplace.core.errors import Conflict, Invalid
+from marketplace.core.money import check_fen, format_fen, parse_yuan, percent_of
+from marketplace.core.timeutil import isoformat, local_to_utc_naive, parse_iso, to_local
+
+
+@pytest.mark.parametrize("fen, text", [(0, "¥0.00"), (5, "¥0.05"), (123450, "¥1,234.50"), (-990, "-¥9.90"),
+                                       (10**12, "¥10,000,000,000.00"), (None, "—")])
+def test_format_fen(fen, text):
+    assert format_fen(fen) == text
+
+
+@pytest.mark.parametrize("text, fen", [("1,234.5", 123450), ("¥ 88", 8800), ("0.005", 1), ("0.004", 0),
+                                       (" 300.50 ", 30050), (12, 1200)])
+def test_parse_yuan(text, fen):
+    assert parse_yuan(text) == fen and isinstance(parse_yuan(text), int)
+
+
+@pytest.mark.parametrize("text", ["", "abc", "NaN", "sNaN", "Infinity", "1e400", "-1", True, None, "1.2.3"])
+def test_parse_yuan_refuses_nonsense(text):
+    with pytest.raises(Invalid) as err:
+        parse_yuan(text, "price")
+    assert "price" in err.value.errors
+
+
+@pytest.mark.parametrize("value", [1.5, "100", True, None, -1, 10**16])
+def test_check_fen_refuses_non_integers_negatives_and_absurd_amounts(value):
+    with pytest.raises(Invalid):
+        check_fen(value)
+
+
+def test_percent_of_rounds_half_up_in_integers():
+    assert percent_of(10_000, 2000) == 2000
+    assert percent_of(1, 5000) == 1  # 0.5 fen rounds up
+    assert percent_of(1, 4999) == 0
+    assert isinstance(percent_of(333, 3333), int)
+
+
+def test_times_are_shown_and_serialised_in_shanghai():
+    stored = datetime(2026, 3, 1, 16, 30)  # naive UTC
+    assert to_local(stored).strftime("%Y-%m-%d %H:%M") == "2026-03-02 00:30"
+    assert isoformat(stored) == "2026-03-02T00:30:00+08:00"
+    assert parse_iso("2026-03-02T00:30:00+08:00", "start") == stored
+    assert parse_iso("2026-03-01T16:30:00Z", "start") == stored
+    assert local_to_utc_naive(datetime(2026, 3, 2, 0, 30)) == stored
+
+
+@pytest.mark.parametrize("text", ["2026-03-02T00:30:00", "tomorrow", "", 1700000000, None, "x" * 100])
+def test_parse_iso_requires_an_offset(text):
+    with pytest.raises(Invalid) as err:
+        parse_iso(text, "start")
+    assert "start" in err.value.errors
+
+
+def test_state_machine_applies_allowed_moves_audited_and_refuses_others(app, make_user):
+    from marketplace.core.audit import history
+    from marketplace.core.statemachine import StateMachine
+    from marketplace.extensions import db
+
+    machine = StateMachine("thing", {"new": {"done"}, "done": set()})
+
+    class Thing:
+        id = 7
+        status = "new"
+
+    actor = make_user()
+    thing = Thing()
+    with pytest.raises(Conflict):
+        machine.apply(thing, "new", actor)
+    machine.apply(thing, "done", actor, comment="完成")
+    with pytest.raises(Conflict):
+        machine.apply(thing, "new", actor)
+    db.session.commit()
+    assert thing.status == "done"
+    assert [(h.action, h.from_state, h.to_state, h.actor_id, h.comment) for h in history("thing", 7)] == \
+        [("done", "new", "done", actor.id, "完成")]
+
+
+@pytest.mark.parametrize("args, expected", [({}, (1, 20)), ({"page": "3", "per_page": "5"}, (3, 5)),
+                                            ({"per_page": "5000"}, (1, 100))])
+def test_page_args(app, args, expected):
+    from marketplace.core.pagination import page_args
+    assert page_args(args) == expected
+
+
+@pytest.mark.parametrize("args", [{"page": "0"}, {"page": "x"}, {"per_page": "-1"}, {"page": "9" * 30}])
+def test_page_args_refuses_nonsense(app, args):
+    from marketplace.core.pagination import page_args
+    with pytest.raises(Invalid):
+        page_args(args)
