@@ -72,6 +72,17 @@ class Config:
 
     TESTING = False
     AUTO_INDEX = True  # index search documents after each commit
+    # Search (marketplace/search): seconds a writer waits for the index lock before queueing a retry;
+    # indexes up to SEARCH_SYNC_REBUILD_LIMIT documents are rebuilt at once when missing/corrupt,
+    # larger ones in the background; query and result-window limits.
+    SEARCH_WRITE_TIMEOUT = float(os.environ.get("SEARCH_WRITE_TIMEOUT", "2"))
+    SEARCH_REBUILD_LOCK_TIMEOUT = 120.0
+    SEARCH_SYNC_REBUILD_LIMIT = _int("SEARCH_SYNC_REBUILD_LIMIT", 20_000)
+    SEARCH_WRITER_LIMITMB = 256
+    SEARCH_REBUILD_PROCS = _int("SEARCH_REBUILD_PROCS", 1)  # sub-writer processes (`search rebuild --procs`)
+    SEARCH_MAX_QUERY_CHARS = 500
+    SEARCH_MAX_SUGGEST_CHARS = 60
+    SEARCH_MAX_WINDOW = 10_000
 
 
 def load(overrides: dict | None = None) -> dict:

@@ -18,12 +18,19 @@ def init_app(app):
             from . import services
             from .routes import week_calendar
             avg, count = services.rating_summary(instrument_id=inst.id)
+            org_avg, org_count = services.rating_summary(provider_org_id=inst.owner_org_id)
             user = current_user if current_user.is_authenticated else None
             return {
+                "org_rating_avg": org_avg, "org_rating_count": org_count,
                 "calendar": week_calendar(inst) if inst.bookable and inst.status == "published" else None,
                 "rating_avg": avg, "rating_count": count,
                 "is_provider": services.is_provider_member(user, inst.owner_org_id),
                 "qualified": (inst.service_mode != "self_operated" or user is None
                               or services.is_qualified(inst, user) or user.is_member_of(inst.owner_org_id)),
             }
-        return {"booking_instrument_panel": instrument_panel}
+        def org_rating(org_id):
+            """(average, count) of the ratings of an organisation's instrument services."""
+            from . import services
+            return services.rating_summary(provider_org_id=org_id)
+
+        return {"booking_instrument_panel": instrument_panel, "booking_org_rating": org_rating}

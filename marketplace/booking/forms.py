@@ -31,7 +31,7 @@ class CompleteForm(FlaskForm):
 
 
 class RatingForm(FlaskForm):
-    score = RadioField(_l("评分"), choices=[(str(i), str(i)) for i in range(5, 0, -1)],
+    score = RadioField(_l("评分"), choices=[str(i) for i in range(5, 0, -1)],
                        validators=[DataRequired()])
     comment = TextAreaField(_l("评价"), validators=[Optional(), Length(max=1000)])
 

@@ -20,8 +20,9 @@ from .models import STATUSES, Blackout, Qualification
 bp = Blueprint("booking", __name__, url_prefix="/booking")
 
 
-def _week_start(arg: str | None) -> date:
-    today = to_local(utcnow()).date()
+def _week_start(arg: str | None, first_bookable: datetime | None = None) -> date:
+    """Monday of the asked week; by default the week in which booking first becomes possible."""
+    today = to_local(first_bookable or utcnow()).date()
     try:
         d = date.fromisoformat(arg) if arg else today
     except ValueError:
@@ -32,8 +33,8 @@ def _week_start(arg: str | None) -> date:
 
 
 def week_calendar(instrument, week: str | None = None):
-    start = _week_start(week)
     r = services.effective_rules(instrument)
+    start = _week_start(week, utcnow() + timedelta(hours=r.lead_time_hours))
     lo = rules._to_utc(start, datetime.min.time())
     busy = services.busy_between(instrument.id, lo, lo + timedelta(days=7))
     days, rows = rules.week_grid(r, busy, start, utcnow())
@@ -163,7 +164,8 @@ def act(booking_id, action):
         abort(404)
     booking = services.get_booking(booking_id, current_user)
     back = request.form.get("next") or ""
-    target = back if back.startswith("/") and not back.startswith("//") else url_for(
+    local = back.startswith("/") and not back.startswith("//") and "\\" not in back
+    target = back if local else url_for(
         "booking.detail", booking_id=booking.id)
     try:
         if action == "approve":

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
 from ..catalog.models import Instrument
+from ..core.audit import record
 from ..core.errors import Conflict, Forbidden, Invalid, NotFound
 from ..core.permissions import require_login, require_member
 from ..core.statemachine import StateMachine
@@ -29,7 +30,10 @@ MAX_QUERY_DAYS = 92  # availability window asked of the API at once
 # -- lookups ---------------------------------------------------------------------------------------
 
 def get_instrument(instrument_id, *, public: bool = True) -> Instrument:
-    inst = db.session.get(Instrument, instrument_id) if isinstance(instrument_id, int) else None
+    # platform rows are not needed for booking; skip their extra query
+    inst = db.session.get(Instrument, instrument_id, options=[sa.orm.lazyload(Instrument.platform_rows),
+                                                              sa.orm.lazyload(Instrument.owner)]) \
+        if isinstance(instrument_id, int) else None
     if inst is None or (public and inst.status != "published"):
         raise NotFound("仪器不存在 / no such instrument")
     return inst
@@ -41,12 +45,14 @@ def is_provider_member(actor, org_id) -> bool:
 
 
 def can_view(booking: Booking, actor) -> bool:
+    """Its user, members of the booking organisation (who may pay it), the provider's members, admins."""
     return bool(actor is not None and getattr(actor, "is_authenticated", False) and (
-        booking.user_id == actor.id or is_provider_member(actor, booking.provider_org_id)))
+        booking.user_id == actor.id or actor.is_member_of(booking.org_id)
+        or is_provider_member(actor, booking.provider_org_id)))
 
 
 def get_booking(booking_id, actor) -> Booking:
-    """The booking, if the actor may see it (its user, the provider's members, admins); else 404."""
+    """The booking, if the actor may see it (see can_view); else 404, revealing nothing."""
     require_login(actor)
     booking = db.session.get(Booking, booking_id) if isinstance(booking_id, int) else None
     if booking is None or not can_view(booking, actor):
@@ -61,11 +67,11 @@ def effective_rules(instrument: Instrument, settings: BookingSettings | None = N
     if settings is not None:
         weekly = tuple((h.weekday, h.opens, h.closes) for h in settings.opening_hours)
     else:
-        weekly = tuple(rules.parse_weekly_hours(cfg["BOOKING_OPENING_HOURS"]))
+        weekly = _default_weekly(cfg["BOOKING_OPENING_HOURS"])
     now = utcnow()
-    blackouts = tuple((b.start, b.end, b.reason) for b in db.session.scalars(
-        db.select(Blackout).where(Blackout.instrument_id == instrument.id, Blackout.end > now)
-        .order_by(Blackout.start)))
+    blackouts = tuple(tuple(row) for row in db.session.execute(
+        db.select(Blackout.start, Blackout.end, Blackout.reason)
+        .where(Blackout.instrument_id == instrument.id, Blackout.end > now).order_by(Blackout.start)))
 
     def pick(value, key):
         return value if value is not None else cfg[key]
@@ -82,6 +88,15 @@ def effective_rules(instrument: Instrument, settings: BookingSettings | None = N
         requires_approval=s.requires_approval if s is not None else True,
         blackouts=blackouts,
     )
+
+
+_WEEKLY_CACHE: dict[str, tuple] = {}
+
+
+def _default_weekly(text: str) -> tuple:
+    if text not in _WEEKLY_CACHE:
+        _WEEKLY_CACHE[text] = tuple(rules.parse_weekly_hours(text))
+    return _WEEKLY_CACHE[text]
 
 
 def busy_between(instrument_id: int, lo: datetime, hi: datetime) -> list[rules.Interval]:
@@ -109,7 +124,8 @@ def is_qualified(instrument: Instrument, user) -> bool:
 
 def provider_members(org_id: int) -> list[User]:
     return list(db.session.scalars(
-        db.select(User).where(User.organisation_id == org_id, User.active.is_(True))))
+        db.select(User).where(User.organisation_id == org_id, User.active.is_(True))
+        .options(sa.orm.lazyload(User.role_rows))))
 
 
 def _link(endpoint, **values):
@@ -125,7 +141,7 @@ def _when(b: Booking) -> str:
 
 # -- creating --------------------------------------------------------------------------------------
 
-def _check_request(instrument, actor, start, end, samples, now):
+def _check_request(instrument, actor, start, end, samples, now, check_overlap=True):
     require_login(actor)
     if instrument.status != "published" or not instrument.bookable:
         raise Invalid("该仪器暂不开放预约 / this instrument is not open for booking")
@@ -142,9 +158,42 @@ def _check_request(instrument, actor, start, end, samples, now):
                                     samples=samples)
     if errors:
         raise Invalid("预约信息有误 / the booking request is not valid", errors)
-    if any(rules.overlaps((start, end), b) for b in busy_between(instrument.id, start, end)):
-        raise Conflict("该时段已被预约，请选择其他时间 / this time is already booked; pick another")
+    if check_overlap and any(rules.overlaps((start, end), b) for b in busy_between(instrument.id, start, end)):
+        raise Conflict(OVERLAP)
     return r
+
+
+OVERLAP = "该时段已被预约，请选择其他时间 / this time is already booked; pick another"
+
+
+def _is_postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _insert_booking(values: dict) -> Booking:
+    """Insert a booking; Conflict if the database refuses it as overlapping.
+
+    PostgreSQL: INSERT ... ON CONFLICT DO NOTHING RETURNING — the exclusion constraint is the
+    arbiter, a concurrent overlapping insert waits for the winner and then gets no row back, and
+    the transaction stays usable (no savepoint round trips). SQLite: the caller checked for
+    overlaps inside the BEGIN IMMEDIATE transaction, so a plain insert cannot race.
+    """
+    if _is_postgresql():
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+        stmt = pg_insert(Booking).values(**values).on_conflict_do_nothing().returning(Booking)
+        booking = db.session.scalars(stmt).first()
+        if booking is None:
+            raise Conflict(OVERLAP)
+        return booking
+    booking = Booking(**values)
+    db.session.add(booking)
+    try:
+        db.session.flush()
+    except IntegrityError as err:  # any other database's exclusion constraint
+        if getattr(err.orig, "sqlstate", None) == "23P01" or EXCLUSION_CONSTRAINT in str(err.orig):
+            raise Conflict(OVERLAP) from None
+        raise
+    return booking
 
 
 def quote_booking(instrument, actor, start, end, samples=None, now=None) -> int:
@@ -163,27 +212,19 @@ def request_booking(instrument, actor, start, end, purpose, samples=None, now=No
         raise Invalid.field("purpose", "请填写用途 / describe the purpose")
     if len(purpose) > 500:
         raise Invalid.field("purpose", "用途不超过 500 字 / at most 500 characters")
-    r = _check_request(instrument, actor, start, end, samples, now)
+    # PostgreSQL's exclusion constraint arbitrates overlaps in the insert itself (one query
+    # fewer); SQLite checks inside its BEGIN IMMEDIATE transaction.
+    r = _check_request(instrument, actor, start, end, samples, now, check_overlap=not _is_postgresql())
     internal = actor.organisation_id == instrument.owner_org_id
     price = rules.unit_price_for(instrument.internal_price, instrument.external_price, internal)
-    booking = Booking(
+    booking = _insert_booking(dict(
         instrument_id=instrument.id, user_id=actor.id, org_id=actor.organisation_id,
         provider_org_id=instrument.owner_org_id, start=start, end=end,
         samples=samples if instrument.price_unit == "sample" or samples is not None else None,
         purpose=purpose, status="requested", price_unit=instrument.price_unit, unit_price=price,
         internal=internal, service_mode=instrument.service_mode,
         fee=rules.booking_fee(instrument.price_unit, price, start, end, samples), user_subsidy=0,
-        created_at=now)
-    try:
-        with db.session.begin_nested():
-            db.session.add(booking)
-            db.session.flush()
-    except IntegrityError as err:
-        # PostgreSQL's exclusion constraint caught a concurrent overlapping booking.
-        if getattr(err.orig, "sqlstate", None) == "23P01" or EXCLUSION_CONSTRAINT in str(err.orig):
-            raise Conflict("该时段已被预约，请选择其他时间 / this time is already booked; pick another") from None
-        raise
-    from ..core.audit import record
+        created_at=now, updated_at=now))
     record("booking", booking.id, "requested", actor, to_state="requested")
     signals.booking_requested.send(booking, actor=actor)
     inst_title = instrument.title
@@ -194,6 +235,10 @@ def request_booking(instrument, actor, start, end, purpose, samples=None, now=No
                     _link("booking.queue"))
     else:
         _approve(booking, None, now, comment="无需审批，自动批准 / approved automatically")
+        notify_many(provider_members(instrument.owner_org_id),
+                    f"新的预约（已自动批准）：{inst_title} / new booking",
+                    f"{actor.name} 预约了 {inst_title}，时间 {_when(booking)}。用途：{purpose}",
+                    _link("booking.detail", booking_id=booking.id))
     return booking
 
 
@@ -411,7 +456,7 @@ def send_reminders(now=None) -> int:
             Booking.reminded_at.is_(None))).all():
         notify(b.user, f"明日预约提醒：{b.instrument.title} / reminder",
                f"您预约的 {b.instrument.title} 将于 {_when(b)} 开始，地点：{b.instrument.location or '—'}。"
-               "请准时签到，开始后 30 分钟未签到将记为爽约。",
+               f"请准时签到，开始后 {current_app.config['BOOKING_NO_SHOW_MINUTES']} 分钟未签到将记为爽约。",
                _link("booking.detail", booking_id=b.id))
         b.reminded_at = now
         count += 1
@@ -501,7 +546,6 @@ def update_settings(instrument, actor, *, opening_hours: str | None = None, lead
         db.session.flush()
         for wd, o, c in weekly:
             s.opening_hours.append(OpeningHours(weekday=wd, opens=o, closes=c))
-    from ..core.audit import record
     record("booking_settings", instrument.id, "update", actor)
     db.session.flush()
     return s

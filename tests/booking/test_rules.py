@@ -159,3 +159,15 @@ def test_no_show_and_stale():
     assert rules.is_no_show("approved", start, start + timedelta(minutes=30), 30)
     assert not rules.is_no_show("in_use", start, start + 5 * H, 30)
     assert rules.is_stale_request("requested", start, start + 5 * H, 30)
+
+
+def test_week_grid_marks_free_busy_closed():
+    busy = [(local(0, 10), local(0, 11))]
+    days, rows = rules.week_grid(R(), busy, MON.date() + timedelta(days=1), NOW)  # local Monday 2026-12-07
+    assert len(days) == 7 and days[0].weekday() == 0
+    by_time = dict(rows)
+    assert by_time["08:30"][0][0] == "free" and by_time["08:30"][0][1] == local(0, 8, 30)
+    assert by_time["10:00"][0][0] == "busy" and by_time["10:30"][0][0] == "busy"
+    assert by_time["11:00"][0][0] == "free"
+    assert by_time["09:00"][5][0] == "closed"  # Saturday
+    assert "17:30" not in by_time and "17:00" in by_time

@@ -1,0 +1,82 @@
+/* Title autocomplete for search boxes marked data-suggest (no libraries).
+ * Asks GET /api/v1/search/suggest?q= as the user types (debounced), shows a list under the box;
+ * arrows move, Enter opens the chosen title, Escape closes. Titles are inserted as text, never HTML. */
+(function () {
+  "use strict";
+  var DELAY = 150;
+
+  function attach(input) {
+    var url = input.getAttribute("data-suggest-url") || "/api/v1/search/suggest";
+    var list = document.createElement("ul");
+    var timer = null, seq = 0, items = [], active = -1;
+    list.className = "suggest-list";
+    list.id = (input.id || "q") + "-suggestions";
+    list.setAttribute("role", "listbox");
+    list.hidden = true;
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", list.id);
+    (input.parentNode || document.body).appendChild(list);
+    if (getComputedStyle(input.parentNode).position === "static") input.parentNode.style.position = "relative";
+
+    function close() {
+      list.hidden = true; active = -1; input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+    }
+    function render() {
+      list.textContent = "";
+      items.forEach(function (item, i) {
+        var li = document.createElement("li");
+        li.id = list.id + "-" + i;
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", i === active ? "true" : "false");
+        li.textContent = item.title;
+        li.addEventListener("mousedown", function (e) { e.preventDefault(); go(i); });
+        list.appendChild(li);
+      });
+      list.hidden = items.length === 0;
+      input.setAttribute("aria-expanded", items.length ? "true" : "false");
+      if (active >= 0) input.setAttribute("aria-activedescendant", list.id + "-" + active);
+    }
+    function go(i) {
+      var item = items[i];
+      if (item && item.url) { window.location.href = item.url; }
+    }
+    function fetchSuggestions() {
+      var q = input.value.trim();
+      if (!q) { items = []; close(); return; }
+      var mine = ++seq;
+      fetch(url + "?q=" + encodeURIComponent(q), { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : { items: [] }; })
+        .then(function (data) {
+          if (mine !== seq) return;  // an older answer arriving late
+          items = (data && data.items) || []; active = -1; render();
+        })
+        .catch(function () { items = []; close(); });
+    }
+    input.addEventListener("input", function () {
+      clearTimeout(timer); timer = setTimeout(fetchSuggestions, DELAY);
+    });
+    input.addEventListener("keydown", function (e) {
+      if (list.hidden) return;
+      if (e.key === "ArrowDown") { active = Math.min(items.length - 1, active + 1); render(); e.preventDefault(); }
+      else if (e.key === "ArrowUp") { active = Math.max(-1, active - 1); render(); e.preventDefault(); }
+      else if (e.key === "Enter" && active >= 0) { e.preventDefault(); go(active); }
+      else if (e.key === "Escape") { close(); }
+    });
+    input.addEventListener("blur", function () { setTimeout(close, 100); });
+  }
+
+  function init() {
+    var inputs = document.querySelectorAll("input[data-suggest]");
+    for (var i = 0; i < inputs.length; i++) {
+      if (!inputs[i].hasAttribute("data-suggest-ready")) {
+        inputs[i].setAttribute("data-suggest-ready", "");
+        attach(inputs[i]);
+      }
+    }
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
