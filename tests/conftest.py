@@ -66,9 +66,12 @@ def _reset_postgres(app):
             db.create_all()
             _pg_schema_ready = True
         else:
-            names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            # DELETE is an order of magnitude faster than TRUNCATE on small tables; the replica role
+            # skips foreign-key and append-only triggers for this cleanup only. Ids keep counting.
             with db.engine.begin() as conn:
-                conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+                conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
+                for table in reversed(db.metadata.sorted_tables):
+                    conn.execute(table.delete())
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core import audit
@@ -215,7 +216,10 @@ def revoke_api_token(token_id: int, actor: User) -> ApiToken:
 def user_for_token(secret: str) -> User | None:
     if not secret or len(secret) > 200:
         return None
-    token = db.session.scalar(db.select(ApiToken).where(ApiToken.token_hash == _sha256(secret)))
+    # One round trip for the token, its user and the user's roles: this runs on every API call.
+    token = db.session.scalar(
+        db.select(ApiToken).where(ApiToken.token_hash == _sha256(secret))
+        .options(joinedload(ApiToken.user).joinedload(User.role_rows)))
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
     return token.user

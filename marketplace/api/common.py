@@ -61,6 +61,6 @@ def int_arg(name: str, value, minimum: int = 1) -> int:
         number = int(value)
     except (TypeError, ValueError):
         raise Invalid.field(name, f"{name} 必须是整数 / must be an integer") from None
-    if number < minimum or number > 2**62:
+    if number < minimum or number > 2**31 - 1:  # ids are 32-bit integer keys
         raise Invalid.field(name, f"{name} 超出范围 / out of range")
     return number

@@ -1,5 +1,6 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..core.errors import DomainError
@@ -13,26 +14,29 @@ from .types import PLATFORMS, RESOURCE_TYPES
 
 bp = Blueprint("catalog", __name__)
 
-# Entry points of each platform's workflows: (label, endpoint, args). Shown when the endpoint exists.
+# Entry points of each platform's workflows: (label, endpoint, args, for signed-in users only).
+# An entry is shown when its endpoint exists (the package is installed).
 WORKFLOWS = {
-    "sharing": [("查找并预约大型仪器", "catalog.resources", {"platform": "sharing", "type": "instrument"}),
-                ("我的预约", "booking.my_bookings", {}), ("预约审批", "booking.queue", {}),
-                ("双向补贴", "subsidy.programmes", {})],
-    "trading": [("浏览科技成果", "catalog.resources", {"type": "achievement"}),
-                ("科技服务机构", "catalog.resources", {"type": "service", "platform": "trading"})],
-    "startup": [("孵化器与众创空间", "catalog.resources", {"type": "incubator"}),
-                ("开放实验室与中试线", "catalog.resources", {"type": "facility"})],
-    "finance": [("科技金融产品", "catalog.resources", {"type": "finance"})],
-    "talent": [("专家人才库", "catalog.resources", {"type": "talent"}),
-               ("科研机构", "catalog.resources", {"type": "institution"})],
-    "data": [("科学数据", "catalog.resources", {"type": "dataset"}),
-             ("资源普查与统计", "census.dashboard", {})],
+    "sharing": [(_l("查找并预约大型仪器"), "catalog.resources", {"platform": "sharing", "type": "instrument"}, False),
+                (_l("我的预约"), "booking.my_bookings", {}, True), (_l("预约审批"), "booking.queue", {}, True),
+                (_l("双向补贴"), "subsidy.programmes", {}, False)],
+    "trading": [(_l("浏览科技成果"), "catalog.resources", {"type": "achievement"}, False),
+                (_l("科技服务机构"), "catalog.resources", {"type": "service", "platform": "trading"}, False)],
+    "startup": [(_l("孵化器与众创空间"), "catalog.resources", {"type": "incubator"}, False),
+                (_l("开放实验室与中试线"), "catalog.resources", {"type": "facility"}, False)],
+    "finance": [(_l("科技金融产品"), "catalog.resources", {"type": "finance"}, False)],
+    "talent": [(_l("专家人才库"), "catalog.resources", {"type": "talent"}, False),
+               (_l("科研机构"), "catalog.resources", {"type": "institution"}, False)],
+    "data": [(_l("科学数据"), "catalog.resources", {"type": "dataset"}, False),
+             (_l("资源普查与统计"), "census.dashboard", {}, False)],
 }
 
 
 def _workflows(platform):
     views = current_app.view_functions
-    return [(label, url_for(ep, **args)) for label, ep, args in WORKFLOWS.get(platform, []) if ep in views]
+    signed_in = current_user.is_authenticated
+    return [(label, url_for(ep, **args)) for label, ep, args, private in WORKFLOWS.get(platform, [])
+            if ep in views and (signed_in or not private)]
 
 
 @bp.route("/")

@@ -234,7 +234,8 @@ def _run_hooks(seed, orgs, users, stats) -> dict:
         "orgs": orgs, "organisations": orgs, "companies": companies, "users": users,
         "instruments": stats["instruments"], "seed": seed,
     }
-    hooks = [("marketplace.subsidy.demo", "seed_programme"), ("marketplace.booking.demo", "seed_bookings")]
+    hooks = [("marketplace.subsidy.demo", "seed_programme"), ("marketplace.booking.demo", "seed_bookings"),
+             ("marketplace.subsidy.demo", "seed_subsidies")]
     done = {}
     for module_name, fn_name in hooks:
         try:

@@ -134,20 +134,18 @@ def query_words(text: str) -> list[tuple[str, str]]:
 
 
 def ngrams(text: str) -> list[str]:
-    """Single Han characters and Han bigrams of text (for part-of-word matching)."""
+    """Han bigrams of text (for part-of-word matching); a lone Han character stands for itself."""
     out: list[str] = []
     for han, _latin in _WORD_RE.findall(normalize(text)):
-        if not han:
-            continue
-        out.extend(han)
-        out.extend(han[i:i + 2] for i in range(len(han) - 1))
+        if len(han) == 1:
+            out.append(han)
+        elif han:
+            out.extend(han[i:i + 2] for i in range(len(han) - 1))
     return out
 
 
 def query_ngrams(run: str) -> list[str]:
-    """The n-grams a Han query run must all match: its bigrams (or the character itself)."""
-    if len(run) == 1:
-        return [run]
+    """The bigrams a Han query run must all match (a single character matches only by words)."""
     return [run[i:i + 2] for i in range(len(run) - 1)]
 
 

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable
 
 import sqlalchemy as sa
 from flask import url_for
-from sqlalchemy.orm import Session, selectinload, with_polymorphic
+from sqlalchemy.orm import Session
 
 from . import analysis
 from .schema import PRICE_MISSING, SCHEMA_VERSION
@@ -55,10 +55,12 @@ def parse_key(key: str) -> tuple[str, int]:
     return name, int(obj_id)
 
 
-def epoch(dt: datetime | None) -> int:
+def epoch_us(dt: datetime | None) -> int:
+    """Microseconds since the epoch of a naive UTC datetime (a sortable integer)."""
     if dt is None:
         return 0
-    return int(dt.replace(tzinfo=timezone.utc).timestamp())
+    delta = dt.replace(tzinfo=timezone.utc) - datetime(1970, 1, 1, tzinfo=timezone.utc)
+    return max(0, (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds)
 
 
 def version_of(dt: datetime | None) -> str:
@@ -74,42 +76,77 @@ def text_fields(title: str, texts: Iterable[str], tags: str = "", snippet_texts:
     return {
         "title": analysis.tokens(title),
         "_stored_title": title,
-        "ngram": analysis.ngrams(title + " " + (tags or "")),
+        "ngram": analysis.ngrams(title),
         "content": analysis.tokens(content),
         "body": body,
     }
+
+
+class RowView:
+    """Attribute access to a database row (what builders read), plus extra attributes."""
+
+    def __init__(self, mapping):
+        self.__dict__.update(mapping)
 
 
 # -- resources ------------------------------------------------------------------------------------
 
 def _resource_kind() -> DocumentKind:
     from ..accounts.models import Organisation
-    from ..catalog.models import Resource, ResourcePlatform
-    from ..catalog.types import RESOURCE_TYPES
+    from ..catalog.models import MODELS, Resource, ResourcePlatform
+    from ..catalog.types import PLATFORMS, RESOURCE_TYPES
 
     def indexable():
         return sa.select(Resource.id, Resource.updated_at).where(Resource.status == "published")
 
     def load(session: Session, ids: list[int]):
+        """Published resources among ids as light row views (Core queries: fast for rebuilds)."""
         if not ids:
             return []
-        poly = with_polymorphic(Resource, "*")
-        stmt = (sa.select(poly).where(poly.id.in_(ids), poly.status == "published")
-                .options(selectinload(poly.platform_rows)))
-        return list(session.scalars(stmt).unique())
+        res = Resource.__table__
+        by_type: dict[str, list[int]] = {}
+        for rid, rtype in session.execute(sa.select(res.c.id, res.c.type).where(
+                res.c.id.in_(ids), res.c.status == "published")):
+            by_type.setdefault(rtype, []).append(rid)
+        if not by_type:
+            return []
+        found = [i for v in by_type.values() for i in v]
+        platforms: dict[int, list[str]] = {}
+        order = list(PLATFORMS)
+        pt = ResourcePlatform.__table__
+        for rid, p in session.execute(sa.select(pt.c.resource_id, pt.c.platform).where(pt.c.resource_id.in_(found))):
+            platforms.setdefault(rid, []).append(p)
+        out = []
+        org_ids = set()
+        for rtype, rids in by_type.items():
+            t = MODELS[rtype].__table__
+            cols = [*res.c, *(c for c in t.c if c.name != "id")]
+            for row in session.execute(sa.select(*cols).join_from(res, t, t.c.id == res.c.id)
+                                       .where(res.c.id.in_(rids))).mappings():
+                view = RowView(row)
+                view.platforms = sorted(platforms.get(view.id, []), key=order.index)
+                org_ids.add(view.owner_org_id)
+                out.append(view)
+        ot = Organisation.__table__
+        names = dict(session.execute(sa.select(ot.c.id, ot.c.name).where(ot.c.id.in_(org_ids))).all())
+        for view in out:
+            view.owner_name = names.get(view.owner_org_id, "")
+        return out
 
     def build(r) -> dict:
         spec = RESOURCE_TYPES[r.type]
-        own = []
+        own, short = [], []
         for f in spec.fields:
             value = getattr(r, f.name, None)
             if value is None or value == "":
                 continue
             if f.kind in ("str", "text"):
                 own.append(str(value))
+                if f.kind == "str":
+                    short.append(str(value))  # model, manufacturer, species… shown in snippets
             elif f.kind in ("choice", "multi"):
                 own.append(f.choice_label(value, "zh"))
-        org_name = r.owner.name if r.owner is not None else ""
+        org_name = r.owner_name
         price = None
         if r.type == "instrument":
             price = r.external_price
@@ -124,7 +161,8 @@ def _resource_kind() -> DocumentKind:
             "city": r.city,
             "org": str(r.owner_org_id),
             "price": PRICE_MISSING if price is None else int(price),
-            "published": epoch(r.published_at or r.created_at),
+            "price_fen": None if price is None else int(price),
+            "published": epoch_us(r.published_at or r.created_at),
             "version": version_of(r.updated_at),
             "schema_version": SCHEMA_VERSION,
         }
@@ -132,7 +170,7 @@ def _resource_kind() -> DocumentKind:
             r.title,
             [r.summary, r.tags, r.discipline, *own, r.description, org_name, r.city, spec.name_zh],
             tags=r.tags,
-            snippet_texts=[r.summary, r.description],
+            snippet_texts=[r.summary, " · ".join(short[:4]), r.description],
         ))
         return doc
 

@@ -44,6 +44,19 @@ INDEX_NAME = "MAIN"
 BATCH = 500
 
 
+def fast_codec():
+    """Whoosh's default codec without per-block length statistics.
+
+    Those statistics only tighten the upper bounds used to skip blocks when scoring; collecting
+    them reads every posting's field length back from disk and costs about a quarter of the
+    indexing time. Scores are unchanged (field lengths are still stored per document).
+    """
+    from whoosh.codec import default_codec
+    codec = default_codec()
+    codec.length_stats = False
+    return codec
+
+
 class SearchIndex:
     """One per application (app.extensions["search"])."""
 
@@ -104,7 +117,7 @@ class SearchIndex:
             if ix is not None:
                 return ix
             ix = self.create_empty()
-            count = self._count_indexable()
+            count = self.count_indexable()
             if count <= self.cfg("SEARCH_SYNC_REBUILD_LIMIT"):
                 self._rebuild_into(ix)
                 return ix
@@ -154,6 +167,17 @@ class SearchIndex:
         self._local.searcher = s
         return s
 
+    def docsets(self):
+        """This thread's cached posting sets for its current searcher."""
+        from .query import DocSets
+
+        s = self.searcher()
+        ds = getattr(self._local, "docsets", None)
+        if ds is None or ds.searcher is not s:
+            ds = DocSets(s)
+            self._local.docsets = ds
+        return ds
+
     def recover(self, err: Exception):
         """A query failed on the index itself: reopen, and rebuild if it is damaged."""
         log.warning("search index read failed (%s: %s); reopening", type(err).__name__, err)
@@ -166,14 +190,14 @@ class SearchIndex:
     def writer(self, timeout: float | None = None, **kwargs):
         """A Whoosh writer holding the index's write lock; commits on success, cancels on error."""
         w = self.ix.writer(timeout=self.cfg("SEARCH_WRITE_TIMEOUT") if timeout is None else timeout,
-                           delay=0.02, **kwargs)
+                           delay=0.02, codec=fast_codec(), **kwargs)
         try:
             yield w
         except BaseException:
             w.cancel()
             raise
         else:
-            w.commit(**getattr(w, "_hub_commit_args", {}))
+            w.commit()
 
     def apply(self, changes: dict):
         """(Re)index or delete documents from the committed database state.
@@ -207,11 +231,12 @@ class SearchIndex:
                     by_kind.setdefault(key, set()).update(ids)
             for name, ids in by_kind.items():
                 kind = KINDS[name]
-                objs = kind.load(session, sorted(ids))
+                ordered = sorted(ids)
                 found = set()
-                for obj in objs:
-                    adds.append(kind.build(obj))
-                    found.add(obj.id)
+                for start in range(0, len(ordered), BATCH):
+                    for obj in kind.load(session, ordered[start:start + BATCH]):
+                        adds.append(kind.build(obj))
+                        found.add(obj.id)
                 deletes.extend(kind.key(i) for i in ids - found)
         with self.writer() as w:
             for key in deletes:
@@ -265,7 +290,7 @@ class SearchIndex:
 
     # -- rebuild and check -------------------------------------------------------------------------
 
-    def _count_indexable(self) -> int:
+    def count_indexable(self) -> int:
         with Session(db.engine) as session:
             total = 0
             for kind in KINDS.values():
@@ -280,20 +305,31 @@ class SearchIndex:
             out[name] = {row[0]: row[1] for row in rows}
         return out
 
-    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
-        """Replace the index contents with every indexable document in the database."""
+    def rebuild(self, progress: Callable[[int], None] | None = None, procs: int | None = None) -> int:
+        """Replace the index contents with every indexable document in the database.
+
+        procs > 1 forks that many Whoosh sub-writers (use it from the CLI, not in a web worker).
+        """
         with self.maintenance_lock():
             ix, _ = self._try_open()
             if ix is None:
                 ix = self.create_empty()
             with self._open_lock:
                 self._ix = ix
-            return self._rebuild_into(ix, progress)
+            return self._rebuild_into(ix, progress, procs)
 
-    def _rebuild_into(self, ix, progress=None) -> int:
+    def _rebuild_into(self, ix, progress=None, procs=None) -> int:
         count = 0
-        w = ix.writer(timeout=self.cfg("SEARCH_REBUILD_LOCK_TIMEOUT"), delay=0.05,
-                      limitmb=self.cfg("SEARCH_WRITER_LIMITMB"))
+        procs = max(1, int(procs or 1))
+        limitmb = self.cfg("SEARCH_WRITER_LIMITMB")
+        if procs > 1:
+            # documents are cut here while `procs` forked sub-writers index them into segments
+            w = ix.writer(procs=procs, multisegment=True, batchsize=250, codec=fast_codec(),
+                          timeout=self.cfg("SEARCH_REBUILD_LOCK_TIMEOUT"), delay=0.05,
+                          subargs={"codec": fast_codec(), "limitmb": limitmb})
+        else:
+            w = ix.writer(timeout=self.cfg("SEARCH_REBUILD_LOCK_TIMEOUT"), delay=0.05, limitmb=limitmb,
+                          codec=fast_codec())
         try:
             with Session(db.engine) as session:
                 for name, kind in KINDS.items():
@@ -313,6 +349,18 @@ class SearchIndex:
             raise
         log.info("search index rebuilt: %d documents", count)
         return count
+
+    def force_rebuild(self):
+        """Recreate the index from the database (damaged index that still opens)."""
+        with self.maintenance_lock():
+            ix = self.create_empty()
+            with self._open_lock:
+                self._ix = ix
+                self._local = threading.local()
+            if self.count_indexable() <= self.cfg("SEARCH_SYNC_REBUILD_LIMIT"):
+                self._rebuild_into(ix)
+                return
+        self.rebuild_in_background()
 
     def rebuild_in_background(self):
         if self.rebuilding is not None and self.rebuilding.is_alive():

@@ -4,12 +4,26 @@ Text fields are indexed from token lists we cut ourselves (analysis.tokens / ana
 indexing skips Whoosh's per-token analyzer objects; the analyzer is still declared so the schema is
 complete. Fields without positions (phrase=False) keep the index small and the build fast.
 """
-from whoosh import fields
+from collections import Counter
+
+from whoosh import columns, fields
+from whoosh.system import pack_uint
 
 from .analysis import HubTokenizer
 
+
+class CutText(fields.TEXT):
+    """TEXT whose value may be a list of terms we cut ourselves: counted in one C-level pass
+    instead of one Whoosh Token object per word (the analyzer still serves string values)."""
+
+    def index(self, value, **kwargs):
+        if not isinstance(value, (list, tuple)):
+            return super().index(value, **kwargs)
+        boost = self.format.field_boost
+        return [(w.encode("utf-8"), n, n * boost, pack_uint(n)) for w, n in Counter(value).items()]
+
 # Bump when the schema or the analysis changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
 
 # Sort keys. Missing prices sort after every real price.
 PRICE_MISSING = 2**62
@@ -25,12 +39,14 @@ def make_schema() -> fields.Schema:
         platform=fields.KEYWORD(stored=True, commas=True),
         city=fields.ID(stored=True),
         org=fields.ID(stored=True),
-        title=fields.TEXT(analyzer=words, phrase=False, stored=True),
-        ngram=fields.TEXT(analyzer=HubTokenizer("ngrams"), phrase=False),  # title/tags 1- and 2-grams
-        content=fields.TEXT(analyzer=words, phrase=False),
+        title=CutText(analyzer=words, phrase=False, stored=True),
+        ngram=CutText(analyzer=HubTokenizer("ngrams"), phrase=False),  # title bigrams
+        content=CutText(analyzer=words, phrase=False),
         body=fields.STORED,                               # text for snippets
-        price=fields.NUMERIC(int, bits=64, signed=False, sortable=True, stored=True),
-        published=fields.NUMERIC(int, bits=64, signed=False, sortable=True, stored=True),
+        # sort keys: columns only (not indexed as terms: no range queries needed)
+        price=fields.COLUMN(columns.NumericColumn("Q", default=PRICE_MISSING)),
+        published=fields.COLUMN(columns.NumericColumn("Q", default=0)),
+        price_fen=fields.STORED,                          # shown in results (None: negotiable/none)
         version=fields.STORED,                            # what `search check` compares
         schema_version=fields.STORED,
     )

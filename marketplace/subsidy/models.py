@@ -221,7 +221,8 @@ class JournalEntry(db.Model):
     payment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("payments.id", ondelete="RESTRICT"), index=True)
     settlement_id: Mapped[int | None] = mapped_column(sa.ForeignKey("subsidy_settlements.id", ondelete="RESTRICT"))
     reverses_id: Mapped[int | None] = mapped_column(sa.ForeignKey("journal_entries.id", ondelete="RESTRICT"))
-    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # RESTRICT, not SET NULL: the journal is never updated; deactivate users instead of deleting them.
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     lines = relationship("JournalLine", order_by="JournalLine.id", lazy="selectin")

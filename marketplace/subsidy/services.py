@@ -70,6 +70,12 @@ def _validate_programme(data: dict) -> dict:
 
 def create_programme(actor, *, name: str, year: int, budget: int, **rules_data) -> Programme:
     require_role(actor, "admin")
+    return new_programme(actor, name=name, year=year, budget=budget, **rules_data)
+
+
+def new_programme(actor, *, name: str, year: int, budget: int, **rules_data) -> Programme:
+    """Create a programme and fund its budget in the ledger (no permission check: the demo
+    seeder and create_programme use it)."""
     errors = {}
     if not name or len(name) > 120:
         errors["name"] = ["请填写名称（≤120 字） / name required (≤120 characters)"]
@@ -278,7 +284,8 @@ def recompute_user_subsidy(booking, actor=None) -> Reservation | None:
 def commit_user_subsidy(booking, actor=None, payment_id=None) -> Reservation | None:
     """When the booking is paid (settled): the reservation becomes committed; book the income."""
     res = reservation_of(booking)
-    if res is None:
+    if res is None:  # no programme this year: no subsidy, but the provider's income is booked
+        _post_income(booking, 0, None, payment_id, actor)
         return None
     if res.status == "committed":
         return res
@@ -297,13 +304,19 @@ def commit_user_subsidy(booking, actor=None, payment_id=None) -> Reservation | N
     ledger.post("subsidy_commitment", [Dr("subsidy_reserved", amount), Cr("user_subsidy_payable", amount)],
                 programme_id=res.programme_id, booking_id=booking.id, payment_id=payment_id, actor=actor,
                 memo=f"预约 #{booking.id} 补贴确认 / subsidy committed")
-    ledger.post("provider_income",
-                [Dr("user_receivable", fee - amount, booking.org_id), Dr("subsidy_receivable", amount),
-                 Cr("provider_payable", fee, booking.provider_org_id)],
-                programme_id=res.programme_id, booking_id=booking.id, payment_id=payment_id, actor=actor,
-                memo=f"预约 #{booking.id} 服务收入 / service income")
+    _post_income(booking, amount, res.programme_id, payment_id, actor)
     db.session.flush()
     return res
+
+
+def _post_income(booking, subsidy: int, programme_id, payment_id, actor):
+    """The provider earns the whole fee: the user owes fee − subsidy, the programme the subsidy."""
+    fee = booking.fee
+    ledger.post("provider_income",
+                [Dr("user_receivable", fee - subsidy, booking.org_id), Dr("subsidy_receivable", subsidy),
+                 Cr("provider_payable", fee, booking.provider_org_id)],
+                programme_id=programme_id, booking_id=booking.id, payment_id=payment_id, actor=actor,
+                memo=f"预约 #{booking.id} 服务收入 / service income")
 
 
 def refund_user_subsidy(booking, actor=None, payment=None) -> Reservation | None:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from ..core import audit
 from ..core.errors import Invalid
 from ..core.permissions import require_role
-from ..core.timeutil import local_to_utc_naive
+from ..core.timeutil import local_to_utc_naive, utcnow
 from ..extensions import db
 from . import ledger, rules
 from .ledger import Cr, Dr
@@ -54,14 +54,20 @@ def get_settlement(prog: Programme, period: str) -> Settlement | None:
                                                          Settlement.period == period.strip().upper()))
 
 
-def settle_period(prog: Programme, period: str, actor, *, system: bool = False) -> tuple[Settlement, bool]:
-    """Compute and commit the provider subsidies of a period. Returns (settlement, created)."""
+def settle_period(prog: Programme, period: str, actor, *, system: bool = False,
+                  now: datetime | None = None) -> tuple[Settlement, bool]:
+    """Compute and commit the provider subsidies of a period. Returns (settlement, created).
+
+    Only a period that has ended can be settled: a payment made later in an open period would
+    otherwise never be counted (the settlement of a period is final)."""
     if not system:
         require_role(actor, "finance")
     name, start, end = period_bounds(prog, period)
     existing = get_settlement(prog, name)
     if existing is not None:
         return existing, False
+    if end > (now or utcnow()):
+        raise Invalid.field("period", "结算期间尚未结束 / the period has not ended yet")
     prog = _lock_programme(prog.id)
     existing = get_settlement(prog, name)  # another settle may have committed while we waited
     if existing is not None:
