@@ -1,0 +1,24 @@
+"""Payments through the Stripe-compatible gateway: checkout, webhooks, refunds, reconciliation."""
+
+
+def _on_cancelled(booking, actor=None, **_kw):
+    """A paid booking that is cancelled is refunded (the subsidy returns to the budget)."""
+    import sqlalchemy as sa
+
+    from ..extensions import db
+    from .models import Payment
+    from .services import refund_payment
+    for payment in db.session.scalars(sa.select(Payment).where(Payment.booking_id == booking.id,
+                                                               Payment.status == "succeeded")):
+        refund_payment(payment, actor, system=True)
+
+
+def init_app(app):
+    from ..booking import signals
+    from . import models  # noqa: F401
+    from .cli import payments_cli
+    from .routes import bp
+
+    signals.booking_cancelled.connect(_on_cancelled, weak=False)
+    app.register_blueprint(bp)
+    app.cli.add_command(payments_cli)

@@ -1,0 +1,14 @@
+"""`flask payments reconcile`: settle payments whose outcome was lost."""
+import click
+from flask.cli import AppGroup
+
+payments_cli = AppGroup("payments", help="支付 / payments")
+
+
+@payments_cli.command("reconcile")
+@click.option("--limit", default=500, show_default=True, help="payments checked in one run")
+def reconcile_command(limit):
+    """Ask the gateway about payments in doubt and settle the succeeded ones (once)."""
+    from .services import reconcile
+    counts = reconcile(limit=limit)
+    click.echo(" ".join(f"{k}={v}" for k, v in counts.items()))

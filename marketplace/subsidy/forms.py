@@ -1,0 +1,87 @@
+"""Forms of the subsidy pages. Amounts are typed in yuan and rates in percent; stored as fen / bp."""
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DecimalField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from .models import GRADES, PERIODS
+
+PERCENT = [NumberRange(min=0, max=100, message="0–100")]
+YUAN = [NumberRange(min=0, max=10**13, message="金额无效 / invalid amount")]
+
+
+def to_fen(value: Decimal | None) -> int:
+    """Yuan typed in a form → fen (half up)."""
+    return int((Decimal(value or 0) * 100).quantize(Decimal(1), ROUND_HALF_UP))
+
+
+def to_bp(value: Decimal | None) -> int:
+    """Percent typed in a form → basis points (half up)."""
+    return int((Decimal(value or 0) * 100).quantize(Decimal(1), ROUND_HALF_UP))
+
+
+class ProgrammeForm(FlaskForm):
+    name = StringField("名称", validators=[DataRequired(), Length(max=120)])
+    year = IntegerField("年度", validators=[DataRequired(), NumberRange(min=2000, max=2100)])
+    budget = DecimalField("总预算（元）", places=2, validators=[DataRequired()] + YUAN)
+    active = BooleanField("启用", default=True)
+    rate_default = DecimalField("用户补贴比例（%）", places=2, default=Decimal("20"), validators=PERCENT)
+    rate_sme = DecimalField("科技型中小企业比例（%）", places=2, default=Decimal("30"), validators=PERCENT)
+    rate_sme_high_tech = DecimalField("高新技术中小企业比例（%）", places=2, default=Decimal("40"), validators=PERCENT)
+    booking_cap = DecimalField("单次预约补贴上限（元）", places=2, default=Decimal("20000"), validators=YUAN)
+    org_year_cap = DecimalField("单位年度补贴上限（元）", places=2, default=Decimal("200000"), validators=YUAN)
+    min_original_value = DecimalField("仪器原值门槛（元）", places=2, default=Decimal("300000"), validators=YUAN)
+    provider_rate = DecimalField("管理单位补贴比例（%）", places=2, default=Decimal("20"), validators=PERCENT)
+    grade_a = DecimalField("A 级系数（%）", places=2, default=Decimal("100"), validators=PERCENT)
+    grade_b = DecimalField("B 级系数（%）", places=2, default=Decimal("80"), validators=PERCENT)
+    grade_c = DecimalField("C 级系数（%）", places=2, default=Decimal("50"), validators=PERCENT)
+    grade_d = DecimalField("D 级系数（%）", places=2, default=Decimal("0"), validators=PERCENT)
+    ungraded = SelectField("未评级单位按", choices=[(k, f"{k} {v[0]}") for k, v in GRADES.items()], default="D")
+    provider_unit_cap = DecimalField("管理单位年度补贴上限（元）", places=2, default=Decimal("5000000"), validators=YUAN)
+    exclude_internal = BooleanField("排除本单位内部使用", default=True)
+    exclude_related = BooleanField("排除关联单位使用", default=True)
+    settlement_period = SelectField("结算周期", choices=[(k, v[0]) for k, v in PERIODS.items()], default="quarter")
+
+    def rules_data(self) -> dict:
+        return {
+            "rate_default_bp": to_bp(self.rate_default.data), "rate_sme_bp": to_bp(self.rate_sme.data),
+            "rate_sme_high_tech_bp": to_bp(self.rate_sme_high_tech.data),
+            "booking_cap": to_fen(self.booking_cap.data), "org_year_cap": to_fen(self.org_year_cap.data),
+            "min_original_value": to_fen(self.min_original_value.data),
+            "provider_rate_bp": to_bp(self.provider_rate.data), "grade_a_bp": to_bp(self.grade_a.data),
+            "grade_b_bp": to_bp(self.grade_b.data), "grade_c_bp": to_bp(self.grade_c.data),
+            "grade_d_bp": to_bp(self.grade_d.data), "ungraded": self.ungraded.data,
+            "provider_unit_cap": to_fen(self.provider_unit_cap.data),
+            "exclude_internal": self.exclude_internal.data, "exclude_related": self.exclude_related.data,
+            "settlement_period": self.settlement_period.data,
+        }
+
+    def fill_from(self, prog):
+        self.name.data, self.year.data, self.active.data = prog.name, prog.year, prog.active
+        self.budget.data = Decimal(prog.budget) / 100
+        for f in ("rate_default", "rate_sme", "rate_sme_high_tech", "provider_rate"):
+            getattr(self, f).data = Decimal(getattr(prog, f + "_bp")) / 100
+        for g in "abcd":
+            getattr(self, f"grade_{g}").data = Decimal(getattr(prog, f"grade_{g}_bp")) / 100
+        for f in ("booking_cap", "org_year_cap", "min_original_value", "provider_unit_cap"):
+            getattr(self, f).data = Decimal(getattr(prog, f)) / 100
+        self.ungraded.data, self.settlement_period.data = prog.ungraded, prog.settlement_period
+        self.exclude_internal.data, self.exclude_related.data = prog.exclude_internal, prog.exclude_related
+
+
+class GradeForm(FlaskForm):
+    org_id = IntegerField("单位编号", validators=[DataRequired(), NumberRange(min=1)])
+    grade = SelectField("评价等级", choices=[(k, f"{k} {v[0]}") for k, v in GRADES.items()])
+
+
+class SettleForm(FlaskForm):
+    period = StringField("结算期间（如 2026Q4）", validators=[DataRequired(), Length(max=8)])
+
+
+class StatementForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    org_id = IntegerField("单位编号", validators=[Optional(), NumberRange(min=1)])
+    period = StringField("期间（如 2026Q4）", validators=[Optional(), Length(max=8)])

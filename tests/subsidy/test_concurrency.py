@@ -1,0 +1,60 @@
+"""20 simultaneous approvals (real threads, real database) against a budget that covers 5:
+exactly what fits is reserved and the budget is never overdrawn (SQLite and PostgreSQL)."""
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from marketplace.booking import services as bs
+from marketplace.booking.models import Booking
+from marketplace.core.db import writing
+from marketplace.extensions import db
+from marketplace.subsidy import ledger
+from marketplace.subsidy.models import Programme, Reservation
+
+N, FITS, EACH = 20, 5, 24_000
+
+
+@pytest.mark.slow
+def test_concurrent_approvals_never_overdraw(app, world):
+    prog = world.new_programme(budget=FITS * EACH)
+    # different companies, so the yearly cap of one organisation is not what limits them
+    users = [world.co_user] + [world.company_user(sme=True) for _ in range(N - 1)]
+    ids = [world.book(user=u).id for u in users]
+    staff_id = world.lab_staff.id
+    barrier = threading.Barrier(N)
+    errors = []
+
+    def approve(booking_id):
+        with app.app_context():
+            try:
+                barrier.wait(10)
+                with writing():
+                    booking = db.session.get(Booking, booking_id)
+                    staff = db.session.get(type(world.lab_staff), staff_id)
+                    from datetime import timedelta
+                    bs.approve_booking(booking, staff, now=booking.start - timedelta(days=1))
+                    db.session.commit()
+            except Exception as exc:  # pragma: no cover - reported below
+                db.session.rollback()
+                errors.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=approve, args=(i,)) for i in ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    db.session.rollback()  # end the test thread's read snapshot (SQLite WAL)
+    prog = db.session.get(Programme, prog.id)
+    granted = db.session.scalars(sa.select(Reservation.reserved).where(Reservation.reserved > 0)).all()
+    assert sorted(granted) == [EACH] * FITS
+    assert prog.reserved == FITS * EACH and prog.remaining == 0
+    subsidies = db.session.scalars(sa.select(Booking.user_subsidy).where(Booking.id.in_(ids))).all()
+    assert sum(subsidies) == FITS * EACH and subsidies.count(0) == N - FITS
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Reservation)
+                             .where(Reservation.reason_code == "budget_exhausted")) == N - FITS
+    assert -ledger.balances(programme_id=prog.id)["subsidy_reserved"] == FITS * EACH
+    assert ledger.unbalanced_entries() == []
