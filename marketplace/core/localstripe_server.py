@@ -14,7 +14,12 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     from aiohttp import web
+    from localstripe.resources import store
     from localstripe.server import app
+
+    # Keep the gateway's state in memory: the stock store pickles itself to one shared file in /tmp
+    # after every change, which is slow and mixes the state of concurrent gateways.
+    store.dump_to_disk = lambda: None
 
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     web.run_app(app, host=args.host, port=args.port, print=None)
