@@ -26,6 +26,7 @@ def init_app(app):
         (_l("预约审批"), "booking.queue", lambda u: u.organisation_id),
         (_l("资源审核"), "catalog.review", lambda u: u.has_role("reviewer")),
         (_l("补贴与结算"), "subsidy.dashboard", lambda u: u.has_role("finance")),
+        (_l("向单位付款"), "subsidy.payouts", lambda u: u.has_role("finance")),
         (_l("API 令牌"), "accounts.tokens", lambda u: True),
     ]
 

@@ -30,6 +30,7 @@ ACCOUNTS = {
     "user_receivable": ("应收用户款", "User receivable"),
     "provider_payable": ("应付管理单位服务费", "Provider payable"),
     "gateway_clearing": ("支付网关清算", "Gateway clearing"),
+    "bank": ("银行存款（对外付款）", "Bank (payments out)"),
 }
 ENTRY_KINDS = {
     "funding": ("预算拨付", "Budget funding"),

@@ -3,11 +3,13 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..core.errors import DomainError, Forbidden, Invalid
+from ..core.errors import Conflict, DomainError, Forbidden, Invalid
+from ..core.money import format_fen
 from ..core.permissions import require_role
 from ..core.web import flash_error
 from ..extensions import db
 from . import ledger, services
+from . import payouts as payout_service
 from .forms import GradeForm, ProgrammeForm, SettleForm, StatementForm, to_fen
 from .models import ACCOUNTS, GRADES, Settlement
 from .settlement import period_bounds, settle_period, statement_csv, statement_rows, statement_xlsx
@@ -131,6 +133,30 @@ def settlement(settlement_id):
     _require_finance()
     s = db.get_or_404(Settlement, settlement_id)
     return render_template("subsidy/settlement.html", s=s)
+
+
+@bp.route("/payouts")
+@login_required
+def payouts():
+    """What each managing unit is owed (service income and settled subsidy), with a pay button."""
+    _require_finance()
+    return render_template("subsidy/payouts.html", rows=payout_service.amounts_owed())
+
+
+@bp.route("/payouts/<int:org_id>", methods=["POST"])
+@login_required
+def pay_out(org_id):
+    _require_finance()
+    reference = (request.form.get("reference") or "").strip()[:100]
+    try:
+        paid = payout_service.pay_out(org_id, current_user, reference)
+    except Conflict as err:
+        db.session.rollback()
+        flash_error(err)
+        return redirect(url_for("subsidy.payouts"))
+    db.session.commit()
+    flash(_("已记录向 %(name)s 付款 %(amount)s", name=paid["name"], amount=format_fen(paid["total"])), "success")
+    return redirect(url_for("subsidy.payouts"))
 
 
 @bp.route("/ledger")

@@ -104,3 +104,15 @@ class World:
 @pytest.fixture
 def world(app, make_org, make_user, make_resource):
     return World(make_org, make_user, make_resource)
+
+
+@pytest.fixture
+def two_providers(world):
+    prog = world.new_programme()
+    lab2 = world.make_org(name="东南大学分析中心", kind="university", city="南京")
+    inst2 = world.make_resource("instrument", lab2, external_price=100_000, original_value=80_000_000)
+    with writing():
+        ss.set_grade(prog, world.lab.id, "A", world.admin)
+        ss.set_grade(prog, lab2.id, "C", world.admin)
+        db.session.commit()
+    return prog, lab2, inst2
