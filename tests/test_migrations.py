@@ -41,4 +41,13 @@ def test_init_db_applies_migrations_matching_the_models(empty_database_url):
             diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), db.metadata)
             assert diff == []
             assert "alembic_version" in sa.inspect(conn).get_table_names()
+            # The rules autogenerate cannot see are there too.
+            if conn.dialect.name == "postgresql":
+                names = set(conn.scalars(sa.text("SELECT conname FROM pg_constraint")))
+                triggers = set(conn.scalars(sa.text("SELECT tgname FROM pg_trigger")))
+                assert "ex_bookings_no_overlap" in names
+                assert {"trg_journal_entries_balanced", "trg_journal_lines_append_only"} <= triggers
+            else:
+                triggers = set(conn.scalars(sa.text("SELECT name FROM sqlite_master WHERE type = 'trigger'")))
+                assert {"trg_journal_lines_no_update", "trg_journal_entries_no_delete"} <= triggers
         db.engine.dispose()
