@@ -2,7 +2,6 @@
 import os
 
 import click
-from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from .extensions import db

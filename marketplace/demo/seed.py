@@ -7,9 +7,6 @@ after commit is switched off during the load; `search rebuild` builds the index 
 """
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import inspect
 import logging
 import random
 import time
@@ -215,55 +212,24 @@ def _fix_sequences():
 
 # -- hooks of other domains -------------------------------------------------------------------------
 
-def _call(fn, available: dict):
-    """Call fn with the arguments it names among `available` (positional names matched)."""
-    params = inspect.signature(fn).parameters
-    kwargs = {}
-    for name, p in params.items():
-        if name in available:
-            kwargs[name] = available[name]
-        elif p.default is inspect.Parameter.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
-            raise TypeError(f"{fn.__module__}.{fn.__name__}: no demo value for argument {name!r}")
-    return fn(**kwargs)
-
-
 def _run_hooks(seed, orgs, users, stats) -> dict:
-    """Optional demo data of other domains (subsidy programme, bookings…), if their modules exist."""
+    """The other domains' demo data: the subsidy programme, bookings, and their subsidies.
+
+    Each runs in its own write transaction; a failure stops the seed (a broken demo is a bug).
+    """
+    from ..booking.demo import seed_bookings
+    from ..subsidy.demo import seed_programme, seed_subsidies
+
     companies = [o for o in orgs if o["kind"] == "enterprise"]
-    available = {
-        "orgs": orgs, "organisations": orgs, "companies": companies, "users": users,
-        "instruments": stats["instruments"], "seed": seed,
-    }
-    hooks = [("marketplace.subsidy.demo", "seed_programme"), ("marketplace.booking.demo", "seed_bookings"),
-             ("marketplace.subsidy.demo", "seed_subsidies")]
+    steps = [
+        ("programme", lambda rng: seed_programme(rng)),
+        ("bookings", lambda rng: seed_bookings(rng, stats["instruments"], companies, users)),
+        ("subsidies", lambda rng: seed_subsidies(rng)),
+    ]
     done = {}
-    for module_name, fn_name in hooks:
-        try:
-            if importlib.util.find_spec(module_name) is None:
-                continue
-        except ModuleNotFoundError:
-            continue
-        try:
-            module = importlib.import_module(module_name)
-        except Exception as err:
-            log.exception("demo hook module %s cannot be imported", module_name)
-            done[f"{module_name}.{fn_name}"] = f"failed: {err!r}"[:300]
-            continue
-        fn = getattr(module, fn_name, None)
-        if fn is None:
-            continue
-        available["rng"] = random.Random(f"{module_name}:{seed}")
-        name = f"{module_name}.{fn_name}"
-        try:
-            with writing():
-                result = _call(fn, available)
-                db.session.commit()
-        except Exception as err:  # the resources are in; report the failed extra and go on
-            db.session.rollback()
-            log.exception("demo hook %s failed", name)
-            done[name] = f"failed: {err!r}"[:300]
-            continue
-        done[name] = result if isinstance(result, (int, str, dict, list)) else True
-        if fn_name == "seed_programme":
-            available["programme"] = result
+    for name, step in steps:
+        with writing():
+            result = step(random.Random(f"{name}:{seed}"))
+            db.session.commit()
+        done[name] = result if isinstance(result, (int, str)) else True
     return done

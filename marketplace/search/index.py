@@ -326,10 +326,11 @@ class SearchIndex:
             # documents are cut here while `procs` forked sub-writers index them into segments
             w = ix.writer(procs=procs, multisegment=True, batchsize=250, codec=fast_codec(),
                           timeout=self.cfg("SEARCH_REBUILD_LOCK_TIMEOUT"), delay=0.05,
-                          subargs={"codec": fast_codec(), "limitmb": limitmb})
+                          subargs={"codec": fast_codec(), "limitmb": limitmb, "compound": False})
         else:
+            # not compound: skips copying every segment file into one at the end
             w = ix.writer(timeout=self.cfg("SEARCH_REBUILD_LOCK_TIMEOUT"), delay=0.05, limitmb=limitmb,
-                          codec=fast_codec())
+                          codec=fast_codec(), compound=False)
         try:
             with Session(db.engine) as session:
                 for name, kind in KINDS.items():
