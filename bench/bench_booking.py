@@ -31,8 +31,9 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.common import ensure_database, report  # noqa: E402
 
-DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/test_booking"
+DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_booking"
 LOCAL = ZoneInfo("Asia/Shanghai")
 
 
@@ -190,6 +191,7 @@ def main(argv=None):
     ap.add_argument("--trivial-path", default="/healthz")
     args = ap.parse_args(argv)
 
+    ensure_database(args.database)
     print(f"setting up {args.instruments} instruments, {args.clients} clients in {args.database.rsplit('@', 1)[-1]} …")
     inst_ids, tokens = setup_database(args.database, args.instruments, args.clients)
     slots = weekday_slots(3, 58)
@@ -251,6 +253,12 @@ def main(argv=None):
     print(f"{'overlapping active pairs (must be 0)':<40}{overlaps:>14}")
     ok = overlaps == 0 and booking_rate >= 150 and ratio >= 0.3
     print(f"targets (>=150 bookings/s, ratio >=0.3, no overlap): {'MET' if ok else 'NOT MET'}")
+    report("booking", [
+        ("bookings created per second", round(booking_rate, 1), ">= 150"),
+        (f"trivial GET {args.trivial_path} per second", round(trivial_rate, 1), ""),
+        ("ratio bookings / trivial", round(ratio, 2), ">= 0.3"),
+        ("overlapping active bookings", overlaps, "0"),
+    ])
     other = {k: v for k, v in b.items() if k not in (201, 409, "_seconds")}
     if other:
         print(f"unexpected responses: {other} (see {log_path})")

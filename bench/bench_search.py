@@ -1,0 +1,277 @@
+"""Search benchmark: index build rate, query latency in-process and over HTTP, and SQLite FTS5
+(trigram tokenizer) on the same corpus and queries as a reference.
+
+    python bench/bench_search.py            # 100,000 resources (a few minutes)
+    python bench/bench_search.py --n 5000   # quick
+
+The corpus is the demo generator's (marketplace/demo/generator.py: every type, every city,
+realistic vocabulary), loaded in bulk into a temporary SQLite database. Latency is measured per
+query over the fixed QUERIES below: one cold pass (first time each query's terms are read), then
+--rounds warm passes; p50/p95 are over the warm passes, the cold pass is shown beside them.
+HTTP runs the app under gunicorn (2 sync workers) on a loopback port. Prints one table.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+# 50 realistic queries: abbreviations, full names, model numbers, city + kind, material + service.
+QUERIES = [
+    "电镜", "核磁", "液质联用", "SEM", "JEM-2100F", "南京 透射电镜", "石墨烯 检测", "扫描电镜", "透射电子显微镜",
+    "XRD", "X射线衍射仪", "HPLC", "高效液相色谱", "气相色谱", "质谱", "ICP-MS", "拉曼光谱", "红外光谱",
+    "流式细胞仪", "共聚焦显微镜", "原子力显微镜", "热重分析", "比表面积", "粒度分析", "苏州 核磁共振",
+    "基因测序", "PCR", "细胞系", "菌种", "实验动物", "锂电池 检测", "集成电路", "芯片 测试", "人工智能",
+    "新能源汽车", "众创空间", "南京 孵化器", "苏科贷", "科技贷款", "发明专利 转让", "技术转移", "知识产权代理",
+    "CMA 检测", "电磁兼容", "三坐标", "显微", "无锡 检验检测", "生物医药 中试", "Bruker", "钙钛矿 太阳能电池",
+]
+assert len(QUERIES) == 50
+
+
+def percentile(values, p):
+    values = sorted(values)
+    if not values:
+        return float("nan")
+    k = (len(values) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+def load_corpus(app, n, seed):
+    from marketplace.demo.seed import seed_demo
+    from marketplace.extensions import db
+    with app.app_context():
+        db.create_all()
+        started = time.perf_counter()
+        seed_demo(resources=n, seed=seed, hooks=False, force=True)
+        return time.perf_counter() - started
+
+
+def build_index(app, procs=1):
+    with app.app_context():
+        svc = app.extensions["search"]
+        if os.path.isdir(svc.path):
+            shutil.rmtree(svc.path)
+        svc.create_empty()
+        svc.reset()
+        started = time.perf_counter()
+        count = svc.rebuild(procs=procs)
+        return count, time.perf_counter() - started
+
+
+def in_process(app, rounds):
+    from marketplace.search import services
+    cold, warm, totals = [], [], {}
+    with app.test_request_context("/search"):
+        def once(q):
+            args = services.parse_args({"q": q})
+            t = time.perf_counter()
+            result = services.search(args)
+            ms = (time.perf_counter() - t) * 1000
+            totals[q] = result["total"]
+            return ms
+        app.extensions["search"].reset()
+        for q in QUERIES:
+            cold.append(once(q))
+        for _ in range(rounds):
+            for q in QUERIES:
+                warm.append(once(q))
+    return cold, warm, totals
+
+
+def over_http(db_url, index_dir, rounds, workers):
+    import requests
+    port = free_port()
+    env = dict(os.environ, DATABASE_URL=db_url, SEARCH_INDEX_DIR=index_dir, SECRET_KEY="bench")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+         "--timeout", "120", "marketplace:create_app()"],
+        cwd=str(ROOT), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    cold, warm = [], []
+    try:
+        wait_for_port(port)
+        http = requests.Session()
+        url = f"http://127.0.0.1:{port}/api/v1/search"
+
+        def once(q):
+            t = time.perf_counter()
+            r = http.get(url, params={"q": q}, timeout=30)
+            ms = (time.perf_counter() - t) * 1000
+            r.raise_for_status()
+            return ms
+        # each worker opens its searcher on its first request; spread the cold pass over them
+        for q in QUERIES:
+            cold.append(once(q))
+        for _ in range(rounds):
+            for q in QUERIES:
+                warm.append(once(q))
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    return cold, warm
+
+
+def fts5(app, rounds, workdir):
+    """The same texts in an SQLite FTS5 table (trigram tokenizer): top 20 by bm25 plus the total."""
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    from marketplace.extensions import db
+    from marketplace.search.documents import KINDS
+    path = os.path.join(workdir, "fts.db")
+    if os.path.exists(path):
+        os.remove(path)
+    con = sqlite3.connect(path)
+    con.execute("CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize='trigram case_sensitive 0')")
+    started = time.perf_counter()
+    with app.app_context(), Session(db.engine) as session:
+        kind = KINDS["resource"]
+        ids = sorted(session.scalars(kind.indexable().with_only_columns(kind.indexable().selected_columns[0])).all())
+        for start in range(0, len(ids), 1000):
+            rows = []
+            for obj in kind.load(session, ids[start:start + 1000]):
+                d = kind.build(obj)
+                rows.append((obj.id, d["_stored_title"], "\n".join(filter(None, [
+                    obj.summary, obj.tags, obj.description, obj.city, obj.owner_name]))))
+            con.executemany("INSERT INTO docs(rowid, title, body) VALUES (?, ?, ?)", rows)
+            session.expunge_all()
+    con.commit()
+    build_s = time.perf_counter() - started
+
+    def once(q):
+        words = q.split()
+        where, params = [], []
+        for w in words:
+            if len(w) >= 3:
+                where.append("docs MATCH ?")
+                params.append('"' + w.replace('"', '""') + '"')
+            else:  # trigram needs three characters; shorter words fall back to LIKE (a scan)
+                where.append("(title LIKE ? OR body LIKE ?)")
+                params += [f"%{w}%", f"%{w}%"]
+        cond = " AND ".join(where)
+        t = time.perf_counter()
+        con.execute(f"SELECT rowid FROM docs WHERE {cond} ORDER BY bm25(docs, 4.0, 1.0) LIMIT 20", params).fetchall()
+        total = con.execute(f"SELECT count(*) FROM docs WHERE {cond}", params).fetchone()[0]
+        return (time.perf_counter() - t) * 1000, total
+
+    cold = [once(q)[0] for q in QUERIES]
+    warm, totals = [], {}
+    for _ in range(rounds):
+        for q in QUERIES:
+            ms, totals[q] = once(q)
+            warm.append(ms)
+    con.close()
+    return build_s, len(ids), cold, warm, totals
+
+
+def print_table(args, rows):
+    if not rows:
+        return
+    header = ("what", "measure", "", "target", "")
+    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(5)]
+    line = "  ".join(h.ljust(w) for h, w in zip(header, widths))
+    print(f"\nsearch benchmark, {args.n:,} resources, {os.cpu_count()} cores, load average "
+          f"{os.getloadavg()[0]:.1f}")
+    print(line)
+    print("-" * len(line))
+    for r in rows:
+        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)))
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=100_000, help="resources in the corpus (default 100,000)")
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--rounds", type=int, default=5, help="warm passes over the 50 queries")
+    ap.add_argument("--workers", type=int, default=2, help="gunicorn workers for the HTTP figures")
+    ap.add_argument("--procs", type=int, default=1, help="sub-writer processes for the index build")
+    ap.add_argument("--no-http", action="store_true")
+    ap.add_argument("--no-fts", action="store_true")
+    ap.add_argument("--keep", help="keep the database and index in this directory (reused when present)")
+    ap.add_argument("--reuse", action="store_true", help="with --keep: reuse the database and index found there")
+    ap.add_argument("--show-totals", action="store_true", help="print hits per query")
+    args = ap.parse_args(argv)
+
+    workdir = args.keep or tempfile.mkdtemp(prefix="bench-search-")
+    os.makedirs(workdir, exist_ok=True)
+    db_url = f"sqlite:///{os.path.join(workdir, 'bench.db')}"
+    index_dir = os.path.join(workdir, "index")
+    os.environ.setdefault("SEARCH_SYNC_REBUILD_LIMIT", "0")
+    import logging
+    logging.disable(logging.WARNING)
+    from marketplace import create_app
+    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "SEARCH_INDEX_DIR": index_dir, "AUTO_INDEX": False,
+                      "SECRET_KEY": "bench"})
+    rows = []
+    try:
+        print(f"corpus: {args.n:,} resources (demo generator, seed {args.seed}) in {workdir}", file=sys.stderr)
+        if args.reuse and os.path.exists(os.path.join(workdir, "bench.db")) and os.path.isdir(index_dir):
+            print("  reusing the database and index", file=sys.stderr)
+        else:
+            load_s = load_corpus(app, args.n, args.seed)
+            print(f"  loaded in {load_s:.1f}s; building the index…", file=sys.stderr)
+            count, build_s = build_index(app, args.procs)
+            rows.append((f"index build (Whoosh + jieba, {args.procs} writer proc)", f"{count:,} docs in {build_s:.1f}s", f"{count / build_s:,.0f} docs/s",
+                         "≥ 1,500 docs/s", "ok" if count / build_s >= 1500 else "MISS"))
+        print("  querying in-process…", file=sys.stderr)
+        cold, warm, totals = in_process(app, args.rounds)
+        p50, p95 = percentile(warm, 50), percentile(warm, 95)
+        rows.append(("query in-process", f"p50 {p50:.1f} ms", f"p95 {p95:.1f} ms (cold p95 {percentile(cold, 95):.1f})",
+                     "p95 ≤ 50 ms", "ok" if p95 <= 50 else "MISS"))
+        if not args.no_http:
+            print("  querying over HTTP (gunicorn)…", file=sys.stderr)
+            hcold, hwarm = over_http(db_url, index_dir, args.rounds, args.workers)
+            hp50, hp95 = percentile(hwarm, 50), percentile(hwarm, 95)
+            rows.append((f"query over HTTP (gunicorn -w {args.workers})", f"p50 {hp50:.1f} ms",
+                         f"p95 {hp95:.1f} ms (cold p95 {percentile(hcold, 95):.1f})", "p95 ≤ 80 ms",
+                         "ok" if hp95 <= 80 else "MISS"))
+        if not args.no_fts:
+            print("  SQLite FTS5 trigram reference…", file=sys.stderr)
+            fbuild, fcount, fcold, fwarm, ftotals = fts5(app, args.rounds, workdir)
+            fp50, fp95 = percentile(fwarm, 50), percentile(fwarm, 95)
+            rows.append(("SQLite FTS5 trigram build", f"{fcount:,} docs in {fbuild:.1f}s",
+                         f"{fcount / fbuild:,.0f} docs/s", "reference", ""))
+            rows.append(("SQLite FTS5 trigram query", f"p50 {fp50:.1f} ms", f"p95 {fp95:.1f} ms",
+                         "reference", f"Whoosh/FTS5 p50 ×{p50 / fp50:.2f}, p95 ×{p95 / fp95:.2f}"))
+        if args.show_totals:
+            for q in QUERIES:
+                extra = f"  fts5 {ftotals.get(q)}" if not args.no_fts else ""
+                print(f"  {q:<16} whoosh {totals[q]:>7}{extra}", file=sys.stderr)
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+        print_table(args, rows)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
