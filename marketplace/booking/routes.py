@@ -35,9 +35,16 @@ def _week_start(arg: str | None, first_bookable: datetime | None = None) -> date
 def week_calendar(instrument, week: str | None = None):
     r = services.effective_rules(instrument)
     start = _week_start(week, utcnow() + timedelta(hours=r.lead_time_hours))
-    lo = rules._to_utc(start, datetime.min.time())
-    busy = services.busy_between(instrument.id, lo, lo + timedelta(days=7))
-    days, rows = rules.week_grid(r, busy, start, utcnow())
+    # Unless a week was asked for, skip a week that has nothing left to book (say, on a Friday).
+    for _ in range(1 if week else 2):
+        lo = rules._to_utc(start, datetime.min.time())
+        busy = services.busy_between(instrument.id, lo, lo + timedelta(days=7))
+        days, rows = rules.week_grid(r, busy, start, utcnow())
+        if any(state == "free" for _label, cells in rows for state, _s in cells):
+            break
+        start += timedelta(days=7)
+    else:
+        start -= timedelta(days=7)
     return {"days": days, "rows": rows, "week": start, "prev": start - timedelta(days=7),
             "next": start + timedelta(days=7), "rules": r}
 

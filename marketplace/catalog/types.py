@@ -36,7 +36,6 @@ class ResourceType:
     name_en: str
     platforms: tuple[str, ...]
     fields: tuple[Field, ...] = dc_field(default_factory=tuple)
-    icon: str = ""
 
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" else self.name_zh
@@ -88,7 +87,7 @@ _instrument = (
 )
 
 RESOURCE_TYPES: dict[str, ResourceType] = {t.key: t for t in (
-    ResourceType("instrument", "大型科学仪器", "Large scientific instruments", ("sharing",), _instrument, "🔬"),
+    ResourceType("instrument", "大型科学仪器", "Large scientific instruments", ("sharing",), _instrument),
     ResourceType("facility", "科研设施与开放实验室", "Research facilities and open labs", ("sharing", "startup"), (
         Field("facility_kind", "设施类别", "Facility kind", "choice",
               _c(open_lab=("开放实验室", "Open lab"), pilot_line=("中试线", "Pilot line"),
@@ -97,7 +96,7 @@ RESOURCE_TYPES: dict[str, ResourceType] = {t.key: t for t in (
         Field("capacity", "容纳人数", "Capacity (people)", "int", min=0, max=1_000_000),
         Field("equipment_list", "主要设备", "Equipment", "text", max_len=5000),
         Field("opening_terms", "开放条件", "Opening terms", "text", max_len=3000),
-    ), "🏭"),
+    )),
     ResourceType("talent", "科技人才", "Science and technology talent", ("talent",), (
         Field("person_name", "姓名", "Name", required=True, max_len=60),
         Field("pro_title", "职称", "Professional title", max_len=60),
@@ -107,7 +106,7 @@ RESOURCE_TYPES: dict[str, ResourceType] = {t.key: t for t in (
         Field("achievements", "代表性成果", "Achievements", "text", max_len=5000),
         Field("consulting", "可提供咨询", "Available for consulting", "bool"),
         Field("secondment", "可担任科技副总", "Available for 科技副总 secondment", "bool"),
-    ), "🎓"),
+    )),
     ResourceType("institution", "科研机构", "Research institutions", ("sharing", "talent"), (
         Field("inst_kind", "机构类别", "Kind", "choice",
               _c(key_lab=("重点实验室", "Key laboratory"), engineering_centre=("工程技术研究中心", "Engineering centre"),
@@ -116,7 +115,7 @@ RESOURCE_TYPES: dict[str, ResourceType] = {t.key: t for t in (
               _c(national=("国家级", "National"), provincial=("省级", "Provincial")), required=True),
         Field("research_areas", "研究方向", "Research areas", "text", max_len=3000),
         Field("staff_count", "人员规模", "Staff", "int", min=0, max=1_000_000),
-    ), "🏛"),
+    )),
     ResourceType("dataset", "科学数据", "Scientific data", ("sharing", "data"), (
         Field("data_format", "数据格式", "Format", max_len=60),
         Field("data_size", "数据量", "Size", max_len=40),
@@ -125,7 +124,7 @@ RESOURCE_TYPES: dict[str, ResourceType] = {t.key: t for t in (
               _c(open=("开放获取", "Open"), on_request=("申请获取", "On request")), required=True),
         Field("update_frequency", "更新频率", "Update frequency", max_len=40),
         Field("doi", "DOI", "DOI", max_len=120),
-    ), "💾"),
+    )),
     ResourceType("achievement", "科技成果", "Technology achievements", ("trading",), (
         Field("ip_kind", "知识产权类型", "IP kind", "choice",
               _c(invention_patent=("发明专利", "Invention patent"), utility_model=("实用新型", "Utility model"),
@@ -138,7 +137,7 @@ RESOURCE_TYPES: dict[str, ResourceType] = {t.key: t for t in (
                  co_development=("合作开发", "Co-development"))),
         Field("asking_price", "挂牌价（元，空为面议）", "Asking price (CNY, empty = negotiable)", "money"),
         Field("state_owned", "国有资产", "State-owned", "bool"),
-    ), "💡"),
+    )),
     ResourceType("finance", "科技金融", "Sci-tech finance", ("finance",), (
         Field("product_kind", "产品类别", "Product kind", "choice",
               _c(loan=("科技贷款", "Loan"), equity_fund=("股权投资基金", "Equity fund"),
@@ -147,7 +146,7 @@ RESOURCE_TYPES: dict[str, ResourceType] = {t.key: t for t in (
         Field("amount_max", "额度上限（元）", "Maximum amount (CNY)", "money"),
         Field("rate_terms", "利率与期限", "Rate and terms", "text", max_len=2000),
         Field("eligibility", "申请条件", "Eligibility", "text", max_len=3000),
-    ), "💰"),
+    )),
     ResourceType("service", "科技服务", "Science and technology services", ("sharing", "trading"), (
         Field("service_kind", "服务类别", "Service kind", "choice",
               _c(testing=("检验检测", "Testing & inspection"), ip_agency=("知识产权代理", "IP agency"),
@@ -156,7 +155,7 @@ RESOURCE_TYPES: dict[str, ResourceType] = {t.key: t for t in (
         Field("accreditation", "资质认定", "Accreditation", "multi",
               _c(CMA=("CMA", "CMA"), CNAS=("CNAS", "CNAS"))),
         Field("price_terms", "收费标准", "Price terms", "text", max_len=2000),
-    ), "🧪"),
+    )),
     ResourceType("incubator", "创新载体", "Incubators and maker spaces", ("startup",), (
         Field("incubator_kind", "载体类别", "Kind", "choice",
               _c(incubator=("科技企业孵化器", "Incubator"), maker_space=("众创空间", "Maker space"),
@@ -168,7 +167,7 @@ RESOURCE_TYPES: dict[str, ResourceType] = {t.key: t for t in (
         Field("grade", "级别", "Grade", "choice",
               _c(national=("国家级", "National"), provincial=("省级", "Provincial"),
                  municipal=("市级", "Municipal"))),
-    ), "🚀"),
+    )),
     ResourceType("bioresource", "生物种质与实验材料", "Biological resources and lab materials", ("sharing",), (
         Field("bio_kind", "资源类别", "Kind", "choice",
               _c(strain=("菌（毒）种", "Strain"), cell_line=("细胞系", "Cell line"), germplasm=("种质资源", "Germplasm"),
@@ -178,7 +177,7 @@ RESOURCE_TYPES: dict[str, ResourceType] = {t.key: t for t in (
         Field("storage", "保藏条件", "Storage", max_len=200),
         Field("biosafety_level", "生物安全等级（1–4）", "Biosafety level (1–4)", "int", min=1, max=4),
         Field("supply_terms", "供应条件", "Supply terms", "text", max_len=2000),
-    ), "🧬"),
+    )),
 )}
 
 STATUSES = {
