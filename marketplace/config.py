@@ -78,8 +78,10 @@ class Config:
     SEARCH_WRITE_TIMEOUT = float(os.environ.get("SEARCH_WRITE_TIMEOUT", "2"))
     SEARCH_REBUILD_LOCK_TIMEOUT = 120.0
     SEARCH_SYNC_REBUILD_LIMIT = _int("SEARCH_SYNC_REBUILD_LIMIT", 20_000)
-    SEARCH_WRITER_LIMITMB = 256
-    SEARCH_REBUILD_PROCS = _int("SEARCH_REBUILD_PROCS", 1)  # sub-writer processes (`search rebuild --procs`)
+    # `search rebuild` forks SEARCH_REBUILD_PROCS Whoosh sub-writers, each sorting its postings in up to
+    # SEARCH_WRITER_LIMITMB of memory (no spill to disk at 100k resources; ~1 GB RSS each at peak).
+    SEARCH_REBUILD_PROCS = _int("SEARCH_REBUILD_PROCS", 4)
+    SEARCH_WRITER_LIMITMB = _int("SEARCH_WRITER_LIMITMB", 1024)
     SEARCH_MAX_QUERY_CHARS = 500
     SEARCH_MAX_SUGGEST_CHARS = 60
     SEARCH_MAX_WINDOW = 10_000

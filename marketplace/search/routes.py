@@ -1,0 +1,36 @@
+"""The search page."""
+from flask import Blueprint, render_template, request, url_for
+
+from ..core.errors import DomainError
+from ..core.web import locale
+from . import services
+
+bp = Blueprint("search", __name__)
+
+
+@bp.get("/search")
+def search_page():
+    error, result, args = None, None, {"q": "", "sort": "relevance"}
+    status = 200
+    try:
+        args = services.parse_args(request.args)
+        result = services.search(args)
+    except DomainError as err:
+        error, status = err, err.status
+        args.setdefault("q", (request.args.get("q") or "")[:200])
+    return render_template("search/search.html", result=result, args=args, error=error,
+                           labels=services.facet_labels(locale())), status
+
+
+def search_link(args, **changes) -> str:
+    """The search URL for these arguments with some changed (a changed filter resets the page)."""
+    params = {k: args.get(k) for k in ("q", "type", "platform", "city", "org", "sort")}
+    if params.get("sort") == "relevance":
+        params["sort"] = None
+    params.update(changes)
+    return url_for("search.search_page", **{k: v for k, v in params.items() if v not in (None, "")})
+
+
+@bp.context_processor
+def _search_helpers():
+    return {"search_link": search_link}

@@ -1,0 +1,166 @@
+"""Search as the pages and the API use it: validate arguments, query, shape the answer."""
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import current_app
+
+from ..catalog.types import PLATFORMS, RESOURCE_TYPES
+from ..core.errors import DomainError, Invalid
+from ..core.reference import CITIES
+from . import query as Q
+from .documents import KINDS, register_defaults
+
+log = logging.getLogger("marketplace.search")
+
+
+class BadQuery(DomainError):
+    status = 400
+    title = "Bad request"
+
+
+def index():
+    return current_app.extensions["search"]
+
+
+def parse_args(args) -> dict:
+    """Search arguments from a request's query string; unknown values are clear errors."""
+    q = args.get("q", "") or ""
+    limit = current_app.config["SEARCH_MAX_QUERY_CHARS"]
+    if len(q) > limit:
+        raise BadQuery(f"搜索词过长（最多 {limit} 个字符） / the query is too long (at most {limit} characters)",
+                       {"q": [f"最多 {limit} 个字符 / at most {limit} characters"]})
+    if "\x00" in q:
+        q = q.replace("\x00", " ")
+    out = {"q": q.strip()}
+    type_ = args.get("type") or None
+    if type_ and type_ not in RESOURCE_TYPES and type_ not in KINDS:
+        raise Invalid.field("type", "未知的资源类型 / unknown resource type")
+    platform = args.get("platform") or None
+    if platform and platform not in PLATFORMS:
+        raise Invalid.field("platform", "未知的平台 / unknown platform")
+    city = args.get("city") or None
+    if city and city not in CITIES:
+        raise Invalid.field("city", "未知的城市 / unknown city")
+    org = args.get("org") or None
+    if org is not None:
+        if not str(org).isdigit() or len(str(org)) > 18:
+            raise Invalid.field("org", "org 应为单位编号 / org must be an organisation id")
+        org = str(int(org))
+    sort = args.get("sort") or "relevance"
+    if sort not in Q.SORTS:
+        raise Invalid.field("sort", "sort 应为 relevance、newest 或 price / sort must be relevance, newest or price")
+    page, per_page = _page_args(args)
+    if page * per_page > current_app.config["SEARCH_MAX_WINDOW"]:
+        raise Invalid.field("page", "页码过大，请缩小搜索范围 / page too deep; narrow the search")
+    out.update(type=type_, platform=platform, city=city, org=org, sort=sort, page=page, per_page=per_page)
+    return out
+
+
+def _page_args(args):
+    from ..core.pagination import page_args
+    return page_args(args)
+
+
+def _with_index(fn):
+    """Run fn(docsets); if the index itself fails, recover it (rebuild if damaged) and retry once."""
+    svc = index()
+    try:
+        return fn(svc.docsets())
+    except DomainError:
+        raise
+    except Exception as err:
+        svc.recover(err)
+    try:
+        return fn(svc.docsets())
+    except DomainError:
+        raise
+    except Exception as err:
+        log.warning("search index still failing after reopening (%s); rebuilding it", err)
+        svc.force_rebuild()
+        return fn(svc.docsets())
+
+
+def search(args: dict) -> dict:
+    """Run a search; returns {total, items, facets, suggestions, took_ms, …} (items carry HTML snippets)."""
+    started = time.perf_counter()
+    parsed = Q.parse(args["q"])
+    filters = {k: args.get(k) for k in Q.FILTER_FIELDS}
+    page, per_page = args["page"], args["per_page"]
+    sort = args["sort"]
+
+    def go(ds):
+        out = Q.run(ds, parsed, filters, sort=sort, offset=(page - 1) * per_page, limit=per_page)
+        return ds, out
+
+    ds, outcome = _with_index(go)
+    rx = Q.mark_regex(parsed)
+    items = []
+    for hit in outcome.hits:
+        f = hit.fields
+        kind = KINDS.get(f.get("kind"))
+        items.append({
+            "id": f["id"],
+            "kind": f.get("kind"),
+            "type": f.get("type"),
+            "title": f.get("title", ""),
+            "title_html": Q.highlight(f.get("title", ""), rx, width=200),
+            "snippet": Q.highlight(f.get("body", ""), rx),
+            "url": kind.url(f["id"]) if kind else "",
+            "score": round(float(hit.score), 4),
+            "city": f.get("city"),
+            "platforms": list(f.get("platform") or []),
+            "price": f.get("price_fen"),
+        })
+    result = {
+        "q": args["q"], "total": outcome.total, "page": page, "per_page": per_page, "sort": sort,
+        "items": items, "facets": outcome.facets, "filters": {k: v for k, v in filters.items() if v},
+    }
+    if outcome.total == 0:
+        result["suggestions"] = empty_state(ds, parsed, args, filters)
+    result["took_ms"] = round((time.perf_counter() - started) * 1000, 1)
+    return result
+
+
+def empty_state(ds, parsed: Q.Parsed, args: dict, filters: dict) -> dict:
+    """What to try when nothing matched: without filters, any word, similar titles or terms."""
+    out: dict = {"without_filters": None, "any_word": None, "titles": [], "terms": []}
+    if any(filters.values()):
+        n = len(ds.evaluate(parsed.tree))
+        if n:
+            out["without_filters"] = n
+    wider = Q.broader(parsed)
+    if wider is not None:
+        n = len(ds.evaluate(wider.tree))
+        if n:
+            out["any_word"] = n
+    if parsed.tree is not None:
+        kind_url = {name: k.url for name, k in KINDS.items()}
+        out["titles"] = [{"id": f["id"], "type": f.get("type"), "title": f["title"],
+                          "url": kind_url[f["kind"]](f["id"]) if f.get("kind") in kind_url else ""}
+                         for f in Q.similar_titles(ds, args["q"])]
+        out["terms"] = Q.similar_terms(ds, parsed.words)
+    return out
+
+
+def suggest(prefix: str, limit: int = 8) -> list[dict]:
+    prefix = (prefix or "")[:current_app.config["SEARCH_MAX_SUGGEST_CHARS"]].strip()
+    if not prefix:
+        return []
+    rows = _with_index(lambda ds: Q.suggest(ds, prefix, limit=limit))
+    return [{"id": f["id"], "type": f.get("type"), "title": f["title"],
+             "url": KINDS[f["kind"]].url(f["id"]) if f.get("kind") in KINDS else ""} for f in rows]
+
+
+def facet_labels(locale: str = "zh") -> dict:
+    """Display names of facet values."""
+    en = locale == "en"
+    return {
+        "type": {k: t.name(locale) for k, t in RESOURCE_TYPES.items()},
+        "platform": {k: (v[1] if en else v[0]) for k, v in PLATFORMS.items()},
+        "city": {k: (v if en else k) for k, v in CITIES.items()},
+    }
+
+
+register_defaults()
