@@ -289,11 +289,14 @@ def allowed_actions(resource: Resource, actor) -> list[str]:
 
 # -- queries --------------------------------------------------------------------------------------
 
-def filter_args(args) -> dict:
-    """Read list filters from request args; unknown values are errors, not silently ignored."""
+def filter_args(args, extra_types=()) -> dict:
+    """Read list filters from request args; unknown values are errors, not silently ignored.
+
+    `extra_types` admits other document kinds besides the ten resource types (search uses it).
+    """
     out = {}
     t = args.get("type") or None
-    if t and t not in RESOURCE_TYPES:
+    if t and t not in RESOURCE_TYPES and t not in extra_types:
         raise Invalid.field("type", "未知的资源类型 / unknown resource type")
     p = args.get("platform") or None
     if p and p not in PLATFORMS:

@@ -6,9 +6,10 @@ import time
 
 from flask import current_app
 
+from ..catalog.services import filter_args
 from ..catalog.types import PLATFORMS, RESOURCE_TYPES
-from ..core.errors import DomainError, Invalid
 from ..core.reference import CITIES
+from ..core.errors import DomainError, Invalid
 from . import query as Q
 from .documents import KINDS, register_defaults
 
@@ -34,27 +35,16 @@ def parse_args(args) -> dict:
     if "\x00" in q:
         q = q.replace("\x00", " ")
     out = {"q": q.strip()}
-    type_ = args.get("type") or None
-    if type_ and type_ not in RESOURCE_TYPES and type_ not in KINDS:
-        raise Invalid.field("type", "未知的资源类型 / unknown resource type")
-    platform = args.get("platform") or None
-    if platform and platform not in PLATFORMS:
-        raise Invalid.field("platform", "未知的平台 / unknown platform")
-    city = args.get("city") or None
-    if city and city not in CITIES:
-        raise Invalid.field("city", "未知的城市 / unknown city")
-    org = args.get("org") or None
-    if org is not None:
-        if not str(org).isdigit() or len(str(org)) > 18:
-            raise Invalid.field("org", "org 应为单位编号 / org must be an organisation id")
-        org = str(int(org))
+    filters = filter_args(args, extra_types=KINDS)
+    if filters["org"] is not None:
+        filters["org"] = str(filters["org"])  # the index stores ids as text
     sort = args.get("sort") or "relevance"
     if sort not in Q.SORTS:
         raise Invalid.field("sort", "sort 应为 relevance、newest 或 price / sort must be relevance, newest or price")
     page, per_page = _page_args(args)
     if page * per_page > current_app.config["SEARCH_MAX_WINDOW"]:
         raise Invalid.field("page", "页码过大，请缩小搜索范围 / page too deep; narrow the search")
-    out.update(type=type_, platform=platform, city=city, org=org, sort=sort, page=page, per_page=per_page)
+    out.update(filters, sort=sort, page=page, per_page=per_page)
     return out
 
 
