@@ -1,6 +1,7 @@
 """Forms of the subsidy pages. Amounts are typed in yuan and rates in percent; stored as fen / bp."""
 from decimal import ROUND_HALF_UP, Decimal
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DecimalField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
@@ -22,26 +23,26 @@ def to_bp(value: Decimal | None) -> int:
 
 
 class ProgrammeForm(FlaskForm):
-    name = StringField("名称", validators=[DataRequired(), Length(max=120)])
-    year = IntegerField("年度", validators=[DataRequired(), NumberRange(min=2000, max=2100)])
-    budget = DecimalField("总预算（元）", places=2, validators=[DataRequired()] + YUAN)
-    active = BooleanField("启用", default=True)
-    rate_default = DecimalField("用户补贴比例（%）", places=2, default=Decimal("20"), validators=PERCENT)
-    rate_sme = DecimalField("科技型中小企业比例（%）", places=2, default=Decimal("30"), validators=PERCENT)
-    rate_sme_high_tech = DecimalField("高新技术中小企业比例（%）", places=2, default=Decimal("40"), validators=PERCENT)
-    booking_cap = DecimalField("单次预约补贴上限（元）", places=2, default=Decimal("20000"), validators=YUAN)
-    org_year_cap = DecimalField("单位年度补贴上限（元）", places=2, default=Decimal("200000"), validators=YUAN)
-    min_original_value = DecimalField("仪器原值门槛（元）", places=2, default=Decimal("300000"), validators=YUAN)
-    provider_rate = DecimalField("管理单位补贴比例（%）", places=2, default=Decimal("20"), validators=PERCENT)
-    grade_a = DecimalField("A 级系数（%）", places=2, default=Decimal("100"), validators=PERCENT)
-    grade_b = DecimalField("B 级系数（%）", places=2, default=Decimal("80"), validators=PERCENT)
-    grade_c = DecimalField("C 级系数（%）", places=2, default=Decimal("50"), validators=PERCENT)
-    grade_d = DecimalField("D 级系数（%）", places=2, default=Decimal("0"), validators=PERCENT)
-    ungraded = SelectField("未评级单位按", choices=[(k, f"{k} {v[0]}") for k, v in GRADES.items()], default="D")
-    provider_unit_cap = DecimalField("管理单位年度补贴上限（元）", places=2, default=Decimal("5000000"), validators=YUAN)
-    exclude_internal = BooleanField("排除本单位内部使用", default=True)
-    exclude_related = BooleanField("排除关联单位使用", default=True)
-    settlement_period = SelectField("结算周期", choices=[(k, v[0]) for k, v in PERIODS.items()], default="quarter")
+    name = StringField(_l("名称"), validators=[DataRequired(), Length(max=120)])
+    year = IntegerField(_l("年度"), validators=[DataRequired(), NumberRange(min=2000, max=2100)])
+    budget = DecimalField(_l("总预算（元）"), places=2, validators=[DataRequired()] + YUAN)
+    active = BooleanField(_l("启用"), default=True)
+    rate_default = DecimalField(_l("用户补贴比例（%）"), places=2, default=Decimal("20"), validators=PERCENT)
+    rate_sme = DecimalField(_l("科技型中小企业比例（%）"), places=2, default=Decimal("30"), validators=PERCENT)
+    rate_sme_high_tech = DecimalField(_l("高新技术中小企业比例（%）"), places=2, default=Decimal("40"), validators=PERCENT)
+    booking_cap = DecimalField(_l("单次预约补贴上限（元）"), places=2, default=Decimal("20000"), validators=YUAN)
+    org_year_cap = DecimalField(_l("单位年度补贴上限（元）"), places=2, default=Decimal("200000"), validators=YUAN)
+    min_original_value = DecimalField(_l("仪器原值门槛（元）"), places=2, default=Decimal("300000"), validators=YUAN)
+    provider_rate = DecimalField(_l("管理单位补贴比例（%）"), places=2, default=Decimal("20"), validators=PERCENT)
+    grade_a = DecimalField(_l("A 级系数（%）"), places=2, default=Decimal("100"), validators=PERCENT)
+    grade_b = DecimalField(_l("B 级系数（%）"), places=2, default=Decimal("80"), validators=PERCENT)
+    grade_c = DecimalField(_l("C 级系数（%）"), places=2, default=Decimal("50"), validators=PERCENT)
+    grade_d = DecimalField(_l("D 级系数（%）"), places=2, default=Decimal("0"), validators=PERCENT)
+    ungraded = SelectField(_l("未评级单位按"), choices=[(k, f"{k} {v[0]}") for k, v in GRADES.items()], default="D")
+    provider_unit_cap = DecimalField(_l("管理单位年度补贴上限（元）"), places=2, default=Decimal("5000000"), validators=YUAN)
+    exclude_internal = BooleanField(_l("排除本单位内部使用"), default=True)
+    exclude_related = BooleanField(_l("排除关联单位使用"), default=True)
+    settlement_period = SelectField(_l("结算周期"), choices=[(k, v[0]) for k, v in PERIODS.items()], default="quarter")
 
     def rules_data(self) -> dict:
         return {
@@ -71,17 +72,17 @@ class ProgrammeForm(FlaskForm):
 
 
 class GradeForm(FlaskForm):
-    org_id = IntegerField("单位编号", validators=[DataRequired(), NumberRange(min=1)])
-    grade = SelectField("评价等级", choices=[(k, f"{k} {v[0]}") for k, v in GRADES.items()])
+    org_id = IntegerField(_l("单位编号"), validators=[DataRequired(), NumberRange(min=1)])
+    grade = SelectField(_l("评价等级"), choices=[(k, f"{k} {v[0]}") for k, v in GRADES.items()])
 
 
 class SettleForm(FlaskForm):
-    period = StringField("结算期间（如 2026Q4）", validators=[DataRequired(), Length(max=8)])
+    period = StringField(_l("结算期间（如 2026Q4）"), validators=[DataRequired(), Length(max=8)])
 
 
 class StatementForm(FlaskForm):
     class Meta:
         csrf = False
 
-    org_id = IntegerField("单位编号", validators=[Optional(), NumberRange(min=1)])
-    period = StringField("期间（如 2026Q4）", validators=[Optional(), Length(max=8)])
+    org_id = IntegerField(_l("单位编号"), validators=[Optional(), NumberRange(min=1)])
+    period = StringField(_l("期间（如 2026Q4）"), validators=[Optional(), Length(max=8)])

@@ -12,7 +12,8 @@ from . import ledger, services
 from . import payouts as payout_service
 from .forms import GradeForm, ProgrammeForm, SettleForm, StatementForm, to_fen
 from .models import ACCOUNTS, GRADES, Settlement
-from .settlement import period_bounds, settle_period, statement_csv, statement_rows, statement_xlsx
+from .settlement import (settle_period, statement_csv, statement_period, statement_rows,
+                         statement_xlsx)
 
 bp = Blueprint("subsidy", __name__, url_prefix="/subsidy")
 
@@ -176,18 +177,10 @@ def statements():
         raise Invalid.field("org_id", "请选择单位 / choose an organisation")
     if not (current_user.has_role("finance") or current_user.is_member_of(org_id)):
         raise Forbidden("只能查看本单位的对账单 / you may see only your organisation's statements")
-    progs = services.list_programmes()
-    if not progs:
+    resolved = statement_period(form.period.data)
+    if resolved is None:
         return render_template("subsidy/statement.html", form=form, rows=[], org_id=org_id, period=None)
-    prog = progs[0]
-    period = (form.period.data or "").strip()
-    if period:
-        year = int(period[:4]) if period[:4].isdigit() else prog.year
-        prog = services.programme_for_year(year) or prog
-        name, start, end = period_bounds(prog, period)
-    else:
-        name, start, end = period_bounds(prog, str(prog.year)) if prog.settlement_period == "year" else \
-            (str(prog.year), *_year_bounds(prog.year))
+    name, start, end = resolved
     rows = statement_rows(org_id, start, end)
     fmt = request.args.get("format")
     filename = f"statement-{org_id}-{name}"
@@ -199,9 +192,3 @@ def statements():
                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     return render_template("subsidy/statement.html", form=form, rows=rows, org_id=org_id, period=name)
 
-
-def _year_bounds(year):
-    from datetime import datetime
-
-    from ..core.timeutil import local_to_utc_naive
-    return local_to_utc_naive(datetime(year, 1, 1)), local_to_utc_naive(datetime(year + 1, 1, 1))

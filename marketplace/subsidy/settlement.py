@@ -39,6 +39,22 @@ def period_bounds(prog: Programme, period: str) -> tuple[str, datetime, datetime
     return name, start, end
 
 
+def statement_period(period: str | None) -> tuple[str, datetime, datetime] | None:
+    """The period a statement covers: `period` ('2026Q4', '2026H1', '2026') in the programme of its
+    year, or the whole year of the newest programme when none is given; None without programmes."""
+    newest = db.session.scalar(sa.select(Programme).order_by(Programme.year.desc()).limit(1))
+    if newest is None:
+        return None
+    period = (period or "").strip()
+    if not period:
+        return str(newest.year), local_to_utc_naive(datetime(newest.year, 1, 1)), \
+            local_to_utc_naive(datetime(newest.year + 1, 1, 1))
+    prog = newest
+    if period[:4].isdigit():
+        prog = db.session.scalar(sa.select(Programme).where(Programme.year == int(period[:4]))) or newest
+    return period_bounds(prog, period)
+
+
 def _income_query(prog_id: int, start: datetime, end: datetime):
     from ..booking.models import Booking
     return (sa.select(Reservation.provider_org_id, sa.func.count(), sa.func.sum(Reservation.fee))
