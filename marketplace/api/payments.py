@@ -14,7 +14,8 @@ from .common import api_actor
 
 @bp.post("/bookings/<int:booking_id>/pay")
 def pay_booking(booking_id):
-    """Create (or reuse) the PaymentIntent of a completed booking; settles at once if nothing is payable."""
+    """Create (or reuse) the PaymentIntent for what a booking owes: a completed booking's payable, or a
+    late-cancellation / no-show fee. A completed booking that owes nothing is settled at once."""
     actor = require_login(api_actor())
     booking = booking_services.get_booking(booking_id, actor)
     booking, payment = services.start_payment(booking, actor)
@@ -50,7 +51,7 @@ def payments_webhook():
 
 OPENAPI_PATHS = {
     "/bookings/{id}/pay": {"post": {
-        "summary": "Pay a completed booking: returns the booking plus payment_intent and client_secret "
+        "summary": "Pay what a booking owes (a completed booking, or a late-cancellation / no-show fee): returns the booking plus payment_intent and client_secret "
                    "(both null when nothing was payable and the booking was settled at once)",
         "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
         "responses": {"200": {"description": "booking + payment_intent, client_secret"},

@@ -116,6 +116,7 @@ class Booking(db.Model):
     actual_end: Mapped[datetime | None]
     actual_samples: Mapped[int | None] = mapped_column(sa.Integer)
     cancel_fee: Mapped[int | None] = mapped_column(sa.BigInteger)
+    cancel_fee_paid_at: Mapped[datetime | None]  # a late-cancellation / no-show fee was collected
     reject_reason: Mapped[str | None] = mapped_column(sa.String(500))
     payment_ref: Mapped[str | None] = mapped_column(sa.String(100))
 
@@ -152,6 +153,16 @@ class Booking(db.Model):
     def payable(self) -> int:
         """What the user pays: fee minus the user-side subsidy (never negative)."""
         return max(0, (self.fee or 0) - (self.user_subsidy or 0))
+
+    @property
+    def amount_due(self) -> int:
+        """What the booking organisation owes now: the payable once usage is recorded, or the
+        late-cancellation / no-show fee until it is paid (no subsidy applies to that fee)."""
+        if self.status == "completed":
+            return self.payable
+        if self.status in ("cancelled", "no_show") and self.cancel_fee_paid_at is None:
+            return self.cancel_fee or 0
+        return 0
 
     @property
     def is_active(self) -> bool:

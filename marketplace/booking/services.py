@@ -392,6 +392,19 @@ def settle_booking(booking, actor, payment_ref) -> Booking:
     return booking
 
 
+def record_cancel_fee_paid(booking, actor, payment_ref) -> Booking:
+    """A cancelled or no-show booking's fee was collected (called by the payments code)."""
+    if booking.status not in ("cancelled", "no_show") or not booking.cancel_fee:
+        raise Conflict("该预约没有待付的取消费用 / this booking owes no cancellation fee")
+    if booking.cancel_fee_paid_at is not None:
+        raise Conflict("取消费用已付 / the cancellation fee is already paid")
+    booking.cancel_fee_paid_at = utcnow()
+    booking.payment_ref = payment_ref
+    record("booking", booking.id, "cancel_fee_paid", actor, comment=payment_ref)
+    db.session.flush()
+    return booking
+
+
 def _mark_no_show(booking, now):
     machine.apply(booking, "no_show", None, action="no_show",
                   comment="开始后未签到 / no check-in after the start")

@@ -1,6 +1,7 @@
 """The checkout page: pay a completed booking by card."""
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
@@ -16,11 +17,11 @@ bp = Blueprint("payments", __name__, url_prefix="/payments")
 
 
 class CardForm(FlaskForm):
-    number = StringField("卡号", validators=[DataRequired(), Length(min=16, max=19)],
+    number = StringField(_l("卡号"), validators=[DataRequired(), Length(min=16, max=19)],
                          render_kw={"autocomplete": "cc-number", "inputmode": "numeric"})
-    exp_month = IntegerField("有效期（月）", validators=[DataRequired(), NumberRange(min=1, max=12)])
-    exp_year = IntegerField("有效期（年）", validators=[DataRequired(), NumberRange(min=2000, max=2100)])
-    cvc = StringField("安全码", validators=[DataRequired(), Length(min=3, max=3)], render_kw={"autocomplete": "cc-csc"})
+    exp_month = IntegerField(_l("有效期（月）"), validators=[DataRequired(), NumberRange(min=1, max=12)])
+    exp_year = IntegerField(_l("有效期（年）"), validators=[DataRequired(), NumberRange(min=2000, max=2100)])
+    cvc = StringField(_l("安全码"), validators=[DataRequired(), Length(min=3, max=3)], render_kw={"autocomplete": "cc-csc"})
 
 
 @bp.route("/bookings/<int:booking_id>/checkout", methods=["GET", "POST"])

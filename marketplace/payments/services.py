@@ -32,6 +32,7 @@ from .models import OPEN_STATUSES, Payment, WebhookEvent
 
 log = logging.getLogger(__name__)
 REUSABLE_STATUSES = ("created", "requires_payment_method", "confirming")
+FEE_STATUSES = ("cancelled", "no_show")  # bookings that may owe a late-cancellation / no-show fee
 
 UNAVAILABLE = "支付网关暂时无法连接，预约仍待支付，请稍后再试 / the payment gateway cannot be reached; " \
               "the booking stays payable, please try again later"
@@ -77,25 +78,29 @@ def _require_payer(booking, actor):
 # -- starting a payment ----------------------------------------------------------------------------
 
 def start_payment(booking, actor) -> tuple[Booking, Payment | None]:
-    """Pay a completed booking: returns (booking, payment with PaymentIntent) or settles at once
-    when nothing is payable. Raises Unavailable when the gateway cannot be reached."""
+    """Pay what a booking owes (`Booking.amount_due`): the payable of a completed booking, or the fee
+    of a late cancellation / no-show. Returns (booking, payment with PaymentIntent), or settles at
+    once when a completed booking owes nothing. Raises Unavailable when the gateway cannot be reached."""
     _require_payer(booking, actor)
-    if booking.status == "settled":
+    due = booking.amount_due
+    if booking.status == "settled" or (booking.status in FEE_STATUSES and booking.cancel_fee_paid_at):
         raise Conflict("该预约已付款 / this booking is already paid")
-    if booking.status != "completed":
+    if booking.status in FEE_STATUSES and not due:
+        raise Conflict("该预约无需付款 / nothing is owed for this booking")
+    if booking.status not in ("completed", *FEE_STATUSES):
         raise Conflict("使用记录登记后才能付款 / the booking can be paid once its usage is recorded")
-    if booking.payable == 0:
+    if due == 0:
         booking_services.settle_booking(booking, actor, payment_ref=f"subsidy-{booking.id}")
         return booking, None
     payment = open_payment(booking)
     if payment is not None and payment.status == "confirming":
         raise Conflict(PENDING)
-    if payment is not None and payment.amount != booking.payable:
+    if payment is not None and payment.amount != due:
         payment.status = "canceled"   # the amount changed: a new attempt with a new key
         payment = None
     # (a declined attempt is not reused: a new PaymentIntent is created for the next card)
     if payment is None:
-        payment = Payment(booking_id=booking.id, amount=booking.payable, currency="cny",
+        payment = Payment(booking_id=booking.id, amount=due, currency="cny",
                           idempotency_key=f"pay-{booking.id}-{uuid.uuid4().hex}", status="created",
                           created_by_id=actor.id)
         db.session.add(payment)
@@ -250,12 +255,19 @@ def _succeed(payment: Payment, actor=None) -> bool:
     if moved.rowcount != 1:
         return False
     booking = _reload(Booking, payment.booking_id)
-    if booking.status != "completed" or booking.payable != payment.amount:
+    if booking.amount_due != payment.amount:
         # Paid twice or the amount changed under us: keep the money traceable and refund it.
-        log.error("payment %s succeeded but booking %s is %s (payable %s)", payment.id, booking.id,
-                  booking.status, booking.payable)
+        log.error("payment %s succeeded but booking %s is %s (owes %s)", payment.id, booking.id,
+                  booking.status, booking.amount_due)
         raise Conflict("付款与预约状态不一致，请联系平台 / the payment does not match the booking")
-    booking_services.settle_booking(booking, actor, payment_ref=payment.payment_intent_id)
+    if booking.status == "completed":
+        booking_services.settle_booking(booking, actor, payment_ref=payment.payment_intent_id)
+    else:  # a late-cancellation or no-show fee: the provider's income, with no subsidy
+        booking_services.record_cancel_fee_paid(booking, actor, payment.payment_intent_id)
+        ledger.post("provider_income", [Dr("user_receivable", payment.amount, booking.org_id),
+                                        Cr("provider_payable", payment.amount, booking.provider_org_id)],
+                    booking_id=booking.id, payment_id=payment.id, actor=actor,
+                    memo=f"预约 #{booking.id} 取消/爽约费用 / cancellation or no-show fee")
     res = reservation_of(booking)
     ledger.post("payment", [Dr("gateway_clearing", payment.amount, booking.org_id),
                             Cr("user_receivable", payment.amount, booking.org_id)],
@@ -321,7 +333,13 @@ def refund_payment(payment: Payment, actor, *, system: bool = False) -> Payment:
         .execution_options(synchronize_session=False))
     if moved.rowcount == 1:
         booking = db.session.get(Booking, payment.booking_id)
-        refund_user_subsidy(booking, actor, payment)
+        if booking.status in FEE_STATUSES:  # a cancellation fee: the provider gives its income back
+            ledger.post("refund", [Dr("provider_payable", payment.amount, booking.provider_org_id),
+                                   Cr("gateway_clearing", payment.amount, booking.org_id)],
+                        booking_id=booking.id, payment_id=payment.id, actor=actor,
+                        memo=f"预约 #{booking.id} 取消费用退款 / cancellation fee refunded")
+        else:
+            refund_user_subsidy(booking, actor, payment)
         audit.record("payment", payment.id, "refund", actor, from_state="succeeded", to_state="refunded")
     return _reload(Payment, payment.id)
 
