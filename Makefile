@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app marketplace
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: run test test-pg bench install clean-index
+.PHONY: run test test-pg bench install clean-index translations
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -32,3 +32,11 @@ test-pg: install
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# English catalog: re-extract the Chinese source strings, merge them into
+# marketplace/translations/en/LC_MESSAGES/messages.po (translate new/fuzzy entries there), compile the .mo.
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --sort-by-file -o messages.pot .
+	$(BIN)/pybabel update -i messages.pot -d marketplace/translations -l en --width 100 --no-fuzzy-matching --ignore-obsolete
+	rm -f messages.pot
+	$(BIN)/pybabel compile -d marketplace/translations --statistics

@@ -287,7 +287,7 @@ def test_localstripe_delivers_a_signed_webhook(world, gateway_up, live_server, a
     pm = gw.create_card_payment_method(CARD_OK, 12, 2030, "123")
     gw.update_payment_intent(body["payment_intent"], payment_method=pm["id"])
     gw.confirm_payment_intent(body["payment_intent"], "ls-confirm")
-    deadline = time.time() + 15
+    deadline = time.time() + 30  # localstripe waits 1 s, then posts; slower under load
     while time.time() < deadline and reload(b).status != "settled":
         db.session.rollback()
         time.sleep(0.3)
