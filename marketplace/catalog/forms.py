@@ -28,14 +28,20 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
+def _bilingual(pairs):
+    """Choices whose labels follow the interface language: pairs of (value, (zh, en))."""
+    return [(value, LazyString(lambda zh=zh, en=en: en if str(get_locale() or "zh") == "en" else zh))
+            for value, (zh, en) in pairs]
+
+
 class CommonResourceForm(FlaskForm):
     title = StringField(_l("标题"), validators=[DataRequired(), Length(max=200)])
     summary = StringField(_l("简介"), validators=[Optional(), Length(max=500)])
     description = TextAreaField(_l("详细介绍"), validators=[Optional(), Length(max=20000)])
-    city = SelectField(_l("所在城市"), choices=[(c, c) for c in CITIES])
+    city = SelectField(_l("所在城市"), choices=_bilingual((c, (c, en)) for c, en in CITIES.items()))
     discipline = StringField(_l("学科领域"), validators=[Optional(), Length(max=60)])
     tags = StringField(_l("标签（逗号分隔）"), validators=[Optional(), Length(max=200)])
-    platforms = MultiCheckboxField(_l("服务平台"), choices=[(k, v[0]) for k, v in PLATFORMS.items()],
+    platforms = MultiCheckboxField(_l("服务平台"), choices=_bilingual((k, v[:2]) for k, v in PLATFORMS.items()),
                                    validators=[DataRequired()])
     contact_name = StringField(_l("联系人"), validators=[Optional(), Length(max=60)])
     contact_phone = StringField(_l("联系电话"), validators=[Optional(), Length(max=30)])
@@ -93,7 +99,7 @@ def _wtf_field(f):
         return DateField(label, validators=required)
     if f.kind == "bool":
         return BooleanField(label)
-    choices = [(k, v[0]) for k, v in f.choices.items()]
+    choices = _bilingual(f.choices.items())
     if f.kind == "multi":
         return MultiCheckboxField(label, choices=choices, validators=[Optional()])
     return SelectField(label, choices=([] if f.required else [("", "—")]) + choices, validators=required)
