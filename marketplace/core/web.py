@@ -40,3 +40,14 @@ def flash_error(err: DomainError, form=None):
 
 def locale() -> str:
     return str(get_locale() or "zh")
+
+
+def bilingual_choices(pairs, prefix_key: bool = False):
+    """Form choices whose labels follow the interface language, from pairs of (value, (zh, en))."""
+    from flask_babel import LazyString
+
+    def label(value, zh, en):
+        text = en if locale() == "en" else zh
+        return f"{value} {text}" if prefix_key else text
+
+    return [(value, LazyString(lambda v=value, zh=zh, en=en: label(v, zh, en))) for value, (zh, en) in pairs]

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DecimalField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from ..core.web import bilingual_choices
 from .models import GRADES, PERIODS
 
 PERCENT = [NumberRange(min=0, max=100, message="0–100")]
@@ -38,11 +39,13 @@ class ProgrammeForm(FlaskForm):
     grade_b = DecimalField(_l("B 级系数（%）"), places=2, default=Decimal("80"), validators=PERCENT)
     grade_c = DecimalField(_l("C 级系数（%）"), places=2, default=Decimal("50"), validators=PERCENT)
     grade_d = DecimalField(_l("D 级系数（%）"), places=2, default=Decimal("0"), validators=PERCENT)
-    ungraded = SelectField(_l("未评级单位按"), choices=[(k, f"{k} {v[0]}") for k, v in GRADES.items()], default="D")
+    ungraded = SelectField(_l("未评级单位按"), choices=bilingual_choices(GRADES.items(), prefix_key=True),
+                           default="D")
     provider_unit_cap = DecimalField(_l("管理单位年度补贴上限（元）"), places=2, default=Decimal("5000000"), validators=YUAN)
     exclude_internal = BooleanField(_l("排除本单位内部使用"), default=True)
     exclude_related = BooleanField(_l("排除关联单位使用"), default=True)
-    settlement_period = SelectField(_l("结算周期"), choices=[(k, v[0]) for k, v in PERIODS.items()], default="quarter")
+    settlement_period = SelectField(_l("结算周期"), choices=bilingual_choices(PERIODS.items()),
+                                    default="quarter")
 
     def rules_data(self) -> dict:
         return {
@@ -73,7 +76,7 @@ class ProgrammeForm(FlaskForm):
 
 class GradeForm(FlaskForm):
     org_id = IntegerField(_l("单位编号"), validators=[DataRequired(), NumberRange(min=1)])
-    grade = SelectField(_l("评价等级"), choices=[(k, f"{k} {v[0]}") for k, v in GRADES.items()])
+    grade = SelectField(_l("评价等级"), choices=bilingual_choices(GRADES.items(), prefix_key=True))
 
 
 class SettleForm(FlaskForm):
