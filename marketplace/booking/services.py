@@ -621,7 +621,9 @@ def user_bookings(user, status=None, page=1, per_page=20):
 
 
 def provider_bookings(org_id, status=None, page=1, per_page=20, order_asc=True):
-    q = db.select(Booking).where(Booking.provider_org_id == org_id)
+    # the queue shows who booked for which organisation: load them with the page, not per row
+    q = (db.select(Booking).where(Booking.provider_org_id == org_id)
+         .options(sa.orm.selectinload(Booking.user), sa.orm.selectinload(Booking.org)))
     if status:
         q = q.where(Booking.status == status)
     order = Booking.start.asc() if order_asc else Booking.start.desc()

@@ -198,7 +198,7 @@ class SettlementLine(db.Model):
     computed: Mapped[int] = mapped_column(sa.BigInteger)   # rate × grade, after the yearly unit cap
     awarded: Mapped[int] = mapped_column(sa.BigInteger)    # after pro-rating
 
-    org = relationship(Organisation)
+    org = relationship(Organisation, lazy="selectin")  # settlement pages list every line's unit
 
     __table_args__ = (
         sa.UniqueConstraint("settlement_id", "org_id", name="uq_subsidy_settlement_lines_s_org"),

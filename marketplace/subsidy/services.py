@@ -152,6 +152,7 @@ def set_grade(prog: Programme, org_id: int, grade: str, actor) -> ProviderGrade:
 
 def grades(prog: Programme) -> list[ProviderGrade]:
     return list(db.session.scalars(sa.select(ProviderGrade).where(ProviderGrade.programme_id == prog.id)
+                                   .options(sa.orm.selectinload(ProviderGrade.org))
                                    .order_by(ProviderGrade.org_id)))
 
 
