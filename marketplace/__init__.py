@@ -48,7 +48,9 @@ def _select_locale():
     lang = request.args.get("lang") or session.get("lang")
     if lang in ("zh", "en"):
         return lang
-    return "zh"  # Chinese by default, whatever the browser says
+    if request.path.startswith("/api/"):  # API clients say their language with Accept-Language
+        return request.accept_languages.best_match(["zh", "en"], default="zh")
+    return "zh"  # pages: Chinese by default, whatever the browser says
 
 
 def _register_write_intent(app):

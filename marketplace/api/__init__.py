@@ -10,7 +10,7 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-API_MODULES = ["resources", "search", "bookings", "subsidy", "payments", "census"]
+API_MODULES = ["spec", "resources", "search", "bookings", "subsidy", "payments", "census"]
 
 
 def loaded_modules():
@@ -23,7 +23,7 @@ def loaded_modules():
 
 def init_app(app):
     from ..extensions import csrf
-    from . import common, openapi  # noqa: F401  (auth hooks and the openapi route)
+    from . import common  # noqa: F401  (auth hooks)
 
     loaded_modules()
     # CSRF for cookie-authenticated API calls is checked in common.authenticate (X-CSRFToken);

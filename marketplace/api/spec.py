@@ -1,0 +1,168 @@
+"""Every /api/v1 endpoint is declared once, with pydantic schemas, through `endpoint`.
+
+    @endpoint("/bookings", "POST", body=BookingIn, answer=BookingOut, status=201,
+              errors=(401, 403, 404, 409, 422), tags=["bookings"])
+    def create_booking(json: BookingIn):
+        \"\"\"Request a booking.\"\"\"
+        booking = services.request_booking(..., actor=require_login(api_actor()))
+        return BookingOut.model_validate(booking), 201
+
+From that one declaration come: parsing (`json`/`query` arguments, already validated), per-field 422
+messages in the request's language, the answer's serialisation and its check against the schema, one
+unit of work for writes (commit on success, roll back on any error), and /api/v1/openapi.json.
+
+Why spectree: it is a thin, maintained layer over pydantic v2 for Flask that leaves the app, its
+blueprints and its error handling as they are (APIFlask would replace the app class and error
+handling); webargs/apispec would need marshmallow schemas besides the pydantic types of the rules.
+"""
+import functools
+
+from flask import current_app, jsonify
+from flask_babel import gettext as _
+from pydantic import BaseModel
+from spectree import Response, SpecTree
+
+from ..core.errors import Invalid
+from ..core.uow import unit_of_work
+from . import bp
+
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+PREFIX = "/api/v1"
+
+
+class Problem(BaseModel):
+    """application/problem+json"""
+
+    status: int
+    title: str
+    detail: str
+    errors: dict[str, list[str]] = {}
+
+
+def _messages() -> dict:
+    """pydantic error types -> messages in the interface language (evaluated per request)."""
+    return {
+        "missing": _("必填"),
+        "extra_forbidden": _("未知的字段"),
+        "int_type": _("必须是整数"), "int_parsing": _("必须是整数"), "int_from_float": _("必须是整数"),
+        "bool_type": _("必须是 true 或 false"), "bool_parsing": _("必须是 true 或 false"),
+        "string_type": _("必须是文字"), "list_type": _("必须是数组"), "dict_type": _("必须是对象"),
+        "model_type": _("必须是对象"), "model_attributes_type": _("必须是对象"),
+        "datetime_type": _("时间格式应为带时区的 ISO 8601"), "datetime_parsing": _("时间格式应为带时区的 ISO 8601"),
+        "datetime_from_date_parsing": _("时间格式应为带时区的 ISO 8601"),
+        "date_type": _("日期格式应为 YYYY-MM-DD"), "date_parsing": _("日期格式应为 YYYY-MM-DD"),
+        "date_from_datetime_parsing": _("日期格式应为 YYYY-MM-DD"),
+        "literal_error": _("不是可选的值"), "enum": _("不是可选的值"),
+        "url_parsing": _("网址格式不正确"), "value_error": _("取值无效"),
+    }
+
+
+def _message(err: dict) -> str:
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind in ("string_too_long", "too_long"):
+        return _("最多 %(n)s 个字符", n=ctx.get("max_length"))
+    if kind in ("string_too_short", "too_short"):
+        return _("至少 %(n)s 个字符", n=ctx.get("min_length"))
+    if kind in ("greater_than_equal", "greater_than"):
+        return _("不能小于 %(n)s", n=ctx.get("ge", ctx.get("gt")))
+    if kind in ("less_than_equal", "less_than"):
+        return _("不能大于 %(n)s", n=ctx.get("le", ctx.get("lt")))
+    if kind == "literal_error" and ctx.get("expected"):
+        return _("不是可选的值（可选：%(values)s）", values=ctx["expected"])
+    if kind == "value_error":
+        # Our own validators raise ValueError("code"); known codes have a translated message.
+        code = str(ctx.get("error", ""))
+        known = {"text_nul": _("不能包含 NUL 字符"), "text_surrogate": _("包含无效的 Unicode 字符"),
+                 "datetime_naive": _("时间必须带时区偏移，如 +08:00")}
+        return known.get(code, code or _("取值无效"))
+    return _messages().get(kind, err.get("msg", _("取值无效")))
+
+
+def invalid_from(error) -> Invalid:
+    """A pydantic ValidationError as our Invalid: {field path: [message]} in the request's language."""
+    fields: dict[str, list[str]] = {}
+    for err in error.errors(include_url=False):
+        loc = ".".join(str(p) for p in err["loc"]) or "body"
+        fields.setdefault(loc, []).append(_message(err))
+    return Invalid(_("输入有误，请检查标出的字段"), fields)
+
+
+def _raise_invalid(req, resp, req_validation_error, instance, adapter=None):
+    if req_validation_error is not None:
+        raise invalid_from(req_validation_error)
+
+
+spec = SpecTree(
+    "flask", mode="strict", annotations=True, validation_error_status=422, before=_raise_invalid,
+    title="江苏省科技资源统筹服务平台 API", version="1.0.0",
+    # Schema names are the class names: keep them unique across domains (DealOut, FilingOut, ...).
+    naming_strategy=lambda model: model.__name__, nested_naming_strategy=lambda parent, child: child,
+    description="Money is integer fen (CNY); times are ISO 8601 with offset. Errors are application/problem+json.",
+)
+
+
+def endpoint(rule: str, method: str = "GET", *, body=None, query=None, answer=None, status: int = 200,
+             errors=(), tags=(), content_type: str | None = None):
+    """Register an /api/v1 route declared by its schemas; see the module docstring."""
+    method = method.upper()
+
+    def decorate(fn):
+        @functools.wraps(fn)
+        def run(*args, **kwargs):
+            if method in WRITES:
+                # The view returns answers built before the commit expires the objects they read.
+                with unit_of_work(show=False):
+                    return fn(*args, **kwargs)
+            return fn(*args, **kwargs)
+
+        codes = {f"HTTP_{status}": answer}
+        codes.update({f"HTTP_{code}": Problem for code in errors})
+        validated = spec.validate(json=body, query=query, resp=Response(**codes), tags=list(tags))(run)
+        bp.add_url_rule(rule, endpoint=fn.__name__, view_func=validated, methods=[method])
+        return validated
+
+    return decorate
+
+
+def build_spec() -> dict:
+    """The OpenAPI 3 document of every declared endpoint, with paths relative to /api/v1."""
+    spec.app = current_app
+    spec.backend.app = current_app
+    document = spec._generate_spec()
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    # Validation errors are answered as problem+json (see _raise_invalid), not spectree's own list.
+    for name in [n for n in schemas if n.startswith("ValidationError")]:
+        del schemas[name]
+    problem_ref = {"$ref": "#/components/schemas/Problem"}
+    paths = {}
+    for path, item in document["paths"].items():
+        if not path.startswith(PREFIX):
+            continue
+        for operation in item.values():
+            for code, answer in operation.get("responses", {}).items():
+                if code.startswith(("4", "5")):
+                    answer["content"] = {"application/problem+json": {"schema": problem_ref}}
+        paths[path[len(PREFIX):] or "/"] = item
+    from . import loaded_modules
+    for module in loaded_modules():  # modules not yet declared with schemas (being converted)
+        for path, item in getattr(module, "OPENAPI_PATHS", {}).items():
+            paths.setdefault(path, {}).update(item)
+    document["paths"] = dict(sorted(paths.items()))
+    document["servers"] = [{"url": PREFIX}]
+    schemas["Problem"] = Problem.model_json_schema()
+    document["components"]["responses"] = {  # used by modules not yet declared with schemas
+        str(code): {"description": text, "content": {"application/problem+json": {"schema": problem_ref}}}
+        for code, text in ((400, "Bad request"), (401, "Unauthenticated"), (403, "Forbidden"),
+                           (404, "Not found"), (409, "Conflict"), (422, "Invalid input"))}
+    document["components"]["securitySchemes"] = {
+        "bearer": {"type": "http", "scheme": "bearer"},
+        "cookie": {"type": "apiKey", "in": "cookie", "name": "session"}}
+    document["security"] = [{"bearer": []}, {"cookie": []}, {}]
+    return document
+
+
+@bp.get("/openapi.json")
+@spec.validate(resp=Response(HTTP_200=None), tags=["meta"])
+def openapi_json():
+    """This OpenAPI 3 description."""
+    return jsonify(build_spec())

@@ -1,0 +1,67 @@
+"""The booking API's payloads, declared once (parsing, 422 messages, answers and OpenAPI)."""
+from typing import Literal
+
+from pydantic import Field
+
+from ..core.schema import Answer, AwareTime, Count, Id, LocalTime, Schema, Text2000, Title
+from .states import STATUSES
+
+BookingStatus = Literal[tuple(STATUSES)]  # the one list of states, from states.py
+
+
+class AvailabilityQuery(Schema):
+    from_: AwareTime = Field(alias="from")
+    to: AwareTime
+
+
+class Interval(Answer):
+    start: LocalTime
+    end: LocalTime
+
+
+class Availability(Answer):
+    instrument_id: int
+    from_: LocalTime = Field(serialization_alias="from")
+    to: LocalTime
+    free: list[Interval]
+
+
+class BookingIn(Schema):
+    instrument_id: Id
+    start: AwareTime
+    end: AwareTime
+    samples: Count | None = Field(default=None, description="sample-submission instruments: number of samples")
+    purpose: Title
+
+
+class ReasonIn(Schema):
+    reason: Text2000 | None = None
+
+
+class UsageIn(Schema):
+    actual_start: AwareTime | None = None
+    actual_end: AwareTime | None = None
+    actual_samples: Count | None = None
+
+
+class BookingOut(Answer):
+    id: int
+    instrument_id: int
+    user_id: int
+    org_id: int | None
+    provider_org_id: int
+    start: LocalTime
+    end: LocalTime
+    samples: int | None
+    purpose: str
+    status: BookingStatus
+    fee: int = Field(description="fen")
+    user_subsidy: int = Field(description="fen")
+    payable: int = Field(description="fen = fee - user_subsidy")
+    cancel_fee: int | None
+    reject_reason: str | None
+    actual_start: LocalTime | None
+    actual_end: LocalTime | None
+    actual_samples: int | None
+    created_at: LocalTime
+

@@ -1,0 +1,84 @@
+"""Field types every API schema (pydantic v2) is built from, so a limit is written once.
+
+A domain's `schemas.py` declares its request and answer bodies with these; `api.spec.endpoint`
+turns the declaration into parsing, per-field 422 messages, serialisation and OpenAPI.
+
+    class DealOffer(Schema):
+        amount: Fen
+        message: Text2000 = ""
+"""
+from datetime import date, datetime, timezone
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+
+from .timeutil import isoformat, to_utc_naive
+
+MAX_FEN = 10**15  # ¥10 trillion: far above any real amount, far below 64-bit overflow
+MAX_ID = 2**31 - 1  # ids are 32-bit integer keys
+
+
+def _clean_text(value: str) -> str:
+    # A lone surrogate cannot be stored or encoded; NUL is refused by PostgreSQL. Both are input errors.
+    if "\x00" in value:
+        raise ValueError("text_nul")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("text_surrogate") from None
+    return value.strip()
+
+
+def text(max_length: int, min_length: int = 0):
+    """Trimmed text of at most `max_length` characters (strict: numbers are not text)."""
+    return Annotated[str, Field(strict=True, max_length=max_length, min_length=min_length),
+                     AfterValidator(_clean_text)]
+
+
+Title = text(200, 1)
+Text200 = text(200)
+Text2000 = text(2000)
+LongText = text(20000)
+
+# Money: a whole number of fen; floats, strings and booleans are refused, not rounded.
+Fen = Annotated[int, Field(strict=True, ge=0, le=MAX_FEN, description="CNY fen (1/100 yuan)")]
+PositiveFen = Annotated[int, Field(strict=True, ge=1, le=MAX_FEN, description="CNY fen (1/100 yuan)")]
+Id = Annotated[int, Field(strict=True, ge=1, le=MAX_ID)]
+Count = Annotated[int, Field(strict=True, ge=0, le=MAX_ID)]
+
+
+def _aware_to_utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("datetime_naive")
+    return to_utc_naive(value)
+
+
+# In: an ISO 8601 time with offset, stored as naive UTC. Out: ISO 8601 in Asia/Shanghai.
+AwareTime = Annotated[datetime, AfterValidator(_aware_to_utc),
+                      WithJsonSchema({"type": "string", "format": "date-time"})]
+LocalTime = Annotated[datetime, PlainSerializer(lambda v: isoformat(v), return_type=str),
+                      WithJsonSchema({"type": "string", "format": "date-time"})]
+Day = date
+
+
+class Schema(BaseModel):
+    """Base of request bodies. Unknown fields are ignored (clients may send what a later version reads);
+    every declared field is strict about its type and limits."""
+
+    model_config = ConfigDict(extra="ignore", str_max_length=20000, populate_by_name=True)
+
+
+class Answer(BaseModel):
+    """Base of answers: read from ORM objects (`Answer.model_validate(obj)`)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Page(Answer):
+    total: int
+    page: int
+    per_page: int
+
+
+__all__ = ["Answer", "AwareTime", "Count", "Day", "Fen", "Id", "LocalTime", "LongText", "MAX_FEN", "MAX_ID",
+           "Page", "PositiveFen", "Schema", "Text200", "Text2000", "Title", "text", "timezone"]
