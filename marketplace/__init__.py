@@ -4,7 +4,7 @@ import importlib.util
 import logging
 import os
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from werkzeug.exceptions import HTTPException
 
 from . import config as config_module
@@ -45,6 +45,8 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _select_locale():
+    if not has_request_context():  # CLI, jobs, tests calling services: the default language
+        return "zh"
     lang = request.args.get("lang") or session.get("lang")
     if lang in ("zh", "en"):
         return lang

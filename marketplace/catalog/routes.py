@@ -33,10 +33,18 @@ WORKFLOWS = {
 
 
 def _workflows(platform):
+    from ..core.nav import REGISTRY
     views = current_app.view_functions
     signed_in = current_user.is_authenticated
-    return [(label, url_for(ep, **args)) for label, ep, args, private in WORKFLOWS.get(platform, [])
+    entries = WORKFLOWS.get(platform, []) + REGISTRY.workflows.get(platform, [])
+    return [(label, url_for(ep, **args)) for label, ep, args, private in entries
             if ep in views and (signed_in or not private)]
+
+
+def _panels(platform):
+    """Sections other domains add to a platform's page: (template, its data)."""
+    from ..core.nav import REGISTRY
+    return [(template, context()) for template, context in REGISTRY.panels.get(platform, [])]
 
 
 @bp.route("/")
@@ -54,7 +62,7 @@ def platform(key):
     types = {k: t for k, t in RESOURCE_TYPES.items() if key in t.platforms or counts[k]}
     return render_template("catalog/platform.html", key=key, platform=PLATFORMS[key], types=types,
                            counts=counts, newest=services.newest(platform=key, limit=10),
-                           workflows=_workflows(key))
+                           workflows=_workflows(key), panels=_panels(key))
 
 
 @bp.route("/resources")

@@ -18,8 +18,10 @@ def init_app(app):
     from flask_babel import lazy_gettext as _l
     from flask_login import current_user
 
+    from . import nav as nav_registry
+
     # Signed-in navigation: (label, endpoint, who may see it). Links to absent packages are hidden.
-    nav = [
+    for label, endpoint, who in [
         (_l("我的资源"), "catalog.mine", lambda u: u.organisation_id),
         (_l("发布资源"), "catalog.choose_type", lambda u: u.organisation_id),
         (_l("我的预约"), "booking.my_bookings", lambda u: True),
@@ -28,11 +30,13 @@ def init_app(app):
         (_l("补贴与结算"), "subsidy.dashboard", lambda u: u.has_role("finance")),
         (_l("向单位付款"), "subsidy.payouts", lambda u: u.has_role("finance")),
         (_l("API 令牌"), "accounts.tokens", lambda u: True),
-    ]
+    ]:
+        nav_registry.add_link(label, endpoint, who)
 
     def nav_links():
         views = app.view_functions
-        return [(label, ep) for label, ep, who in nav if ep in views and who(current_user)]
+        return [(label, ep) for label, ep, who in nav_registry.REGISTRY.links
+                if ep in views and who(current_user)]
 
     @app.context_processor
     def _globals():
