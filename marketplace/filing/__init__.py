@@ -4,6 +4,9 @@ public directory and verify page, certificates, annual reports and the sweep, ev
 
 def init_app(app):
     from . import models  # noqa: F401  (registers the tables)
+    from .documents import register_kind
+
+    register_kind()  # the firms in the search index
 
     app.config.setdefault("FILING_REPORT_DUE", "03-31")       # the report on year Y is due on this day of Y+1
     app.config.setdefault("FILING_REPORT_WARN_DAYS", (30, 7))  # the sweep warns this many days before

@@ -1,4 +1,5 @@
 """Pure rules of firm filing: checks of an application, filing numbers, report deadlines, scores."""
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -7,6 +8,7 @@ from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError
 
 MIN_MANAGERS = 3
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 NUMBER_FORMAT = "苏技经备〔{year}〕{seq:04d}号"
 
 
@@ -77,7 +79,9 @@ def submission_errors(firm: dict, managers: list[dict], documents: int, today: d
                 add(f"managers.{i}.id_number", _("同一人不能重复列出"))
             seen_ids.add(clean_id_number(number))
         email = (m.get("email") or "").lower()
-        if email:
+        if email and not _EMAIL.fullmatch(email):
+            add(f"managers.{i}.email", _("邮箱格式不正确"))
+        elif email:
             if email in seen_emails:
                 add(f"managers.{i}.email", _("同一邮箱不能重复列出"))
             seen_emails.add(email)
