@@ -24,7 +24,7 @@ def uscc_error(value: str) -> str | None:
     """None when `value` is a valid unified social credit code (GB 32100-2015 check digit)."""
     try:
         uscc.validate(value or "")
-    except ValidationError:
+    except (ValidationError, KeyError, ValueError):
         return _("统一社会信用代码无效（18 位，校验位不符）")
     return None
 
@@ -37,7 +37,7 @@ def id_number_error(value: str) -> str | None:
     """None when `value` is a valid resident ID number (GB 11643 check digit)."""
     try:
         ric.validate(value or "")
-    except ValidationError:
+    except (ValidationError, KeyError, ValueError):  # stdnum raises KeyError for some unknown place codes
         return _("身份证号码无效（18 位，校验位不符）")
     return None
 
