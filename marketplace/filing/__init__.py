@@ -14,6 +14,9 @@ def init_app(app):
     app.config.setdefault("FILING_REPORT_DUE", "03-31")       # the report on year Y is due on this day of Y+1
     app.config.setdefault("FILING_REPORT_WARN_DAYS", (30, 7))  # the sweep warns this many days before
     register_kind()  # the firms in the search index
+    from ..uploads.services import register_access_rule
+    from .services.filings import may_read_document
+    register_access_rule(may_read_document)  # a filing's documents: its firm side (reviewers read all)
     app.register_blueprint(bp)
     app.cli.add_command(filings_cli)
 

@@ -169,3 +169,30 @@ def test_firm_side_pages_refuse_others(client, make_filing, make_user, login):
     assert client.post(f"/filings/{firm.id}/edit", data={"name": "x"}).status_code == 404
     assert client.get(f"/filings/{firm.id}/evaluation").status_code == 404
     assert client.get("/filings/99999999999999999999/edit").status_code == 404
+
+
+def test_nul_and_bad_values_in_the_form_are_field_errors(client, make_filing, login):
+    firm = make_filing("draft")
+    login(client, firm.applicant)
+    resp = client.post(f"/filings/{firm.id}/edit", data={"name": "a\x00b", "premises_m2": "abc",
+                                                          "founded_on": "2020-02-30", "city": "东京"})
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    assert html.count('class="error"') >= 3
+    resp = client.post(f"/filings/{firm.id}/edit", data={"name": "a\x00b", "address": "x"})
+    assert resp.status_code == 200 and "NUL" in resp.get_data(as_text=True)
+    db.session.refresh(firm)
+    assert "\x00" not in firm.name and firm.premises_m2 == 120 and firm.address != "x"
+
+
+def test_colleagues_of_the_firm_read_its_documents(app, make_filing, make_user, login):
+    firm = make_filing("approved")
+    upload_id = firm.document_ids[0]
+    colleague = make_user(firm.organisation)
+    c = app.test_client()
+    login(c, colleague)
+    assert c.get(f"/uploads/{upload_id}").status_code == 200
+    stranger = app.test_client()
+    login(stranger, make_user())
+    assert stranger.get(f"/uploads/{upload_id}").status_code == 403
+    assert app.test_client().get(f"/uploads/{upload_id}").status_code == 401
