@@ -43,7 +43,9 @@ def _id_number(rng, city_code: str) -> str:
 
 
 def seed_filings(rng, users) -> int:
-    """Create the demo firms; return how many."""
+    """Create the demo firms; return how many (none when firms exist already: a second seed adds nothing)."""
+    if db.session.scalar(sa.select(sa.func.count(Firm.id))):
+        return 0
     from ..demo.orgs import CITY_CODES
     now = utcnow()
     this_year = to_local(now).year
