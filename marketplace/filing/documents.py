@@ -3,7 +3,7 @@ Only listed firms (approved, suspended) are indexed; ID numbers never are."""
 import sqlalchemy as sa
 from flask import url_for
 
-from ..search.documents import DocumentKind, epoch_us, register, text_fields, version_of
+from ..search.documents import KINDS, DocumentKind, epoch_us, register, text_fields, version_of
 from ..search.schema import PRICE_MISSING, SCHEMA_VERSION
 from .models import Firm, FirmManager
 from .states import LISTED
@@ -41,6 +41,9 @@ def _url(firm_id: int) -> str:
 
 
 def register_kind():
+    """Register the kind once per process (like the resources' kind in search.documents.register_defaults)."""
+    if "firm" in KINDS:
+        return
     register(DocumentKind(name="firm", model=Firm, indexable=_indexable, load=_load, build=_build, url=_url,
                           version=lambda f: version_of(f.updated_at),
                           related_ids={FirmManager: lambda m: m.firm_id}))
