@@ -149,3 +149,9 @@ def test_annual_report_api(client, make_filing, api_token, make_user):
     resp = client.post(f"/api/v1/annual-reports/{report['id']}/submit", headers=h)
     assert resp.status_code == 200 and resp.get_json()["status"] == "submitted"
     assert client.patch(f"/api/v1/annual-reports/{report['id']}", json={"off_deals": 3}, headers=h).status_code == 409
+
+
+def test_openapi_served_twice_keeps_nested_schemas(client):
+    for _ in range(2):
+        schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+        assert {"FilingManagerOut", "FilingCommentOut", "FirmManagerPublic", "FirmFigures"} <= set(schemas)

@@ -125,7 +125,8 @@ def test_id_numbers_never_public(app, client, make_filing, make_user, login):
     secrets = [m.id_number for f in firms for m in f.managers]
     assert len(secrets) == 12
     pages = ["/firms", "/firms?q=技术经理人", "/firms?city=南京", "/firms?level=senior", "/firms/verify",
-             "/api/v1/firms", "/api/v1/firms?q=经理", "/search?q=事务所", "/api/v1/search?q=事务所"]
+             "/api/v1/firms", "/api/v1/firms?q=经理", "/search?q=事务所", "/api/v1/search?q=事务所",
+             "/api/v1/openapi.json"]
     for f in firms:
         pages += [f"/firms/{f.id}", f"/api/v1/firms/{f.id}", f"/firms/verify/{f.number}",
                   f"/api/v1/firms/verify/{f.number}", f"/filings/{f.id}", f"/api/v1/filings/{f.id}"]
