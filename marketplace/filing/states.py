@@ -28,6 +28,8 @@ FILING = StateMachine("filing", {
     "reject": "rejected", "suspend": "suspended", "reinstate": "approved", "revoke": "revoked",
 })
 
+# Two actions lead to "approved": approval only from review, reinstatement only from suspension.
+ACTION_SOURCES = {"approve": {"under_review"}, "reinstate": {"suspended"}}
 # Who takes which action: the applicant side, reviewers (reviewer role) or platform admins only.
 APPLICANT_ACTIONS = {"submit"}
 REVIEWER_ACTIONS = {"start-review", "return", "approve", "reject"}

@@ -64,7 +64,7 @@ def admin(make_user):
 
 
 @pytest.fixture
-def make_filing(app, make_user, make_upload, reviewer):
+def make_filing(app, make_user, make_upload, reviewer, admin):
     """A filing by a new person, taken to `status` through the services."""
     from marketplace.filing import services as s
 
@@ -77,9 +77,11 @@ def make_filing(app, make_user, make_upload, reviewer):
         path = {"draft": [], "submitted": ["submit"], "under_review": ["submit", "start-review"],
                 "returned": ["submit", "start-review", "return"],
                 "approved": ["submit", "start-review", "approve"],
-                "rejected": ["submit", "start-review", "reject"]}[status]
+                "rejected": ["submit", "start-review", "reject"],
+                "suspended": ["submit", "start-review", "approve", "suspend"]}[status]
         for action in path:
-            s.ACTIONS[action](firm, reviewer if action != "submit" else applicant,
+            actor = {"submit": applicant, "suspend": admin}.get(action, reviewer)
+            s.ACTIONS[action](firm, actor,
                               comments={"basic": "地址不完整"}, reason="材料不符")
             db.session.commit()
         return firm

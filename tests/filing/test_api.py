@@ -155,3 +155,19 @@ def test_openapi_served_twice_keeps_nested_schemas(client):
     for _ in range(2):
         schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
         assert {"FilingManagerOut", "FilingCommentOut", "FirmManagerPublic", "FirmFigures"} <= set(schemas)
+
+
+def test_admin_steps_through_the_api(client, make_filing, api_token, reviewer, admin):
+    firm = make_filing("approved")
+    rh, ah = api_token(reviewer), api_token(admin)
+    assert client.post(f"/api/v1/filings/{firm.id}/suspend", json={"reason": "x"}, headers=rh).status_code == 403
+    resp = client.post(f"/api/v1/filings/{firm.id}/suspend", json={}, headers=ah)
+    assert resp.status_code == 422 and "reason" in resp.get_json()["errors"]
+    resp = client.post(f"/api/v1/filings/{firm.id}/suspend", json={"reason": "年报逾期"}, headers=ah)
+    assert resp.status_code == 200 and resp.get_json()["actions"] == ["reinstate", "revoke"]
+    assert client.get(f"/api/v1/firms/verify/{firm.number}").get_json()["status"] == "suspended"
+    assert client.post(f"/api/v1/filings/{firm.id}/reinstate", headers=ah).get_json()["status"] == "approved"
+    assert client.post(f"/api/v1/filings/{firm.id}/revoke", json={"reason": "违规"}, headers=ah).status_code == 200
+    assert client.get(f"/api/v1/firms/verify/{firm.number}").get_json()["status"] == "revoked"
+    assert client.post(f"/api/v1/filings/{firm.id}/reinstate", headers=ah).status_code == 409
+    assert client.get("/api/v1/firms").get_json()["total"] == 0  # revoked firms leave the directory

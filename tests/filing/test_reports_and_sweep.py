@@ -36,7 +36,7 @@ def test_sweep_action_rule():
     assert rules.report_due(Y - 1, "04-30") == date(Y, 4, 30)
 
 
-def test_sweep_warns_then_suspends_and_is_idempotent(app, make_filing, runner):
+def test_sweep_warns_then_suspends_and_is_idempotent(app, make_filing, make_user, runner):
     firm = filed_last_year(make_filing)
     done_firm = filed_last_year(make_filing)
     new_firm = make_filing("approved")  # filed this year: owes no report on last year
@@ -44,7 +44,8 @@ def test_sweep_warns_then_suspends_and_is_idempotent(app, make_filing, runner):
     report = s.create_annual_report(done_firm, Y - 1, actor=done_firm.applicant)
     s.submit_annual_report(report, actor=done_firm.applicant)
     db.session.commit()
-    broker = firm.managers[0]
+    broker = make_user(email=firm.managers[0].email)  # the manager's account, matched by e-mail
+    assert s.active_broker_firm(broker) == firm
     before = notes(firm.applicant)
 
     for today, expected in [(f"{Y}-03-01", "warned (30 days): 1, warned (7 days): 0, suspended: 0"),
@@ -59,7 +60,7 @@ def test_sweep_warns_then_suspends_and_is_idempotent(app, make_filing, runner):
     assert firm.status == "suspended" and not any(m.active for m in firm.managers)
     assert done_firm.status == "approved" and new_firm.status == "approved"
     assert notes(firm.applicant) == before + 3  # two warnings and the suspension
-    assert s.active_broker_firm(broker.user) is None if broker.user else True
+    assert s.active_broker_firm(broker) is None  # a suspended firm's managers stop being active brokers
     assert db.session.scalar(sa.select(sa.func.count(ReportReminder.id))) == 3
 
 

@@ -75,6 +75,7 @@ def test_transitions_refused_by_role(make_filing, make_user, reviewer, action, w
 @pytest.mark.parametrize("action,status", [
     ("approve", "submitted"), ("approve", "returned"), ("submit", "under_review"), ("return", "approved"),
     ("reinstate", "approved"), ("start-review", "draft"), ("approve", "rejected"), ("suspend", "under_review"),
+    ("approve", "suspended"), ("reinstate", "under_review"),
 ])
 def test_transitions_refused_by_state(make_filing, admin, action, status):
     firm = make_filing(status)

@@ -17,7 +17,7 @@ from ...extensions import db
 from ...uploads.services import require_uploads
 from .. import rules
 from ..models import Firm, FirmComment, FirmDocument, FirmManager
-from ..states import ADMIN_ACTIONS, APPLICANT_ACTIONS, EDITABLE, FILING, LEVELS, REVIEWER_ACTIONS, SECTIONS
+from ..states import ACTION_SOURCES, ADMIN_ACTIONS, APPLICANT_ACTIONS, EDITABLE, FILING, LEVELS, REVIEWER_ACTIONS, SECTIONS
 from . import notify
 from .numbers import issue_number
 
@@ -74,6 +74,8 @@ def may_read_document(upload, user) -> bool:
 
 def allowed_actions(firm: Firm, actor) -> list[str]:
     def permitted(action):
+        if action in ACTION_SOURCES and firm.status not in ACTION_SOURCES[action]:
+            return False
         if action in APPLICANT_ACTIONS:
             return may_edit(firm, actor)
         if action in REVIEWER_ACTIONS:
