@@ -1,5 +1,4 @@
 """flask filings sweep: warn firms whose annual report is due, suspend those overdue (idempotent)."""
-from datetime import date
 
 import click
 from flask.cli import with_appcontext

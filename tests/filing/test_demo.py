@@ -2,7 +2,7 @@
 from collections import Counter
 
 import sqlalchemy as sa
-from stdnum.cn import ric, uscc
+from stdnum.cn import uscc
 
 from marketplace.accounts.models import User
 from marketplace.core.reference import CITIES

@@ -8,7 +8,7 @@ from marketplace.core.errors import Conflict, Forbidden, Invalid, NotFound, Unau
 from marketplace.core.models import AuditLog
 from marketplace.extensions import db
 from marketplace.filing import services as s
-from marketplace.filing.models import Firm, FirmManager
+from marketplace.filing.models import Firm
 from marketplace.notifications.models import Notification
 
 from .conftest import application, manager

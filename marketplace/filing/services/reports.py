@@ -15,7 +15,8 @@ from .. import rules
 from ..figures import figures_for
 from ..models import AnnualReport, Firm, ReportReminder
 from ..states import REPORT
-from .filings import _suspend, is_firm_side, is_reviewer, may_edit
+from .filings import is_firm_side, is_reviewer, may_edit
+from .review import _suspend
 from .notify import firm_people
 
 OFF_FIELDS = ("off_deals", "off_contract_amount", "off_tech_amount", "off_enterprises", "notes")
