@@ -111,8 +111,8 @@ def _raw_depth(data: bytes) -> int:
 def guard_request_body():
     """400 for a body no view should see: JSON nested too deep, NUL or lone surrogates in any text."""
     if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
-        values = request.args.values()
-    elif request.is_json:
+        return  # queries are validated by what reads them (a search treats any text as text)
+    if request.is_json:
         raw = request.get_data(cache=True)
         if _raw_depth(raw) > MAX_JSON_DEPTH:
             abort(400, description=_("JSON 嵌套层级过深（最多 %(n)s 层）", n=MAX_JSON_DEPTH))
