@@ -5,6 +5,7 @@ from pathlib import Path
 
 from flask import abort, request
 from flask_babel import gettext as _
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
 DEFAULT_SECRET_KEY = "dev-only-change-me"
@@ -122,7 +123,10 @@ def guard_request_body():
             abort(400, description=problem)
         values = request.args.values()
     else:
-        values = list(request.args.values()) + list(request.form.values())
+        try:
+            values = list(request.args.values()) + list(request.form.values())
+        except RequestEntityTooLarge:
+            return  # the view answers an oversized body in its own terms (an upload: a field error)
     for value in values:
         problem = _text_problem(value)
         if problem:
