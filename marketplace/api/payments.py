@@ -17,7 +17,7 @@ def pay_booking(booking_id):
     """Create (or reuse) the PaymentIntent for what a booking owes: a completed booking's payable, or a
     late-cancellation / no-show fee. A completed booking that owes nothing is settled at once."""
     actor = require_login(api_actor())
-    booking = booking_services.get_booking(booking_id, actor)
+    booking = booking_services.get_booking(booking_id, actor=actor)
     booking, payment = services.start_payment(booking, actor)
     db.session.commit()
     body = booking_dict(booking)

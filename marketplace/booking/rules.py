@@ -254,6 +254,16 @@ def is_stale_request(status: str, start: datetime, now: datetime, grace_minutes:
     return status == "requested" and now >= start + timedelta(minutes=grace_minutes)
 
 
+def effective_status(status: str, start: datetime, now: datetime, grace_minutes: int) -> str:
+    """The status a person should see now: an overdue approved booking is a no-show and an overdue
+    request has lapsed (rejected), even before the scheduled sweep writes it."""
+    if is_no_show(status, start, now, grace_minutes):
+        return "no_show"
+    if is_stale_request(status, start, now, grace_minutes):
+        return "rejected"
+    return status
+
+
 def holds_slot(status: str) -> bool:
     return status in ACTIVE_STATUSES
 

@@ -27,7 +27,7 @@ class CardForm(FlaskForm):
 @bp.route("/bookings/<int:booking_id>/checkout", methods=["GET", "POST"])
 @login_required
 def checkout(booking_id):
-    booking = get_booking(booking_id, current_user)
+    booking = get_booking(booking_id, actor=current_user)
     form = CardForm()
     status = 200
     if form.validate_on_submit():
@@ -49,7 +49,7 @@ def checkout(booking_id):
             db.session.rollback()
             flash_error(err, form)
             status = err.status
-        booking = get_booking(booking_id, current_user)
+        booking = get_booking(booking_id, actor=current_user)
     elif form.errors:
         status = 422
     return render_template("payments/checkout.html", b=booking, form=form,

@@ -90,7 +90,7 @@ def start_payment(booking, actor) -> tuple[Booking, Payment | None]:
     if booking.status not in ("completed", *FEE_STATUSES):
         raise Conflict("使用记录登记后才能付款 / the booking can be paid once its usage is recorded")
     if due == 0:
-        booking_services.settle_booking(booking, actor, payment_ref=f"subsidy-{booking.id}")
+        booking_services.settle_booking(booking, payment_ref=f"subsidy-{booking.id}", actor=actor)
         return booking, None
     payment = open_payment(booking)
     if payment is not None and payment.status == "confirming":
@@ -261,10 +261,10 @@ def _succeed(payment: Payment, actor=None) -> bool:
                   booking.status, booking.amount_due)
         raise Conflict("付款与预约状态不一致，请联系平台 / the payment does not match the booking")
     if booking.status == "completed":
-        booking_services.settle_booking(booking, actor, payment_ref=payment.payment_intent_id,
-                                        payment_id=payment.id)
+        booking_services.settle_booking(booking, payment_ref=payment.payment_intent_id,
+                                        payment_id=payment.id, actor=actor)
     else:  # a late-cancellation or no-show fee: the provider's income, with no subsidy
-        booking_services.record_cancel_fee_paid(booking, actor, payment.payment_intent_id)
+        booking_services.record_cancel_fee_paid(booking, payment.payment_intent_id, actor=actor)
         ledger.post_entry("provider_income", [Dr("user_receivable", payment.amount, booking.org_id),
                                         Cr("provider_payable", payment.amount, booking.provider_org_id)],
                           booking_id=booking.id, payment_id=payment.id, actor=actor,

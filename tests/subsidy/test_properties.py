@@ -131,7 +131,7 @@ def _pay(w, b):
     from marketplace.booking import services as bs
     with writing():
         if b.payable == 0:
-            bs.settle_booking(b, w.co_user, f"subsidy-{b.id}")
+            bs.settle_booking(b, f"subsidy-{b.id}", actor=w.co_user)
         else:
             p = Payment(booking_id=b.id, amount=b.payable, idempotency_key=f"k{b.id}",
                         payment_intent_id=f"pi_prop_{b.id}", status="confirming")
