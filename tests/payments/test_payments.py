@@ -199,7 +199,8 @@ def test_killed_between_payment_and_settlement(world, gateway_up, client, login,
     def crash(*a, **k):
         raise KeyboardInterrupt("process killed")  # not an Exception: nothing catches it
 
-    monkeypatch.setattr(ps, "apply_intent", crash)
+    from marketplace.payments.services import checkout
+    monkeypatch.setattr(checkout, "apply_intent", crash)  # the card checkout asks for the outcome
     with pytest.raises(KeyboardInterrupt):
         card(client, b)
     db.session.rollback()
@@ -270,7 +271,7 @@ def test_refund_returns_money_and_subsidy(world, gateway_up, client, login, api_
     assert bal.get("gateway_clearing", 0) == 0 and bal.get("provider_payable", 0) == 0
     assert ledger.unbalanced_entries() == []
     with writing():  # refunding twice does nothing
-        ps.refund_payment(db.session.get(Payment, p.id), world.finance)
+        ps.refund_payment(db.session.get(Payment, p.id), actor=world.finance)
         db.session.commit()
     assert len(db.session.scalars(sa.select(JournalEntry).where(JournalEntry.kind == "refund")).all()) == 1
 

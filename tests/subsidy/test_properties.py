@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from marketplace.core.db import writing
 from marketplace.extensions import db
 from marketplace.payments import services as ps
+from marketplace.payments.services import outcomes as payment_outcomes
 from marketplace.payments.models import Payment
 from marketplace import ledger
 from marketplace.ledger.models import JournalEntry
@@ -110,7 +111,7 @@ def test_random_sequences_keep_the_books_exact(make_app, make_org, make_user, ma
                                                                    Payment.status == "succeeded"))
                     if p is not None:
                         with writing():
-                            ps.refund_payment(p, w.finance)
+                            ps.refund_payment(p, actor=w.finance)
                             db.session.commit()
                         event("did refund")
                 elif op == "settle":
@@ -137,8 +138,8 @@ def _pay(w, b):
                         payment_intent_id=f"pi_prop_{b.id}", status="confirming")
             db.session.add(p)
             db.session.flush()
-            assert ps._succeed(p, b.user)
-            assert not ps._succeed(p, b.user)  # a second report of the same success changes nothing
+            assert payment_outcomes._succeed(p, b.user)
+            assert not payment_outcomes._succeed(p, b.user)  # a second report of the same success changes nothing
         db.session.commit()
 
 
