@@ -79,8 +79,3 @@ def complete_booking(id, json: UsageIn):
     return BookingOut.model_validate(services.complete_booking(
         booking, actor=actor, actual_start=json.actual_start, actual_end=json.actual_end,
         actual_samples=json.actual_samples))
-
-
-def booking_dict(booking) -> dict:
-    """The booking as JSON (for modules not yet declared with schemas)."""
-    return BookingOut.model_validate(booking).model_dump(mode="json", by_alias=True)

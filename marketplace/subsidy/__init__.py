@@ -3,27 +3,27 @@
 
 def _on_approved(booking, actor=None, **_kw):
     from .services import reserve_user_subsidy
-    reserve_user_subsidy(booking, actor)
+    reserve_user_subsidy(booking, actor=actor)
 
 
 def _on_released(booking, actor=None, **_kw):
     from .services import release_user_subsidy
-    release_user_subsidy(booking, actor, why=booking.status)
+    release_user_subsidy(booking, actor=actor, why=booking.status)
 
 
 def _on_completed(booking, actor=None, **_kw):
     from .services import recompute_user_subsidy
-    recompute_user_subsidy(booking, actor)
+    recompute_user_subsidy(booking, actor=actor)
 
 
 def _on_settled(booking, actor=None, payment_id=None, **_kw):
     from .services import commit_user_subsidy
-    commit_user_subsidy(booking, actor, payment_id=payment_id)
+    commit_user_subsidy(booking, actor=actor, payment_id=payment_id)
 
 
 def _on_refunded(payment, booking=None, actor=None, **_kw):
     from .services import refund_user_subsidy
-    refund_user_subsidy(booking, actor, payment)
+    refund_user_subsidy(booking, payment, actor=actor)
 
 
 def connect_signals():
@@ -52,4 +52,10 @@ def init_app(app):
             """The subsidy record of a booking (for the booking page: reason shown to the user)."""
             from .services import reservation_of
             return reservation_of(booking)
-        return {"booking_subsidy": booking_subsidy}
+        def subsidy_reason(res):
+            """Why a reservation's subsidy is what it is, in the interface language."""
+            from flask_babel import gettext
+
+            from .rules import REASONS
+            return gettext(REASONS[res.reason_code]) if res.reason_code in REASONS else (res.reason or "")
+        return {"booking_subsidy": booking_subsidy, "subsidy_reason": subsidy_reason}

@@ -105,7 +105,7 @@ def test_bad_card_input_is_refused_before_the_gateway(world, gateway_up, client,
 def test_nothing_payable_settles_without_the_gateway(app, world, client, api_token):
     with writing():
         from marketplace.subsidy.services import update_programme
-        update_programme(world.programme, world.admin, rate_sme_bp=10000)
+        update_programme(world.programme, rate_sme_bp=10000, actor=world.admin)
         db.session.commit()
     b = world.book()
     world.approve(b)
@@ -298,7 +298,7 @@ def test_localstripe_delivers_a_signed_webhook(world, gateway_up, live_server, a
 def test_paid_booking_without_a_programme_still_books_the_income(world, gateway_up, client, login):
     with writing():
         from marketplace.subsidy.services import update_programme
-        update_programme(world.programme, world.admin, active=False)
+        update_programme(world.programme, active=False, actor=world.admin)
         db.session.commit()
     b = world.book()
     world.approve(b)

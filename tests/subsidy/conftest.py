@@ -31,8 +31,8 @@ class World:
     def new_programme(self, budget=50_000_000_00, **rules):
         db.session.commit()
         with writing():
-            self.programme = ss.create_programme(self.admin, name="2026 年度大型科学仪器共享双向补贴", year=2026,
-                                                 budget=budget, **rules)
+            self.programme = ss.create_programme(name="2026 年度大型科学仪器共享双向补贴", year=2026,
+                                                 budget=budget, **rules, actor=self.admin)
             db.session.commit()
         return self.programme
 
@@ -112,7 +112,7 @@ def two_providers(world):
     lab2 = world.make_org(name="东南大学分析中心", kind="university", city="南京")
     inst2 = world.make_resource("instrument", lab2, external_price=100_000, original_value=80_000_000)
     with writing():
-        ss.set_grade(prog, world.lab.id, "A", world.admin)
-        ss.set_grade(prog, lab2.id, "C", world.admin)
+        ss.set_grade(prog, world.lab.id, "A", actor=world.admin)
+        ss.set_grade(prog, lab2.id, "C", actor=world.admin)
         db.session.commit()
     return prog, lab2, inst2

@@ -78,7 +78,7 @@ def test_random_sequences_keep_the_books_exact(make_app, make_org, make_user, ma
         prog = w.new_programme(budget=BUDGET, org_year_cap=ORG_CAP, booking_cap=BOOKING_CAP)
         with writing():
             from marketplace.subsidy.services import set_grade
-            set_grade(prog, w.lab.id, "B", w.admin)
+            set_grade(prog, w.lab.id, "B", actor=w.admin)
             db.session.commit()
         users = [w.co_user, w.company_user(sme=True, high_tech=True), w.company_user(),
                  w.make_user(org=w.make_org(kind="enterprise", parent_id=w.lab.id))]
@@ -116,7 +116,7 @@ def test_random_sequences_keep_the_books_exact(make_app, make_org, make_user, ma
                         event("did refund")
                 elif op == "settle":
                     with writing():
-                        settle_period(prog, "2026Q4", w.finance, now=datetime(2027, 1, 5))
+                        settle_period(prog, "2026Q4", now=datetime(2027, 1, 5), actor=w.finance)
                         db.session.commit()
             finally:
                 db.session.rollback()
