@@ -6,7 +6,7 @@ from flask.cli import AppGroup
 
 from ..core.uow import cli_unit_of_work
 
-booking_cli = AppGroup("booking", help="仪器预约 / instrument booking")
+booking_cli = AppGroup("booking", help="Instrument booking (仪器预约)")
 
 
 @booking_cli.command("mark-no-shows")

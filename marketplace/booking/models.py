@@ -13,9 +13,7 @@ from ..catalog.models import Instrument
 from ..core.reference import sql_in
 from ..core.timeutil import utcnow
 from ..extensions import db
-
 from .states import ACTIVE_STATUSES, STATUSES, TRANSITIONS, status_label  # noqa: F401
-
 
 # -- provider settings -----------------------------------------------------------------------------
 

@@ -13,8 +13,16 @@ from ..core.pagination import page_args
 from ..core.timeutil import local_to_utc_naive
 from ..core.uow import unit_of_work
 from . import ics, rules, services
-from .forms import (BlackoutForm, BookingForm, CancelForm, CompleteForm, QualifyForm, RatingForm, ReasonForm,
-                    SettingsForm)
+from .forms import (
+    BlackoutForm,
+    BookingForm,
+    CancelForm,
+    CompleteForm,
+    QualifyForm,
+    RatingForm,
+    ReasonForm,
+    SettingsForm,
+)
 from .states import STATUSES
 
 bp = Blueprint("booking", __name__, url_prefix="/booking")

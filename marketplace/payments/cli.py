@@ -2,7 +2,7 @@
 import click
 from flask.cli import AppGroup
 
-payments_cli = AppGroup("payments", help="支付 / payments")
+payments_cli = AppGroup("payments", help="Payments (支付)")
 
 
 @payments_cli.command("reconcile")

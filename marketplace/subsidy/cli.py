@@ -2,7 +2,7 @@
 import click
 from flask.cli import AppGroup
 
-subsidy_cli = AppGroup("subsidy", help="补贴 / subsidy")
+subsidy_cli = AppGroup("subsidy", help="Subsidy (补贴)")
 
 
 @subsidy_cli.command("settle")

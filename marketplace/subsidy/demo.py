@@ -33,8 +33,8 @@ def seed_subsidies(rng=None) -> int:
     """Give the demo bookings (inserted in bulk, without signals) the subsidy records the
     services would have made: reserve for approved ones, recompute for completed ones, commit
     (and record the user's payment) for settled ones. Returns how many bookings were handled."""
-    from ..booking.models import Booking
     from .. import ledger
+    from ..booking.models import Booking
     from .models import Reservation
     from .services import commit_user_subsidy, recompute_user_subsidy, reserve_user_subsidy
 

@@ -7,12 +7,12 @@ payout clears both with one entry against `bank`; paying again finds nothing owe
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from .. import ledger
 from ..accounts.models import Organisation
 from ..core import audit
 from ..core.errors import Conflict, NotFound
 from ..core.permissions import require_role
 from ..extensions import db
-from .. import ledger
 from ..ledger import Cr, Dr
 
 PAYABLE_ACCOUNTS = ("provider_payable", "provider_subsidy_payable")

@@ -11,13 +11,13 @@ from ..core.permissions import require_role
 from ..core.timeutil import to_local, utcnow
 from ..core.uow import unit_of_work
 from ..extensions import db
-from . import services
 from . import payouts as payout_service
+from . import services
 from .forms import GradeForm, ProgrammeForm, SettleForm, StatementForm, to_fen
 from .models import Settlement
 from .settlement import settle_period
-from .states import grade_label
 from .statements import statement, statement_csv, statement_xlsx
+from .states import grade_label
 
 bp = Blueprint("subsidy", __name__, url_prefix="/subsidy")
 

@@ -10,12 +10,12 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
+from .. import ledger
 from ..core import audit
 from ..core.errors import Conflict, Invalid, NotFound
 from ..core.permissions import require_role
 from ..core.timeutil import to_local, utcnow
 from ..extensions import db
-from .. import ledger
 from ..ledger import Cr, Dr
 from . import rules
 from .models import GRADES, PERIODS, Programme, ProviderGrade, Reservation

@@ -11,12 +11,12 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from .. import ledger
 from ..core import audit
 from ..core.errors import Invalid
 from ..core.permissions import require_role
 from ..core.timeutil import local_to_utc_naive, utcnow
 from ..extensions import db
-from .. import ledger
 from ..ledger import Cr, Dr
 from . import rules
 from .models import Programme, ProviderGrade, Reservation, Settlement, SettlementLine

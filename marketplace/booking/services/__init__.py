@@ -11,17 +11,43 @@ inside the same transaction; a receiver raising DomainError aborts the operation
     settings     provider settings, blackouts, qualified users
     queries      lists and counts for pages, by effective status
 """
-from .lookups import (MAX_QUERY_DAYS, availability, busy_between, can_view, effective_rules, effective_status,
-                      get_booking, get_instrument, is_provider_member, is_qualified, provider_members,
-                      week_calendar)
+from .lookups import (
+                      MAX_QUERY_DAYS,
+                      availability,
+                      busy_between,
+                      can_view,
+                      effective_rules,
+                      effective_status,
+                      get_booking,
+                      get_instrument,
+                      is_provider_member,
+                      is_qualified,
+                      provider_members,
+                      week_calendar,
+)
 from .queries import org_instruments, provider_bookings, provider_counts, user_bookings
 from .ratings import rate_booking, rating_summary
 from .requests import quote_booking, request_booking
-from .settings import (add_blackout, get_or_create_settings, qualify_user, remove_blackout,
-                       revoke_qualification, settings_page, update_settings)
+from .settings import (
+                      add_blackout,
+                      get_or_create_settings,
+                      qualify_user,
+                      remove_blackout,
+                      revoke_qualification,
+                      settings_page,
+                      update_settings,
+)
 from .sweeps import has_overdue, mark_no_shows, send_reminders
-from .transitions import (allowed_actions, approve_booking, cancel_booking, check_in, complete_booking,
-                          record_cancel_fee_paid, reject_booking, settle_booking)
+from .transitions import (
+                      allowed_actions,
+                      approve_booking,
+                      cancel_booking,
+                      check_in,
+                      complete_booking,
+                      record_cancel_fee_paid,
+                      reject_booking,
+                      settle_booking,
+)
 
 __all__ = [
     "MAX_QUERY_DAYS", "add_blackout", "allowed_actions", "approve_booking", "availability", "busy_between",
