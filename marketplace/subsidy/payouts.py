@@ -12,6 +12,7 @@ from ..accounts.models import Organisation
 from ..core import audit
 from ..core.errors import Conflict, NotFound
 from ..core.permissions import require_role
+from ..core.schema import MAX_ID
 from ..extensions import db
 from ..ledger import Cr, Dr
 
@@ -38,6 +39,8 @@ def amounts_owed(org_id: int | None = None) -> list[dict]:
 def pay_out(org_id: int, reference: str = "", *, actor) -> dict:
     """Record the payment of everything owed to one provider; return what was paid."""
     require_role(actor, "finance")
+    if not 0 < org_id <= MAX_ID:
+        raise NotFound(_("单位不存在"))
     org = db.session.execute(sa.select(Organisation).where(Organisation.id == org_id)
                              .with_for_update()).scalar_one_or_none()  # one payout per unit at a time
     if org is None:

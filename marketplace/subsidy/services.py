@@ -14,6 +14,7 @@ from .. import ledger
 from ..core import audit
 from ..core.errors import Conflict, Invalid, NotFound
 from ..core.permissions import require_role
+from ..core.schema import MAX_ID
 from ..core.timeutil import to_local, utcnow
 from ..extensions import db
 from ..ledger import Cr, Dr
@@ -32,7 +33,8 @@ FEN_FIELDS = {"booking_cap", "org_year_cap", "min_original_value", "provider_uni
 # -- programmes ------------------------------------------------------------------------------------
 
 def get_programme(programme_id) -> Programme:
-    prog = db.session.get(Programme, programme_id) if isinstance(programme_id, int) else None
+    prog = db.session.get(Programme, programme_id) if isinstance(programme_id, int) and 0 < programme_id <= MAX_ID \
+        else None
     if prog is None:
         raise NotFound(_("补贴计划不存在"))
     return prog
@@ -140,7 +142,7 @@ def set_grade(prog: Programme, org_id: int, grade: str, *, actor) -> ProviderGra
     if grade not in GRADES:
         raise Invalid.field("grade", _("等级应为 A/B/C/D"))
     from ..accounts.models import Organisation
-    if db.session.get(Organisation, org_id) is None:
+    if not (isinstance(org_id, int) and 0 < org_id <= MAX_ID) or db.session.get(Organisation, org_id) is None:
         raise Invalid.field("org_id", _("单位不存在"))
     row = db.session.scalar(sa.select(ProviderGrade).where(ProviderGrade.programme_id == prog.id,
                                                            ProviderGrade.org_id == org_id))

@@ -311,3 +311,26 @@ def test_paid_booking_without_a_programme_still_books_the_income(world, gateway_
     assert bal["gateway_clearing"] == 80_000 and bal.get("user_receivable", 0) == 0
     assert -ledger.balances(org_id=world.lab.id)["provider_payable"] == 80_000
     assert ledger.unbalanced_entries() == []
+
+
+def test_pay_button_follows_who_may_pay_and_every_move_is_audited(world, gateway_up, client, login):
+    from marketplace.core.audit import history
+    b = completed(world)
+    assert ps.allowed_actions(b, world.co_user) == ["pay"]
+    assert ps.allowed_actions(b, world.lab_staff) == []     # the provider sees the booking, may not pay it
+    login(client, world.lab_staff)
+    assert f"/payments/bookings/{b.id}/checkout" not in client.get(f"/booking/{b.id}").get_data(as_text=True)
+    assert "银行卡支付" not in client.get(f"/payments/bookings/{b.id}/checkout").get_data(as_text=True)
+    client.post("/logout")
+    login(client, world.co_user)
+    assert f"/payments/bookings/{b.id}/checkout" in client.get(f"/booking/{b.id}").get_data(as_text=True)
+    assert card(client, b).status_code == 302
+    payment = db.session.scalars(sa.select(Payment).where(Payment.booking_id == b.id)).one()
+    moves = [(h.action, h.to_state) for h in history("payment", payment.id)]
+    assert moves == [("create", "created"), ("requires_payment_method", "requires_payment_method"),
+                     ("confirming", "confirming"), ("succeeded", "succeeded")]
+    assert ps.allowed_actions(reload(b), world.co_user) == []   # paid: nothing more to pay
+    from marketplace.subsidy.services import reservation_of
+    res = reservation_of(b)
+    assert [(h.action, h.to_state) for h in history("subsidy_reservation", res.id)] == [
+        ("reserve", "reserved"), ("commit", "committed")]

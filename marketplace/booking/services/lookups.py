@@ -9,6 +9,7 @@ from ...accounts.models import User
 from ...catalog.models import Instrument
 from ...core.errors import Invalid, NotFound
 from ...core.permissions import require_login
+from ...core.schema import MAX_ID
 from ...core.timeutil import to_local, utcnow
 from ...extensions import db
 from .. import rules
@@ -17,11 +18,16 @@ from ..models import ACTIVE_STATUSES, Blackout, Booking, BookingSettings, Qualif
 MAX_QUERY_DAYS = 92  # availability window asked of the API at once
 
 
+def is_id(value) -> bool:
+    """A value that can be a row id (32-bit keys): anything else is simply not found."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
 def get_instrument(instrument_id, *, public: bool = True) -> Instrument:
     # platform rows are not needed for booking; skip their extra query
     inst = db.session.get(Instrument, instrument_id, options=[sa.orm.lazyload(Instrument.platform_rows),
                                                               sa.orm.lazyload(Instrument.owner)]) \
-        if isinstance(instrument_id, int) else None
+        if is_id(instrument_id) else None
     if inst is None or (public and inst.status != "published"):
         raise NotFound(_("仪器不存在"))
     return inst
@@ -42,7 +48,7 @@ def can_view(booking: Booking, actor) -> bool:
 def get_booking(booking_id, *, actor) -> Booking:
     """The booking, if the actor may see it (see can_view); else 404, revealing nothing."""
     require_login(actor)
-    booking = db.session.get(Booking, booking_id) if isinstance(booking_id, int) else None
+    booking = db.session.get(Booking, booking_id) if is_id(booking_id) else None
     if booking is None or not can_view(booking, actor):
         raise NotFound(_("预约不存在"))
     return booking

@@ -12,7 +12,7 @@ from ...core.permissions import require_member
 from ...extensions import db
 from .. import rules
 from ..models import Blackout, BookingSettings, OpeningHours, Qualification
-from .lookups import effective_rules, get_instrument, is_provider_member
+from .lookups import effective_rules, get_instrument, is_id, is_provider_member
 
 
 def settings_page(instrument, *, actor) -> dict:
@@ -92,7 +92,7 @@ def add_blackout(instrument, start, end, reason, *, actor) -> Blackout:
 
 
 def remove_blackout(blackout_id, *, actor) -> None:
-    b = db.session.get(Blackout, blackout_id) if isinstance(blackout_id, int) else None
+    b = db.session.get(Blackout, blackout_id) if is_id(blackout_id) else None
     if b is None:
         raise NotFound(_("停机时段不存在"))
     inst = get_instrument(b.instrument_id, public=False)
@@ -117,7 +117,7 @@ def qualify_user(instrument, email, *, actor) -> Qualification:
 
 def revoke_qualification(instrument, user_id, *, actor) -> None:
     require_member(actor, instrument.owner_org_id)
-    q = db.session.get(Qualification, (instrument.id, user_id)) if isinstance(user_id, int) else None
+    q = db.session.get(Qualification, (instrument.id, user_id)) if is_id(user_id) else None
     if q is not None:
         db.session.delete(q)
         db.session.flush()

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from ...core import audit
 from ...core.errors import Forbidden, NotFound
 from ...core.permissions import require_login
+from ...core.schema import MAX_ID
 from ...core.timeutil import utcnow
 from ...extensions import db
 from ..models import Payment
@@ -14,7 +15,7 @@ FEE_STATUSES = ("cancelled", "no_show")  # bookings that may owe a late-cancella
 
 
 def get_payment(payment_id) -> Payment:
-    p = db.session.get(Payment, payment_id) if isinstance(payment_id, int) else None
+    p = db.session.get(Payment, payment_id) if isinstance(payment_id, int) and 0 < payment_id <= MAX_ID else None
     if p is None:
         raise NotFound(_("支付记录不存在"))
     return p
