@@ -53,8 +53,8 @@ def pay_out(org_id: int, reference: str = "", *, actor) -> dict:
     service, subsidy = max(rows[0]["service"], 0), max(rows[0]["subsidy"], 0)
     total = service + subsidy
     entry = ledger.post_entry("payout", [Dr("provider_payable", service, org_id),
-                                   Dr("provider_subsidy_payable", subsidy, org_id),
-                                   Cr("bank", total, org_id)],
+                                         Dr("provider_subsidy_payable", subsidy, org_id),
+                                         Cr("bank", total, org_id)],
                               actor=actor, memo=f"支付给 {org.name} {reference}".strip()[:300])
     audit.record("organisation", org_id, "payout", actor, comment=f"{total} fen {reference}".strip())
     return {"org_id": org_id, "name": org.name, "service": service, "subsidy": subsidy, "total": total,

@@ -16,7 +16,7 @@ from . import services
 from .forms import GradeForm, ProgrammeForm, SettleForm, StatementForm, to_fen
 from .models import Settlement
 from .settlement import settle_period
-from .statements import statement, statement_csv, statement_xlsx
+from .statements import row_status_label, statement, statement_csv, statement_xlsx
 from .states import grade_label
 
 bp = Blueprint("subsidy", __name__, url_prefix="/subsidy")
@@ -174,4 +174,4 @@ def statements():
                         headers={"Content-Disposition": f"attachment; filename={filename}.xlsx"},
                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     return render_template("subsidy/statement.html", form=form, rows=st["rows"], org_id=st["org_id"],
-                           period=st["period"])
+                           period=st["period"], status_label=row_status_label)

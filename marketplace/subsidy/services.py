@@ -322,7 +322,7 @@ def _post_income(booking, subsidy: int, programme_id, payment_id, actor):
     fee = booking.fee
     ledger.post_entry("provider_income",
                       [Dr("user_receivable", fee - subsidy, booking.org_id), Dr("subsidy_receivable", subsidy),
-                 Cr("provider_payable", fee, booking.provider_org_id)],
+                       Cr("provider_payable", fee, booking.provider_org_id)],
                       programme_id=programme_id, booking_id=booking.id, payment_id=payment_id, actor=actor,
                       memo=f"预约 #{booking.id} 服务收入")
 
@@ -340,8 +340,8 @@ def refund_user_subsidy(booking, payment=None, *, actor=None) -> Reservation | N
     paid = fee - amount
     ledger.post_entry("refund",
                       [Dr("provider_payable", fee, booking.provider_org_id), Dr("user_subsidy_payable", amount),
-                 Cr("gateway_clearing", paid, booking.org_id), Cr("subsidy_receivable", amount),
-                 Cr("budget", amount)],
+                       Cr("gateway_clearing", paid, booking.org_id), Cr("subsidy_receivable", amount),
+                       Cr("budget", amount)],
                       programme_id=res.programme_id, booking_id=booking.id,
                       payment_id=getattr(payment, "id", None), actor=actor,
                       memo=f"预约 #{booking.id} 退款，补贴退回预算")

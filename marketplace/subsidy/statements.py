@@ -16,11 +16,19 @@ from ..core.permissions import require_login
 from ..extensions import db
 from .models import Reservation, Settlement, SettlementLine
 from .settlement import statement_period
+from .states import RESERVATION_STATUSES
 
 
 def statement_columns() -> list[str]:
     return [_("日期"), _("预约"), _("角色"), _("对方单位"), _("费用（分）"), _("用户补贴（分）"), _("实付（分）"),
             _("状态")]
+
+
+def row_status_label(status: str) -> str:
+    """A statement row's status (a reservation's, or "settled" for a settlement) in the interface language."""
+    from ..booking.states import status_label
+    label = RESERVATION_STATUSES.get(status)
+    return str(label) if label is not None else status_label(status)
 
 
 def may_see_statement(org_id: int, actor) -> bool:

@@ -288,3 +288,18 @@ def test_openapi_lists_subsidy_and_payment_paths(client):
     for p in ("/subsidy/programmes", "/subsidy/programmes/{id}", "/ledger/trial-balance", "/bookings/{id}/pay",
               "/payments/webhook"):
         assert any(k.endswith(p) for k in paths), p
+
+
+def test_statement_service_takes_the_actor(world, two_providers):
+    from marketplace.core.errors import Unauthorized
+    from marketplace.subsidy.statements import statement
+    prog, *_ = two_providers
+    with pytest.raises(Unauthorized):
+        statement(world.lab.id, "2026Q4", actor=None)
+    with pytest.raises(Forbidden):
+        statement(world.lab.id, "2026Q4", actor=world.co_user)     # another organisation's
+    with pytest.raises(Invalid):
+        statement(None, "2026Q4", actor=world.finance)              # finance belongs to no organisation
+    own = statement(None, "2026Q4", actor=world.co_user)
+    assert own["org_id"] == world.company.id and own["period"] == "2026Q4"
+    assert statement(world.lab.id, None, actor=world.finance)["period"] == str(prog.year)
