@@ -67,3 +67,14 @@ def test_queue_counts_overdue_requests_as_lapsed(client, login, instrument, comp
     login(client, lab_user)
     html = client.get("/booking/queue").get_data(as_text=True)
     assert html.count('data-booking="') == 1  # only the request that can still be decided
+
+
+def test_api_shows_the_effective_status_without_writing(client, api_token, instrument, company_user, make_booking):
+    overdue = make_booking(instrument, company_user, *now_slot(-45))
+    later = make_booking(instrument, company_user, *now_slot(24 * 60))
+    body = client.get(f"/api/v1/bookings/{overdue.id}", headers=api_token(company_user)).get_json()
+    assert body["status"] == "approved" and body["effective_status"] == "no_show"
+    body = client.get(f"/api/v1/bookings/{later.id}", headers=api_token(company_user)).get_json()
+    assert body["status"] == body["effective_status"] == "approved"
+    db.session.expire_all()
+    assert db.session.get(type(overdue), overdue.id).status == "approved"
