@@ -65,7 +65,7 @@ class ContractRegistration(db.Model):
                          order_by="RegistrationItem.position")
     ground_rows = relationship("RegistrationGround", cascade="all, delete-orphan", lazy="selectin")
     document_rows = relationship("RegistrationDocument", cascade="all, delete-orphan", lazy="selectin")
-    applicant_org = relationship("Organisation", lazy="joined")
+    applicant_org = relationship("Organisation", lazy="select")
     amends = relationship("ContractRegistration", remote_side=[id], lazy="select")
 
     __table_args__ = (

@@ -107,7 +107,7 @@ def approve_application(reg: ContractRegistration, *, actor, comment: str | None
     reg.review_comment = (comment or "").strip() or None
     if reg.kind == "amend":
         _amend(reg.amends, reg, actor)
-    else:
+    elif reg.kind == "cancel":
         MACHINE.apply(reg.amends, "cancelled", actor, comment=_("注销登记（申请 #%(id)s）", id=reg.id),
                       action="cancel")
     db.session.flush()
