@@ -67,13 +67,19 @@ def new():
 @bp.route("/<int:registration_id>")
 @login_required
 def detail(registration_id):
-    reg = services.get_registration(registration_id, current_user)
+    return _detail_page(services.get_registration(registration_id, current_user))
+
+
+def _detail_page(reg, **forms):
+    """The application with the actions the user may take; a failed decision's form keeps its errors."""
+    forms = {"return_form": ReturnForm(formdata=None), "approve_form": ApproveForm(formdata=None),
+             "refuse_form": RefuseForm(formdata=None), "change_form": ChangeForm(formdata=None), **forms}
+    status = 422 if any(f.errors for f in forms.values()) else 200
     return render_template(
         "registration/detail.html", reg=reg, actions=services.allowed_actions(reg, current_user),
         editable=services.is_applicant(reg, current_user) and reg.status in ("draft", "returned"),
         may_change=services.is_applicant(reg, current_user) and reg.kind == "new" and reg.status == "registered",
-        days_left=services.days_left(reg), history=history("contract_registration", reg.id),
-        return_form=ReturnForm(), approve_form=ApproveForm(), refuse_form=RefuseForm(), change_form=ChangeForm())
+        days_left=services.days_left(reg), history=history("contract_registration", reg.id), **forms), status
 
 
 @bp.route("/<int:registration_id>/edit", methods=["GET", "POST"])
@@ -140,7 +146,8 @@ def return_(registration_id):
         services.return_application(reg, actor=current_user, comment=form.comment.data or "")
     if work.committed:
         flash(_("已退回补正"), "success")
-    return redirect(url_for("registration.detail", registration_id=registration_id))
+        return redirect(url_for("registration.detail", registration_id=registration_id))
+    return _detail_page(reg, return_form=form)
 
 
 @bp.post("/<int:registration_id>/approve")
@@ -152,7 +159,8 @@ def approve(registration_id):
         services.approve_application(reg, actor=current_user, comment=form.comment.data)
     if work.committed:
         flash(_("已登记") + (f" {reg.number}" if reg.number else ""), "success")
-    return redirect(url_for("registration.detail", registration_id=registration_id))
+        return redirect(url_for("registration.detail", registration_id=registration_id))
+    return _detail_page(reg, approve_form=form)
 
 
 @bp.post("/<int:registration_id>/refuse")
@@ -166,7 +174,8 @@ def refuse(registration_id):
                                     comment=form.comment.data)
     if work.committed:
         flash(_("已决定不予登记"), "success")
-    return redirect(url_for("registration.detail", registration_id=registration_id))
+        return redirect(url_for("registration.detail", registration_id=registration_id))
+    return _detail_page(reg, refuse_form=form)
 
 
 @bp.route("/<int:registration_id>/certificate.pdf")
