@@ -191,3 +191,16 @@ def test_data_and_trading_platforms_show_registration(client):
     assert "registration-stats-panel" in html and "/contract-registrations/stats" in html
     html = client.get("/platforms/trading").get_data(as_text=True)
     assert "/contract-registrations/verify" in html
+
+
+def test_pages_in_english(client, login, seller):
+    client.get("/lang/en")
+    html = client.get("/contract-registrations/stats").get_data(as_text=True)
+    assert "Technology-contract registration statistics" in html and "Download XLSX" in html
+    html = client.get("/contract-registrations/verify/26320101000009").get_data(as_text=True)
+    assert "No such registration number" in html
+    login(client, seller)
+    html = client.get("/contract-registrations/new").get_data(as_text=True)
+    assert "Application for technology-contract registration" in html and "Technology development" in html
+    resp = client.post("/contract-registrations/new", data=form_data(**{"seller-uscc": "123"}))
+    assert "Invalid unified social credit code" in resp.get_data(as_text=True)
