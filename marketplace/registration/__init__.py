@@ -31,8 +31,9 @@ def init_app(app):
 
     @app.context_processor
     def _registration_reference():
+        from ..uploads.services import uploads_by_id
         from . import reference, states
-        return {"reg_ref": reference, "reg_statuses": states.STATUSES}
+        return {"reg_ref": reference, "reg_statuses": states.STATUSES, "reg_uploads": uploads_by_id}
 
     nav.add_link(_l("技术合同登记"), "registration.mine", who=lambda user: user.organisation_id is not None)
     nav.add_link(_l("合同登记审查"), "registration.queue", who=lambda user: user.has_role("reviewer"))

@@ -6,8 +6,8 @@ from wtforms import (DateField, FieldList, Form, FormField, SelectField, SelectM
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..core.errors import Invalid
 from ..core.money import parse_yuan
+from ..uploads.forms import UploadField
 from .reference import CONTRACT_TYPES, GROUNDS, IP_KINDS, NATURES, TECH_FIELDS
 
 
@@ -59,7 +59,7 @@ class RegistrationForm(DottedErrors, FlaskForm):
     ip_kind = SelectField(_l("知识产权类型"), choices=_choices(IP_KINDS), validators=[DataRequired()])
     total_amount = StringField(_l("合同成交额（元）"), validators=[DataRequired(), Length(max=30)])
     non_tech_items = FieldList(FormField(ItemForm), min_entries=3, max_entries=20)
-    document_ids = StringField(_l("合同文本及附件（上传文件编号，逗号分隔）"), validators=[Optional(), Length(max=500)])
+    document_ids = UploadField(_l("合同文本及附件"), max_files=20)
 
     def fields(self) -> dict:
         """The application's fields in the services' shape (fen amounts); Invalid names a bad amount."""
@@ -68,12 +68,6 @@ class RegistrationForm(DottedErrors, FlaskForm):
             name, amount = (entry.form.name.data or "").strip(), (entry.form.amount.data or "").strip()
             if name or amount:
                 items.append({"name": name, "amount": parse_yuan(amount or "x", f"non_tech_items.{i}.amount")})
-        documents = []
-        for part in (self.document_ids.data or "").replace("，", ",").split(","):
-            if part.strip():
-                if not part.strip().isdigit() or len(part.strip()) > 9:
-                    raise Invalid.field("document_ids", str(_l("文件编号必须是数字")))
-                documents.append(int(part.strip()))
         return {
             "project_name": self.project_name.data, "contract_type": self.contract_type.data,
             "subtype": self.subtype.data or None,
@@ -81,7 +75,7 @@ class RegistrationForm(DottedErrors, FlaskForm):
             "signed_on": self.signed_on.data, "valid_until": self.valid_until.data,
             "tech_field": self.tech_field.data, "ip_kind": self.ip_kind.data,
             "total_amount": parse_yuan(self.total_amount.data, "total_amount"),
-            "non_tech_items": items, "document_ids": documents,
+            "non_tech_items": items, "document_ids": list(self.document_ids.data or []),
         }
 
     def fill(self, data: dict):
@@ -103,7 +97,7 @@ class RegistrationForm(DottedErrors, FlaskForm):
             entry.form.name.data = item["name"]
             entry.form.amount.data = format_fen(item["amount"], symbol="").replace(",", "")
         if data.get("document_ids"):
-            self.document_ids.data = ", ".join(str(d) for d in data["document_ids"])
+            self.document_ids.data = list(data["document_ids"])
 
 
 class ReturnForm(FlaskForm):

@@ -155,7 +155,8 @@ class RegistrationDocument(db.Model):
     __tablename__ = "contract_registration_documents"
     registration_id: Mapped[int] = mapped_column(
         sa.ForeignKey("contract_registrations.id", ondelete="CASCADE"), primary_key=True)
-    upload_id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    upload_id: Mapped[int] = mapped_column(sa.ForeignKey("uploads.id", ondelete="RESTRICT"), primary_key=True,
+                                           index=True)
 
 
 class RegistrationSerial(db.Model):

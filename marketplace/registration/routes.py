@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from ..core.audit import history
 from ..core.uow import unit_of_work
 from ..extensions import db
+from ..uploads.services import store_form_uploads
 from . import services
 from .forms import ApproveForm, ChangeForm, RefuseForm, RegistrationForm, ReturnForm
 from .models import ContractRegistration
@@ -56,6 +57,7 @@ def new():
                 deal_id = None
     if form.validate_on_submit():
         with unit_of_work(form) as work:
+            store_form_uploads(form.document_ids, actor=current_user)
             reg = services.create_application({**form.fields(), "deal_id": deal_id}, actor=current_user,
                                               kind=kind, amends_id=amends_id)
         if work.committed:
@@ -91,6 +93,7 @@ def edit(registration_id):
         form.fill(services.fields_of(reg))
     if form.validate_on_submit():
         with unit_of_work(form) as work:
+            store_form_uploads(form.document_ids, actor=current_user)
             fields = form.fields()
             fields["deal_id"] = reg.deal_id
             services.update_application(reg, fields, actor=current_user)

@@ -56,9 +56,13 @@ def test_apply_return_correct_approve_certificate_verify(page, live_server, sell
     page.goto(f"{base}/contract-registrations/new?deal_id={signed_deal}")
     assert page.input_value("input[name=project_name]") == "氢燃料电池电堆专利权转让"
     assert page.input_value("input[name=total_amount]") == "2500000.00"
+    page.set_input_files("input[type=file][name=document_ids]", files=[{
+        "name": "合同文本.pdf", "mimeType": "application/pdf",
+        "buffer": b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"}])
     page.click("form.form button[type=submit]")
     page.wait_for_url(re.compile(r"/contract-registrations/\d+$"))
     assert page.inner_text("#tech-amount") == "¥2,200,000.00"
+    assert page.locator("a:has-text('合同文本.pdf')").count() == 1
     page.get_by_role("button", name="提交", exact=True).click()
     page.wait_for_load_state()
     assert "待审查" in page.inner_text("h1") and page.locator("#due-on").count() == 1

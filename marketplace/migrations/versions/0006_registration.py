@@ -1,7 +1,7 @@
 """registration
 
 Revision ID: 0006_registration
-Revises: 0002
+Revises: 0004_filing
 Create Date: 2026-11-28 22:54:05.075356
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0006_registration'
-down_revision = '0002'
+down_revision = '0004_filing'  # chained after main's 0004_filing (merged in); was '0002'
 branch_labels = None
 depends_on = None
 
@@ -96,8 +96,11 @@ def upgrade():
     sa.Column('registration_id', sa.Integer(), nullable=False),
     sa.Column('upload_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['registration_id'], ['contract_registrations.id'], name=op.f('fk_contract_registration_documents_registration_id_contract_registrations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['upload_id'], ['uploads.id'], name=op.f('fk_contract_registration_documents_upload_id_uploads'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('registration_id', 'upload_id', name=op.f('pk_contract_registration_documents'))
     )
+    with op.batch_alter_table('contract_registration_documents', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_contract_registration_documents_upload_id'), ['upload_id'], unique=False)
     op.create_table('contract_registration_grounds',
     sa.Column('registration_id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=40), nullable=False),

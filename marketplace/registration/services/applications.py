@@ -1,5 +1,4 @@
 """Applications by the seller side: validate, create, edit, submit; changes after registration."""
-import importlib.util
 from datetime import date
 
 import sqlalchemy as sa
@@ -121,13 +120,9 @@ def validate_fields(data: dict) -> dict:
 
 
 def _check_documents(document_ids: list[int], actor):
-    """Document ids must be uploads the applicant may attach (once the uploads package is present)."""
-    if not document_ids or importlib.util.find_spec("marketplace.uploads") is None:
-        return
-    from ... import uploads  # noqa: F401  (present once the filing branch is merged)
-    checker = getattr(uploads, "check_attachable", None)
-    if checker is not None:
-        checker(document_ids, actor=actor, field="document_ids")
+    """Document ids must be uploads of the applicant (or of its organisation): others' are refused."""
+    from ...uploads.services import require_uploads
+    require_uploads(document_ids, actor=actor, field="document_ids")
 
 
 def _assign(reg: ContractRegistration, clean: dict):
