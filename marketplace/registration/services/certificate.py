@@ -2,6 +2,7 @@
 and a QR code (qrcode) pointing at the public verify page."""
 import functools
 import io
+import logging
 import shutil
 import subprocess
 
@@ -12,6 +13,9 @@ from ...core.errors import Conflict, Unavailable
 from ...core.money import format_fen
 from ..reference import CONTRACT_TYPES, NATURES, SUBTYPES, TECH_FIELDS, label
 from ..rules import city_code_name, vat_exempt
+
+# fontTools logs every glyph of the subset at INFO: keep the app log readable.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 FONT_FAMILIES = ("Noto Sans CJK SC", "Noto Serif CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei")
 
