@@ -215,3 +215,28 @@ def test_documents_are_the_applicants_uploads(client, headers, count_rows, app, 
         web = app.test_client()
         login(web, user)
         assert web.get(f"/uploads/{mine}").status_code in codes
+
+
+def test_a_registrar_does_not_review_own_organisations_application(client, make_user, seller_org, api_token, create,
+                                                                  headers):
+    colleague = make_user(org=seller_org, roles=("reviewer",), email="colleague@test.cn")
+    reg = create()
+    post(client, f"/{reg['id']}/submit", headers["seller"])
+    resp = post(client, f"/{reg['id']}/approve", api_token(colleague))
+    assert resp.status_code == 403
+    assert client.get(f"{API}/{reg['id']}", headers=headers["seller"]).get_json()["status"] == "submitted"
+
+
+def test_the_database_keeps_the_technology_amount_honest(app, create):
+    import sqlalchemy as sa
+
+    from marketplace.extensions import db
+    from marketplace.registration.models import ContractRegistration
+    reg = create()
+    for values in ({"tech_amount": 1}, {"non_tech_amount": 130_000_000, "tech_amount": -10_000_000},
+                   {"total_amount": -1}):
+        with pytest.raises(sa.exc.IntegrityError):
+            db.session.execute(sa.update(ContractRegistration).where(ContractRegistration.id == reg["id"])
+                               .values(**values))
+            db.session.flush()
+        db.session.rollback()
