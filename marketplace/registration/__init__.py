@@ -26,6 +26,10 @@ def init_app(app):
         if value is not None and isinstance(default, int):
             value = int(value)
         app.config.setdefault(key, value if value is not None else default)
+    import re
+    if not re.fullmatch(r"[0-9]{2}", str(app.config["REGISTRATION_POINT"])) or \
+            not re.fullmatch(r"[0-9]{4}", str(app.config["REGISTRATION_DEFAULT_CITY"])):
+        raise RuntimeError("REGISTRATION_POINT must be 2 digits and REGISTRATION_DEFAULT_CITY 4 digits")
     app.register_blueprint(bp)
     app.cli.add_command(registration_cli)
 
