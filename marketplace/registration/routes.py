@@ -55,6 +55,8 @@ def new():
             else:
                 flash(_("没有找到可登记的已签订交易，请手工填写"), "error")
                 deal_id = None
+        if not original and not deal_id:
+            form.fill(services.applicant_defaults(current_user))
     if form.validate_on_submit():
         with unit_of_work(form) as work:
             store_form_uploads(form.document_ids, actor=current_user)

@@ -204,3 +204,9 @@ def test_pages_in_english(client, login, seller):
     assert "Application for technology-contract registration" in html and "Technology development" in html
     resp = client.post("/contract-registrations/new", data=form_data(**{"seller-uscc": "123"}))
     assert "Invalid unified social credit code" in resp.get_data(as_text=True)
+
+
+def test_hand_entry_starts_with_the_applicants_organisation_as_seller(client, login, seller):
+    login(client, seller)
+    html = client.get("/contract-registrations/new").get_data(as_text=True)
+    assert 'value="南京工业技术大学"' in html and 'value="3201"' in html

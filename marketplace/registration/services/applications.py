@@ -145,6 +145,18 @@ def fields_of(reg: ContractRegistration) -> dict:
     return out
 
 
+def applicant_defaults(actor) -> dict:
+    """The seller side's fields from the applicant's own organisation (a hand-entered form starts there)."""
+    org = getattr(actor, "organisation", None)
+    if org is None:
+        return {}
+    from ..reference import JIANGSU_CITY_CODES
+    codes = {name: code for code, name in JIANGSU_CITY_CODES.items()}
+    nature = org.kind if org.kind in ("enterprise", "research_institute", "university") else "other"
+    return {"seller": {"name": org.name, "uscc": org.credit_code or "", "city_code": codes.get(org.city, ""),
+                       "nature": nature}}
+
+
 # -- create, edit, submit --------------------------------------------------------------------------
 
 def create_application(data: dict, *, actor, kind: str = "new", amends_id: int | None = None) -> ContractRegistration:
