@@ -1,4 +1,5 @@
 """Registration forms. Amounts are typed in yuan and turned into fen at the edge (core.money)."""
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (DateField, FieldList, Form, FormField, SelectField, SelectMultipleField, StringField,
@@ -6,6 +7,7 @@ from wtforms import (DateField, FieldList, Form, FormField, SelectField, SelectM
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..core.errors import Invalid
 from ..core.money import parse_yuan
 from ..uploads.forms import UploadField
 from .reference import CONTRACT_TYPES, GROUNDS, IP_KINDS, NATURES, TECH_FIELDS
@@ -34,6 +36,14 @@ class ItemForm(Form):
     amount = StringField(_l("金额（元）"), validators=[Optional(), Length(max=30)])
 
 
+def _fen(text, field: str) -> int:
+    """Yuan typed by a person ('1,234.50') as fen; Invalid on the field otherwise."""
+    try:
+        return parse_yuan(text or "", field)
+    except Invalid:
+        raise Invalid.field(field, _("请填写不小于 0 的金额（元）")) from None
+
+
 class DottedErrors:
     """Lets the unit of work place a service error named "buyer.uscc" or "non_tech_items.0.amount"
     next to the matching sub-field."""
@@ -58,7 +68,7 @@ class RegistrationForm(DottedErrors, FlaskForm):
     tech_field = SelectField(_l("技术领域"), choices=_choices(TECH_FIELDS), validators=[DataRequired()])
     ip_kind = SelectField(_l("知识产权类型"), choices=_choices(IP_KINDS), validators=[DataRequired()])
     total_amount = StringField(_l("合同成交额（元）"), validators=[DataRequired(), Length(max=30)])
-    non_tech_items = FieldList(FormField(ItemForm), min_entries=3, max_entries=20)
+    non_tech_items = FieldList(FormField(ItemForm), min_entries=5, max_entries=20)
     document_ids = UploadField(_l("合同文本及附件"), max_files=20)
 
     def fields(self) -> dict:
@@ -67,14 +77,14 @@ class RegistrationForm(DottedErrors, FlaskForm):
         for i, entry in enumerate(self.non_tech_items):
             name, amount = (entry.form.name.data or "").strip(), (entry.form.amount.data or "").strip()
             if name or amount:
-                items.append({"name": name, "amount": parse_yuan(amount or "x", f"non_tech_items.{i}.amount")})
+                items.append({"name": name, "amount": _fen(amount, f"non_tech_items.{i}.amount")})
         return {
             "project_name": self.project_name.data, "contract_type": self.contract_type.data,
             "subtype": self.subtype.data or None,
             "buyer": dict(self.buyer.data), "seller": dict(self.seller.data),
             "signed_on": self.signed_on.data, "valid_until": self.valid_until.data,
             "tech_field": self.tech_field.data, "ip_kind": self.ip_kind.data,
-            "total_amount": parse_yuan(self.total_amount.data, "total_amount"),
+            "total_amount": _fen(self.total_amount.data, "total_amount"),
             "non_tech_items": items, "document_ids": list(self.document_ids.data or []),
         }
 
