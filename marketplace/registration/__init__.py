@@ -32,6 +32,8 @@ def init_app(app):
         raise RuntimeError("REGISTRATION_POINT must be 2 digits and REGISTRATION_DEFAULT_CITY 4 digits")
     app.register_blueprint(bp)
     app.cli.add_command(registration_cli)
+    from .services.figures import register_with_filing
+    register_with_filing()
 
     @app.context_processor
     def _registration_reference():
