@@ -218,6 +218,7 @@ def _run_hooks(seed, orgs, users, stats) -> dict:
     Each runs in its own write transaction; a failure stops the seed (a broken demo is a bug).
     """
     from ..booking.demo import seed_bookings
+    from ..census.demo import seed_census
     from ..subsidy.demo import seed_programme, seed_subsidies
 
     companies = [o for o in orgs if o["kind"] == "enterprise"]
@@ -225,6 +226,7 @@ def _run_hooks(seed, orgs, users, stats) -> dict:
         ("programme", lambda rng: seed_programme(rng)),
         ("bookings", lambda rng: seed_bookings(rng, stats["instruments"], companies, users)),
         ("subsidies", lambda rng: seed_subsidies(rng)),
+        ("census", lambda rng: seed_census(rng)),
     ]
     done = {}
     for name, step in steps:

@@ -1,0 +1,32 @@
+"""Portable SQL pieces the census queries are built from (SQLite and PostgreSQL)."""
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
+
+
+class epoch_seconds(FunctionElement):  # noqa: N801  (an SQL function)
+    """Whole seconds since 1970 of a naive-UTC timestamp column (fractions dropped on both databases)."""
+
+    type = sa.BigInteger()
+    inherit_cache = True
+    name = "epoch_seconds"
+
+
+@compiles(epoch_seconds, "sqlite")
+def _epoch_sqlite(element, compiler, **kw):
+    return "CAST(strftime('%s', " + compiler.process(element.clauses, **kw) + ") AS INTEGER)"
+
+
+@compiles(epoch_seconds, "postgresql")
+def _epoch_pg(element, compiler, **kw):
+    return "CAST(FLOOR(EXTRACT(EPOCH FROM " + compiler.process(element.clauses, **kw) + ")) AS BIGINT)"
+
+
+def seconds_between(start, end):
+    return epoch_seconds(end) - epoch_seconds(start)
+
+
+def month_case(column, bounds):
+    """1..12: the month (by the 13 boundaries) the column falls in; NULL outside."""
+    return sa.case(*[(sa.and_(column >= bounds[m], column < bounds[m + 1]), m + 1) for m in range(12)],
+                   else_=None)
