@@ -75,10 +75,20 @@ def weekly_seconds(spans) -> list[int]:
     return out
 
 
+def merged_spans(spans) -> list[tuple[int, time, time]]:
+    """Weekly spans with the overlapping ones of a day merged (so no hour counts twice)."""
+    out = []
+    for wd in range(7):
+        items = [(opens, closes) for d, opens, closes in spans if d == wd]
+        out.extend((wd, s, e) for s, e in _merge(items))
+    return out
+
+
 def opening_seconds_between(spans, lo: datetime, hi: datetime) -> int:
     """Opening seconds of the weekly local `spans` inside the naive-UTC interval [lo, hi)."""
     if lo >= hi:
         return 0
+    spans = merged_spans(spans)
     total = 0
     day = _local(lo).date() - timedelta(days=1)
     last = _local(hi).date()

@@ -14,7 +14,9 @@ class epoch_seconds(FunctionElement):  # noqa: N801  (an SQL function)
 
 @compiles(epoch_seconds, "sqlite")
 def _epoch_sqlite(element, compiler, **kw):
-    return "CAST(strftime('%s', " + compiler.process(element.clauses, **kw) + ") AS INTEGER)"
+    # SQLAlchemy stores 'YYYY-MM-DD HH:MM:SS.ffffff'; SQLite would round .999999 up to the next second,
+    # so the fraction is cut off before conversion (PostgreSQL floors: the same whole seconds).
+    return "CAST(strftime('%s', substr(" + compiler.process(element.clauses, **kw) + ", 1, 19)) AS INTEGER)"
 
 
 @compiles(epoch_seconds, "postgresql")
