@@ -1,6 +1,7 @@
 """Census pages: the dashboard, exports, the evaluation, and self-reported figures."""
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..core.errors import Invalid
@@ -11,6 +12,7 @@ from .forms import ApplyGradesForm, SelfReportForm, to_fen
 from .services import evaluation, report, selfreports
 
 bp = Blueprint("census", __name__, url_prefix="/census")
+GRADE_LABELS = {"优秀": _l("优秀"), "良好": _l("良好"), "合格": _l("合格"), "较差": _l("较差")}
 
 
 def _year() -> int:
@@ -62,23 +64,26 @@ def table():
 
 def evaluation_page():
     year = _year()
-    form = _grades_form(year)
+    return _evaluation(year, _grades_form(year))
+
+
+def _evaluation(year, form, status=200):
     return render_template("census/evaluation.html", year=year, rows=evaluation.evaluate(year), form=form,
-                           weights=rules.INDICATORS)
+                           weights=rules.INDICATORS, grade_labels=GRADE_LABELS), status
 
 
 bp.add_url_rule("/evaluation", endpoint="evaluation", view_func=evaluation_page)
 
 
 def _grades_form(year):
-    from ..subsidy.models import Programme
     from ..extensions import db
+    from ..subsidy.models import Programme
     if not (current_user.is_authenticated and current_user.has_role("finance")):
         return None
     form = ApplyGradesForm()
     form.programme_id.choices = [(p.id, f"{p.year} {p.name}") for p in
                                  db.session.scalars(db.select(Programme).order_by(Programme.year.desc()))]
-    if form.year.data is None:
+    if form.year.data is None and year is not None:
         form.year.data = year
     return form
 
@@ -97,8 +102,10 @@ def apply_grades():
     if work.committed:
         flash(_("已按 %(year)s 年度评价设置 %(n)s 个管理单位的补贴等级（%(changed)s 个有变化）",
                 year=result["year"], n=result["units"], changed=result["changed"]), "success")
-    return redirect(url_for("census.evaluation", year=form.year.data if isinstance(form.year.data, int)
-                            and 2000 <= form.year.data <= 2100 else None))
+        return redirect(url_for("census.evaluation", year=result["year"]))
+    year = form.year.data if isinstance(form.year.data, int) and 2000 <= form.year.data <= 2100 \
+        else to_local(utcnow()).year
+    return _evaluation(year, form, 422)
 
 
 def _own_instruments():
