@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 from ..core.errors import DomainError
 from . import rules
 
-census_cli = AppGroup("census", help="科技资源普查与开放共享评价 / the resource census and evaluation")
+census_cli = AppGroup("census", help="The resource census (科技资源普查) and the open-sharing evaluation.")
 
 
 @census_cli.command("report")

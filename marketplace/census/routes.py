@@ -35,7 +35,9 @@ def _group_by() -> str:
 def dashboard():
     year = _year()
     data = report.dashboard(year)
-    return render_template("census/dashboard.html", year=year, data=data, this_year=to_local(utcnow()).year)
+    month_names = [_("%(n)s月", n=m) for m in range(1, 13)]
+    return render_template("census/dashboard.html", year=year, data=data, this_year=to_local(utcnow()).year,
+                           month_names=month_names)
 
 
 @bp.get("/export.<fmt>")

@@ -36,7 +36,7 @@
   barsByKey("chart-type", data.by_type);
   draw("chart-month", {
     legend: {}, grid: { left: 60, right: 20 },
-    xAxis: { type: "category", data: data.months.map(function (m) { return m.month + L.month; }) },
+    xAxis: { type: "category", data: data.months.map(function (m) { return L.months[m.month - 1]; }) },
     yAxis: { type: "value", name: L.hours },
     series: [
       { name: L.used, type: "line", data: data.months.map(function (m) { return m.used_hours; }) },

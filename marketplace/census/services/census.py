@@ -10,6 +10,7 @@ unit (settlements' provider_subsidy_payable), both in the programme of the year.
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask import current_app
 
 from ...accounts.models import Organisation
@@ -62,7 +63,7 @@ class Row:
 
 def check_year(year) -> int:
     if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise Invalid.field("year", "年份应在 2000 到 2100 之间 / the year must be between 2000 and 2100")
+        raise Invalid.field("year", _("年份应在 2000 到 2100 之间"))
     return year
 
 
@@ -75,7 +76,7 @@ def key_column(group_by: str):
         return res.c.city
     if group_by == "type":
         return sa.func.coalesce(ins.c.category_l1, "")
-    raise Invalid.field("group_by", "分组应为 city、type、org 或 instrument / group_by must be city, type, org or instrument")
+    raise Invalid.field("group_by", _("分组应为 city、type、org 或 instrument"))
 
 
 def _usage_from():

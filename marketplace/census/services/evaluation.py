@@ -4,6 +4,7 @@ Every fact is counted by the database (GROUP BY organisation); the score is the 
 `rules.score` with the configured weights, targets and grade thresholds.
 """
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask import current_app
 
 from ...accounts.models import Organisation, User
@@ -78,7 +79,7 @@ def evaluate(year: int) -> list[dict]:
 def get_programme(programme_id) -> Programme:
     prog = db.session.get(Programme, programme_id) if isinstance(programme_id, int) else None
     if prog is None:
-        raise NotFound("没有这个补贴计划 / no such subsidy programme")
+        raise NotFound(_("没有这个补贴计划"))
     return prog
 
 

@@ -1,5 +1,6 @@
 """Self-reported yearly figures of use off the platform: entered by providers, read by reviewers."""
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from ...catalog.models import Instrument
 from ...core import audit
@@ -15,7 +16,7 @@ MAX_INCOME = 10**13  # ¥100 billion in fen: far above any instrument's yearly i
 def get_instrument(instrument_id) -> Instrument:
     inst = db.session.get(Instrument, instrument_id) if isinstance(instrument_id, int) else None
     if inst is None or inst.type != "instrument":
-        raise NotFound("没有这台仪器 / no such instrument")
+        raise NotFound(_("没有这台仪器"))
     return inst
 
 
@@ -31,9 +32,9 @@ def can_review(actor) -> bool:
 
 def _whole(name, value, top):
     if isinstance(value, bool) or not isinstance(value, int):
-        raise Invalid.field(name, "必须是整数 / must be a whole number")
+        raise Invalid.field(name, _("必须是整数"))
     if not 0 <= value <= top:
-        raise Invalid.field(name, f"应在 0 到 {top} 之间 / must be between 0 and {top}")
+        raise Invalid.field(name, _("应在 0 到 %(top)s 之间", top=top))
     return value
 
 
@@ -42,17 +43,17 @@ def save_self_report(inst: Instrument, *, actor, year: int, hours: int, external
     """Create or replace the instrument's self-reported figures for the year (its provider only)."""
     require_login(actor)
     if not can_report(actor, inst):
-        raise Forbidden("只有仪器管理单位的成员可以填报 / only members of the managing unit may report")
+        raise Forbidden(_("只有仪器管理单位的成员可以填报"))
     check_year(year)
     _whole("hours", hours, MAX_YEAR_HOURS)
     _whole("external_hours", external_hours, MAX_YEAR_HOURS)
     _whole("orgs_served", orgs_served, 1_000_000)
     _whole("income", income, MAX_INCOME)
     if external_hours > hours:
-        raise Invalid.field("external_hours", "对外服务机时不能多于总机时 / external hours cannot exceed hours")
+        raise Invalid.field("external_hours", _("对外服务机时不能多于总机时"))
     note = (note or "").strip()
     if len(note) > 1000 or "\x00" in note:
-        raise Invalid.field("note", "说明最多 1000 个字符 / the note has at most 1000 characters")
+        raise Invalid.field("note", _("说明最多 1000 个字符"))
     row = db.session.scalar(sa.select(SelfReport).where(SelfReport.instrument_id == inst.id,
                                                         SelfReport.year == year))
     action = "update" if row else "create"
@@ -76,9 +77,9 @@ def list_self_reports(*, actor, year: int | None = None, org_id: int | None = No
     q = sa.select(SelfReport).order_by(SelfReport.year.desc(), SelfReport.org_id, SelfReport.instrument_id)
     if not can_review(actor):
         if actor.organisation_id is None:
-            raise Forbidden("只有审核员或仪器管理单位可以查看 / reviewers and managing units only")
+            raise Forbidden(_("只有审核员或仪器管理单位可以查看"))
         if org_id is not None and org_id != actor.organisation_id:
-            raise Forbidden("不能查看其他单位的填报 / another organisation's reports are not yours to see")
+            raise Forbidden(_("不能查看其他单位的填报"))
         org_id = actor.organisation_id
     if year is not None:
         q = q.where(SelfReport.year == check_year(year))
