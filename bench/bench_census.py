@@ -23,8 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.bench_settlement import generate, load_subsidy_records  # noqa: E402
-from bench.common import ensure_database, report  # noqa: E402
+from bench.bench_settlement import generate, load_subsidy_records
+from bench.common import ensure_database, report
 
 DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_census"
 

@@ -1,6 +1,16 @@
 """The open census data, the evaluation, self-reports and applying grades, over the census services."""
-from ..census.schemas import (CensusOut, CensusQuery, EvaluationOut, EvaluationQuery, GradesIn, GradesOut,
-                              SelfReportIn, SelfReportList, SelfReportOut, SelfReportQuery)
+from ..census.schemas import (
+    CensusOut,
+    CensusQuery,
+    EvaluationOut,
+    EvaluationQuery,
+    GradesIn,
+    GradesOut,
+    SelfReportIn,
+    SelfReportList,
+    SelfReportOut,
+    SelfReportQuery,
+)
 from ..census.services import evaluation, report, selfreports
 from ..core.permissions import require_login
 from .common import api_actor

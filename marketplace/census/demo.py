@@ -6,7 +6,7 @@ rejected, no-show), on days before the booking demo's window, so it never meets 
 Busier instruments, seasons (quiet February, busy autumn) and a mix of internal and external users
 give the dashboards something to show.
 """
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
@@ -23,7 +23,7 @@ LENGTHS = [60, 120, 180, 240, 360, 480]
 
 
 def _utc(day: date, t: time) -> datetime:
-    return datetime.combine(day, t, LOCAL_TZ).astimezone(timezone.utc).replace(tzinfo=None)
+    return datetime.combine(day, t, LOCAL_TZ).astimezone(UTC).replace(tzinfo=None)
 
 
 def seed_census(rng, max_instruments: int = 60) -> int:

@@ -3,7 +3,7 @@
 No app, no database: every number (quotas, weights, thresholds) is passed in from the config.
 """
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from ..core.timeutil import LOCAL_TZ
 
@@ -34,7 +34,7 @@ def month_bounds(year: int) -> list[datetime]:
 
 
 def local_midnight_utc(day: date) -> datetime:
-    return datetime.combine(day, time(0), LOCAL_TZ).astimezone(timezone.utc).replace(tzinfo=None)
+    return datetime.combine(day, time(0), LOCAL_TZ).astimezone(UTC).replace(tzinfo=None)
 
 
 def quota_hours(category: str | None, by_category: dict, default: int) -> int:
@@ -95,8 +95,8 @@ def opening_seconds_between(spans, lo: datetime, hi: datetime) -> int:
     while day <= last:
         for wd, opens, closes in spans:
             if wd == day.weekday():
-                s = datetime.combine(day, opens, LOCAL_TZ).astimezone(timezone.utc).replace(tzinfo=None)
-                e = datetime.combine(day, closes, LOCAL_TZ).astimezone(timezone.utc).replace(tzinfo=None)
+                s = datetime.combine(day, opens, LOCAL_TZ).astimezone(UTC).replace(tzinfo=None)
+                e = datetime.combine(day, closes, LOCAL_TZ).astimezone(UTC).replace(tzinfo=None)
                 s, e = max(s, lo), min(e, hi)
                 if s < e:
                     total += int((e - s).total_seconds())
@@ -130,7 +130,7 @@ def _merge(items):
 
 
 def _local(dt: datetime) -> datetime:
-    return dt.replace(tzinfo=timezone.utc).astimezone(LOCAL_TZ)
+    return dt.replace(tzinfo=UTC).astimezone(LOCAL_TZ)
 
 
 # -- evaluation ------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from pydantic import Field
 from ..core.schema import Answer, Id, Schema
 
 
-
 class CensusQuery(Schema):
     year: int = Field(ge=2000, le=2100)
     group_by: Literal["city", "type", "org", "instrument"] = "city"

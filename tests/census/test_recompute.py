@@ -6,7 +6,7 @@ exactly; cancelled, rejected and no-show bookings contribute nothing.
 """
 import random
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -25,7 +25,7 @@ STATES = ("requested", "approved", "rejected", "in_use", "completed", "settled",
 
 
 def _utc(local: datetime) -> datetime:
-    return local.replace(tzinfo=SH).astimezone(timezone.utc).replace(tzinfo=None)
+    return local.replace(tzinfo=SH).astimezone(UTC).replace(tzinfo=None)
 
 
 def _random_bookings(rng, world, add_booking, n=300):
@@ -57,7 +57,7 @@ def _python_census(year):
     hi = _utc(datetime(year + 1, 1, 1))
     orgs = {o.id: o for o in db.session.scalars(sa.select(Organisation))}
     insts = {i.id: i for i in db.session.scalars(sa.select(Instrument))}
-    root = lambda oid: orgs[oid].parent_id or oid  # noqa: E731
+    root = lambda oid: orgs[oid].parent_id or oid
     keys = {"instrument": lambda i: i.id, "org": lambda i: i.owner_org_id, "city": lambda i: i.city,
             "type": lambda i: i.category_l1 or ""}
     out = {g: defaultdict(lambda: {"used": 0, "ext": 0, "inc_int": 0, "inc_ext": 0, "orgs": set()}) for g in keys}

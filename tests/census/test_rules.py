@@ -1,5 +1,5 @@
 """Pure census rules: available hours, quotas, ratios, evaluation scores and grades, export cells."""
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,7 +11,7 @@ WEEKDAYS_830_1730 = tuple((d, time(8, 30), time(17, 30)) for d in range(5))
 
 
 def _utc(local: datetime) -> datetime:
-    return local.replace(tzinfo=SH).astimezone(timezone.utc).replace(tzinfo=None)
+    return local.replace(tzinfo=SH).astimezone(UTC).replace(tzinfo=None)
 
 
 def _by_days(spans, year, blackouts=()):

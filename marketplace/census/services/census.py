@@ -10,11 +10,11 @@ unit (settlements' provider_subsidy_payable), both in the programme of the year.
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from flask import current_app
+from flask_babel import gettext as _
 
 from ...accounts.models import Organisation
-from ...booking.models import Blackout, BookingSettings, Booking, OpeningHours
+from ...booking.models import Blackout, Booking, BookingSettings, OpeningHours
 from ...catalog.models import Instrument, Resource
 from ...core.errors import Invalid
 from ...extensions import db

@@ -4,8 +4,8 @@ Every fact is counted by the database (GROUP BY organisation); the score is the 
 `rules.score` with the configured weights, targets and grade thresholds.
 """
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from flask import current_app
+from flask_babel import gettext as _
 
 from ...accounts.models import Organisation, User
 from ...booking.models import Booking, Rating

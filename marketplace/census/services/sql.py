@@ -4,7 +4,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
 
-class epoch_seconds(FunctionElement):  # noqa: N801  (an SQL function)
+class epoch_seconds(FunctionElement):
     """Whole seconds since 1970 of a naive-UTC timestamp column (fractions dropped on both databases)."""
 
     type = sa.BigInteger()
