@@ -79,14 +79,31 @@ def key_column(group_by: str):
     raise Invalid.field("group_by", _("分组应为 city、type、org 或 instrument"))
 
 
-def _usage_from():
-    user_org = sa.orm.aliased(Organisation.__table__, name="uo")
-    prov_org = sa.orm.aliased(Organisation.__table__, name="po")
-    external = (sa.func.coalesce(user_org.c.parent_id, user_org.c.id)
-                != sa.func.coalesce(prov_org.c.parent_id, prov_org.c.id))
-    joined = (bk.join(res, res.c.id == bk.c.instrument_id).join(ins, ins.c.id == bk.c.instrument_id)
-              .join(user_org, user_org.c.id == bk.c.org_id).join(prov_org, prov_org.c.id == bk.c.provider_org_id))
-    return joined, external
+def tune_for_aggregates():
+    """PostgreSQL: room for the hash aggregates in memory, and no JIT compile for one-off queries
+    (both only for the current transaction)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("SET LOCAL work_mem = '128MB'"))
+        db.session.execute(sa.text("SET LOCAL jit = off"))
+
+
+def _usage_from(group_by: str | None):
+    """The usage records joined to what the key needs, and the `external` expression: the booking
+    organisation and the provider are not the same organisation nor under one parent. Only the
+    few organisations that have a parent are joined (a small hash table)."""
+    parents = (sa.select(Organisation.id, Organisation.parent_id)
+               .where(Organisation.parent_id.is_not(None)).subquery())
+    user_parent, prov_parent = parents.alias("up"), parents.alias("pp")
+    external = (sa.func.coalesce(user_parent.c.parent_id, bk.c.org_id)
+                != sa.func.coalesce(prov_parent.c.parent_id, bk.c.provider_org_id))
+    joined = (bk.outerjoin(user_parent, user_parent.c.id == bk.c.org_id)
+              .outerjoin(prov_parent, prov_parent.c.id == bk.c.provider_org_id))
+    if group_by in ("org", "city", "type"):
+        joined = joined.join(res, res.c.id == bk.c.instrument_id)
+    if group_by == "type":
+        joined = joined.join(ins, ins.c.id == bk.c.instrument_id)
+    key = bk.c.instrument_id if group_by == "instrument" else key_column(group_by) if group_by else None
+    return joined, external, key
 
 
 def _used_in(lo, hi):
@@ -94,53 +111,52 @@ def _used_in(lo, hi):
                    bk.c.actual_end.is_not(None), bk.c.actual_end > bk.c.actual_start)
 
 
+def _per_org(year: int, group_by: str | None, extra=None):
+    """Usage summed per (keys..., booking organisation, external): one scan, hash-aggregated.
+    Distinct organisations served are then the external rows of the outer grouping, so no
+    COUNT(DISTINCT) sort over the usage records is needed."""
+    lo, hi = rules.year_bounds(year)
+    joined, external, key = _usage_from(group_by)
+    keys = ([key.label("k")] if key is not None else []) + ([extra.label("m")] if extra is not None else [])
+    secs = seconds_between(bk.c.actual_start, bk.c.actual_end)
+    inner = (sa.select(*keys, bk.c.org_id, external.label("ext"), sa.func.sum(secs).label("s"),
+                       sa.func.sum(bk.c.fee).label("f"))
+             .select_from(joined).where(_used_in(lo, hi))
+             .group_by(*[k.element for k in keys], bk.c.org_id, external).subquery())
+    ext = inner.c.ext
+    outer_keys = [inner.c[k.name] for k in keys]
+    tune_for_aggregates()
+    return db.session.execute(
+        sa.select(*outer_keys, sa.func.sum(inner.c.s), sa.func.sum(sa.case((ext, inner.c.s), else_=0)),
+                  sa.func.sum(sa.case((ext, 0), else_=inner.c.f)), sa.func.sum(sa.case((ext, inner.c.f), else_=0)),
+                  sa.func.sum(sa.case((ext, 1), else_=0)))
+        .group_by(*outer_keys))
+
+
 def usage_by(group_by: str, year: int) -> dict:
     """key -> (used s, external s, internal income, external income, distinct external orgs)."""
-    lo, hi = rules.year_bounds(year)
-    key = key_column(group_by)
-    joined, external = _usage_from()
-    secs = seconds_between(bk.c.actual_start, bk.c.actual_end)
-    q = (sa.select(key, sa.func.sum(secs), sa.func.sum(sa.case((external, secs), else_=0)),
-                   sa.func.sum(sa.case((external, 0), else_=bk.c.fee)),
-                   sa.func.sum(sa.case((external, bk.c.fee), else_=0)),
-                   sa.func.count(sa.distinct(sa.case((external, bk.c.org_id), else_=None))))
-         .select_from(joined).where(_used_in(lo, hi)).group_by(key))
-    return {k: tuple(int(v or 0) for v in vals) for k, *vals in db.session.execute(q)}
+    key_column(group_by)
+    return {k: tuple(int(v or 0) for v in vals) for k, *vals in _per_org(year, group_by)}
 
 
-def monthly(year: int, group_by: str | None = None) -> list[dict]:
-    """Used and external hours per month of the year (whole province, or per key)."""
-    lo, hi = rules.year_bounds(year)
-    bounds = rules.month_bounds(year)
-    month = month_case(bk.c.actual_start, bounds)
-    joined, external = _usage_from()
-    secs = seconds_between(bk.c.actual_start, bk.c.actual_end)
-    cols = [month]
-    if group_by:
-        cols.insert(0, key_column(group_by))
-    q = (sa.select(*cols, sa.func.sum(secs), sa.func.sum(sa.case((external, secs), else_=0)),
-                   sa.func.count(sa.distinct(sa.case((external, bk.c.org_id), else_=None))))
-         .select_from(joined).where(_used_in(lo, hi)).group_by(*cols))
-    out = {}
-    for row in db.session.execute(q):
-        *keys, used, ext, orgs = row
-        out[tuple(keys)] = (int(used or 0), int(ext or 0), int(orgs or 0))
-    if group_by:
-        return [{"key": str(k[0]), "month": k[1], "used_hours": rules.hours(v[0]),
-                 "external_hours": rules.hours(v[1]), "orgs_served": v[2]} for k, v in sorted(out.items())]
-    return [{"month": m, "used_hours": rules.hours(out.get((m,), (0, 0, 0))[0]),
-             "external_hours": rules.hours(out.get((m,), (0, 0, 0))[1]),
-             "orgs_served": out.get((m,), (0, 0, 0))[2]} for m in range(1, 13)]
+def monthly(year: int) -> list[dict]:
+    """Used and external hours and external organisations served per month of the year."""
+    month = month_case(bk.c.actual_start, rules.month_bounds(year))
+    out = {m: (int(u or 0), int(e or 0), int(n or 0)) for m, u, e, _i, _x, n in _per_org(year, None, month)}
+    return [{"month": m, "used_hours": rules.hours(out.get(m, (0, 0, 0))[0]),
+             "external_hours": rules.hours(out.get(m, (0, 0, 0))[1]),
+             "orgs_served": out.get(m, (0, 0, 0))[2]} for m in range(1, 13)]
+
+
+# Instruments counted in the census (their quota and available hours): registered and not retired.
+CENSUS_STATUSES = ("published", "offline", "pending_review")
 
 
 def inventory(year: int) -> list[tuple]:
-    """The instruments the census covers: published ones, and any other used in the year.
-    Rows (id, title, owner_org_id, city, category_l1)."""
-    lo, hi = rules.year_bounds(year)
-    used = sa.select(bk.c.instrument_id).where(_used_in(lo, hi))
+    """The instruments the census covers: published, taken offline for a while, or under review
+    (drafts, rejected and archived ones are not in service). Rows (id, title, owner, city, category)."""
     q = (sa.select(res.c.id, res.c.title, res.c.owner_org_id, res.c.city, ins.c.category_l1)
-         .select_from(res.join(ins, ins.c.id == res.c.id))
-         .where(sa.or_(res.c.status == "published", res.c.id.in_(used))))
+         .select_from(res.join(ins, ins.c.id == res.c.id)).where(res.c.status.in_(CENSUS_STATUSES)))
     return list(db.session.execute(q))
 
 
@@ -282,6 +298,7 @@ def totals(rows: list[Row]) -> Row:
 def orgs_served_total(year: int) -> int:
     """Distinct external organisations served anywhere in the province in the year."""
     lo, hi = rules.year_bounds(year)
-    joined, external = _usage_from()
-    return int(db.session.scalar(sa.select(sa.func.count(sa.distinct(bk.c.org_id)))
-                                 .select_from(joined).where(_used_in(lo, hi), external)) or 0)
+    joined, external, _key = _usage_from(None)
+    served = sa.select(bk.c.org_id).select_from(joined).where(_used_in(lo, hi), external).group_by(bk.c.org_id)
+    tune_for_aggregates()
+    return int(db.session.scalar(sa.select(sa.func.count()).select_from(served.subquery())) or 0)

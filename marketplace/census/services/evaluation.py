@@ -16,7 +16,7 @@ from ...core.permissions import require_role
 from ...extensions import db
 from ...subsidy.models import Programme, ProviderGrade
 from .. import rules
-from .census import census, check_year
+from .census import CENSUS_STATUSES, census, check_year, tune_for_aggregates
 
 res = Resource.__table__
 ins = Instrument.__table__
@@ -29,7 +29,7 @@ def _counts(q) -> dict:
 
 def unit_facts(year: int) -> dict[int, rules.UnitFacts]:
     lo, hi = rules.year_bounds(year)
-    managed = sa.and_(res.c.type == "instrument", res.c.status.not_in(("archived", "draft")))
+    managed = sa.and_(res.c.type == "instrument", res.c.status.in_(CENSUS_STATUSES))
     owned = _counts(sa.select(res.c.owner_org_id, sa.func.count(),
                               sa.func.sum(sa.case((sa.and_(res.c.status == "published", ins.c.bookable.is_(True)), 1),
                                                   else_=0)))
@@ -37,6 +37,7 @@ def unit_facts(year: int) -> dict[int, rules.UnitFacts]:
     staff = _counts(sa.select(User.organisation_id, sa.func.count()).where(User.active.is_(True),
                                                                            User.organisation_id.is_not(None))
                     .group_by(User.organisation_id))
+    tune_for_aggregates()
     booked = _counts(sa.select(bk.c.provider_org_id, sa.func.count(),
                                sa.func.sum(sa.case((bk.c.decided_at.is_not(None), 1), else_=0)),
                                sa.func.sum(sa.case((bk.c.status.in_(("completed", "settled")), 1), else_=0)))
