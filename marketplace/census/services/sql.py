@@ -21,7 +21,9 @@ def _epoch_sqlite(element, compiler, **kw):
 
 @compiles(epoch_seconds, "postgresql")
 def _epoch_pg(element, compiler, **kw):
-    return "CAST(FLOOR(EXTRACT(EPOCH FROM " + compiler.process(element.clauses, **kw) + ")) AS BIGINT)"
+    # date_part gives a double (EXTRACT a slower numeric); until 2100 its resolution (< 0.5 µs) keeps
+    # the floor exact for timestamps stored to the microsecond.
+    return "CAST(FLOOR(date_part('epoch', " + compiler.process(element.clauses, **kw) + ")) AS BIGINT)"
 
 
 def seconds_between(start, end):
