@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from marketplace.accounts.models import Organisation
 from marketplace.booking.models import Booking
 from marketplace.catalog.models import Instrument
-from marketplace.census.services.census import census, orgs_served_total
+from marketplace.census.services.census import census, monthly, orgs_served_total
 from marketplace.extensions import db
 
 from .conftest import YEAR
@@ -60,6 +60,7 @@ def _python_census(year):
     root = lambda oid: orgs[oid].parent_id or oid
     keys = {"instrument": lambda i: i.id, "org": lambda i: i.owner_org_id, "city": lambda i: i.city,
             "type": lambda i: i.category_l1 or ""}
+    keys["month"] = None  # by the local month of the actual start
     out = {g: defaultdict(lambda: {"used": 0, "ext": 0, "inc_int": 0, "inc_ext": 0, "orgs": set()}) for g in keys}
     every_org = set()
     for b in db.session.scalars(sa.select(Booking)):
@@ -72,8 +73,9 @@ def _python_census(year):
         if external:
             every_org.add(b.org_id)
         inst = insts[b.instrument_id]
+        month = b.actual_start.replace(tzinfo=UTC).astimezone(SH).month
         for g, key in keys.items():
-            row = out[g][key(inst)]
+            row = out[g][key(inst) if key else month]
             row["used"] += secs
             if external:
                 row["ext"] += secs
@@ -88,7 +90,7 @@ def _python_census(year):
 def test_census_equals_an_independent_recomputation(app, world, add_booking, seed):
     _random_bookings(random.Random(seed), world, add_booking)
     expected, all_orgs = _python_census(YEAR)
-    for group_by in ("instrument", "org", "city", "type"):
+    for group_by in ("instrument", "org", "city", "type"):  # (and "month", checked below)
         got = {r.key: r for r in census(YEAR, group_by) if r.used_seconds or r.instruments}
         want = expected[group_by]
         used_keys = {k for k, r in got.items() if r.used_seconds}
@@ -103,6 +105,10 @@ def test_census_equals_an_independent_recomputation(app, world, add_booking, see
             if r.quota_seconds:
                 assert d["utilisation"] == round(w["used"] / r.quota_seconds, 4)
     assert orgs_served_total(YEAR) == all_orgs
+    months = monthly(YEAR)
+    assert [m["used_hours"] for m in months] == [round(expected["month"][m]["used"] / 3600, 2) for m in range(1, 13)]
+    assert [m["external_hours"] for m in months] == [round(expected["month"][m]["ext"] / 3600, 2) for m in range(1, 13)]
+    assert [m["orgs_served"] for m in months] == [len(expected["month"][m]["orgs"]) for m in range(1, 13)]
 
 
 def test_cancelled_rejected_and_no_show_contribute_nothing(app, world, add_booking):
