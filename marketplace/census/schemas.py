@@ -3,7 +3,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from ..core.schema import Answer, Id, Schema
+from ..core.schema import Answer, Id, Schema, text
 
 
 class CensusQuery(Schema):
@@ -74,7 +74,7 @@ class SelfReportIn(Schema):
     external_hours: int = Field(strict=True, ge=0, le=8784)
     orgs_served: int = Field(strict=True, ge=0, le=1_000_000)
     income: int = Field(strict=True, ge=0, le=10**13, description="fen")
-    note: str = Field(default="", strict=True, max_length=1000)
+    note: text(1000) = ""
 
 
 class SelfReportOut(Answer):

@@ -125,7 +125,8 @@ def test_self_report_form_and_api(client, used, login, api_token, make_user):
             "income": 100, "note": ""}
     assert client.post("/api/v1/census/self-reports", json=body, headers=headers).status_code == 201
     for bad in ({"hours": 1.5}, {"hours": "1"}, {"income": True}, {"year": 3000}, {"external_hours": 11},
-                {"note": "x" * 1001}, {"note": "a\x00b"}, {"instrument_id": 0}):
+                {"note": "x" * 1001}, {"note": "a\x00b"}, {"note": "\ud800"}, {"instrument_id": 0},
+                {"instrument_id": 2**31}, {"orgs_served": -1}, {"year": None}):
         resp = client.post("/api/v1/census/self-reports", json={**body, **bad}, headers=headers)
         assert resp.status_code == 422, (bad, resp.get_json())
     assert client.post("/api/v1/census/self-reports", json={**body, "instrument_id": xrd.id},
