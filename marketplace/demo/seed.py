@@ -219,6 +219,7 @@ def _run_hooks(seed, orgs, users, stats) -> dict:
     """
     from ..booking.demo import seed_bookings
     from ..registration.demo import seed_registrations
+    from ..census.demo import seed_census
     from ..subsidy.demo import seed_programme, seed_subsidies
 
     companies = [o for o in orgs if o["kind"] == "enterprise"]
@@ -227,6 +228,7 @@ def _run_hooks(seed, orgs, users, stats) -> dict:
         ("bookings", lambda rng: seed_bookings(rng, stats["instruments"], companies, users)),
         ("subsidies", lambda rng: seed_subsidies(rng)),
         ("registrations", lambda rng: seed_registrations(rng, orgs, users)),
+        ("census", lambda rng: seed_census(rng)),
     ]
     done = {}
     for name, step in steps:
