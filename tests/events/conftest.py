@@ -4,22 +4,23 @@ import pytest
 
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
+from tests.requests.conftest import world  # noqa: F401  (a company and listings for event follow-ups)
 
 
 @pytest.fixture
 def staff(make_user):
-    return make_user(roles=("reviewer",), email="staff@events.cn")
+    return make_user(roles=("reviewer",), email="desk@events.cn")
 
 
 @pytest.fixture
 def make_event(app, staff):
     from marketplace.events import services
 
-    def _make(capacity=10, starts_in=timedelta(days=7), **kw):
+    def _make(capacity=10, starts_in=timedelta(days=7), deadline_before=timedelta(days=1), **kw):
         start = utcnow() + starts_in
         values = dict(title="2026 江苏产学研合作对接会", kind="matchmaking", city="南京", venue="南京国际博览中心",
                       capacity=capacity, starts_at=start, ends_at=start + timedelta(hours=4),
-                      registration_deadline=start - timedelta(days=1), platform="talent")
+                      registration_deadline=start - deadline_before, platform="talent")
         values.update(kw)
         event = services.create_event(actor=staff, **values)
         db.session.commit()

@@ -81,6 +81,7 @@ def test_secondment_eligibility(changes, fields):
 
 def test_age_and_birth_date_from_the_id_number():
     assert rules.birth_date(id_number(date(1985, 6, 1))) == date(1985, 6, 1)
+    assert rules.birth_date(OLD_ID) == date(1960, 6, 1)  # a district code newer than the birth is fine
     assert rules.birth_date(YOUNG_ID[:-1] + ("0" if YOUNG_ID[-1] != "0" else "1")) is None  # bad check digit
     assert rules.age_on(date(1985, 6, 1), date(2026, 5, 31)) == 40
     assert rules.age_on(date(1985, 6, 1), date(2026, 6, 1)) == 41
