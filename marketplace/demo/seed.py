@@ -218,6 +218,8 @@ def _run_hooks(seed, orgs, users, stats) -> dict:
     Each runs in its own write transaction; a failure stops the seed (a broken demo is a bug).
     """
     from ..booking.demo import seed_bookings
+    from ..events.demo import seed_events
+    from ..requests.demo import seed_requests
     from ..subsidy.demo import seed_programme, seed_subsidies
 
     companies = [o for o in orgs if o["kind"] == "enterprise"]
@@ -225,6 +227,8 @@ def _run_hooks(seed, orgs, users, stats) -> dict:
         ("programme", lambda rng: seed_programme(rng)),
         ("bookings", lambda rng: seed_bookings(rng, stats["instruments"], companies, users)),
         ("subsidies", lambda rng: seed_subsidies(rng)),
+        ("events", lambda rng: seed_events(rng)),
+        ("requests", lambda rng: seed_requests(rng)),
     ]
     done = {}
     for name, step in steps:
