@@ -75,3 +75,7 @@ def make_request(world):
         return req
 
     return _make
+
+
+# Event fixtures for the browser test of the waitlist.
+from tests.events.conftest import make_event, people, staff  # noqa: E402,F401
