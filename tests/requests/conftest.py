@@ -78,4 +78,4 @@ def make_request(world):
 
 
 # Event fixtures for the browser test of the waitlist.
-from tests.events.conftest import make_event, people, staff  # noqa: E402,F401
+from tests.events.fixtures import make_event, people, staff  # noqa: E402,F401
