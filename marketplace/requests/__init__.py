@@ -11,9 +11,11 @@ def init_app(app):
 
     from ..core import nav
     from . import models  # noqa: F401  (registers the tables)
+    from .cli import requests_cli
     from .routes import bp
 
     app.register_blueprint(bp)
+    app.cli.add_command(requests_cli)
     nav.add_link(_l("我的申请"), "requests.mine", nav.EVERYONE)
     nav.add_link(_l("申请受理"), "requests.queue",
                  lambda u: u.organisation_id is not None or u.has_role("reviewer"))

@@ -225,3 +225,13 @@ def test_open_call_deadline(world, make_request):
     assert "call_id" in err.value.errors
     db.session.rollback()
     assert count() == 0
+
+
+def test_cli_export_and_placements(app, world, make_request, tmp_path):
+    make_request("loan")
+    out = tmp_path / "requests.csv"
+    result = app.test_cli_runner().invoke(args=["requests", "export", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "苏科贷" in out.read_text(encoding="utf-8-sig")
+    assert app.test_cli_runner().invoke(args=["requests", "placements"]).output.strip() == "0"
+    assert app.test_cli_runner().invoke(args=["requests", "export", "--kind", "x", "--out", str(out)]).exit_code != 0
