@@ -19,6 +19,7 @@ $(VENV)/.installed: $(BIN)/activate setup.cfg pyproject.toml
 install: $(VENV)/.installed
 
 run: install
+	@mkdir -p instance && test -s instance/secret_key || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(48))" > instance/secret_key
 	$(FLASK) init-db
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) search rebuild

@@ -129,7 +129,7 @@ def main():
                                                 statement_totals, statement_xlsx)
 
     ensure_database(args.database)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": args.database, "AUTO_INDEX": False})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": args.database, "AUTO_INDEX": False, "SECRET_KEY": "bench"})
     timings = []
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
