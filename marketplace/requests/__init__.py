@@ -2,7 +2,7 @@
 equity financing, consulting, 科技副总 secondment, data access, bioresource material. Each kind is
 declared once in kinds.py; see services.py for the engine."""
 
-PLATFORM_KINDS = {"startup": ("incubation",), "finance": ("loan", "equity"), "talent": ("consulting", "secondment"),
+PLATFORM_KINDS = {"startup": ("incubation",), "finance": ("loan", "equity", "finance_service"), "talent": ("consulting", "secondment"),
                   "sharing": ("data_access", "material")}
 
 
@@ -16,6 +16,8 @@ def init_app(app):
 
     app.register_blueprint(bp)
     app.cli.add_command(requests_cli)
+    from . import datasets
+    datasets.register()
     nav.add_link(_l("我的申请"), "requests.mine", nav.EVERYONE)
     nav.add_link(_l("申请受理"), "requests.queue",
                  lambda u: u.organisation_id is not None or u.has_role("reviewer"))
@@ -52,4 +54,13 @@ def _resource_panel(resource):
     kinds = kinds_for(resource) if resource.status == "published" else []
     calls = [c for c in open_calls(limit=50) if c.resource_id in (None, resource.id)
              and c.kind in {k.key for k in kinds}]
-    return {"kinds": kinds, "calls": calls, "event_id": session.get("request_event")}
+    out = {"kinds": kinds, "calls": calls, "event_id": session.get("request_event"), "file": None,
+           "may_download": False, "is_owner": False}
+    if resource.type == "dataset":
+        from flask_login import current_user
+
+        from . import datasets
+        user = current_user if current_user.is_authenticated else None
+        out.update(file=datasets.file_of(resource), may_download=datasets.may_download(resource, user),
+                   is_owner=bool(user and user.is_member_of(resource.owner_org_id)))
+    return out

@@ -72,6 +72,8 @@ def _data(rng, kind, resource, company):
         lo, hi = resource.amount_min or 1_000_000 * Y, resource.amount_max or 50_000_000 * Y
         return {"amount": max(lo, min(hi, 8_000_000 * Y)), "stage": rng.choice(["angel", "series_a", "series_b"]),
                 "business_plan": "新一代储能材料量产线建设", "use_of_funds": "产线建设与市场拓展"}
+    if kind == "finance_service":
+        return {"amount": None, "need": "新产品首台套保险投保咨询与办理"}
     if kind == "consulting":
         return {"topic": "工艺优化咨询", "question": "希望就现有产线良率提升进行技术咨询", "mode": rng.choice(["online", "onsite"])}
     if kind == "data_access":

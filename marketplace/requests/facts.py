@@ -60,6 +60,11 @@ def equity(ctx: Context) -> rules.EquityFacts:
                              product_min=ctx.resource.amount_min, product_max=ctx.resource.amount_max)
 
 
+def finance_service(ctx: Context) -> rules.FinanceServiceFacts:
+    return rules.FinanceServiceFacts(org_kind=getattr(ctx.org, "kind", None), amount=ctx.details.get("amount"),
+                                     product_max=ctx.resource.amount_max)
+
+
 def incubation(ctx: Context) -> rules.IncubationFacts:
     return rules.IncubationFacts(seats_wanted=ctx.details["seats"], seats_offered=ctx.resource.seats,
                                  team_size=ctx.details["team_size"])

@@ -8,6 +8,8 @@ from wtforms import (BooleanField, DecimalField, HiddenField, IntegerField, Sele
                      TextAreaField)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+from ..uploads.forms import UploadField
+
 MAX_YUAN = Decimal("10000000000000")
 
 
@@ -62,6 +64,14 @@ class EquityForm(RequestForm):
                 "business_plan": self.business_plan.data, "use_of_funds": self.use_of_funds.data}
 
 
+class FinanceServiceForm(RequestForm):
+    amount = yuan(_l("保险或担保金额（元）"), required=False)
+    need = TextAreaField(_l("需求说明"), validators=[DataRequired(), Length(max=2000)])
+
+    def details(self):
+        return {"amount": fen(self.amount.data), "need": self.need.data}
+
+
 class ConsultingForm(RequestForm):
     topic = StringField(_l("咨询主题"), validators=[DataRequired(), Length(max=200)])
     question = TextAreaField(_l("问题描述"), validators=[DataRequired(), Length(max=2000)])
@@ -97,6 +107,10 @@ class MaterialForm(RequestForm):
     purpose = TextAreaField(_l("用途"), validators=[DataRequired(), Length(max=2000)])
     shipping_address = StringField(_l("收货地址"), validators=[DataRequired(), Length(max=200)])
     FIELDS = ("quantity", "purpose", "shipping_address")
+
+
+class DatasetFileForm(FlaskForm):
+    file = UploadField(_l("数据文件（PDF、JPEG 或 PNG）"), max_files=1)
 
 
 class ReasonForm(FlaskForm):

@@ -17,7 +17,7 @@ from ..core.timeutil import utcnow
 from ..extensions import db
 from .states import SECONDMENT_PARTIES, STATUSES
 
-KINDS = ("incubation", "loan", "equity", "consulting", "secondment", "data_access", "material")
+KINDS = ("incubation", "loan", "equity", "finance_service", "consulting", "secondment", "data_access", "material")
 
 
 class RequestCall(db.Model):
@@ -108,6 +108,18 @@ class RequestConfirmation(db.Model):
     confirmed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (sa.CheckConstraint(f"party IN {sql_in(SECONDMENT_PARTIES)}", name="party"),)
+
+
+class DatasetFile(db.Model):
+    """A dataset's file, kept by the uploads package (open data downloads it; on request, after access)."""
+
+    __tablename__ = "dataset_files"
+    resource_id: Mapped[int] = mapped_column(sa.ForeignKey("resources.id", ondelete="CASCADE"), primary_key=True)
+    upload_id: Mapped[int] = mapped_column(sa.ForeignKey("uploads.id", ondelete="RESTRICT"), index=True)
+    attached_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    attached_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    resource = relationship(Resource)
 
 
 class OrgRevenue(db.Model):

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..core.uow import unit_of_work
+from ..extensions import db
 from . import exports, secondment, services
 from .forms import NoteForm, ReasonForm, StakeForm
 from .kinds import KINDS
@@ -133,6 +134,30 @@ def export(fmt):
     return Response(exports.to_xlsx(rows, _("服务申请")),
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": "attachment; filename=requests.xlsx"})
+
+
+@bp.route("/datasets/<int:resource_id>/file", methods=["GET", "POST"])
+@login_required
+def dataset_file(resource_id):
+    """The dataset's organisation attaches its file (stored through uploads)."""
+    from ..catalog.models import Dataset
+    from ..core.permissions import require_member
+    from . import datasets
+    from .forms import DatasetFileForm
+    dataset = db.session.get(Dataset, resource_id)
+    if dataset is None:
+        abort(404)
+    require_member(current_user, dataset.owner_org_id)
+    form = DatasetFileForm()
+    if form.validate_on_submit():
+        with unit_of_work(form) as work:
+            from ..uploads.services import store_form_uploads
+            datasets.attach_file(dataset, store_form_uploads(form.file, actor=current_user), actor=current_user)
+        if work.committed:
+            flash(_("数据文件已上传"), "success")
+            return redirect(url_for("catalog.detail", resource_id=dataset.id))
+    return render_template("requests/dataset_file.html", form=form, dataset=dataset,
+                           current=datasets.file_of(dataset))
 
 
 @bp.route("/stakes", methods=["GET", "POST"])

@@ -96,6 +96,24 @@ def equity(f: EquityFacts) -> dict:
     return errors
 
 
+# -- sci-tech insurance and financing guarantees ----------------------------------------------------
+
+@dataclass(frozen=True)
+class FinanceServiceFacts:
+    org_kind: str | None
+    amount: int | None
+    product_max: int | None = None
+
+
+def finance_service(f: FinanceServiceFacts) -> dict:
+    errors = {}
+    if f.org_kind != "enterprise":
+        errors["org"] = _l("只有企业可以申请科技保险或融资担保")
+    if f.amount is not None and f.product_max and f.amount > f.product_max:
+        errors["amount"] = _l("超过该产品的额度上限 %(cap)s", cap=_money(f.product_max))
+    return errors
+
+
 # -- incubation -------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -36,6 +36,11 @@ class EquityDetails(Schema):
     use_of_funds: Text2000 = ""
 
 
+class FinanceServiceDetails(Schema):
+    amount: PositiveFen | None = None
+    need: text(2000, 1)
+
+
 class ConsultingDetails(Schema):
     topic: Title
     question: text(2000, 1)
@@ -63,7 +68,7 @@ class MaterialDetails(Schema):
     shipping_address: Title
 
 
-DETAILS = {"incubation": IncubationDetails, "loan": LoanDetails, "equity": EquityDetails,
+DETAILS = {"incubation": IncubationDetails, "loan": LoanDetails, "equity": EquityDetails, "finance_service": FinanceServiceDetails,
            "consulting": ConsultingDetails, "secondment": SecondmentDetails, "data_access": DataAccessDetails,
            "material": MaterialDetails}
 

@@ -40,6 +40,8 @@ def world(make_org, make_user, make_resource):
                            amount_min=100_000 * YUAN, amount_max=10_000_000 * YUAN)
     w.equity = make_resource("finance", org=w.fund, title="苏科投", product_kind="equity_fund",
                              amount_min=1_000_000 * YUAN, amount_max=50_000_000 * YUAN)
+    w.insurance = make_resource("finance", org=w.bank, title="首台套科技保险", product_kind="insurance",
+                                amount_max=5_000_000 * YUAN)
     w.expert = make_resource("talent", org=w.uni, title="李研究员", person_name="李研究员", consulting=True,
                              secondment=True)
     w.incubator = make_resource("incubator", org=w.incubator_org, title="测试众创空间", seats=20)
@@ -54,6 +56,7 @@ VALID = {
     "loan": lambda w: (w.loan, {"amount": 2_000_000 * YUAN, "term_months": 12, "purpose": "研发投入",
                                 "revenue": 30_000_000 * YUAN}),
     "equity": lambda w: (w.equity, {"amount": 5_000_000 * YUAN, "stage": "series_a", "business_plan": "A 轮融资"}),
+    "finance_service": lambda w: (w.insurance, {"amount": 1_000_000 * YUAN, "need": "首台套装备投保"}),
     "consulting": lambda w: (w.expert, {"topic": "传感器标定", "question": "如何提高精度？"}),
     "secondment": lambda w: (w.expert, {"researcher_email": "researcher@t.cn", "id_number": YOUNG_ID,
                                         "degree": "phd", "term_months": 24, "total_pay": 150_000 * YUAN,

@@ -11,7 +11,7 @@ from tests.requests.conftest import OLD_ID, YOUNG_ID
 
 def test_each_listing_page_ends_in_its_action(client, world, login):
     login(client, world.company_user)
-    for resource, kinds in [(world.loan, ["loan"]), (world.equity, ["equity"]), (world.incubator, ["incubation"]),
+    for resource, kinds in [(world.loan, ["loan"]), (world.equity, ["equity"]), (world.insurance, ["finance_service"]), (world.incubator, ["incubation"]),
                             (world.expert, ["consulting", "secondment"]), (world.dataset, ["data_access"]),
                             (world.strain, ["material"])]:
         html = client.get(f"/resources/{resource.id}").get_data(as_text=True)

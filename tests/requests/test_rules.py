@@ -106,6 +106,9 @@ def test_equity_eligibility(facts, fields):
 
 
 @pytest.mark.parametrize("facts, fields", [
+    (rules.FinanceServiceFacts(org_kind="enterprise", amount=None, product_max=5 * M), set()),
+    (rules.FinanceServiceFacts(org_kind="enterprise", amount=5 * M + 1, product_max=5 * M), {"amount"}),
+    (rules.FinanceServiceFacts(org_kind="research_institute", amount=None), {"org"}),
     (rules.ConsultingFacts(expert_consults=True), set()),
     (rules.ConsultingFacts(expert_consults=False), {"resource_id"}),
     (rules.DataAccessFacts(access_level="on_request", agrees_licence=True), set()),
@@ -117,6 +120,6 @@ def test_equity_eligibility(facts, fields):
     (rules.MaterialFacts(quantity=1, available=50, biosafety_level=3, requester_org_kind="university"), set()),
 ])
 def test_other_kinds(facts, fields):
-    rule = {rules.ConsultingFacts: rules.consulting, rules.DataAccessFacts: rules.data_access,
+    rule = {rules.FinanceServiceFacts: rules.finance_service, rules.ConsultingFacts: rules.consulting, rules.DataAccessFacts: rules.data_access,
             rules.MaterialFacts: rules.material}[type(facts)]
     assert set(rule(facts)) == fields

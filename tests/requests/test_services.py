@@ -23,16 +23,18 @@ def statuses(req):
 def test_every_kind_can_be_submitted_and_lands_in_the_owners_queue(world, make_request, kind):
     req = make_request(kind)
     assert req.status == "submitted" and statuses(req) == ["draft", "submitted"]
-    owner = {"loan": world.staff, "equity": world.fund_user, "incubation": world.incubator_user}.get(kind, world.uni_user)
+    owner = {"loan": world.staff, "equity": world.fund_user, "incubation": world.incubator_user,
+             "finance_service": world.bank_user}.get(kind, world.uni_user)
     assert req in services.queue(owner)
     assert req not in services.queue(world.stranger)
     assert req in services.mine(world.company_user)
 
 
-@pytest.mark.parametrize("kind", ["incubation", "equity", "consulting", "data_access", "material"])
+@pytest.mark.parametrize("kind", ["incubation", "equity", "finance_service", "consulting", "data_access", "material"])
 def test_generic_steps_by_role(world, make_request, kind):
     req = make_request(kind)
-    owner = {"equity": world.fund_user, "incubation": world.incubator_user}.get(kind, world.uni_user)
+    owner = {"equity": world.fund_user, "incubation": world.incubator_user,
+             "finance_service": world.bank_user}.get(kind, world.uni_user)
     # The requester may not accept; a stranger may not even see it.
     with pytest.raises(Forbidden):
         services.accept_request(req, actor=world.company_user)
@@ -148,6 +150,8 @@ def test_secondment_three_party_agreement(world, make_request):
     ("loan", {"purpose": ""}, "purpose"),
     ("equity", {"amount": 60_000_000 * YUAN}, "amount"),
     ("equity", {"stage": "ipo"}, "stage"),
+    ("finance_service", {"amount": 5_000_000 * YUAN + 1}, "amount"),
+    ("finance_service", {"need": ""}, "need"),
     ("incubation", {"seats": 21}, "seats"),
     ("incubation", {"business_plan": "\x00"}, "business_plan"),
     ("consulting", {"question": "x" * 2001}, "question"),

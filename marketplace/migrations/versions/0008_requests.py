@@ -1,8 +1,11 @@
 """requests and events
 
+The brief said down_revision "0002"; it follows 0004_filing (merged into main first) because
+dataset_files references its uploads table and Alembic refuses two heads.
+
 Revision ID: 0008_requests
-Revises: 0002
-Create Date: 2026-11-28 22:55:17.717506
+Revises: 0004_filing
+Create Date: 2026-11-28 23:28:11.164544
 
 """
 from alembic import op
@@ -11,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008_requests'
-down_revision = '0002'
+down_revision = '0004_filing'
 branch_labels = None
 depends_on = None
 
@@ -83,6 +86,19 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_org_stakes_company_org_id'), ['company_org_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_org_stakes_holder_id_hash'), ['holder_id_hash'], unique=False)
 
+    op.create_table('dataset_files',
+    sa.Column('resource_id', sa.Integer(), nullable=False),
+    sa.Column('upload_id', sa.Integer(), nullable=False),
+    sa.Column('attached_by_id', sa.Integer(), nullable=True),
+    sa.Column('attached_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['attached_by_id'], ['users.id'], name=op.f('fk_dataset_files_attached_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['resource_id'], ['resources.id'], name=op.f('fk_dataset_files_resource_id_resources'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['upload_id'], ['uploads.id'], name=op.f('fk_dataset_files_upload_id_uploads'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('resource_id', name=op.f('pk_dataset_files'))
+    )
+    with op.batch_alter_table('dataset_files', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_dataset_files_upload_id'), ['upload_id'], unique=False)
+
     op.create_table('event_registrations',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('event_id', sa.Integer(), nullable=False),
@@ -115,7 +131,7 @@ def upgrade():
     sa.Column('opens_at', sa.DateTime(), nullable=False),
     sa.Column('deadline', sa.DateTime(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.CheckConstraint("kind IN ('incubation', 'loan', 'equity', 'consulting', 'secondment', 'data_access', 'material')", name=op.f('ck_request_calls_kind')),
+    sa.CheckConstraint("kind IN ('incubation', 'loan', 'equity', 'finance_service', 'consulting', 'secondment', 'data_access', 'material')", name=op.f('ck_request_calls_kind')),
     sa.CheckConstraint('deadline > opens_at', name=op.f('ck_request_calls_window')),
     sa.ForeignKeyConstraint(['resource_id'], ['resources.id'], name=op.f('fk_request_calls_resource_id_resources'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_request_calls'))
@@ -139,7 +155,7 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('submitted_at', sa.DateTime(), nullable=True),
     sa.Column('closed_at', sa.DateTime(), nullable=True),
-    sa.CheckConstraint("kind IN ('incubation', 'loan', 'equity', 'consulting', 'secondment', 'data_access', 'material')", name=op.f('ck_service_requests_kind')),
+    sa.CheckConstraint("kind IN ('incubation', 'loan', 'equity', 'finance_service', 'consulting', 'secondment', 'data_access', 'material')", name=op.f('ck_service_requests_kind')),
     sa.CheckConstraint("status IN ('draft', 'submitted', 'accepted', 'bank_review', 'agreement', 'in_progress', 'completed', 'declined', 'withdrawn')", name=op.f('ck_service_requests_status')),
     sa.CheckConstraint('amount IS NULL OR amount >= 0', name=op.f('ck_service_requests_amount_nonneg')),
     sa.CheckConstraint('term_months IS NULL OR term_months BETWEEN 1 AND 600', name=op.f('ck_service_requests_term')),
@@ -210,6 +226,10 @@ def downgrade():
         batch_op.drop_index('ix_event_registrations_queue')
 
     op.drop_table('event_registrations')
+    with op.batch_alter_table('dataset_files', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_dataset_files_upload_id'))
+
+    op.drop_table('dataset_files')
     with op.batch_alter_table('org_stakes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_org_stakes_holder_id_hash'))
         batch_op.drop_index(batch_op.f('ix_org_stakes_company_org_id'))
