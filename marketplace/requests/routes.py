@@ -71,14 +71,27 @@ def detail(request_id):
                            actions=services.allowed_actions(req, current_user), labels=ACTION_LABELS,
                            parties=SECONDMENT_PARTIES, confirmed=secondment.confirmed_parties(req),
                            reason_form=ReasonForm(), note_form=NoteForm(),
-                           is_handler=services.is_handler(req, current_user), field_labels=_labels(req))
+                           is_handler=services.is_handler(req, current_user), shown=_shown(req))
 
 
-def _labels(req):
+HIDDEN_DETAILS = ("amount", "term_months", "total_pay", "id_hash", "revenue")
+
+
+def _shown(req):
+    """The kind's own fields as (label, value) in the interface language, choices by their names."""
     form = KINDS[req.kind].form(meta={"csrf": False})
-    labels = {name: field.label.text for name, field in form._fields.items()}
-    labels.update(id_masked=_("身份证号码"), birth_date=_("出生日期"), stage=labels.get("stage", _("融资阶段")))
-    return labels
+    extra = {"id_masked": _("身份证号码"), "birth_date": _("出生日期")}
+    out = []
+    for name, value in (req.details or {}).items():
+        if name in HIDDEN_DETAILS or value in (None, ""):
+            continue
+        field = form._fields.get(name)
+        if field is not None and getattr(field, "choices", None):
+            value = dict(field.choices).get(value, value)
+        elif isinstance(value, bool):
+            value = _("是") if value else _("否")
+        out.append((field.label.text if field is not None else extra.get(name, name), value))
+    return out
 
 
 @bp.route("/<int:request_id>/<action>", methods=["POST"])
