@@ -85,7 +85,14 @@ def registration_of(event: Event, user) -> EventRegistration | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     return db.session.scalar(sa.select(EventRegistration).where(
-        EventRegistration.event_id == event.id, EventRegistration.user_id == user.id))
+        EventRegistration.event_id == event.id, EventRegistration.user_id == user.id)
+        .execution_options(populate_existing=True))  # fresh after _lock_event, not the identity map's copy
+
+
+def _lock_event(event_id: int):
+    """Serialise the registration changes of one event (PostgreSQL row lock; SQLite's write transaction
+    already does): a double click cannot register twice, a double cancel cannot free two seats."""
+    db.session.execute(sa.select(Event.id).where(Event.id == event_id).with_for_update())
 
 
 def _take_seat(event_id: int) -> bool:
@@ -104,6 +111,7 @@ def register(event: Event, *, actor, now=None) -> EventRegistration:
                                        now=now)
     if closed:
         raise Invalid.field("registration_deadline", str(closed))
+    _lock_event(event.id)
     reg = registration_of(event, actor)
     if reg is not None and reg.status in ("registered", "waitlisted"):
         return reg
@@ -128,6 +136,7 @@ def register(event: Event, *, actor, now=None) -> EventRegistration:
 def unregister(event: Event, *, actor, now=None) -> EventRegistration:
     """Cancel the actor's registration; a freed seat goes to the first on the waitlist, who is told."""
     require_login(actor)
+    _lock_event(event.id)
     reg = registration_of(event, actor)
     if reg is None or reg.status == "cancelled":
         raise NotFound(_("您没有报名此活动"))
@@ -135,7 +144,6 @@ def unregister(event: Event, *, actor, now=None) -> EventRegistration:
         raise Conflict(_("已签到，不能取消报名"))
     was_registered = reg.status == "registered"
     if was_registered:
-        # Lock the event row first: concurrent cancellations promote one waiting person each.
         db.session.execute(sa.update(Event).where(Event.id == event.id)
                            .values(registered_count=Event.registered_count - 1)
                            .execution_options(synchronize_session=False))

@@ -50,7 +50,8 @@ def party_for(req: ServiceRequest, actor) -> str | None:
 
 def confirm(req: ServiceRequest, *, actor) -> ServiceRequest:
     """One party confirms the agreement; the third confirmation starts the placement."""
-    from .services import _apply, _notify_handlers, _notify_requester, _step
+    from .services import _apply, _notify_handlers, _notify_requester, _step, lock
+    lock(req)  # the last two parties confirming at once: the second sees the first's confirmation
     party = party_for(req, actor)
     if party is None:
         raise Forbidden(_("您不是此协议尚未确认的一方"))

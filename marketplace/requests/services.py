@@ -81,8 +81,17 @@ def allowed_actions(req: ServiceRequest, actor) -> list[str]:
     return actions
 
 
+def lock(req: ServiceRequest) -> ServiceRequest:
+    """Re-read the request under a row lock (PostgreSQL; SQLite's write transaction serialises anyway), so
+    two steps taken at once apply one after the other to the state each finds."""
+    db.session.execute(sa.select(ServiceRequest.id).where(ServiceRequest.id == req.id).with_for_update())
+    db.session.refresh(req)  # read after the lock: the state the other step left
+    return req
+
+
 def _require(req, actor, action):
     require_login(actor)
+    lock(req)
     if not permitted(req, actor, action):
         raise Forbidden(_("您无权对此申请执行该操作"))
 
@@ -245,6 +254,7 @@ def decline_request(req: ServiceRequest, *, actor, reason: str) -> ServiceReques
 def add_progress(req: ServiceRequest, *, actor, note: str) -> ServiceRequest:
     """A note from offline follow-up; the first one moves an accepted request to in_progress."""
     require_login(actor)
+    lock(req)
     if "progress" not in allowed_actions(req, actor):
         raise Forbidden(_("您无权对此申请执行该操作"))
     if not (note or "").strip():

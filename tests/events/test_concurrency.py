@@ -82,3 +82,36 @@ def test_the_database_refuses_an_eleventh_seat(app, make_event):
         db.session.execute(sa.update(Event).where(Event.id == event.id).values(registered_count=11))
         db.session.flush()
     db.session.rollback()
+
+
+def test_double_clicks_register_once_and_free_one_seat(app, make_event, people):
+    """Each of 3 people registers 10 times at once for 2 seats, then cancels 10 times at once."""
+    event_id = make_event(capacity=2).id
+    user_ids = [u.id for u in people(3)]
+
+    def register(i):
+        with writing():
+            reg = services.register(db.session.get(Event, event_id), actor=db.session.get(User, user_ids[i % 3]))
+            db.session.commit()
+            return reg.status
+
+    race(app, register)
+    rows, seats = tally(event_id)
+    assert rows == {"registered": 2, "waitlisted": 1} and seats == 2
+    first = db.session.scalar(sa.select(EventRegistration.user_id).where(
+        EventRegistration.event_id == event_id, EventRegistration.status == "registered")
+        .order_by(EventRegistration.queued_at, EventRegistration.id).limit(1))
+
+    def cancel(i):
+        with writing():
+            try:
+                services.unregister(db.session.get(Event, event_id), actor=db.session.get(User, first))
+                db.session.commit()
+                return "cancelled"
+            except Exception as err:  # noqa: BLE001
+                db.session.rollback()
+                return type(err).__name__
+
+    results = race(app, cancel)
+    assert results.count("cancelled") == 1, results
+    assert tally(event_id) == ({"registered": 2, "cancelled": 1}, 2)
