@@ -32,7 +32,7 @@ def init_app(app):
 
     @app.context_processor
     def _request_helpers():
-        return {"request_panel": _resource_panel}
+        return {"request_panel": _resource_panel, "event_requests": _event_requests}
 
 
 def _platform_panel(platform):
@@ -43,6 +43,17 @@ def _platform_panel(platform):
         return {"kinds": kinds, "calls": open_calls(platform=platform),
                 "types": {k: spec.resource_type for k, spec in KINDS.items()}}
     return context
+
+
+def _event_requests(event_id):
+    """Requests started at an event (for its staff page): the offline follow-up and its status."""
+    import sqlalchemy as sa
+
+    from ..extensions import db
+    from .models import ServiceRequest
+    return db.session.scalars(sa.select(ServiceRequest).where(ServiceRequest.event_id == event_id,
+                                                              ServiceRequest.status != "draft")
+                              .order_by(ServiceRequest.id.desc()).limit(100)).all()
 
 
 def _resource_panel(resource):

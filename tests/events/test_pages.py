@@ -51,3 +51,6 @@ def test_request_started_at_an_event_remembers_it(client, app, make_event, login
                        data={"topic": "对接", "question": "合作", "mode": "online", "event_id": str(event.id)})
     assert resp.status_code == 302
     assert event.title in client.get(resp.headers["Location"]).get_data(as_text=True)
+    desk = app.test_client()
+    login(desk, world.staff)
+    assert "本活动发起的服务申请：1 件" in desk.get(f"/events/{event.id}").get_data(as_text=True)
