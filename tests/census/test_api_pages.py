@@ -143,7 +143,7 @@ def test_self_report_form_and_api(client, used, login, api_token, make_user):
 
 
 def test_apply_grades_page_and_api(client, used, login, api_token, make_user):
-    prog = new_programme(None, name="2025 补贴", year=YEAR, budget=10_000_000)
+    prog = new_programme(actor=None, name="2025 补贴", year=YEAR, budget=10_000_000)
     db.session.commit()
     company_headers = api_token(used["users"][used["orgs"]["co1"].id])
     assert client.post("/api/v1/census/apply-grades", json={"programme_id": prog.id},

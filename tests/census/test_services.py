@@ -11,7 +11,7 @@ from marketplace.census.services.census import census
 from marketplace.core.errors import Forbidden, Invalid, NotFound, Unauthorized
 from marketplace.core.models import AuditLog
 from marketplace.extensions import db
-from marketplace.subsidy import ledger
+from marketplace import ledger
 from marketplace.subsidy.models import ProviderGrade
 from marketplace.subsidy.services import new_programme
 
@@ -28,19 +28,19 @@ def _use(add_booking, inst, user, month, day, hours, fee=10_000, status="settled
 def test_subsidies_come_from_the_ledger_to_the_fen(app, world, add_booking):
     sem, xrd = world["instruments"][0], world["instruments"][2]
     co1 = world["users"][world["orgs"]["co1"].id]
-    prog = new_programme(None, name="2025 补贴", year=YEAR, budget=100_000_000)
+    prog = new_programme(actor=None, name="2025 补贴", year=YEAR, budget=100_000_000)
     b1 = _use(add_booking, sem, co1, 3, 3, 2, fee=40_001)
     b2 = _use(add_booking, xrd, co1, 4, 7, 1, fee=30_000)
-    ledger.post("subsidy_commitment", [ledger.Dr("subsidy_reserved", 8_001), ledger.Cr("user_subsidy_payable", 8_001)],
+    ledger.post_entry("subsidy_commitment", [ledger.Dr("subsidy_reserved", 8_001), ledger.Cr("user_subsidy_payable", 8_001)],
                 programme_id=prog.id, booking_id=b1.id)
-    ledger.post("subsidy_commitment", [ledger.Dr("subsidy_reserved", 6_000), ledger.Cr("user_subsidy_payable", 6_000)],
+    ledger.post_entry("subsidy_commitment", [ledger.Dr("subsidy_reserved", 6_000), ledger.Cr("user_subsidy_payable", 6_000)],
                 programme_id=prog.id, booking_id=b2.id)
-    ledger.post("refund", [ledger.Dr("user_subsidy_payable", 6_000), ledger.Cr("budget", 6_000)],
+    ledger.post_entry("refund", [ledger.Dr("user_subsidy_payable", 6_000), ledger.Cr("budget", 6_000)],
                 programme_id=prog.id, booking_id=b2.id)  # b2 refunded: its subsidy nets to 0
     lab, inst_b = world["orgs"]["lab"], world["orgs"]["inst_b"]
-    ledger.post("settlement", [ledger.Dr("budget", 12_345), ledger.Cr("provider_subsidy_payable", 10_000, lab.id),
+    ledger.post_entry("settlement", [ledger.Dr("budget", 12_345), ledger.Cr("provider_subsidy_payable", 10_000, lab.id),
                                ledger.Cr("provider_subsidy_payable", 2_345, inst_b.id)], programme_id=prog.id)
-    ledger.post("payout", [ledger.Dr("provider_subsidy_payable", 10_000, lab.id), ledger.Cr("bank", 10_000, lab.id)])
+    ledger.post_entry("payout", [ledger.Dr("provider_subsidy_payable", 10_000, lab.id), ledger.Cr("bank", 10_000, lab.id)])
     db.session.commit()
     by_inst = {r.key: r for r in census(YEAR, "instrument")}
     assert by_inst[sem.id].subsidy_user == 8_001 and by_inst[xrd.id].subsidy_user == 0
@@ -138,7 +138,7 @@ def test_evaluation_scores_units_from_their_records(app, world, add_booking):
 
 def test_finance_applies_the_grades_in_one_audited_step(app, world, add_booking, make_user):
     _busy_lab(world, add_booking)
-    prog = new_programme(None, name="2025 补贴", year=YEAR, budget=100_000_000)
+    prog = new_programme(actor=None, name="2025 补贴", year=YEAR, budget=100_000_000)
     db.session.add(ProviderGrade(programme_id=prog.id, org_id=world["orgs"]["inst_b"].id, grade="A"))
     db.session.commit()
     with pytest.raises(Forbidden):

@@ -18,7 +18,8 @@ from ...booking.models import Blackout, Booking, BookingSettings, OpeningHours
 from ...catalog.models import Instrument, Resource
 from ...core.errors import Invalid
 from ...extensions import db
-from ...subsidy.models import JournalEntry, JournalLine, Programme
+from ...ledger.models import JournalEntry, JournalLine
+from ...subsidy.models import Programme
 from .. import rules
 from .sql import month_case, seconds_between
 

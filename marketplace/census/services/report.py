@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 
 from ...catalog.models import Instrument, Resource
 from ...extensions import db
-from ...subsidy.models import JournalEntry, JournalLine, Programme
+from ...ledger.models import JournalEntry, JournalLine
+from ...subsidy.models import Programme
 from .. import rules
 from .census import Row, census, check_year, monthly, orgs_served_total, totals
 from .selfreports import self_reported_by

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0007_census'
-down_revision = '0002'
+down_revision = '0006_registration'
 branch_labels = None
 depends_on = None
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008_requests'
-down_revision = '0004_filing'
+down_revision = '0007_census'
 branch_labels = None
 depends_on = None
 
