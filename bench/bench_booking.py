@@ -53,7 +53,7 @@ def setup_database(url: str, n_instruments: int, n_clients: int) -> tuple[list[i
     from marketplace.extensions import db
     import hashlib
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "AUTO_INDEX": False, "TESTING": False})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "AUTO_INDEX": False, "TESTING": False, "SECRET_KEY": "bench"})
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:

@@ -12,8 +12,9 @@ from .extensions import babel, csrf, db, login_manager, migrate
 
 # Domain packages, in dependency order. Each may define init_app(app) that registers its
 # blueprints, CLI commands and hooks; packages that are not present are skipped.
-DOMAINS = ["core", "accounts", "catalog", "notifications", "search", "booking", "subsidy",
-           "payments", "census", "uploads", "filing", "api"]
+DOMAINS = ["core", "accounts", "catalog", "notifications", "search", "uploads", "verification", "ledger",
+           "booking", "subsidy", "payments", "census", "filing", "registration", "events", "requests", "trading",
+           "api"]
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -21,6 +22,9 @@ def create_app(config: dict | None = None) -> Flask:
                 template_folder="../templates", static_folder="../static")
     app.config.update(config_module.load(config))
     os.makedirs(app.instance_path, exist_ok=True)
+    from .core.security import BoundedIntConverter, init_security
+    app.url_map.converters["int"] = BoundedIntConverter
+    init_security(app)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     db.init_app(app)
@@ -82,10 +86,14 @@ def _register_error_pages(app):
 
     @app.errorhandler(HTTPException)
     def _http_error(err):
+        # Keep the headers the error defines (405 names the allowed methods in Allow).
+        headers = [(k, v) for k, v in err.get_headers() if k.lower() != "content-type"]
         if wants_json():
-            return problem(err.code, err.name, err.description)
+            resp = problem(err.code, err.name, err.description)
+            resp.headers.extend(headers)
+            return resp
         return render_template("errors/error.html", status=err.code, title=err.name,
-                               detail=err.description), err.code
+                               detail=err.description), err.code, headers
 
     @app.errorhandler(Exception)
     def _unexpected(err):

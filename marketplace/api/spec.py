@@ -129,9 +129,10 @@ def build_spec() -> dict:
     """The OpenAPI 3 document of every declared endpoint, with paths relative to /api/v1."""
     spec.app = current_app
     spec.backend.app = current_app
-    # spectree deletes the nested models' "$defs" from its registry while generating: keep a copy, or the
-    # second request for openapi.json would lose every nested schema (FilingManagerOut, Interval, ...).
-    models = copy.deepcopy(spec.models)
+    # spectree lifts nested models out of `$defs` by deleting them from its stored schemas: generate
+    # from a copy, or the second document (the next request) loses them.
+    models = spec.models
+    spec.models = copy.deepcopy(models)
     try:
         document = spec._generate_spec()
     finally:

@@ -219,6 +219,10 @@ def _run_hooks(seed, orgs, users, stats) -> dict:
     """
     from ..booking.demo import seed_bookings
     from ..filing.demo import seed_filings
+    from ..registration.demo import seed_registrations
+    from ..census.demo import seed_census
+    from ..events.demo import seed_events
+    from ..requests.demo import seed_requests
     from ..subsidy.demo import seed_programme, seed_subsidies
 
     companies = [o for o in orgs if o["kind"] == "enterprise"]
@@ -227,6 +231,10 @@ def _run_hooks(seed, orgs, users, stats) -> dict:
         ("bookings", lambda rng: seed_bookings(rng, stats["instruments"], companies, users)),
         ("subsidies", lambda rng: seed_subsidies(rng)),
         ("filings", lambda rng: seed_filings(rng, users)),
+        ("registrations", lambda rng: seed_registrations(rng, orgs, users)),
+        ("census", lambda rng: seed_census(rng)),
+        ("events", lambda rng: seed_events(rng)),
+        ("requests", lambda rng: seed_requests(rng)),
     ]
     done = {}
     for name, step in steps:
