@@ -10,7 +10,8 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-API_MODULES = ["spec", "resources", "search", "bookings", "subsidy", "payments", "census", "trading"]
+API_MODULES = ["spec", "resources", "search", "bookings", "subsidy", "payments", "census", "uploads", "filings",
+               "trading"]
 
 
 def loaded_modules():

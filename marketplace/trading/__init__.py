@@ -2,10 +2,8 @@
 
 DEFAULTS = {
     "TRADING_NOTICE_DAYS": 15,             # 促进科技成果转化法 art. 18: at least 15 days
-    "TRADING_COMMISSION_BP": 300,          # a broker firm's commission, basis points of each payment
-    "TRADING_FIRM_COMMISSION_BP": {},      # per-firm rates {firm id: basis points}
+    "TRADING_COMMISSION_BP": 300,          # a broker firm's default commission (per-firm rows override)
     "TRADING_REMIND_DAYS": 7,              # instalment reminders this many days before the due date
-    "TRADING_BROKER_FIRM": None,           # optional override of the broker rule (tests, deployments)
 }
 
 

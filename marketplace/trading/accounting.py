@@ -22,7 +22,7 @@ def post_instalment_paid(deal, instalment, payment, actor=None):
         "deal_payment",
         [Dr("gateway_clearing", payment.amount, deal.buyer_org_id),
          Cr("deal_seller_payable", to_seller, deal.seller_org_id),
-         Cr("broker_commission_payable", fee, None)],
+         Cr("broker_commission_payable", fee, getattr(deal.broker_firm, "org_id", None))],
         memo=f"交易 #{deal.id} 第 {instalment.seq} 期 {payment.payment_intent_id or ''}".strip(), actor=actor)
     db.session.add(DealLedgerEntry(entry_id=entry.id, deal_id=deal.id, instalment_id=instalment.id,
                                    payment_id=payment.id))

@@ -57,6 +57,17 @@ class Demand(db.Model):
         return self.status == "published"
 
 
+class FirmCommission(db.Model):
+    """A broker firm's commission rate (basis points of each buyer payment); TRADING_COMMISSION_BP otherwise."""
+
+    __tablename__ = "trading_firm_commissions"
+    firm_id: Mapped[int] = mapped_column(sa.ForeignKey("firms.id", ondelete="CASCADE"), primary_key=True)
+    basis_points: Mapped[int] = mapped_column(sa.Integer)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (sa.CheckConstraint("basis_points >= 0 AND basis_points <= 10000", name="basis_points"),)
+
+
 class AchievementWatch(db.Model):
     """A user who asked to be told when a new demand matches an achievement."""
 
@@ -78,7 +89,7 @@ class Deal(db.Model):
     seller_org_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="RESTRICT"), index=True)
     buyer_org_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="RESTRICT"), index=True)
     broker_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
-    broker_firm_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
+    broker_firm_id: Mapped[int | None] = mapped_column(sa.ForeignKey("firms.id", ondelete="RESTRICT"), index=True)
     mode: Mapped[str] = mapped_column(sa.String(20))
     price_mode: Mapped[str] = mapped_column(sa.String(20), default="negotiated")
     state_owned: Mapped[bool] = mapped_column(default=False)
@@ -106,6 +117,7 @@ class Deal(db.Model):
     seller_org = relationship(Organisation, foreign_keys=[seller_org_id], lazy="joined")
     buyer_org = relationship(Organisation, foreign_keys=[buyer_org_id], lazy="joined")
     broker = relationship(User, foreign_keys=[broker_user_id])
+    broker_firm = relationship("Firm", foreign_keys=[broker_firm_id])
     achievement = relationship("Resource", foreign_keys=[achievement_id])
     demand = relationship(Demand)
     offers = relationship("DealOffer", order_by="DealOffer.id", lazy="selectin", back_populates="deal")

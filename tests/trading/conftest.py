@@ -9,17 +9,18 @@ from marketplace.extensions import db
 NOW = datetime(2026, 12, 1, 2, 0)  # naive UTC: 10:00 in Nanjing
 
 
-@pytest.fixture
-def broker_firms(app):
-    """Who may broker, until the filing domain decides it: users mapped to a firm (or None = suspended)."""
-    firms = {}
-    app.config["TRADING_BROKER_FIRM"] = lambda user: firms.get(user.id)
-    yield firms
-    app.config["TRADING_BROKER_FIRM"] = None
+def make_firm(org, user, status="approved", id_number="110101199003074477"):
+    from marketplace.filing.models import Firm, FirmManager
+    firm = Firm(status=status, name=f"{org.name}", org_id=org.id, managers=[
+        FirmManager(name=user.name, email=user.email, id_number=id_number, user_id=user.id,
+                    active=status == "approved")])
+    db.session.add(firm)
+    db.session.commit()
+    return firm
 
 
 @pytest.fixture
-def world(app, make_org, make_user, make_resource, broker_firms):
+def world(app, make_org, make_user, make_resource):
     seller = make_org(name="南京某大学", kind="university")
     buyer = make_org(name="苏州某科技公司", kind="enterprise", city="苏州")
     other = make_org(name="无锡某公司", kind="enterprise", city="无锡")
@@ -31,8 +32,9 @@ def world(app, make_org, make_user, make_resource, broker_firms):
     w.broker = make_user(firm_org, name="经纪人")
     w.suspended_broker = make_user(firm_org, name="被暂停的经纪人")
     w.reviewer = make_user(None, roles=("reviewer",), name="审核员")
-    w.firm = SimpleNamespace(id=7, name="某技术经理人事务所")
-    broker_firms[w.broker.id] = w.firm
+    w.firm = make_firm(firm_org, w.broker)
+    w.suspended_firm = make_firm(make_org(name="被暂停的事务所", kind="service_firm"), w.suspended_broker,
+                                 status="suspended", id_number="11010519491231002X")
     w.state_owned = make_resource("achievement", seller, title="高效锂电池正极材料制备技术", state_owned=True,
                                   transaction_modes="transfer,licence", summary="锂电池 正极材料 制备")
     w.private = make_resource("achievement", seller, title="工业视觉检测算法", state_owned=False,

@@ -72,12 +72,14 @@ def test_a_company_cannot_broker(world):
     assert db.session.query(Deal).count() == 0
 
 
-def test_a_suspended_firms_manager_cannot_broker(world, broker_firms):
-    broker_firms[world.suspended_broker.id] = None
+def test_a_suspended_firms_manager_cannot_broker(world):
     with pytest.raises(Forbidden):
         offer(world, actor=world.suspended_broker, buyer_org_id=world.buyer.id, seller_org_id=world.seller.id)
     deal = offer(world, actor=world.broker, buyer_org_id=world.buyer.id, seller_org_id=world.seller.id)
-    broker_firms[world.broker.id] = None  # the firm is suspended: its manager stops speaking for the parties
+    world.firm.status = "suspended"  # the firm is suspended: its manager stops speaking for the parties
+    for m in world.firm.managers:
+        m.active = False
+    db.session.commit()
     with pytest.raises(Forbidden):
         services.make_offer(deal, actor=world.broker, amount=1, now=NOW)
 

@@ -1,8 +1,9 @@
-"""technology trading: demands, deals, offers, objections, instalments, payments; achievement listing mode
+"""technology trading: demands, deals, offers, objections, instalments, payments, firm commissions;
+achievement listing mode
 
 Revision ID: 0005_trading
-Revises: 0002
-Create Date: 2026-11-28 22:55:15.120772
+Revises: 0004_filing
+Create Date: 2026-11-28 22:59:36.956752
 
 """
 from alembic import op
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005_trading'
-down_revision = '0002'
+down_revision = '0004_filing'
 branch_labels = None
 depends_on = None
 
@@ -102,6 +103,7 @@ def upgrade():
     sa.CheckConstraint('commission_bp IS NULL OR (commission_bp >= 0 AND commission_bp <= 10000)', name=op.f('ck_trading_deals_commission_bp')),
     sa.CheckConstraint('total_amount IS NULL OR (total_amount > 0 AND tech_amount >= 0 AND tech_amount <= total_amount)', name=op.f('ck_trading_deals_contract_amounts')),
     sa.ForeignKeyConstraint(['achievement_id'], ['resources.id'], name=op.f('fk_trading_deals_achievement_id_resources'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['broker_firm_id'], ['firms.id'], name=op.f('fk_trading_deals_broker_firm_id_firms'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['broker_user_id'], ['users.id'], name=op.f('fk_trading_deals_broker_user_id_users'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['buyer_org_id'], ['organisations.id'], name=op.f('fk_trading_deals_buyer_org_id_organisations'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_trading_deals_created_by_id_users'), ondelete='SET NULL'),
@@ -118,6 +120,14 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_trading_deals_seller_org_id'), ['seller_org_id'], unique=False)
         batch_op.create_index('ix_trading_deals_status', ['status', 'notice_ends_at'], unique=False)
 
+    op.create_table('trading_firm_commissions',
+    sa.Column('firm_id', sa.Integer(), nullable=False),
+    sa.Column('basis_points', sa.Integer(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint('basis_points >= 0 AND basis_points <= 10000', name=op.f('ck_trading_firm_commissions_basis_points')),
+    sa.ForeignKeyConstraint(['firm_id'], ['firms.id'], name=op.f('fk_trading_firm_commissions_firm_id_firms'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('firm_id', name=op.f('pk_trading_firm_commissions'))
+    )
     op.create_table('trading_deal_instalments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('deal_id', sa.Integer(), nullable=False),
@@ -252,6 +262,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_trading_deal_instalments_deal_id'))
 
     op.drop_table('trading_deal_instalments')
+    op.drop_table('trading_firm_commissions')
     with op.batch_alter_table('trading_deals', schema=None) as batch_op:
         batch_op.drop_index('ix_trading_deals_status')
         batch_op.drop_index(batch_op.f('ix_trading_deals_seller_org_id'))

@@ -295,17 +295,12 @@ def sign_deal(deal: Deal, *, actor, contract_type: str, total_amount: int, tech_
     deal.tech_amount = tech_amount
     deal.signed_at = now
     if deal.broker_firm_id is not None:
-        deal.commission_bp = firm_commission_bp(active_broker_firm(deal.broker) or _firm_stub(deal.broker_firm_id))
+        deal.commission_bp = firm_commission_bp(deal.broker_firm)
     for seq, (due_on, amount) in enumerate(instalments, start=1):
         deal.instalments.append(DealInstalment(seq=seq, due_on=due_on, amount=amount, status="due"))
     DEAL.apply(deal, "signed", actor, comment=f"{contract_type} {total_amount}/{tech_amount}", action="sign")
     db.session.flush()
     return deal
-
-
-class _firm_stub:  # noqa: N801  (the firm's id, when its manager is no longer active)
-    def __init__(self, firm_id):
-        self.id = firm_id
 
 
 def complete_deal(deal: Deal, *, actor, now: datetime | None = None) -> Deal:
