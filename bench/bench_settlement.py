@@ -102,8 +102,8 @@ def load_subsidy_records(db, sa, prog):
                                     FROM subsidy_reservations r WHERE r.booking_id = b.id AND r.committed > 0"""))
     total = db.session.scalar(sa.text("SELECT COALESCE(SUM(committed), 0) FROM subsidy_reservations"))
     db.session.execute(sa.text("UPDATE subsidy_programmes SET committed = :t WHERE id = :p"), {"t": total, "p": prog.id})
-    from marketplace.subsidy import ledger
-    ledger.post("subsidy_commitment", [ledger.Dr("budget", int(total)), ledger.Cr("user_subsidy_payable", int(total))],
+    from marketplace import ledger
+    ledger.post_entry("subsidy_commitment", [ledger.Dr("budget", int(total)), ledger.Cr("user_subsidy_payable", int(total))],
                 programme_id=prog.id, memo="bench: committed user subsidies of the generated usage records")
     return int(total)
 
@@ -123,7 +123,8 @@ def main():
 
     from marketplace import create_app
     from marketplace.extensions import db
-    from marketplace.subsidy import ledger, services
+    from marketplace import ledger
+    from marketplace.subsidy import services
     from marketplace.subsidy.models import ProviderGrade, SettlementLine
     from marketplace.subsidy.settlement import (period_bounds, settle_period, statement_csv, statement_rows,
                                                 statement_totals, statement_xlsx)

@@ -12,7 +12,7 @@ from .extensions import babel, csrf, db, login_manager, migrate
 
 # Domain packages, in dependency order. Each may define init_app(app) that registers its
 # blueprints, CLI commands and hooks; packages that are not present are skipped.
-DOMAINS = ["core", "accounts", "catalog", "notifications", "search", "booking", "subsidy",
+DOMAINS = ["core", "accounts", "catalog", "notifications", "search", "ledger", "booking", "subsidy",
            "payments", "census", "uploads", "filing", "trading", "api"]
 
 

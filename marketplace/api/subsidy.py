@@ -1,6 +1,7 @@
 """Subsidy programmes and the ledger's trial balance."""
 from ..core.permissions import require_role
-from ..subsidy import ledger, services
+from .. import ledger
+from ..subsidy import services
 from . import bp
 from .common import api_actor
 

@@ -380,7 +380,7 @@ def complete_booking(booking, actor, actual_start=None, actual_end=None, actual_
     return booking
 
 
-def settle_booking(booking, actor, payment_ref) -> Booking:
+def settle_booking(booking, actor, payment_ref, payment_id=None) -> Booking:
     """completed -> settled once paid (called by the payments engineer's code)."""
     if not isinstance(payment_ref, str) or not payment_ref.strip() or len(payment_ref) > 100:
         raise Invalid.field("payment_ref", "缺少支付凭证 / payment reference required")
@@ -388,7 +388,7 @@ def settle_booking(booking, actor, payment_ref) -> Booking:
     booking.payment_ref = payment_ref.strip()
     booking.settled_at = utcnow()
     db.session.flush()
-    signals.booking_settled.send(booking, actor=actor)
+    signals.booking_settled.send(booking, actor=actor, payment_id=payment_id)
     return booking
 
 

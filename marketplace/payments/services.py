@@ -24,9 +24,9 @@ from ..core.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
 from ..core.permissions import require_login, require_role
 from ..core.timeutil import utcnow
 from ..extensions import db
-from ..subsidy import ledger
-from ..subsidy.ledger import Cr, Dr
-from ..subsidy.services import refund_user_subsidy, reservation_of
+from .. import ledger
+from ..ledger import Cr, Dr
+from . import signals
 from .gateway import CardDeclined, Gateway, GatewayError, GatewayUnavailable, verify_signature
 from .models import OPEN_STATUSES, Payment, WebhookEvent
 
@@ -261,19 +261,21 @@ def _succeed(payment: Payment, actor=None) -> bool:
                   booking.status, booking.amount_due)
         raise Conflict("付款与预约状态不一致，请联系平台 / the payment does not match the booking")
     if booking.status == "completed":
-        booking_services.settle_booking(booking, actor, payment_ref=payment.payment_intent_id)
+        booking_services.settle_booking(booking, actor, payment_ref=payment.payment_intent_id,
+                                        payment_id=payment.id)
     else:  # a late-cancellation or no-show fee: the provider's income, with no subsidy
         booking_services.record_cancel_fee_paid(booking, actor, payment.payment_intent_id)
-        ledger.post("provider_income", [Dr("user_receivable", payment.amount, booking.org_id),
+        ledger.post_entry("provider_income", [Dr("user_receivable", payment.amount, booking.org_id),
                                         Cr("provider_payable", payment.amount, booking.provider_org_id)],
-                    booking_id=booking.id, payment_id=payment.id, actor=actor,
-                    memo=f"预约 #{booking.id} 取消/爽约费用 / cancellation or no-show fee")
-    res = reservation_of(booking)
-    ledger.post("payment", [Dr("gateway_clearing", payment.amount, booking.org_id),
+                          booking_id=booking.id, payment_id=payment.id, actor=actor,
+                          memo=f"预约 #{booking.id} 取消/爽约费用 / cancellation or no-show fee")
+    ledger.post_entry("payment", [Dr("gateway_clearing", payment.amount, booking.org_id),
                             Cr("user_receivable", payment.amount, booking.org_id)],
-                programme_id=getattr(res, "programme_id", None), booking_id=booking.id, payment_id=payment.id,
-                actor=actor, memo=f"预约 #{booking.id} 付款 {payment.payment_intent_id}")
+                      programme_id=ledger.programme_of_booking(booking.id), booking_id=booking.id,
+                      payment_id=payment.id,
+                      actor=actor, memo=f"预约 #{booking.id} 付款 {payment.payment_intent_id}")
     audit.record("payment", payment.id, "succeeded", actor, to_state="succeeded")
+    signals.payment_succeeded.send(payment, booking=booking, actor=actor)
     return True
 
 
@@ -338,12 +340,12 @@ def refund_payment(payment: Payment, actor, *, system: bool = False) -> Payment:
     if moved.rowcount == 1:
         booking = db.session.get(Booking, payment.booking_id)
         if booking.status in FEE_STATUSES:  # a cancellation fee: the provider gives its income back
-            ledger.post("refund", [Dr("provider_payable", payment.amount, booking.provider_org_id),
+            ledger.post_entry("refund", [Dr("provider_payable", payment.amount, booking.provider_org_id),
                                    Cr("gateway_clearing", payment.amount, booking.org_id)],
-                        booking_id=booking.id, payment_id=payment.id, actor=actor,
-                        memo=f"预约 #{booking.id} 取消费用退款 / cancellation fee refunded")
+                              booking_id=booking.id, payment_id=payment.id, actor=actor,
+                              memo=f"预约 #{booking.id} 取消费用退款 / cancellation fee refunded")
         else:
-            refund_user_subsidy(booking, actor, payment)
+            signals.payment_refunded.send(payment, booking=booking, actor=actor)
         audit.record("payment", payment.id, "refund", actor, from_state="succeeded", to_state="refunded")
     return _reload(Payment, payment.id)
 

@@ -16,14 +16,14 @@ def _on_completed(booking, actor=None, **_kw):
     recompute_user_subsidy(booking, actor)
 
 
-def _on_settled(booking, actor=None, **_kw):
-    import sqlalchemy as sa
-
-    from ..extensions import db
-    from ..payments.models import Payment
+def _on_settled(booking, actor=None, payment_id=None, **_kw):
     from .services import commit_user_subsidy
-    payment_id = db.session.scalar(sa.select(Payment.id).where(Payment.payment_intent_id == booking.payment_ref))
     commit_user_subsidy(booking, actor, payment_id=payment_id)
+
+
+def _on_refunded(payment, booking=None, actor=None, **_kw):
+    from .services import refund_user_subsidy
+    refund_user_subsidy(booking, actor, payment)
 
 
 def connect_signals():
@@ -33,6 +33,8 @@ def connect_signals():
         sig.connect(_on_released, weak=False)
     signals.booking_completed.connect(_on_completed, weak=False)
     signals.booking_settled.connect(_on_settled, weak=False)
+    from ..payments import signals as payment_signals  # the signals only: no import of payments' code
+    payment_signals.payment_refunded.connect(_on_refunded, weak=False)
 
 
 def init_app(app):

@@ -35,7 +35,7 @@ def settle_command(programme_id, period):
 @subsidy_cli.command("trial-balance")
 def trial_balance_command():
     """Print the ledger's trial balance."""
-    from .ledger import trial_balance
+    from ..ledger import trial_balance
     tb = trial_balance()
     for name, balance in tb["accounts"].items():
         click.echo(f"{name:28} {balance:>18}")

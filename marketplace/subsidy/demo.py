@@ -34,7 +34,7 @@ def seed_subsidies(rng=None) -> int:
     services would have made: reserve for approved ones, recompute for completed ones, commit
     (and record the user's payment) for settled ones. Returns how many bookings were handled."""
     from ..booking.models import Booking
-    from . import ledger
+    from .. import ledger
     from .models import Reservation
     from .services import commit_user_subsidy, recompute_user_subsidy, reserve_user_subsidy
 
@@ -49,9 +49,9 @@ def seed_subsidies(rng=None) -> int:
         if booking.status == "settled":
             commit_user_subsidy(booking)
             if booking.payable:
-                ledger.post("payment", [ledger.Dr("gateway_clearing", booking.payable, booking.org_id),
-                                        ledger.Cr("user_receivable", booking.payable, booking.org_id)],
-                            programme_id=getattr(res, "programme_id", None), booking_id=booking.id,
-                            memo=f"演示数据：预约 #{booking.id} 已付款 / demo: paid")
+                ledger.post_entry("payment", [ledger.Dr("gateway_clearing", booking.payable, booking.org_id),
+                                              ledger.Cr("user_receivable", booking.payable, booking.org_id)],
+                                  programme_id=getattr(res, "programme_id", None), booking_id=booking.id,
+                                  memo=f"演示数据：预约 #{booking.id} 已付款")
     db.session.flush()
     return len(pending)

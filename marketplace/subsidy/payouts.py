@@ -11,25 +11,19 @@ from ..core import audit
 from ..core.errors import Conflict, NotFound
 from ..core.permissions import require_role
 from ..extensions import db
-from . import ledger
-from .ledger import Cr, Dr
-from .models import JournalLine
+from .. import ledger
+from ..ledger import Cr, Dr
 
 PAYABLE_ACCOUNTS = ("provider_payable", "provider_subsidy_payable")
 
 
 def amounts_owed(org_id: int | None = None) -> list[dict]:
     """[{org_id, name, service, subsidy, total}] for every provider owed money, largest first."""
-    owed = sa.func.sum(JournalLine.credit) - sa.func.sum(JournalLine.debit)
-    q = (sa.select(JournalLine.org_id, JournalLine.account, owed)
-         .where(JournalLine.account.in_(PAYABLE_ACCOUNTS), JournalLine.org_id.is_not(None))
-         .group_by(JournalLine.org_id, JournalLine.account))
-    if org_id is not None:
-        q = q.where(JournalLine.org_id == org_id)
     by_org: dict[int, dict] = {}
-    for org, account, amount in db.session.execute(q):
-        row = by_org.setdefault(org, {"org_id": org, "service": 0, "subsidy": 0})
-        row["service" if account == "provider_payable" else "subsidy"] += int(amount or 0)
+    for org, accounts in ledger.balances_by_org(PAYABLE_ACCOUNTS, org_id).items():
+        # payables are credit-normal: what is owed is credits − debits
+        by_org[org] = {"org_id": org, "service": -accounts.get("provider_payable", 0),
+                       "subsidy": -accounts.get("provider_subsidy_payable", 0)}
     names = dict(db.session.execute(sa.select(Organisation.id, Organisation.name)
                                     .where(Organisation.id.in_(by_org))).all()) if by_org else {}
     rows = []
@@ -54,10 +48,10 @@ def pay_out(org_id: int, actor, reference: str = "") -> dict:
     # left for finance to see rather than silently withheld.
     service, subsidy = max(rows[0]["service"], 0), max(rows[0]["subsidy"], 0)
     total = service + subsidy
-    entry = ledger.post("payout", [Dr("provider_payable", service, org_id),
+    entry = ledger.post_entry("payout", [Dr("provider_payable", service, org_id),
                                    Dr("provider_subsidy_payable", subsidy, org_id),
                                    Cr("bank", total, org_id)],
-                        actor=actor, memo=f"支付给 {org.name} / payout {reference}"[:300])
+                              actor=actor, memo=f"支付给 {org.name} / payout {reference}"[:300])
     audit.record("organisation", org_id, "payout", actor, comment=f"{total} fen {reference}".strip())
     return {"org_id": org_id, "name": org.name, "service": service, "subsidy": subsidy, "total": total,
             "entry_id": entry.id}

@@ -8,10 +8,11 @@ from ..core.money import format_fen
 from ..core.permissions import require_role
 from ..core.web import flash_error
 from ..extensions import db
-from . import ledger, services
+from .. import ledger
+from . import services
 from . import payouts as payout_service
 from .forms import GradeForm, ProgrammeForm, SettleForm, StatementForm, to_fen
-from .models import ACCOUNTS, GRADES, Settlement
+from .models import GRADES, Settlement
 from .settlement import (settle_period, statement_csv, statement_period, statement_rows,
                          statement_xlsx)
 
@@ -164,7 +165,8 @@ def pay_out(org_id):
 @login_required
 def trial_balance():
     _require_finance()
-    return render_template("subsidy/trial_balance.html", tb=ledger.trial_balance(), ACCOUNTS=ACCOUNTS)
+    return render_template("subsidy/trial_balance.html", tb=ledger.trial_balance(),
+                           account_name=ledger.account_name)
 
 
 @bp.route("/statements")

@@ -14,8 +14,9 @@ from ..core.errors import Conflict, Invalid, NotFound
 from ..core.permissions import require_role
 from ..core.timeutil import to_local, utcnow
 from ..extensions import db
-from . import ledger, rules
-from .ledger import Cr, Dr
+from .. import ledger
+from ..ledger import Cr, Dr
+from . import rules
 from .models import GRADES, PERIODS, Programme, ProviderGrade, Reservation
 
 PROGRAMME_FIELDS = ("rate_default_bp", "rate_sme_bp", "rate_sme_high_tech_bp", "booking_cap", "org_year_cap",
@@ -92,8 +93,8 @@ def new_programme(actor, *, name: str, year: int, budget: int, **rules_data) -> 
     prog = Programme(name=name, year=year, budget=budget, reserved=0, committed=0, **values)
     db.session.add(prog)
     db.session.flush()
-    ledger.post("funding", [Dr("programme_fund", budget), Cr("budget", budget)], programme_id=prog.id,
-                actor=actor, memo=f"{year} 年度补贴预算 / budget {year}")
+    ledger.post_entry("funding", [Dr("programme_fund", budget), Cr("budget", budget)], programme_id=prog.id,
+                      actor=actor, memo=f"{year} 年度补贴预算 / budget {year}")
     audit.record("subsidy_programme", prog.id, "create", actor)
     return prog
 
@@ -125,7 +126,7 @@ def update_programme(prog: Programme, actor, *, budget: int | None = None, name:
             lines = [Dr("programme_fund", delta), Cr("budget", delta)]
         else:
             lines = [Dr("budget", -delta), Cr("programme_fund", -delta)]
-        ledger.post("funding", lines, programme_id=prog.id, actor=actor, memo="预算调整 / budget change")
+        ledger.post_entry("funding", lines, programme_id=prog.id, actor=actor, memo="预算调整 / budget change")
         db.session.refresh(prog)
     audit.record("subsidy_programme", prog.id, "update", actor)
     return prog
@@ -233,8 +234,8 @@ def reserve_user_subsidy(booking, actor=None) -> Reservation | None:
                       reason=rules.REASONS.get(reason_code) if reason_code else None)
     db.session.add(res)
     db.session.flush()
-    ledger.post("reservation", [Dr("budget", amount), Cr("subsidy_reserved", amount)], programme_id=prog.id,
-                booking_id=booking.id, actor=actor, memo=f"预约 #{booking.id} 补贴预留 / reserve for booking")
+    ledger.post_entry("reservation", [Dr("budget", amount), Cr("subsidy_reserved", amount)], programme_id=prog.id,
+                      booking_id=booking.id, actor=actor, memo=f"预约 #{booking.id} 补贴预留 / reserve for booking")
     booking.user_subsidy = amount
     return res
 
@@ -245,8 +246,8 @@ def _release(res: Reservation, amount: int, booking, actor, memo: str):
     if not _move(res.programme_id, reserved=-amount):
         raise Conflict("补贴预留数据不一致 / reservation totals out of step")
     res.reserved -= amount
-    ledger.post("release", [Dr("subsidy_reserved", amount), Cr("budget", amount)],
-                programme_id=res.programme_id, booking_id=booking.id, actor=actor, memo=memo)
+    ledger.post_entry("release", [Dr("subsidy_reserved", amount), Cr("budget", amount)],
+                      programme_id=res.programme_id, booking_id=booking.id, actor=actor, memo=memo)
 
 
 def release_user_subsidy(booking, actor=None, why: str = "") -> Reservation | None:
@@ -302,9 +303,9 @@ def commit_user_subsidy(booking, actor=None, payment_id=None) -> Reservation | N
     res.status = "committed"
     res.fee = fee
     res.committed_at = utcnow()
-    ledger.post("subsidy_commitment", [Dr("subsidy_reserved", amount), Cr("user_subsidy_payable", amount)],
-                programme_id=res.programme_id, booking_id=booking.id, payment_id=payment_id, actor=actor,
-                memo=f"预约 #{booking.id} 补贴确认 / subsidy committed")
+    ledger.post_entry("subsidy_commitment", [Dr("subsidy_reserved", amount), Cr("user_subsidy_payable", amount)],
+                      programme_id=res.programme_id, booking_id=booking.id, payment_id=payment_id, actor=actor,
+                      memo=f"预约 #{booking.id} 补贴确认 / subsidy committed")
     _post_income(booking, amount, res.programme_id, payment_id, actor)
     db.session.flush()
     return res
@@ -313,11 +314,11 @@ def commit_user_subsidy(booking, actor=None, payment_id=None) -> Reservation | N
 def _post_income(booking, subsidy: int, programme_id, payment_id, actor):
     """The provider earns the whole fee: the user owes fee − subsidy, the programme the subsidy."""
     fee = booking.fee
-    ledger.post("provider_income",
-                [Dr("user_receivable", fee - subsidy, booking.org_id), Dr("subsidy_receivable", subsidy),
+    ledger.post_entry("provider_income",
+                      [Dr("user_receivable", fee - subsidy, booking.org_id), Dr("subsidy_receivable", subsidy),
                  Cr("provider_payable", fee, booking.provider_org_id)],
-                programme_id=programme_id, booking_id=booking.id, payment_id=payment_id, actor=actor,
-                memo=f"预约 #{booking.id} 服务收入 / service income")
+                      programme_id=programme_id, booking_id=booking.id, payment_id=payment_id, actor=actor,
+                      memo=f"预约 #{booking.id} 服务收入 / service income")
 
 
 def refund_user_subsidy(booking, actor=None, payment=None) -> Reservation | None:
@@ -331,13 +332,13 @@ def refund_user_subsidy(booking, actor=None, payment=None) -> Reservation | None
     res.committed = 0
     res.status = "refunded"
     paid = fee - amount
-    ledger.post("refund",
-                [Dr("provider_payable", fee, booking.provider_org_id), Dr("user_subsidy_payable", amount),
+    ledger.post_entry("refund",
+                      [Dr("provider_payable", fee, booking.provider_org_id), Dr("user_subsidy_payable", amount),
                  Cr("gateway_clearing", paid, booking.org_id), Cr("subsidy_receivable", amount),
                  Cr("budget", amount)],
-                programme_id=res.programme_id, booking_id=booking.id,
-                payment_id=getattr(payment, "id", None), actor=actor,
-                memo=f"预约 #{booking.id} 退款，补贴退回预算 / refund; subsidy back to the budget")
+                      programme_id=res.programme_id, booking_id=booking.id,
+                      payment_id=getattr(payment, "id", None), actor=actor,
+                      memo=f"预约 #{booking.id} 退款，补贴退回预算 / refund; subsidy back to the budget")
     db.session.flush()
     return res
 

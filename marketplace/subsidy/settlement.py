@@ -17,8 +17,9 @@ from ..core.errors import Invalid
 from ..core.permissions import require_role
 from ..core.timeutil import local_to_utc_naive, utcnow
 from ..extensions import db
-from . import ledger, rules
-from .ledger import Cr, Dr
+from .. import ledger
+from ..ledger import Cr, Dr
+from . import rules
 from .models import Programme, ProviderGrade, Reservation, Settlement, SettlementLine
 from .services import _lock_programme, _move
 
@@ -117,10 +118,10 @@ def settle_period(prog: Programme, period: str, actor, *, system: bool = False,
             for org, (n, inc) in sorted(income.items())])
     if total and not _move(prog.id, committed=total):
         raise Invalid("预算不足 / the budget is short")  # cannot happen: pro-rated to the remaining budget
-    ledger.post("settlement", [Dr("budget", total)] +
-                [Cr("provider_subsidy_payable", a, org) for org, a in sorted(awarded.items())],
-                programme_id=prog.id, settlement_id=settlement.id, actor=actor,
-                memo=f"{name} 管理单位补贴结算 / provider settlement {name}")
+    ledger.post_entry("settlement", [Dr("budget", total)] +
+                      [Cr("provider_subsidy_payable", a, org) for org, a in sorted(awarded.items())],
+                      programme_id=prog.id, settlement_id=settlement.id, actor=actor,
+                      memo=f"{name} 管理单位补贴结算 / provider settlement {name}")
     audit.record("subsidy_settlement", settlement.id, "settle", actor, comment=name)
     db.session.flush()
     db.session.expire(settlement, ["lines"])

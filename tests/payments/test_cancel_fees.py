@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from marketplace.booking import services as bs
 from marketplace.extensions import db
 from marketplace.payments.models import Payment
-from marketplace.subsidy import ledger
+from marketplace import ledger
 
 from .test_payments import card, reload
 

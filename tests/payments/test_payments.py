@@ -13,8 +13,8 @@ from marketplace.extensions import db
 from marketplace.payments import services as ps
 from marketplace.payments.gateway import Gateway, sign
 from marketplace.payments.models import Payment, WebhookEvent
-from marketplace.subsidy import ledger
-from marketplace.subsidy.models import JournalEntry
+from marketplace import ledger
+from marketplace.ledger.models import JournalEntry
 
 CARD_OK = "4242424242424242"
 CARD_DECLINED = "4000000000000002"

@@ -9,7 +9,7 @@ from marketplace.booking import services as bs
 from marketplace.booking.models import Booking
 from marketplace.core.db import writing
 from marketplace.extensions import db
-from marketplace.subsidy import ledger
+from marketplace import ledger
 from marketplace.subsidy.models import Programme, Reservation
 
 N, FITS, EACH = 20, 5, 24_000

@@ -5,8 +5,8 @@ import sqlalchemy as sa
 from marketplace.core.db import writing
 from marketplace.core.errors import Conflict, Forbidden
 from marketplace.extensions import db
-from marketplace.subsidy import ledger
-from marketplace.subsidy.models import JournalLine
+from marketplace import ledger
+from marketplace.ledger.models import JournalLine
 from marketplace.subsidy.payouts import amounts_owed, pay_out
 
 from .test_settlement import paid_booking, settle

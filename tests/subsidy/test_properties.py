@@ -12,8 +12,9 @@ from marketplace.core.db import writing
 from marketplace.extensions import db
 from marketplace.payments import services as ps
 from marketplace.payments.models import Payment
-from marketplace.subsidy import ledger
-from marketplace.subsidy.models import JournalEntry, Programme, Reservation
+from marketplace import ledger
+from marketplace.ledger.models import JournalEntry
+from marketplace.subsidy.models import Programme, Reservation
 from marketplace.subsidy.settlement import settle_period
 from tests.subsidy.conftest import World
 

@@ -5,9 +5,10 @@ import sqlalchemy as sa
 from marketplace.core.db import writing
 from marketplace.core.errors import Conflict, Forbidden, Invalid
 from marketplace.extensions import db
-from marketplace.subsidy import ledger
+from marketplace import ledger
 from marketplace.subsidy import services as ss
-from marketplace.subsidy.models import JournalEntry, JournalLine, Programme, Reservation
+from marketplace.ledger.models import JournalEntry, JournalLine
+from marketplace.subsidy.models import Programme, Reservation
 
 
 def fresh(prog):
@@ -157,9 +158,9 @@ def test_budget_check_constraint_refuses_overdraw(world):
 def test_ledger_is_append_only_and_balanced(world):
     world.new_programme(budget=1000)
     with pytest.raises(ledger.UnbalancedEntry):
-        ledger.post("payment", [ledger.Dr("gateway_clearing", 10), ledger.Cr("user_receivable", 9)])
+        ledger.post_entry("payment", [ledger.Dr("gateway_clearing", 10), ledger.Cr("user_receivable", 9)])
     with pytest.raises(ledger.UnbalancedEntry):
-        ledger.post("payment", [ledger.Dr("gateway_clearing", -1), ledger.Cr("user_receivable", -1)])
+        ledger.post_entry("payment", [ledger.Dr("gateway_clearing", -1), ledger.Cr("user_receivable", -1)])
     db.session.rollback()
     with writing():
         with pytest.raises(sa.exc.DatabaseError):
@@ -171,12 +172,12 @@ def test_ledger_is_append_only_and_balanced(world):
         db.session.rollback()
     entry = db.session.scalars(sa.select(JournalEntry)).first()
     with writing():
-        rev = ledger.reverse(entry, world.admin)
+        rev = ledger.reverse_entry(entry, actor=world.admin)
         db.session.commit()
     assert rev.reverses_id == entry.id
     assert ledger.balances()["budget"] == 0
     with pytest.raises(Invalid):
-        ledger.reverse(entry, world.admin)
+        ledger.reverse_entry(entry, actor=world.admin)
     db.session.rollback()
 
 

@@ -9,9 +9,10 @@ import sqlalchemy as sa
 from marketplace.core.db import writing
 from marketplace.core.errors import Forbidden, Invalid
 from marketplace.extensions import db
-from marketplace.subsidy import ledger
+from marketplace import ledger
 from marketplace.subsidy import services as ss
-from marketplace.subsidy.models import JournalLine, Reservation, Settlement
+from marketplace.ledger.models import JournalLine
+from marketplace.subsidy.models import Reservation, Settlement
 from marketplace.subsidy.settlement import settle_period
 
 
