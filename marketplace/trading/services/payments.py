@@ -100,12 +100,12 @@ def start_instalment_payment(deal: Deal, seq: int, *, actor) -> DealPayment:
     if snap["pi"] is None:
         _checkpoint()  # the row is durable; no transaction stays open during the gateway call
         pi = _create_intent(snap)
-        payment = _reload(DealPayment, snap["id"])
-        if payment.payment_intent_id is None:
-            payment.payment_intent_id = pi["id"]
-            payment.client_secret = pi.get("client_secret")
-            payment.status = "requires_payment_method"
-            db.session.flush()
+        # Only the first answer is kept (a conditional UPDATE: concurrent requests may each get one).
+        db.session.execute(sa.update(DealPayment).where(DealPayment.id == snap["id"],
+                                                        DealPayment.payment_intent_id.is_(None))
+                           .values(payment_intent_id=pi["id"], client_secret=pi.get("client_secret"),
+                                   status="requires_payment_method", updated_at=utcnow())
+                           .execution_options(synchronize_session=False))
     return _reload(DealPayment, snap["id"])
 
 

@@ -29,7 +29,7 @@ def _tell(deal: Deal, subject: str, body: str):
 def end_notices(now: datetime) -> int:
     """A notice whose period ended without an open objection: the deal is agreed and may be signed."""
     deals = db.session.scalars(sa.select(Deal).where(Deal.status == "public_notice", Deal.notice_ends_at <= now)
-                               .with_for_update()).all()
+                               .with_for_update(of=Deal)).all()
     for deal in deals:
         DEAL.apply(deal, "agreed", None, comment=_("公示期满无异议"), action="notice-ended")
         _tell(deal, _("交易“%(t)s”公示期满", t=deal.title), _("公示期满无异议，双方可以签约。"))
