@@ -38,7 +38,6 @@ def init_app(app):
     nav.add_workflow("trading", _l("经纪工作台"), "trading.workspace", signed_in=True)
     nav.add_panel("trading", "trading/_platform_panel.html", panels.platform_panel)
 
-    @app.context_processor
-    def _trading_helpers():
-        return {"trading_achievement_panel": panels.achievement_panel,
-                "deal_status_name": panels.status_name, "deal_mode_name": panels.mode_name}
+    # Globals (not a context processor) so that imported macros see them too.
+    app.jinja_env.globals.update(trading_achievement_panel=panels.achievement_panel,
+                                 deal_status_name=panels.status_name, deal_mode_name=panels.mode_name)
