@@ -219,12 +219,14 @@ def _run_hooks(seed, orgs, users, stats) -> dict:
     """
     from ..booking.demo import seed_bookings
     from ..subsidy.demo import seed_programme, seed_subsidies
+    from ..trading.demo import seed_trading
 
     companies = [o for o in orgs if o["kind"] == "enterprise"]
     steps = [
         ("programme", lambda rng: seed_programme(rng)),
         ("bookings", lambda rng: seed_bookings(rng, stats["instruments"], companies, users)),
         ("subsidies", lambda rng: seed_subsidies(rng)),
+        ("trading", lambda rng: seed_trading(rng, companies, users)),
     ]
     done = {}
     for name, step in steps:
