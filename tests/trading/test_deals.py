@@ -90,7 +90,10 @@ def test_a_seller_answers_a_demand(world, make_demand):
                                 now=NOW)
     assert (deal.buyer_org_id, deal.seller_org_id, deal.last_offer_side) == (world.buyer.id, world.seller.id, "seller")
     services.accept_offer(deal, actor=world.buyer_user, now=NOW)
-    assert deal.status == "agreed"  # not an achievement of a state-owned seller
+    assert deal.status == "public_notice"  # a university's technology is state-owned
+    company = services.create_deal(actor=world.other_user, mode="licence", amount=1, demand_id=demand.id, now=NOW)
+    services.accept_offer(company, actor=world.buyer_user, now=NOW)
+    assert company.status == "agreed"  # a company's is not
 
 
 def test_one_cannot_trade_with_oneself(world):

@@ -139,6 +139,8 @@ def create_deal(*, actor, mode: str, amount: int, message: str = "", achievement
             seller = actor.organisation_id
             if seller is None:
                 raise Forbidden(_("只有单位成员可以应答需求"))
+        # A university's or institute's technology is state-owned (国有资产): its price is published.
+        state_owned = _org(seller, "seller_org_id").kind in ("university", "research_institute")
         first_side = "seller"
         title = demand.title
     if buyer == seller:
