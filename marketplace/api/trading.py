@@ -3,7 +3,7 @@ from ..core.permissions import require_login
 from ..trading import services
 from ..trading.schemas import (CancelIn, DealIn, DealList, DealOut, DemandIn, DemandOut, DemandPage, DemandQuery,
                                DemandReasonIn, NoticeList, NoticeOut, ObjectionIn, OfferIn, PayIn, ResolveIn,
-                               SignIn)
+                               SignIn, Suggestion)
 from ..trading.services import matching
 from ..trading.services import payments as deal_payments
 from .common import api_actor
@@ -15,7 +15,8 @@ ERRORS = (401, 403, 404, 409, 422)
 def demand_out(demand, suggested=False) -> DemandOut:
     out = DemandOut.model_validate(demand)
     if suggested:
-        out.suggested = matching.suggested_for_demand(demand)
+        out.suggested = [Suggestion(id=s["id"], title=s["title"], score=s["score"])
+                         for s in matching.suggested_for_demand(demand)]
     return out
 
 
