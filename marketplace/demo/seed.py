@@ -218,6 +218,7 @@ def _run_hooks(seed, orgs, users, stats) -> dict:
     Each runs in its own write transaction; a failure stops the seed (a broken demo is a bug).
     """
     from ..booking.demo import seed_bookings
+    from ..filing.demo import seed_filings
     from ..subsidy.demo import seed_programme, seed_subsidies
     from ..trading.demo import seed_trading
 
@@ -226,6 +227,7 @@ def _run_hooks(seed, orgs, users, stats) -> dict:
         ("programme", lambda rng: seed_programme(rng)),
         ("bookings", lambda rng: seed_bookings(rng, stats["instruments"], companies, users)),
         ("subsidies", lambda rng: seed_subsidies(rng)),
+        ("filings", lambda rng: seed_filings(rng, users)),
         ("trading", lambda rng: seed_trading(rng, companies, users)),
     ]
     done = {}

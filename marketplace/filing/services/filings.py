@@ -27,6 +27,13 @@ MANAGER_FIELDS = ("name", "email", "id_number", "certificate_no", "level", "degr
 MAX_MANAGERS = 50
 
 
+def _clean(field: str, value):
+    """Text as stored: NUL characters are refused (PostgreSQL cannot store them)."""
+    if isinstance(value, str) and "\x00" in value:
+        raise Invalid.field(field, _("不能包含 NUL 字符"))
+    return value
+
+
 # -- who is who -------------------------------------------------------------------------------------
 
 def is_firm_side(firm: Firm, user) -> bool:
@@ -54,6 +61,15 @@ def is_admin(user) -> bool:
 def sees_private(firm: Firm, user) -> bool:
     """ID numbers, documents and review comments: the firm side and reviewers only."""
     return is_firm_side(firm, user) or is_reviewer(user)
+
+
+def may_read_document(upload, user) -> bool:
+    """Uploads attached to a filing may be read by the firm's side (e.g. colleagues in its organisation)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    firms = db.session.scalars(sa.select(Firm).join(FirmDocument, FirmDocument.firm_id == Firm.id)
+                               .where(FirmDocument.upload_id == upload.id))
+    return any(is_firm_side(f, user) for f in firms)
 
 
 def allowed_actions(firm: Firm, actor) -> list[str]:
@@ -129,7 +145,7 @@ def update_filing(firm: Firm, data: dict, *, actor) -> Firm:
         raise Conflict(_("只有草稿或退回的申请可以修改"))
     for field in BASIC_FIELDS:
         if field in data:
-            value = data[field]
+            value = _clean(field, data[field])
             if field == "city" and value not in (None, "") and value not in CITIES:
                 raise Invalid.field("city", _("请选择江苏省的城市"))
             if field == "uscc" and value:
@@ -143,6 +159,8 @@ def update_filing(firm: Firm, data: dict, *, actor) -> Firm:
             raise Invalid.field("managers", _("最多 %(n)s 名技术经理人", n=MAX_MANAGERS))
         rows = []
         for i, m in enumerate(managers):
+            for key, value in m.items():
+                _clean(f"managers.{i}.{key}", value)
             if m.get("level") not in (None, "") and m["level"] not in LEVELS:
                 raise Invalid.field(f"managers.{i}.level", _("不是可选的值"))
             rows.append(FirmManager(
@@ -223,7 +241,7 @@ def return_filing(firm: Firm, comments: dict[str, str], *, actor) -> Firm:
     for section, text in (comments or {}).items():
         if section not in SECTIONS:
             raise Invalid.field("comments", _("未知的部分：%(s)s", s=section))
-        if text and text.strip():
+        if text and _clean("comments", text).strip():
             cleaned[section] = text.strip()
     if not cleaned:
         raise Invalid.field("comments", _("请至少填写一条退回意见"))
@@ -317,6 +335,7 @@ def approve_filing(firm: Firm, *, actor, comment: str | None = None) -> Firm:
     """Approve: issue the year's next filing number, create the organisation if needed, make the
     managers active brokers."""
     _require_action(firm, "approve", actor)
+    _clean("comment", comment)
     FILING.apply(firm, "approved", actor, comment=comment, action="approve")
     _create_organisation(firm)
     now = utcnow()
@@ -330,6 +349,7 @@ def approve_filing(firm: Firm, *, actor, comment: str | None = None) -> Firm:
 def _reason(reason, field="reason") -> str:
     if not reason or not str(reason).strip():
         raise Invalid.field(field, _("请填写理由"))
+    _clean(field, reason)
     return str(reason).strip()
 
 
@@ -364,6 +384,7 @@ def _suspend(firm: Firm, actor, reason: str) -> Firm:
 
 def reinstate_firm(firm: Firm, *, actor, comment: str | None = None) -> Firm:
     _require_action(firm, "reinstate", actor)
+    _clean("comment", comment)
     FILING.apply(firm, "approved", actor, comment=comment, action="reinstate")
     firm.suspend_reason = None
     _activate_managers(firm, actor)
