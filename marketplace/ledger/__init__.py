@@ -16,8 +16,19 @@ the tables are append-only (database triggers). Posting only flushes: the caller
 commits. Accounts and entry kinds are the chart in `accounts.py`.
 """
 from .accounts import ACCOUNTS, ENTRY_KINDS, account_name, entry_kind_name
-from .services import (Cr, Dr, Line, UnbalancedEntry, balances, balances_by_org, post_entry,
-                       programme_of_booking, reverse_entry, trial_balance, unbalanced_entries)
+from .services import (
+    Cr,
+    Dr,
+    Line,
+    UnbalancedEntry,
+    balances,
+    balances_by_org,
+    post_entry,
+    programme_of_booking,
+    reverse_entry,
+    trial_balance,
+    unbalanced_entries,
+)
 
 __all__ = ["ACCOUNTS", "ENTRY_KINDS", "Cr", "Dr", "Line", "UnbalancedEntry", "account_name", "balances",
            "balances_by_org", "entry_kind_name", "post_entry", "programme_of_booking", "reverse_entry",

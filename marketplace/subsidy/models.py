@@ -14,11 +14,7 @@ from ..accounts.models import Organisation
 from ..core.reference import sql_in
 from ..core.timeutil import utcnow
 from ..extensions import db
-
-GRADES = {"A": ("优秀", "Excellent"), "B": ("良好", "Good"), "C": ("合格", "Pass"), "D": ("不合格", "Fail")}
-PERIODS = {"quarter": ("按季度", "Quarterly"), "half": ("按半年", "Half-yearly"), "year": ("按年度", "Yearly")}
-RESERVATION_STATUSES = ("reserved", "released", "committed", "refunded")
-
+from .states import GRADES, PERIODS, RESERVATION_STATUSES  # noqa: F401  (the one list of each, in states.py)
 
 
 class Programme(db.Model):
@@ -68,6 +64,15 @@ class Programme(db.Model):
         sa.CheckConstraint(f"ungraded IN {sql_in(GRADES)}", name="ungraded"),
         sa.CheckConstraint(f"settlement_period IN {sql_in(PERIODS)}", name="period"),
     )
+
+    @property
+    def state(self) -> str:
+        """The programme's state for its state machine (states.PROGRAMME): active or inactive."""
+        return "active" if self.active else "inactive"
+
+    @state.setter
+    def state(self, value: str):
+        self.active = value == "active"
 
     @property
     def remaining(self) -> int:

@@ -33,7 +33,7 @@ def test_concurrent_approvals_never_overdraw(app, world):
                     booking = db.session.get(Booking, booking_id)
                     staff = db.session.get(type(world.lab_staff), staff_id)
                     from datetime import timedelta
-                    bs.approve_booking(booking, staff, now=booking.start - timedelta(days=1))
+                    bs.approve_booking(booking, now=booking.start - timedelta(days=1), actor=staff)
                     db.session.commit()
             except Exception as exc:  # pragma: no cover - reported below
                 db.session.rollback()

@@ -14,7 +14,7 @@ from .test_settlement import paid_booking, settle
 
 def _pay(world, org_id, actor=None):
     with writing():
-        out = pay_out(org_id, actor or world.finance, reference="转账凭证 001")
+        out = pay_out(org_id, reference="转账凭证 001", actor=actor or world.finance)
         db.session.commit()
     return out
 
