@@ -1,9 +1,25 @@
 """Technology demands and deals over the trading services."""
 from ..core.permissions import require_login
 from ..trading import services
-from ..trading.schemas import (CancelIn, DealIn, DealList, DealOut, DemandIn, DemandOut, DemandPage, DemandQuery,
-                               DemandReasonIn, NoticeList, NoticeOut, ObjectionIn, OfferIn, PayIn, ResolveIn,
-                               SignIn, Suggestion)
+from ..trading.schemas import (
+    CancelIn,
+    DealIn,
+    DealList,
+    DealOut,
+    DemandIn,
+    DemandOut,
+    DemandPage,
+    DemandQuery,
+    DemandReasonIn,
+    NoticeList,
+    NoticeOut,
+    ObjectionIn,
+    OfferIn,
+    PayIn,
+    ResolveIn,
+    SignIn,
+    Suggestion,
+)
 from ..trading.services import matching
 from ..trading.services import payments as deal_payments
 from .common import api_actor

@@ -16,8 +16,8 @@ def init_app(app):
     from .cli import trading_cli
     from .routes import bp
     from .search import register_kind
-    from .services import payments as deal_payments
     from .services import panels
+    from .services import payments as deal_payments
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)

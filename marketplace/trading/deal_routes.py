@@ -7,7 +7,15 @@ from ..core.errors import NotFound
 from ..core.uow import unit_of_work
 from ..extensions import db
 from . import services
-from .forms import CancelForm, CardForm, DealForm, OfferForm, ReasonForm, ResolveForm, SignForm
+from .forms import (
+    CancelForm,
+    CardForm,
+    DealForm,
+    OfferForm,
+    ReasonForm,
+    ResolveForm,
+    SignForm,
+)
 from .routes import _user, bp
 from .services import payments as deal_payments
 

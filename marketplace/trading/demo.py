@@ -9,7 +9,7 @@ from ..accounts.models import Organisation, User
 from ..catalog.models import Achievement, Resource
 from ..core.timeutil import utcnow
 from ..extensions import db
-from .models import Deal, DealInstalment, DealPayment, Demand
+from .models import Deal, DealPayment, Demand
 from .services import deals as D
 from .services.demands import today_local
 

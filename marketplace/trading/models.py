@@ -9,8 +9,17 @@ from ..core.reference import CITIES, sql_in
 from ..core.schema import MAX_FEN
 from ..core.timeutil import utcnow
 from ..extensions import db
-from .states import (CANCEL_REASONS, CONTRACT_TYPES, DEAL_STATUSES, DEMAND_STATUSES, INSTALMENT_STATUSES,
-                     LISTING_MODES, MODES, OBJECTION_STATUSES, SIDES)
+from .states import (
+    CANCEL_REASONS,
+    CONTRACT_TYPES,
+    DEAL_STATUSES,
+    DEMAND_STATUSES,
+    INSTALMENT_STATUSES,
+    LISTING_MODES,
+    MODES,
+    OBJECTION_STATUSES,
+    SIDES,
+)
 
 PAYMENT_STATUSES = ("created", "requires_payment_method", "confirming", "succeeded", "failed", "canceled")
 OPEN_PAYMENT_STATUSES = ("created", "requires_payment_method", "confirming")

@@ -1,5 +1,6 @@
 """Pure trading rules: no app, no database. Unit-tested on their own."""
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 
 MAX_FEN = 10**15
 
@@ -48,7 +49,7 @@ def contract_errors(total: int, tech: int, instalments: list[tuple[date, int]]) 
         errors["instalments"] = "positive"
     elif sum(amount for _d, amount in instalments) != total:
         errors["instalments"] = "sum"
-    elif any(b < a for (a, _x), (b, _y) in zip(instalments, instalments[1:])):
+    elif any(b < a for (a, _x), (b, _y) in pairwise(instalments)):
         errors["instalments"] = "order"
     return errors
 

@@ -4,8 +4,26 @@ from typing import Literal
 
 from pydantic import Field
 
-from ..core.schema import Answer, Day, Fen, Id, LocalTime, PositiveFen, Schema, Text200, Text2000, Title, text
-from .states import CANCEL_REASONS, CONTRACT_TYPES, DEAL_STATUSES, DEMAND_STATUSES, MODES
+from ..core.schema import (
+    Answer,
+    Day,
+    Fen,
+    Id,
+    LocalTime,
+    PositiveFen,
+    Schema,
+    Text200,
+    Text2000,
+    Title,
+    text,
+)
+from .states import (
+    CANCEL_REASONS,
+    CONTRACT_TYPES,
+    DEAL_STATUSES,
+    DEMAND_STATUSES,
+    MODES,
+)
 
 DemandStatus = Literal[tuple(DEMAND_STATUSES)]
 DealStatus = Literal[tuple(DEAL_STATUSES)]
@@ -60,7 +78,7 @@ class DemandOut(Answer):
     reject_reason: str | None
     published_at: LocalTime | None
     created_at: LocalTime
-    suggested: list[Suggestion] = []
+    suggested: list[Suggestion] = Field(default_factory=list)
 
 
 class DemandPage(Answer):
@@ -150,8 +168,8 @@ class DealOut(Answer):
     tech_amount: int | None
     cancel_reason_code: str | None
     cancel_comment: str | None
-    offers: list[OfferOut] = []
-    instalments: list[InstalmentOut] = []
+    offers: list[OfferOut] = Field(default_factory=list)
+    instalments: list[InstalmentOut] = Field(default_factory=list)
     waiting_for: str = ""
     payment_intent: str | None = None
     client_secret: str | None = None

@@ -13,7 +13,15 @@ from sqlalchemy.orm import Session
 
 from ..search import analysis
 from ..search import query as Q
-from ..search.documents import DocumentKind, KINDS, RowView, epoch_us, register, text_fields, version_of
+from ..search.documents import (
+    KINDS,
+    DocumentKind,
+    RowView,
+    epoch_us,
+    register,
+    text_fields,
+    version_of,
+)
 from ..search.schema import PRICE_MISSING, SCHEMA_VERSION
 
 MLT_TERMS = 12          # the most telling words of a text that make its more-like-this query
@@ -50,7 +58,7 @@ def _demand_kind() -> DocumentKind:
     def url(obj_id: int) -> str:
         try:
             return url_for("trading.demand_detail", demand_id=obj_id)
-        except Exception:
+        except Exception:  # noqa: BLE001  (a related route may be missing in a bare app)
             return f"/trading/demands/{obj_id}"
 
     return DocumentKind(name="demand", model=Demand, indexable=indexable, load=load, build=build, url=url,

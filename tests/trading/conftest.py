@@ -49,8 +49,8 @@ def make_demand(app, world):
     from marketplace.trading.models import Demand
 
     def _make(org=None, status="published", **kw):
-        values = dict(title="寻求锂电池正极材料技术", summary="提高能量密度", field="新能源", city="苏州",
-                      budget_min=1_000_000, budget_max=100_000_000, deadline=date(2027, 6, 30))
+        values = {"title": "寻求锂电池正极材料技术", "summary": "提高能量密度", "field": "新能源", "city": "苏州",
+                      "budget_min": 1_000_000, "budget_max": 100_000_000, "deadline": date(2027, 6, 30)}
         values.update(kw)
         d = Demand(org_id=(org or world.buyer).id, status=status, published_at=NOW if status == "published" else None,
                    **values)

@@ -105,8 +105,8 @@ def test_notice_objection_dismissed_pauses_the_clock_then_signing(world):
     deal = offer(world)
     services.accept_offer(deal, actor=world.seller_user, now=NOW)
     end = deal.notice_ends_at
-    sign = dict(contract_type="transfer", total_amount=30_000_000, tech_amount=30_000_000,
-                instalments=schedule(30_000_000))
+    sign = {"contract_type": "transfer", "total_amount": 30_000_000, "tech_amount": 30_000_000,
+                "instalments": schedule(30_000_000)}
     with pytest.raises(Conflict):  # the notice has not ended
         services.sign_deal(deal, actor=world.buyer_user, now=NOW + timedelta(days=14), **sign)
     services.object_to_deal(deal, actor=world.other_user, reason="价格明显偏低", now=NOW + timedelta(days=3))

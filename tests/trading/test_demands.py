@@ -113,4 +113,4 @@ def test_owners_opt_in_to_news_of_matching_demands(indexed, make_org, make_user,
     assert db.session.query(Notification).count() == 0  # not in the request: after the commit
     db.session.commit()
     notes = db.session.query(Notification).all()
-    assert [n.user_id for n in notes] == [owner.id]
+    assert [n.user_id for n in notes] == [owner.id] and quiet.id != owner.id  # only who opted in

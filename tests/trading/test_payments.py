@@ -20,7 +20,7 @@ from marketplace.trading.services import payments as pay
 
 from .conftest import NOW, schedule
 
-CARD = dict(number="4242424242424242", exp_month=12, exp_year=2030, cvc="123")
+CARD = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}
 
 
 @pytest.fixture

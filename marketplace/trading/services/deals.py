@@ -1,7 +1,6 @@
 """Deals: create, offer and counter-offer, accept, public notice and objections, sign, cancel, complete."""
 from datetime import date, datetime
 
-import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
@@ -16,10 +15,24 @@ from ..models import Deal, DealInstalment, DealObjection, DealOffer, Demand
 from ..states import CANCEL_REASONS, CONTRACT_TYPES, DEAL, MODES
 from .brokers import active_broker_firm, firm_commission_bp
 
-__all__ = ["get_deal", "can_view_deal", "sides", "create_deal", "make_offer", "accept_offer", "object_to_deal",
-           "resolve_objection", "sign_deal", "complete_deal", "cancel_deal", "deal_actions", "deal_history",
-           "waiting_for", "broker_deals", "org_deals", "notices", "objection_queue", "open_objection",
-           "notice_over", "deal_counts"]
+__all__ = [
+    "accept_offer",
+    "can_view_deal",
+    "cancel_deal",
+    "complete_deal",
+    "create_deal",
+    "deal_actions",
+    "deal_history",
+    "get_deal",
+    "make_offer",
+    "notice_over",
+    "object_to_deal",
+    "open_objection",
+    "resolve_objection",
+    "sides",
+    "sign_deal",
+    "waiting_for",
+]
 
 
 def _now(now):
@@ -104,7 +117,7 @@ def create_deal(*, actor, mode: str, amount: int, message: str = "", achievement
         raise Forbidden(_("只有已备案事务所的在岗技术经理人可以代表双方发起交易"))
     brokered = firm is not None and naming
     achievement = demand = None
-    price_mode, state_owned = "negotiated", False
+    state_owned = False
     if achievement_id is not None:
         achievement = _published_achievement(achievement_id)
         seller = achievement.owner_org_id
@@ -377,38 +390,3 @@ def deal_actions(deal: Deal, actor, now: datetime | None = None) -> list[str]:
 
 def deal_history(deal: Deal):
     return history("deal", deal.id)
-
-
-# -- lists -----------------------------------------------------------------------------------------
-
-def broker_deals(*, actor, status: str | None = None):
-    require_login(actor)
-    stmt = sa.select(Deal).where(Deal.broker_user_id == actor.id)
-    if status:
-        stmt = stmt.where(Deal.status == status)
-    return list(db.session.scalars(stmt.order_by(Deal.updated_at.desc(), Deal.id.desc()).limit(500)))
-
-
-def org_deals(*, actor):
-    require_login(actor)
-    if actor.organisation_id is None:
-        return []
-    org = actor.organisation_id
-    stmt = sa.select(Deal).where(sa.or_(Deal.buyer_org_id == org, Deal.seller_org_id == org))
-    return list(db.session.scalars(stmt.order_by(Deal.updated_at.desc(), Deal.id.desc()).limit(500)))
-
-
-def notices(limit: int = 100) -> list[Deal]:
-    """Deals in public notice (or paused by an objection), newest first: the public notice list."""
-    stmt = sa.select(Deal).where(Deal.status.in_(("public_notice", "objected")))
-    return list(db.session.scalars(stmt.order_by(Deal.notice_starts_at.desc(), Deal.id.desc()).limit(limit)))
-
-
-def objection_queue(*, actor) -> list[Deal]:
-    require_role(actor, "reviewer")
-    return list(db.session.scalars(sa.select(Deal).where(Deal.status == "objected").order_by(Deal.objected_at)))
-
-
-def deal_counts() -> dict[str, int]:
-    rows = db.session.execute(sa.select(Deal.status, sa.func.count()).group_by(Deal.status)).all()
-    return {status: int(n) for status, n in rows}

@@ -1,5 +1,5 @@
 """Technology demands: post, moderate, list, expire; opt-in notification of new matches."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -14,17 +14,34 @@ from ..models import Demand
 from ..rules import is_expired
 from ..states import DEMAND
 
-__all__ = ["get_demand", "can_view_demand", "can_edit_demand", "create_demand", "update_demand",
-           "submit_demand", "publish_demand", "reject_demand", "take_demand_offline", "archive_demand",
-           "demand_action", "demand_actions", "list_demands", "demand_queue", "org_demands", "set_demand_watch",
-           "newest_demands", "demand_history", "today_local"]
+__all__ = [
+    "archive_demand",
+    "can_edit_demand",
+    "can_view_demand",
+    "create_demand",
+    "demand_action",
+    "demand_actions",
+    "demand_history",
+    "demand_queue",
+    "get_demand",
+    "list_demands",
+    "newest_demands",
+    "org_demands",
+    "publish_demand",
+    "reject_demand",
+    "set_demand_watch",
+    "submit_demand",
+    "take_demand_offline",
+    "today_local",
+    "update_demand",
+]
 
 FIELDS = ("title", "summary", "description", "field", "city", "budget_min", "budget_max", "deadline")
 
 
 def today_local(now: datetime | None = None) -> date:
     now = now or utcnow()
-    return now.replace(tzinfo=timezone.utc).astimezone(LOCAL_TZ).date()
+    return now.replace(tzinfo=UTC).astimezone(LOCAL_TZ).date()
 
 
 def can_view_demand(demand: Demand, actor) -> bool:

@@ -120,7 +120,7 @@ def _notify_new_demand(app, demand_id: int):
 def _link(endpoint, **kw):
     try:
         return url_for(endpoint, **kw)
-    except Exception:
+    except Exception:  # noqa: BLE001  (outside a request: no link)
         return None
 
 

@@ -3,7 +3,14 @@ from flask import url_for
 from flask_login import current_user
 
 from ...core.web import locale
-from ..states import CANCEL_REASONS, CONTRACT_TYPES, DEAL_STATUSES, DEMAND_STATUSES, LISTING_MODES, MODES
+from ..states import (
+    CANCEL_REASONS,
+    CONTRACT_TYPES,
+    DEAL_STATUSES,
+    DEMAND_STATUSES,
+    LISTING_MODES,
+    MODES,
+)
 from .brokers import is_broker
 
 
@@ -34,7 +41,7 @@ def platform_panel() -> dict:
     from flask import current_app
 
     from ...catalog.services import newest
-    from .deals import deal_counts, notices
+    from .deal_lists import deal_counts, notices
     from .demands import newest_demands
     counts = deal_counts()
     events_url = url_for("events.index") if "events.index" in current_app.view_functions else None
