@@ -36,9 +36,12 @@ def demand_out(demand, suggested=False) -> DemandOut:
     return out
 
 
-def deal_out(deal, payment=None) -> DealOut:
+def deal_out(deal, payment=None, viewer=None, public_check=False) -> DealOut:
     out = DealOut.model_validate(deal)
     out.waiting_for = services.waiting_for(deal)
+    if public_check and not services.is_insider(deal, viewer):
+        # Anyone may read a deal in public notice: its name, parties and price, not the negotiation.
+        out.offers, out.instalments, out.cancel_comment = [], [], None
     if payment is not None:
         out.payment_intent = payment.payment_intent_id
         out.client_secret = payment.client_secret
@@ -135,7 +138,8 @@ def list_notices():
 @endpoint("/deals/<int:id>", answer=DealOut, errors=(404,), tags=["trading"])
 def get_deal(id):
     """A deal (its parties, its broker, reviewers; anyone while it is in public notice)."""
-    return deal_out(services.get_deal(id, api_actor()))
+    actor = api_actor()
+    return deal_out(services.get_deal(id, actor), viewer=actor, public_check=True)
 
 
 def _deal(id):
@@ -161,7 +165,7 @@ def accept_deal(id):
 def object_deal(id, json: ObjectionIn):
     """Anyone signed in objects to a deal in public notice; the deal pauses."""
     deal, actor = _deal(id)
-    return deal_out(services.object_to_deal(deal, actor=actor, reason=json.reason))
+    return deal_out(services.object_to_deal(deal, actor=actor, reason=json.reason), viewer=actor, public_check=True)
 
 
 @endpoint("/deals/<int:id>/resolve-objection", "POST", body=ResolveIn, answer=DealOut, errors=ERRORS,

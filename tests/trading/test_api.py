@@ -32,7 +32,9 @@ def test_a_broker_drives_a_state_owned_deal_through_notice_and_objection(app, cl
     assert deal["status"] == "public_notice" and deal["notice_ends_at"]
     notices = client.get("/api/v1/deals/notices").get_json()["items"]
     assert [(n["id"], n["amount"], n["seller"]) for n in notices] == [(deal["id"], 30_000_000, world.seller.name)]
-    assert client.get(f"/api/v1/deals/{deal['id']}").status_code == 200  # the notice is public
+    public = client.get(f"/api/v1/deals/{deal['id']}").get_json()  # the notice is public, the negotiation not
+    assert (public["amount"], public["offers"], public["status"]) == (30_000_000, [], "public_notice")
+    assert len(client.get(f"/api/v1/deals/{deal['id']}", headers=tokens["buyer_user"]).get_json()["offers"]) == 2
     call(client, f"/api/v1/deals/{deal['id']}/sign", tokens["buyer_user"], SIGN, 409)  # notice not over
     deal = call(client, f"/api/v1/deals/{deal['id']}/object", tokens["other_user"], {"reason": "价格偏低"})
     assert deal["status"] == "objected"

@@ -53,9 +53,13 @@ def _signed_in(actor) -> bool:
 def can_view_deal(deal: Deal, actor) -> bool:
     if deal.status in ("public_notice", "objected"):
         return True  # the notice is public
-    if not _signed_in(actor):
-        return False
-    return bool(sides(deal, actor)) or deal.broker_user_id == actor.id or actor.has_role("reviewer")
+    return is_insider(deal, actor)
+
+
+def is_insider(deal: Deal, actor) -> bool:
+    """A party's member, the deal's broker or a reviewer: who sees the negotiation, not only the notice."""
+    return _signed_in(actor) and (bool(sides(deal, actor)) or deal.broker_user_id == actor.id
+                                  or actor.has_role("reviewer"))
 
 
 def sides(deal: Deal, actor) -> set[str]:
