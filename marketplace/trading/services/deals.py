@@ -16,6 +16,7 @@ from ..states import CANCEL_REASONS, CONTRACT_TYPES, DEAL, MODES
 from .brokers import active_broker_firm, firm_commission_bp
 
 __all__ = [
+    "is_insider",
     "accept_offer",
     "can_view_deal",
     "cancel_deal",
