@@ -24,7 +24,9 @@ from ..search.documents import (
 )
 from ..search.schema import PRICE_MISSING, SCHEMA_VERSION
 
-MLT_TERMS = 12          # the most telling words of a text that make its more-like-this query
+MLT_TERMS = 10          # the most telling words of a text that make its more-like-this query
+COMMON_SHARE = 0.05     # words in more than this share of documents (and more than COMMON_MIN) say
+COMMON_MIN = 200        # little about a text and cost the most to score: they are left out
 FIELD_BONUS = 0.15      # share of the best score added when the field word matches
 CITY_BONUS = 0.10       # share of the best score added for the same city
 
@@ -80,9 +82,10 @@ def key_terms(ds, text: str, limit: int = MLT_TERMS) -> list[tuple[str, float]]:
             continue
         counts[tok] = counts.get(tok, 0) + 1
     scored = []
+    common = max(COMMON_MIN, int(ds.doc_count * COMMON_SHARE))
     for tok, n in counts.items():
-        df = len(ds.term("content", tok)) + len(ds.term("title", tok))
-        if df == 0:
+        df = len(ds.term("content", tok))
+        if df == 0 or df > common:
             continue
         scored.append((tok, (1 + math.log(n)) * ds.idf("content", tok)))
     scored.sort(key=lambda kv: -kv[1])
