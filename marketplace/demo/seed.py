@@ -218,23 +218,25 @@ def _run_hooks(seed, orgs, users, stats) -> dict:
     Each runs in its own write transaction; a failure stops the seed (a broken demo is a bug).
     """
     from ..booking.demo import seed_bookings
-    from ..filing.demo import seed_filings
     from ..registration.demo import seed_registrations
     from ..census.demo import seed_census
     from ..events.demo import seed_events
     from ..requests.demo import seed_requests
+    from ..filing.demo import seed_filings
     from ..subsidy.demo import seed_programme, seed_subsidies
+    from ..trading.demo import seed_trading
 
     companies = [o for o in orgs if o["kind"] == "enterprise"]
     steps = [
         ("programme", lambda rng: seed_programme(rng)),
         ("bookings", lambda rng: seed_bookings(rng, stats["instruments"], companies, users)),
         ("subsidies", lambda rng: seed_subsidies(rng)),
-        ("filings", lambda rng: seed_filings(rng, users)),
         ("registrations", lambda rng: seed_registrations(rng, orgs, users)),
         ("census", lambda rng: seed_census(rng)),
         ("events", lambda rng: seed_events(rng)),
         ("requests", lambda rng: seed_requests(rng)),
+        ("filings", lambda rng: seed_filings(rng, users)),
+        ("trading", lambda rng: seed_trading(rng, companies, users)),
     ]
     done = {}
     for name, step in steps:
