@@ -121,8 +121,8 @@ def authenticate(email, password, address: str) -> User:
     if user is None or not isinstance(password, str) or not check_password_hash(user.password_hash, password):
         db.session.add(LoginAttempt(email=email, address=address))
         raise Invalid("邮箱或密码错误 / wrong e-mail or password")
-    if not user.active:
-        raise Forbidden("账号已停用 / this account is disabled")
+    if not user.active:  # a refused login, answered on the login form like wrong credentials
+        raise Invalid("账号已停用 / this account is disabled")
     return user
 
 
