@@ -1,23 +1,16 @@
-from urllib.parse import urlparse
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..core.errors import Invalid
 from ..core.uow import unit_of_work
+from ..core.web import safe_next
 from ..extensions import db
 from . import services
 from .forms import AcceptInvitationForm, ConfirmForm, InviteForm, LoginForm, RegisterForm, TokenForm
 from .models import User
 
 bp = Blueprint("accounts", __name__)
-
-
-def _safe_next(target: str | None) -> str:
-    if target and urlparse(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("catalog.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -30,7 +23,7 @@ def login():
         if work.committed:
             login_user(user, remember=form.remember.data)
             flash(_("欢迎回来，%(name)s", name=user.name), "success")
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next"), url_for("catalog.home")))
         return render_template("accounts/login.html", form=form), 429 if work.error.status == 429 else 200
     return render_template("accounts/login.html", form=form)
 

@@ -51,3 +51,28 @@ def bilingual_choices(pairs, prefix_key: bool = False):
         return f"{value} {text}" if prefix_key else text
 
     return [(value, LazyString(lambda v=value, zh=zh, en=en: label(v, zh, en))) for value, (zh, en) in pairs]
+
+
+_UNSAFE_IN_URL = frozenset("\\\r\n\t") | frozenset(chr(c) for c in range(32)) | {"\x7f"}
+
+
+def safe_next(target, fallback: str) -> str:
+    """`target` when it is a page of this site, else `fallback`: the one check before any redirect to a
+    place the request names (a `next` parameter, the referrer, a stored link).
+
+    Accepted: a path ("/my/resources?page=2"), or an absolute http(s) URL of this very host (the
+    referrer), returned as its path. Refused: other hosts, scheme-relative "//host", backslashes and any
+    control character (browsers drop TAB/CR/LF, so "/\\t/evil.example/" would become "//evil.example/").
+    """
+    from urllib.parse import urlsplit, urlunsplit
+
+    if not isinstance(target, str) or not target or any(c in _UNSAFE_IN_URL for c in target):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        if parts.scheme not in ("http", "https") or parts.netloc != request.host:
+            return fallback
+        target = urlunsplit(("", "", parts.path or "/", parts.query, parts.fragment))
+    if not target.startswith("/") or target.startswith("//"):
+        return fallback
+    return target

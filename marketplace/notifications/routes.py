@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from ..core.pagination import page_args
 from ..core.uow import unit_of_work
+from ..core.web import safe_next
 from . import services
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -24,9 +25,7 @@ def index():
 def read(note_id):
     with unit_of_work():
         note = services.mark_read(note_id, current_user)
-    if note.link and note.link.startswith("/") and not note.link.startswith("//"):
-        return redirect(note.link)
-    return redirect(url_for("notifications.index"))
+    return redirect(safe_next(note.link, url_for("notifications.index")))
 
 
 @bp.route("/read-all", methods=["POST"])
