@@ -7,7 +7,7 @@ from ..core.money import check_fen
 from ..core.permissions import require_login, require_member, require_role
 from ..core.reference import CITIES
 from ..core.statemachine import StateMachine
-from ..core.timeutil import isoformat, utcnow
+from ..core.timeutil import utcnow
 from ..extensions import db
 from .models import MODELS, Resource, ResourcePlatform
 from .types import PLATFORMS, RESOURCE_TYPES
@@ -21,67 +21,43 @@ LIFECYCLE = StateMachine("resource", {
     "archived": set(),
 })
 
-COMMON_LIMITS = {"title": 200, "summary": 500, "description": 20000, "tags": 200, "discipline": 60,
-                 "contact_name": 60, "contact_phone": 30, "contact_email": 254}
+COMMON_FIELDS = ("title", "summary", "description", "tags", "discipline", "contact_name", "contact_phone",
+                 "contact_email", "city", "platforms")
 
 
-# -- validation (pure) ----------------------------------------------------------------------------
-
-def _too_long(n):
-    return f"不能超过 {n} 个字符 / at most {n} characters"
-
+# -- domain rules on a listing's values (pure) ------------------------------------------------------
+# Types and limits are checked where the values come in (the API's schemas and the web forms, both
+# generated from types.py); what stays here holds whichever way a listing is written.
 
 def clean_fields(type_key: str, data: dict, partial: bool = False) -> dict:
-    """Validate common and type-specific fields; return cleaned values or raise Invalid with every error.
-
-    Money is integer fen. With `partial`, only the keys present are checked (PATCH).
-    """
-    if not isinstance(type_key, str) or type_key not in RESOURCE_TYPES:
+    """Check a listing's values against the domain rules; return them (text trimmed) or raise Invalid
+    with every error. With `partial`, only the keys present are checked (an edit)."""
+    if type_key not in RESOURCE_TYPES:
         raise Invalid.field("type", "未知的资源类型 / unknown resource type")
     spec = RESOURCE_TYPES[type_key]
+    own = {f.name: f for f in spec.fields}
     errors: dict[str, list[str]] = {}
     out: dict = {}
 
     def err(name, message):
         errors.setdefault(name, []).append(message)
 
-    known = set(COMMON_LIMITS) | {"city", "platforms"} | {f.name for f in spec.fields}
     for name in data:
-        if name not in known:
+        if name not in COMMON_FIELDS and name not in own:
             err(name, "未知字段 / unknown field")
-
-    for name, limit in COMMON_LIMITS.items():
-        if name not in data:
-            if name == "title" and not partial:
-                err(name, "请填写标题 / a title is required")
-            continue
-        value = data[name]
-        if value is None:
-            value = ""
-        if not isinstance(value, str):
-            err(name, "应为文本 / must be text")
-            continue
-        value = value.strip()
-        if len(value) > limit:
-            err(name, _too_long(limit))
-        elif name == "title" and not value:
-            err(name, "请填写标题 / a title is required")
-        else:
-            out[name] = value
-
-    if "city" in data:
-        if not isinstance(data["city"], str) or data["city"] not in CITIES:
-            err("city", "请选择江苏省的城市 / choose one of the 13 cities of Jiangsu")
-        else:
-            out["city"] = data["city"]
-
-    if "platforms" in data:
-        value = data["platforms"]
-        if not isinstance(value, list) or not value or any(not isinstance(p, str) or p not in PLATFORMS
-                                                           for p in value):
+    for name in COMMON_FIELDS:
+        if name in data:
+            value = data[name].strip() if isinstance(data[name], str) else data[name]
+            out[name] = "" if value is None and name not in ("city", "platforms") else value
+    if not (out.get("title") or (partial and "title" not in data)):
+        err("title", "请填写标题 / a title is required")
+    if "city" in out and out["city"] not in CITIES:
+        err("city", "请选择江苏省的城市 / choose one of the 13 cities of Jiangsu")
+    if "platforms" in out:
+        if not out["platforms"] or any(p not in PLATFORMS for p in out["platforms"]):
             err("platforms", "平台应为已知平台的非空列表 / a non-empty list of known platforms")
         else:
-            out["platforms"] = list(dict.fromkeys(value))
+            out["platforms"] = list(dict.fromkeys(out["platforms"]))
 
     for f in spec.fields:
         if f.name not in data:
@@ -89,14 +65,14 @@ def clean_fields(type_key: str, data: dict, partial: bool = False) -> dict:
                 err(f.name, "必填 / required")
             continue
         value = data[f.name]
-        if value is None or value == "":
-            if f.required:
+        if value is None or value == "" or value == []:
+            if f.required and f.kind != "bool":
                 err(f.name, "必填 / required")
             else:
                 out[f.name] = False if f.kind == "bool" else None
             continue
         try:
-            out[f.name] = _clean_value(f, value)
+            out[f.name] = _domain_value(f, value)
         except Invalid as e:
             err(f.name, e.detail)
 
@@ -109,49 +85,19 @@ def clean_fields(type_key: str, data: dict, partial: bool = False) -> dict:
     return out
 
 
-def _clean_value(f, value):
+def _domain_value(f, value):
     if f.kind in ("str", "text"):
-        if not isinstance(value, str):
-            raise Invalid("应为文本 / must be text")
-        value = value.strip()
-        if len(value) > f.max_len:
-            raise Invalid(_too_long(f.max_len))
-        return value
+        return value.strip()
     if f.kind == "money":
-        return check_fen(value, f.name)
-    if f.kind == "int":
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise Invalid("应为整数 / must be an integer")
-        if (f.min is not None and value < f.min) or (f.max is not None and value > f.max):
-            raise Invalid(f"应在 {f.min}–{f.max} 之间 / must be between {f.min} and {f.max}")
-        return value
-    if f.kind == "bool":
-        if not isinstance(value, bool):
-            raise Invalid("应为 true/false / must be a boolean")
-        return value
-    if f.kind == "date":
-        if isinstance(value, date):
-            parsed = value  # from a form: still checked for plausibility below
-        elif not isinstance(value, str):
-            raise Invalid("日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD")
-        else:
-            try:
-                parsed = date.fromisoformat(value)
-            except ValueError:
-                raise Invalid("日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD") from None
-        if parsed.year < 1950 or parsed > date.today():
-            raise Invalid("日期不合理 / implausible date")
-        return parsed
-    if f.kind == "choice":
-        if not isinstance(value, str) or value not in f.choices:
+        return check_fen(value, f.name)  # money is a non-negative int of fen, whoever sends it
+    if f.kind == "date" and not date(1950, 1, 1) <= value <= date.today():
+        raise Invalid("日期不合理 / implausible date")
+    if f.kind in ("choice", "multi"):
+        values = value if isinstance(value, list) else str(value).split(",")
+        if any(v not in f.choices for v in values):
             raise Invalid("未知选项 / unknown option: " + "、".join(f.choices))
-        return value
-    if f.kind == "multi":
-        items = value if isinstance(value, list) else str(value).split(",")
-        if not all(isinstance(v, str) and v in f.choices for v in items):
-            raise Invalid("未知选项 / unknown option: " + "、".join(f.choices))
-        return ",".join(dict.fromkeys(items))
-    raise Invalid("不支持的字段 / unsupported field")
+        return ",".join(dict.fromkeys(values)) if f.kind == "multi" else value
+    return value
 
 
 # -- commands -------------------------------------------------------------------------------------
@@ -237,8 +183,6 @@ def reject_resource(resource: Resource, actor, reason: str) -> Resource:
     reason = (reason or "").strip() if isinstance(reason, str) else ""
     if not reason:
         raise Invalid.field("reason", "请填写退回原因 / a reason is required")
-    if len(reason) > 500:
-        raise Invalid.field("reason", _too_long(500))
     LIFECYCLE.apply(resource, "rejected", actor, comment=reason, action="reject")
     resource.reject_reason = reason
     return resource
@@ -375,24 +319,6 @@ def org_resources(actor, page=1, per_page=20, status=None):
 # -- serialisation ----------------------------------------------------------------------------------
 
 def to_dict(resource: Resource, detail: bool = True) -> dict:
-    out = {
-        "id": resource.id, "type": resource.type, "title": resource.title, "summary": resource.summary,
-        "city": resource.city, "status": resource.status, "platforms": resource.platforms,
-        "owner": {"id": resource.owner_org_id, "name": resource.owner.name},
-        "tags": resource.tag_list(), "discipline": resource.discipline,
-        "published_at": isoformat(resource.published_at), "updated_at": isoformat(resource.updated_at),
-    }
-    if detail:
-        out.update(description=resource.description, contact_name=resource.contact_name,
-                   contact_phone=resource.contact_phone, contact_email=resource.contact_email,
-                   reject_reason=resource.reject_reason, created_at=isoformat(resource.created_at))
-        fields = {}
-        for f in resource.spec.fields:
-            value = getattr(resource, f.name)
-            if f.kind == "date" and value is not None:
-                value = value.isoformat()
-            elif f.kind == "multi":
-                value = [v for v in (value or "").split(",") if v]
-            fields[f.name] = value
-        out["fields"] = fields
-    return out
+    """The resource as the API answers it (declared in catalog.schemas)."""
+    from .schemas import resource_out
+    return resource_out(resource, detail).model_dump(mode="json")

@@ -61,18 +61,17 @@ def safe_next(target, fallback: str) -> str:
     place the request names (a `next` parameter, the referrer, a stored link).
 
     Accepted: a path ("/my/resources?page=2"), or an absolute http(s) URL of this very host (the
-    referrer), returned as its path. Refused: other hosts, scheme-relative "//host", backslashes and any
+    referrer). Refused: other hosts, scheme-relative "//host", backslashes and any
     control character (browsers drop TAB/CR/LF, so "/\\t/evil.example/" would become "//evil.example/").
     """
-    from urllib.parse import urlsplit, urlunsplit
+    from urllib.parse import urlsplit
 
     if not isinstance(target, str) or not target or any(c in _UNSAFE_IN_URL for c in target):
         return fallback
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
-        if parts.scheme not in ("http", "https") or parts.netloc != request.host:
-            return fallback
-        target = urlunsplit(("", "", parts.path or "/", parts.query, parts.fragment))
+        same_site = parts.scheme in ("http", "https") and parts.netloc == request.host
+        return target if same_site else fallback
     if not target.startswith("/") or target.startswith("//"):
         return fallback
     return target

@@ -96,7 +96,7 @@ def test_page_args_refuses_nonsense(app, args):
 
 @pytest.mark.parametrize("target, expected", [
     ("/my/resources?page=2", "/my/resources?page=2"),
-    ("http://localhost/resources?type=instrument", "/resources?type=instrument"),  # the referrer, same host
+    ("http://localhost/resources?type=instrument", "http://localhost/resources?type=instrument"),  # referrer
     ("https://evil.example/", "/fallback"), ("//evil.example/x", "/fallback"),
     ("/\\evil.example", "/fallback"), ("/\t/evil.example/", "/fallback"), ("/\r\nLocation: x", "/fallback"),
     ("/\n/evil.example", "/fallback"), ("javascript:alert(1)", "/fallback"), ("resources", "/fallback"),
