@@ -82,10 +82,14 @@ def _register_error_pages(app):
 
     @app.errorhandler(HTTPException)
     def _http_error(err):
+        # Keep what the error says in its headers (405's Allow), not its HTML content type.
+        headers = [(k, v) for k, v in err.get_headers() if k.lower() != "content-type"]
         if wants_json():
-            return problem(err.code, err.name, err.description)
+            resp = problem(err.code, err.name, err.description)
+            resp.headers.extend(headers)
+            return resp
         return render_template("errors/error.html", status=err.code, title=err.name,
-                               detail=err.description), err.code
+                               detail=err.description), err.code, headers
 
     @app.errorhandler(Exception)
     def _unexpected(err):
