@@ -8,8 +8,8 @@ from flask import current_app
 
 from ..catalog.services import filter_args
 from ..catalog.types import PLATFORMS, RESOURCE_TYPES
-from ..core.reference import CITIES
 from ..core.errors import DomainError, Invalid
+from ..core.reference import CITIES
 from . import query as Q
 from .documents import KINDS, register_defaults
 
