@@ -1,4 +1,5 @@
-from flask_babel import LazyString, get_locale, lazy_gettext as _l
+from flask_babel import LazyString, get_locale
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length

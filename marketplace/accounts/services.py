@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core import audit
-from ..core.errors import Conflict, Forbidden, Invalid, NotFound, TooManyAttempts
+from ..core.errors import Conflict, Invalid, NotFound, TooManyAttempts
 from ..core.permissions import require_org_admin, require_role
 from ..core.reference import CITIES, ORG_KINDS, PLATFORM_ROLES
 from ..core.timeutil import utcnow

@@ -2,9 +2,21 @@
 from flask import current_app
 
 from ..catalog import services
-from ..catalog.schemas import (PlatformList, ResourceIn, ResourceOut, ResourcePage, ResourcePatch, ResourceQuery,
-                               ResourceReasonIn, ResourceTypeList, in_values, patch_values, platforms_out,
-                               resource_out, resource_types_out)
+from ..catalog.schemas import (
+    PlatformList,
+    ResourceIn,
+    ResourceOut,
+    ResourcePage,
+    ResourcePatch,
+    ResourceQuery,
+    ResourceReasonIn,
+    ResourceTypeList,
+    in_values,
+    patch_values,
+    platforms_out,
+    resource_out,
+    resource_types_out,
+)
 from ..core.permissions import require_login
 from .common import api_actor
 from .spec import endpoint

@@ -3,7 +3,8 @@
 Each type's own fields are declared here; the models, forms, detail pages and API serialisers are
 all derived from these declarations, so adding a field is a one-line change (plus a migration).
 """
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 
 @dataclass(frozen=True)

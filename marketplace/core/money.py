@@ -1,5 +1,5 @@
 """Money is an int of fen (分). Formatting and parsing happen only at the edge."""
-from decimal import Decimal, InvalidOperation, ROUND_HALF_UP
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .errors import Invalid
 

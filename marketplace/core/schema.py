@@ -8,9 +8,7 @@ turns the declaration into parsing, per-field 422 messages, serialisation and Op
         message: Text2000 = ""
 """
 from datetime import date, datetime, timezone
-from typing import Annotated
-
-from typing import Union
+from typing import Annotated, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, RootModel, WithJsonSchema
 from pydantic_core import PydanticCustomError

@@ -1,5 +1,5 @@
 """Times are stored as naive UTC and shown in Asia/Shanghai."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from .errors import Invalid
@@ -9,20 +9,20 @@ LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 def utcnow() -> datetime:
     """Return the current time as naive UTC (the storage convention)."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def to_utc_naive(dt: datetime) -> datetime:
     if dt.tzinfo is None:
         raise ValueError("naive datetime given where an aware one is required")
-    return dt.astimezone(timezone.utc).replace(tzinfo=None)
+    return dt.astimezone(UTC).replace(tzinfo=None)
 
 
 def to_local(dt: datetime | None) -> datetime | None:
     """Convert a stored naive-UTC datetime to an aware Asia/Shanghai one."""
     if dt is None:
         return None
-    return dt.replace(tzinfo=timezone.utc).astimezone(LOCAL_TZ)
+    return dt.replace(tzinfo=UTC).astimezone(LOCAL_TZ)
 
 
 def isoformat(dt: datetime | None) -> str | None:

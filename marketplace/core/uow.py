@@ -24,7 +24,7 @@ import contextlib
 import click
 
 from ..extensions import db
-from .db import set_write_intent, _write_intent
+from .db import _write_intent, set_write_intent
 from .errors import DomainError
 
 # Errors that are the caller's to act on and therefore shown on the form, not as an error page.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import click
 import sqlalchemy as sa
@@ -162,7 +162,7 @@ def _insert_resources(n, seed, orgs, admin_of, progress, chunk):
     common_cols = [c.name for c in Resource.__table__.columns]
     type_cols = {k: [f.name for f in spec.fields] for k, spec in RESOURCE_TYPES.items()}
     next_id = (db.session.scalar(sa.select(sa.func.max(Resource.id))) or 0) + 1
-    anchor = datetime.now(timezone.utc).replace(tzinfo=None, hour=2, minute=0, second=0, microsecond=0)
+    anchor = datetime.now(UTC).replace(tzinfo=None, hour=2, minute=0, second=0, microsecond=0)
     by_key = {o["key"]: o for o in orgs}
     instruments: list[dict] = []
     buf: list[dict] = []

@@ -67,7 +67,7 @@ class DocSets:
             offsets = list(self.reader.doc_offsets)
         self.segments = []
         deleted = set()
-        for seg_reader, offset in zip(subs, offsets):
+        for seg_reader, offset in zip(subs, offsets, strict=True):
             segid = seg_reader.segment().segment_id() if seg_reader.segment() is not None else id(seg_reader)
             self.segments.append((segid, offset, seg_reader))
             if seg_reader.has_deletions():
@@ -171,7 +171,7 @@ class DocSets:
         norm = [K1 * ((1 - B) + B * byte_to_length(b) / avglen) for b in range(256)]
         nlen = len(lengths)
         k1p = K1 + 1
-        return {i + offset: tf * k1p / (tf + norm[lengths[i] if i < nlen else 0]) for i, tf in zip(ids, weights)}
+        return {i + offset: tf * k1p / (tf + norm[lengths[i] if i < nlen else 0]) for i, tf in zip(ids, weights, strict=True)}
 
     def idf(self, fieldname: str, text: str) -> float:
         import math

@@ -25,8 +25,8 @@ import os
 import queue
 import threading
 import time
+from collections.abc import Iterable
 from contextlib import contextmanager
-from typing import Iterable
 
 from sqlalchemy.orm import Session
 from whoosh import index as windex

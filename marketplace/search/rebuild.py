@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -65,7 +65,7 @@ class RebuildMixin:
                           codec=fast_codec(), compound=False)
         try:
             with Session(db.engine) as session:
-                for name, kind in KINDS.items():
+                for kind in KINDS.values():
                     ids = sorted(session.scalars(kind.indexable().with_only_columns(
                         kind.indexable().selected_columns[0])).all())
                     for start in range(0, len(ids), BATCH):

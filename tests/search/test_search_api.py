@@ -2,7 +2,6 @@
 import pytest
 
 
-
 @pytest.fixture
 def corpus(org, make_org, make_resource):
     suzhou = make_org(name="苏州纳米所测试中心", city="苏州")

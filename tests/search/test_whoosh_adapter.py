@@ -45,7 +45,7 @@ def _all(subs):
         terms = []
         for field, text in (("title", "microscope"), ("content", "sample"), ("content", "absent")):
             ids, weights = W.postings(seg, field, text)
-            terms.append([(d, w) for d, w in zip(ids, weights) if d not in deleted])
+            terms.append([(d, w) for d, w in zip(ids, weights, strict=True) if d not in deleted])
         out.append((terms, bytes(W.length_bytes(seg, "content")), sorted(deleted)))
     return out
 
