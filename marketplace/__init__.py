@@ -5,6 +5,7 @@ import logging
 import os
 
 from flask import Flask, g, has_request_context, request, session
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from . import config as config_module
@@ -96,6 +97,6 @@ def _register_error_pages(app):
         app.logger.exception("unhandled error")
         db.session.rollback()
         if wants_json():
-            return problem(500, "Internal server error", "服务器内部错误 / internal error")
+            return problem(500, "Internal server error", _("服务器内部错误"))
         return render_template("errors/error.html", status=500, title="Internal server error",
-                               detail="服务器内部错误，请稍后再试 / internal error"), 500
+                               detail=_("服务器内部错误，请稍后再试")), 500

@@ -1,5 +1,6 @@
 """Authentication and CSRF shared by the API modules (input is parsed by the schemas, see api.spec)."""
 from flask import current_app, g, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
@@ -15,12 +16,12 @@ def authenticate():
     g.api_user = None
     header = request.headers.get("Authorization", "")
     if header:
-        scheme, _, token = header.partition(" ")
+        scheme, _sep, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthorized("Authorization 头格式应为 Bearer TOKEN / expected 'Bearer TOKEN'")
+            raise Unauthorized(_("Authorization 头格式应为 Bearer TOKEN"))
         user = user_for_token(token.strip())
         if user is None:
-            raise Unauthorized("令牌无效或已撤销 / invalid or revoked token")
+            raise Unauthorized(_("令牌无效或已撤销"))
         g.api_user = user
         return None
     if current_user.is_authenticated:
@@ -29,7 +30,7 @@ def authenticate():
             try:
                 validate_csrf(request.headers.get("X-CSRFToken", ""))
             except (ValidationError, CSRFError):
-                raise Unauthorized("缺少或无效的 X-CSRFToken / missing or invalid X-CSRFToken header") from None
+                raise Unauthorized(_("缺少或无效的 X-CSRFToken")) from None
         g.api_user = current_user._get_current_object()
     return None
 

@@ -1,6 +1,8 @@
 """Listings: create, edit, moderate and query resources of the ten types."""
 from datetime import date
 
+from flask_babel import gettext as _
+
 from ..core import audit
 from ..core.errors import Forbidden, Invalid, NotFound
 from ..core.money import check_fen
@@ -33,7 +35,7 @@ def clean_fields(type_key: str, data: dict, partial: bool = False) -> dict:
     """Check a listing's values against the domain rules; return them (text trimmed) or raise Invalid
     with every error. With `partial`, only the keys present are checked (an edit)."""
     if type_key not in RESOURCE_TYPES:
-        raise Invalid.field("type", "未知的资源类型 / unknown resource type")
+        raise Invalid.field("type", _("未知的资源类型"))
     spec = RESOURCE_TYPES[type_key]
     own = {f.name: f for f in spec.fields}
     errors: dict[str, list[str]] = {}
@@ -44,30 +46,30 @@ def clean_fields(type_key: str, data: dict, partial: bool = False) -> dict:
 
     for name in data:
         if name not in COMMON_FIELDS and name not in own:
-            err(name, "未知字段 / unknown field")
+            err(name, _("未知字段"))
     for name in COMMON_FIELDS:
         if name in data:
             value = data[name].strip() if isinstance(data[name], str) else data[name]
             out[name] = "" if value is None and name not in ("city", "platforms") else value
     if not (out.get("title") or (partial and "title" not in data)):
-        err("title", "请填写标题 / a title is required")
+        err("title", _("请填写标题"))
     if "city" in out and out["city"] not in CITIES:
-        err("city", "请选择江苏省的城市 / choose one of the 13 cities of Jiangsu")
+        err("city", _("请选择江苏省的城市"))
     if "platforms" in out:
         if not out["platforms"] or any(p not in PLATFORMS for p in out["platforms"]):
-            err("platforms", "平台应为已知平台的非空列表 / a non-empty list of known platforms")
+            err("platforms", _("平台应为已知平台的非空列表"))
         else:
             out["platforms"] = list(dict.fromkeys(out["platforms"]))
 
     for f in spec.fields:
         if f.name not in data:
             if f.required and not partial:
-                err(f.name, "必填 / required")
+                err(f.name, _("必填"))
             continue
         value = data[f.name]
         if value is None or value == "" or value == []:
             if f.required and f.kind != "bool":
-                err(f.name, "必填 / required")
+                err(f.name, _("必填"))
             else:
                 out[f.name] = False if f.kind == "bool" else None
             continue
@@ -79,9 +81,9 @@ def clean_fields(type_key: str, data: dict, partial: bool = False) -> dict:
     if not errors and type_key == "finance":
         lo, hi = out.get("amount_min"), out.get("amount_max")
         if lo is not None and hi is not None and lo > hi:
-            err("amount_max", "上限不能低于下限 / the maximum must not be below the minimum")
+            err("amount_max", _("上限不能低于下限"))
     if errors:
-        raise Invalid("请检查填写的内容 / please check the fields", errors)
+        raise Invalid(_("请检查填写的内容"), errors)
     return out
 
 
@@ -91,11 +93,11 @@ def _domain_value(f, value):
     if f.kind == "money":
         return check_fen(value, f.name)  # money is a non-negative int of fen, whoever sends it
     if f.kind == "date" and not date(1950, 1, 1) <= value <= date.today():
-        raise Invalid("日期不合理 / implausible date")
+        raise Invalid(_("日期不合理"))
     if f.kind in ("choice", "multi"):
         values = value if isinstance(value, list) else str(value).split(",")
         if any(v not in f.choices for v in values):
-            raise Invalid("未知选项 / unknown option: " + "、".join(f.choices))
+            raise Invalid(_("未知选项（可选：%(options)s）", options="、".join(f.choices)))
         return ",".join(dict.fromkeys(values)) if f.kind == "multi" else value
     return value
 
@@ -108,12 +110,12 @@ MAX_ID = 2**31 - 1  # ids are INTEGER columns: a larger number cannot name a row
 def get_resource(resource_id: int, actor=None) -> Resource:
     """A resource the actor may see: published ones for anyone, others for members and reviewers."""
     if isinstance(resource_id, bool) or not isinstance(resource_id, int) or not 0 < resource_id <= MAX_ID:
-        raise NotFound("资源不存在 / no such resource")
+        raise NotFound(_("资源不存在"))
     resource = db.session.get(Resource, resource_id)
     if resource is None:
-        raise NotFound("资源不存在 / no such resource")
+        raise NotFound(_("资源不存在"))
     if not can_view(resource, actor):
-        raise NotFound("资源不存在 / no such resource")
+        raise NotFound(_("资源不存在"))
     return resource
 
 
@@ -136,7 +138,7 @@ def create_resource(type_key: str, data: dict, actor, org=None) -> Resource:
     require_login(actor)
     org = org or actor.organisation
     if org is None:
-        raise Forbidden("请先加入一个单位 / join an organisation first")
+        raise Forbidden(_("请先加入一个单位"))
     require_member(actor, org.id)
     values = clean_fields(type_key, data)
     platforms = values.pop("platforms", None) or list(RESOURCE_TYPES[type_key].platforms)
@@ -152,7 +154,7 @@ def create_resource(type_key: str, data: dict, actor, org=None) -> Resource:
 def update_resource(resource: Resource, data: dict, actor) -> Resource:
     require_login(actor)
     if not can_edit(resource, actor):
-        raise Forbidden("只有资源所属单位的成员可以编辑 / only members of the owning organisation may edit")
+        raise Forbidden(_("只有资源所属单位的成员可以编辑"))
     values = clean_fields(resource.type, data, partial=True)
     platforms = values.pop("platforms", None)
     for name, value in values.items():
@@ -182,7 +184,7 @@ def reject_resource(resource: Resource, actor, reason: str) -> Resource:
     require_role(actor, "reviewer")
     reason = (reason or "").strip() if isinstance(reason, str) else ""
     if not reason:
-        raise Invalid.field("reason", "请填写退回原因 / a reason is required")
+        raise Invalid.field("reason", _("请填写退回原因"))
     LIFECYCLE.apply(resource, "rejected", actor, comment=reason, action="reject")
     resource.reject_reason = reason
     return resource
@@ -191,14 +193,14 @@ def reject_resource(resource: Resource, actor, reason: str) -> Resource:
 def take_offline(resource: Resource, actor, comment: str | None = None) -> Resource:
     require_login(actor)
     if not (actor.is_member_of(resource.owner_org_id) or actor.has_role("reviewer")):
-        raise Forbidden("没有权限下线该资源 / you may not take this resource offline")
+        raise Forbidden(_("没有权限下线该资源"))
     return LIFECYCLE.apply(resource, "offline", actor, comment=comment, action="offline")
 
 
 def archive_resource(resource: Resource, actor) -> Resource:
     require_login(actor)
     if not (actor.is_member_of(resource.owner_org_id) or actor.has_role("admin")):
-        raise Forbidden("没有权限归档该资源 / you may not archive this resource")
+        raise Forbidden(_("没有权限归档该资源"))
     return LIFECYCLE.apply(resource, "archived", actor, action="archive")
 
 
@@ -209,10 +211,10 @@ TRANSITIONS = {"submit": submit_resource, "publish": publish_resource, "reject":
 def transition(resource: Resource, action: str, actor, reason: str | None = None) -> Resource:
     """Apply a named lifecycle action (as the web page and the API name them)."""
     if action not in TRANSITIONS:
-        raise NotFound("未知操作 / unknown action")
+        raise NotFound(_("未知操作"))
     require_login(actor)
     if not can_view(resource, actor):
-        raise NotFound("资源不存在 / no such resource")
+        raise NotFound(_("资源不存在"))
     if action == "reject":
         return reject_resource(resource, actor, reason)
     return TRANSITIONS[action](resource, actor)
@@ -241,21 +243,21 @@ def filter_args(args, extra_types=()) -> dict:
     out = {}
     t = args.get("type") or None
     if t and t not in RESOURCE_TYPES and t not in extra_types:
-        raise Invalid.field("type", "未知的资源类型 / unknown resource type")
+        raise Invalid.field("type", _("未知的资源类型"))
     p = args.get("platform") or None
     if p and p not in PLATFORMS:
-        raise Invalid.field("platform", "未知的平台 / unknown platform")
+        raise Invalid.field("platform", _("未知的平台"))
     c = args.get("city") or None
     if c and c not in CITIES:
-        raise Invalid.field("city", "未知的城市 / unknown city")
+        raise Invalid.field("city", _("未知的城市"))
     o = args.get("org") or None
     if o is not None:
         try:
             o = int(o)
         except ValueError:
-            raise Invalid.field("org", "org 应为单位编号 / org must be an organisation id") from None
+            raise Invalid.field("org", _("org 应为单位编号")) from None
         if not 0 < o <= MAX_ID:
-            raise Invalid.field("org", "org 应为单位编号 / org must be an organisation id")
+            raise Invalid.field("org", _("org 应为单位编号"))
     out.update(type=t, platform=p, city=c, org=o)
     return out
 
@@ -310,7 +312,7 @@ def moderation_queue(actor, page=1, per_page=20):
 def org_resources(actor, page=1, per_page=20, status=None):
     require_login(actor)
     if actor.organisation_id is None:
-        raise Forbidden("请先加入一个单位 / join an organisation first")
+        raise Forbidden(_("请先加入一个单位"))
     q = db.select(Resource).where(Resource.owner_org_id == actor.organisation_id,
                                   Resource.status != "archived" if status is None else Resource.status == status)
     return db.paginate(q.order_by(Resource.updated_at.desc()), page=page, per_page=per_page, error_out=False)

@@ -5,6 +5,7 @@ def init_app(app):
     from flask import Blueprint, redirect, request, session, url_for
 
     from . import models  # noqa: F401  (registers the audit table)
+    from .i18n import tr
     from .money import format_fen
     from .reference import CITIES, ORG_KINDS
     from .timeutil import to_local
@@ -42,7 +43,7 @@ def init_app(app):
         views = app.view_functions
         search_url = url_for("search.search_page") if "search.search_page" in views else url_for("catalog.resources")
         return {"CITIES": CITIES, "current_locale": locale(), "nav_links": nav_links, "search_url": search_url,
-                "org_kind_name": lambda k: ORG_KINDS.get(k, (k, k))[1 if locale() == "en" else 0]}
+                "org_kind_name": lambda k: tr(ORG_KINDS[k][0]) if k in ORG_KINDS else k, "city_name": tr}
 
     bp = Blueprint("core", __name__)
 

@@ -2,6 +2,8 @@
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+
 from .errors import Invalid
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -34,13 +36,13 @@ def isoformat(dt: datetime | None) -> str | None:
 def parse_iso(text, field: str) -> datetime:
     """Parse an ISO 8601 time that carries an offset; return naive UTC or raise Invalid."""
     if not isinstance(text, str) or len(text) > 64:
-        raise Invalid.field(field, "时间格式应为带时区的 ISO 8601 / expected an ISO 8601 time with offset")
+        raise Invalid.field(field, _("时间格式应为带时区的 ISO 8601"))
     try:
         dt = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise Invalid.field(field, "时间格式应为带时区的 ISO 8601 / expected an ISO 8601 time with offset") from None
+        raise Invalid.field(field, _("时间格式应为带时区的 ISO 8601")) from None
     if dt.tzinfo is None:
-        raise Invalid.field(field, "时间必须带时区偏移 / the time must carry an offset, e.g. +08:00")
+        raise Invalid.field(field, _("时间必须带时区偏移"))
     return to_utc_naive(dt)
 
 

@@ -98,12 +98,12 @@ def topic(discipline: str | None) -> dict:
 
 
 REJECT_REASONS = [
-    "仪器原值与资产账不一致，请补充资产编号 / original value does not match the asset register",
-    "收费标准缺少校内价格依据，请补充物价备案文件 / please attach the approved rate card",
-    "联系方式不完整 / contact details are incomplete",
-    "成果权属证明材料缺失 / proof of ownership is missing",
-    "描述过于简单，请补充主要功能与技术指标 / please describe functions and specifications",
-    "重复发布，请合并至已有条目 / duplicate listing",
+    "仪器原值与资产账不一致，请补充资产编号",
+    "收费标准缺少校内价格依据，请补充物价备案文件",
+    "联系方式不完整",
+    "成果权属证明材料缺失",
+    "描述过于简单，请补充主要功能与技术指标",
+    "重复发布，请合并至已有条目",
 ]
 CN_NUM = "零一二三四五六七八九十"
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 import click
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from ..accounts.models import Organisation, User, UserRole
 from ..catalog.models import MODELS, Resource, ResourcePlatform
@@ -75,8 +76,7 @@ def seed_demo(resources: int = 600, seed: int = 42, progress=None, force: bool =
     app = current_app._get_current_object()
     db.session.rollback()  # end any read transaction before taking the write lock
     if not force and db.session.scalar(sa.select(sa.func.count()).select_from(User)):
-        raise DatabaseNotEmpty("数据库中已有用户，未加载演示数据（使用 --force 强制加载）/ "
-                               "the database already has users; demo data not loaded (use --force)")
+        raise DatabaseNotEmpty(_("数据库中已有用户，未加载演示数据（使用 --force 强制加载）"))
     auto_index = app.config.get("AUTO_INDEX", True)
     app.config["AUTO_INDEX"] = False
     try:
