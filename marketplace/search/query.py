@@ -1,17 +1,5 @@
 """Queries: built from our own tokens (never Whoosh's query parser), matched, faceted, highlighted.
-
-A query string is split on white space into chunks; a chunk that is a synonym form matches any
-form of its group. Otherwise each Han run or Latin word of the chunk is a *word*: all words must
-match (AND). A word matches when
-  * all its jieba tokens match, each in the title (boosted) or the text, each token also by its
-    synonyms (电镜 → 电子显微镜 …), or
-  * all its character bigrams match the title/tag n-grams (a part of a word: 显微 → 显微镜).
-Latin words and model numbers match whole, case-insensitively (the index also holds their parts).
-
-The query is a small tree (And / Or / Term) evaluated two ways: as a Whoosh query for BM25F
-scoring of the page of hits, and as sets of document numbers (posting sets cached per searcher
-generation) for the total, the filters and the facet counts — set algebra in C instead of walking
-every posting in Python for each facet.
+How a query string becomes a tree and how it matches: see parse.py.
 
 The parts, by concern: parse.py (the tree), docsets.py (posting sets and scores, over
 whoosh_adapter.py), ranking.py (run: filters, facets, sort, page), suggest.py (autocomplete and the
