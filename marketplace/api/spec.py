@@ -23,8 +23,8 @@ from flask_babel import gettext as _
 from pydantic import BaseModel, ValidationError
 from spectree import Response, SpecTree
 
-from ..core.errors import Invalid
-from ..core.schema import TAGGED_UNIONS
+from ..core.errors import Invalid, NotFound
+from ..core.schema import MAX_ID, TAGGED_UNIONS
 from ..core.uow import unit_of_work
 from . import bp
 
@@ -117,6 +117,10 @@ def endpoint(rule: str, method: str = "GET", *, body=None, query=None, answer=No
     def decorate(fn):
         @functools.wraps(fn)
         def run(*args, **kwargs):
+            # Ids are 32-bit keys: a larger path id names nothing (404) and must not reach the database
+            # (PostgreSQL answers an out-of-range integer with an error, a 500).
+            if any(type(v) is int and v > MAX_ID for v in kwargs.values()):
+                raise NotFound()
             # A body that is form-encoded, or says it is JSON but is not an object (malformed, null, empty,
             # too large to read), is refused; an absent body without a content type stays `{}`.
             if body is not None and (request.content_length or 0) > MAX_JSON_BYTES:
