@@ -6,14 +6,17 @@ FLASK := $(BIN)/flask --app marketplace
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: run test test-pg bench install clean-index translations vendor
+.PHONY: run test test-pg bench install clean-index translations vendor lint lock
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: $(BIN)/activate setup.cfg pyproject.toml
+# Exact versions from the lock (requirements/*.txt, compiled from setup.cfg by `make lock`), so a fresh
+# machine gets what the tests ran with; then the package itself without resolving anything again.
+$(VENV)/.installed: $(BIN)/activate requirements/dev.txt setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -r requirements/dev.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
 install: $(VENV)/.installed
@@ -30,6 +33,15 @@ test: install
 
 test-pg: install
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+# Re-pin every dependency after a change to setup.cfg (or to take upgrades); commit both files.
+lock: $(BIN)/activate
+	$(BIN)/pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements/main.txt setup.cfg
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --extra dev -o requirements/dev.txt setup.cfg
 
 bench: install
 	$(BIN)/python bench/run.py

@@ -142,7 +142,6 @@ def over_http(db_url, index_dir, rounds, workers):
 
 def fts5(app, rounds, workdir):
     """The same texts in an SQLite FTS5 table (trigram tokenizer): top 20 by bm25 plus the total."""
-    import sqlalchemy as sa
     from sqlalchemy.orm import Session
 
     from marketplace.extensions import db
@@ -198,13 +197,13 @@ def print_table(args, rows):
         return
     header = ("what", "measure", "", "target", "")
     widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(5)]
-    line = "  ".join(h.ljust(w) for h, w in zip(header, widths))
+    line = "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))
     print(f"\nsearch benchmark, {args.n:,} resources, {os.cpu_count()} cores, load average "
           f"{os.getloadavg()[0]:.1f}")
     print(line)
     print("-" * len(line))
     for r in rows:
-        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)))
+        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)))
 
 
 def main(argv=None):

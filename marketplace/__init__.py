@@ -5,6 +5,7 @@ import logging
 import os
 
 from flask import Flask, g, has_request_context, request, session
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from . import config as config_module
@@ -86,7 +87,7 @@ def _register_error_pages(app):
 
     @app.errorhandler(HTTPException)
     def _http_error(err):
-        # Keep the headers the error defines (405 names the allowed methods in Allow).
+        # Keep what the error says in its headers (405's Allow), not its HTML content type.
         headers = [(k, v) for k, v in err.get_headers() if k.lower() != "content-type"]
         if wants_json():
             resp = problem(err.code, err.name, err.description)
@@ -100,6 +101,6 @@ def _register_error_pages(app):
         app.logger.exception("unhandled error")
         db.session.rollback()
         if wants_json():
-            return problem(500, "Internal server error", "服务器内部错误 / internal error")
+            return problem(500, "Internal server error", _("服务器内部错误"))
         return render_template("errors/error.html", status=500, title="Internal server error",
-                               detail="服务器内部错误，请稍后再试 / internal error"), 500
+                               detail=_("服务器内部错误，请稍后再试")), 500

@@ -4,6 +4,7 @@ import os
 import click
 from flask.cli import FlaskGroup, with_appcontext
 
+from .core.uow import cli_unit_of_work
 from .extensions import db
 
 
@@ -69,16 +70,12 @@ def users_create(email, name, password, roles, org_id, org_admin):
     """Create an account."""
     from .accounts import services
     from .accounts.models import Organisation
-    from .core.errors import DomainError
 
-    org = db.session.get(Organisation, org_id) if org_id else None
-    if org_id and org is None:
-        raise click.ClickException(f"no organisation {org_id}")
-    try:
+    with cli_unit_of_work():
+        org = db.session.get(Organisation, org_id) if org_id else None
+        if org_id and org is None:
+            raise click.ClickException(f"no organisation {org_id}")
         user = services.create_user(email, name, password, organisation=org, org_admin=org_admin, roles=roles)
-    except DomainError as err:
-        raise click.ClickException(f"{err.detail} {err.errors}") from None
-    db.session.commit()
     click.echo(f"created user {user.id} {user.email}")
 
 
@@ -90,11 +87,11 @@ def users_token(email, name):
     """Create a personal API token for EMAIL and print it (once)."""
     from .accounts import services
 
-    user = services.get_user_by_email(email)
-    if user is None:
-        raise click.ClickException(f"no user {email}")
-    _token, secret = services.create_api_token(user, name)
-    db.session.commit()
+    with cli_unit_of_work():
+        user = services.get_user_by_email(email)
+        if user is None:
+            raise click.ClickException(f"no user {email}")
+        _token, secret = services.create_api_token(user, name)
     click.echo(secret)
 
 

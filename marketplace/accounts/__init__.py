@@ -2,12 +2,14 @@
 
 
 def init_app(app):
+    from flask_babel import lazy_gettext as _l
+
     from ..extensions import db, login_manager
     from . import models
     from .routes import bp
 
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "请先登录 / please log in"
+    login_manager.login_message = _l("请先登录")
 
     @login_manager.user_loader
     def _load_user(user_id):

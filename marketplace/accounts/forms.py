@@ -1,14 +1,16 @@
-from flask_babel import LazyString, get_locale, lazy_gettext as _l
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from ..core.i18n import tr
 from ..core.reference import CITIES, ORG_KINDS
 
 
-def _bilingual(zh, en):
-    """A choice label in the interface language (the reference lists carry both names)."""
-    return LazyString(lambda: en if str(get_locale()) == "en" else zh)
+def _label(zh):
+    """A reference list's Chinese name, shown in the interface language when the form renders."""
+    return LazyString(lambda: tr(zh))
 
 
 class LoginForm(FlaskForm):
@@ -26,8 +28,8 @@ class PersonFields(FlaskForm):
 
 class RegisterForm(PersonFields):
     org_name = StringField(_l("单位名称"), validators=[DataRequired(), Length(max=120)])
-    org_kind = SelectField(_l("单位类型"), choices=[(k, _bilingual(*v)) for k, v in ORG_KINDS.items()])
-    org_city = SelectField(_l("所在城市"), choices=[(c, _bilingual(c, en)) for c, en in CITIES.items()])
+    org_kind = SelectField(_l("单位类型"), choices=[(k, _label(v[0])) for k, v in ORG_KINDS.items()])
+    org_city = SelectField(_l("所在城市"), choices=[(c, _label(c)) for c in CITIES])
     sme = BooleanField(_l("科技型中小企业"))
     high_tech = BooleanField(_l("高新技术企业"))
     in_province = BooleanField(_l("省内注册"), default=True)

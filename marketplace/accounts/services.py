@@ -5,11 +5,12 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core import audit
-from ..core.errors import Conflict, Forbidden, Invalid, NotFound, TooManyAttempts
+from ..core.errors import Conflict, Invalid, NotFound, TooManyAttempts
 from ..core.permissions import require_org_admin, require_role
 from ..core.reference import CITIES, ORG_KINDS, PLATFORM_ROLES
 from ..core.timeutil import utcnow
@@ -31,20 +32,20 @@ def _sha256(text: str) -> str:
 def _clean_email(email) -> str:
     email = (email or "").strip().lower() if isinstance(email, str) else ""
     if not EMAIL_RE.match(email) or len(email) > 254:
-        raise Invalid.field("email", "请输入有效的电子邮箱 / enter a valid e-mail address")
+        raise Invalid.field("email", _("请输入有效的电子邮箱"))
     return email
 
 
 def _check_password(password) -> str:
     if not isinstance(password, str) or not 8 <= len(password) <= 128:
-        raise Invalid.field("password", "密码长度应为 8–128 位 / the password must have 8–128 characters")
+        raise Invalid.field("password", _("密码长度应为 8–128 位"))
     return password
 
 
 def _check_name(name, field="name", max_len=60) -> str:
     name = name.strip() if isinstance(name, str) else ""
     if not name or len(name) > max_len:
-        raise Invalid.field(field, f"请填写（不超过 {max_len} 字） / required, at most {max_len} characters")
+        raise Invalid.field(field, _("请填写（不超过 %(n)s 字）", n=max_len))
     return name
 
 
@@ -56,11 +57,11 @@ def create_organisation(name, kind, city, *, sme=False, high_tech=False, in_prov
                         credit_code=None, parent=None) -> Organisation:
     name = _check_name(name, "org_name", 120)
     if kind not in ORG_KINDS:
-        raise Invalid.field("org_kind", "未知的单位类型 / unknown organisation kind")
+        raise Invalid.field("org_kind", _("未知的单位类型"))
     if city not in CITIES:
-        raise Invalid.field("org_city", "请选择江苏省的城市 / choose a city of Jiangsu")
+        raise Invalid.field("org_city", _("请选择江苏省的城市"))
     if db.session.scalar(db.select(Organisation.id).where(Organisation.name == name)):
-        raise Invalid.field("org_name", "该单位已注册，请向其管理员申请邀请 / already registered: ask its admin for an invitation")
+        raise Invalid.field("org_name", _("该单位已注册，请向其管理员申请邀请"))
     is_ent = kind == "enterprise"
     org = Organisation(name=name, kind=kind, city=city, sme=bool(sme) and is_ent,
                        high_tech=bool(high_tech) and is_ent, in_province=bool(in_province),
@@ -75,12 +76,12 @@ def create_user(email, name, password, *, organisation=None, org_admin=False, ro
     name = _check_name(name)
     _check_password(password)
     if get_user_by_email(email):
-        raise Invalid.field("email", "该邮箱已注册 / this e-mail is already registered")
+        raise Invalid.field("email", _("该邮箱已注册"))
     user = User(email=email, name=name, password_hash=hash_password(password),
                 organisation=organisation, org_admin=org_admin)
     for role in roles:
         if role not in PLATFORM_ROLES:
-            raise Invalid.field("roles", f"未知角色 {role} / unknown role")
+            raise Invalid.field("roles", _("未知角色 %(role)s", role=role))
         user.role_rows.append(UserRole(role=role))
     db.session.add(user)
     db.session.flush()
@@ -97,7 +98,7 @@ def register(*, email, name, password, org_name, org_kind, org_city, sme=False, 
         except Invalid as err:
             errors.update(err.errors)
     if errors:
-        raise Invalid("请检查填写的内容 / please check the form", errors)
+        raise Invalid(_("请检查填写的内容"), errors)
     org = create_organisation(org_name, org_kind, org_city, sme=sme, high_tech=high_tech, in_province=in_province)
     user = create_user(email, name, password, organisation=org, org_admin=True)
     audit.record("organisation", org.id, "registered", user)
@@ -116,13 +117,13 @@ def authenticate(email, password, address: str) -> User:
             LoginAttempt.email == email, LoginAttempt.address == address,
             LoginAttempt.created_at >= window_start))
     if failures >= current_app.config["LOGIN_ATTEMPTS_PER_MINUTE"]:
-        raise TooManyAttempts("登录失败次数过多，请一分钟后再试 / too many failed logins, try again in a minute")
+        raise TooManyAttempts(_("登录失败次数过多，请一分钟后再试"))
     user = get_user_by_email(email) if email else None
     if user is None or not isinstance(password, str) or not check_password_hash(user.password_hash, password):
         db.session.add(LoginAttempt(email=email, address=address))
-        raise Invalid("邮箱或密码错误 / wrong e-mail or password")
-    if not user.active:
-        raise Forbidden("账号已停用 / this account is disabled")
+        raise Invalid(_("邮箱或密码错误"))
+    if not user.active:  # a refused login, answered on the login form like wrong credentials
+        raise Invalid(_("账号已停用"))
     return user
 
 
@@ -144,7 +145,7 @@ def invite(org: Organisation, email, actor) -> tuple[Invitation, str]:
 def invitation_for_secret(secret: str) -> Invitation:
     inv = db.session.scalar(db.select(Invitation).where(Invitation.token_hash == _sha256(secret or "")))
     if inv is None or inv.accepted_at is not None or inv.expires_at < utcnow():
-        raise NotFound("邀请链接无效或已过期 / the invitation is invalid or has expired")
+        raise NotFound(_("邀请链接无效或已过期"))
     return inv
 
 
@@ -159,12 +160,12 @@ def accept_invitation(secret: str, *, name, password, email=None) -> User:
 def set_member_admin(org: Organisation, member: User, is_admin: bool, actor) -> User:
     require_org_admin(actor, org.id)
     if member.organisation_id != org.id:
-        raise NotFound("该用户不是本单位成员 / not a member of this organisation")
+        raise NotFound(_("该用户不是本单位成员"))
     if not is_admin and member.org_admin:
         admins = db.session.scalar(db.select(db.func.count(User.id)).where(
             User.organisation_id == org.id, User.org_admin.is_(True)))
         if admins <= 1:
-            raise Conflict("单位至少需要一名管理员 / the organisation needs at least one admin")
+            raise Conflict(_("单位至少需要一名管理员"))
     member.org_admin = bool(is_admin)
     audit.record("user", member.id, "org_admin" if is_admin else "org_member", actor)
     return member
@@ -173,9 +174,9 @@ def set_member_admin(org: Organisation, member: User, is_admin: bool, actor) -> 
 def remove_member(org: Organisation, member: User, actor) -> None:
     require_org_admin(actor, org.id)
     if member.organisation_id != org.id:
-        raise NotFound("该用户不是本单位成员 / not a member of this organisation")
+        raise NotFound(_("该用户不是本单位成员"))
     if member.id == actor.id:
-        raise Conflict("不能移除自己 / you cannot remove yourself")
+        raise Conflict(_("不能移除自己"))
     member.organisation_id = None
     member.org_admin = False
     audit.record("user", member.id, "removed_from_org", actor, comment=str(org.id))
@@ -184,7 +185,7 @@ def remove_member(org: Organisation, member: User, actor) -> None:
 def grant_role(user: User, role: str, actor) -> None:
     require_role(actor, "admin")
     if role not in PLATFORM_ROLES:
-        raise Invalid.field("role", "未知角色 / unknown role")
+        raise Invalid.field("role", _("未知角色"))
     if role not in user.roles:
         user.role_rows.append(UserRole(role=role))
         audit.record("user", user.id, f"grant_{role}", actor)
@@ -206,7 +207,7 @@ def create_api_token(user: User, name: str = "API") -> tuple[ApiToken, str]:
 def revoke_api_token(token_id: int, actor: User) -> ApiToken:
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != actor.id:
-        raise NotFound("令牌不存在 / no such token")
+        raise NotFound(_("令牌不存在"))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         audit.record("user", actor.id, "api_token_revoked", actor, comment=token.prefix)

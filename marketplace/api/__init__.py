@@ -1,7 +1,7 @@
 """The JSON API at /api/v1, over the same services as the web pages.
 
-Each domain adds its endpoints in a module of this package (`from . import bp`) and may describe
-them in an `OPENAPI_PATHS` dict that /api/v1/openapi.json merges.
+Each domain adds its endpoints in a module of this package, declared once with `api.spec.endpoint`
+and the pydantic schemas of its `schemas.py`; /api/v1/openapi.json is generated from them.
 """
 import importlib
 import importlib.util

@@ -18,17 +18,19 @@ handling); webargs/apispec would need marshmallow schemas besides the pydantic t
 import copy
 import functools
 
-from flask import current_app, jsonify
+from flask import current_app, jsonify, request
 from flask_babel import gettext as _
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from spectree import Response, SpecTree
 
-from ..core.errors import Invalid
+from ..core.errors import Invalid, NotFound
+from ..core.schema import MAX_ID, TAGGED_UNIONS
 from ..core.uow import unit_of_work
 from . import bp
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 PREFIX = "/api/v1"
+MAX_JSON_BYTES = 256 * 1024  # no API body comes near this; larger ones are refused before any work
 
 
 class Problem(BaseModel):
@@ -82,8 +84,13 @@ def _message(err: dict) -> str:
 def invalid_from(error) -> Invalid:
     """A pydantic ValidationError as our Invalid: {field path: [message]} in the request's language."""
     fields: dict[str, list[str]] = {}
+    tag_field = TAGGED_UNIONS.get(error.title)
     for err in error.errors(include_url=False):
-        loc = ".".join(str(p) for p in err["loc"]) or "body"
+        path = list(err["loc"])
+        if tag_field:  # a tagged union (core.schema.tagged_union): the member's tag is not a field
+            path = [tag_field] if err["type"].startswith("union_tag") else path[1:]
+        # Errors are keyed by field: "platforms", not "platforms.0" (the message says what is wrong).
+        loc = ".".join(str(p) for p in path if not isinstance(p, int)) or "body"
         fields.setdefault(loc, []).append(_message(err))
     return Invalid(_("输入有误，请检查标出的字段"), fields)
 
@@ -110,11 +117,27 @@ def endpoint(rule: str, method: str = "GET", *, body=None, query=None, answer=No
     def decorate(fn):
         @functools.wraps(fn)
         def run(*args, **kwargs):
-            if method in WRITES:
-                # The view returns answers built before the commit expires the objects they read.
-                with unit_of_work(show=False):
-                    return fn(*args, **kwargs)
-            return fn(*args, **kwargs)
+            # Ids are 32-bit keys: a larger path id names nothing (404) and must not reach the database
+            # (PostgreSQL answers an out-of-range integer with an error, a 500).
+            if any(type(v) is int and v > MAX_ID for v in kwargs.values()):
+                raise NotFound()
+            # A body that is form-encoded, or says it is JSON but is not an object (malformed, null, empty,
+            # too large to read), is refused; an absent body without a content type stays `{}`.
+            if body is not None and (request.content_length or 0) > MAX_JSON_BYTES:
+                raise Invalid(_("请求体过大"), {"body": [_("请求体过大")]})
+            if body is not None and (kwargs.get("json") is None or (
+                    request.is_json and not isinstance(request.get_json(silent=True), dict))):
+                raise Invalid(_("请求体必须是 JSON 对象"), {"body": [_("请求体必须是 JSON 对象")]})
+            try:
+                if method in WRITES:
+                    # The view returns answers built before the commit expires the objects they read.
+                    with unit_of_work(show=False):
+                        return fn(*args, **kwargs)
+                return fn(*args, **kwargs)
+            except ValidationError as err:
+                # A schema the view applies itself (a body whose shape depends on the entity, e.g. a
+                # resource's own fields) is answered like the declared ones.
+                raise invalid_from(err) from None
 
         codes = {f"HTTP_{status}": answer}
         codes.update({f"HTTP_{code}": Problem for code in errors})

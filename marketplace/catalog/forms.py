@@ -1,10 +1,20 @@
 """Listing forms, one per resource type, derived from the declarations in catalog.types."""
 from decimal import Decimal
 
-from flask_babel import LazyString, get_locale, lazy_gettext as _l
+from flask_babel import LazyString, get_locale
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, DecimalField, IntegerField, SelectField,
-                     SelectMultipleField, StringField, TextAreaField, widgets)
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from ..core.reference import CITIES

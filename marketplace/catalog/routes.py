@@ -3,11 +3,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from ..core.errors import DomainError
 from ..core.pagination import page_args
 from ..core.reference import CITIES
-from ..core.web import flash_error
-from ..extensions import db
+from ..core.uow import unit_of_work
 from . import services
 from .forms import FORMS, ReasonForm
 from .types import PLATFORMS, RESOURCE_TYPES
@@ -105,15 +103,9 @@ def create(type_key):
         if current_user.organisation:
             form.city.data = current_user.organisation.city
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             resource = services.create_resource(type_key, form.data_for_service(), current_user)
-        except DomainError as err:
-            db.session.rollback()
-            if err.status in (403, 404):
-                raise  # not allowed at all: an error page, not a message on the form
-            flash_error(err, form)
-        else:
-            db.session.commit()
+        if work.committed:
             flash(_("已保存为草稿，提交审核后发布"), "success")
             return redirect(url_for("catalog.detail", resource_id=resource.id))
     return render_template("catalog/form.html", form=form, spec=RESOURCE_TYPES[type_key], resource=None)
@@ -129,13 +121,9 @@ def edit(resource_id):
     if request.method == "GET":
         form.fill_from(resource)
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             services.update_resource(resource, form.data_for_service(), current_user)
-        except DomainError as err:
-            db.session.rollback()
-            flash_error(err, form)
-        else:
-            db.session.commit()
+        if work.committed:
             flash(_("已保存"), "success")
             return redirect(url_for("catalog.detail", resource_id=resource.id))
     return render_template("catalog/form.html", form=form, spec=resource.spec, resource=resource)
@@ -150,15 +138,10 @@ def lifecycle(resource_id, action):
     if not form.validate_on_submit():
         abort(400)
     resource = services.get_resource(resource_id, current_user)
-    try:
+    with unit_of_work() as work:  # not allowed at all: an error page; conflicts and bad input a message
         services.transition(resource, action, current_user, reason=form.reason.data)
-    except DomainError as err:
-        db.session.rollback()
-        if err.status in (403, 404):
-            raise  # not allowed at all: an error page; conflicts and bad input go back as a message
-        flash_error(err)
+    if not work.committed:
         return redirect(url_for("catalog.detail", resource_id=resource_id)), 303
-    db.session.commit()
     flash(_("操作成功"), "success")
     if action in ("publish", "reject") and request.form.get("next") == "review":
         return redirect(url_for("catalog.review"))

@@ -1,13 +1,15 @@
 """Listings: create, edit, moderate and query resources of the ten types."""
 from datetime import date
 
+from flask_babel import gettext as _
+
 from ..core import audit
 from ..core.errors import Forbidden, Invalid, NotFound
 from ..core.money import check_fen
 from ..core.permissions import require_login, require_member, require_role
 from ..core.reference import CITIES
 from ..core.statemachine import StateMachine
-from ..core.timeutil import isoformat, utcnow
+from ..core.timeutil import utcnow
 from ..extensions import db
 from .models import MODELS, Resource, ResourcePlatform
 from .types import PLATFORMS, RESOURCE_TYPES
@@ -21,137 +23,83 @@ LIFECYCLE = StateMachine("resource", {
     "archived": set(),
 })
 
-COMMON_LIMITS = {"title": 200, "summary": 500, "description": 20000, "tags": 200, "discipline": 60,
-                 "contact_name": 60, "contact_phone": 30, "contact_email": 254}
+COMMON_FIELDS = ("title", "summary", "description", "tags", "discipline", "contact_name", "contact_phone",
+                 "contact_email", "city", "platforms")
 
 
-# -- validation (pure) ----------------------------------------------------------------------------
-
-def _too_long(n):
-    return f"不能超过 {n} 个字符 / at most {n} characters"
-
+# -- domain rules on a listing's values (pure) ------------------------------------------------------
+# Types and limits are checked where the values come in (the API's schemas and the web forms, both
+# generated from types.py); what stays here holds whichever way a listing is written.
 
 def clean_fields(type_key: str, data: dict, partial: bool = False) -> dict:
-    """Validate common and type-specific fields; return cleaned values or raise Invalid with every error.
-
-    Money is integer fen. With `partial`, only the keys present are checked (PATCH).
-    """
-    if not isinstance(type_key, str) or type_key not in RESOURCE_TYPES:
-        raise Invalid.field("type", "未知的资源类型 / unknown resource type")
+    """Check a listing's values against the domain rules; return them (text trimmed) or raise Invalid
+    with every error. With `partial`, only the keys present are checked (an edit)."""
+    if type_key not in RESOURCE_TYPES:
+        raise Invalid.field("type", _("未知的资源类型"))
     spec = RESOURCE_TYPES[type_key]
+    own = {f.name: f for f in spec.fields}
     errors: dict[str, list[str]] = {}
     out: dict = {}
 
     def err(name, message):
         errors.setdefault(name, []).append(message)
 
-    known = set(COMMON_LIMITS) | {"city", "platforms"} | {f.name for f in spec.fields}
     for name in data:
-        if name not in known:
-            err(name, "未知字段 / unknown field")
-
-    for name, limit in COMMON_LIMITS.items():
-        if name not in data:
-            if name == "title" and not partial:
-                err(name, "请填写标题 / a title is required")
-            continue
-        value = data[name]
-        if value is None:
-            value = ""
-        if not isinstance(value, str):
-            err(name, "应为文本 / must be text")
-            continue
-        value = value.strip()
-        if len(value) > limit:
-            err(name, _too_long(limit))
-        elif name == "title" and not value:
-            err(name, "请填写标题 / a title is required")
+        if name not in COMMON_FIELDS and name not in own:
+            err(name, _("未知字段"))
+    for name in COMMON_FIELDS:
+        if name in data:
+            value = data[name].strip() if isinstance(data[name], str) else data[name]
+            out[name] = "" if value is None and name not in ("city", "platforms") else value
+    if not (out.get("title") or (partial and "title" not in data)):
+        err("title", _("请填写标题"))
+    if "city" in out and out["city"] not in CITIES:
+        err("city", _("请选择江苏省的城市"))
+    if "platforms" in out:
+        if not out["platforms"] or any(p not in PLATFORMS for p in out["platforms"]):
+            err("platforms", _("平台应为已知平台的非空列表"))
         else:
-            out[name] = value
-
-    if "city" in data:
-        if not isinstance(data["city"], str) or data["city"] not in CITIES:
-            err("city", "请选择江苏省的城市 / choose one of the 13 cities of Jiangsu")
-        else:
-            out["city"] = data["city"]
-
-    if "platforms" in data:
-        value = data["platforms"]
-        if not isinstance(value, list) or not value or any(not isinstance(p, str) or p not in PLATFORMS
-                                                           for p in value):
-            err("platforms", "平台应为已知平台的非空列表 / a non-empty list of known platforms")
-        else:
-            out["platforms"] = list(dict.fromkeys(value))
+            out["platforms"] = list(dict.fromkeys(out["platforms"]))
 
     for f in spec.fields:
         if f.name not in data:
             if f.required and not partial:
-                err(f.name, "必填 / required")
+                err(f.name, _("必填"))
             continue
         value = data[f.name]
-        if value is None or value == "":
-            if f.required:
-                err(f.name, "必填 / required")
+        if value is None or value == "" or value == []:
+            if f.required and f.kind != "bool":
+                err(f.name, _("必填"))
             else:
                 out[f.name] = False if f.kind == "bool" else None
             continue
         try:
-            out[f.name] = _clean_value(f, value)
+            out[f.name] = _domain_value(f, value)
         except Invalid as e:
             err(f.name, e.detail)
 
     if not errors and type_key == "finance":
         lo, hi = out.get("amount_min"), out.get("amount_max")
         if lo is not None and hi is not None and lo > hi:
-            err("amount_max", "上限不能低于下限 / the maximum must not be below the minimum")
+            err("amount_max", _("上限不能低于下限"))
     if errors:
-        raise Invalid("请检查填写的内容 / please check the fields", errors)
+        raise Invalid(_("请检查填写的内容"), errors)
     return out
 
 
-def _clean_value(f, value):
+def _domain_value(f, value):
     if f.kind in ("str", "text"):
-        if not isinstance(value, str):
-            raise Invalid("应为文本 / must be text")
-        value = value.strip()
-        if len(value) > f.max_len:
-            raise Invalid(_too_long(f.max_len))
-        return value
+        return value.strip()
     if f.kind == "money":
-        return check_fen(value, f.name)
-    if f.kind == "int":
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise Invalid("应为整数 / must be an integer")
-        if (f.min is not None and value < f.min) or (f.max is not None and value > f.max):
-            raise Invalid(f"应在 {f.min}–{f.max} 之间 / must be between {f.min} and {f.max}")
-        return value
-    if f.kind == "bool":
-        if not isinstance(value, bool):
-            raise Invalid("应为 true/false / must be a boolean")
-        return value
-    if f.kind == "date":
-        if isinstance(value, date):
-            parsed = value  # from a form: still checked for plausibility below
-        elif not isinstance(value, str):
-            raise Invalid("日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD")
-        else:
-            try:
-                parsed = date.fromisoformat(value)
-            except ValueError:
-                raise Invalid("日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD") from None
-        if parsed.year < 1950 or parsed > date.today():
-            raise Invalid("日期不合理 / implausible date")
-        return parsed
-    if f.kind == "choice":
-        if not isinstance(value, str) or value not in f.choices:
-            raise Invalid("未知选项 / unknown option: " + "、".join(f.choices))
-        return value
-    if f.kind == "multi":
-        items = value if isinstance(value, list) else str(value).split(",")
-        if not all(isinstance(v, str) and v in f.choices for v in items):
-            raise Invalid("未知选项 / unknown option: " + "、".join(f.choices))
-        return ",".join(dict.fromkeys(items))
-    raise Invalid("不支持的字段 / unsupported field")
+        return check_fen(value, f.name)  # money is a non-negative int of fen, whoever sends it
+    if f.kind == "date" and not date(1950, 1, 1) <= value <= date.today():
+        raise Invalid(_("日期不合理"))
+    if f.kind in ("choice", "multi"):
+        values = value if isinstance(value, list) else str(value).split(",")
+        if any(v not in f.choices for v in values):
+            raise Invalid(_("未知选项（可选：%(options)s）", options="、".join(f.choices)))
+        return ",".join(dict.fromkeys(values)) if f.kind == "multi" else value
+    return value
 
 
 # -- commands -------------------------------------------------------------------------------------
@@ -162,12 +110,12 @@ MAX_ID = 2**31 - 1  # ids are INTEGER columns: a larger number cannot name a row
 def get_resource(resource_id: int, actor=None) -> Resource:
     """A resource the actor may see: published ones for anyone, others for members and reviewers."""
     if isinstance(resource_id, bool) or not isinstance(resource_id, int) or not 0 < resource_id <= MAX_ID:
-        raise NotFound("资源不存在 / no such resource")
+        raise NotFound(_("资源不存在"))
     resource = db.session.get(Resource, resource_id)
     if resource is None:
-        raise NotFound("资源不存在 / no such resource")
+        raise NotFound(_("资源不存在"))
     if not can_view(resource, actor):
-        raise NotFound("资源不存在 / no such resource")
+        raise NotFound(_("资源不存在"))
     return resource
 
 
@@ -190,7 +138,7 @@ def create_resource(type_key: str, data: dict, actor, org=None) -> Resource:
     require_login(actor)
     org = org or actor.organisation
     if org is None:
-        raise Forbidden("请先加入一个单位 / join an organisation first")
+        raise Forbidden(_("请先加入一个单位"))
     require_member(actor, org.id)
     values = clean_fields(type_key, data)
     platforms = values.pop("platforms", None) or list(RESOURCE_TYPES[type_key].platforms)
@@ -206,7 +154,7 @@ def create_resource(type_key: str, data: dict, actor, org=None) -> Resource:
 def update_resource(resource: Resource, data: dict, actor) -> Resource:
     require_login(actor)
     if not can_edit(resource, actor):
-        raise Forbidden("只有资源所属单位的成员可以编辑 / only members of the owning organisation may edit")
+        raise Forbidden(_("只有资源所属单位的成员可以编辑"))
     values = clean_fields(resource.type, data, partial=True)
     platforms = values.pop("platforms", None)
     for name, value in values.items():
@@ -236,9 +184,7 @@ def reject_resource(resource: Resource, actor, reason: str) -> Resource:
     require_role(actor, "reviewer")
     reason = (reason or "").strip() if isinstance(reason, str) else ""
     if not reason:
-        raise Invalid.field("reason", "请填写退回原因 / a reason is required")
-    if len(reason) > 500:
-        raise Invalid.field("reason", _too_long(500))
+        raise Invalid.field("reason", _("请填写退回原因"))
     LIFECYCLE.apply(resource, "rejected", actor, comment=reason, action="reject")
     resource.reject_reason = reason
     return resource
@@ -247,14 +193,14 @@ def reject_resource(resource: Resource, actor, reason: str) -> Resource:
 def take_offline(resource: Resource, actor, comment: str | None = None) -> Resource:
     require_login(actor)
     if not (actor.is_member_of(resource.owner_org_id) or actor.has_role("reviewer")):
-        raise Forbidden("没有权限下线该资源 / you may not take this resource offline")
+        raise Forbidden(_("没有权限下线该资源"))
     return LIFECYCLE.apply(resource, "offline", actor, comment=comment, action="offline")
 
 
 def archive_resource(resource: Resource, actor) -> Resource:
     require_login(actor)
     if not (actor.is_member_of(resource.owner_org_id) or actor.has_role("admin")):
-        raise Forbidden("没有权限归档该资源 / you may not archive this resource")
+        raise Forbidden(_("没有权限归档该资源"))
     return LIFECYCLE.apply(resource, "archived", actor, action="archive")
 
 
@@ -265,10 +211,10 @@ TRANSITIONS = {"submit": submit_resource, "publish": publish_resource, "reject":
 def transition(resource: Resource, action: str, actor, reason: str | None = None) -> Resource:
     """Apply a named lifecycle action (as the web page and the API name them)."""
     if action not in TRANSITIONS:
-        raise NotFound("未知操作 / unknown action")
+        raise NotFound(_("未知操作"))
     require_login(actor)
     if not can_view(resource, actor):
-        raise NotFound("资源不存在 / no such resource")
+        raise NotFound(_("资源不存在"))
     if action == "reject":
         return reject_resource(resource, actor, reason)
     return TRANSITIONS[action](resource, actor)
@@ -297,21 +243,21 @@ def filter_args(args, extra_types=()) -> dict:
     out = {}
     t = args.get("type") or None
     if t and t not in RESOURCE_TYPES and t not in extra_types:
-        raise Invalid.field("type", "未知的资源类型 / unknown resource type")
+        raise Invalid.field("type", _("未知的资源类型"))
     p = args.get("platform") or None
     if p and p not in PLATFORMS:
-        raise Invalid.field("platform", "未知的平台 / unknown platform")
+        raise Invalid.field("platform", _("未知的平台"))
     c = args.get("city") or None
     if c and c not in CITIES:
-        raise Invalid.field("city", "未知的城市 / unknown city")
+        raise Invalid.field("city", _("未知的城市"))
     o = args.get("org") or None
     if o is not None:
         try:
             o = int(o)
         except ValueError:
-            raise Invalid.field("org", "org 应为单位编号 / org must be an organisation id") from None
+            raise Invalid.field("org", _("org 应为单位编号")) from None
         if not 0 < o <= MAX_ID:
-            raise Invalid.field("org", "org 应为单位编号 / org must be an organisation id")
+            raise Invalid.field("org", _("org 应为单位编号"))
     out.update(type=t, platform=p, city=c, org=o)
     return out
 
@@ -366,7 +312,7 @@ def moderation_queue(actor, page=1, per_page=20):
 def org_resources(actor, page=1, per_page=20, status=None):
     require_login(actor)
     if actor.organisation_id is None:
-        raise Forbidden("请先加入一个单位 / join an organisation first")
+        raise Forbidden(_("请先加入一个单位"))
     q = db.select(Resource).where(Resource.owner_org_id == actor.organisation_id,
                                   Resource.status != "archived" if status is None else Resource.status == status)
     return db.paginate(q.order_by(Resource.updated_at.desc()), page=page, per_page=per_page, error_out=False)
@@ -375,24 +321,6 @@ def org_resources(actor, page=1, per_page=20, status=None):
 # -- serialisation ----------------------------------------------------------------------------------
 
 def to_dict(resource: Resource, detail: bool = True) -> dict:
-    out = {
-        "id": resource.id, "type": resource.type, "title": resource.title, "summary": resource.summary,
-        "city": resource.city, "status": resource.status, "platforms": resource.platforms,
-        "owner": {"id": resource.owner_org_id, "name": resource.owner.name},
-        "tags": resource.tag_list(), "discipline": resource.discipline,
-        "published_at": isoformat(resource.published_at), "updated_at": isoformat(resource.updated_at),
-    }
-    if detail:
-        out.update(description=resource.description, contact_name=resource.contact_name,
-                   contact_phone=resource.contact_phone, contact_email=resource.contact_email,
-                   reject_reason=resource.reject_reason, created_at=isoformat(resource.created_at))
-        fields = {}
-        for f in resource.spec.fields:
-            value = getattr(resource, f.name)
-            if f.kind == "date" and value is not None:
-                value = value.isoformat()
-            elif f.kind == "multi":
-                value = [v for v in (value or "").split(",") if v]
-            fields[f.name] = value
-        out["fields"] = fields
-    return out
+    """The resource as the API answers it (declared in catalog.schemas)."""
+    from .schemas import resource_out
+    return resource_out(resource, detail).model_dump(mode="json")

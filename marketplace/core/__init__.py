@@ -3,13 +3,13 @@
 
 def init_app(app):
     from flask import Blueprint, redirect, request, session, url_for
-    from urllib.parse import urlparse
 
     from . import models  # noqa: F401  (registers the audit table)
+    from .i18n import tr
     from .money import format_fen
     from .reference import CITIES, ORG_KINDS
     from .timeutil import to_local
-    from .web import locale
+    from .web import locale, safe_next
 
     app.jinja_env.filters["fen"] = format_fen
     app.jinja_env.filters["localtime"] = lambda dt: to_local(dt).strftime("%Y-%m-%d %H:%M") if dt else "—"
@@ -43,7 +43,7 @@ def init_app(app):
         views = app.view_functions
         search_url = url_for("search.search_page") if "search.search_page" in views else url_for("catalog.resources")
         return {"CITIES": CITIES, "current_locale": locale(), "nav_links": nav_links, "search_url": search_url,
-                "org_kind_name": lambda k: ORG_KINDS.get(k, (k, k))[1 if locale() == "en" else 0]}
+                "org_kind_name": lambda k: tr(ORG_KINDS[k][0]) if k in ORG_KINDS else k, "city_name": tr}
 
     bp = Blueprint("core", __name__)
 
@@ -52,11 +52,7 @@ def init_app(app):
         """Switch the interface language and go back where the user was."""
         if code in app.config["LANGUAGES"]:
             session["lang"] = code
-        target = request.referrer or ""
-        # Only return to a page of this site.
-        if urlparse(target).netloc not in ("", request.host):
-            target = ""
-        return redirect(target or url_for("catalog.home"))
+        return redirect(safe_next(request.referrer, url_for("catalog.home")))
 
     @bp.route("/healthz")
     def healthz():

@@ -1,5 +1,6 @@
 """Pagination parameters shared by pages and the API."""
 from flask import current_app
+from flask_babel import gettext as _
 
 from .errors import Invalid
 
@@ -12,9 +13,9 @@ def page_args(args) -> tuple[int, int]:
         try:
             value = int(raw)
         except (TypeError, ValueError):
-            raise Invalid.field(name, f"{name} 必须是正整数 / must be a positive integer") from None
+            raise Invalid.field(name, _("%(name)s 必须是正整数", name=name)) from None
         if value < 1 or value > 1_000_000:
-            raise Invalid.field(name, f"{name} 超出范围 / out of range")
+            raise Invalid.field(name, _("%(name)s 超出范围", name=name))
         out.append(value)
     page, per_page = out
     return page, min(per_page, current_app.config["MAX_PER_PAGE"])

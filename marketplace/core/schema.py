@@ -8,9 +8,10 @@ turns the declaration into parsing, per-field 422 messages, serialisation and Op
         message: Text2000 = ""
 """
 from datetime import date, datetime, timezone
-from typing import Annotated
+from typing import Annotated, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, RootModel, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from .timeutil import isoformat, to_utc_naive
 
@@ -29,10 +30,18 @@ def _clean_text(value: str) -> str:
     return value.strip()
 
 
+def _at_least(min_length: int):
+    def check(value: str) -> str:
+        if len(value) < min_length:  # counted after trimming: "   " is not a title
+            raise PydanticCustomError("string_too_short", "too short", {"min_length": min_length})
+        return value
+    return AfterValidator(check)
+
+
 def text(max_length: int, min_length: int = 0):
     """Trimmed text of at most `max_length` characters (strict: numbers are not text)."""
-    return Annotated[str, Field(strict=True, max_length=max_length, min_length=min_length),
-                     AfterValidator(_clean_text)]
+    checks = [AfterValidator(_clean_text)] + ([_at_least(min_length)] if min_length else [])
+    return Annotated[str, Field(strict=True, max_length=max_length, min_length=min_length), *checks]
 
 
 Title = text(200, 1)
@@ -74,6 +83,19 @@ class Answer(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+# RootModel name -> its discriminator field: a validation error's path inside such a union starts with the
+# member's tag ("instrument"), which is not a field of the body; api.spec drops it (see tagged_union).
+TAGGED_UNIONS: dict[str, str] = {}
+
+
+def tagged_union(name: str, models, discriminator: str, doc: str = ""):
+    """A body that is one of `models`, chosen by the value of `discriminator` (OpenAPI oneOf + mapping)."""
+    members = tuple(models)
+    root = Annotated[Union[members], Field(discriminator=discriminator)]  # noqa: UP007 (a runtime tuple)
+    TAGGED_UNIONS[name] = discriminator
+    return type(name, (RootModel[root],), {"__doc__": doc, "__module__": members[0].__module__})
+
+
 class Page(Answer):
     total: int
     page: int
@@ -81,4 +103,4 @@ class Page(Answer):
 
 
 __all__ = ["Answer", "AwareTime", "Count", "Day", "Fen", "Id", "LocalTime", "LongText", "MAX_FEN", "MAX_ID",
-           "Page", "PositiveFen", "Schema", "Text200", "Text2000", "Title", "text", "timezone"]
+           "Page", "PositiveFen", "Schema", "TAGGED_UNIONS", "tagged_union", "Text200", "Text2000", "Title", "text", "timezone"]

@@ -13,6 +13,9 @@ flashed message; the block's exception is swallowed and `work.committed` stays F
 roll back and propagate: they are answered by the error pages, never shown as a form message.
 Any other exception rolls back and propagates (a 500).
 
+`keep=(SomeError,)` commits the work done before such an error instead of rolling it back (a refused
+login still records the failed attempt that slows guessing down); the error is shown all the same.
+
 The API (`api.spec.endpoint`) and the CLI (`cli_unit_of_work`) use the same class with `show=False`:
 every error propagates after the rollback and is answered as problem+json or a click error.
 """
@@ -21,7 +24,7 @@ import contextlib
 import click
 
 from ..extensions import db
-from .db import set_write_intent, _write_intent
+from .db import _write_intent, set_write_intent
 from .errors import DomainError
 
 # Errors that are the caller's to act on and therefore shown on the form, not as an error page.
@@ -29,9 +32,10 @@ SHOWN_STATUSES = frozenset({400, 409, 422, 429, 503})
 
 
 class UnitOfWork:
-    def __init__(self, form=None, *, show: bool = True):
+    def __init__(self, form=None, *, show: bool = True, keep: tuple = ()):
         self.form = form
         self.show = show
+        self.keep = tuple(keep)
         self.committed = False
         self.error: DomainError | None = None
         self._token = None
@@ -47,7 +51,10 @@ class UnitOfWork:
                 db.session.commit()
                 self.committed = True
                 return False
-            db.session.rollback()
+            if self.keep and isinstance(exc, self.keep):
+                db.session.commit()
+            else:
+                db.session.rollback()
             if isinstance(exc, DomainError):
                 self.error = exc
                 if self.show and exc.status in SHOWN_STATUSES:
@@ -59,9 +66,9 @@ class UnitOfWork:
             _write_intent.reset(self._token)
 
 
-def unit_of_work(form=None, *, show: bool = True) -> UnitOfWork:
+def unit_of_work(form=None, *, show: bool = True, keep: tuple = ()) -> UnitOfWork:
     """A form post's (or, with show=False, any caller's) unit of work; see the module docstring."""
-    return UnitOfWork(form, show=show)
+    return UnitOfWork(form, show=show, keep=keep)
 
 
 @contextlib.contextmanager
@@ -73,4 +80,6 @@ def cli_unit_of_work():
         with work:
             yield work
     except DomainError as err:
-        raise click.ClickException(str(err.detail)) from None
+        fields = "; ".join(f"{name}: {' '.join(map(str, msgs))}" for name, msgs in err.errors.items()
+                           if list(map(str, msgs)) != [str(err.detail)])
+        raise click.ClickException(f"{err.detail} ({fields})" if fields else str(err.detail)) from None

@@ -43,11 +43,43 @@ def locale() -> str:
 
 
 def bilingual_choices(pairs, prefix_key: bool = False):
-    """Form choices whose labels follow the interface language, from pairs of (value, (zh, en))."""
+    """Form choices from pairs of (value, (zh, en)), labelled through the catalog (`core.i18n.tr`).
+
+    Transitional: while a package's reference data is not yet marked with `N_()` (so its Chinese names
+    are not in the catalog), the pair's English is shown in the English interface.
+    """
     from flask_babel import LazyString
 
+    from .i18n import tr
+
     def label(value, zh, en):
-        text = en if locale() == "en" else zh
+        text = tr(zh)
+        if text == zh and locale() == "en":
+            text = en
         return f"{value} {text}" if prefix_key else text
 
     return [(value, LazyString(lambda v=value, zh=zh, en=en: label(v, zh, en))) for value, (zh, en) in pairs]
+
+
+_UNSAFE_IN_URL = frozenset("\\\r\n\t") | frozenset(chr(c) for c in range(32)) | {"\x7f"}
+
+
+def safe_next(target, fallback: str) -> str:
+    """`target` when it is a page of this site, else `fallback`: the one check before any redirect to a
+    place the request names (a `next` parameter, the referrer, a stored link).
+
+    Accepted: a path ("/my/resources?page=2"), or an absolute http(s) URL of this very host (the
+    referrer). Refused: other hosts, scheme-relative "//host", backslashes and any
+    control character (browsers drop TAB/CR/LF, so "/\\t/evil.example/" would become "//evil.example/").
+    """
+    from urllib.parse import urlsplit
+
+    if not isinstance(target, str) or not target or any(c in _UNSAFE_IN_URL for c in target):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        same_site = parts.scheme in ("http", "https") and parts.netloc == request.host
+        return target if same_site else fallback
+    if not target.startswith("/") or target.startswith("//"):
+        return fallback
+    return target

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from typing import Iterator
 
 from ..catalog.types import RESOURCE_TYPES, SERVICE_MODES
 from ..core.reference import CITIES
@@ -98,12 +98,12 @@ def topic(discipline: str | None) -> dict:
 
 
 REJECT_REASONS = [
-    "仪器原值与资产账不一致，请补充资产编号 / original value does not match the asset register",
-    "收费标准缺少校内价格依据，请补充物价备案文件 / please attach the approved rate card",
-    "联系方式不完整 / contact details are incomplete",
-    "成果权属证明材料缺失 / proof of ownership is missing",
-    "描述过于简单，请补充主要功能与技术指标 / please describe functions and specifications",
-    "重复发布，请合并至已有条目 / duplicate listing",
+    "仪器原值与资产账不一致，请补充资产编号",
+    "收费标准缺少校内价格依据，请补充物价备案文件",
+    "联系方式不完整",
+    "成果权属证明材料缺失",
+    "描述过于简单，请补充主要功能与技术指标",
+    "重复发布，请合并至已有条目",
 ]
 CN_NUM = "零一二三四五六七八九十"
 
@@ -142,7 +142,7 @@ _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 def _org_code(rng) -> str:
     """A 9-character organisation code (GB 11714) with its check character."""
     body = [rng.randint(0, 9) for _ in range(8)]
-    s = sum(d * w for d, w in zip(body, (3, 7, 9, 10, 5, 8, 4, 2)))
+    s = sum(d * w for d, w in zip(body, (3, 7, 9, 10, 5, 8, 4, 2), strict=True))
     c = 11 - s % 11
     check = "X" if c == 10 else "0" if c == 11 else str(c)
     return "".join(map(str, body)) + check
@@ -152,14 +152,14 @@ def credit_code(rng, city: str, authority: str = "9", kind: str = "1") -> str:
     """A unified social credit code (GB 32100-2015) with a valid check character."""
     division = O.CITY_CODES[city][0] + rng.choice(["02", "04", "05", "06", "11", "13", "15"])
     code = authority + kind + division + _org_code(rng)
-    s = sum(_USCC_CHARS.index(ch) * w for ch, w in zip(code, _USCC_WEIGHTS))
+    s = sum(_USCC_CHARS.index(ch) * w for ch, w in zip(code, _USCC_WEIGHTS, strict=True))
     return code + _USCC_CHARS[(31 - s % 31) % 31]
 
 
 def patent_number(rng, year: int, kind: int) -> str:
     """A Chinese patent number ZL + year + kind + 7-digit serial + '.' + check digit."""
     digits = f"{year}{kind}{rng.randint(0, 9_999_999):07d}"
-    s = sum(int(d) * w for d, w in zip(digits, (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)))
+    s = sum(int(d) * w for d, w in zip(digits, (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5), strict=True))
     check = s % 11
     return f"ZL{digits}.{'X' if check == 10 else check}"
 

@@ -10,16 +10,18 @@ from __future__ import annotations
 import logging
 import random
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import click
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from ..accounts.models import Organisation, User, UserRole
 from ..catalog.models import MODELS, Resource, ResourcePlatform
 from ..catalog.types import RESOURCE_TYPES
 from ..core.db import writing
+from ..core.uow import unit_of_work
 from ..extensions import db
 from .generator import generate_organisations, generate_resources, person
 
@@ -74,19 +76,17 @@ def seed_demo(resources: int = 600, seed: int = 42, progress=None, force: bool =
     app = current_app._get_current_object()
     db.session.rollback()  # end any read transaction before taking the write lock
     if not force and db.session.scalar(sa.select(sa.func.count()).select_from(User)):
-        raise DatabaseNotEmpty("数据库中已有用户，未加载演示数据（使用 --force 强制加载）/ "
-                               "the database already has users; demo data not loaded (use --force)")
+        raise DatabaseNotEmpty(_("数据库中已有用户，未加载演示数据（使用 --force 强制加载）"))
     auto_index = app.config.get("AUTO_INDEX", True)
     app.config["AUTO_INDEX"] = False
     try:
-        with writing():
-            rng = random.Random(seed)
-            orgs = generate_organisations(rng)
+        rng = random.Random(seed)
+        orgs = generate_organisations(rng)
+        with unit_of_work(show=False):
             org_ids = _insert_organisations(orgs)
             users, admin_of = _insert_users(rng, orgs, org_ids)
-            db.session.commit()
+        with writing():  # the id read before the first chunk already takes the write lock
             stats = _insert_resources(resources, seed, orgs, admin_of, progress, chunk)
-            db.session.commit()
         hooks_done = _run_hooks(seed, orgs, users, stats) if hooks else {}
     finally:
         app.config["AUTO_INDEX"] = auto_index
@@ -162,7 +162,7 @@ def _insert_resources(n, seed, orgs, admin_of, progress, chunk):
     common_cols = [c.name for c in Resource.__table__.columns]
     type_cols = {k: [f.name for f in spec.fields] for k, spec in RESOURCE_TYPES.items()}
     next_id = (db.session.scalar(sa.select(sa.func.max(Resource.id))) or 0) + 1
-    anchor = datetime.now(timezone.utc).replace(tzinfo=None, hour=2, minute=0, second=0, microsecond=0)
+    anchor = datetime.now(UTC).replace(tzinfo=None, hour=2, minute=0, second=0, microsecond=0)
     by_key = {o["key"]: o for o in orgs}
     instruments: list[dict] = []
     buf: list[dict] = []
@@ -176,11 +176,11 @@ def _insert_resources(n, seed, orgs, admin_of, progress, chunk):
             common.append({c: row.get(c) for c in common_cols})
             per_type.setdefault(row["type"], []).append({"id": row["id"], **{c: row[c] for c in type_cols[row["type"]]}})
             platforms += [{"resource_id": row["id"], "platform": p} for p in row["platforms"]]
-        db.session.execute(sa.insert(Resource.__table__), common)
-        for rtype, rows in per_type.items():
-            db.session.execute(sa.insert(MODELS[rtype].__table__), rows)
-        db.session.execute(sa.insert(ResourcePlatform.__table__), platforms)
-        db.session.commit()
+        with unit_of_work(show=False):  # one transaction per chunk: memory stays flat at any size
+            db.session.execute(sa.insert(Resource.__table__), common)
+            for rtype, rows in per_type.items():
+                db.session.execute(sa.insert(MODELS[rtype].__table__), rows)
+            db.session.execute(sa.insert(ResourcePlatform.__table__), platforms)
         _report(progress, len(buf))
         buf.clear()
 
@@ -205,9 +205,9 @@ def _fix_sequences():
     """PostgreSQL: move the id sequence past the ids assigned here."""
     if db.engine.dialect.name != "postgresql":
         return
-    db.session.execute(sa.text(
-        "SELECT setval(pg_get_serial_sequence('resources', 'id'), (SELECT COALESCE(MAX(id), 1) FROM resources))"))
-    db.session.commit()
+    with unit_of_work(show=False):
+        db.session.execute(sa.text(
+            "SELECT setval(pg_get_serial_sequence('resources', 'id'), (SELECT COALESCE(MAX(id), 1) FROM resources))"))
 
 
 # -- hooks of other domains -------------------------------------------------------------------------
@@ -240,8 +240,7 @@ def _run_hooks(seed, orgs, users, stats) -> dict:
     ]
     done = {}
     for name, step in steps:
-        with writing():
+        with unit_of_work(show=False):
             result = step(random.Random(f"{name}:{seed}"))
-            db.session.commit()
         done[name] = result if isinstance(result, (int, str)) else True
     return done

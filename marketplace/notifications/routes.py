@@ -4,7 +4,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..core.pagination import page_args
-from ..extensions import db
+from ..core.uow import unit_of_work
+from ..core.web import safe_next
 from . import services
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -22,17 +23,15 @@ def index():
 @bp.route("/<int:note_id>/read", methods=["POST"])
 @login_required
 def read(note_id):
-    note = services.mark_read(note_id, current_user)
-    db.session.commit()
-    if note.link and note.link.startswith("/") and not note.link.startswith("//"):
-        return redirect(note.link)
-    return redirect(url_for("notifications.index"))
+    with unit_of_work():
+        note = services.mark_read(note_id, current_user)
+    return redirect(safe_next(note.link, url_for("notifications.index")))
 
 
 @bp.route("/read-all", methods=["POST"])
 @login_required
 def read_all():
-    services.mark_all_read(current_user)
-    db.session.commit()
+    with unit_of_work():
+        services.mark_all_read(current_user)
     flash(_("全部标为已读"), "success")
     return redirect(url_for("notifications.index"))

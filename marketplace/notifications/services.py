@@ -4,6 +4,7 @@ import smtplib
 from email.message import EmailMessage
 
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 
 from ..core.db import after_commit
 from ..core.errors import NotFound
@@ -82,7 +83,7 @@ def mark_read(note_id: int, actor) -> Notification:
     require_login(actor)
     note = db.session.get(Notification, note_id)
     if note is None or note.user_id != actor.id:
-        raise NotFound("通知不存在 / no such notification")
+        raise NotFound(_("通知不存在"))
     if note.read_at is None:
         note.read_at = utcnow()
     db.session.flush()

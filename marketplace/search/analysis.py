@@ -200,7 +200,8 @@ def synonyms() -> dict[str, tuple[str, ...]]:
 
 # -- Whoosh analyzer (the schema's; stored pickled in the index, so defined at module level) -----
 
-from whoosh.analysis import Token as _Token, Tokenizer as _WTokenizer  # noqa: E402
+from whoosh.analysis import Token as _Token  # noqa: E402
+from whoosh.analysis import Tokenizer as _WTokenizer  # noqa: E402
 
 
 class HubTokenizer(_WTokenizer):

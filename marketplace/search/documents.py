@@ -10,9 +10,10 @@ Document keys are "<kind>:<id>" so ids of different kinds never collide.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask import url_for
@@ -59,7 +60,7 @@ def epoch_us(dt: datetime | None) -> int:
     """Microseconds since the epoch of a naive UTC datetime (a sortable integer)."""
     if dt is None:
         return 0
-    delta = dt.replace(tzinfo=timezone.utc) - datetime(1970, 1, 1, tzinfo=timezone.utc)
+    delta = dt.replace(tzinfo=UTC) - datetime(1970, 1, 1, tzinfo=UTC)
     return max(0, (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds)
 
 

@@ -5,11 +5,13 @@ import logging
 import time
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from ..catalog.services import filter_args
 from ..catalog.types import PLATFORMS, RESOURCE_TYPES
-from ..core.reference import CITIES
 from ..core.errors import DomainError, Invalid
+from ..core.i18n import tr
+from ..core.reference import CITIES
 from . import query as Q
 from .documents import KINDS, register_defaults
 
@@ -30,8 +32,8 @@ def parse_args(args) -> dict:
     q = args.get("q", "") or ""
     limit = current_app.config["SEARCH_MAX_QUERY_CHARS"]
     if len(q) > limit:
-        raise BadQuery(f"搜索词过长（最多 {limit} 个字符） / the query is too long (at most {limit} characters)",
-                       {"q": [f"最多 {limit} 个字符 / at most {limit} characters"]})
+        raise BadQuery(_("搜索词过长（最多 %(n)s 个字符）", n=limit),
+                       {"q": [_("最多 %(n)s 个字符", n=limit)]})
     if "\x00" in q:
         q = q.replace("\x00", " ")
     out = {"q": q.strip()}
@@ -40,10 +42,10 @@ def parse_args(args) -> dict:
         filters["org"] = str(filters["org"])  # the index stores ids as text
     sort = args.get("sort") or "relevance"
     if sort not in Q.SORTS:
-        raise Invalid.field("sort", "sort 应为 relevance、newest 或 price / sort must be relevance, newest or price")
+        raise Invalid.field("sort", _("sort 应为 relevance、newest 或 price"))
     page, per_page = _page_args(args)
     if page * per_page > current_app.config["SEARCH_MAX_WINDOW"]:
-        raise Invalid.field("page", "页码过大，请缩小搜索范围 / page too deep; narrow the search")
+        raise Invalid.field("page", _("页码过大，请缩小搜索范围"))
     out.update(filters, sort=sort, page=page, per_page=per_page)
     return out
 
@@ -145,11 +147,10 @@ def suggest(prefix: str, limit: int = 8) -> list[dict]:
 
 def facet_labels(locale: str = "zh") -> dict:
     """Display names of facet values."""
-    en = locale == "en"
     return {
-        "type": {k: t.name(locale) for k, t in RESOURCE_TYPES.items()},
-        "platform": {k: (v[1] if en else v[0]) for k, v in PLATFORMS.items()},
-        "city": {k: (v if en else k) for k, v in CITIES.items()},
+        "type": {k: t.name() for k, t in RESOURCE_TYPES.items()},
+        "platform": {k: tr(v[0]) for k, v in PLATFORMS.items()},
+        "city": {k: tr(k) for k in CITIES},
     }
 
 

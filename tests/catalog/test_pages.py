@@ -25,7 +25,7 @@ def test_home_shows_ten_types_with_counts_six_platforms_and_thirteen_cities(clie
 
     counts = {key: _stat(page, f"/resources?type={key}") for key in RESOURCE_TYPES}
     assert counts == {**{k: 0 for k in RESOURCE_TYPES}, "instrument": 2, "achievement": 1}
-    for key, t in RESOURCE_TYPES.items():
+    for t in RESOURCE_TYPES.values():
         assert t.name_zh in page
     for key, p in PLATFORMS.items():
         assert f'href="/platforms/{key}"' in page and p[0] in page

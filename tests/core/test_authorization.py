@@ -113,4 +113,4 @@ def test_authorization(method, path, state, expected, app, make_org, make_user, 
         elif method != "GET" and path != "/organisation":
             assert _snapshot() != before, f"{role} was answered {resp.status_code} but nothing changed"
 
-    assert got == dict(zip(ROLES, expected))
+    assert got == dict(zip(ROLES, expected, strict=True))

@@ -92,3 +92,18 @@ def test_page_args_refuses_nonsense(app, args):
     from marketplace.core.pagination import page_args
     with pytest.raises(Invalid):
         page_args(args)
+
+
+@pytest.mark.parametrize("target, expected", [
+    ("/my/resources?page=2", "/my/resources?page=2"),
+    ("http://localhost/resources?type=instrument", "http://localhost/resources?type=instrument"),  # referrer
+    ("https://evil.example/", "/fallback"), ("//evil.example/x", "/fallback"),
+    ("/\\evil.example", "/fallback"), ("/\t/evil.example/", "/fallback"), ("/\r\nLocation: x", "/fallback"),
+    ("/\n/evil.example", "/fallback"), ("javascript:alert(1)", "/fallback"), ("resources", "/fallback"),
+    ("", "/fallback"), (None, "/fallback"), ("http://localhost.evil.example/", "/fallback"),
+])
+def test_safe_next_only_returns_pages_of_this_site(app, target, expected):
+    from marketplace.core.web import safe_next
+
+    with app.test_request_context("/", base_url="http://localhost"):
+        assert safe_next(target, "/fallback") == expected

@@ -8,8 +8,15 @@ import pytest
 
 from marketplace.catalog.types import RESOURCE_TYPES, STATUSES
 from marketplace.core.reference import CITIES, ORG_KINDS
-from marketplace.demo.generator import (_USCC_CHARS, _USCC_WEIGHTS, credit_code, expand, generate_organisations,
-                                        generate_resources, patent_number)
+from marketplace.demo.generator import (
+    _USCC_CHARS,
+    _USCC_WEIGHTS,
+    credit_code,
+    expand,
+    generate_organisations,
+    generate_resources,
+    patent_number,
+)
 
 N = 1500
 
@@ -71,7 +78,7 @@ def test_credit_codes_have_valid_check_character(orgs):
     for o in orgs:
         code = o["credit_code"]
         assert len(code) == 18 and all(ch in _USCC_CHARS for ch in code)
-        s = sum(_USCC_CHARS.index(ch) * w for ch, w in zip(code[:17], _USCC_WEIGHTS))
+        s = sum(_USCC_CHARS.index(ch) * w for ch, w in zip(code[:17], _USCC_WEIGHTS, strict=True))
         assert _USCC_CHARS[(31 - s % 31) % 31] == code[17]
     assert credit_code(random.Random(1), "苏州")[2:6] == "3205"
 
@@ -81,10 +88,10 @@ def test_patent_number_format():
     assert re.fullmatch(r"ZL20231\d{7}\.[0-9X]", number)
     # the check digit follows the SIPO rule, e.g. application 200310102344.5
     digits = "200310102344"
-    assert sum(int(d) * w for d, w in zip(digits, (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5))) % 11 == 5
+    assert sum(int(d) * w for d, w in zip(digits, (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5), strict=True)) % 11 == 5
     check = number[-1]
     body = number[2:14]
-    s = sum(int(d) * w for d, w in zip(body, (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5))) % 11
+    s = sum(int(d) * w for d, w in zip(body, (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5), strict=True)) % 11
     assert check == ("X" if s == 10 else str(s))
 
 

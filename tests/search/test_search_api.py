@@ -2,7 +2,6 @@
 import pytest
 
 
-
 @pytest.fixture
 def corpus(org, make_org, make_resource):
     suzhou = make_org(name="苏州纳米所测试中心", city="苏州")
@@ -177,7 +176,10 @@ def test_public_whoosh_api_fallback_gives_the_same_answers(corpus, titles, monke
     expected = {q: titles(q) for q in ("电镜", "JEM-2100F", "石墨烯 检测", "显微")}
     query._segment_cache.sets.clear()
     query._segment_cache.scores.clear()
-    monkeypatch.setattr(query, "_leaf_postings_fast", lambda *a: (_ for _ in ()).throw(AttributeError("codec")))
+    from marketplace.search import whoosh_adapter
+    monkeypatch.setattr(whoosh_adapter, "FAST", True)  # restored afterwards: the failure switches it off
+    monkeypatch.setattr(whoosh_adapter, "_postings_fast",
+                        lambda *a: (_ for _ in ()).throw(AttributeError("codec")))
     from flask import current_app
     current_app.extensions["search"].reset()  # fresh searcher, fresh per-searcher caches
     assert {q: titles(q) for q in expected} == expected

@@ -1,0 +1,268 @@
+"""The resource API's payloads, generated from the one declaration of the ten types in `types.py`.
+
+A type's own fields become pydantic fields with their limits (text length, integer range, money in
+fen, choices), so adding a field to `types.py` adds it to parsing, the 422 messages, the answers and
+/api/v1/openapi.json at once. Own fields may be sent flat or nested under `fields` (both as before).
+"""
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, ConfigDict, Field, create_model, model_validator
+
+from ..core.reference import CITIES
+from ..core.schema import Answer, Fen, LocalTime, Page, Schema, tagged_union, text
+from .types import PLATFORMS, RESOURCE_TYPES, STATUSES
+from .types import Field as TypeField
+
+TypeKey = Literal[tuple(RESOURCE_TYPES)]
+PlatformKey = Literal[tuple(PLATFORMS)]
+City = Literal[tuple(CITIES)]
+ResourceStatus = Literal[tuple(STATUSES)]
+
+# The listing's common fields: name -> (type, required on create)
+COMMON_FIELDS = {
+    "title": (text(200, 1), True), "summary": (text(500), False), "description": (text(20000), False),
+    "tags": (text(200), False), "discipline": (text(60), False), "contact_name": (text(60), False),
+    "contact_phone": (text(30), False), "contact_email": (text(254), False),
+    "city": (City, False),
+    "platforms": (Annotated[list[PlatformKey], Field(min_length=1, max_length=len(PLATFORMS))], False),
+}
+
+
+def _iso_date(value):
+    if not isinstance(value, (str, date)):
+        raise ValueError("date_type")
+    return value
+
+
+def _comma_list(value):
+    return [v for v in value.split(",") if v] if isinstance(value, str) else value
+
+
+def own_field_type(f: TypeField):
+    """The pydantic type of one declared field (its limits included)."""
+    if f.kind in ("str", "text"):
+        return text(f.max_len, 1 if f.required else 0)
+    if f.kind == "money":
+        return Fen
+    if f.kind == "int":
+        return Annotated[int, Field(strict=True, ge=f.min, le=f.max)]
+    if f.kind == "bool":
+        return Annotated[bool, Field(strict=True)]
+    if f.kind == "date":
+        return Annotated[date, BeforeValidator(_iso_date)]
+    if f.kind == "choice":
+        return Literal[tuple(f.choices)]
+    if f.kind == "multi":
+        return Annotated[list[Literal[tuple(f.choices)]], BeforeValidator(_comma_list)]
+    raise ValueError(f"unsupported field kind {f.kind}")
+
+
+class _ResourceBody(Schema):
+    """Own fields flat or under `fields`; anything else is an unknown field (422), not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flatten(cls, data: Any):
+        if isinstance(data, dict) and isinstance(data.get("fields"), dict):
+            data = {**{k: v for k, v in data.items() if k != "fields"}, **data["fields"]}
+        return data
+
+
+def _camel(key: str) -> str:
+    return "".join(part.capitalize() for part in key.split("_"))
+
+
+def _field(kind, required: bool, partial: bool, description: str = ""):
+    """Required fields refuse null; optional ones accept it (cleared). In a PATCH nothing is required,
+    and a sent null is refused for required fields (the default None is never validated)."""
+    extra = {"description": description} if description else {}
+    if required:
+        return (kind, Field(None, **extra)) if partial else (kind, Field(..., **extra))
+    return (kind | None, Field(None, **extra))
+
+
+def _body_model(spec, partial: bool):
+    fields: dict = {"fields": (dict[str, Any] | None, Field(None, description="own fields, nested (optional)"))}
+    if not partial:
+        fields["type"] = (Literal[spec.key], ...)
+    for name, (kind, required) in COMMON_FIELDS.items():
+        fields[name] = _field(kind, required, partial)
+    for f in spec.fields:
+        label = f.en + (" (fen)" if f.kind == "money" else "")
+        fields[f.name] = _field(own_field_type(f), f.required and f.kind != "bool", partial, label)
+    name = f"{_camel(spec.key)}{'Patch' if partial else 'In'}"
+    return create_model(name, __base__=_ResourceBody, __doc__=f"{spec.name_en} ({spec.name_zh})", **fields)
+
+
+RESOURCE_IN = {key: _body_model(spec, partial=False) for key, spec in RESOURCE_TYPES.items()}
+RESOURCE_PATCH = {key: _body_model(spec, partial=True) for key, spec in RESOURCE_TYPES.items()}
+
+ResourceIn = tagged_union("ResourceIn", RESOURCE_IN.values(), "type",
+                          doc="A new listing: `type` chooses its own fields (money in fen).")
+
+
+def _patch_properties(schema: dict) -> None:
+    # Documented: the common fields and every type's own fields (each applies to its type only).
+    props: dict = {}
+    for key, model in RESOURCE_PATCH.items():
+        for name, prop in model.model_json_schema()["properties"].items():
+            prop.pop("default", None)  # "not sent" is not a value (a required field's null is refused)
+            if name not in props and name not in COMMON_FIELDS and name != "fields":
+                prop = {**prop, "description": f"{prop.get('description', '')} [{key}]".strip()}
+            props.setdefault(name, prop)
+    schema["properties"] = props
+
+
+class ResourcePatch(Schema):
+    """Changed fields of a listing: its type's own fields flat or under `fields`; the type cannot change.
+    The body is checked against the resource's own type (`RESOURCE_PATCH[type]`, generated like the rest)."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra=_patch_properties)
+
+
+class ResourceReasonIn(Schema):
+    reason: text(500) | None = Field(None, description="required to reject")
+
+
+def patch_values(type_key: str, body: dict) -> dict:
+    """The PATCH body checked against the resource's type: the sent fields, typed (pydantic errors -> 422)."""
+    model = RESOURCE_PATCH[type_key].model_validate(body)
+    return model.model_dump(exclude_unset=True, exclude={"fields"})
+
+
+def in_values(body) -> tuple[str, dict]:
+    """A validated ResourceIn as (type, the sent fields)."""
+    model = body.root
+    return model.type, model.model_dump(exclude_unset=True, exclude={"type", "fields"})
+
+
+# -- answers ------------------------------------------------------------------------------------------
+
+class OwnerOut(Answer):
+    id: int
+    name: str
+
+
+class ResourceItem(Answer):
+    """A resource in a list."""
+
+    id: int
+    type: TypeKey
+    title: str
+    summary: str | None
+    city: str | None
+    status: ResourceStatus
+    platforms: list[str]
+    owner: OwnerOut
+    tags: list[str]
+    discipline: str | None
+    published_at: LocalTime | None
+    updated_at: LocalTime | None
+
+
+class ResourceOut(ResourceItem):
+    """One resource with its own fields (money in fen, dates YYYY-MM-DD, multiple choices as lists)."""
+
+    description: str | None
+    contact_name: str | None
+    contact_phone: str | None
+    contact_email: str | None
+    reject_reason: str | None
+    created_at: LocalTime | None
+    fields: dict[str, Any]
+
+
+def _own_values(resource) -> dict:
+    out = {}
+    for f in resource.spec.fields:
+        value = getattr(resource, f.name)
+        if f.kind == "date" and value is not None:
+            value = value.isoformat()
+        elif f.kind == "multi":
+            value = [v for v in (value or "").split(",") if v]
+        out[f.name] = value
+    return out
+
+
+def resource_out(resource, detail: bool = True) -> ResourceItem:
+    common = {name: getattr(resource, name) for name in ResourceItem.model_fields
+              if name not in ("owner", "tags", "platforms")}
+    common.update(owner=OwnerOut(id=resource.owner_org_id, name=resource.owner.name),
+                  tags=resource.tag_list(), platforms=resource.platforms)
+    if not detail:
+        return ResourceItem(**common)
+    more = {name: getattr(resource, name) for name in ResourceOut.model_fields
+            if name not in ResourceItem.model_fields and name != "fields"}
+    return ResourceOut(**common, **more, fields=_own_values(resource))
+
+
+class ResourcePage(Page):
+    items: list[ResourceItem]
+
+
+class ResourceQuery(Schema):
+    type: TypeKey | None = None
+    platform: PlatformKey | None = None
+    city: City | None = None
+    org: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = Field(None, description="organisation id")
+    page: Annotated[int, Field(ge=1, le=1_000_000)] = 1
+    per_page: Annotated[int, Field(ge=1, le=1_000_000)] | None = Field(None, description="at most 100 are returned")
+
+
+class FieldOut(Answer):
+    name: str
+    name_zh: str
+    name_en: str
+    kind: Literal["str", "text", "int", "money", "date", "choice", "bool", "multi"]
+    required: bool
+    choices: list[str] | None = None
+    min: int | None = None
+    max: int | None = None
+
+
+class ResourceTypeOut(Answer):
+    key: TypeKey
+    name_zh: str
+    name_en: str
+    platforms: list[PlatformKey]
+    fields: list[FieldOut]
+
+
+class ResourceTypeList(Answer):
+    items: list[ResourceTypeOut]
+
+
+class PlatformOut(Answer):
+    key: PlatformKey
+    name_zh: str
+    name_en: str
+    description_zh: str
+    description_en: str
+    resource_types: list[TypeKey]
+
+
+class PlatformList(Answer):
+    items: list[PlatformOut]
+
+
+def resource_types_out() -> ResourceTypeList:
+    return ResourceTypeList(items=[ResourceTypeOut(
+        key=t.key, name_zh=t.name_zh, name_en=t.name_en, platforms=list(t.platforms),
+        fields=[FieldOut(name=f.name, name_zh=f.zh, name_en=f.en, kind=f.kind, required=f.required,
+                         choices=list(f.choices) if f.choices else None,
+                         min=f.min if f.min is not None else None, max=f.max if f.min is not None else None)
+                for f in t.fields]) for t in RESOURCE_TYPES.values()])
+
+
+def platforms_out() -> PlatformList:
+    return PlatformList(items=[PlatformOut(
+        key=k, name_zh=v[0], name_en=v[1], description_zh=v[2], description_en=v[3],
+        resource_types=[t.key for t in RESOURCE_TYPES.values() if k in t.platforms]) for k, v in PLATFORMS.items()])
+
+
+__all__ = ["RESOURCE_IN", "RESOURCE_PATCH", "ResourceIn", "ResourceItem", "ResourceOut", "ResourcePage",
+           "ResourcePatch", "ResourceQuery", "ResourceReasonIn", "in_values", "patch_values", "platforms_out",
+           "resource_out", "resource_types_out"]

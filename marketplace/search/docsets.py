@@ -1,0 +1,219 @@
+"""Queries, part 2 (see query.py): sets of document numbers and BM25F scores per searcher.
+
+Posting sets are cached per (segment, field, term): Whoosh segments are immutable, so after a commit
+only the new small segment is read. Whoosh's internals are read only through whoosh_adapter.
+"""
+from __future__ import annotations
+
+import heapq
+
+from . import whoosh_adapter
+from .parse import And, Or, Term, leaves
+
+# -- document sets and scores ----------------------------------------------------------------------
+
+K1, B = 1.2, 0.75            # BM25F, as Whoosh's default weighting
+CACHE_POSTINGS = 6_000_000   # postings held in the caches of a process (~50 bytes each) before they are dropped
+
+
+class _SegmentCache:
+    """Posting sets and BM25 term components per (segment, offset, field, term).
+
+    Whoosh segments are immutable (only their deletion sets change), so what was read from a segment
+    stays valid across index generations: after a commit only the new small segment is read, not
+    the whole index again. Deleted documents are removed per searcher.
+    """
+
+    def __init__(self):
+        self.sets: dict = {}
+        self.scores: dict = {}
+        self.lengths: dict = {}
+        self.size = 0  # postings held (approximate under threads; it only bounds memory)
+
+    def put(self, table: dict, key, value):
+        self.size += len(value)
+        if self.size > CACHE_POSTINGS:
+            self.sets.clear()
+            self.scores.clear()
+            self.lengths.clear()
+            self.size = len(value)
+        table[key] = value
+
+
+_segment_cache = _SegmentCache()
+
+
+class DocSets:
+    """Sets of document numbers and BM25 term scores for one searcher (one index generation).
+
+    Queries are answered with set algebra (C speed) and scored by summing cached per-term BM25F
+    components over the matching documents only: no per-posting Python matcher walk per query.
+    """
+
+    MAX_CACHED = 4000
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.cache: dict[tuple[str, str], frozenset] = {}
+        self.score_cache: dict[tuple[str, str], dict] = {}
+        self._held = 0
+        self._all: frozenset | None = None
+        self._columns: dict[str, list] = {}
+        subs = getattr(self.reader, "readers", None)
+        if subs is None:
+            subs, offsets = [self.reader], [0]
+        else:
+            offsets = list(self.reader.doc_offsets)
+        self.segments = []
+        deleted = set()
+        for seg_reader, offset in zip(subs, offsets, strict=True):
+            segid = seg_reader.segment().segment_id() if seg_reader.segment() is not None else id(seg_reader)
+            self.segments.append((segid, offset, seg_reader))
+            if seg_reader.has_deletions():
+                deleted.update(offset + d for d in whoosh_adapter.deleted_docs(seg_reader))
+        self.deleted = frozenset(deleted)
+        self.doc_count = self.reader.doc_count()
+        self.doc_count_all = self.reader.doc_count_all()
+
+    def _remember(self, table: dict, key, value):
+        self._held += len(value)
+        if self._held > CACHE_POSTINGS // 2 or len(table) >= self.MAX_CACHED:
+            self.cache.clear()
+            self.score_cache.clear()
+            self._held = len(value)
+        table[key] = value
+
+    # sets ---------------------------------------------------------------------------------------
+
+    def term(self, fieldname: str, text: str) -> frozenset:
+        key = (fieldname, text)
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit
+        parts = []
+        for segid, offset, seg_reader in self.segments:
+            skey = (segid, offset, fieldname, text)
+            got = _segment_cache.sets.get(skey)
+            if got is None:
+                ids, _w = whoosh_adapter.postings(seg_reader, fieldname, text)
+                got = frozenset(i + offset for i in ids) if offset else frozenset(ids)
+                _segment_cache.put(_segment_cache.sets, skey, got)
+            if got:
+                parts.append(got)
+        ids = parts[0] if len(parts) == 1 else frozenset().union(*parts)
+        if self.deleted and ids:
+            ids = ids - self.deleted
+        self._remember(self.cache, key, ids)
+        return ids
+
+    def all(self) -> frozenset:
+        if self._all is None:
+            self._all = frozenset(range(self.doc_count_all)) - self.deleted
+        return self._all
+
+    def evaluate(self, node) -> frozenset:
+        if node is None:
+            return self.all()
+        if isinstance(node, Term):
+            return self.term(node.field, node.text)
+        if isinstance(node, And):
+            sets = sorted((self.evaluate(i) for i in node.items), key=len)
+            out = sets[0]
+            for s in sets[1:]:
+                if not out:
+                    break
+                out = out & s
+            return out
+        if isinstance(node, Or):
+            sets = [self.evaluate(i) for i in node.items]
+            return frozenset().union(*sets)
+        raise TypeError(node)
+
+    # scores -------------------------------------------------------------------------------------
+
+    def _avglen(self, fieldname: str) -> float:
+        n = self.doc_count_all or 1
+        return max(1.0, self.reader.field_length(fieldname) / n)
+
+    def term_scores(self, fieldname: str, text: str) -> dict:
+        """{docnum: BM25F tf component} of a term (multiply by idf and boost)."""
+        key = (fieldname, text)
+        hit = self.score_cache.get(key)
+        if hit is not None:
+            return hit
+        out: dict = {}
+        avglen = self._avglen(fieldname)
+        for segid, offset, seg_reader in self.segments:
+            skey = (segid, offset, fieldname, text)
+            got = _segment_cache.scores.get(skey)
+            if got is None:
+                got = self._segment_scores(seg_reader, offset, fieldname, text, avglen)
+                _segment_cache.put(_segment_cache.scores, skey, got)
+            if got:
+                if out:
+                    out.update(got)
+                else:
+                    out = dict(got)
+        self._remember(self.score_cache, key, out)
+        return out
+
+    def _segment_scores(self, seg_reader, offset, fieldname, text, avglen) -> dict:
+        ids, weights = whoosh_adapter.postings(seg_reader, fieldname, text)
+        if not ids:
+            return {}
+        lkey = (seg_reader.segment().segment_id(), fieldname)
+        lengths = _segment_cache.lengths.get(lkey)
+        if lengths is None:
+            lengths = whoosh_adapter.length_bytes(seg_reader, fieldname)
+            _segment_cache.put(_segment_cache.lengths, lkey, lengths)
+        from whoosh.util.numeric import byte_to_length
+        norm = [K1 * ((1 - B) + B * byte_to_length(b) / avglen) for b in range(256)]
+        nlen = len(lengths)
+        k1p = K1 + 1
+        return {i + offset: tf * k1p / (tf + norm[lengths[i] if i < nlen else 0]) for i, tf in zip(ids, weights, strict=True)}
+
+    def idf(self, fieldname: str, text: str) -> float:
+        import math
+        df = len(self.term(fieldname, text))
+        return math.log(self.doc_count / (df + 1)) + 1 if self.doc_count else 1.0
+
+    def rank(self, node, final: frozenset, want: int) -> list[tuple[int, float]]:
+        """The `want` best documents of `final` by BM25F summed over the query's terms."""
+        weights: dict[tuple[str, str], float] = {}
+        for leaf in leaves(node):
+            key = (leaf.field, leaf.text)
+            weights[key] = max(weights.get(key, 0.0), leaf.boost)
+        acc = dict.fromkeys(final, 0.0)
+        n = len(final)
+        for (fieldname, text), boost in weights.items():
+            sd = self.term_scores(fieldname, text)
+            if not sd:
+                continue
+            w = boost * self.idf(fieldname, text)
+            if len(sd) <= n:
+                for d, v in sd.items():
+                    if d in acc:
+                        acc[d] += w * v
+            else:
+                get = sd.get
+                for d in final:
+                    v = get(d)
+                    if v:
+                        acc[d] += w * v
+        pub = self.column("published")
+        best = heapq.nlargest(want, acc.items(), key=lambda kv: (kv[1], pub[kv[0]]))
+        return best
+
+    # values and columns -------------------------------------------------------------------------
+
+    def values(self, fieldname: str) -> list[str]:
+        return [t.decode("utf-8") if isinstance(t, bytes) else t for t in self.reader.lexicon(fieldname)]
+
+    def column(self, fieldname: str) -> list:
+        col = self._columns.get(fieldname)
+        if col is None:
+            col = list(self.reader.column_reader(fieldname))
+            self._columns[fieldname] = col
+        return col
+

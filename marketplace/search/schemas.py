@@ -1,0 +1,78 @@
+"""The search API's payloads, declared once (parsing, 422 messages, answers and OpenAPI).
+
+The query's limits that depend on configuration (the query's length, the result window) and the
+document kinds other domains register stay in `services.parse_args` (400/422 there).
+"""
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from ..catalog.schemas import City, PlatformKey
+from ..core.schema import MAX_ID, Answer, Schema
+from .query import SORTS
+
+PageNumber = Annotated[int, Field(ge=1, le=1_000_000)]
+
+
+class SearchQuery(Schema):
+    q: str = Field("", description="words (Chinese, English abbreviations or model numbers); all must match. "
+                                   "At most SEARCH_MAX_QUERY_CHARS (500) characters, else 400")
+    type: str | None = Field(None, description="resource type key (or another registered document kind)")
+    platform: PlatformKey | None = None
+    city: City | None = None
+    org: Annotated[int, Field(ge=1, le=MAX_ID)] | None = Field(None, description="organisation id")
+    sort: Literal[tuple(SORTS)] = "relevance"
+    page: PageNumber = 1
+    per_page: PageNumber | None = Field(None, description="at most 100 are returned")
+
+
+class SearchHit(Answer):
+    id: int
+    kind: str | None
+    type: str | None
+    title: str
+    snippet: str = Field(description="HTML: text escaped, matches wrapped in <mark>")
+    url: str
+    score: float
+    city: str | None
+    platforms: list[str]
+    price: int | None = Field(description="fen (instrument external price / achievement asking price)")
+
+
+class TitleSuggestion(Answer):
+    id: int
+    type: str | None
+    title: str
+    url: str
+
+
+class EmptyState(Answer):
+    """What to try when nothing matched."""
+
+    without_filters: int | None = Field(description="matches without the filters")
+    any_word: int | None = Field(description="matches of any one word")
+    titles: list[TitleSuggestion]
+    terms: list[str]
+
+
+class SearchResults(Answer):
+    """Facet counts reflect the query and the other filters (a facet's own filter is not applied to its
+    counts). When nothing matches, `suggestions` proposes broader searches."""
+
+    q: str
+    total: int
+    page: int
+    per_page: int
+    sort: str
+    items: list[SearchHit]
+    facets: dict[Literal["type", "platform", "city"], dict[str, int]]
+    suggestions: EmptyState | None = None
+
+
+class SuggestQuery(Schema):
+    q: str = Field("", description="the start of a title (longer input is cut to SEARCH_MAX_SUGGEST_CHARS)")
+
+
+class SuggestAnswer(Answer):
+    q: str
+    items: list[TitleSuggestion]

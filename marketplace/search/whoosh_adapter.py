@@ -1,0 +1,126 @@
+"""The one place that reads Whoosh's private attributes, for speed, with a fallback to its public API.
+
+The ranking (search/docsets.py) needs, per index segment, every posting of a term (document ids and
+weights) and every document's field length. Whoosh's public API yields them one Python call per
+posting / per document; Whoosh 2.7's W3 codec keeps them in arrays per block, which this module reads
+directly (`_terms`, `_read_ids`, `_read_weights`, `_perdoc`, `_dbfile`): about ten times faster on a
+large index.
+
+Fallback (documented and tested): if the fast path raises anything (another codec, another Whoosh
+release or fork where the private names moved), the same answer is computed with the public API
+(`reader.postings()`, `doc_field_length()`, `is_deleted()`); when the failure says the private API
+changed (AttributeError, ImportError, TypeError) the fast path is switched off for the process (`FAST`
+becomes False, logged once), so a broken private API costs one exception, not one per term. `use_public_api()` forces the fallback (tests compare both paths on the same index).
+"""
+import logging
+
+log = logging.getLogger("marketplace.search")
+
+FAST = True
+
+
+def use_public_api(value: bool = True) -> None:
+    """Force (or stop forcing) the public-API path."""
+    global FAST
+    FAST = not value
+
+
+def _fast_failed(what: str, err: Exception) -> None:
+    """Only a changed private API (a missing name) switches the fast path off; anything else (a damaged
+    segment file...) falls back for this call and is met again by the public API, whose errors the
+    index's recovery handles."""
+    global FAST
+    if isinstance(err, (AttributeError, ImportError, TypeError)):
+        if FAST:
+            log.warning("Whoosh private API unavailable for %s (%r): using the public API", what, err)
+        FAST = False
+
+
+def postings(seg_reader, fieldname: str, text: str) -> tuple:
+    """(ids, weights) of a term in one segment, deleted documents included."""
+    if FAST:
+        try:
+            return _postings_fast(seg_reader, fieldname, text)
+        except Exception as err:  # noqa: BLE001 - any failure of the private path means: use the public one
+            _fast_failed("postings", err)
+    return _postings_public(seg_reader, fieldname, text)
+
+
+def _postings_public(seg_reader, fieldname: str, text: str) -> tuple:
+    if (fieldname, text) not in seg_reader:
+        return (), ()
+    m = seg_reader.postings(fieldname, text)
+    ids, weights = [], []
+    while m.is_active():
+        ids.append(m.id())
+        weights.append(m.weight())
+        m.next()
+    return ids, weights
+
+
+def _postings_fast(seg_reader, fieldname: str, text: str) -> tuple:
+    btext = text.encode("utf-8")
+    if (fieldname, btext) not in seg_reader._terms:
+        return (), ()
+    m = seg_reader._terms.matcher(fieldname, btext, seg_reader.schema[fieldname].format)
+    ids, weights = [], []
+    while m.is_active():
+        if m._ids is None:
+            m._read_ids()
+        if m._weights is None:
+            m._read_weights()
+        ids.extend(m._ids)
+        weights.extend(m._weights)
+        if m._lastblock:
+            break
+        m._next_block()
+    return ids, weights
+
+
+def length_bytes(seg_reader, fieldname: str) -> bytes:
+    """The per-document length bytes of a field in one segment (Whoosh stores them one byte each)."""
+    if FAST:
+        try:
+            return _length_bytes_fast(seg_reader, fieldname)
+        except Exception as err:  # noqa: BLE001
+            _fast_failed("field lengths", err)
+    return _length_bytes_public(seg_reader, fieldname)
+
+
+def _length_bytes_public(seg_reader, fieldname: str) -> bytes:
+    from whoosh.util.numeric import length_to_byte
+    return bytes(length_to_byte(seg_reader.doc_field_length(d, fieldname) or 0)
+                 for d in range(seg_reader.doc_count_all()))
+
+
+def _length_bytes_fast(seg_reader, fieldname: str) -> bytes:
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+    col = seg_reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if col is None:
+        return b""
+    return col._dbfile.get(col._basepos, col._count)
+
+
+def deleted_docs(seg_reader) -> list[int]:
+    """Document numbers deleted in one segment."""
+    if not seg_reader.has_deletions():
+        return []
+    if FAST:
+        try:
+            return list(seg_reader._perdoc.deleted_docs())
+        except Exception as err:  # noqa: BLE001
+            _fast_failed("deletions", err)
+    return [d for d in range(seg_reader.doc_count_all()) if seg_reader.is_deleted(d)]
+
+
+def fast_codec():
+    """Whoosh's default codec without per-block length statistics.
+
+    Those statistics only tighten the upper bounds used to skip blocks when scoring; collecting
+    them reads every posting's field length back from disk and costs about a quarter of the
+    indexing time. Scores are unchanged (field lengths are still stored per document).
+    """
+    from whoosh.codec import default_codec
+    codec = default_codec()
+    codec.length_stats = False
+    return codec
