@@ -23,7 +23,8 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, time as dtime, timedelta
+from datetime import datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -44,6 +45,8 @@ def free_port() -> int:
 
 
 def setup_database(url: str, n_instruments: int, n_clients: int) -> tuple[list[int], list[str]]:
+    import hashlib
+
     import sqlalchemy as sa
 
     from marketplace import create_app
@@ -51,7 +54,6 @@ def setup_database(url: str, n_instruments: int, n_clients: int) -> tuple[list[i
     from marketplace.catalog.models import Instrument, ResourcePlatform
     from marketplace.core.timeutil import utcnow
     from marketplace.extensions import db
-    import hashlib
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "AUTO_INDEX": False, "TESTING": False, "SECRET_KEY": "bench"})
     with app.app_context():

@@ -25,8 +25,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.bench_settlement import generate, load_subsidy_records
-from bench.common import ensure_database, report
+from bench.bench_settlement import generate, load_subsidy_records  # noqa: E402
+from bench.common import ensure_database, report  # noqa: E402
 
 DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_census"
 
@@ -64,7 +64,8 @@ def _forget_settlement(db, sa, programme_id):
     """A reused database may hold a settlement committed by an earlier run: remove it (bench data
     only; the journal's append-only triggers are bypassed for this cleanup) so it is timed afresh."""
     ids = "(SELECT id FROM subsidy_settlements WHERE programme_id = :p AND period = '2026Q4')"
-    ex = lambda sql: db.session.execute(sa.text(sql), {"p": programme_id})
+    def ex(sql):
+        return db.session.execute(sa.text(sql), {"p": programme_id})
     if not ex(f"SELECT count(*) FROM {ids} s").scalar():
         return
     ex("SET LOCAL session_replication_role = replica")

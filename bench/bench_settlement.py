@@ -121,9 +121,8 @@ def main():
 
     import sqlalchemy as sa
 
-    from marketplace import create_app
+    from marketplace import create_app, ledger
     from marketplace.extensions import db
-    from marketplace import ledger
     from marketplace.subsidy import services
     from marketplace.subsidy.models import ProviderGrade, SettlementLine
     from marketplace.subsidy.settlement import period_bounds, settle_period

@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_search import build_index, in_process, load_corpus, percentile
+from bench.bench_search import build_index, in_process, load_corpus, percentile  # noqa: E402
 
 
 def load_demands(app, n, seed):

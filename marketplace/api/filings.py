@@ -2,8 +2,18 @@
 from ..core.permissions import require_login
 from ..extensions import db
 from ..filing import services
-from ..filing.schemas import (AnnualReportIn, AnnualReportOut, AnnualReportPatch, FilingActionIn, FilingIn,
-                              FilingOut, FirmOut, FirmPage, FirmQuery, FirmVerifyOut)
+from ..filing.schemas import (
+    AnnualReportIn,
+    AnnualReportOut,
+    AnnualReportPatch,
+    FilingActionIn,
+    FilingIn,
+    FilingOut,
+    FirmOut,
+    FirmPage,
+    FirmQuery,
+    FirmVerifyOut,
+)
 from .common import api_actor
 from .spec import endpoint
 

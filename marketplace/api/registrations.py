@@ -2,9 +2,19 @@
 from ..core.errors import NotFound
 from ..core.permissions import require_login
 from ..registration import services
-from ..registration.schemas import (ContractStatsOut, ContractStatsQuery, RegistrationApproveIn, RegistrationIn,
-                                    RegistrationOut, RegistrationPatch, RegistrationQueueItem, RegistrationQueueOut,
-                                    RegistrationRefuseIn, RegistrationReturnIn, RegistrationVerifyOut)
+from ..registration.schemas import (
+    ContractStatsOut,
+    ContractStatsQuery,
+    RegistrationApproveIn,
+    RegistrationIn,
+    RegistrationOut,
+    RegistrationPatch,
+    RegistrationQueueItem,
+    RegistrationQueueOut,
+    RegistrationRefuseIn,
+    RegistrationReturnIn,
+    RegistrationVerifyOut,
+)
 from ..registration.services.stats import contract_stats
 from .common import api_actor
 from .spec import endpoint

@@ -174,17 +174,9 @@ def build_spec() -> dict:
                 if code.startswith(("4", "5")):
                     answer["content"] = {"application/problem+json": {"schema": problem_ref}}
         paths[path[len(PREFIX):] or "/"] = item
-    from . import loaded_modules
-    for module in loaded_modules():  # modules not yet declared with schemas (being converted)
-        for path, item in getattr(module, "OPENAPI_PATHS", {}).items():
-            paths.setdefault(path, {}).update(item)
     document["paths"] = dict(sorted(paths.items()))
     document["servers"] = [{"url": PREFIX}]
     schemas["Problem"] = Problem.model_json_schema()
-    document["components"]["responses"] = {  # used by modules not yet declared with schemas
-        str(code): {"description": text, "content": {"application/problem+json": {"schema": problem_ref}}}
-        for code, text in ((400, "Bad request"), (401, "Unauthenticated"), (403, "Forbidden"),
-                           (404, "Not found"), (409, "Conflict"), (422, "Invalid input"))}
     document["components"]["securitySchemes"] = {
         "bearer": {"type": "http", "scheme": "bearer"},
         "cookie": {"type": "apiKey", "in": "cookie", "name": "session"}}

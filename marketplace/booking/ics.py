@@ -1,7 +1,7 @@
 """ICS feeds: a user's bookings at a secret URL, an instrument's bookings for its staff."""
 import hashlib
 import secrets
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta
 
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
@@ -56,9 +56,9 @@ def _feed(name: str, bookings, show_user: bool) -> bytes:
     for b in bookings:
         ev = Event()
         ev.add("uid", f"booking-{b.id}@jsst-hub")
-        ev.add("dtstamp", (b.updated_at or b.created_at).replace(tzinfo=timezone.utc))
-        ev.add("dtstart", b.start.replace(tzinfo=timezone.utc))
-        ev.add("dtend", b.end.replace(tzinfo=timezone.utc))
+        ev.add("dtstamp", (b.updated_at or b.created_at).replace(tzinfo=UTC))
+        ev.add("dtstart", b.start.replace(tzinfo=UTC))
+        ev.add("dtend", b.end.replace(tzinfo=UTC))
         summary = b.instrument.title
         if show_user:
             summary += f" — {b.user.name}（{b.org.name}）"

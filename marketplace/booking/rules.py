@@ -4,7 +4,7 @@ No app, no database: every input is passed in. Datetimes are naive UTC unless sa
 intervals are half-open (start, end) tuples.
 """
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 
@@ -87,11 +87,11 @@ def format_weekly_hours(rows) -> str:
 
 
 def _to_utc(d: date, t: time) -> datetime:
-    return datetime.combine(d, t, LOCAL_TZ).astimezone(timezone.utc).replace(tzinfo=None)
+    return datetime.combine(d, t, LOCAL_TZ).astimezone(UTC).replace(tzinfo=None)
 
 
 def local_date(dt: datetime) -> date:
-    return dt.replace(tzinfo=timezone.utc).astimezone(LOCAL_TZ).date()
+    return dt.replace(tzinfo=UTC).astimezone(LOCAL_TZ).date()
 
 
 def opening_intervals(weekly, lo: datetime, hi: datetime) -> list[Interval]:

@@ -107,7 +107,7 @@ def opening_seconds_between(spans, lo: datetime, hi: datetime) -> int:
 def available_seconds(spans, year: int, blackouts=()) -> int:
     """Opening hours over the year minus the opening hours that fall inside blackouts."""
     per_week = weekly_seconds(spans)
-    total = sum(s * n for s, n in zip(per_week, weekday_counts(year)))
+    total = sum(s * n for s, n in zip(per_week, weekday_counts(year), strict=True))
     lo, hi = year_bounds(year)
     merged = _merge([(max(s, lo), min(e, hi)) for s, e in blackouts if max(s, lo) < min(e, hi)])
     for s, e in merged:

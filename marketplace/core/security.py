@@ -6,9 +6,9 @@ from pathlib import Path
 from flask import abort, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.routing import IntegerConverter
 
 from .errors import Invalid
-from werkzeug.routing import IntegerConverter
 
 DEFAULT_SECRET_KEY = "dev-only-change-me"
 MAX_JSON_DEPTH = 32

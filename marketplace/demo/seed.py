@@ -218,11 +218,11 @@ def _run_hooks(seed, orgs, users, stats) -> dict:
     Each runs in its own write transaction; a failure stops the seed (a broken demo is a bug).
     """
     from ..booking.demo import seed_bookings
-    from ..registration.demo import seed_registrations
     from ..census.demo import seed_census
     from ..events.demo import seed_events
-    from ..requests.demo import seed_requests
     from ..filing.demo import seed_filings
+    from ..registration.demo import seed_registrations
+    from ..requests.demo import seed_requests
     from ..subsidy.demo import seed_programme, seed_subsidies
     from ..trading.demo import seed_trading
 

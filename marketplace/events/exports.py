@@ -1,7 +1,7 @@
 """What leaves the app as a file: a registration's ICS, its QR code, the attendance sheet."""
 import csv
 import io
-from datetime import timezone
+from datetime import UTC
 
 import qrcode
 import qrcode.image.svg
@@ -21,9 +21,9 @@ def registration_ics(reg) -> bytes:
     cal.add("version", "2.0")
     item = IcsEvent()
     item.add("uid", f"event-{event.id}-reg-{reg.id}@jsst-marketplace")
-    item.add("dtstamp", utcnow().replace(tzinfo=timezone.utc))
-    item.add("dtstart", event.starts_at.replace(tzinfo=timezone.utc))
-    item.add("dtend", event.ends_at.replace(tzinfo=timezone.utc))
+    item.add("dtstamp", utcnow().replace(tzinfo=UTC))
+    item.add("dtstart", event.starts_at.replace(tzinfo=UTC))
+    item.add("dtend", event.ends_at.replace(tzinfo=UTC))
     item.add("summary", event.title)
     item.add("location", f"{event.city} {event.venue}")
     item.add("description", _("签到码：%(code)s", code=reg.code))

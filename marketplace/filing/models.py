@@ -14,6 +14,7 @@ from ..core.timeutil import utcnow
 from ..extensions import db
 from .states import FILING, GRADES, LEVELS, REPORT, SECTIONS
 
+
 class Firm(db.Model):
     __tablename__ = "firms"
     id: Mapped[int] = mapped_column(primary_key=True)

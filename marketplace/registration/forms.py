@@ -2,8 +2,7 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (DateField, FieldList, Form, FormField, SelectField, SelectMultipleField, StringField,
-                     TextAreaField)
+from wtforms import DateField, FieldList, Form, FormField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -103,7 +102,7 @@ class RegistrationForm(DottedErrors, FlaskForm):
         items = data.get("non_tech_items") or []
         while len(self.non_tech_items) < min(len(items), 20):
             self.non_tech_items.append_entry()
-        for entry, item in zip(self.non_tech_items, items):
+        for entry, item in zip(self.non_tech_items, items, strict=False):
             entry.form.name.data = item["name"]
             entry.form.amount.data = format_fen(item["amount"], symbol="").replace(",", "")
         if data.get("document_ids"):

@@ -124,7 +124,7 @@ def seed_requests(rng) -> int:
     if staff is None or not companies:
         return 0
     made = 0
-    for key, kind in KINDS.items():
+    for key in KINDS:
         paths = PATHS.get(key, PATHS["generic"])
         resources = _resources(key)
         if not resources:

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from ..core.statemachine import StateMachine
-from . import forms, rules, schemas
-from . import facts
+from . import facts, forms, rules, schemas
 from .states import GENERIC, LOAN, SECONDMENT
 
 

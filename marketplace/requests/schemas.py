@@ -1,6 +1,5 @@
 """Request payloads: each kind's own fields (one schema per kind, also used by the web forms' data),
 the common envelope of `POST /requests`, and the answer with its timeline."""
-from datetime import date
 from typing import Literal
 
 from pydantic import ConfigDict, Field

@@ -23,7 +23,6 @@ from .kinds import KINDS, Kind
 from .models import OrgRevenue, RequestCall, RequestStep, ServiceRequest
 from .states import CLOSED, OPEN, PARTY_STEPS, STAFF_STEPS
 
-
 # -- who is who ------------------------------------------------------------------------------------
 
 def _signed_in(actor) -> bool:

@@ -115,7 +115,7 @@ class SignForm(FlaskForm):
 
     def validate_instalments(self, field):
         rows = []
-        for n, line in enumerate(l for l in field.data.splitlines() if l.strip()):
+        for n, line in enumerate(row for row in field.data.splitlines() if row.strip()):
             parts = line.replace("，", " ").replace(",", " ").split()
             if len(parts) != 2:
                 raise ValidationError(_l("第 %(n)s 行应为“到期日 金额”", n=n + 1))

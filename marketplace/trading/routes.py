@@ -117,4 +117,4 @@ def watch_achievement(resource_id):
     return redirect(url_for("catalog.detail", resource_id=resource_id))
 
 
-from . import deal_routes  # noqa: F401  (the deal pages on this blueprint)
+from . import deal_routes  # noqa: E402, F401  (the deal pages on this blueprint)

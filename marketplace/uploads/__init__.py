@@ -8,8 +8,10 @@ Who may read an upload besides its owner, its organisation and reviewers is exte
 
 
 def init_app(app):
-    from . import models  # noqa: F401  (registers the table)
-    from . import services  # noqa: F401  (file clean-up on rollback)
+    from . import (
+        models,  # noqa: F401  (registers the table)
+        services,  # noqa: F401  (file clean-up on rollback)
+    )
     from .routes import bp
 
     app.config.setdefault("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)

@@ -115,9 +115,9 @@ def test_rating_from_detail_page(client, login, instrument, company_user, make_b
 
 
 def test_provider_web_actions(client, login, instrument, company_user, lab_user, make_booking):
-    from tests.booking.conftest import now_slot
     from marketplace.booking.models import Blackout, Qualification
     from marketplace.core.timeutil import to_local
+    from tests.booking.conftest import now_slot
     login(client, lab_user)
     base = f"/booking/instruments/{instrument.id}/settings"
     s, e = slot(3, 9)

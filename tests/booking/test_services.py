@@ -175,8 +175,9 @@ def test_check_in_window(app, instrument, company_user, lab_user, make_booking, 
 
 
 def test_reminders_are_idempotent(app, instrument, company_user, make_booking, runner):
-    from marketplace.booking.rules import _to_utc, local_date
     from datetime import time
+
+    from marketplace.booking.rules import _to_utc, local_date
     tomorrow = local_date(utcnow()) + timedelta(days=1)
     start = _to_utc(tomorrow, time(10))
     make_booking(instrument, company_user, start, start + timedelta(hours=1))

@@ -77,7 +77,7 @@ def test_exports_csv_and_xlsx_neutralise_formulas(client, used, make_resource):
     rows = list(csv.reader(io.StringIO(body)))
     assert rows[1][:3] == ["key", "label", "instruments"]
     labels = [r[1] for r in rows[2:]]
-    assert "'=HYPERLINK(\"http://evil\",\"x\")" in labels and not any(l.startswith("=") for l in labels)
+    assert "'=HYPERLINK(\"http://evil\",\"x\")" in labels and not any(label.startswith("=") for label in labels)
     resp = client.get(f"/census/export.xlsx?year={YEAR}&group_by=instrument")
     ws = load_workbook(io.BytesIO(resp.data)).active
     values = [c.value for row in ws.iter_rows() for c in row]

@@ -57,7 +57,8 @@ def _python_census(year):
     hi = _utc(datetime(year + 1, 1, 1))
     orgs = {o.id: o for o in db.session.scalars(sa.select(Organisation))}
     insts = {i.id: i for i in db.session.scalars(sa.select(Instrument))}
-    root = lambda oid: orgs[oid].parent_id or oid
+    def root(oid):
+        return orgs[oid].parent_id or oid
     keys = {"instrument": lambda i: i.id, "org": lambda i: i.owner_org_id, "city": lambda i: i.city,
             "type": lambda i: i.category_l1 or ""}
     keys["month"] = None  # by the local month of the actual start

@@ -5,13 +5,13 @@ from datetime import datetime, time, timedelta
 import pytest
 import sqlalchemy as sa
 
+from marketplace import ledger
 from marketplace.booking.models import Blackout, BookingSettings, OpeningHours, Rating
 from marketplace.census.services import evaluation, report, selfreports
 from marketplace.census.services.census import census
 from marketplace.core.errors import Forbidden, Invalid, NotFound, Unauthorized
 from marketplace.core.models import AuditLog
 from marketplace.extensions import db
-from marketplace import ledger
 from marketplace.subsidy.models import ProviderGrade
 from marketplace.subsidy.services import new_programme
 

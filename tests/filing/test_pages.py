@@ -3,14 +3,11 @@ firm pages, verify, certificate; ID numbers appear on no public page or answer."
 import io
 import re
 
-import pytest
-import sqlalchemy as sa
-
 from marketplace.extensions import db
 from marketplace.filing import services as s
 from marketplace.filing.models import Firm
 
-from .conftest import PDF, application, id_number, manager
+from .conftest import PDF, application, manager
 
 
 def form_data(firm_data, **extra):

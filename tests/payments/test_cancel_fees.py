@@ -3,10 +3,10 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from marketplace import ledger
 from marketplace.booking import services as bs
 from marketplace.extensions import db
 from marketplace.payments.models import Payment
-from marketplace import ledger
 
 from .test_payments import card, reload
 

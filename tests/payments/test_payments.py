@@ -7,14 +7,14 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from marketplace import ledger
 from marketplace.booking.models import Booking
 from marketplace.core.db import writing
 from marketplace.extensions import db
+from marketplace.ledger.models import JournalEntry
 from marketplace.payments import services as ps
 from marketplace.payments.gateway import Gateway, sign
 from marketplace.payments.models import Payment, WebhookEvent
-from marketplace import ledger
-from marketplace.ledger.models import JournalEntry
 
 CARD_OK = "4242424242424242"
 CARD_DECLINED = "4000000000000002"

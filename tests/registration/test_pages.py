@@ -178,8 +178,9 @@ def test_stats_api_page_and_downloads(client, headers, create):
 
 
 def test_export_cells_are_neutralised():
-    from marketplace.registration.services.stats import export_rows, to_xlsx
     from openpyxl import load_workbook
+
+    from marketplace.registration.services.stats import export_rows, to_xlsx
     table = export_rows({"rows": [{"key": "=1+1", "label": "@SUM(A1)", "count": 1, "total_amount": 5,
                                    "tech_amount": 5}]}, ["k", "l", "c", "t", "te", "ty", "tey"])
     assert table[1][:2] == ["'=1+1", "'@SUM(A1)"]

@@ -1,7 +1,6 @@
 """In headless Chromium: a company applies for 苏科贷 and watches its status move; a company, a researcher
 and the sending unit complete a 科技副总 placement; a user waitlisted for a full event is promoted."""
 import re
-from datetime import timedelta
 
 import pytest
 

@@ -5,11 +5,11 @@ import threading
 import pytest
 import sqlalchemy as sa
 
+from marketplace import ledger
 from marketplace.booking import services as bs
 from marketplace.booking.models import Booking
 from marketplace.core.db import writing
 from marketplace.extensions import db
-from marketplace import ledger
 from marketplace.subsidy.models import Programme, Reservation
 
 N, FITS, EACH = 20, 5, 24_000

@@ -2,9 +2,9 @@ import random
 
 import sqlalchemy as sa
 
+from marketplace import ledger
 from marketplace.core.db import writing
 from marketplace.extensions import db
-from marketplace import ledger
 from marketplace.subsidy.demo import seed_programme
 from marketplace.subsidy.models import ProviderGrade
 

@@ -2,10 +2,10 @@
 import pytest
 import sqlalchemy as sa
 
+from marketplace import ledger
 from marketplace.core.db import writing
 from marketplace.core.errors import Conflict, Forbidden
 from marketplace.extensions import db
-from marketplace import ledger
 from marketplace.ledger.models import JournalLine
 from marketplace.subsidy.payouts import amounts_owed, pay_out
 

@@ -8,13 +8,13 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from marketplace import ledger
 from marketplace.core.db import writing
 from marketplace.extensions import db
-from marketplace.payments import services as ps
-from marketplace.payments.services import outcomes as payment_outcomes
-from marketplace.payments.models import Payment
-from marketplace import ledger
 from marketplace.ledger.models import JournalEntry
+from marketplace.payments import services as ps
+from marketplace.payments.models import Payment
+from marketplace.payments.services import outcomes as payment_outcomes
 from marketplace.subsidy.models import Programme, Reservation
 from marketplace.subsidy.settlement import settle_period
 from tests.subsidy.conftest import World

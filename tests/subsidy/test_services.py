@@ -2,12 +2,12 @@
 import pytest
 import sqlalchemy as sa
 
+from marketplace import ledger
 from marketplace.core.db import writing
 from marketplace.core.errors import Conflict, Forbidden, Invalid
 from marketplace.extensions import db
-from marketplace import ledger
-from marketplace.subsidy import services as ss
 from marketplace.ledger.models import JournalEntry, JournalLine
+from marketplace.subsidy import services as ss
 from marketplace.subsidy.models import Programme, Reservation
 
 

@@ -6,12 +6,12 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 import sqlalchemy as sa
 
+from marketplace import ledger
 from marketplace.core.db import writing
 from marketplace.core.errors import Forbidden, Invalid
 from marketplace.extensions import db
-from marketplace import ledger
-from marketplace.subsidy import services as ss
 from marketplace.ledger.models import JournalLine
+from marketplace.subsidy import services as ss
 from marketplace.subsidy.models import Reservation, Settlement
 from marketplace.subsidy.settlement import settle_period
 

@@ -1,6 +1,7 @@
 """Who hears about a filing's steps: the applicant side on each transition, reviewers on submission."""
 from flask import url_for
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from ...accounts.models import User, UserRole
 from ...extensions import db

@@ -4,7 +4,8 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from ...core.errors import Conflict, Forbidden, Invalid, NotFound
 from ...core.permissions import require_login
@@ -16,8 +17,8 @@ from ..figures import figures_for
 from ..models import AnnualReport, Firm, ReportReminder
 from ..states import REPORT
 from .filings import is_firm_side, is_reviewer, may_edit
-from .review import _suspend
 from .notify import firm_people
+from .review import _suspend
 
 OFF_FIELDS = ("off_deals", "off_contract_amount", "off_tech_amount", "off_enterprises", "notes")
 
@@ -118,5 +119,6 @@ def sweep(today: date | None = None) -> dict[str, int]:
 def _year_end_utc(year: int):
     """The end of `year` in Asia/Shanghai as naive UTC: firms filed after it owe no report on it."""
     from datetime import datetime
+
     from ...core.timeutil import local_to_utc_naive
     return local_to_utc_naive(datetime(year + 1, 1, 1))

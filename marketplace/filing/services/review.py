@@ -19,7 +19,6 @@ from . import notify
 from .filings import _active_elsewhere, _clean, _require_action, is_reviewer, submit_filing
 from .numbers import issue_number
 
-
 # -- review -------------------------------------------------------------------------------------------
 
 def start_review(firm: Firm, *, actor) -> Firm:
@@ -85,8 +84,8 @@ def _invite(firm: Firm, manager: FirmManager) -> None:
     from flask import current_app, has_request_context, url_for
 
     from ...accounts.services import _sha256
-    from ...notifications.services import send_mail
     from ...core.db import after_commit
+    from ...notifications.services import send_mail
     secret = secrets.token_urlsafe(24)
     db.session.add(Invitation(organisation_id=firm.org_id, email=manager.email, token_hash=_sha256(secret),
                               invited_by_id=firm.applicant_id, expires_at=utcnow() + timedelta(days=30)))
