@@ -39,7 +39,7 @@ def secret_key_file(instance_path: str) -> Path:
 
 
 def ensure_secret_key_file(instance_path: str) -> Path:
-    """Write a random secret key into instance/ once (`make run` calls this through `flask secret-key`)."""
+    """Write a random secret key into instance/ once (what `make run` does in the Makefile)."""
     path = secret_key_file(instance_path)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -56,8 +56,8 @@ def resolve_secret_key(app):
             app.config["SECRET_KEY"] = path.read_text().strip()
     if app.config["SECRET_KEY"] in (None, "", DEFAULT_SECRET_KEY) and not (app.debug or app.testing):
         raise RuntimeError(
-            "SECRET_KEY is the development default: set SECRET_KEY, or run `flask --app marketplace "
-            "secret-key` (make run does) to write a random one into instance/secret_key")
+            "SECRET_KEY is the development default: set SECRET_KEY, or write a random one into "
+            f"{secret_key_file(app.instance_path)} (`make run` does that once)")
 
 
 def _json_problem(value, path="body") -> tuple[str, str] | None:
