@@ -23,8 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
                 template_folder="../templates", static_folder="../static")
     app.config.update(config_module.load(config))
     os.makedirs(app.instance_path, exist_ok=True)
-    from .core.security import BoundedIntConverter, init_security
-    app.url_map.converters["int"] = BoundedIntConverter
+    from .core.security import init_security
     init_security(app)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 

@@ -6,11 +6,11 @@ from pathlib import Path
 from flask import abort, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
-from werkzeug.routing import IntegerConverter
 
 from .errors import Invalid
 
 DEFAULT_SECRET_KEY = "dev-only-change-me"
+MAX_ID = 2**31 - 1
 MAX_JSON_DEPTH = 32
 
 # No inline script anywhere: page scripts are static files (static/js), behaviour hangs on data-* attributes.
@@ -27,11 +27,12 @@ HEADERS = {
 }
 
 
-class BoundedIntConverter(IntegerConverter):
-    """`<int:…>` routes match ids of at most 31 bits: a larger number is a 404, never an overflow."""
-
-    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):  # noqa: A002
-        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+def refuse_oversized_ids(endpoint, values):
+    """`<int:…>` ids are 31-bit keys: a larger number names nothing (404) and must never reach the
+    database (SQLite overflows, PostgreSQL errors). Checked after routing, so the route still matches
+    and a wrong method stays a 405, not a confusing one."""
+    if values and any(type(v) is int and v > MAX_ID for v in values.values()):
+        abort(404)
 
 
 def secret_key_file(instance_path: str) -> Path:
@@ -156,5 +157,6 @@ def init_security(app):
         app.config.setdefault("SESSION_COOKIE_SECURE", True)
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
+    app.url_value_preprocessor(refuse_oversized_ids)
     app.before_request(guard_request_body)
     app.after_request(add_security_headers)
