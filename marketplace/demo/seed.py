@@ -219,9 +219,11 @@ def _run_hooks(seed, orgs, users, stats) -> dict:
     """
     from ..booking.demo import seed_bookings
     from ..subsidy.demo import seed_programme, seed_subsidies
+    from ..verification.demo import seed_verification
 
     companies = [o for o in orgs if o["kind"] == "enterprise"]
     steps = [
+        ("verification", lambda rng: seed_verification(rng, orgs)),
         ("programme", lambda rng: seed_programme(rng)),
         ("bookings", lambda rng: seed_bookings(rng, stats["instruments"], companies, users)),
         ("subsidies", lambda rng: seed_subsidies(rng)),
