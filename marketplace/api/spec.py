@@ -15,6 +15,7 @@ Why spectree: it is a thin, maintained layer over pydantic v2 for Flask that lea
 blueprints and its error handling as they are (APIFlask would replace the app class and error
 handling); webargs/apispec would need marshmallow schemas besides the pydantic types of the rules.
 """
+import copy
 import functools
 
 from flask import current_app, jsonify
@@ -128,7 +129,13 @@ def build_spec() -> dict:
     """The OpenAPI 3 document of every declared endpoint, with paths relative to /api/v1."""
     spec.app = current_app
     spec.backend.app = current_app
-    document = spec._generate_spec()
+    # spectree deletes the nested models ($defs) from its registry while it reads them: a second
+    # build (another app in the same process) would lose them. Build from a copy each time.
+    saved = copy.deepcopy(spec.models)
+    try:
+        document = spec._generate_spec()
+    finally:
+        spec.models = saved
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     # Validation errors are answered as problem+json (see _raise_invalid), not spectree's own list.
     for name in [n for n in schemas if n.startswith("ValidationError")]:
