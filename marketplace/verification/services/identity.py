@@ -1,5 +1,6 @@
 """An organisation's checked identity: USCC, legal name, legal representative."""
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from ...accounts.models import Organisation
 from ...core.audit import record
@@ -72,7 +73,10 @@ def _write_identity(org, actor, uscc, legal_name, legal_rep, legal_rep_id=None) 
         ident.legal_rep_id = rep_id
     ident.updated_by_id = getattr(actor, "id", None)
     org.credit_code = code.code
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # the unique USCC: another organisation took it concurrently
+        raise invalid_code("uscc_taken", "uscc") from None
     record("organisation_identity", org.id, "set" if before is None else "update", actor,
            comment=f"{before or '-'} -> {code.code}; {legal_name}; {legal_rep}")
     return ident

@@ -2,6 +2,7 @@
 from datetime import date
 
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from ...accounts.models import User, UserRole
 from ...core.audit import record
@@ -129,7 +130,10 @@ def _decide(q: Qualification, action: str, *, actor, reason: str | None = None) 
         q.decided_by_id, q.decided_at = actor.id, utcnow()
     if action in REASON_REQUIRED:
         q.reason = reason
-    db.session.flush()  # the partial unique index refuses a number verified twice (a concurrent verify)
+    try:
+        db.session.flush()
+    except IntegrityError:  # the partial unique index: the same number verified concurrently elsewhere
+        raise invalid_code("number_verified_elsewhere", "number") from None
     if action in REVIEWER_ACTIONS:
         _notify_organisation(q, action)
     qualification_decided.send(q, actor=actor)
