@@ -167,3 +167,29 @@ def test_identity_rows(company):
     org, _admin = company
     ident = db.session.get(OrganisationIdentity, org.id)
     assert ident.uscc_root == ident.uscc[8:17] and ident.legal_rep_key == "张三"
+
+
+def test_withdraw_and_revoke(company, reviewer, pdf_upload):
+    org, admin = company
+    q = services.claim_qualification(org, actor=admin, kind="in_province", number=None,
+                                     document_ids=[pdf_upload(admin).id])
+    db.session.commit()
+    services.withdraw_qualification(q, actor=admin)
+    db.session.commit()
+    assert q.status == "withdrawn" and services.effective_flags(org)["in_province"].code == "not_claimed"
+    with pytest.raises(Conflict):
+        services.verify_qualification(q, actor=reviewer)
+    db.session.rollback()
+    q2 = services.claim_qualification(org, actor=admin, kind="in_province", number=None,
+                                      document_ids=[pdf_upload(admin).id])
+    services.verify_qualification(q2, actor=reviewer)
+    db.session.commit()
+    assert services.effective_flags(org).in_province
+    with pytest.raises(Invalid):
+        services.revoke_qualification(q2, actor=reviewer, reason="")
+    db.session.rollback()
+    services.revoke_qualification(q2, actor=reviewer, reason="营业执照已吊销")
+    db.session.commit()
+    flags = services.effective_flags(org)
+    assert not flags.in_province and flags["in_province"].code == "revoked"
+    assert [h.action for h in history("qualification", q2.id)] == ["claim", "verify", "revoke"]
