@@ -10,8 +10,9 @@
   by re-prefixing one's own code, which yields another valid check character), hence related parties.
 - `claim_validity`: the validity of a claimed qualification from its number (sme: the calendar year of
   its 入库登记编号; high_tech: three years from the certificate's issue; in_province: the USCC itself).
-- `effective_flags`: an organisation's subsidy flags on a day, from verified, unexpired qualifications
-  of its current USCC only, each with the reason it applies or not.
+- `effective_flags`: an organisation's subsidy flags on a day, each with the reason it applies or not:
+  sme and high_tech from verified, unexpired qualifications of its current USCC only; in_province from
+  the checked USCC itself (registered in Jiangsu), unless a reviewer rejected or revoked its licence.
 - `related_reason`: why two organisations are related parties (or None).
 """
 import hashlib
@@ -204,8 +205,8 @@ class FlagStatus:
 
     kind: str
     applies: bool
-    code: str   # verified | expired | not_yet_valid | pending | rejected | revoked | uscc_changed |
-    #             not_claimed | no_identity | out_of_province
+    code: str   # verified | from_uscc | expired | not_yet_valid | pending | rejected | revoked |
+    #             uscc_changed | not_claimed | no_identity | out_of_province
     claim: ClaimFact | None = None
 
 
@@ -232,13 +233,23 @@ def _in_force(claim: ClaimFact, on: date) -> bool:
 def flag_status(kind: str, claims, uscc: str | None, on: date) -> FlagStatus:
     if not uscc:
         return FlagStatus(kind, False, "no_identity")
+    own = [c for c in claims if c.kind == kind and c.uscc == uscc]
     if kind == "in_province":
+        # Derived from the checked USCC (registered in Jiangsu: division 32xxxx). A reviewer may confirm
+        # it against the business licence ("verified"); a rejected or revoked licence takes it away.
         try:
             if not parse_uscc(uscc).in_province:
                 return FlagStatus(kind, False, "out_of_province")
         except RuleError:
             return FlagStatus(kind, False, "no_identity")
-    own = [c for c in claims if c.kind == kind and c.uscc == uscc]
+        verified = [c for c in own if c.status == "verified"]
+        if verified:
+            return FlagStatus(kind, True, "verified", verified[-1])
+        refused = [c for c in own if c.status in ("rejected", "revoked")]
+        if refused:
+            last = max(refused, key=lambda c: c.id or 0)
+            return FlagStatus(kind, False, last.status, last)
+        return FlagStatus(kind, True, "from_uscc")
     verified = [c for c in own if c.status == "verified"]
     current = [c for c in verified if _in_force(c, on)]
     if current:

@@ -124,15 +124,16 @@ def test_identity_is_unique_and_a_new_uscc_voids_verifications(company, reviewer
         services.set_identity(org, actor=admin, uscc=ident.uscc[:-1] + "0", legal_name="x", legal_rep="y")
     assert "uscc" in err.value.errors and "校验位" in err.value.errors["uscc"][0]
     db.session.rollback()
-    q = services.claim_qualification(org, actor=admin, kind="in_province", number=None,
+    q = services.claim_qualification(org, actor=admin, kind="sme", number=sme_number(org),
                                      document_ids=[pdf_upload(admin).id])
     services.verify_qualification(q, actor=reviewer)
     db.session.commit()
-    assert services.effective_flags(org).in_province
-    services.set_identity(org, actor=admin, uscc=uscc_for(), legal_name=org.name, legal_rep="张三")
+    assert services.effective_flags(org).sme
+    services.set_identity(org, actor=admin, uscc=uscc_for("310104"), legal_name=org.name, legal_rep="张三")
     db.session.commit()
     flags = services.effective_flags(org)
-    assert not flags.in_province and flags["in_province"].code == "uscc_changed"
+    assert not flags.sme and flags["sme"].code == "uscc_changed"
+    assert not flags.in_province and flags["in_province"].code == "out_of_province"
     assert org.credit_code == services.identity_of(org).uscc
     assert [h.action for h in history("organisation_identity", org.id)][-1] == "update"
 
@@ -176,7 +177,7 @@ def test_withdraw_and_revoke(company, reviewer, pdf_upload):
     db.session.commit()
     services.withdraw_qualification(q, actor=admin)
     db.session.commit()
-    assert q.status == "withdrawn" and services.effective_flags(org)["in_province"].code == "not_claimed"
+    assert q.status == "withdrawn" and services.effective_flags(org)["in_province"].code == "from_uscc"
     with pytest.raises(Conflict):
         services.verify_qualification(q, actor=reviewer)
     db.session.rollback()
@@ -193,3 +194,15 @@ def test_withdraw_and_revoke(company, reviewer, pdf_upload):
     flags = services.effective_flags(org)
     assert not flags.in_province and flags["in_province"].code == "revoked"
     assert [h.action for h in history("qualification", q2.id)] == ["claim", "verify", "revoke"]
+
+
+def test_grant_helper(make_org):
+    from marketplace.verification.demo import grant
+    org = make_org(kind="enterprise")
+    grant(org, sme=True, high_tech=True)
+    outside = make_org(kind="enterprise")
+    grant(outside, in_province=False)
+    db.session.commit()
+    flags = services.effective_flags(org)
+    assert flags.in_province and flags.sme and flags.high_tech
+    assert not services.effective_flags(outside).in_province

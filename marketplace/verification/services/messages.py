@@ -34,6 +34,7 @@ RULE_MESSAGES = {
 FLAG_MESSAGES = {
     "verified": _l("已核验，有效期至 %(until)s"),
     "verified_open": _l("已核验（随营业执照有效）"),
+    "from_uscc": _l("按统一社会信用代码认定为江苏省登记（营业执照可由审核员核验）"),
     "expired": _l("已于 %(until)s 过期，不再计入补贴比例"),
     "not_yet_valid": _l("尚未生效"),
     "pending": _l("已申报，等待平台审核；审核通过前按无此资质计算"),
