@@ -200,7 +200,7 @@ def test_grant_helper(make_org):
     from marketplace.verification.demo import grant
     org = make_org(kind="enterprise")
     grant(org, sme=True, high_tech=True)
-    outside = make_org(kind="enterprise")
+    outside = make_org(kind="enterprise", in_province=False)
     grant(outside, in_province=False)
     db.session.commit()
     flags = services.effective_flags(org)
