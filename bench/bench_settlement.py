@@ -102,8 +102,8 @@ def load_subsidy_records(db, sa, prog):
                                     FROM subsidy_reservations r WHERE r.booking_id = b.id AND r.committed > 0"""))
     total = db.session.scalar(sa.text("SELECT COALESCE(SUM(committed), 0) FROM subsidy_reservations"))
     db.session.execute(sa.text("UPDATE subsidy_programmes SET committed = :t WHERE id = :p"), {"t": total, "p": prog.id})
-    from marketplace.subsidy import ledger
-    ledger.post("subsidy_commitment", [ledger.Dr("budget", int(total)), ledger.Cr("user_subsidy_payable", int(total))],
+    from marketplace import ledger
+    ledger.post_entry("subsidy_commitment", [ledger.Dr("budget", int(total)), ledger.Cr("user_subsidy_payable", int(total))],
                 programme_id=prog.id, memo="bench: committed user subsidies of the generated usage records")
     return int(total)
 
@@ -123,10 +123,11 @@ def main():
 
     from marketplace import create_app
     from marketplace.extensions import db
-    from marketplace.subsidy import ledger, services
+    from marketplace import ledger
+    from marketplace.subsidy import services
     from marketplace.subsidy.models import ProviderGrade, SettlementLine
-    from marketplace.subsidy.settlement import (period_bounds, settle_period, statement_csv, statement_rows,
-                                                statement_totals, statement_xlsx)
+    from marketplace.subsidy.settlement import period_bounds, settle_period
+    from marketplace.subsidy.statements import statement_csv, statement_rows, statement_totals, statement_xlsx
 
     ensure_database(args.database)
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.database, "AUTO_INDEX": False, "SECRET_KEY": "bench"})
@@ -141,8 +142,8 @@ def main():
 
         t0 = time.perf_counter()
         generate(db, sa, args.rows, args.providers, args.companies, args.instruments)
-        prog = services.new_programme(None, name="2026 年度大型科学仪器共享双向补贴（基准）", year=2026,
-                                      budget=args.budget_yuan * 100)
+        prog = services.new_programme(name="2026 年度大型科学仪器共享双向补贴（基准）", year=2026,
+                                      budget=args.budget_yuan * 100, actor=None)
         db.session.execute(sa.text(
             "INSERT INTO subsidy_provider_grades (programme_id, org_id, grade, updated_at) "
             "SELECT :p, g, (ARRAY['A','B','B','C','D'])[1 + g % 5], now() FROM generate_series(1, :n) g"),
@@ -156,14 +157,14 @@ def main():
         prog = db.session.get(type(prog), prog.id)
         after_year = datetime(2027, 1, 5)
         t = time.perf_counter()
-        settlement, created = settle_period(prog, "2026Q4", None, system=True, now=after_year)
+        settlement, created = settle_period(prog, "2026Q4", system=True, now=after_year, actor=None)
         db.session.commit()
         timings.append(("settlement 2026Q4 (GROUP BY, grades, caps, pro-rate, ledger)", time.perf_counter() - t))
         assert created
         sid, awarded, computed, n_lines = settlement.id, settlement.awarded, settlement.computed, len(settlement.lines)
 
         t = time.perf_counter()
-        again, created_again = settle_period(prog, "2026Q4", None, system=True, now=after_year)
+        again, created_again = settle_period(prog, "2026Q4", system=True, now=after_year, actor=None)
         db.session.commit()
         timings.append(("settlement again (idempotent, nothing changes)", time.perf_counter() - t))
         assert not created_again and again.id == sid

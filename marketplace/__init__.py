@@ -12,8 +12,9 @@ from .extensions import babel, csrf, db, login_manager, migrate
 
 # Domain packages, in dependency order. Each may define init_app(app) that registers its
 # blueprints, CLI commands and hooks; packages that are not present are skipped.
-DOMAINS = ["core", "accounts", "catalog", "notifications", "search", "booking", "subsidy",
-           "payments", "census", "uploads", "filing", "verification", "api"]
+DOMAINS = ["core", "accounts", "catalog", "notifications", "search", "uploads", "verification", "ledger",
+           "booking", "subsidy", "payments", "census", "filing", "registration", "events", "requests", "trading",
+           "api"]
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -24,26 +24,27 @@ def create_booking(json: BookingIn):
     """Request a booking; 409 when the time overlaps another booking."""
     actor = require_login(api_actor())
     inst = services.get_instrument(json.instrument_id)
-    booking = services.request_booking(inst, actor, json.start, json.end, json.purpose, samples=json.samples)
+    booking = services.request_booking(inst, json.start, json.end, json.purpose, actor=actor,
+                                       samples=json.samples)
     return BookingOut.model_validate(booking), 201, {"Location": f"/api/v1/bookings/{booking.id}"}
 
 
 @endpoint("/bookings/<int:id>", answer=BookingOut, errors=(404,), tags=["bookings"])
 def get_booking(id):
     """A booking (its user, the provider's members, admins)."""
-    return BookingOut.model_validate(services.get_booking(id, api_actor()))
+    return BookingOut.model_validate(services.get_booking(id, actor=api_actor()))
 
 
 def _step(id):
     actor = require_login(api_actor())
-    return services.get_booking(id, actor), actor
+    return services.get_booking(id, actor=actor), actor
 
 
 @endpoint("/bookings/<int:id>/approve", "POST", answer=BookingOut, errors=BOOKING_ERRORS, tags=["bookings"])
 def approve_booking(id):
     """A provider member approves a requested booking."""
     booking, actor = _step(id)
-    return BookingOut.model_validate(services.approve_booking(booking, actor))
+    return BookingOut.model_validate(services.approve_booking(booking, actor=actor))
 
 
 @endpoint("/bookings/<int:id>/reject", "POST", body=ReasonIn, answer=BookingOut, errors=BOOKING_ERRORS,
@@ -51,7 +52,7 @@ def approve_booking(id):
 def reject_booking(id, json: ReasonIn):
     """A provider member rejects a requested booking; `reason` is required."""
     booking, actor = _step(id)
-    return BookingOut.model_validate(services.reject_booking(booking, actor, json.reason))
+    return BookingOut.model_validate(services.reject_booking(booking, json.reason, actor=actor))
 
 
 @endpoint("/bookings/<int:id>/cancel", "POST", body=ReasonIn, answer=BookingOut, errors=BOOKING_ERRORS,
@@ -59,7 +60,7 @@ def reject_booking(id, json: ReasonIn):
 def cancel_booking(id, json: ReasonIn):
     """The user (late fee within BOOKING_FREE_CANCEL_HOURS) or the provider cancels."""
     booking, actor = _step(id)
-    return BookingOut.model_validate(services.cancel_booking(booking, actor, json.reason))
+    return BookingOut.model_validate(services.cancel_booking(booking, json.reason, actor=actor))
 
 
 @endpoint("/bookings/<int:id>/check-in", "POST", answer=BookingOut, errors=BOOKING_ERRORS,
@@ -67,7 +68,7 @@ def cancel_booking(id, json: ReasonIn):
 def check_in_booking(id):
     """The user or the provider starts the use (approved -> in_use)."""
     booking, actor = _step(id)
-    return BookingOut.model_validate(services.check_in(booking, actor))
+    return BookingOut.model_validate(services.check_in(booking, actor=actor))
 
 
 @endpoint("/bookings/<int:id>/complete", "POST", body=UsageIn, answer=BookingOut, errors=BOOKING_ERRORS,
@@ -76,10 +77,5 @@ def complete_booking(id, json: UsageIn):
     """The provider records usage; the fee is recomputed."""
     booking, actor = _step(id)
     return BookingOut.model_validate(services.complete_booking(
-        booking, actor, actual_start=json.actual_start, actual_end=json.actual_end,
+        booking, actor=actor, actual_start=json.actual_start, actual_end=json.actual_end,
         actual_samples=json.actual_samples))
-
-
-def booking_dict(booking) -> dict:
-    """The booking as JSON (for modules not yet declared with schemas)."""
-    return BookingOut.model_validate(booking).model_dump(mode="json", by_alias=True)

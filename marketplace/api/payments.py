@@ -1,71 +1,53 @@
-"""Paying a booking and the gateway's webhook."""
+"""Paying a booking, refunds and the gateway's webhook."""
 from flask import request
+from flask_babel import gettext as _
 
 from ..booking import services as booking_services
+from ..booking.schemas import BookingOut
+from ..core.errors import DomainError
 from ..core.permissions import require_login
-from ..core.web import problem
-from ..extensions import csrf, db
 from ..payments import services
 from ..payments.gateway import BadSignature
-from . import bp
-from .bookings import booking_dict
+from ..payments.schemas import BookingPaymentOut, PaymentOut, WebhookOut
 from .common import api_actor
+from .spec import endpoint
 
 
-@bp.post("/bookings/<int:booking_id>/pay")
-def pay_booking(booking_id):
-    """Create (or reuse) the PaymentIntent for what a booking owes: a completed booking's payable, or a
-    late-cancellation / no-show fee. A completed booking that owes nothing is settled at once."""
+class BadWebhookSignature(DomainError):
+    status = 400
+    title = "Bad signature"
+
+
+@endpoint("/bookings/<int:id>/pay", "POST", answer=BookingPaymentOut, errors=(401, 403, 404, 409, 503),
+          tags=["payments"])
+def pay_booking(id):
+    """Pay what a booking owes (a completed booking, or a late-cancellation / no-show fee): the booking
+    plus the PaymentIntent and its client_secret (all null when nothing was payable and the booking was
+    settled at once). 409: not completed, already paid, or an outcome is pending; 503: the gateway
+    cannot be reached and the booking stays payable."""
     actor = require_login(api_actor())
-    booking = booking_services.get_booking(booking_id, actor)
-    booking, payment = services.start_payment(booking, actor)
-    db.session.commit()
-    body = booking_dict(booking)
-    body["payment"] = services.payment_json(payment)
-    body["payment_intent"] = payment.payment_intent_id if payment else None
-    body["client_secret"] = payment.client_secret if payment else None
-    return body
+    booking = booking_services.get_booking(id, actor=actor)
+    booking, payment = services.start_payment(booking, actor=actor)
+    return BookingPaymentOut(**BookingOut.model_validate(booking).model_dump(),
+                             payment=PaymentOut.model_validate(payment) if payment else None,
+                             payment_intent=payment.payment_intent_id if payment else None,
+                             client_secret=payment.client_secret if payment else None)
 
 
-@bp.post("/payments/<int:payment_id>/refund")
-def refund_payment(payment_id):
+@endpoint("/payments/<int:id>/refund", "POST", answer=PaymentOut, errors=(401, 403, 404, 409, 503),
+          tags=["payments"])
+def refund_payment(id):
     """Finance refunds a succeeded payment in full; the booking's subsidy returns to the budget."""
     actor = require_login(api_actor())
-    payment = services.refund_payment(services.get_payment(payment_id), actor)
-    db.session.commit()
-    return services.payment_json(payment)
+    return PaymentOut.model_validate(services.refund_payment(services.get_payment(id), actor=actor))
 
 
-@bp.post("/payments/webhook")
-@csrf.exempt
+@endpoint("/payments/webhook", "POST", answer=WebhookOut, errors=(400, 422), tags=["payments"])
 def payments_webhook():
-    payload = request.get_data(cache=False)
+    """Stripe-signed gateway events (Stripe-Signature: t=…,v1=HMAC-SHA256(secret, 't.payload'));
+    400 for a bad or stale signature."""
     try:
-        outcome = services.handle_webhook(payload, request.headers.get("Stripe-Signature"))
+        outcome = services.handle_webhook(request.get_data(cache=False), request.headers.get("Stripe-Signature"))
     except BadSignature as exc:
-        db.session.rollback()
-        return problem(400, "Bad signature", f"签名无效 / invalid signature: {exc}")
-    db.session.commit()
-    return {"received": True, "outcome": outcome}
-
-
-OPENAPI_PATHS = {
-    "/bookings/{id}/pay": {"post": {
-        "summary": "Pay what a booking owes (a completed booking, or a late-cancellation / no-show fee): returns the booking plus payment_intent and client_secret "
-                   "(both null when nothing was payable and the booking was settled at once)",
-        "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
-        "responses": {"200": {"description": "booking + payment_intent, client_secret"},
-                      "409": {"description": "not completed, already paid, or an outcome is pending"},
-                      "503": {"description": "the gateway cannot be reached; the booking stays payable"}}}},
-    "/payments/{id}/refund": {"post": {
-        "summary": "Refund a succeeded payment in full (finance role); the subsidy returns to the budget",
-        "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
-        "responses": {"200": {"description": "the payment (status refunded)"},
-                      "403": {"description": "not finance"}, "404": {"description": "no such payment"},
-                      "409": {"description": "not a succeeded payment"},
-                      "503": {"description": "the gateway cannot be reached; nothing was refunded"}}}},
-    "/payments/webhook": {"post": {
-        "summary": "Stripe-signed gateway events (Stripe-Signature: t=…,v1=HMAC-SHA256(secret, 't.payload'))",
-        "responses": {"200": {"description": "{received, outcome: processed|duplicate|ignored}"},
-                      "400": {"description": "bad or stale signature"}}}},
-}
+        raise BadWebhookSignature(_("签名无效：%(reason)s", reason=exc)) from None
+    return WebhookOut(received=True, outcome=outcome)

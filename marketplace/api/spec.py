@@ -129,13 +129,14 @@ def build_spec() -> dict:
     """The OpenAPI 3 document of every declared endpoint, with paths relative to /api/v1."""
     spec.app = current_app
     spec.backend.app = current_app
-    # spectree deletes the nested models ($defs) from its registry while it reads them: a second
-    # build (another app in the same process) would lose them. Build from a copy each time.
-    saved = copy.deepcopy(spec.models)
+    # spectree lifts nested models out of `$defs` by deleting them from its stored schemas: generate
+    # from a copy, or the second document (the next request) loses them.
+    models = spec.models
+    spec.models = copy.deepcopy(models)
     try:
         document = spec._generate_spec()
     finally:
-        spec.models = saved
+        spec.models = models
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     # Validation errors are answered as problem+json (see _raise_invalid), not spectree's own list.
     for name in [n for n in schemas if n.startswith("ValidationError")]:

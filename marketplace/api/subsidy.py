@@ -1,45 +1,27 @@
 """Subsidy programmes and the ledger's trial balance."""
+from .. import ledger
 from ..core.permissions import require_role
-from ..subsidy import ledger, services
-from . import bp
+from ..ledger.schemas import TrialBalanceOut
+from ..subsidy import services
+from ..subsidy.schemas import ProgrammeList, ProgrammeOut
 from .common import api_actor
+from .spec import endpoint
 
 
-@bp.get("/subsidy/programmes")
+@endpoint("/subsidy/programmes", answer=ProgrammeList, tags=["subsidy"])
 def subsidy_programmes():
     """Public: how much public money each programme holds, reserved and committed."""
-    return {"items": [services.programme_json(p) for p in services.list_programmes()]}
+    return ProgrammeList(items=[ProgrammeOut.model_validate(p) for p in services.list_programmes()])
 
 
-@bp.get("/subsidy/programmes/<int:programme_id>")
-def subsidy_programme(programme_id):
-    return services.programme_json(services.get_programme(programme_id))
+@endpoint("/subsidy/programmes/<int:id>", answer=ProgrammeOut, errors=(404,), tags=["subsidy"])
+def subsidy_programme(id):
+    """One subsidy programme with its rules (fen, basis points)."""
+    return ProgrammeOut.model_validate(services.get_programme(id))
 
 
-@bp.get("/ledger/trial-balance")
+@endpoint("/ledger/trial-balance", answer=TrialBalanceOut, errors=(401, 403), tags=["ledger"])
 def ledger_trial_balance():
+    """Trial balance of the ledger (finance role)."""
     require_role(api_actor(), "finance")
-    return ledger.trial_balance()
-
-
-_programme = {"type": "object", "properties": {
-    "id": {"type": "integer"}, "year": {"type": "integer"}, "name": {"type": "string"},
-    "budget": {"type": "integer", "description": "fen"}, "reserved": {"type": "integer", "description": "fen"},
-    "committed": {"type": "integer", "description": "fen"},
-    "remaining": {"type": "integer", "description": "fen = budget - reserved - committed"}}}
-
-OPENAPI_PATHS = {
-    "/subsidy/programmes": {"get": {"summary": "Subsidy programmes", "responses": {"200": {
-        "description": "{items: [programme]}", "content": {"application/json": {"schema": {
-            "type": "object", "properties": {"items": {"type": "array", "items": _programme}}}}}}}}},
-    "/subsidy/programmes/{id}": {"get": {
-        "summary": "One subsidy programme with its rules (fen, basis points)",
-        "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
-        "responses": {"200": {"description": "programme", "content": {"application/json": {"schema": _programme}}},
-                      "404": {"description": "no such programme"}}}},
-    "/ledger/trial-balance": {"get": {
-        "summary": "Trial balance of the ledger (finance role)",
-        "responses": {"200": {"description": "{accounts: {name: balance (debit - credit, fen)}, total_debits, "
-                                             "total_credits}"},
-                      "401": {"description": "not logged in"}, "403": {"description": "not finance"}}}},
-}
+    return TrialBalanceOut.model_validate(ledger.trial_balance())

@@ -8,6 +8,8 @@ def init_app(app):
 
     app.register_blueprint(bp)
     app.cli.add_command(booking_cli)
+    from .states import status_label
+    app.jinja_env.globals["booking_status_label"] = status_label  # macros imported without context see it
 
     @app.context_processor
     def _booking_helpers():
@@ -16,13 +18,12 @@ def init_app(app):
             from flask_login import current_user
 
             from . import services
-            from .routes import week_calendar
             avg, count = services.rating_summary(instrument_id=inst.id)
             org_avg, org_count = services.rating_summary(provider_org_id=inst.owner_org_id)
             user = current_user if current_user.is_authenticated else None
             return {
                 "org_rating_avg": org_avg, "org_rating_count": org_count,
-                "calendar": week_calendar(inst) if inst.bookable and inst.status == "published" else None,
+                "calendar": services.week_calendar(inst) if inst.bookable and inst.status == "published" else None,
                 "rating_avg": avg, "rating_count": count,
                 "is_provider": services.is_provider_member(user, inst.owner_org_id),
                 "qualified": (inst.service_mode != "self_operated" or user is None

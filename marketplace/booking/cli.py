@@ -1,21 +1,20 @@
-"""`flask booking mark-no-shows` and `flask booking send-reminders` (run from a scheduler)."""
+"""`flask booking mark-no-shows` and `flask booking send-reminders` (run from a scheduler).
+
+The no-show sweep is the only writer of no-shows and lapsed requests: pages only show them."""
 import click
 from flask.cli import AppGroup
 
-from ..core.db import writing
-from ..extensions import db
+from ..core.uow import cli_unit_of_work
 
-booking_cli = AppGroup("booking", help="仪器预约 / instrument booking")
+booking_cli = AppGroup("booking", help="Instrument booking (仪器预约)")
 
 
 @booking_cli.command("mark-no-shows")
 def mark_no_shows_command():
     """Mark approved bookings with no check-in 30 min after the start as no-shows."""
     from .services import mark_no_shows
-    db.session.commit()
-    with writing():
+    with cli_unit_of_work():
         count = mark_no_shows()
-        db.session.commit()
     click.echo(f"marked {count} overdue booking(s)")
 
 
@@ -23,8 +22,6 @@ def mark_no_shows_command():
 def send_reminders_command():
     """Remind users of tomorrow's approved bookings (each booking is reminded once)."""
     from .services import send_reminders
-    db.session.commit()
-    with writing():
+    with cli_unit_of_work():
         count = send_reminders()
-        db.session.commit()
     click.echo(f"sent {count} reminder(s)")

@@ -3,6 +3,7 @@ import hashlib
 import secrets
 from datetime import timedelta, timezone
 
+from flask_babel import gettext as _
 from icalendar import Calendar, Event
 
 from ..core.timeutil import utcnow
@@ -77,10 +78,10 @@ def _recent(q):
 
 
 def user_feed(user) -> bytes:
-    return _feed(f"我的仪器预约 - {user.name}", _recent(db.select(Booking).where(Booking.user_id == user.id)),
+    return _feed(_("我的仪器预约 - %(name)s", name=user.name), _recent(db.select(Booking).where(Booking.user_id == user.id)),
                  show_user=False)
 
 
 def instrument_feed(instrument) -> bytes:
-    return _feed(f"{instrument.title} 预约", _recent(db.select(Booking).where(Booking.instrument_id == instrument.id)),
+    return _feed(_("%(title)s 预约", title=instrument.title), _recent(db.select(Booking).where(Booking.instrument_id == instrument.id)),
                  show_user=True)

@@ -13,9 +13,7 @@ from ..catalog.models import Instrument
 from ..core.reference import sql_in
 from ..core.timeutil import utcnow
 from ..extensions import db
-
-from .states import ACTIVE_STATUSES, STATUSES, TRANSITIONS  # noqa: F401
-
+from .states import ACTIVE_STATUSES, STATUSES, TRANSITIONS, status_label  # noqa: F401
 
 # -- provider settings -----------------------------------------------------------------------------
 
@@ -170,7 +168,7 @@ class Booking(db.Model):
 
     @property
     def status_label(self) -> str:
-        return STATUSES[self.status][0]
+        return status_label(self.status)
 
     @property
     def minutes(self) -> int:

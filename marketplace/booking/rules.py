@@ -6,6 +6,8 @@ intervals are half-open (start, end) tuples.
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
+from flask_babel import gettext as _
+
 from ..core.timeutil import LOCAL_TZ
 from .states import ACTIVE_STATUSES, TRANSITIONS
 
@@ -153,45 +155,42 @@ def validate_request(rules: Rules, start: datetime, end: datetime, now: datetime
         errors.setdefault(name, []).append(msg)
 
     if end <= start:
-        err("end", "结束时间必须晚于开始时间 / the end must be after the start")
+        err("end", _("结束时间必须晚于开始时间"))
         return errors
     if start < now:
-        err("start", "不能预约过去的时间 / the start is in the past")
+        err("start", _("不能预约过去的时间"))
         return errors
     w0, w1 = rules.window(now)
     if start < w0:
-        err("start", f"至少需提前 {rules.lead_time_hours} 小时预约 / book at least "
-                     f"{rules.lead_time_hours} h ahead")
+        err("start", _("至少需提前 %(n)s 小时预约", n=rules.lead_time_hours))
     if end > w1:
-        err("end", f"最多只能预约 {rules.horizon_days} 天以内 / bookings open at most "
-                   f"{rules.horizon_days} days ahead")
+        err("end", _("最多只能预约 %(n)s 天以内", n=rules.horizon_days))
     minutes = (end - start).total_seconds() / 60
     if minutes < rules.min_minutes:
-        err("end", f"预约时长不少于 {rules.min_minutes} 分钟 / at least {rules.min_minutes} minutes")
+        err("end", _("预约时长不少于 %(n)s 分钟", n=rules.min_minutes))
     elif minutes > rules.max_minutes:
-        err("end", f"预约时长不超过 {rules.max_minutes} 分钟 / at most {rules.max_minutes} minutes")
+        err("end", _("预约时长不超过 %(n)s 分钟", n=rules.max_minutes))
     step = rules.slot_minutes * 60
     if step and (int((start - datetime(2000, 1, 1)).total_seconds()) % step
                  or int((end - datetime(2000, 1, 1)).total_seconds()) % step):
-        err("start", f"时间须按 {rules.slot_minutes} 分钟对齐 / times must fall on "
-                     f"{rules.slot_minutes}-minute steps")
+        err("start", _("时间须按 %(n)s 分钟对齐", n=rules.slot_minutes))
     if not errors and not covers(opening_intervals(rules.weekly, start - timedelta(days=1),
                                                    end + timedelta(days=1)), (start, end)):
-        err("start", "所选时间不在开放时间内 / outside the opening hours")
+        err("start", _("所选时间不在开放时间内"))
     for bs, be, *reason in rules.blackouts:
         if overlaps((start, end), (bs, be)):
             why = reason[0] if reason else ""
-            err("start", f"所选时间处于停机维护期（{why}） / the instrument is unavailable then ({why})")
+            err("start", _("所选时间处于停机维护期（%(why)s）", why=why))
             break
     if price_unit == "sample" or samples is not None:
         if samples is None and price_unit == "sample":
-            err("samples", "请填写样品数量 / the sample count is required")
+            err("samples", _("请填写样品数量"))
         elif isinstance(samples, bool) or not isinstance(samples, int):
-            err("samples", "样品数量必须是整数 / the sample count must be a whole number")
+            err("samples", _("样品数量必须是整数"))
         elif not 1 <= samples <= rules.max_samples:
-            err("samples", f"样品数量应在 1–{rules.max_samples} 之间 / between 1 and {rules.max_samples} samples")
+            err("samples", _("样品数量应在 1–%(n)s 之间", n=rules.max_samples))
     if not errors and any(overlaps((start, end), b) for b in busy):
-        err("start", "该时段已被预约 / this time is already booked")
+        err("start", _("该时段已被预约"))
     return errors
 
 
@@ -252,6 +251,16 @@ def is_no_show(status: str, start: datetime, now: datetime, grace_minutes: int) 
 def is_stale_request(status: str, start: datetime, now: datetime, grace_minutes: int) -> bool:
     """A request nobody decided on by the time it should have started."""
     return status == "requested" and now >= start + timedelta(minutes=grace_minutes)
+
+
+def effective_status(status: str, start: datetime, now: datetime, grace_minutes: int) -> str:
+    """The status a person should see now: an overdue approved booking is a no-show and an overdue
+    request has lapsed (rejected), even before the scheduled sweep writes it."""
+    if is_no_show(status, start, now, grace_minutes):
+        return "no_show"
+    if is_stale_request(status, start, now, grace_minutes):
+        return "rejected"
+    return status
 
 
 def holds_slot(status: str) -> bool:

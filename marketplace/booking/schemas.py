@@ -1,9 +1,10 @@
 """The booking API's payloads, declared once (parsing, 422 messages, answers and OpenAPI)."""
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, computed_field
 
 from ..core.schema import Answer, AwareTime, Count, Id, LocalTime, Schema, Text2000, Title
+from . import rules
 from .states import STATUSES
 
 BookingStatus = Literal[tuple(STATUSES)]  # the one list of states, from states.py
@@ -64,4 +65,13 @@ class BookingOut(Answer):
     actual_end: LocalTime | None
     actual_samples: int | None
     created_at: LocalTime
+
+    @computed_field(description="what the booking is now: past the check-in window an approved booking is a "
+                                "no_show and an undecided request rejected, before the scheduled sweep records it")
+    @property
+    def effective_status(self) -> BookingStatus:
+        from flask import current_app
+
+        from ..core.timeutil import utcnow
+        return rules.effective_status(self.status, self.start, utcnow(), current_app.config["BOOKING_NO_SHOW_MINUTES"])
 

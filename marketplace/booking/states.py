@@ -1,16 +1,22 @@
-"""Booking states and the transition table (no imports: used by pure rules)."""
+"""Booking states, the transition table and the named actions: the one list of booking states.
 
-# -- state machine table ---------------------------------------------------------------------------
+Used by the models (CHECK constraint), the API schema (enum), the pure rules, the services
+(`MACHINE.apply`, audited) and the pages (labels, buttons from `services.allowed_actions`).
+"""
+from flask_babel import lazy_gettext as _l
 
+from ..core.statemachine import StateMachine
+
+# state -> its label in the interface language
 STATUSES = {
-    "requested": ("待审批", "Requested"),
-    "approved": ("已批准", "Approved"),
-    "rejected": ("已拒绝", "Rejected"),
-    "in_use": ("使用中", "In use"),
-    "completed": ("已完成", "Completed"),
-    "settled": ("已结算", "Settled"),
-    "cancelled": ("已取消", "Cancelled"),
-    "no_show": ("爽约", "No show"),
+    "requested": _l("待审批"),
+    "approved": _l("已批准"),
+    "rejected": _l("已拒绝"),
+    "in_use": _l("使用中"),
+    "completed": _l("已完成"),
+    "settled": _l("已结算"),
+    "cancelled": _l("已取消"),
+    "no_show": _l("爽约"),
 }
 # Bookings in these states hold their time slot (no two of one instrument may overlap).
 ACTIVE_STATUSES = ("requested", "approved", "in_use")
@@ -25,3 +31,14 @@ TRANSITIONS: dict[str, set[str]] = {
     "cancelled": set(),
     "no_show": set(),
 }
+
+# Named actions (the buttons and the web/API verbs) -> the state they lead to.
+ACTIONS = {"approve": "approved", "reject": "rejected", "check-in": "in_use", "complete": "completed",
+           "cancel": "cancelled", "settle": "settled", "no-show": "no_show"}
+
+MACHINE = StateMachine("booking", TRANSITIONS, actions=ACTIONS)
+
+
+def status_label(status: str) -> str:
+    label = STATUSES.get(status)
+    return str(label) if label is not None else status

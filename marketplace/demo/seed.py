@@ -218,6 +218,7 @@ def _run_hooks(seed, orgs, users, stats) -> dict:
     Each runs in its own write transaction; a failure stops the seed (a broken demo is a bug).
     """
     from ..booking.demo import seed_bookings
+    from ..registration.demo import seed_registrations
     from ..subsidy.demo import seed_programme, seed_subsidies
     from ..verification.demo import seed_verification
 
@@ -227,6 +228,7 @@ def _run_hooks(seed, orgs, users, stats) -> dict:
         ("programme", lambda rng: seed_programme(rng)),
         ("bookings", lambda rng: seed_bookings(rng, stats["instruments"], companies, users)),
         ("subsidies", lambda rng: seed_subsidies(rng)),
+        ("registrations", lambda rng: seed_registrations(rng, orgs, users)),
     ]
     done = {}
     for name, step in steps:

@@ -10,7 +10,7 @@ def _on_cancelled(booking, actor=None, **_kw):
     from .services import refund_payment
     for payment in db.session.scalars(sa.select(Payment).where(Payment.booking_id == booking.id,
                                                                Payment.status == "succeeded")):
-        refund_payment(payment, actor, system=True)
+        refund_payment(payment, actor=actor, system=True)
 
 
 def init_app(app):
@@ -22,3 +22,15 @@ def init_app(app):
     signals.booking_cancelled.connect(_on_cancelled, weak=False)
     app.register_blueprint(bp)
     app.cli.add_command(payments_cli)
+    from .states import status_label
+    app.jinja_env.globals["payment_status_label"] = status_label
+
+    @app.context_processor
+    def _payment_helpers():
+        def payment_actions(booking):
+            """What the signed-in person may do about paying this booking (["pay"] or [])."""
+            from flask_login import current_user
+
+            from .services import allowed_actions
+            return allowed_actions(booking, current_user)
+        return {"payment_actions": payment_actions}

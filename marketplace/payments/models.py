@@ -8,13 +8,7 @@ from ..booking.models import Booking
 from ..core.reference import sql_in
 from ..core.timeutil import utcnow
 from ..extensions import db
-
-# created: row stored, PaymentIntent not (yet) known; requires_payment_method: PI created;
-# confirming: confirm sent, outcome not yet known; succeeded: paid and settled; failed: declined
-# (a new attempt may follow); refunded: money returned.
-PAYMENT_STATUSES = ("created", "requires_payment_method", "confirming", "succeeded", "failed",
-                    "canceled", "refunded")
-OPEN_STATUSES = ("created", "requires_payment_method", "confirming", "failed")
+from .states import OPEN_STATUSES, PAYMENT_STATUSES  # noqa: F401  (the one list, in states.py)
 
 
 class Payment(db.Model):

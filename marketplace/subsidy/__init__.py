@@ -1,45 +1,12 @@
-"""Two-sided subsidy (双向补贴): programmes, eligibility and amounts, reservations, settlement, ledger."""
-
-
-def _on_approved(booking, actor=None, **_kw):
-    from .services import reserve_user_subsidy
-    reserve_user_subsidy(booking, actor)
-
-
-def _on_released(booking, actor=None, **_kw):
-    from .services import release_user_subsidy
-    release_user_subsidy(booking, actor, why=booking.status)
-
-
-def _on_completed(booking, actor=None, **_kw):
-    from .services import recompute_user_subsidy
-    recompute_user_subsidy(booking, actor)
-
-
-def _on_settled(booking, actor=None, **_kw):
-    import sqlalchemy as sa
-
-    from ..extensions import db
-    from ..payments.models import Payment
-    from .services import commit_user_subsidy
-    payment_id = db.session.scalar(sa.select(Payment.id).where(Payment.payment_intent_id == booking.payment_ref))
-    commit_user_subsidy(booking, actor, payment_id=payment_id)
-
-
-def connect_signals():
-    from ..booking import signals
-    signals.booking_approved.connect(_on_approved, weak=False)
-    for sig in (signals.booking_rejected, signals.booking_cancelled, signals.booking_no_show):
-        sig.connect(_on_released, weak=False)
-    signals.booking_completed.connect(_on_completed, weak=False)
-    signals.booking_settled.connect(_on_settled, weak=False)
+"""Two-sided subsidy (双向补贴): programmes, eligibility and amounts, reservations, settlement, statements,
+payouts (money moves are posted to `marketplace.ledger`)."""
 
 
 def init_app(app):
     from . import models  # noqa: F401  (registers the tables)
     from .cli import subsidy_cli
     from .routes import bp
-
+    from .signals import connect_signals
     connect_signals()
     app.register_blueprint(bp)
     app.cli.add_command(subsidy_cli)
@@ -50,4 +17,10 @@ def init_app(app):
             """The subsidy record of a booking (for the booking page: reason shown to the user)."""
             from .services import reservation_of
             return reservation_of(booking)
-        return {"booking_subsidy": booking_subsidy}
+        def subsidy_reason(res):
+            """Why a reservation's subsidy is what it is, in the interface language."""
+            from flask_babel import gettext
+
+            from .rules import REASONS
+            return gettext(REASONS[res.reason_code]) if res.reason_code in REASONS else (res.reason or "")
+        return {"booking_subsidy": booking_subsidy, "subsidy_reason": subsidy_reason}

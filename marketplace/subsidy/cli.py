@@ -2,7 +2,7 @@
 import click
 from flask.cli import AppGroup
 
-subsidy_cli = AppGroup("subsidy", help="补贴 / subsidy")
+subsidy_cli = AppGroup("subsidy", help="Subsidy (补贴)")
 
 
 @subsidy_cli.command("settle")
@@ -10,32 +10,24 @@ subsidy_cli = AppGroup("subsidy", help="补贴 / subsidy")
 @click.option("--period", required=True, help="e.g. 2026Q4")
 def settle_command(programme_id, period):
     """Provider-side settlement of one period (idempotent: a second run changes nothing)."""
-    from ..core.db import writing
-    from ..core.errors import DomainError
     from ..core.money import format_fen
-    from ..extensions import db
+    from ..core.uow import cli_unit_of_work
     from .services import get_programme
     from .settlement import settle_period
 
-    db.session.rollback()
-    with writing():
-        try:
-            prog = get_programme(programme_id)
-            settlement, created = settle_period(prog, period, None, system=True)
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            raise click.ClickException(err.detail) from None
+    with cli_unit_of_work():
+        settlement, created = settle_period(get_programme(programme_id), period, actor=None, system=True)
+        lines, income, computed = len(settlement.lines), settlement.income, settlement.computed
+        awarded, prorated, name = settlement.awarded, settlement.prorated, settlement.period
     state = "settled" if created else "already settled (nothing changed)"
-    click.echo(f"{settlement.period}: {state}; providers={len(settlement.lines)} income={format_fen(settlement.income)} "
-               f"computed={format_fen(settlement.computed)} awarded={format_fen(settlement.awarded)}"
-               f"{' (pro-rated)' if settlement.prorated else ''}")
+    click.echo(f"{name}: {state}; providers={lines} income={format_fen(income)} "
+               f"computed={format_fen(computed)} awarded={format_fen(awarded)}{' (pro-rated)' if prorated else ''}")
 
 
 @subsidy_cli.command("trial-balance")
 def trial_balance_command():
     """Print the ledger's trial balance."""
-    from .ledger import trial_balance
+    from ..ledger import trial_balance
     tb = trial_balance()
     for name, balance in tb["accounts"].items():
         click.echo(f"{name:28} {balance:>18}")

@@ -14,8 +14,8 @@ def seed_programme(rng):
     """Create the 2026 programme (defaults from config) and grade every instrument provider."""
     prog = programme_for_year(DEMO_YEAR)
     if prog is None:
-        prog = new_programme(None, name=f"{DEMO_YEAR} 年度大型科学仪器共享双向补贴", year=DEMO_YEAR,
-                             budget=DEMO_BUDGET)
+        prog = new_programme(name=f"{DEMO_YEAR} 年度大型科学仪器共享双向补贴", year=DEMO_YEAR,
+                             budget=DEMO_BUDGET, actor=None)
     from ..catalog.models import Resource
     providers = db.session.scalars(sa.select(Resource.owner_org_id).where(Resource.type == "instrument")
                                    .distinct().order_by(Resource.owner_org_id)).all()
@@ -33,8 +33,8 @@ def seed_subsidies(rng=None) -> int:
     """Give the demo bookings (inserted in bulk, without signals) the subsidy records the
     services would have made: reserve for approved ones, recompute for completed ones, commit
     (and record the user's payment) for settled ones. Returns how many bookings were handled."""
+    from .. import ledger
     from ..booking.models import Booking
-    from . import ledger
     from .models import Reservation
     from .services import commit_user_subsidy, recompute_user_subsidy, reserve_user_subsidy
 
@@ -49,9 +49,9 @@ def seed_subsidies(rng=None) -> int:
         if booking.status == "settled":
             commit_user_subsidy(booking)
             if booking.payable:
-                ledger.post("payment", [ledger.Dr("gateway_clearing", booking.payable, booking.org_id),
-                                        ledger.Cr("user_receivable", booking.payable, booking.org_id)],
-                            programme_id=getattr(res, "programme_id", None), booking_id=booking.id,
-                            memo=f"演示数据：预约 #{booking.id} 已付款 / demo: paid")
+                ledger.post_entry("payment", [ledger.Dr("gateway_clearing", booking.payable, booking.org_id),
+                                              ledger.Cr("user_receivable", booking.payable, booking.org_id)],
+                                  programme_id=getattr(res, "programme_id", None), booking_id=booking.id,
+                                  memo=f"演示数据：预约 #{booking.id} 已付款")
     db.session.flush()
     return len(pending)

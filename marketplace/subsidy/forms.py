@@ -1,16 +1,21 @@
 """Forms of the subsidy pages. Amounts are typed in yuan and rates in percent; stored as fen / bp."""
 from decimal import ROUND_HALF_UP, Decimal
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DecimalField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..core.web import bilingual_choices
-from .models import GRADES, PERIODS
+from .states import GRADES, PERIODS
 
 PERCENT = [NumberRange(min=0, max=100, message="0–100")]
-YUAN = [NumberRange(min=0, max=10**13, message="金额无效 / invalid amount")]
+YUAN = [NumberRange(min=0, max=10**13, message=_l("金额无效"))]
+
+
+def grade_choices() -> list[tuple[str, LazyString]]:
+    """A, B, C, D with their names in the interface language ("A 优秀")."""
+    return [(g, LazyString(lambda g=g, label=label: f"{g} {label}")) for g, label in GRADES.items()]
 
 
 def to_fen(value: Decimal | None) -> int:
@@ -39,12 +44,11 @@ class ProgrammeForm(FlaskForm):
     grade_b = DecimalField(_l("B 级系数（%）"), places=2, default=Decimal("80"), validators=PERCENT)
     grade_c = DecimalField(_l("C 级系数（%）"), places=2, default=Decimal("50"), validators=PERCENT)
     grade_d = DecimalField(_l("D 级系数（%）"), places=2, default=Decimal("0"), validators=PERCENT)
-    ungraded = SelectField(_l("未评级单位按"), choices=bilingual_choices(GRADES.items(), prefix_key=True),
-                           default="D")
+    ungraded = SelectField(_l("未评级单位按"), choices=lambda: grade_choices(), default="D")
     provider_unit_cap = DecimalField(_l("管理单位年度补贴上限（元）"), places=2, default=Decimal("5000000"), validators=YUAN)
     exclude_internal = BooleanField(_l("排除本单位内部使用"), default=True)
     exclude_related = BooleanField(_l("排除关联单位使用"), default=True)
-    settlement_period = SelectField(_l("结算周期"), choices=bilingual_choices(PERIODS.items()),
+    settlement_period = SelectField(_l("结算周期"), choices=lambda: list(PERIODS.items()),
                                     default="quarter")
 
     def rules_data(self) -> dict:
@@ -76,7 +80,7 @@ class ProgrammeForm(FlaskForm):
 
 class GradeForm(FlaskForm):
     org_id = IntegerField(_l("单位编号"), validators=[DataRequired(), NumberRange(min=1)])
-    grade = SelectField(_l("评价等级"), choices=bilingual_choices(GRADES.items(), prefix_key=True))
+    grade = SelectField(_l("评价等级"), choices=lambda: grade_choices())
 
 
 class SettleForm(FlaskForm):

@@ -1,4 +1,4 @@
-"""Subsidy programmes, provider grades, per-booking reservations, settlements and the ledger.
+"""Subsidy programmes, provider grades, per-booking reservations and settlements (the journal: `ledger`).
 
 Money is int fen; rates and factors are basis points (1 bp = 0.01 %).
 The programme row carries the running `reserved` and `committed` totals; the database refuses
@@ -10,40 +10,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..accounts.models import Organisation, User
+from ..accounts.models import Organisation
 from ..core.reference import sql_in
 from ..core.timeutil import utcnow
 from ..extensions import db
-
-GRADES = {"A": ("优秀", "Excellent"), "B": ("良好", "Good"), "C": ("合格", "Pass"), "D": ("不合格", "Fail")}
-PERIODS = {"quarter": ("按季度", "Quarterly"), "half": ("按半年", "Half-yearly"), "year": ("按年度", "Yearly")}
-RESERVATION_STATUSES = ("reserved", "released", "committed", "refunded")
-
-# The chart of accounts. Balances are debit − credit; credit-normal accounts show negative.
-ACCOUNTS = {
-    "programme_fund": ("财政拨款（补贴资金）", "Programme fund (appropriation)"),
-    "budget": ("可用预算", "Budget available"),
-    "subsidy_reserved": ("已预留补贴", "Subsidy reserved"),
-    "user_subsidy_payable": ("应付用户补贴", "User subsidy payable"),
-    "provider_subsidy_payable": ("应付管理单位补贴", "Provider subsidy payable"),
-    "subsidy_receivable": ("应收补贴资金", "Subsidy receivable"),
-    "user_receivable": ("应收用户款", "User receivable"),
-    "provider_payable": ("应付管理单位服务费", "Provider payable"),
-    "gateway_clearing": ("支付网关清算", "Gateway clearing"),
-    "bank": ("银行存款（对外付款）", "Bank (payments out)"),
-}
-ENTRY_KINDS = {
-    "funding": ("预算拨付", "Budget funding"),
-    "reservation": ("补贴预留", "Subsidy reservation"),
-    "release": ("补贴释放", "Subsidy release"),
-    "subsidy_commitment": ("补贴确认", "Subsidy commitment"),
-    "provider_income": ("服务收入", "Provider income"),
-    "payment": ("用户付款", "Payment"),
-    "refund": ("退款", "Refund"),
-    "settlement": ("期间结算", "Period settlement"),
-    "payout": ("支付给管理单位", "Payout"),
-    "reversal": ("冲销", "Reversal"),
-}
+from .states import GRADES, PERIODS, RESERVATION_STATUSES  # noqa: F401  (the one list of each, in states.py)
 
 
 class Programme(db.Model):
@@ -93,6 +64,15 @@ class Programme(db.Model):
         sa.CheckConstraint(f"ungraded IN {sql_in(GRADES)}", name="ungraded"),
         sa.CheckConstraint(f"settlement_period IN {sql_in(PERIODS)}", name="period"),
     )
+
+    @property
+    def state(self) -> str:
+        """The programme's state for its state machine (states.PROGRAMME): active or inactive."""
+        return "active" if self.active else "inactive"
+
+    @state.setter
+    def state(self, value: str):
+        self.active = value == "active"
 
     @property
     def remaining(self) -> int:
@@ -205,94 +185,3 @@ class SettlementLine(db.Model):
         sa.CheckConstraint("income >= 0 AND computed >= 0 AND awarded >= 0 AND awarded <= computed",
                            name="amounts"),
     )
-
-
-# -- the ledger ------------------------------------------------------------------------------------
-
-class JournalEntry(db.Model):
-    """One money movement. Append-only: corrections are reversing entries."""
-
-    __tablename__ = "journal_entries"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(sa.String(20))
-    memo: Mapped[str] = mapped_column(sa.String(300), default="")
-    programme_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("subsidy_programmes.id", ondelete="RESTRICT"), index=True)
-    booking_id: Mapped[int | None] = mapped_column(sa.ForeignKey("bookings.id", ondelete="RESTRICT"), index=True)
-    payment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("payments.id", ondelete="RESTRICT"), index=True)
-    settlement_id: Mapped[int | None] = mapped_column(sa.ForeignKey("subsidy_settlements.id", ondelete="RESTRICT"))
-    reverses_id: Mapped[int | None] = mapped_column(sa.ForeignKey("journal_entries.id", ondelete="RESTRICT"))
-    # RESTRICT, not SET NULL: the journal is never updated; deactivate users instead of deleting them.
-    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-
-    lines = relationship("JournalLine", order_by="JournalLine.id", lazy="selectin")
-    actor = relationship(User)
-
-    __table_args__ = (sa.CheckConstraint(f"kind IN {sql_in(ENTRY_KINDS)}", name="kind"),)
-
-
-class JournalLine(db.Model):
-    __tablename__ = "journal_lines"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    entry_id: Mapped[int] = mapped_column(sa.ForeignKey("journal_entries.id", ondelete="RESTRICT"), index=True)
-    account: Mapped[str] = mapped_column(sa.String(30))
-    debit: Mapped[int] = mapped_column(sa.BigInteger, default=0)
-    credit: Mapped[int] = mapped_column(sa.BigInteger, default=0)
-    # Whose line this is (user org on receivables, provider org on payables) and which programme.
-    org_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id", ondelete="RESTRICT"))
-    programme_id: Mapped[int | None] = mapped_column(sa.ForeignKey("subsidy_programmes.id", ondelete="RESTRICT"))
-
-    __table_args__ = (
-        sa.CheckConstraint(f"account IN {sql_in(ACCOUNTS)}", name="account"),
-        sa.CheckConstraint("(debit > 0 AND credit = 0) OR (debit = 0 AND credit > 0)", name="one_side"),
-        sa.Index("ix_journal_lines_org_account", "org_id", "account"),
-        sa.Index("ix_journal_lines_prog_account", "programme_id", "account"),
-    )
-
-
-# Append-only, enforced by the database on both dialects.
-for _model in (JournalEntry, JournalLine):
-    for _op in ("UPDATE", "DELETE"):
-        _t = _model.__tablename__
-        sa.event.listen(_model.__table__, "after_create", sa.DDL(
-            f"CREATE TRIGGER trg_{_t}_no_{_op.lower()} BEFORE {_op} ON {_t} "
-            f"BEGIN SELECT RAISE(ABORT, '{_t} is append-only'); END").execute_if(dialect="sqlite"))
-
-PG_APPEND_ONLY_FN = """
-CREATE OR REPLACE FUNCTION journal_append_only() RETURNS trigger AS $$
-BEGIN RAISE EXCEPTION '%% is append-only', TG_TABLE_NAME; END $$ LANGUAGE plpgsql
-"""
-# A deferred constraint trigger: at commit, every entry touched must balance and have lines.
-PG_BALANCE_FN = """
-CREATE OR REPLACE FUNCTION journal_entry_balanced() RETURNS trigger AS $$
-DECLARE d bigint; c bigint;
-BEGIN
-  SELECT COALESCE(SUM(debit), 0), COALESCE(SUM(credit), 0) INTO d, c
-    FROM journal_lines WHERE entry_id = NEW.id;
-  IF d <> c OR d = 0 THEN
-    RAISE EXCEPTION 'journal entry %% does not balance (debits %%, credits %%)', NEW.id, d, c;
-  END IF;
-  RETURN NULL;
-END $$ LANGUAGE plpgsql
-"""
-PG_DDL = {
-    "journal_entries": [
-        PG_APPEND_ONLY_FN,
-        "CREATE TRIGGER trg_journal_entries_append_only BEFORE UPDATE OR DELETE ON journal_entries "
-        "FOR EACH ROW EXECUTE FUNCTION journal_append_only()",
-        PG_BALANCE_FN,
-        "CREATE CONSTRAINT TRIGGER trg_journal_entries_balanced AFTER INSERT ON journal_entries "
-        "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION journal_entry_balanced()",
-    ],
-    "journal_lines": [
-        "CREATE TRIGGER trg_journal_lines_append_only BEFORE UPDATE OR DELETE ON journal_lines "
-        "FOR EACH ROW EXECUTE FUNCTION journal_append_only()",
-    ],
-}
-for _model in (JournalEntry, JournalLine):
-    for _ddl in PG_DDL[_model.__tablename__]:
-        sa.event.listen(_model.__table__, "after_create", sa.DDL(_ddl).execute_if(dialect="postgresql"))
-
-
-from ..payments import models as _payment_models  # noqa: E402,F401  (journal_entries.payment_id)

@@ -5,31 +5,27 @@ part and user subsidy together) plus that of `provider_subsidy_payable` (period 
 payout clears both with one entry against `bank`; paying again finds nothing owed.
 """
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
+from .. import ledger
 from ..accounts.models import Organisation
 from ..core import audit
 from ..core.errors import Conflict, NotFound
 from ..core.permissions import require_role
+from ..core.schema import MAX_ID
 from ..extensions import db
-from . import ledger
-from .ledger import Cr, Dr
-from .models import JournalLine
+from ..ledger import Cr, Dr
 
 PAYABLE_ACCOUNTS = ("provider_payable", "provider_subsidy_payable")
 
 
 def amounts_owed(org_id: int | None = None) -> list[dict]:
     """[{org_id, name, service, subsidy, total}] for every provider owed money, largest first."""
-    owed = sa.func.sum(JournalLine.credit) - sa.func.sum(JournalLine.debit)
-    q = (sa.select(JournalLine.org_id, JournalLine.account, owed)
-         .where(JournalLine.account.in_(PAYABLE_ACCOUNTS), JournalLine.org_id.is_not(None))
-         .group_by(JournalLine.org_id, JournalLine.account))
-    if org_id is not None:
-        q = q.where(JournalLine.org_id == org_id)
     by_org: dict[int, dict] = {}
-    for org, account, amount in db.session.execute(q):
-        row = by_org.setdefault(org, {"org_id": org, "service": 0, "subsidy": 0})
-        row["service" if account == "provider_payable" else "subsidy"] += int(amount or 0)
+    for org, accounts in ledger.balances_by_org(PAYABLE_ACCOUNTS, org_id).items():
+        # payables are credit-normal: what is owed is credits − debits
+        by_org[org] = {"org_id": org, "service": -accounts.get("provider_payable", 0),
+                       "subsidy": -accounts.get("provider_subsidy_payable", 0)}
     names = dict(db.session.execute(sa.select(Organisation.id, Organisation.name)
                                     .where(Organisation.id.in_(by_org))).all()) if by_org else {}
     rows = []
@@ -40,24 +36,26 @@ def amounts_owed(org_id: int | None = None) -> list[dict]:
     return sorted(rows, key=lambda r: (-r["total"], r["org_id"]))
 
 
-def pay_out(org_id: int, actor, reference: str = "") -> dict:
+def pay_out(org_id: int, reference: str = "", *, actor) -> dict:
     """Record the payment of everything owed to one provider; return what was paid."""
     require_role(actor, "finance")
+    if not 0 < org_id <= MAX_ID:
+        raise NotFound(_("单位不存在"))
     org = db.session.execute(sa.select(Organisation).where(Organisation.id == org_id)
                              .with_for_update()).scalar_one_or_none()  # one payout per unit at a time
     if org is None:
-        raise NotFound("单位不存在 / no such organisation")
+        raise NotFound(_("单位不存在"))
     rows = amounts_owed(org_id)
     if not rows:
-        raise Conflict("该单位没有待支付的款项 / nothing is owed to this organisation")
+        raise Conflict(_("该单位没有待支付的款项"))
     # A side in debit (say, a refund after a payout) is not netted against the other: it is
     # left for finance to see rather than silently withheld.
     service, subsidy = max(rows[0]["service"], 0), max(rows[0]["subsidy"], 0)
     total = service + subsidy
-    entry = ledger.post("payout", [Dr("provider_payable", service, org_id),
-                                   Dr("provider_subsidy_payable", subsidy, org_id),
-                                   Cr("bank", total, org_id)],
-                        actor=actor, memo=f"支付给 {org.name} / payout {reference}"[:300])
+    entry = ledger.post_entry("payout", [Dr("provider_payable", service, org_id),
+                                         Dr("provider_subsidy_payable", subsidy, org_id),
+                                         Cr("bank", total, org_id)],
+                              actor=actor, memo=f"支付给 {org.name} {reference}".strip()[:300])
     audit.record("organisation", org_id, "payout", actor, comment=f"{total} fen {reference}".strip())
     return {"org_id": org_id, "name": org.name, "service": service, "subsidy": subsidy, "total": total,
             "entry_id": entry.id}

@@ -1,19 +1,23 @@
-"""Subsidy pages: programmes (admin), finance dashboard, settlement, ledger, statements."""
+"""Subsidy pages: programmes (admin), finance dashboard, settlement, payouts, ledger, statements.
+Every form post is one unit of work; the rules (who may see a statement, ...) are in the services."""
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..core.errors import Conflict, DomainError, Forbidden, Invalid
+from .. import ledger
+from ..core.errors import Invalid
 from ..core.money import format_fen
 from ..core.permissions import require_role
-from ..core.web import flash_error
+from ..core.timeutil import to_local, utcnow
+from ..core.uow import unit_of_work
 from ..extensions import db
-from . import ledger, services
 from . import payouts as payout_service
+from . import services
 from .forms import GradeForm, ProgrammeForm, SettleForm, StatementForm, to_fen
-from .models import ACCOUNTS, GRADES, Settlement
-from .settlement import (settle_period, statement_csv, statement_period, statement_rows,
-                         statement_xlsx)
+from .models import Settlement
+from .settlement import settle_period
+from .statements import row_status_label, statement, statement_csv, statement_xlsx
+from .states import grade_label
 
 bp = Blueprint("subsidy", __name__, url_prefix="/subsidy")
 
@@ -28,7 +32,6 @@ def dashboard():
     """Finance dashboard: this year's programme (budget, reserved, committed, remaining, by city
     and by organisation), or the list of programmes when there is none."""
     _require_finance()
-    from ..core.timeutil import to_local, utcnow
     prog = services.programme_for_year(to_local(utcnow()).year)
     if prog is None:
         return redirect(url_for("subsidy.programmes"))
@@ -48,15 +51,12 @@ def new_programme():
     require_role(current_user, "admin")
     form = ProgrammeForm()
     if form.validate_on_submit():
-        try:
-            prog = services.create_programme(current_user, name=form.name.data, year=form.year.data,
+        with unit_of_work(form) as work:
+            prog = services.create_programme(actor=current_user, name=form.name.data, year=form.year.data,
                                              budget=to_fen(form.budget.data), **form.rules_data())
-            db.session.commit()
+        if work.committed:
             flash(_("补贴计划已创建"), "success")
             return redirect(url_for("subsidy.programme", programme_id=prog.id))
-        except DomainError as err:
-            db.session.rollback()
-            flash_error(err, form)
     return render_template("subsidy/programme_form.html", form=form, prog=None)
 
 
@@ -69,15 +69,13 @@ def edit_programme(programme_id):
     if request.method == "GET":
         form.fill_from(prog)
     elif form.validate_on_submit():
-        try:
-            services.update_programme(prog, current_user, name=form.name.data, active=form.active.data,
+        with unit_of_work(form) as work:
+            services.update_programme(prog, actor=current_user, name=form.name.data, active=form.active.data,
                                       budget=to_fen(form.budget.data), **form.rules_data())
-            db.session.commit()
+        if work.committed:
             flash(_("补贴计划已保存"), "success")
-            return redirect(url_for("subsidy.programme", programme_id=prog.id))
-        except DomainError as err:
-            db.session.rollback()
-            flash_error(err, form)
+            return redirect(url_for("subsidy.programme", programme_id=programme_id))
+        prog = services.get_programme(programme_id)
     return render_template("subsidy/programme_form.html", form=form, prog=prog)
 
 
@@ -89,7 +87,7 @@ def programme(programme_id):
     settlements = db.session.scalars(db.select(Settlement).where(Settlement.programme_id == prog.id)
                                      .order_by(Settlement.period)).all()
     return render_template("subsidy/programme.html", prog=prog, dash=services.dashboard(prog),
-                           grades=services.grades(prog), settlements=settlements, GRADES=GRADES,
+                           grades=services.grades(prog), settlements=settlements, grade_label=grade_label,
                            grade_form=GradeForm(), settle_form=SettleForm())
 
 
@@ -98,16 +96,13 @@ def programme(programme_id):
 def set_grade(programme_id):
     prog = services.get_programme(programme_id)
     form = GradeForm()
-    try:
+    with unit_of_work() as work:
         if not form.validate_on_submit():
-            raise Invalid("评价等级有误 / invalid grade", {k: list(v) for k, v in form.errors.items()})
-        services.set_grade(prog, form.org_id.data, form.grade.data, current_user)
-        db.session.commit()
+            raise Invalid(_("评价等级有误"), {k: list(v) for k, v in form.errors.items()})
+        services.set_grade(prog, form.org_id.data, form.grade.data, actor=current_user)
+    if work.committed:
         flash(_("评价等级已保存"), "success")
-    except DomainError as err:
-        db.session.rollback()
-        flash_error(err)
-    return redirect(url_for("subsidy.programme", programme_id=prog.id))
+    return redirect(url_for("subsidy.programme", programme_id=programme_id))
 
 
 @bp.route("/programmes/<int:programme_id>/settle", methods=["POST"])
@@ -115,17 +110,14 @@ def set_grade(programme_id):
 def settle(programme_id):
     prog = services.get_programme(programme_id)
     form = SettleForm()
-    try:
+    with unit_of_work() as work:
         if not form.validate_on_submit():
-            raise Invalid.field("period", "请填写结算期间 / give the period")
-        s, created = settle_period(prog, form.period.data, current_user)
-        db.session.commit()
+            raise Invalid.field("period", _("请填写结算期间"))
+        s, created = settle_period(prog, form.period.data, actor=current_user)
+    if work.committed:
         flash(_("结算完成") if created else _("该期间已结算，未作改动"), "success")
         return redirect(url_for("subsidy.settlement", settlement_id=s.id))
-    except DomainError as err:
-        db.session.rollback()
-        flash_error(err)
-    return redirect(url_for("subsidy.programme", programme_id=prog.id))
+    return redirect(url_for("subsidy.programme", programme_id=programme_id))
 
 
 @bp.route("/settlements/<int:settlement_id>")
@@ -149,14 +141,11 @@ def payouts():
 def pay_out(org_id):
     _require_finance()
     reference = (request.form.get("reference") or "").strip()[:100]
-    try:
-        paid = payout_service.pay_out(org_id, current_user, reference)
-    except Conflict as err:
-        db.session.rollback()
-        flash_error(err)
-        return redirect(url_for("subsidy.payouts"))
-    db.session.commit()
-    flash(_("已记录向 %(name)s 付款 %(amount)s", name=paid["name"], amount=format_fen(paid["total"])), "success")
+    with unit_of_work() as work:
+        paid = payout_service.pay_out(org_id, reference, actor=current_user)
+    if work.committed:
+        flash(_("已记录向 %(name)s 付款 %(amount)s", name=paid["name"], amount=format_fen(paid["total"])),
+              "success")
     return redirect(url_for("subsidy.payouts"))
 
 
@@ -164,7 +153,8 @@ def pay_out(org_id):
 @login_required
 def trial_balance():
     _require_finance()
-    return render_template("subsidy/trial_balance.html", tb=ledger.trial_balance(), ACCOUNTS=ACCOUNTS)
+    return render_template("subsidy/trial_balance.html", tb=ledger.trial_balance(),
+                           account_name=ledger.account_name)
 
 
 @bp.route("/statements")
@@ -172,23 +162,16 @@ def trial_balance():
 def statements():
     """Statement of an organisation for a period; finance sees any, members their own."""
     form = StatementForm(request.args)
-    org_id = form.org_id.data if form.validate() and form.org_id.data else current_user.organisation_id
-    if org_id is None:
-        raise Invalid.field("org_id", "请选择单位 / choose an organisation")
-    if not (current_user.has_role("finance") or current_user.is_member_of(org_id)):
-        raise Forbidden("只能查看本单位的对账单 / you may see only your organisation's statements")
-    resolved = statement_period(form.period.data)
-    if resolved is None:
-        return render_template("subsidy/statement.html", form=form, rows=[], org_id=org_id, period=None)
-    name, start, end = resolved
-    rows = statement_rows(org_id, start, end)
+    org_id = form.org_id.data if form.validate() and form.org_id.data else None
+    st = statement(org_id, form.period.data, actor=current_user)
     fmt = request.args.get("format")
-    filename = f"statement-{org_id}-{name}"
-    if fmt == "csv":
-        return Response(statement_csv(rows), mimetype="text/csv",
+    filename = f"statement-{st['org_id']}-{st['period']}"
+    if st["period"] and fmt == "csv":
+        return Response(statement_csv(st["rows"]), mimetype="text/csv",
                         headers={"Content-Disposition": f"attachment; filename={filename}.csv"})
-    if fmt == "xlsx":
-        return Response(statement_xlsx(rows, name), headers={"Content-Disposition": f"attachment; filename={filename}.xlsx"},
+    if st["period"] and fmt == "xlsx":
+        return Response(statement_xlsx(st["rows"], st["period"]),
+                        headers={"Content-Disposition": f"attachment; filename={filename}.xlsx"},
                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    return render_template("subsidy/statement.html", form=form, rows=rows, org_id=org_id, period=name)
-
+    return render_template("subsidy/statement.html", form=form, rows=st["rows"], org_id=st["org_id"],
+                           period=st["period"], status_label=row_status_label)

@@ -7,19 +7,26 @@ from dataclasses import dataclass, field
 
 BP = 10_000
 
+
+def N_(text: str) -> str:  # noqa: N802  (marks a message for the catalog; translated where it is shown)
+    return text
+
+
+# Why a booking's user subsidy is what it is. Stored in Chinese with the reservation (a record);
+# shown translated by its code (`reason_text`).
 REASONS = {
-    "no_programme": "本年度没有有效的补贴计划 / no active subsidy programme this year",
-    "not_enterprise": "预约单位不是企业 / the booking organisation is not an enterprise",
-    "out_of_province": "预约单位不是省内企业 / the booking organisation is not in the province",
-    "internal": "本单位内部使用不予补贴 / internal use is not subsidised",
-    "related_party": "关联单位使用不予补贴 / related-party use is not subsidised",
-    "below_min_value": "仪器原值低于补贴门槛 / the instrument's original value is below the threshold",
-    "zero_fee": "费用为零 / nothing to subsidise",
-    "booking_cap": "已按单次预约补贴上限封顶 / capped at the per-booking limit",
-    "org_cap": "本单位年度补贴额度已用完 / the organisation's yearly subsidy cap is used up",
-    "org_cap_partial": "本单位年度补贴额度不足，仅部分补贴 / only part of the subsidy fits the organisation's yearly cap",
-    "budget_exhausted": "补贴预算已用完，需支付全部费用 / the programme budget is used up: the full fee is payable",
-    "budget_partial": "补贴预算不足，仅部分补贴 / the programme budget covers only part of the subsidy",
+    "no_programme": N_("本年度没有有效的补贴计划"),
+    "not_enterprise": N_("预约单位不是企业"),
+    "out_of_province": N_("预约单位不是省内企业"),
+    "internal": N_("本单位内部使用不予补贴"),
+    "related_party": N_("关联单位使用不予补贴"),
+    "below_min_value": N_("仪器原值低于补贴门槛"),
+    "zero_fee": N_("费用为零"),
+    "booking_cap": N_("已按单次预约补贴上限封顶"),
+    "org_cap": N_("本单位年度补贴额度已用完"),
+    "org_cap_partial": N_("本单位年度补贴额度不足，仅部分补贴"),
+    "budget_exhausted": N_("补贴预算已用完，需支付全部费用"),
+    "budget_partial": N_("补贴预算不足，仅部分补贴"),
 }
 
 

@@ -8,15 +8,19 @@ programme; SQLite writers are serialised by BEGIN IMMEDIATE (core.db).
 """
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
+from .. import ledger
 from ..core import audit
 from ..core.errors import Conflict, Invalid, NotFound
 from ..core.permissions import require_role
+from ..core.schema import MAX_ID
 from ..core.timeutil import to_local, utcnow
 from ..extensions import db
-from . import ledger, rules
-from .ledger import Cr, Dr
+from ..ledger import Cr, Dr
+from . import rules
 from .models import GRADES, PERIODS, Programme, ProviderGrade, Reservation
+from .states import PROGRAMME, RESERVATION
 
 PROGRAMME_FIELDS = ("rate_default_bp", "rate_sme_bp", "rate_sme_high_tech_bp", "booking_cap", "org_year_cap",
                     "min_original_value", "provider_rate_bp", "grade_a_bp", "grade_b_bp", "grade_c_bp",
@@ -29,9 +33,10 @@ FEN_FIELDS = {"booking_cap", "org_year_cap", "min_original_value", "provider_uni
 # -- programmes ------------------------------------------------------------------------------------
 
 def get_programme(programme_id) -> Programme:
-    prog = db.session.get(Programme, programme_id) if isinstance(programme_id, int) else None
+    prog = db.session.get(Programme, programme_id) if isinstance(programme_id, int) and 0 < programme_id <= MAX_ID \
+        else None
     if prog is None:
-        raise NotFound("补贴计划不存在 / no such programme")
+        raise NotFound(_("补贴计划不存在"))
     return prog
 
 
@@ -52,92 +57,93 @@ def _validate_programme(data: dict) -> dict:
         value = data[name]
         if name in BP_FIELDS:
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10000:
-                errors[name] = ["应为 0–10000 的基点整数 / basis points 0–10000"]
+                errors[name] = [_("应为 0–10000 的基点整数")]
         elif name in FEN_FIELDS:
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10**15:
-                errors[name] = ["应为非负整数（分） / a non-negative number of fen"]
+                errors[name] = [_("应为非负整数（分）")]
         elif name == "ungraded" and value not in GRADES:
-            errors[name] = ["等级无效 / unknown grade"]
+            errors[name] = [_("等级无效")]
         elif name == "settlement_period" and value not in PERIODS:
-            errors[name] = ["结算周期无效 / unknown period"]
+            errors[name] = [_("结算周期无效")]
         elif name.startswith("exclude_"):
             value = bool(value)
         clean[name] = value
     if errors:
-        raise Invalid("补贴计划参数有误 / the programme has invalid values", errors)
+        raise Invalid(_("补贴计划参数有误"), errors)
     return clean
 
 
-def create_programme(actor, *, name: str, year: int, budget: int, **rules_data) -> Programme:
+def create_programme(*, actor, name: str, year: int, budget: int, **rules_data) -> Programme:
     require_role(actor, "admin")
-    return new_programme(actor, name=name, year=year, budget=budget, **rules_data)
+    return new_programme(actor=actor, name=name, year=year, budget=budget, **rules_data)
 
 
-def new_programme(actor, *, name: str, year: int, budget: int, **rules_data) -> Programme:
+def new_programme(*, actor, name: str, year: int, budget: int, **rules_data) -> Programme:
     """Create a programme and fund its budget in the ledger (no permission check: the demo
     seeder and create_programme use it)."""
     errors = {}
     if not name or len(name) > 120:
-        errors["name"] = ["请填写名称（≤120 字） / name required (≤120 characters)"]
+        errors["name"] = [_("请填写名称（≤120 字）")]
     if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
-        errors["year"] = ["年度无效 / invalid year"]
+        errors["year"] = [_("年度无效")]
     if isinstance(budget, bool) or not isinstance(budget, int) or not 0 <= budget <= 10**15:
-        errors["budget"] = ["预算应为非负整数（分） / budget must be a non-negative number of fen"]
+        errors["budget"] = [_("预算应为非负整数（分）")]
     if errors:
-        raise Invalid("补贴计划参数有误 / the programme has invalid values", errors)
+        raise Invalid(_("补贴计划参数有误"), errors)
     if db.session.scalar(sa.select(Programme.id).where(Programme.year == year)):
-        raise Invalid.field("year", "该年度已有补贴计划 / a programme for this year exists")
+        raise Invalid.field("year", _("该年度已有补贴计划"))
     values = dict(current_app.config["SUBSIDY_DEFAULTS"])
     values.update(_validate_programme(rules_data))
     prog = Programme(name=name, year=year, budget=budget, reserved=0, committed=0, **values)
     db.session.add(prog)
     db.session.flush()
-    ledger.post("funding", [Dr("programme_fund", budget), Cr("budget", budget)], programme_id=prog.id,
-                actor=actor, memo=f"{year} 年度补贴预算 / budget {year}")
+    ledger.post_entry("funding", [Dr("programme_fund", budget), Cr("budget", budget)], programme_id=prog.id,
+                      actor=actor, memo=f"{year} 年度补贴预算")
     audit.record("subsidy_programme", prog.id, "create", actor)
     return prog
 
 
-def update_programme(prog: Programme, actor, *, budget: int | None = None, name: str | None = None,
+def update_programme(prog: Programme, *, actor, budget: int | None = None, name: str | None = None,
                      active: bool | None = None, **rules_data) -> Programme:
     require_role(actor, "admin")
     clean = _validate_programme(rules_data)
     if name is not None:
         if not name or len(name) > 120:
-            raise Invalid.field("name", "请填写名称（≤120 字） / name required (≤120 characters)")
+            raise Invalid.field("name", _("请填写名称（≤120 字）"))
         prog.name = name
-    if active is not None:
-        prog.active = bool(active)
+    if active is not None and bool(active) != prog.active:
+        PROGRAMME.apply(prog, "active" if active else "inactive", actor,
+                        action="activate" if active else "deactivate")
     for key, value in clean.items():
         setattr(prog, key, value)
     db.session.flush()
     if budget is not None and budget != prog.budget:
         if isinstance(budget, bool) or not isinstance(budget, int) or not 0 <= budget <= 10**15:
-            raise Invalid.field("budget", "预算应为非负整数（分） / budget must be a non-negative number of fen")
+            raise Invalid.field("budget", _("预算应为非负整数（分）"))
         delta = budget - prog.budget
         # Lowering the budget must leave room for what is reserved and committed.
         res = db.session.execute(
             sa.update(Programme).where(Programme.id == prog.id, Programme.reserved + Programme.committed <= budget)
             .values(budget=budget).execution_options(synchronize_session=False))
         if res.rowcount != 1:
-            raise Conflict("预算不能低于已预留与已确认之和 / the budget cannot drop below reserved + committed")
+            raise Conflict(_("预算不能低于已预留与已确认之和"))
         if delta > 0:
             lines = [Dr("programme_fund", delta), Cr("budget", delta)]
         else:
             lines = [Dr("budget", -delta), Cr("programme_fund", -delta)]
-        ledger.post("funding", lines, programme_id=prog.id, actor=actor, memo="预算调整 / budget change")
+        ledger.post_entry("funding", lines, programme_id=prog.id, actor=actor, memo="预算调整")
         db.session.refresh(prog)
     audit.record("subsidy_programme", prog.id, "update", actor)
     return prog
 
 
-def set_grade(prog: Programme, org_id: int, grade: str, actor) -> ProviderGrade:
+def set_grade(prog: Programme, org_id: int, grade: str, *, actor) -> ProviderGrade:
     require_role(actor, "admin")
     if grade not in GRADES:
-        raise Invalid.field("grade", "等级应为 A/B/C/D / grade must be A, B, C or D")
+        raise Invalid.field("grade", _("等级应为 A/B/C/D"))
     from ..accounts.models import Organisation
-    if db.session.get(Organisation, org_id) is None:
-        raise Invalid.field("org_id", "单位不存在 / no such organisation")
+    if not (isinstance(org_id, int) and 0 < org_id <= MAX_ID) or db.session.get(Organisation, org_id) is None:
+        raise Invalid.field("org_id", _("单位不存在"))
     row = db.session.scalar(sa.select(ProviderGrade).where(ProviderGrade.programme_id == prog.id,
                                                            ProviderGrade.org_id == org_id))
     if row is None:
@@ -198,7 +204,7 @@ def booking_year(booking) -> int:
     return to_local(booking.start).year
 
 
-def reserve_user_subsidy(booking, actor=None) -> Reservation | None:
+def reserve_user_subsidy(booking, *, actor=None) -> Reservation | None:
     """At approval: hold the user-side subsidy in the budget and write booking.user_subsidy.
 
     Every approved booking of a programme year gets one reservation row (maybe of 0 with the
@@ -233,8 +239,9 @@ def reserve_user_subsidy(booking, actor=None) -> Reservation | None:
                       reason=rules.REASONS.get(reason_code) if reason_code else None)
     db.session.add(res)
     db.session.flush()
-    ledger.post("reservation", [Dr("budget", amount), Cr("subsidy_reserved", amount)], programme_id=prog.id,
-                booking_id=booking.id, actor=actor, memo=f"预约 #{booking.id} 补贴预留 / reserve for booking")
+    audit.record("subsidy_reservation", res.id, "reserve", actor, to_state="reserved")
+    ledger.post_entry("reservation", [Dr("budget", amount), Cr("subsidy_reserved", amount)], programme_id=prog.id,
+                      booking_id=booking.id, actor=actor, memo=f"预约 #{booking.id} 补贴预留")
     booking.user_subsidy = amount
     return res
 
@@ -243,25 +250,25 @@ def _release(res: Reservation, amount: int, booking, actor, memo: str):
     if amount <= 0:
         return
     if not _move(res.programme_id, reserved=-amount):
-        raise Conflict("补贴预留数据不一致 / reservation totals out of step")
+        raise Conflict(_("补贴预留数据不一致"))
     res.reserved -= amount
-    ledger.post("release", [Dr("subsidy_reserved", amount), Cr("budget", amount)],
-                programme_id=res.programme_id, booking_id=booking.id, actor=actor, memo=memo)
+    ledger.post_entry("release", [Dr("subsidy_reserved", amount), Cr("budget", amount)],
+                      programme_id=res.programme_id, booking_id=booking.id, actor=actor, memo=memo)
 
 
-def release_user_subsidy(booking, actor=None, why: str = "") -> Reservation | None:
+def release_user_subsidy(booking, *, actor=None, why: str = "") -> Reservation | None:
     """On rejection, cancellation or no-show: give the reserved amount back to the budget."""
     res = reservation_of(booking)
     booking.user_subsidy = 0
     if res is None or res.status != "reserved":
         return res
-    _release(res, res.reserved, booking, actor, f"预约 #{booking.id} {why} 释放补贴 / release")
-    res.status = "released"
+    _release(res, res.reserved, booking, actor, f"预约 #{booking.id} {why} 释放补贴")
+    RESERVATION.apply(res, "released", actor, action="release", comment=why or None)
     db.session.flush()
     return res
 
 
-def recompute_user_subsidy(booking, actor=None) -> Reservation | None:
+def recompute_user_subsidy(booking, *, actor=None) -> Reservation | None:
     """On completion: the rules on the actual fee, never above the reservation; release the rest."""
     res = reservation_of(booking)
     if res is None or res.status != "reserved":
@@ -272,7 +279,7 @@ def recompute_user_subsidy(booking, actor=None) -> Reservation | None:
                                           booking.instrument.original_value, booking.fee, res.reserved)
     new = min(result.amount, res.reserved)
     _release(res, res.reserved - new, booking, actor,
-             f"预约 #{booking.id} 按实际费用重算补贴 / recompute on the actual fee")
+             f"预约 #{booking.id} 按实际费用重算补贴")
     res.fee = booking.fee
     res.rule_amount = result.rule_amount
     if result.reason_code and result.reason_code not in ("budget_exhausted", "budget_partial"):
@@ -282,7 +289,7 @@ def recompute_user_subsidy(booking, actor=None) -> Reservation | None:
     return res
 
 
-def commit_user_subsidy(booking, actor=None, payment_id=None) -> Reservation | None:
+def commit_user_subsidy(booking, *, actor=None, payment_id=None) -> Reservation | None:
     """When the booking is paid (settled): the reservation becomes committed; book the income."""
     res = reservation_of(booking)
     if res is None:  # no programme this year: no subsidy, but the provider's income is booked
@@ -291,20 +298,20 @@ def commit_user_subsidy(booking, actor=None, payment_id=None) -> Reservation | N
     if res.status == "committed":
         return res
     if res.status != "reserved":
-        raise Conflict("补贴已释放，不能确认 / the subsidy was released")
+        raise Conflict(_("补贴已释放，不能确认"))
     amount = res.reserved
     fee = booking.fee
     if amount != booking.user_subsidy or amount > fee:
-        raise Conflict("补贴金额与预约不一致 / subsidy out of step with the booking")
+        raise Conflict(_("补贴金额与预约不一致"))
     if amount and not _move(res.programme_id, reserved=-amount, committed=amount):
-        raise Conflict("补贴预留数据不一致 / reservation totals out of step")
+        raise Conflict(_("补贴预留数据不一致"))
     res.reserved, res.committed = 0, amount
-    res.status = "committed"
+    RESERVATION.apply(res, "committed", actor, action="commit")
     res.fee = fee
     res.committed_at = utcnow()
-    ledger.post("subsidy_commitment", [Dr("subsidy_reserved", amount), Cr("user_subsidy_payable", amount)],
-                programme_id=res.programme_id, booking_id=booking.id, payment_id=payment_id, actor=actor,
-                memo=f"预约 #{booking.id} 补贴确认 / subsidy committed")
+    ledger.post_entry("subsidy_commitment", [Dr("subsidy_reserved", amount), Cr("user_subsidy_payable", amount)],
+                      programme_id=res.programme_id, booking_id=booking.id, payment_id=payment_id, actor=actor,
+                      memo=f"预约 #{booking.id} 补贴确认")
     _post_income(booking, amount, res.programme_id, payment_id, actor)
     db.session.flush()
     return res
@@ -313,31 +320,31 @@ def commit_user_subsidy(booking, actor=None, payment_id=None) -> Reservation | N
 def _post_income(booking, subsidy: int, programme_id, payment_id, actor):
     """The provider earns the whole fee: the user owes fee − subsidy, the programme the subsidy."""
     fee = booking.fee
-    ledger.post("provider_income",
-                [Dr("user_receivable", fee - subsidy, booking.org_id), Dr("subsidy_receivable", subsidy),
-                 Cr("provider_payable", fee, booking.provider_org_id)],
-                programme_id=programme_id, booking_id=booking.id, payment_id=payment_id, actor=actor,
-                memo=f"预约 #{booking.id} 服务收入 / service income")
+    ledger.post_entry("provider_income",
+                      [Dr("user_receivable", fee - subsidy, booking.org_id), Dr("subsidy_receivable", subsidy),
+                       Cr("provider_payable", fee, booking.provider_org_id)],
+                      programme_id=programme_id, booking_id=booking.id, payment_id=payment_id, actor=actor,
+                      memo=f"预约 #{booking.id} 服务收入")
 
 
-def refund_user_subsidy(booking, actor=None, payment=None) -> Reservation | None:
+def refund_user_subsidy(booking, payment=None, *, actor=None) -> Reservation | None:
     """A paid booking was refunded: its committed subsidy returns to the budget, income reversed."""
     res = reservation_of(booking)
     if res is None or res.status != "committed":
         return res
     amount, fee = res.committed, res.fee
     if amount and not _move(res.programme_id, committed=-amount):
-        raise Conflict("补贴确认数据不一致 / committed totals out of step")
+        raise Conflict(_("补贴确认数据不一致"))
     res.committed = 0
-    res.status = "refunded"
+    RESERVATION.apply(res, "refunded", actor, action="refund")
     paid = fee - amount
-    ledger.post("refund",
-                [Dr("provider_payable", fee, booking.provider_org_id), Dr("user_subsidy_payable", amount),
-                 Cr("gateway_clearing", paid, booking.org_id), Cr("subsidy_receivable", amount),
-                 Cr("budget", amount)],
-                programme_id=res.programme_id, booking_id=booking.id,
-                payment_id=getattr(payment, "id", None), actor=actor,
-                memo=f"预约 #{booking.id} 退款，补贴退回预算 / refund; subsidy back to the budget")
+    ledger.post_entry("refund",
+                      [Dr("provider_payable", fee, booking.provider_org_id), Dr("user_subsidy_payable", amount),
+                       Cr("gateway_clearing", paid, booking.org_id), Cr("subsidy_receivable", amount),
+                       Cr("budget", amount)],
+                      programme_id=res.programme_id, booking_id=booking.id,
+                      payment_id=getattr(payment, "id", None), actor=actor,
+                      memo=f"预约 #{booking.id} 退款，补贴退回预算")
     db.session.flush()
     return res
 
@@ -368,9 +375,3 @@ def dashboard(prog: Programme) -> dict:
                         for c, n, r, m in by_city],
             "by_org": [{"org_id": i, "name": name, "city": c, "bookings": n, "reserved": int(r or 0),
                         "committed": int(m or 0)} for i, name, c, n, r, m in by_org]}
-
-
-def programme_json(prog: Programme) -> dict:
-    return {"id": prog.id, "name": prog.name, "year": prog.year, "active": prog.active, "budget": prog.budget,
-            "reserved": prog.reserved, "committed": prog.committed, "remaining": prog.remaining,
-            **{f: getattr(prog, f) for f in PROGRAMME_FIELDS}}

@@ -1,24 +1,24 @@
-"""Provider-side period settlement (管理单位后补助) and organisation statements.
+"""Provider-side period settlement (管理单位后补助).
 
 The period's external income is summed by the database in one GROUP BY over the committed
 reservations of settled bookings; grade factors, the yearly per-unit cap and pro-rating are
 then applied per provider (a few thousand rows at most). One settlement row per
 (programme, period) — unique in the database — makes a second run change nothing.
 """
-import csv
-import io
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from .. import ledger
 from ..core import audit
 from ..core.errors import Invalid
 from ..core.permissions import require_role
 from ..core.timeutil import local_to_utc_naive, utcnow
 from ..extensions import db
-from . import ledger, rules
-from .ledger import Cr, Dr
+from ..ledger import Cr, Dr
+from . import rules
 from .models import Programme, ProviderGrade, Reservation, Settlement, SettlementLine
 from .services import _lock_programme, _move
 
@@ -29,9 +29,9 @@ def period_bounds(prog: Programme, period: str) -> tuple[str, datetime, datetime
         year, month, months = rules.parse_period(period, prog.settlement_period)
     except ValueError:
         example = {"quarter": "2026Q4", "half": "2026H1", "year": "2026"}[prog.settlement_period]
-        raise Invalid.field("period", f"结算期间格式应如 {example} / the period looks like {example}") from None
+        raise Invalid.field("period", _("结算期间格式应如 %(example)s", example=example)) from None
     if year != prog.year:
-        raise Invalid.field("period", "结算期间不在计划年度内 / the period is outside the programme year")
+        raise Invalid.field("period", _("结算期间不在计划年度内"))
     end_month = month + months
     start = local_to_utc_naive(datetime(year, month, 1))
     end = local_to_utc_naive(datetime(year + (end_month > 12), (end_month - 1) % 12 + 1, 1))
@@ -70,7 +70,7 @@ def get_settlement(prog: Programme, period: str) -> Settlement | None:
                                                          Settlement.period == period.strip().upper()))
 
 
-def settle_period(prog: Programme, period: str, actor, *, system: bool = False,
+def settle_period(prog: Programme, period: str, *, actor, system: bool = False,
                   now: datetime | None = None) -> tuple[Settlement, bool]:
     """Compute and commit the provider subsidies of a period. Returns (settlement, created).
 
@@ -83,7 +83,7 @@ def settle_period(prog: Programme, period: str, actor, *, system: bool = False,
     if existing is not None:
         return existing, False
     if end > (now or utcnow()):
-        raise Invalid.field("period", "结算期间尚未结束 / the period has not ended yet")
+        raise Invalid.field("period", _("结算期间尚未结束"))
     prog = _lock_programme(prog.id)
     existing = get_settlement(prog, name)  # another settle may have committed while we waited
     if existing is not None:
@@ -116,76 +116,12 @@ def settle_period(prog: Programme, period: str, actor, *, system: bool = False,
              "grade": grade_of.get(org) or prog.ungraded, "computed": computed[org], "awarded": awarded[org]}
             for org, (n, inc) in sorted(income.items())])
     if total and not _move(prog.id, committed=total):
-        raise Invalid("预算不足 / the budget is short")  # cannot happen: pro-rated to the remaining budget
-    ledger.post("settlement", [Dr("budget", total)] +
-                [Cr("provider_subsidy_payable", a, org) for org, a in sorted(awarded.items())],
-                programme_id=prog.id, settlement_id=settlement.id, actor=actor,
-                memo=f"{name} 管理单位补贴结算 / provider settlement {name}")
+        raise Invalid(_("预算不足"))  # cannot happen: pro-rated to the remaining budget
+    ledger.post_entry("settlement", [Dr("budget", total)] +
+                      [Cr("provider_subsidy_payable", a, org) for org, a in sorted(awarded.items())],
+                      programme_id=prog.id, settlement_id=settlement.id, actor=actor,
+                      memo=f"{name} 管理单位补贴结算")
     audit.record("subsidy_settlement", settlement.id, "settle", actor, comment=name)
     db.session.flush()
     db.session.expire(settlement, ["lines"])
     return settlement, True
-
-
-# -- statements ------------------------------------------------------------------------------------
-
-STATEMENT_COLUMNS = ["日期 Date", "预约 Booking", "角色 Role", "对方单位 Counterparty", "费用 Fee (fen)",
-                     "用户补贴 User subsidy (fen)", "实付 Paid (fen)", "状态 Status"]
-
-
-def statement_rows(org_id: int, start: datetime, end: datetime) -> list[list]:
-    """The organisation's subsidised bookings in [start, end) as user and as provider, and its
-    provider settlements whose period ends in the range."""
-    from ..accounts.models import Organisation
-    from ..core.timeutil import to_local
-    other = sa.orm.aliased(Organisation)
-    rows = []
-    for role, mine, theirs in (("user", Reservation.user_org_id, Reservation.provider_org_id),
-                               ("provider", Reservation.provider_org_id, Reservation.user_org_id)):
-        q = (sa.select(Reservation.committed_at, Reservation.booking_id, other.name, Reservation.fee,
-                       Reservation.committed, Reservation.status)
-             .join(other, other.id == theirs)
-             .where(mine == org_id, Reservation.committed_at >= start, Reservation.committed_at < end)
-             .order_by(Reservation.committed_at, Reservation.booking_id))
-        for at, booking_id, name, fee, subsidy, status in db.session.execute(q):
-            rows.append([to_local(at).strftime("%Y-%m-%d %H:%M"), booking_id,
-                         "用户 user" if role == "user" else "管理单位 provider", name, fee, subsidy,
-                         fee - subsidy, status])
-    q = (sa.select(Settlement.period, SettlementLine.income, SettlementLine.grade, SettlementLine.awarded)
-         .join(Settlement, Settlement.id == SettlementLine.settlement_id)
-         .where(SettlementLine.org_id == org_id, Settlement.period_end > start, Settlement.period_end <= end))
-    for period, inc, grade, award in db.session.execute(q):
-        rows.append([period, "", f"管理单位补贴 provider subsidy (grade {grade})", "", inc, award, 0, "settled"])
-    return rows
-
-
-def statement_csv(rows: list[list]) -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(STATEMENT_COLUMNS)
-    writer.writerows(rows)
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens the Chinese correctly
-
-
-def statement_xlsx(rows: list[list], title: str = "statement") -> bytes:
-    from openpyxl import Workbook
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title[:31])
-    ws.append(STATEMENT_COLUMNS)
-    for row in rows:
-        ws.append(row)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
-def statement_totals(org_id: int, start: datetime, end: datetime) -> list[dict]:
-    """Per-organisation sums (set-based) for every org with activity in the range."""
-    rows = db.session.execute(sa.text(
-        "SELECT org_id, role, COUNT(*) AS n, SUM(fee) AS fee, SUM(subsidy) AS subsidy FROM ("
-        " SELECT user_org_id AS org_id, 'user' AS role, fee, committed AS subsidy, committed_at"
-        "   FROM subsidy_reservations UNION ALL"
-        " SELECT provider_org_id, 'provider', fee, committed, committed_at FROM subsidy_reservations) s"
-        " WHERE committed_at >= :s AND committed_at < :e AND (CAST(:org AS INTEGER) IS NULL OR org_id = CAST(:org AS INTEGER))"
-        " GROUP BY org_id, role ORDER BY org_id, role"), {"s": start, "e": end, "org": org_id}).all()
-    return [dict(r._mapping) for r in rows]

@@ -29,7 +29,7 @@ def test_api_flow_and_shapes(client, api_token, instrument, company_user, lab_us
 
 def test_availability_returns_free_intervals_with_offset(client, instrument, company_user):
     s, e = slot(0, 10, 0, 60)
-    services.request_booking(instrument, company_user, s, e, "x")
+    services.request_booking(instrument, s, e, "x", actor=company_user)
     db.session.commit()
     day0 = s - timedelta(hours=10)  # local midnight
     resp = client.get(f"/api/v1/instruments/{instrument.id}/availability",
@@ -41,7 +41,7 @@ def test_availability_returns_free_intervals_with_offset(client, instrument, com
 
 def test_calendar_shows_busy_without_names(client, instrument, company_user):
     s, e = slot(0, 10, 0, 60)
-    services.request_booking(instrument, company_user, s, e, "秘密课题")
+    services.request_booking(instrument, s, e, "秘密课题", actor=company_user)
     db.session.commit()
     week = (s + timedelta(hours=8)).date().isoformat()
     html = client.get(f"/booking/instruments/{instrument.id}/calendar?week={week}").get_data(as_text=True)
@@ -53,9 +53,9 @@ def test_calendar_shows_busy_without_names(client, instrument, company_user):
 
 def test_my_bookings_filter_and_pagination(client, login, instrument, company_user, lab_user):
     for day in range(3):
-        b = services.request_booking(instrument, company_user, *slot(day, 9), f"第{day}次")
+        b = services.request_booking(instrument, *slot(day, 9), f"第{day}次", actor=company_user)
         if day == 0:
-            services.approve_booking(b, lab_user)
+            services.approve_booking(b, actor=lab_user)
     db.session.commit()
     login(client, company_user)
     html = client.get("/booking/my?status=approved").get_data(as_text=True)
@@ -66,8 +66,8 @@ def test_my_bookings_filter_and_pagination(client, login, instrument, company_us
 
 
 def test_queue_counts_and_approve_from_queue(client, login, instrument, company_user, lab_user):
-    b = services.request_booking(instrument, company_user, *slot(0, 9), "x")
-    services.request_booking(instrument, company_user, *slot(1, 9), "y")
+    b = services.request_booking(instrument, *slot(0, 9), "x", actor=company_user)
+    services.request_booking(instrument, *slot(1, 9), "y", actor=company_user)
     db.session.commit()
     login(client, lab_user)
     html = client.get("/booking/queue").get_data(as_text=True)
@@ -80,7 +80,7 @@ def test_queue_counts_and_approve_from_queue(client, login, instrument, company_
 
 
 def test_ics_feeds(client, login, instrument, company_user, lab_user):
-    services.request_booking(instrument, company_user, *slot(0, 9), "x")
+    services.request_booking(instrument, *slot(0, 9), "x", actor=company_user)
     db.session.commit()
     secret = ics.regenerate_token(company_user)
     db.session.commit()

@@ -55,7 +55,7 @@ def test_bad_times(post, instrument, case, field):
 
 def test_across_blackout(post, instrument, lab_user):
     s, e = slot(1, 9, 0, 180)
-    services.add_blackout(instrument, lab_user, s + timedelta(hours=1), s + timedelta(hours=2), "更换灯丝")
+    services.add_blackout(instrument, s + timedelta(hours=1), s + timedelta(hours=2), "更换灯丝", actor=lab_user)
     db.session.commit()
     resp = post(body(instrument, s, e))
     assert resp.status_code == 422 and "更换灯丝" in resp.get_json()["errors"]["start"][0]
@@ -110,9 +110,9 @@ def test_unqualified_user_on_self_operated(post, make_resource, lab, lab_user, c
     inst = make_resource("instrument", lab, service_mode="self_operated")
     resp = post(body(inst, *slot(0, 9)))
     assert resp.status_code == 403 and "资格" in resp.get_json()["detail"]
-    services.qualify_user(inst, lab_user, company_user.email)
+    services.qualify_user(inst, company_user.email, actor=lab_user)
     db.session.commit()
-    assert services.request_booking(inst, company_user, *slot(0, 9), "ok").status == "requested"
+    assert services.request_booking(inst, *slot(0, 9), "ok", actor=company_user).status == "requested"
 
 
 def test_user_without_organisation(client, api_token, make_user, instrument):
@@ -122,7 +122,7 @@ def test_user_without_organisation(client, api_token, make_user, instrument):
 
 
 def test_non_member_cannot_approve_reject_or_complete(client, api_token, instrument, company_user, make_user, make_org):
-    b = services.request_booking(instrument, company_user, *slot(0, 9), "x")
+    b = services.request_booking(instrument, *slot(0, 9), "x", actor=company_user)
     db.session.commit()
     # the booking user sees the booking but is not a provider member
     for action in ("approve", "reject", "complete"):
@@ -139,7 +139,7 @@ def test_non_member_cannot_approve_reject_or_complete(client, api_token, instrum
 
 
 def test_complete_before_approve_and_other_illegal_moves(client, api_token, instrument, company_user, lab_user):
-    b = services.request_booking(instrument, company_user, *slot(0, 9), "x")
+    b = services.request_booking(instrument, *slot(0, 9), "x", actor=company_user)
     db.session.commit()
     lab = api_token(lab_user)
     assert client.post(f"/api/v1/bookings/{b.id}/complete", headers=lab).status_code == 409
@@ -166,7 +166,7 @@ def test_bad_usage_record(client, api_token, instrument, company_user, lab_user,
 
 
 def test_other_users_booking_pages(client, login, instrument, company_user, make_user, make_org):
-    b = services.request_booking(instrument, company_user, *slot(0, 9), "x")
+    b = services.request_booking(instrument, *slot(0, 9), "x", actor=company_user)
     db.session.commit()
     login(client, make_user(org=make_org()))
     assert client.get(f"/booking/{b.id}").status_code == 404
@@ -199,7 +199,7 @@ def test_availability_bad_params(client, instrument):
 
 
 def test_colleague_sees_but_cannot_act(client, api_token, instrument, company_user, make_user):
-    b = services.request_booking(instrument, company_user, *slot(0, 9), "x")
+    b = services.request_booking(instrument, *slot(0, 9), "x", actor=company_user)
     db.session.commit()
     colleague = make_user(org=company_user.organisation)
     headers = api_token(colleague)

@@ -71,8 +71,8 @@ def test_twenty_service_calls_yield_one_booking(app, instrument, company_user):
     def book(i):
         with writing():
             try:
-                b = services.request_booking(db.session.get(Instrument, inst_id), db.session.get(User, user_id),
-                                             *slots[i], f"race {i}")
+                b = services.request_booking(db.session.get(Instrument, inst_id),
+                                             *slots[i], f"race {i}", actor=db.session.get(User, user_id))
                 db.session.commit()
                 return b.id
             except DomainError as err:
@@ -114,8 +114,8 @@ def test_database_itself_refuses_overlap_on_postgresql(app, instrument, company_
 
     def book(i):
         try:
-            services.request_booking(db.session.get(Instrument, inst_id), db.session.get(User, user_id),
-                                     *slots[i], "race")
+            services.request_booking(db.session.get(Instrument, inst_id),
+                                     *slots[i], "race", actor=db.session.get(User, user_id))
             db.session.commit()
             return "ok"
         except Conflict:

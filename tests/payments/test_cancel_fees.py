@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from marketplace.booking import services as bs
 from marketplace.extensions import db
 from marketplace.payments.models import Payment
-from marketplace.subsidy import ledger
+from marketplace import ledger
 
 from .test_payments import card, reload
 
@@ -14,7 +14,7 @@ from .test_payments import card, reload
 def late_cancelled(world):
     b = world.book(hours=2)                       # 2 h × ¥400 external = ¥800
     world.approve(b)
-    world._do(bs.cancel_booking, b, b.user, now=b.start - timedelta(hours=3))
+    world._do(bs.cancel_booking, b, actor=b.user, now=b.start - timedelta(hours=3))
     b = reload(b)
     assert b.status == "cancelled" and b.cancel_fee == 40_000 and b.user_subsidy == 0
     return b

@@ -13,8 +13,8 @@ from marketplace.extensions import db
 from marketplace.payments import services as ps
 from marketplace.payments.gateway import Gateway, sign
 from marketplace.payments.models import Payment, WebhookEvent
-from marketplace.subsidy import ledger
-from marketplace.subsidy.models import JournalEntry
+from marketplace import ledger
+from marketplace.ledger.models import JournalEntry
 
 CARD_OK = "4242424242424242"
 CARD_DECLINED = "4000000000000002"
@@ -105,7 +105,7 @@ def test_bad_card_input_is_refused_before_the_gateway(world, gateway_up, client,
 def test_nothing_payable_settles_without_the_gateway(app, world, client, api_token):
     with writing():
         from marketplace.subsidy.services import update_programme
-        update_programme(world.programme, world.admin, rate_sme_bp=10000)
+        update_programme(world.programme, rate_sme_bp=10000, actor=world.admin)
         db.session.commit()
     b = world.book()
     world.approve(b)
@@ -199,7 +199,8 @@ def test_killed_between_payment_and_settlement(world, gateway_up, client, login,
     def crash(*a, **k):
         raise KeyboardInterrupt("process killed")  # not an Exception: nothing catches it
 
-    monkeypatch.setattr(ps, "apply_intent", crash)
+    from marketplace.payments.services import checkout
+    monkeypatch.setattr(checkout, "apply_intent", crash)  # the card checkout asks for the outcome
     with pytest.raises(KeyboardInterrupt):
         card(client, b)
     db.session.rollback()
@@ -270,7 +271,7 @@ def test_refund_returns_money_and_subsidy(world, gateway_up, client, login, api_
     assert bal.get("gateway_clearing", 0) == 0 and bal.get("provider_payable", 0) == 0
     assert ledger.unbalanced_entries() == []
     with writing():  # refunding twice does nothing
-        ps.refund_payment(db.session.get(Payment, p.id), world.finance)
+        ps.refund_payment(db.session.get(Payment, p.id), actor=world.finance)
         db.session.commit()
     assert len(db.session.scalars(sa.select(JournalEntry).where(JournalEntry.kind == "refund")).all()) == 1
 
@@ -297,7 +298,7 @@ def test_localstripe_delivers_a_signed_webhook(world, gateway_up, live_server, a
 def test_paid_booking_without_a_programme_still_books_the_income(world, gateway_up, client, login):
     with writing():
         from marketplace.subsidy.services import update_programme
-        update_programme(world.programme, world.admin, active=False)
+        update_programme(world.programme, active=False, actor=world.admin)
         db.session.commit()
     b = world.book()
     world.approve(b)
@@ -310,3 +311,26 @@ def test_paid_booking_without_a_programme_still_books_the_income(world, gateway_
     assert bal["gateway_clearing"] == 80_000 and bal.get("user_receivable", 0) == 0
     assert -ledger.balances(org_id=world.lab.id)["provider_payable"] == 80_000
     assert ledger.unbalanced_entries() == []
+
+
+def test_pay_button_follows_who_may_pay_and_every_move_is_audited(world, gateway_up, client, login):
+    from marketplace.core.audit import history
+    b = completed(world)
+    assert ps.allowed_actions(b, world.co_user) == ["pay"]
+    assert ps.allowed_actions(b, world.lab_staff) == []     # the provider sees the booking, may not pay it
+    login(client, world.lab_staff)
+    assert f"/payments/bookings/{b.id}/checkout" not in client.get(f"/booking/{b.id}").get_data(as_text=True)
+    assert "银行卡支付" not in client.get(f"/payments/bookings/{b.id}/checkout").get_data(as_text=True)
+    client.post("/logout")
+    login(client, world.co_user)
+    assert f"/payments/bookings/{b.id}/checkout" in client.get(f"/booking/{b.id}").get_data(as_text=True)
+    assert card(client, b).status_code == 302
+    payment = db.session.scalars(sa.select(Payment).where(Payment.booking_id == b.id)).one()
+    moves = [(h.action, h.to_state) for h in history("payment", payment.id)]
+    assert moves == [("create", "created"), ("requires_payment_method", "requires_payment_method"),
+                     ("confirming", "confirming"), ("succeeded", "succeeded")]
+    assert ps.allowed_actions(reload(b), world.co_user) == []   # paid: nothing more to pay
+    from marketplace.subsidy.services import reservation_of
+    res = reservation_of(b)
+    assert [(h.action, h.to_state) for h in history("subsidy_reservation", res.id)] == [
+        ("reserve", "reserved"), ("commit", "committed")]

@@ -31,8 +31,8 @@ class World:
     def new_programme(self, budget=50_000_000_00, **rules):
         db.session.commit()
         with writing():
-            self.programme = ss.create_programme(self.admin, name="2026 年度大型科学仪器共享双向补贴", year=2026,
-                                                 budget=budget, **rules)
+            self.programme = ss.create_programme(name="2026 年度大型科学仪器共享双向补贴", year=2026,
+                                                 budget=budget, **rules, actor=self.admin)
             db.session.commit()
         return self.programme
 
@@ -76,13 +76,13 @@ class World:
         return self.lab_staff if b.provider_org_id == self.lab.id else self.admin
 
     def approve(self, b):
-        return self._do(bs.approve_booking, b, self.provider(b), now=b.start - timedelta(days=1))
+        return self._do(bs.approve_booking, b, actor=self.provider(b), now=b.start - timedelta(days=1))
 
     def reject(self, b):
-        return self._do(bs.reject_booking, b, self.provider(b), "设备维护", now=b.start - timedelta(days=1))
+        return self._do(bs.reject_booking, b, "设备维护", actor=self.provider(b), now=b.start - timedelta(days=1))
 
     def cancel(self, b):
-        return self._do(bs.cancel_booking, b, b.user, now=b.start - timedelta(days=2))
+        return self._do(bs.cancel_booking, b, actor=b.user, now=b.start - timedelta(days=2))
 
     def no_show(self, b):
         return self._do(bs.mark_no_shows, now=b.start + timedelta(hours=1), id=b.id)
@@ -91,14 +91,14 @@ class World:
         used = timedelta(hours=used_hours) if used_hours is not None else (b.end - b.start)
 
         def _run():
-            bs.check_in(b, self.provider(b), now=b.start)
-            bs.complete_booking(b, self.provider(b), actual_start=b.start, actual_end=b.start + used,
-                                now=b.start + used)
+            bs.check_in(b, now=b.start, actor=self.provider(b))
+            bs.complete_booking(b, actual_start=b.start, actual_end=b.start + used,
+                                now=b.start + used, actor=self.provider(b))
         return self._do(_run)
 
     def settle_free(self, b):
         """Settle without the gateway (tests of the subsidy side only)."""
-        return self._do(bs.settle_booking, b, self.co_user, f"test-{b.id}")
+        return self._do(bs.settle_booking, b, f"test-{b.id}", actor=self.co_user)
 
 
 @pytest.fixture
@@ -112,7 +112,7 @@ def two_providers(world):
     lab2 = world.make_org(name="东南大学分析中心", kind="university", city="南京")
     inst2 = world.make_resource("instrument", lab2, external_price=100_000, original_value=80_000_000)
     with writing():
-        ss.set_grade(prog, world.lab.id, "A", world.admin)
-        ss.set_grade(prog, lab2.id, "C", world.admin)
+        ss.set_grade(prog, world.lab.id, "A", actor=world.admin)
+        ss.set_grade(prog, lab2.id, "C", actor=world.admin)
         db.session.commit()
     return prog, lab2, inst2

@@ -9,7 +9,7 @@ from marketplace.booking import services as bs
 from marketplace.booking.models import Booking
 from marketplace.core.db import writing
 from marketplace.extensions import db
-from marketplace.subsidy import ledger
+from marketplace import ledger
 from marketplace.subsidy.models import Programme, Reservation
 
 N, FITS, EACH = 20, 5, 24_000
@@ -33,7 +33,7 @@ def test_concurrent_approvals_never_overdraw(app, world):
                     booking = db.session.get(Booking, booking_id)
                     staff = db.session.get(type(world.lab_staff), staff_id)
                     from datetime import timedelta
-                    bs.approve_booking(booking, staff, now=booking.start - timedelta(days=1))
+                    bs.approve_booking(booking, now=booking.start - timedelta(days=1), actor=staff)
                     db.session.commit()
             except Exception as exc:  # pragma: no cover - reported below
                 db.session.rollback()

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from marketplace.core.db import writing
 from marketplace.extensions import db
-from marketplace.subsidy import ledger
+from marketplace import ledger
 from marketplace.subsidy.demo import seed_programme
 from marketplace.subsidy.models import ProviderGrade
 

@@ -5,8 +5,8 @@ import sqlalchemy as sa
 from marketplace.core.db import writing
 from marketplace.core.errors import Conflict, Forbidden
 from marketplace.extensions import db
-from marketplace.subsidy import ledger
-from marketplace.subsidy.models import JournalLine
+from marketplace import ledger
+from marketplace.ledger.models import JournalLine
 from marketplace.subsidy.payouts import amounts_owed, pay_out
 
 from .test_settlement import paid_booking, settle
@@ -14,7 +14,7 @@ from .test_settlement import paid_booking, settle
 
 def _pay(world, org_id, actor=None):
     with writing():
-        out = pay_out(org_id, actor or world.finance, reference="转账凭证 001")
+        out = pay_out(org_id, reference="转账凭证 001", actor=actor or world.finance)
         db.session.commit()
     return out
 

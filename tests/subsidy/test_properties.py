@@ -11,9 +11,11 @@ from hypothesis import strategies as st
 from marketplace.core.db import writing
 from marketplace.extensions import db
 from marketplace.payments import services as ps
+from marketplace.payments.services import outcomes as payment_outcomes
 from marketplace.payments.models import Payment
-from marketplace.subsidy import ledger
-from marketplace.subsidy.models import JournalEntry, Programme, Reservation
+from marketplace import ledger
+from marketplace.ledger.models import JournalEntry
+from marketplace.subsidy.models import Programme, Reservation
 from marketplace.subsidy.settlement import settle_period
 from tests.subsidy.conftest import World
 
@@ -76,7 +78,7 @@ def test_random_sequences_keep_the_books_exact(make_app, make_org, make_user, ma
         prog = w.new_programme(budget=BUDGET, org_year_cap=ORG_CAP, booking_cap=BOOKING_CAP)
         with writing():
             from marketplace.subsidy.services import set_grade
-            set_grade(prog, w.lab.id, "B", w.admin)
+            set_grade(prog, w.lab.id, "B", actor=w.admin)
             db.session.commit()
         users = [w.co_user, w.company_user(sme=True, high_tech=True), w.company_user(),
                  w.make_user(org=w.make_org(kind="enterprise", parent_id=w.lab.id))]
@@ -109,12 +111,12 @@ def test_random_sequences_keep_the_books_exact(make_app, make_org, make_user, ma
                                                                    Payment.status == "succeeded"))
                     if p is not None:
                         with writing():
-                            ps.refund_payment(p, w.finance)
+                            ps.refund_payment(p, actor=w.finance)
                             db.session.commit()
                         event("did refund")
                 elif op == "settle":
                     with writing():
-                        settle_period(prog, "2026Q4", w.finance, now=datetime(2027, 1, 5))
+                        settle_period(prog, "2026Q4", now=datetime(2027, 1, 5), actor=w.finance)
                         db.session.commit()
             finally:
                 db.session.rollback()
@@ -130,14 +132,14 @@ def _pay(w, b):
     from marketplace.booking import services as bs
     with writing():
         if b.payable == 0:
-            bs.settle_booking(b, w.co_user, f"subsidy-{b.id}")
+            bs.settle_booking(b, f"subsidy-{b.id}", actor=w.co_user)
         else:
             p = Payment(booking_id=b.id, amount=b.payable, idempotency_key=f"k{b.id}",
                         payment_intent_id=f"pi_prop_{b.id}", status="confirming")
             db.session.add(p)
             db.session.flush()
-            assert ps._succeed(p, b.user)
-            assert not ps._succeed(p, b.user)  # a second report of the same success changes nothing
+            assert payment_outcomes._succeed(p, b.user)
+            assert not payment_outcomes._succeed(p, b.user)  # a second report of the same success changes nothing
         db.session.commit()
 
 

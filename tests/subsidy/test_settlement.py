@@ -9,9 +9,10 @@ import sqlalchemy as sa
 from marketplace.core.db import writing
 from marketplace.core.errors import Forbidden, Invalid
 from marketplace.extensions import db
-from marketplace.subsidy import ledger
+from marketplace import ledger
 from marketplace.subsidy import services as ss
-from marketplace.subsidy.models import JournalLine, Reservation, Settlement
+from marketplace.ledger.models import JournalLine
+from marketplace.subsidy.models import Reservation, Settlement
 from marketplace.subsidy.settlement import settle_period
 
 
@@ -28,7 +29,7 @@ AFTER_YEAR = datetime(2027, 1, 5)
 
 def settle(world, prog, period="2026Q4"):
     with writing():
-        s, created = settle_period(prog, period, world.finance, now=AFTER_YEAR)
+        s, created = settle_period(prog, period, now=AFTER_YEAR, actor=world.finance)
         db.session.commit()
     return s, created
 
@@ -70,7 +71,7 @@ def test_settlement_prorates_when_budget_is_short(world, two_providers):
     paid_booking(world, instrument=inst2, hours=1)
     db.session.refresh(prog)
     with writing():  # leave only ¥100.01 in the budget
-        ss.update_programme(prog, world.admin, budget=prog.reserved + prog.committed + 10_001)
+        ss.update_programme(prog, budget=prog.reserved + prog.committed + 10_001, actor=world.admin)
         db.session.commit()
     s, _ = settle(world, prog)
     lines = {line.org_id: line for line in s.lines}
@@ -84,7 +85,7 @@ def test_settlement_prorates_when_budget_is_short(world, two_providers):
 def test_unit_yearly_cap_across_periods(world, two_providers):
     prog, lab2, inst2 = two_providers
     with writing():
-        ss.update_programme(prog, world.admin, provider_unit_cap=20_000)
+        ss.update_programme(prog, provider_unit_cap=20_000, actor=world.admin)
         db.session.commit()
     early = paid_booking(world)
     with writing():  # pretend this one was paid in the third quarter
@@ -106,12 +107,12 @@ def _q3():
 def test_settlement_validation_and_permissions(world):
     prog = world.new_programme()
     with pytest.raises(Forbidden):
-        settle_period(prog, "2026Q4", world.co_user, now=AFTER_YEAR)
+        settle_period(prog, "2026Q4", now=AFTER_YEAR, actor=world.co_user)
     for bad in ("2026Q5", "2025Q4", "Q4", "2026"):
         with pytest.raises(Invalid):
-            settle_period(prog, bad, world.finance, now=AFTER_YEAR)
+            settle_period(prog, bad, now=AFTER_YEAR, actor=world.finance)
     with pytest.raises(Invalid) as err:  # not over yet
-        settle_period(prog, "2026Q4", world.finance, now=datetime(2026, 12, 31, 15, 59))
+        settle_period(prog, "2026Q4", now=datetime(2026, 12, 31, 15, 59), actor=world.finance)
     assert "尚未结束" in err.value.detail
     db.session.rollback()
 
@@ -129,7 +130,7 @@ def test_cli_settle_twice(world, two_providers, app):
     second = runner.invoke(args=["subsidy", "settle", "--programme", str(prog.id), "--period", "2026Q3"])
     assert second.exit_code == 0 and "already settled" in second.output
     early = runner.invoke(args=["subsidy", "settle", "--programme", str(prog.id), "--period", "2026Q4"])
-    assert early.exit_code != 0 and "not ended" in early.output
+    assert early.exit_code != 0 and "结算期间尚未结束" in early.output  # the CLI speaks the default language
     bad = runner.invoke(args=["subsidy", "settle", "--programme", str(prog.id), "--period", "2026Q9"])
     assert bad.exit_code != 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Settlement)) == 1
@@ -191,7 +192,7 @@ def test_independent_recomputation_equals_the_ledger(world):
     assert ledger_total == expected == prog.committed
     # provider side: 20 % × grade (ungraded → D = 0, so grade the lab B) of external unrelated income
     with writing():
-        ss.set_grade(prog, world.lab.id, "B", world.admin)
+        ss.set_grade(prog, world.lab.id, "B", actor=world.admin)
         db.session.commit()
     s, _ = settle(world, prog)
     income = sum(r["final_fee"] for r in raw
@@ -287,3 +288,18 @@ def test_openapi_lists_subsidy_and_payment_paths(client):
     for p in ("/subsidy/programmes", "/subsidy/programmes/{id}", "/ledger/trial-balance", "/bookings/{id}/pay",
               "/payments/webhook"):
         assert any(k.endswith(p) for k in paths), p
+
+
+def test_statement_service_takes_the_actor(world, two_providers):
+    from marketplace.core.errors import Unauthorized
+    from marketplace.subsidy.statements import statement
+    prog, *_ = two_providers
+    with pytest.raises(Unauthorized):
+        statement(world.lab.id, "2026Q4", actor=None)
+    with pytest.raises(Forbidden):
+        statement(world.lab.id, "2026Q4", actor=world.co_user)     # another organisation's
+    with pytest.raises(Invalid):
+        statement(None, "2026Q4", actor=world.finance)              # finance belongs to no organisation
+    own = statement(None, "2026Q4", actor=world.co_user)
+    assert own["org_id"] == world.company.id and own["period"] == "2026Q4"
+    assert statement(world.lab.id, None, actor=world.finance)["period"] == str(prog.year)

@@ -1,0 +1,60 @@
+"""Booking operations, split by sub-entity. Each takes the entity first and the actor keyword-only
+(`approve_booking(booking, actor=user)`), checks permission, validates, changes state, and only
+flushes: the caller's unit of work commits once. Signals are sent after the change is flushed,
+inside the same transaction; a receiver raising DomainError aborts the operation.
+
+    lookups      finding instruments and bookings, visibility, rules in force, free time, week calendar
+    requests     quoting and requesting a booking
+    transitions  approve, reject, cancel, check in, complete, settle; allowed_actions
+    sweeps       the scheduled no-show / lapse sweep and reminders (the only writer of no-shows)
+    ratings      rating a service, rating averages
+    settings     provider settings, blackouts, qualified users
+    queries      lists and counts for pages, by effective status
+"""
+from .lookups import (
+                      MAX_QUERY_DAYS,
+                      availability,
+                      busy_between,
+                      can_view,
+                      effective_rules,
+                      effective_status,
+                      get_booking,
+                      get_instrument,
+                      is_provider_member,
+                      is_qualified,
+                      provider_members,
+                      week_calendar,
+)
+from .queries import org_instruments, provider_bookings, provider_counts, user_bookings
+from .ratings import rate_booking, rating_summary
+from .requests import quote_booking, request_booking
+from .settings import (
+                      add_blackout,
+                      get_or_create_settings,
+                      qualify_user,
+                      remove_blackout,
+                      revoke_qualification,
+                      settings_page,
+                      update_settings,
+)
+from .sweeps import has_overdue, mark_no_shows, send_reminders
+from .transitions import (
+                      allowed_actions,
+                      approve_booking,
+                      cancel_booking,
+                      check_in,
+                      complete_booking,
+                      record_cancel_fee_paid,
+                      reject_booking,
+                      settle_booking,
+)
+
+__all__ = [
+    "MAX_QUERY_DAYS", "add_blackout", "allowed_actions", "approve_booking", "availability", "busy_between",
+    "can_view", "cancel_booking", "check_in", "complete_booking", "effective_rules", "effective_status",
+    "get_booking", "get_instrument", "get_or_create_settings", "has_overdue", "is_provider_member",
+    "is_qualified", "mark_no_shows", "org_instruments", "provider_bookings", "provider_counts",
+    "provider_members", "qualify_user", "quote_booking", "rate_booking", "rating_summary",
+    "record_cancel_fee_paid", "reject_booking", "remove_blackout", "request_booking", "revoke_qualification",
+    "send_reminders", "settings_page", "settle_booking", "update_settings", "user_bookings", "week_calendar",
+]

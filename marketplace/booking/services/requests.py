@@ -1,0 +1,118 @@
+"""Quoting and requesting a booking: the rules, the price, and the overlap check the database backs."""
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from ...core.audit import record
+from ...core.errors import Conflict, Forbidden, Invalid
+from ...core.permissions import require_login
+from ...core.timeutil import utcnow
+from ...extensions import db
+from ...notifications.services import notify_many
+from .. import rules, signals
+from ..models import EXCLUSION_CONSTRAINT, Booking
+from .lookups import busy_between, effective_rules, is_qualified, link, provider_members, when
+
+
+def overlap_message() -> str:
+    return _("该时段已被预约，请选择其他时间")
+
+
+def _check_request(instrument, actor, start, end, samples, now, check_overlap=True):
+    require_login(actor)
+    if instrument.status != "published" or not instrument.bookable:
+        raise Invalid(_("该仪器暂不开放预约"))
+    if actor.organisation_id is None:
+        raise Forbidden(_("请先加入一个单位再预约"))
+    if not isinstance(start, datetime) or not isinstance(end, datetime):
+        raise Invalid.field("start", _("请填写开始和结束时间"))
+    if instrument.service_mode == "self_operated" and not is_qualified(instrument, actor) \
+            and not actor.is_member_of(instrument.owner_org_id):
+        raise Forbidden(_("您尚未取得该仪器的自主操作资格，请联系管理单位培训"))
+    r = effective_rules(instrument)
+    errors = rules.validate_request(r, start, end, now, price_unit=instrument.price_unit,
+                                    samples=samples)
+    if errors:
+        raise Invalid(_("预约信息有误"), errors)
+    if check_overlap and any(rules.overlaps((start, end), b) for b in busy_between(instrument.id, start, end)):
+        raise Conflict(overlap_message())
+    return r
+
+
+def _is_postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _insert_booking(values: dict) -> Booking:
+    """Insert a booking; Conflict if the database refuses it as overlapping.
+
+    PostgreSQL: INSERT ... ON CONFLICT DO NOTHING RETURNING — the exclusion constraint is the
+    arbiter, a concurrent overlapping insert waits for the winner and then gets no row back, and
+    the transaction stays usable (no savepoint round trips). SQLite: the caller checked for
+    overlaps inside the BEGIN IMMEDIATE transaction, so a plain insert cannot race.
+    """
+    if _is_postgresql():
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+        stmt = pg_insert(Booking).values(**values).on_conflict_do_nothing().returning(Booking)
+        booking = db.session.scalars(stmt).first()
+        if booking is None:
+            raise Conflict(overlap_message())
+        return booking
+    booking = Booking(**values)
+    db.session.add(booking)
+    try:
+        db.session.flush()
+    except IntegrityError as err:  # any other database's exclusion constraint
+        if getattr(err.orig, "sqlstate", None) == "23P01" or EXCLUSION_CONSTRAINT in str(err.orig):
+            raise Conflict(overlap_message()) from None
+        raise
+    return booking
+
+
+def quote_booking(instrument, start, end, *, actor, samples=None, now=None) -> int:
+    """Validate a request and return its fee in fen (nothing is stored)."""
+    now = now or utcnow()
+    _check_request(instrument, actor, start, end, samples, now)
+    internal = actor.organisation_id == instrument.owner_org_id
+    price = rules.unit_price_for(instrument.internal_price, instrument.external_price, internal)
+    return rules.booking_fee(instrument.price_unit, price, start, end, samples)
+
+
+def request_booking(instrument, start, end, purpose, *, actor, samples=None, now=None) -> Booking:
+    """Request a booking of [start, end) (naive UTC); approved at once when the instrument needs no approval."""
+    from .transitions import approve_now
+    now = now or utcnow()
+    purpose = (purpose or "").strip() if isinstance(purpose, str) else None
+    if not purpose:
+        raise Invalid.field("purpose", _("请填写用途"))
+    if len(purpose) > 500:
+        raise Invalid.field("purpose", _("用途不超过 500 字"))
+    # PostgreSQL's exclusion constraint arbitrates overlaps in the insert itself (one query
+    # fewer); SQLite checks inside its BEGIN IMMEDIATE transaction.
+    r = _check_request(instrument, actor, start, end, samples, now, check_overlap=not _is_postgresql())
+    internal = actor.organisation_id == instrument.owner_org_id
+    price = rules.unit_price_for(instrument.internal_price, instrument.external_price, internal)
+    booking = _insert_booking(dict(
+        instrument_id=instrument.id, user_id=actor.id, org_id=actor.organisation_id,
+        provider_org_id=instrument.owner_org_id, start=start, end=end,
+        samples=samples if instrument.price_unit == "sample" or samples is not None else None,
+        purpose=purpose, status="requested", price_unit=instrument.price_unit, unit_price=price,
+        internal=internal, service_mode=instrument.service_mode,
+        fee=rules.booking_fee(instrument.price_unit, price, start, end, samples), user_subsidy=0,
+        created_at=now, updated_at=now))
+    record("booking", booking.id, "requested", actor, to_state="requested")
+    signals.booking_requested.send(booking, actor=actor)
+    title = instrument.title
+    if r.requires_approval:
+        notify_many(provider_members(instrument.owner_org_id), _("新的预约申请：%(title)s", title=title),
+                    _("%(name)s 申请预约 %(title)s，时间 %(when)s。用途：%(purpose)s", name=actor.name,
+                      title=title, when=when(booking), purpose=purpose),
+                    link("booking.queue"))
+    else:
+        approve_now(booking, actor=None, now=now, comment=_("无需审批，自动批准"))
+        notify_many(provider_members(instrument.owner_org_id), _("新的预约（已自动批准）：%(title)s", title=title),
+                    _("%(name)s 预约了 %(title)s，时间 %(when)s。用途：%(purpose)s", name=actor.name,
+                      title=title, when=when(booking), purpose=purpose),
+                    link("booking.detail", booking_id=booking.id))
+    return booking

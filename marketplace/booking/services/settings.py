@@ -1,0 +1,123 @@
+"""A provider's booking settings for one instrument: opening hours and limits, blackouts, qualified users."""
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+
+from ...accounts.models import User
+from ...core.audit import record
+from ...core.errors import Forbidden, Invalid, NotFound
+from ...core.permissions import require_member
+from ...extensions import db
+from .. import rules
+from ..models import Blackout, BookingSettings, OpeningHours, Qualification
+from .lookups import effective_rules, get_instrument, is_id, is_provider_member
+
+
+def settings_page(instrument, *, actor) -> dict:
+    """What the settings page shows: the rules in force, the stored values, blackouts, qualified users."""
+    if not is_provider_member(actor, instrument.owner_org_id):
+        raise Forbidden(_("只有本单位成员可以设置"))
+    return {
+        "rules": effective_rules(instrument),
+        "stored": db.session.get(BookingSettings, instrument.id),
+        "blackouts": db.session.scalars(db.select(Blackout).where(Blackout.instrument_id == instrument.id)
+                                        .order_by(Blackout.start.desc())).all(),
+        "quals": db.session.scalars(db.select(Qualification)
+                                    .where(Qualification.instrument_id == instrument.id)).all(),
+    }
+
+
+def get_or_create_settings(instrument) -> BookingSettings:
+    s = db.session.get(BookingSettings, instrument.id)
+    if s is None:
+        s = BookingSettings(instrument_id=instrument.id, requires_approval=True)
+        for wd, o, c in rules.parse_weekly_hours(current_app.config["BOOKING_OPENING_HOURS"]):
+            s.opening_hours.append(OpeningHours(weekday=wd, opens=o, closes=c))
+        db.session.add(s)
+        db.session.flush()
+    return s
+
+
+def _int_or_none(value, name, lo, hi):
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise Invalid.field(name, _("应为 %(lo)s–%(hi)s 之间的整数", lo=lo, hi=hi))
+    return value
+
+
+def update_settings(instrument, *, actor, opening_hours: str | None = None, lead_time_hours=None,
+                    horizon_days=None, min_minutes=None, max_minutes=None,
+                    requires_approval: bool = True) -> BookingSettings:
+    require_member(actor, instrument.owner_org_id)
+    lead = _int_or_none(lead_time_hours, "lead_time_hours", 0, 8760)
+    horizon = _int_or_none(horizon_days, "horizon_days", 1, 3660)
+    mn = _int_or_none(min_minutes, "min_minutes", 1, 100000)
+    mx = _int_or_none(max_minutes, "max_minutes", 1, 100000)
+    if mn and mx and mn > mx:
+        raise Invalid.field("max_minutes", _("最长时长不能小于最短时长"))
+    weekly = None
+    if opening_hours is not None:
+        try:
+            weekly = rules.parse_weekly_hours(opening_hours)
+        except (ValueError, TypeError):
+            raise Invalid.field("opening_hours", _("格式如 “0-4 08:30-17:30; 5 09:00-12:00”（0=周一）")) from None
+    s = get_or_create_settings(instrument)
+    s.lead_time_hours, s.horizon_days, s.min_minutes, s.max_minutes = lead, horizon, mn, mx
+    s.requires_approval = bool(requires_approval)
+    if weekly is not None:
+        s.opening_hours.clear()
+        db.session.flush()
+        for wd, o, c in weekly:
+            s.opening_hours.append(OpeningHours(weekday=wd, opens=o, closes=c))
+    record("booking_settings", instrument.id, "update", actor)
+    db.session.flush()
+    return s
+
+
+def add_blackout(instrument, start, end, reason, *, actor) -> Blackout:
+    require_member(actor, instrument.owner_org_id)
+    reason = reason.strip() if isinstance(reason, str) else ""
+    if not reason:
+        raise Invalid.field("reason", _("请填写原因"))
+    if not isinstance(start, datetime) or not isinstance(end, datetime) or end <= start:
+        raise Invalid.field("end", _("结束时间必须晚于开始时间"))
+    b = Blackout(instrument_id=instrument.id, start=start, end=end, reason=reason[:200],
+                 created_by_id=actor.id)
+    db.session.add(b)
+    db.session.flush()
+    return b
+
+
+def remove_blackout(blackout_id, *, actor) -> None:
+    b = db.session.get(Blackout, blackout_id) if is_id(blackout_id) else None
+    if b is None:
+        raise NotFound(_("停机时段不存在"))
+    inst = get_instrument(b.instrument_id, public=False)
+    require_member(actor, inst.owner_org_id)
+    db.session.delete(b)
+    db.session.flush()
+
+
+def qualify_user(instrument, email, *, actor) -> Qualification:
+    require_member(actor, instrument.owner_org_id)
+    email = (email or "").strip().lower() if isinstance(email, str) else ""
+    user = db.session.scalar(db.select(User).where(sa.func.lower(User.email) == email)) if email else None
+    if user is None:
+        raise Invalid.field("email", _("找不到该邮箱的用户"))
+    q = db.session.get(Qualification, (instrument.id, user.id))
+    if q is None:
+        q = Qualification(instrument_id=instrument.id, user_id=user.id, granted_by_id=actor.id)
+        db.session.add(q)
+        db.session.flush()
+    return q
+
+
+def revoke_qualification(instrument, user_id, *, actor) -> None:
+    require_member(actor, instrument.owner_org_id)
+    q = db.session.get(Qualification, (instrument.id, user_id)) if is_id(user_id) else None
+    if q is not None:
+        db.session.delete(q)
+        db.session.flush()

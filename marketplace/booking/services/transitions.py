@@ -1,0 +1,213 @@
+"""Moving a booking through its states (approve, reject, cancel, check in, complete, settle) and
+`allowed_actions`, the one rule that both the pages' buttons and these services follow.
+
+Each takes the booking first and the actor keyword-only, checks permission first, applies the
+transition through `MACHINE` (audited), flushes, and sends its signal inside the same transaction.
+"""
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from ...core.audit import record
+from ...core.errors import Conflict, Forbidden, Invalid
+from ...core.money import format_fen
+from ...core.permissions import require_login, require_member
+from ...core.timeutil import utcnow
+from ...extensions import db
+from ...notifications.services import notify, notify_many
+from .. import rules, signals
+from ..models import Booking
+from ..states import MACHINE
+from .lookups import effective_status, is_provider_member, link, provider_members, when
+
+
+def allowed_actions(booking: Booking, actor, *, now=None) -> list[str]:
+    """The actions `actor` may take on `booking` now: the named transitions of MACHINE that the
+    actor is entitled to and that the time allows, plus "rate". Pages draw their buttons from it."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return []
+    now = now or utcnow()
+    provider = is_provider_member(actor, booking.provider_org_id)
+    user = booking.user_id == actor.id
+    overdue = effective_status(booking, now) != booking.status
+    early = timedelta(minutes=current_app.config["BOOKING_CHECKIN_EARLY_MINUTES"])
+    who = {
+        "approve": provider and now < booking.start,
+        "reject": provider and not overdue,
+        "cancel": (user or provider or actor.has_role("admin")) and now < booking.start,
+        "check-in": (user or provider) and not overdue and booking.start - early <= now < booking.end,
+        "complete": provider,
+    }
+    actions = MACHINE.available(booking, lambda action: who.get(action, False))
+    if user and booking.status in ("completed", "settled") and booking.rating is None:
+        actions.append("rate")
+    return actions
+
+
+def approve_now(booking, *, actor, now, comment=None):
+    """Approve without the permission check (auto-approval when the instrument needs none)."""
+    MACHINE.apply(booking, "approved", actor, comment=comment)
+    booking.decided_by_id = getattr(actor, "id", None)
+    booking.decided_at = now
+    db.session.flush()
+    signals.booking_approved.send(booking, actor=actor)
+    notify(booking.user, _("预约已批准：%(title)s", title=booking.instrument.title),
+           _("您预约的 %(title)s（%(when)s）已批准。", title=booking.instrument.title, when=when(booking)),
+           link("booking.detail", booking_id=booking.id))
+
+
+def approve_booking(booking, *, actor, now=None) -> Booking:
+    require_member(actor, booking.provider_org_id)
+    now = now or utcnow()
+    if booking.status == "requested" and now >= booking.start:
+        raise Conflict(_("预约开始时间已过，不能再批准"))
+    approve_now(booking, actor=actor, now=now)
+    return booking
+
+
+def reject_booking(booking, reason, *, actor, now=None) -> Booking:
+    require_member(actor, booking.provider_org_id)
+    reason = reason.strip() if isinstance(reason, str) else ""
+    if not reason:
+        raise Invalid.field("reason", _("请填写拒绝理由"))
+    if len(reason) > 500:
+        raise Invalid.field("reason", _("理由不超过 500 字"))
+    reject_now(booking, reason, actor=actor, now=now or utcnow())
+    return booking
+
+
+def reject_now(booking, reason, *, actor, now):
+    """Reject without the permission check (the sweep lapses undecided requests)."""
+    MACHINE.apply(booking, "rejected", actor, comment=reason)
+    booking.reject_reason = reason
+    booking.decided_by_id = getattr(actor, "id", None)
+    booking.decided_at = now
+    db.session.flush()
+    signals.booking_rejected.send(booking, actor=actor)
+    notify(booking.user, _("预约未获批准：%(title)s", title=booking.instrument.title),
+           _("您预约的 %(title)s（%(when)s）未获批准。理由：%(reason)s", title=booking.instrument.title,
+             when=when(booking), reason=reason),
+           link("booking.detail", booking_id=booking.id))
+
+
+def cancel_booking(booking, reason=None, *, actor, now=None) -> Booking:
+    """The user cancels (free early, late fee after); the provider may cancel without a fee."""
+    require_login(actor)
+    now = now or utcnow()
+    by_user = booking.user_id == actor.id or actor.has_role("admin")
+    by_provider = is_provider_member(actor, booking.provider_org_id)
+    if not (by_user or by_provider):
+        raise Forbidden(_("只能取消自己的预约"))
+    if booking.status in ("requested", "approved") and now >= booking.start:
+        raise Conflict(_("预约已开始，不能取消"))
+    reason = (reason or "").strip()[:500] if isinstance(reason, str) else None
+    if by_user and booking.user_id == actor.id:
+        fee = rules.cancellation_fee(booking.fee, booking.start, now,
+                                     current_app.config["BOOKING_FREE_CANCEL_HOURS"],
+                                     current_app.config["BOOKING_LATE_CANCEL_FEE_PERCENT"],
+                                     booking.status)
+    else:
+        fee = 0
+    MACHINE.apply(booking, "cancelled", actor, comment=reason or None)
+    booking.cancel_fee = fee
+    booking.cancelled_at = now
+    db.session.flush()
+    signals.booking_cancelled.send(booking, actor=actor)
+    url = link("booking.detail", booking_id=booking.id)
+    title = booking.instrument.title
+    if booking.user_id != actor.id:
+        notify(booking.user, _("预约已取消：%(title)s", title=title),
+               _("您预约的 %(title)s（%(when)s）已被管理单位取消。", title=title, when=when(booking))
+               + (reason or ""), url)
+    else:
+        body = (_("%(name)s 取消了 %(title)s（%(when)s）的预约，取消费 %(fee)s。", name=booking.user.name,
+                  title=title, when=when(booking), fee=format_fen(fee)) if fee else
+                _("%(name)s 取消了 %(title)s（%(when)s）的预约。", name=booking.user.name, title=title,
+                  when=when(booking)))
+        notify_many(provider_members(booking.provider_org_id), _("预约已取消：%(title)s", title=title), body, url)
+    return booking
+
+
+def check_in(booking, *, actor, now=None) -> Booking:
+    require_login(actor)
+    if not (booking.user_id == actor.id or is_provider_member(actor, booking.provider_org_id)):
+        raise Forbidden(_("只有预约人或管理单位可以签到"))
+    now = now or utcnow()
+    if booking.status == "approved":
+        early = timedelta(minutes=current_app.config["BOOKING_CHECKIN_EARLY_MINUTES"])
+        if now < booking.start - early:
+            raise Conflict(_("尚未到签到时间"))
+        if rules.is_no_show(booking.status, booking.start, now,
+                            current_app.config["BOOKING_NO_SHOW_MINUTES"]) or now >= booking.end:
+            raise Conflict(_("已超过签到时间"))
+    MACHINE.apply(booking, "in_use", actor, action="check_in")
+    booking.actual_start = max(now, booking.start) if now < booking.end else booking.start
+    db.session.flush()
+    signals.booking_checked_in.send(booking, actor=actor)
+    return booking
+
+
+def complete_booking(booking, *, actor, actual_start=None, actual_end=None, actual_samples=None,
+                     now=None) -> Booking:
+    """The provider records the usage; the fee is recomputed from it."""
+    require_member(actor, booking.provider_org_id)
+    now = now or utcnow()
+    if booking.status != "in_use":
+        raise Conflict(_("只有使用中的预约才能完成"))
+    actual_start = actual_start or booking.actual_start or booking.start
+    actual_end = actual_end or now
+    errors = {}
+    if actual_end <= actual_start:
+        errors["actual_end"] = [_("实际结束时间必须晚于开始时间")]
+    elif actual_end > now + timedelta(minutes=5):
+        errors["actual_end"] = [_("实际结束时间不能在将来")]
+    elif actual_end - actual_start > timedelta(days=7):
+        errors["actual_end"] = [_("实际使用时间过长")]
+    if booking.price_unit == "sample" and actual_samples is None:
+        actual_samples = booking.samples
+    max_samples = current_app.config["BOOKING_MAX_SAMPLES"]
+    if actual_samples is not None and (isinstance(actual_samples, bool) or not isinstance(actual_samples, int)
+                                       or not 0 <= actual_samples <= max_samples):
+        errors["actual_samples"] = [_("样品数量应在 0–%(n)s 之间", n=max_samples)]
+    if errors:
+        raise Invalid(_("使用记录有误"), errors)
+    MACHINE.apply(booking, "completed", actor, action="complete")
+    booking.actual_start, booking.actual_end, booking.actual_samples = actual_start, actual_end, actual_samples
+    booking.fee = rules.final_fee(booking.price_unit, booking.unit_price, booking.service_mode,
+                                  (booking.start, booking.end), (actual_start, actual_end),
+                                  booking.samples, actual_samples)
+    booking.completed_at = now
+    db.session.flush()
+    signals.booking_completed.send(booking, actor=actor)
+    notify(booking.user, _("使用已完成：%(title)s", title=booking.instrument.title),
+           _("%(title)s 的使用已记录，应付费用 %(fee)s。欢迎评价本次服务。", title=booking.instrument.title,
+             fee=format_fen(booking.fee)),
+           link("booking.detail", booking_id=booking.id))
+    return booking
+
+
+def settle_booking(booking, payment_ref, *, actor, payment_id=None) -> Booking:
+    """completed -> settled once paid (called by the payments code)."""
+    if not isinstance(payment_ref, str) or not payment_ref.strip() or len(payment_ref) > 100:
+        raise Invalid.field("payment_ref", _("缺少支付凭证"))
+    MACHINE.apply(booking, "settled", actor, action="settle", comment=payment_ref)
+    booking.payment_ref = payment_ref.strip()
+    booking.settled_at = utcnow()
+    db.session.flush()
+    signals.booking_settled.send(booking, actor=actor, payment_id=payment_id)
+    return booking
+
+
+def record_cancel_fee_paid(booking, payment_ref, *, actor) -> Booking:
+    """A cancelled or no-show booking's fee was collected (called by the payments code)."""
+    if booking.status not in ("cancelled", "no_show") or not booking.cancel_fee:
+        raise Conflict(_("该预约没有待付的取消费用"))
+    if booking.cancel_fee_paid_at is not None:
+        raise Conflict(_("取消费用已付"))
+    booking.cancel_fee_paid_at = utcnow()
+    booking.payment_ref = payment_ref
+    record("booking", booking.id, "cancel_fee_paid", actor, comment=payment_ref)
+    db.session.flush()
+    return booking
+

@@ -1,0 +1,43 @@
+"""The chart of accounts and the kinds of entry (names shown to people through Flask-Babel).
+
+Balances are debit − credit; credit-normal accounts show negative. The database accepts only the
+accounts and kinds listed here (CHECK constraints): a domain that needs a new one adds it here and
+in its migration.
+"""
+from flask_babel import lazy_gettext as _l
+
+ACCOUNTS = {
+    "programme_fund": _l("财政拨款（补贴资金）"),
+    "budget": _l("可用预算"),
+    "subsidy_reserved": _l("已预留补贴"),
+    "user_subsidy_payable": _l("应付用户补贴"),
+    "provider_subsidy_payable": _l("应付管理单位补贴"),
+    "subsidy_receivable": _l("应收补贴资金"),
+    "user_receivable": _l("应收用户款"),
+    "provider_payable": _l("应付管理单位服务费"),
+    "gateway_clearing": _l("支付网关清算"),
+    "bank": _l("银行存款（对外付款）"),
+}
+ENTRY_KINDS = {
+    "funding": _l("预算拨付"),
+    "reservation": _l("补贴预留"),
+    "release": _l("补贴释放"),
+    "subsidy_commitment": _l("补贴确认"),
+    "provider_income": _l("服务收入"),
+    "payment": _l("用户付款"),
+    "refund": _l("退款"),
+    "settlement": _l("期间结算"),
+    "payout": _l("支付给管理单位"),
+    "reversal": _l("冲销"),
+}
+
+
+def account_name(account: str) -> str:
+    """The account's name in the interface language (the code itself when unknown)."""
+    name = ACCOUNTS.get(account)
+    return str(name) if name is not None else account
+
+
+def entry_kind_name(kind: str) -> str:
+    name = ENTRY_KINDS.get(kind)
+    return str(name) if name is not None else kind

@@ -1,0 +1,16 @@
+"""Paying a booking through the gateway, split by what happens:
+
+    lookups    finding payments, who may pay (`allowed_actions`), the audited status move
+    checkout   starting a payment and paying by card (the only services that commit: see there)
+    outcomes   applying the gateway's answer once, webhooks, refunds
+    reconcile  finishing payments whose outcome was lost
+
+Entity first, actor keyword-only: `start_payment(booking, actor=user)`, `refund_payment(payment, actor=user)`.
+"""
+from .checkout import pay_with_card, start_payment
+from .lookups import FEE_STATUSES, allowed_actions, get_payment, may_pay, open_payment, payments_of
+from .outcomes import apply_intent, handle_webhook, refund_payment
+from .reconcile import reconcile
+
+__all__ = ["FEE_STATUSES", "allowed_actions", "apply_intent", "get_payment", "handle_webhook", "may_pay",
+           "open_payment", "pay_with_card", "payments_of", "reconcile", "refund_payment", "start_payment"]

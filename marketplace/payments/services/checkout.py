@@ -1,0 +1,175 @@
+"""Starting a payment and paying it by card through the gateway.
+
+Never double-charge, never lose a payment: the Payment row (with its Idempotency-Key) is COMMITTED
+before the gateway is called, and the PaymentIntent id is committed before the card is confirmed,
+so a crash or a timeout leaves a record that `reconcile()` can finish from the gateway's answer.
+These are the only services that commit (`_checkpoint`): no transaction stays open during a call.
+"""
+import logging
+import uuid
+
+from flask_babel import gettext as _
+
+from ...booking import services as booking_services
+from ...booking.models import Booking
+from ...core import audit
+from ...core.errors import Conflict, Invalid, Unavailable
+from ...extensions import db
+from ..gateway import CardDeclined, Gateway, GatewayError, GatewayUnavailable
+from ..models import Payment
+from .lookups import FEE_STATUSES, move, open_payment, reload, require_payer
+from .outcomes import apply_intent
+
+log = logging.getLogger(__name__)
+
+
+def unavailable_message() -> str:
+    return _("支付网关暂时无法连接，预约仍待支付，请稍后再试")
+
+
+def pending_message() -> str:
+    return _("支付结果尚未确认，系统将自动核对，请勿重复付款")
+
+
+def _checkpoint():
+    """Make what we know durable before talking to the gateway (see the module docstring)."""
+    db.session.commit()
+
+
+def start_payment(booking, *, actor) -> tuple[Booking, Payment | None]:
+    """Pay what a booking owes (`Booking.amount_due`): the payable of a completed booking, or the fee
+    of a late cancellation / no-show. Returns (booking, payment with PaymentIntent), or settles at
+    once when a completed booking owes nothing. Raises Unavailable when the gateway cannot be reached."""
+    require_payer(booking, actor)
+    due = booking.amount_due
+    if booking.status == "settled" or (booking.status in FEE_STATUSES and booking.cancel_fee_paid_at):
+        raise Conflict(_("该预约已付款"))
+    if booking.status in FEE_STATUSES and not due:
+        raise Conflict(_("该预约无需付款"))
+    if booking.status not in ("completed", *FEE_STATUSES):
+        raise Conflict(_("使用记录登记后才能付款"))
+    if due == 0:
+        booking_services.settle_booking(booking, f"subsidy-{booking.id}", actor=actor)
+        return booking, None
+    payment = open_payment(booking)
+    if payment is not None and payment.status == "confirming":
+        raise Conflict(pending_message())
+    if payment is not None and payment.amount != due:
+        move(payment.id, "canceled", actor=actor, only_from=(payment.status,))  # a new attempt, a new key
+        payment = None
+    # (a declined attempt is not reused: a new PaymentIntent is created for the next card)
+    if payment is None:
+        payment = Payment(booking_id=booking.id, amount=due, currency="cny",
+                          idempotency_key=f"pay-{booking.id}-{uuid.uuid4().hex}", status="created",
+                          created_by_id=actor.id)
+        db.session.add(payment)
+        db.session.flush()
+        audit.record("payment", payment.id, "create", actor, to_state="created")
+    snap = _snapshot(payment)
+    booking_id = booking.id
+    if snap["pi"] is None:
+        _checkpoint()  # the row is durable, and no transaction stays open during the gateway call
+        pi = _create_intent(snap)
+        if reload(Payment, snap["id"]).payment_intent_id is None:
+            move(snap["id"], "requires_payment_method", actor=actor, only_from=("created",),
+                 payment_intent_id=pi["id"], client_secret=pi.get("client_secret"))
+            db.session.flush()
+    return reload(Booking, booking_id), reload(Payment, snap["id"])
+
+
+def _snapshot(payment: Payment) -> dict:
+    """What the gateway calls need, read while the row is loaded (no database access later)."""
+    return {"id": payment.id, "amount": payment.amount, "currency": payment.currency,
+            "key": payment.idempotency_key, "booking_id": payment.booking_id, "pi": payment.payment_intent_id}
+
+
+def _create_intent(snap: dict) -> dict:
+    gw = Gateway.from_config()
+    try:
+        return gw.create_payment_intent(snap["amount"], snap["currency"], snap["key"],
+                                        metadata={"payment_id": snap["id"], "booking_id": snap["booking_id"],
+                                                  "idempotency_key": snap["key"]})
+    except GatewayUnavailable as exc:
+        log.warning("payment %s: gateway unavailable creating the intent: %s", snap["id"], exc)
+        raise Unavailable(unavailable_message()) from None
+    except GatewayError as exc:
+        log.error("payment %s: gateway refused the intent: %s", snap["id"], exc)
+        raise Unavailable(_("支付网关拒绝了请求：%(message)s", message=exc.message)) from None
+
+
+def _card_errors(number, exp_month, exp_year, cvc) -> dict:
+    errors = {}
+    if not (number.isdigit() and len(number) == 16):
+        errors["number"] = [_("卡号应为 16 位数字")]
+    if not (isinstance(exp_month, int) and 1 <= exp_month <= 12):
+        errors["exp_month"] = [_("月份无效")]
+    if not (isinstance(exp_year, int) and 2000 <= exp_year <= 2100):
+        errors["exp_year"] = [_("年份无效")]
+    if not (isinstance(cvc, str) and cvc.isdigit() and len(cvc) == 3):
+        errors["cvc"] = [_("安全码为 3 位数字")]
+    return errors
+
+
+def pay_with_card(booking, *, actor, number: str, exp_month: int, exp_year: int, cvc: str) -> Payment | None:
+    """Server-side card confirmation (test cards against localstripe). Returns the payment (None when
+    nothing was payable); raises Invalid (declined), Unavailable (gateway down) or Conflict (outcome
+    pending). No database transaction is held open while the gateway is called."""
+    require_payer(booking, actor)
+    number = (number or "").replace(" ", "")
+    errors = _card_errors(number, exp_month, exp_year, cvc)
+    if errors:
+        raise Invalid(_("银行卡信息有误"), errors)
+    booking, payment = start_payment(booking, actor=actor)
+    if payment is None:
+        return None  # nothing was payable: settled without the gateway
+    snap = _snapshot(payment)
+    _checkpoint()
+    gw = Gateway.from_config()
+    try:
+        pm = gw.create_card_payment_method(number, exp_month, exp_year, cvc)
+        customer = gw.create_customer({"booking_id": snap["booking_id"]}, f"{snap['key']}-cus-{pm['id']}")
+        gw.attach_payment_method(pm["id"], customer["id"])
+        gw.update_payment_intent(snap["pi"], payment_method=pm["id"], customer=customer["id"])
+    except CardDeclined as exc:
+        return _declined(snap["id"], exc, actor)
+    except GatewayUnavailable:
+        raise Unavailable(unavailable_message()) from None
+    except GatewayError as exc:
+        raise Invalid.field("number", _("银行卡无法使用：%(message)s", message=exc.message)) from None
+    if not move(snap["id"], "confirming", actor=actor, only_from=("requires_payment_method",), failure_message=None):
+        raise Conflict(pending_message())  # another attempt is confirming this payment
+    _checkpoint()  # from here the charge may happen: reconcile knows to ask the gateway
+    try:
+        pi = gw.confirm_payment_intent(snap["pi"], f"{snap['key']}-confirm-{pm['id']}")
+    except CardDeclined as exc:
+        return _declined(snap["id"], exc, actor)
+    except GatewayUnavailable as exc:
+        if not exc.maybe_done:  # never reached the gateway: nothing happened there
+            move(snap["id"], "requires_payment_method", actor=actor, only_from=("confirming",), failure_message=None)
+            _checkpoint()
+            raise Unavailable(unavailable_message()) from None
+        pi = _ask_again(gw, snap, actor)
+    except GatewayError:
+        pi = _ask_again(gw, snap, actor)  # e.g. a retried confirm refused because the first one went through
+    return apply_intent(pi, actor=actor)
+
+
+def _ask_again(gw: Gateway, snap: dict, actor) -> dict:
+    """The confirm's outcome is unknown: ask for the intent; if still unknown, leave it to reconcile."""
+    try:
+        pi = gw.retrieve_payment_intent(snap["pi"])
+    except GatewayError:
+        raise Conflict(pending_message()) from None
+    if pi.get("status") not in ("succeeded", "requires_payment_method", "canceled"):
+        raise Conflict(pending_message())
+    if pi.get("status") == "requires_payment_method":
+        message = (pi.get("last_payment_error") or {}).get("message") or _("银行卡被拒绝")
+        _declined(snap["id"], CardDeclined(message), actor)
+    return pi
+
+
+def _declined(payment_id, exc, actor) -> Payment:
+    declined = _("银行卡被拒绝")
+    move(payment_id, "failed", actor=actor, failure_message=(exc.message or declined)[:300])
+    _checkpoint()
+    raise Invalid.field("number", f"{declined}: {exc.message}")

@@ -1,0 +1,75 @@
+"""Finding payments, who may pay, and the one way a payment's status moves (audited, applied once)."""
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from ...core import audit
+from ...core.errors import Forbidden, NotFound
+from ...core.permissions import require_login
+from ...core.schema import MAX_ID
+from ...core.timeutil import utcnow
+from ...extensions import db
+from ..models import Payment
+from ..states import REUSABLE_STATUSES, sources
+
+FEE_STATUSES = ("cancelled", "no_show")  # bookings that may owe a late-cancellation / no-show fee
+
+
+def get_payment(payment_id) -> Payment:
+    p = db.session.get(Payment, payment_id) if isinstance(payment_id, int) and 0 < payment_id <= MAX_ID else None
+    if p is None:
+        raise NotFound(_("支付记录不存在"))
+    return p
+
+
+def payments_of(booking) -> list[Payment]:
+    return list(db.session.scalars(sa.select(Payment).where(Payment.booking_id == booking.id)
+                                   .order_by(Payment.id)))
+
+
+def open_payment(booking) -> Payment | None:
+    return db.session.scalar(sa.select(Payment).where(Payment.booking_id == booking.id,
+                                                      Payment.status.in_(REUSABLE_STATUSES))
+                             .order_by(Payment.id.desc()).limit(1))
+
+
+def may_pay(booking, actor) -> bool:
+    """The booking's user, members of the booking organisation and admins may pay it."""
+    return bool(actor is not None and getattr(actor, "is_authenticated", False) and (
+        booking.user_id == actor.id or actor.is_member_of(booking.org_id) or actor.has_role("admin")))
+
+
+def require_payer(booking, actor):
+    require_login(actor)
+    if not may_pay(booking, actor):
+        raise Forbidden(_("只有预约单位可以付款"))
+
+
+def allowed_actions(booking, actor) -> list[str]:
+    """["pay"] when the actor may pay the booking and it owes something now (or a completed booking
+    owes nothing and is settled by confirming); the pages draw the pay button from it."""
+    if may_pay(booking, actor) and (booking.status == "completed" or booking.amount_due):
+        return ["pay"]
+    return []
+
+
+def reload(model, ident):
+    return db.session.execute(sa.select(model).where(model.id == ident)
+                              .execution_options(populate_existing=True)).scalar_one()
+
+
+def move(payment_id: int, to_state: str, *, actor=None, only_from: tuple[str, ...] | None = None,
+         action: str | None = None, **values) -> bool:
+    """Move a payment to `to_state` in one conditional UPDATE, from any state the table allows (or
+    only from `only_from`), and audit it. False when the payment was not in such a state (another
+    answer already moved it): the move happens once however many answers report it."""
+    allowed = sources(to_state)
+    if only_from is not None:
+        allowed = tuple(s for s in allowed if s in only_from)
+    res = db.session.execute(
+        sa.update(Payment).where(Payment.id == payment_id, Payment.status.in_(allowed))
+        .values(status=to_state, updated_at=utcnow(), **values).execution_options(synchronize_session=False))
+    if res.rowcount != 1:
+        return False
+    audit.record("payment", payment_id, action or to_state, actor,
+                 from_state=only_from[0] if only_from and len(only_from) == 1 else None, to_state=to_state)
+    return True

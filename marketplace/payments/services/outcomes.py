@@ -1,0 +1,137 @@
+"""Applying the gateway's answer (checkout, webhook, reconcile) and refunds.
+
+The success of a payment is applied once: a conditional UPDATE moves the row to `succeeded` and
+only the transaction that made that move settles the booking and posts the ledger entry (the
+checkout answer, the webhook and reconcile may all report the same success). Webhook events are
+verified (Stripe-Signature) and their ids stored (unique): replays are ignored.
+"""
+import json
+import logging
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from ... import ledger
+from ...booking import services as booking_services
+from ...booking.models import Booking
+from ...core.errors import Conflict, Invalid, Unavailable
+from ...core.permissions import require_role
+from ...core.timeutil import utcnow
+from ...extensions import db
+from ...ledger import Cr, Dr
+from .. import signals
+from ..gateway import Gateway, GatewayError, GatewayUnavailable, verify_signature
+from ..models import Payment, WebhookEvent
+from ..states import MACHINE, OPEN_STATUSES
+from .lookups import FEE_STATUSES, move, reload
+
+log = logging.getLogger(__name__)
+
+
+def apply_intent(pi: dict, *, actor=None) -> Payment | None:
+    """Bring our records in line with a PaymentIntent as the gateway reports it."""
+    payment = db.session.scalar(sa.select(Payment).where(Payment.payment_intent_id == pi.get("id"))
+                                .execution_options(populate_existing=True))
+    if payment is None:
+        return None
+    status = pi.get("status")
+    if status == "succeeded":
+        if int(pi.get("amount", -1)) != payment.amount:
+            log.error("payment %s: gateway amount %s differs from %s", payment.id, pi.get("amount"), payment.amount)
+            return payment
+        _succeed(payment, actor)
+    elif status == "requires_payment_method" and payment.status == "confirming":
+        err = (pi.get("last_payment_error") or {}).get("message") or _("银行卡被拒绝")
+        move(payment.id, "failed", actor=actor, only_from=("confirming",), failure_message=err[:300])
+    elif status == "canceled" and payment.status in OPEN_STATUSES:
+        move(payment.id, "canceled", actor=actor, only_from=(payment.status,))
+    db.session.flush()
+    return reload(Payment, payment.id)
+
+
+def _succeed(payment: Payment, actor=None) -> bool:
+    """Mark succeeded exactly once, then settle the booking and post the payment entry."""
+    if not move(payment.id, "succeeded", actor=actor, succeeded_at=utcnow(), failure_message=None):
+        return False
+    booking = reload(Booking, payment.booking_id)
+    if booking.amount_due != payment.amount:
+        # Paid twice or the amount changed under us: keep the money traceable and refund it.
+        log.error("payment %s succeeded but booking %s is %s (owes %s)", payment.id, booking.id,
+                  booking.status, booking.amount_due)
+        raise Conflict(_("付款与预约状态不一致，请联系平台"))
+    if booking.status == "completed":
+        booking_services.settle_booking(booking, payment.payment_intent_id, actor=actor, payment_id=payment.id)
+    else:  # a late-cancellation or no-show fee: the provider's income, with no subsidy
+        booking_services.record_cancel_fee_paid(booking, payment.payment_intent_id, actor=actor)
+        ledger.post_entry("provider_income", [Dr("user_receivable", payment.amount, booking.org_id),
+                                              Cr("provider_payable", payment.amount, booking.provider_org_id)],
+                          booking_id=booking.id, payment_id=payment.id, actor=actor,
+                          memo=f"预约 #{booking.id} 取消/爽约费用")
+    ledger.post_entry("payment", [Dr("gateway_clearing", payment.amount, booking.org_id),
+                                  Cr("user_receivable", payment.amount, booking.org_id)],
+                      programme_id=ledger.programme_of_booking(booking.id), booking_id=booking.id,
+                      payment_id=payment.id, actor=actor,
+                      memo=f"预约 #{booking.id} 付款 {payment.payment_intent_id}")
+    signals.payment_succeeded.send(payment, booking=booking, actor=actor)
+    return True
+
+
+def handle_webhook(payload: bytes, signature: str | None) -> str:
+    """Verify, dedupe and apply one gateway event. Returns 'processed', 'duplicate' or 'ignored'."""
+    cfg = current_app.config
+    verify_signature(payload, signature, cfg["STRIPE_WEBHOOK_SECRET"], int(cfg.get("STRIPE_WEBHOOK_TOLERANCE", 300)))
+    try:
+        event = json.loads(payload)
+        event_id, event_type = event["id"], event["type"]
+        obj = event["data"]["object"]
+    except (ValueError, KeyError, TypeError):
+        raise Invalid(_("事件格式无效")) from None
+    if not isinstance(event_id, str) or not isinstance(event_type, str) or not isinstance(obj, dict):
+        raise Invalid(_("事件格式无效"))
+    pi = None
+    if event_type.startswith("payment_intent.") and obj.get("object") == "payment_intent" and obj.get("id"):
+        # Trust the gateway's current view of the intent rather than the event's copy; asked
+        # before any database work so no transaction waits on the network.
+        try:
+            pi = Gateway.from_config().retrieve_payment_intent(str(obj["id"]))
+        except GatewayError:
+            pi = obj
+    try:
+        with db.session.begin_nested():
+            db.session.add(WebhookEvent(event_id=event_id[:100], type=event_type[:60]))
+            db.session.flush()
+    except IntegrityError:
+        return "duplicate"
+    if pi is not None:
+        return "processed" if apply_intent(pi) is not None else "ignored"
+    return "ignored"
+
+
+def refund_payment(payment: Payment, *, actor, system: bool = False) -> Payment:
+    """Refund a succeeded payment in full; the booking's subsidy goes back to the budget."""
+    if not system:
+        require_role(actor, "finance")
+    if payment.status == "refunded":
+        return payment
+    if not MACHINE.can(payment, "refunded"):
+        raise Conflict(_("只有已成功的付款可以退款"))
+    try:
+        refund = Gateway.from_config().create_refund(payment.payment_intent_id, payment.amount,
+                                                     f"refund-{payment.idempotency_key}")
+    except GatewayUnavailable:
+        raise Unavailable(_("支付网关暂时无法连接，退款未执行")) from None
+    except GatewayError as exc:
+        raise Conflict(_("网关拒绝退款：%(message)s", message=exc.message)) from None
+    if move(payment.id, "refunded", actor=actor, only_from=("succeeded",), action="refund",
+            refund_id=refund.get("id"), refunded_amount=payment.amount):
+        booking = db.session.get(Booking, payment.booking_id)
+        if booking.status in FEE_STATUSES:  # a cancellation fee: the provider gives its income back
+            ledger.post_entry("refund", [Dr("provider_payable", payment.amount, booking.provider_org_id),
+                                         Cr("gateway_clearing", payment.amount, booking.org_id)],
+                              booking_id=booking.id, payment_id=payment.id, actor=actor,
+                              memo=f"预约 #{booking.id} 取消费用退款")
+        else:
+            signals.payment_refunded.send(payment, booking=booking, actor=actor)
+    return reload(Payment, payment.id)

@@ -1,0 +1,178 @@
+"""The registration API's payloads, declared once (parsing, 422 messages, answers and OpenAPI)."""
+from datetime import date
+from typing import Literal
+
+from pydantic import Field
+
+from ..core.schema import Answer, Day, Fen, Id, LocalTime, Schema, Text2000, Title, text
+from .reference import CONTRACT_TYPES, GROUNDS, IP_KINDS, NATURES, TECH_FIELDS
+from .services.stats import GROUPS
+from .states import STATUSES
+
+ContractType = Literal[tuple(CONTRACT_TYPES)]
+Nature = Literal[tuple(NATURES)]
+TechField = Literal[tuple(TECH_FIELDS)]
+IpKind = Literal[tuple(IP_KINDS)]
+GroundCode = Literal[tuple(GROUNDS)]
+RegistrationStatus = Literal[tuple(STATUSES)]
+
+
+class PartyIn(Schema):
+    name: Title
+    uscc: text(18, 1) = Field(description="统一社会信用代码, 18 characters with the GB 32100-2015 check digit")
+    city_code: text(4, 4) = Field(description="4-digit GB/T 2260 prefecture code, e.g. 3201 (南京)")
+    nature: Nature
+
+
+class NonTechItemIn(Schema):
+    name: Title
+    amount: Fen
+
+
+class RegistrationIn(Schema):
+    deal_id: Id | None = Field(default=None, description="a signed deal on the hub (pre-fills the fields)")
+    kind: Literal["new", "amend", "cancel"] = Field(default="new", description="变更 (amend) / 注销 (cancel)")
+    amends_id: Id | None = Field(default=None, description="the registered application amended or cancelled")
+    project_name: Title
+    contract_type: ContractType
+    subtype: text(30) | None = None
+    buyer: PartyIn
+    seller: PartyIn
+    signed_on: Day
+    valid_until: Day
+    tech_field: TechField
+    ip_kind: IpKind
+    total_amount: Fen = Field(description="合同成交额, fen")
+    non_tech_items: list[NonTechItemIn] = Field(default_factory=list, max_length=50)
+    document_ids: list[Id] = Field(default_factory=list, max_length=50)
+
+
+class RegistrationPatch(Schema):
+    """Fields to change in a draft or returned application; the others keep their values."""
+
+    project_name: Title | None = None
+    contract_type: ContractType | None = None
+    subtype: text(30) | None = None
+    buyer: PartyIn | None = None
+    seller: PartyIn | None = None
+    signed_on: Day | None = None
+    valid_until: Day | None = None
+    tech_field: TechField | None = None
+    ip_kind: IpKind | None = None
+    total_amount: Fen | None = None
+    non_tech_items: list[NonTechItemIn] | None = Field(default=None, max_length=50)
+    document_ids: list[Id] | None = Field(default=None, max_length=50)
+
+
+class RegistrationReturnIn(Schema):
+    comment: text(2000, 1)
+
+
+class RegistrationApproveIn(Schema):
+    comment: Text2000 | None = None
+
+
+class RegistrationRefuseIn(Schema):
+    grounds: list[GroundCode] = Field(max_length=len(GROUNDS))
+    comment: Text2000 | None = None
+
+
+class PartyOut(Answer):
+    name: str
+    uscc: str
+    city_code: str
+    nature: str
+
+
+class NonTechItemOut(Answer):
+    name: str
+    amount: int = Field(description="fen")
+
+
+class RegistrationOut(Answer):
+    id: int
+    kind: str
+    amends_id: int | None
+    deal_id: int | None
+    applicant_org_id: int
+    status: RegistrationStatus
+    project_name: str
+    contract_type: str
+    subtype: str | None
+    buyer: PartyOut
+    seller: PartyOut
+    signed_on: date
+    valid_until: date
+    tech_field: str
+    ip_kind: str
+    total_amount: int = Field(description="合同成交额, fen")
+    non_tech_items: list[NonTechItemOut]
+    tech_amount: int = Field(description="技术交易额 = total_amount − non-technical items, fen")
+    document_ids: list[int]
+    submitted_on: date | None
+    due_on: date | None = Field(description="the registrar's deadline while submitted")
+    due_provisional: bool = Field(description="the deadline runs past the published official calendar")
+    number: str | None = Field(description="14-digit registration number once registered")
+    registered_on: date | None
+    certificate_url: str | None
+    vat_exempt: bool
+    grounds: list[str]
+    comment: str | None = Field(validation_alias="review_comment")
+    created_at: LocalTime
+
+
+class RegistrationVerifyOut(Answer):
+    number: str
+    valid: bool
+    status: str
+    contract_type: str
+    subtype: str | None
+    buyer_name: str
+    seller_name: str
+    total_amount: int = Field(description="fen")
+    tech_amount: int = Field(description="fen")
+    registered_on: date | None
+    amended: bool
+    vat_exempt: bool
+
+
+class ContractStatsQuery(Schema):
+    year: int | None = Field(default=None, ge=2000, le=2100)
+    group_by: Literal[tuple(GROUPS)] = "type"
+
+
+class ContractStatsRow(Answer):
+    key: str
+    label: str
+    count: int
+    total_amount: int = Field(description="fen")
+    tech_amount: int = Field(description="fen")
+
+
+class ContractStatsTotals(Answer):
+    count: int
+    total_amount: int
+    tech_amount: int
+
+
+class ContractStatsOut(Answer):
+    year: int
+    group_by: str
+    rows: list[ContractStatsRow]
+    totals: ContractStatsTotals
+
+
+class RegistrationQueueItem(Answer):
+    id: int
+    project_name: str
+    contract_type: str
+    seller_name: str
+    tech_amount: int
+    submitted_on: date | None
+    due_on: date | None
+    due_provisional: bool
+    days_left: int
+
+
+class RegistrationQueueOut(Answer):
+    items: list[RegistrationQueueItem]

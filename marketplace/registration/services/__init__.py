@@ -1,0 +1,8 @@
+"""Registration services, split by sub-entity; import from here."""
+from .access import allowed_actions, can_view, get_registration, is_applicant, is_registrar  # noqa: F401
+from .applications import (applicant_defaults, create_application, fields_of, submit_application, today_local,  # noqa: F401
+                           update_application, validate_fields)
+from .prefill import prefill_for_deal, register_prefill_source, unregister_prefill_source  # noqa: F401
+from .review import (approve_application, days_left, next_serial, queue, refuse_application,  # noqa: F401
+                     return_application)
+from .verify import find_by_number, public_facts  # noqa: F401

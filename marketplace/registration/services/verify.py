@@ -1,0 +1,27 @@
+"""Public verification of a registration number: what anyone may know, nothing private."""
+import sqlalchemy as sa
+
+from ...extensions import db
+from .. import rules
+from ..models import ContractRegistration
+
+
+def find_by_number(number: str) -> ContractRegistration | None:
+    """The registered (or since cancelled) contract with this 14-digit number, in its latest state."""
+    if not isinstance(number, str) or not rules.NUMBER_RE.fullmatch(number):
+        return None
+    return db.session.scalar(sa.select(ContractRegistration).where(
+        ContractRegistration.number == number, ContractRegistration.kind == "new"))
+
+
+def public_facts(reg: ContractRegistration) -> dict:
+    """The facts a verify page and API show: validity, parties' names, type and amounts. No USCC,
+    no items, documents, comments, applicant or people."""
+    return {
+        "number": reg.number, "valid": reg.status == "registered", "status": reg.status,
+        "contract_type": reg.contract_type, "subtype": reg.subtype,
+        "buyer_name": reg.buyer_name, "seller_name": reg.seller_name,
+        "total_amount": reg.total_amount, "tech_amount": reg.tech_amount,
+        "registered_on": reg.registered_on, "amended": reg.amended_at is not None,
+        "vat_exempt": reg.vat_exempt,
+    }
