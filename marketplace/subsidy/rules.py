@@ -205,7 +205,7 @@ def prorate(amounts: dict[int, int], available: int) -> dict[int, int]:
 def parse_period(period: str, kind: str = "quarter") -> tuple[int, int, int]:
     """'2026Q4' → (2026, first month, months). Also '2026H1' and '2026'. Raises ValueError."""
     text = (period or "").strip().upper()
-    if not text[:4].isdigit():
+    if not text.isascii() or not text[:4].isdigit():  # Unicode digits (²⁰²⁶, ２０２６) are not a year
         raise ValueError(period)
     if kind == "quarter" and len(text) == 6 and text[4] == "Q" and text[5] in "1234":
         return int(text[:4]), 3 * (int(text[5]) - 1) + 1, 3
