@@ -103,7 +103,7 @@ def test_quote_says_why_and_changes_after_verification(app, world, login, make_o
     start = _next_weekday_slot()
     with writing():
         if ss.programme_for_year(start.year) is None:
-            ss.create_programme(world.admin, name="补贴", year=start.year, budget=10**10)
+            ss.create_programme(name="补贴", year=start.year, budget=10**10, actor=world.admin)
         db.session.commit()
     org = world.make_org(kind="enterprise", city="苏州", sme=True, verified=False)
     vs.seed_identity(org, uscc=make_uscc("320505", seed=71), legal_name=org.name, legal_rep="钱多")
