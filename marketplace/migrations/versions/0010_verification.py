@@ -77,7 +77,22 @@ def upgrade():
     )
 
 
+    # Issue 9 item 4: usage beyond the booking waits for the user's confirmation.
+    with op.batch_alter_table('bookings', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('extension_end', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('extension_samples', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('extension_status', sa.String(length=20), nullable=True))
+        batch_op.create_check_constraint(
+            op.f('ck_bookings_extension_status'),
+            "extension_status IS NULL OR extension_status IN ('proposed', 'confirmed', 'declined')")
+
+
 def downgrade():
+    with op.batch_alter_table('bookings', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_bookings_extension_status'), type_='check')
+        batch_op.drop_column('extension_status')
+        batch_op.drop_column('extension_samples')
+        batch_op.drop_column('extension_end')
     op.drop_table('qualification_documents')
     with op.batch_alter_table('qualifications', schema=None) as batch_op:
         batch_op.drop_index('uq_qualifications_verified_number', sqlite_where=sa.text("status = 'verified'"), postgresql_where=sa.text("status = 'verified'"))
