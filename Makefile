@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app marketplace
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: run test test-pg bench install clean-index translations
+.PHONY: run test test-pg bench install clean-index translations vendor
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ test-pg: install
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# Front-end libraries vendored into static/vendor/ (committed): re-fetch them from the npm registry.
+vendor:
+	bash scripts/vendor_echarts.sh
 
 # English catalog: re-extract the Chinese source strings, merge them into
 # marketplace/translations/en/LC_MESSAGES/messages.po (translate new/fuzzy entries there), compile the .mo.

@@ -6,6 +6,8 @@ from pathlib import Path
 from flask import abort, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
+
+from .errors import Invalid
 from werkzeug.routing import IntegerConverter
 
 DEFAULT_SECRET_KEY = "dev-only-change-me"
@@ -58,22 +60,24 @@ def resolve_secret_key(app):
             "secret-key` (make run does) to write a random one into instance/secret_key")
 
 
-def _json_problem(value, depth=0) -> str | None:
-    """Why a decoded JSON body cannot be accepted (too deep, NUL, lone surrogate), or None."""
-    if depth > MAX_JSON_DEPTH:
-        return _("JSON 嵌套层级过深（最多 %(n)s 层）", n=MAX_JSON_DEPTH)
+def _json_problem(value, path="body") -> tuple[str, str] | None:
+    """(field path, why) when a decoded JSON body holds text that cannot be stored (NUL, lone surrogate)."""
     if isinstance(value, str):
-        return _text_problem(value)
+        problem = _text_problem(value)
+        return (path, problem) if problem else None
     if isinstance(value, dict):
         for key, item in value.items():
-            problem = _text_problem(key) or _json_problem(item, depth + 1)
+            problem = _text_problem(key)
             if problem:
-                return problem
+                return path, problem
+            found = _json_problem(item, key if path == "body" else f"{path}.{key}")
+            if found:
+                return found
     elif isinstance(value, list):
-        for item in value:
-            problem = _json_problem(item, depth + 1)
-            if problem:
-                return problem
+        for index, item in enumerate(value):
+            found = _json_problem(item, f"{path}.{index}")
+            if found:
+                return found
     return None
 
 
@@ -118,9 +122,9 @@ def guard_request_body():
         if _raw_depth(raw) > MAX_JSON_DEPTH:
             abort(400, description=_("JSON 嵌套层级过深（最多 %(n)s 层）", n=MAX_JSON_DEPTH))
         body = request.get_json(silent=True)
-        problem = _json_problem(body) if body is not None else None
-        if problem:
-            abort(400, description=problem)
+        found = _json_problem(body) if body is not None else None
+        if found:  # like any other invalid field: 422 with the field's path
+            raise Invalid.field(*found)
         values = request.args.values()
     else:
         try:

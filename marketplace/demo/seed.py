@@ -219,6 +219,9 @@ def _run_hooks(seed, orgs, users, stats) -> dict:
     """
     from ..booking.demo import seed_bookings
     from ..registration.demo import seed_registrations
+    from ..census.demo import seed_census
+    from ..events.demo import seed_events
+    from ..requests.demo import seed_requests
     from ..subsidy.demo import seed_programme, seed_subsidies
     from ..verification.demo import seed_verification
 
@@ -229,6 +232,9 @@ def _run_hooks(seed, orgs, users, stats) -> dict:
         ("bookings", lambda rng: seed_bookings(rng, stats["instruments"], companies, users)),
         ("subsidies", lambda rng: seed_subsidies(rng)),
         ("registrations", lambda rng: seed_registrations(rng, orgs, users)),
+        ("census", lambda rng: seed_census(rng)),
+        ("events", lambda rng: seed_events(rng)),
+        ("requests", lambda rng: seed_requests(rng)),
     ]
     done = {}
     for name, step in steps:

@@ -65,7 +65,7 @@ def test_lone_surrogate_or_nul_in_json_text_is_refused(client, make_user, api_to
     body = '{"instrument_id": 1, "start": "2026-12-01T09:00:00+08:00", "end": "2026-12-01T10:00:00+08:00", ' \
            f'"purpose": {text}}}'
     resp = client.post("/api/v1/bookings", data=body, content_type="application/json", headers=api_token(user))
-    assert resp.status_code == 400 and resp.get_json()["detail"]
+    assert resp.status_code == 422 and resp.get_json()["errors"]["purpose"]
 
 
 def test_nul_in_a_form_field_is_refused_and_nothing_changes(client):

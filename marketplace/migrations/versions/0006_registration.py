@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0006_registration'
-down_revision = '0004_filing'  # chained after main's 0004_filing (merged in); was '0002'
+down_revision = '0004_filing'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """verified organisations
 
 Revision ID: 0010_verification
-Revises: 0006_registration
+Revises: 0008_requests
 Create Date: 2026-11-28 23:02:53.874919
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010_verification'
-down_revision = '0006_registration'  # chained after main's migrations; the brief said 0002
+down_revision = '0008_requests'  # chained after main's migrations; the brief said 0002
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Census services, split by sub-entity: the computed census, self-reports, the evaluation, exports."""

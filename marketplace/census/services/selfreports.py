@@ -1,0 +1,106 @@
+"""Self-reported yearly figures of use off the platform: entered by providers, read by reviewers."""
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from ...catalog.models import Instrument
+from ...core import audit
+from ...core.errors import Forbidden, Invalid, NotFound
+from ...core.permissions import require_login
+from ...extensions import db
+from ..models import MAX_YEAR_HOURS, SelfReport
+from .census import check_year
+
+MAX_INCOME = 10**13  # ¥100 billion in fen: far above any instrument's yearly income
+
+
+def get_instrument(instrument_id) -> Instrument:
+    inst = db.session.get(Instrument, instrument_id) if isinstance(instrument_id, int) else None
+    if inst is None or inst.type != "instrument":
+        raise NotFound(_("没有这台仪器"))
+    return inst
+
+
+def can_report(actor, inst) -> bool:
+    return bool(actor is not None and getattr(actor, "is_authenticated", False)
+                and (actor.is_member_of(inst.owner_org_id) or actor.has_role("admin")))
+
+
+def can_review(actor) -> bool:
+    return bool(actor is not None and getattr(actor, "is_authenticated", False)
+                and any(actor.has_role(r) for r in ("reviewer", "finance", "admin")))
+
+
+def _whole(name, value, top):
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Invalid.field(name, _("必须是整数"))
+    if not 0 <= value <= top:
+        raise Invalid.field(name, _("应在 0 到 %(top)s 之间", top=top))
+    return value
+
+
+def save_self_report(inst: Instrument, *, actor, year: int, hours: int, external_hours: int, orgs_served: int,
+                     income: int, note: str = "") -> SelfReport:
+    """Create or replace the instrument's self-reported figures for the year (its provider only)."""
+    require_login(actor)
+    if not can_report(actor, inst):
+        raise Forbidden(_("只有仪器管理单位的成员可以填报"))
+    check_year(year)
+    _whole("hours", hours, MAX_YEAR_HOURS)
+    _whole("external_hours", external_hours, MAX_YEAR_HOURS)
+    _whole("orgs_served", orgs_served, 1_000_000)
+    _whole("income", income, MAX_INCOME)
+    if external_hours > hours:
+        raise Invalid.field("external_hours", _("对外服务机时不能多于总机时"))
+    note = (note or "").strip()
+    if len(note) > 1000 or "\x00" in note:
+        raise Invalid.field("note", _("说明最多 1000 个字符"))
+    row = db.session.scalar(sa.select(SelfReport).where(SelfReport.instrument_id == inst.id,
+                                                        SelfReport.year == year))
+    action = "update" if row else "create"
+    if row is None:
+        row = SelfReport(instrument_id=inst.id, year=year)
+        db.session.add(row)
+    row.org_id = inst.owner_org_id
+    row.hours, row.external_hours, row.orgs_served, row.income, row.note = \
+        hours, external_hours, orgs_served, income, note
+    row.created_by_id = actor.id
+    db.session.flush()
+    audit.record("census_self_report", row.id, action, actor,
+                 comment=f"{year}: {hours} h, {external_hours} h external, {orgs_served} orgs, {income} fen")
+    return row
+
+
+def list_self_reports(*, actor, year: int | None = None, org_id: int | None = None,
+                      instrument_id: int | None = None, limit: int = 500) -> list[SelfReport]:
+    """Reviewers see every report; a provider sees its own organisation's."""
+    require_login(actor)
+    q = sa.select(SelfReport).order_by(SelfReport.year.desc(), SelfReport.org_id, SelfReport.instrument_id)
+    if not can_review(actor):
+        if actor.organisation_id is None:
+            raise Forbidden(_("只有审核员或仪器管理单位可以查看"))
+        if org_id is not None and org_id != actor.organisation_id:
+            raise Forbidden(_("不能查看其他单位的填报"))
+        org_id = actor.organisation_id
+    if year is not None:
+        q = q.where(SelfReport.year == check_year(year))
+    if org_id is not None:
+        q = q.where(SelfReport.org_id == org_id)
+    if instrument_id is not None:
+        q = q.where(SelfReport.instrument_id == instrument_id)
+    return list(db.session.scalars(q.limit(limit)))
+
+
+def self_reported_by(group_by: str, year: int) -> dict:
+    """key -> summed self-reported figures (public totals, shown beside the computed ones)."""
+    from ...catalog.models import Resource
+    res = Resource.__table__
+    ins = Instrument.__table__
+    sr = SelfReport.__table__
+    key = {"instrument": sr.c.instrument_id, "org": sr.c.org_id, "city": res.c.city,
+           "type": sa.func.coalesce(ins.c.category_l1, "")}[group_by]
+    q = (sa.select(key, sa.func.sum(sr.c.hours), sa.func.sum(sr.c.external_hours),
+                   sa.func.sum(sr.c.orgs_served), sa.func.sum(sr.c.income))
+         .select_from(sr.join(res, res.c.id == sr.c.instrument_id).join(ins, ins.c.id == sr.c.instrument_id))
+         .where(sr.c.year == year).group_by(key))
+    return {k: {"hours": int(h or 0), "external_hours": int(e or 0), "orgs_served": int(o or 0),
+                "income": int(i or 0)} for k, h, e, o, i in db.session.execute(q)}
