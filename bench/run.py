@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ["bench_search.py", "bench_booking.py", "bench_settlement.py", "bench_census.py"]
+BENCHES = ["bench_search.py", "bench_booking.py", "bench_settlement.py", "bench_census.py", "bench_trading.py"]
 
 
 def main() -> int:

@@ -136,6 +136,8 @@ RESOURCE_TYPES: dict[str, ResourceType] = {t.key: t for t in (
               _c(transfer=("转让", "Transfer"), licence=("许可", "Licence"), equity=("作价入股", "Equity"),
                  co_development=("合作开发", "Co-development"))),
         Field("asking_price", "挂牌价（元，空为面议）", "Asking price (CNY, empty = negotiable)", "money"),
+        Field("listing_mode", "挂牌方式", "Listing mode", "choice",
+              _c(negotiated=("协议转让", "Negotiated"), fixed=("挂牌（按挂牌价成交）", "Fixed price"))),
         Field("state_owned", "国有资产", "State-owned", "bool"),
     )),
     ResourceType("finance", "科技金融", "Sci-tech finance", ("finance",), (

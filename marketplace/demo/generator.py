@@ -498,7 +498,9 @@ class _Builder:
                                   f"技术成熟度 TRL {trl}。", words)
         fields = {"ip_kind": kind, "patent_numbers": numbers, "trl": trl,
                   "transaction_modes": ",".join(sorted(modes, key=["transfer", "licence", "equity", "co_development"].index)),
-                  "asking_price": price, "state_owned": state_owned}
+                  "asking_price": price, "state_owned": state_owned,
+                  # about half the priced ones are listed at that price (挂牌); no draw, so the stream is unchanged
+                  "listing_mode": "fixed" if price is not None and len(name) % 2 else "negotiated"}
         kind_zh = RESOURCE_TYPES["achievement"].fields[0].choices[kind][0]
         price_text = f"挂牌价 {price // 100 // 10000} 万元" if price else "价格面议"
         return title, f"{kind_zh}，TRL {trl}，{price_text}，适用于{app}。", description, _tags(kind_zh, app, f"TRL{trl}"), \

@@ -222,8 +222,10 @@ def _run_hooks(seed, orgs, users, stats) -> dict:
     from ..census.demo import seed_census
     from ..events.demo import seed_events
     from ..requests.demo import seed_requests
+    from ..filing.demo import seed_filings
     from ..subsidy.demo import seed_programme, seed_subsidies
     from ..verification.demo import seed_verification
+    from ..trading.demo import seed_trading
 
     companies = [o for o in orgs if o["kind"] == "enterprise"]
     steps = [
@@ -235,6 +237,8 @@ def _run_hooks(seed, orgs, users, stats) -> dict:
         ("census", lambda rng: seed_census(rng)),
         ("events", lambda rng: seed_events(rng)),
         ("requests", lambda rng: seed_requests(rng)),
+        ("filings", lambda rng: seed_filings(rng, users)),
+        ("trading", lambda rng: seed_trading(rng, companies, users)),
     ]
     done = {}
     for name, step in steps:

@@ -1,4 +1,5 @@
 """Pure rules of firm filing: checks of an application, filing numbers, report deadlines, scores."""
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -7,6 +8,7 @@ from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError
 
 MIN_MANAGERS = 3
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 NUMBER_FORMAT = "苏技经备〔{year}〕{seq:04d}号"
 
 
@@ -22,7 +24,7 @@ def uscc_error(value: str) -> str | None:
     """None when `value` is a valid unified social credit code (GB 32100-2015 check digit)."""
     try:
         uscc.validate(value or "")
-    except ValidationError:
+    except (ValidationError, KeyError, ValueError):
         return _("统一社会信用代码无效（18 位，校验位不符）")
     return None
 
@@ -35,7 +37,7 @@ def id_number_error(value: str) -> str | None:
     """None when `value` is a valid resident ID number (GB 11643 check digit)."""
     try:
         ric.validate(value or "")
-    except ValidationError:
+    except (ValidationError, KeyError, ValueError):  # stdnum raises KeyError for some unknown place codes
         return _("身份证号码无效（18 位，校验位不符）")
     return None
 
@@ -77,7 +79,9 @@ def submission_errors(firm: dict, managers: list[dict], documents: int, today: d
                 add(f"managers.{i}.id_number", _("同一人不能重复列出"))
             seen_ids.add(clean_id_number(number))
         email = (m.get("email") or "").lower()
-        if email:
+        if email and not _EMAIL.fullmatch(email):
+            add(f"managers.{i}.email", _("邮箱格式不正确"))
+        elif email:
             if email in seen_emails:
                 add(f"managers.{i}.email", _("同一邮箱不能重复列出"))
             seen_emails.add(email)

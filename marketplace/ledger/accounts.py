@@ -17,6 +17,9 @@ ACCOUNTS = {
     "provider_payable": _l("应付管理单位服务费"),
     "gateway_clearing": _l("支付网关清算"),
     "bank": _l("银行存款（对外付款）"),
+    # technology trading (trading/accounting.py)
+    "deal_seller_payable": _l("应付技术交易卖方款"),
+    "broker_commission_payable": _l("应付经纪佣金"),
 }
 ENTRY_KINDS = {
     "funding": _l("预算拨付"),
@@ -29,6 +32,7 @@ ENTRY_KINDS = {
     "settlement": _l("期间结算"),
     "payout": _l("支付给管理单位"),
     "reversal": _l("冲销"),
+    "deal_payment": _l("技术交易付款"),
 }
 
 

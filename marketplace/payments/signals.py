@@ -10,3 +10,8 @@ _signals = Namespace()
 
 payment_succeeded = _signals.signal("payment-succeeded")  # open -> succeeded, booking settled, entry posted
 payment_refunded = _signals.signal("payment-refunded")    # succeeded -> refunded (a completed booking's payment)
+
+# Sent by the webhook with the PaymentIntent of an event whose metadata `kind` names another domain's
+# payment (e.g. "deal_instalment"): `intent_event.connect(fn, sender=kind)`; fn(sender, pi=...) returns
+# True when it applied the intent.
+intent_event = _signals.signal("payment-intent-event")

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0006_registration'
-down_revision = '0004_filing'
+down_revision = '0005_trading'
 branch_labels = None
 depends_on = None
 

@@ -104,6 +104,10 @@ def handle_webhook(payload: bytes, signature: str | None) -> str:
             db.session.flush()
     except IntegrityError:
         return "duplicate"
+    kind = ((pi or {}).get("metadata") or {}).get("kind")
+    if pi is not None and kind and kind != "booking":  # another domain's payment (see signals.py)
+        from ..signals import intent_event
+        return "processed" if any(ok for _fn, ok in intent_event.send(kind, pi=pi)) else "ignored"
     if pi is not None:
         return "processed" if apply_intent(pi) is not None else "ignored"
     return "ignored"

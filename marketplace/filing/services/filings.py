@@ -1,0 +1,431 @@
+"""The filing application and its review: create, save (any time), submit (checks all), start review,
+return with comments per section, approve (number, organisation, managers active), reject, suspend,
+reinstate, revoke. Every transition goes through the state machine (audited) and is notified."""
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from ...accounts.models import Invitation, Organisation, User
+from ...core import audit
+from ...core.errors import Conflict, Forbidden, Invalid, NotFound
+from ...core.permissions import require_login
+from ...core.reference import CITIES
+from ...core.timeutil import to_local, utcnow
+from ...extensions import db
+from ...uploads.services import require_uploads
+from .. import rules
+from ..models import Firm, FirmComment, FirmDocument, FirmManager
+from ..states import ADMIN_ACTIONS, APPLICANT_ACTIONS, EDITABLE, FILING, LEVELS, REVIEWER_ACTIONS, SECTIONS
+from . import notify
+from .numbers import issue_number
+
+OPEN = ("draft", "submitted", "under_review", "returned", "approved", "suspended")
+BASIC_FIELDS = ("name", "uscc", "legal_rep", "city", "address", "founded_on", "business_scope", "premises_m2")
+MANAGER_FIELDS = ("name", "email", "id_number", "certificate_no", "level", "degree")
+MAX_MANAGERS = 50
+
+
+def _clean(field: str, value):
+    """Text as stored: NUL characters are refused (PostgreSQL cannot store them)."""
+    if isinstance(value, str) and "\x00" in value:
+        raise Invalid.field(field, _("不能包含 NUL 字符"))
+    return value
+
+
+# -- who is who -------------------------------------------------------------------------------------
+
+def is_firm_side(firm: Firm, user) -> bool:
+    """The applicant, or a member of the firm's organisation."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return firm.applicant_id == user.id or (firm.org_id is not None and user.is_member_of(firm.org_id))
+
+
+def may_edit(firm: Firm, user) -> bool:
+    """The applicant, or an admin of the firm's organisation."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return firm.applicant_id == user.id or (firm.org_id is not None and user.is_admin_of(firm.org_id))
+
+
+def is_reviewer(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and user.has_role("reviewer")
+
+
+def is_admin(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and user.has_role("admin")
+
+
+def sees_private(firm: Firm, user) -> bool:
+    """ID numbers, documents and review comments: the firm side and reviewers only."""
+    return is_firm_side(firm, user) or is_reviewer(user)
+
+
+def may_read_document(upload, user) -> bool:
+    """Uploads attached to a filing may be read by the firm's side (e.g. colleagues in its organisation)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    firms = db.session.scalars(sa.select(Firm).join(FirmDocument, FirmDocument.firm_id == Firm.id)
+                               .where(FirmDocument.upload_id == upload.id))
+    return any(is_firm_side(f, user) for f in firms)
+
+
+def allowed_actions(firm: Firm, actor) -> list[str]:
+    def permitted(action):
+        if action in APPLICANT_ACTIONS:
+            return may_edit(firm, actor)
+        if action in REVIEWER_ACTIONS:
+            return is_reviewer(actor)
+        if action in ADMIN_ACTIONS:
+            return is_admin(actor)
+        return False
+    return FILING.available(firm, permitted)
+
+
+def _require_action(firm, action, actor):
+    require_login(actor)
+    if action not in allowed_actions(firm, actor):
+        if (action in APPLICANT_ACTIONS and may_edit(firm, actor)) or \
+                (action in REVIEWER_ACTIONS and is_reviewer(actor)) or (action in ADMIN_ACTIONS and is_admin(actor)):
+            raise Conflict(_("当前状态（%(status)s）不能执行此操作", status=firm.status))
+        raise Forbidden(_("没有权限执行此操作"))
+
+
+def get_filing(firm_id: int, *, actor) -> Firm:
+    """A filing its firm side or a reviewer may see (404 for anyone else: drafts are not disclosed)."""
+    firm = db.session.get(Firm, firm_id) if 1 <= firm_id <= 2**31 - 1 else None
+    if firm is None or not sees_private(firm, actor):
+        raise NotFound(_("备案申请不存在"))
+    return firm
+
+
+def filings_of(user) -> list[Firm]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    cond = Firm.applicant_id == user.id
+    if user.organisation_id:
+        cond = sa.or_(cond, Firm.org_id == user.organisation_id)
+    return list(db.session.scalars(sa.select(Firm).where(cond).order_by(Firm.id.desc())))
+
+
+# -- application --------------------------------------------------------------------------------------
+
+def create_filing(data: dict | None = None, *, actor) -> Firm:
+    """Start a filing. A person without an organisation files for a new firm; the admin of a
+    service-firm organisation files for it. One open filing per person or organisation."""
+    require_login(actor)
+    org = actor.organisation
+    if org is not None and not (org.kind == "service_firm" and actor.is_admin_of(org.id)):
+        raise Forbidden(_("只有未加入单位的个人或服务机构的管理员可以申请备案"))
+    cond = Firm.applicant_id == actor.id
+    if org is not None:
+        cond = sa.or_(cond, Firm.org_id == org.id)
+    if db.session.scalar(sa.select(Firm.id).where(cond, Firm.status.in_(OPEN)).limit(1)):
+        raise Conflict(_("已有进行中的备案申请或有效备案"))
+    firm = Firm(status="draft", applicant_id=actor.id, org_id=getattr(org, "id", None))
+    if org is not None:
+        firm.name, firm.city, firm.uscc = org.name, org.city, org.credit_code or ""
+    db.session.add(firm)
+    db.session.flush()
+    audit.record("filing", firm.id, "create", actor, to_state="draft")
+    if data:
+        update_filing(firm, data, actor=actor)
+    return firm
+
+
+def update_filing(firm: Firm, data: dict, *, actor) -> Firm:
+    """Save what was given (a draft may be incomplete); `managers` and `document_ids` replace the lists.
+    Values are checked for type and length here, and for completeness and check digits on submit."""
+    require_login(actor)
+    if not may_edit(firm, actor):
+        raise Forbidden(_("没有权限修改此备案申请"))
+    if firm.status not in EDITABLE:
+        raise Conflict(_("只有草稿或退回的申请可以修改"))
+    for field in BASIC_FIELDS:
+        if field in data:
+            value = _clean(field, data[field])
+            if field == "city" and value not in (None, "") and value not in CITIES:
+                raise Invalid.field("city", _("请选择江苏省的城市"))
+            if field == "uscc" and value:
+                value = rules.clean_uscc(value)
+            if field in ("city", "founded_on", "premises_m2") and value == "":
+                value = None
+            setattr(firm, field, value if value is not None or field in ("city", "founded_on", "premises_m2") else "")
+    if data.get("managers") is not None:
+        managers = data["managers"]
+        if len(managers) > MAX_MANAGERS:
+            raise Invalid.field("managers", _("最多 %(n)s 名技术经理人", n=MAX_MANAGERS))
+        rows = []
+        for i, m in enumerate(managers):
+            for key, value in m.items():
+                _clean(f"managers.{i}.{key}", value)
+            if m.get("level") not in (None, "") and m["level"] not in LEVELS:
+                raise Invalid.field(f"managers.{i}.level", _("不是可选的值"))
+            rows.append(FirmManager(
+                position=i, name=m.get("name") or "", email=(m.get("email") or "").strip().lower(),
+                id_number=rules.clean_id_number(m.get("id_number") or "") if m.get("id_number") else "",
+                certificate_no=m.get("certificate_no") or "", level=m.get("level") or None,
+                degree=m.get("degree") or ""))
+        firm.managers = rows
+    if data.get("document_ids") is not None:
+        attached = set(firm.document_ids)
+        wanted = []
+        for raw in data["document_ids"]:
+            if raw not in wanted:
+                wanted.append(raw)
+        foreign = [i for i in wanted if i not in attached]
+        require_uploads(foreign, actor=actor, field="document_ids")
+        firm.document_rows = [FirmDocument(upload_id=uid, position=i) for i, uid in enumerate(wanted)]
+    firm.updated_at = utcnow()
+    db.session.flush()
+    return firm
+
+
+def _as_dicts(firm):
+    basic = {f: getattr(firm, f) for f in BASIC_FIELDS}
+    managers = [{f: getattr(m, f) for f in MANAGER_FIELDS} for m in firm.managers]
+    return basic, managers
+
+
+def _active_elsewhere(firm: Firm) -> dict[str, list[str]]:
+    """Managers already active technology managers of another firm (by ID number or e-mail)."""
+    errors: dict[str, list[str]] = {}
+    for i, m in enumerate(firm.managers):
+        conds = [FirmManager.id_number == m.id_number] if m.id_number else []
+        if m.email:
+            conds.append(FirmManager.email == m.email)
+        if not conds:
+            continue
+        other = db.session.scalar(sa.select(Firm.name).join(FirmManager, FirmManager.firm_id == Firm.id).where(
+            FirmManager.active.is_(True), Firm.id != firm.id, sa.or_(*conds)).limit(1))
+        if other:
+            errors.setdefault(f"managers.{i}.id_number", []).append(
+                _("此人已是“%(firm)s”的在册技术经理人", firm=other))
+    return errors
+
+
+def submit_filing(firm: Firm, *, actor) -> Firm:
+    """Submit (or resubmit after a return): every field complete and checked."""
+    _require_action(firm, "submit", actor)
+    basic, managers = _as_dicts(firm)
+    errors = rules.submission_errors(basic, managers, len(firm.document_rows), to_local(utcnow()).date())
+    for field, messages in _active_elsewhere(firm).items():
+        errors.setdefault(field, []).extend(messages)
+    if firm.uscc and "uscc" not in errors and db.session.scalar(sa.select(Firm.id).where(
+            Firm.uscc == firm.uscc, Firm.id != firm.id, Firm.status.in_(OPEN[1:])).limit(1)):
+        errors["uscc"] = [_("该统一社会信用代码已有备案申请或有效备案")]
+    if errors:
+        raise Invalid(_("备案申请不完整或有误，请检查标出的内容"), errors)
+    FILING.apply(firm, "submitted", actor, action="submit")
+    firm.submitted_at = utcnow()
+    db.session.flush()
+    notify.transition(firm, "submitted")
+    return firm
+
+
+# -- review -------------------------------------------------------------------------------------------
+
+def start_review(firm: Firm, *, actor) -> Firm:
+    _require_action(firm, "start-review", actor)
+    FILING.apply(firm, "under_review", actor, action="start-review")
+    notify.transition(firm, "under_review")
+    return firm
+
+
+def return_filing(firm: Firm, comments: dict[str, str], *, actor) -> Firm:
+    """Return for correction with comments per section (basic, managers, documents, general)."""
+    _require_action(firm, "return", actor)
+    cleaned = {}
+    for section, text in (comments or {}).items():
+        if section not in SECTIONS:
+            raise Invalid.field("comments", _("未知的部分：%(s)s", s=section))
+        if text and _clean("comments", text).strip():
+            cleaned[section] = text.strip()
+    if not cleaned:
+        raise Invalid.field("comments", _("请至少填写一条退回意见"))
+    firm.review_round += 1
+    for section in SECTIONS:
+        if section in cleaned:
+            db.session.add(FirmComment(firm_id=firm.id, round=firm.review_round, section=section,
+                                       body=cleaned[section], author_id=actor.id))
+    summary = "\n".join(f"{SECTIONS[s]}: {t}" for s, t in cleaned.items())
+    FILING.apply(firm, "returned", actor, comment=summary, action="return")
+    db.session.flush()
+    notify.transition(firm, "returned", summary)
+    return firm
+
+
+def current_comments(firm: Firm) -> dict[str, list[FirmComment]]:
+    """The comments of the latest return, by section (shown next to the fields while returned)."""
+    out: dict[str, list[FirmComment]] = {}
+    for c in firm.comments:
+        if c.round == firm.review_round:
+            out.setdefault(c.section, []).append(c)
+    return out
+
+
+def _activate_managers(firm: Firm, actor) -> None:
+    errors = _active_elsewhere(firm)
+    if errors:
+        raise Conflict(_("有技术经理人已在其他事务所在册，不能批准"), errors)
+    for m in firm.managers:
+        user = db.session.scalar(sa.select(User).where(User.email == m.email)) if m.email else None
+        if user is not None:
+            m.user_id = user.id
+            if user.organisation_id is None and firm.org_id:
+                user.organisation_id = firm.org_id
+        elif m.email and firm.org_id:
+            _invite(firm, m)
+        m.active = True
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError:  # a concurrent approval activated the same person first
+        raise Conflict(_("有技术经理人已在其他事务所在册，不能批准")) from None
+
+
+def _invite(firm: Firm, manager: FirmManager) -> None:
+    """A manager without an account is invited to the firm's organisation (the link goes by e-mail)."""
+    from flask import current_app, has_request_context, url_for
+
+    from ...accounts.services import _sha256
+    from ...notifications.services import send_mail
+    from ...core.db import after_commit
+    secret = secrets.token_urlsafe(24)
+    db.session.add(Invitation(organisation_id=firm.org_id, email=manager.email, token_hash=_sha256(secret),
+                              invited_by_id=firm.applicant_id, expires_at=utcnow() + timedelta(days=30)))
+    link = url_for("accounts.accept_invitation", secret=secret, _external=True) if has_request_context() \
+        else f"/invitations/{secret}"
+    app = current_app._get_current_object()
+
+    def send():
+        with app.app_context():
+            try:
+                send_mail(manager.email, _("技术经理人账号邀请"),
+                          _("您已作为技术经理人列入“%(firm)s”的备案。请通过以下链接创建账号：", firm=firm.name) + "\n" + link)
+            except Exception:
+                app.logger.exception("invitation mail to %s failed", manager.email)
+    after_commit(send)
+
+
+def _create_organisation(firm: Firm) -> None:
+    """A firm filed by a person without an organisation becomes a service-firm organisation, with
+    the applicant as its admin."""
+    if firm.org_id is not None:
+        return
+    applicant = firm.applicant
+    if applicant is None:
+        raise Conflict(_("申请人账号已不存在"))
+    if applicant.organisation_id is not None:
+        raise Conflict(_("申请人已加入其他单位，不能自动创建事务所单位"))
+    if db.session.scalar(sa.select(Organisation.id).where(Organisation.name == firm.name)):
+        raise Conflict(_("已有同名单位“%(name)s”", name=firm.name))
+    org = Organisation(name=firm.name, kind="service_firm", city=firm.city, credit_code=firm.uscc,
+                       in_province=firm.uscc.startswith("32"))
+    db.session.add(org)
+    db.session.flush()
+    firm.org_id = org.id
+    applicant.organisation_id = org.id
+    applicant.org_admin = True
+    audit.record("organisation", org.id, "created_by_filing", applicant, comment=firm.name)
+
+
+def approve_filing(firm: Firm, *, actor, comment: str | None = None) -> Firm:
+    """Approve: issue the year's next filing number, create the organisation if needed, make the
+    managers active brokers."""
+    _require_action(firm, "approve", actor)
+    _clean("comment", comment)
+    FILING.apply(firm, "approved", actor, comment=comment, action="approve")
+    _create_organisation(firm)
+    now = utcnow()
+    issue_number(firm, to_local(now).year)
+    firm.approved_at = firm.decided_at = now
+    _activate_managers(firm, actor)
+    notify.transition(firm, "approved", comment)
+    return firm
+
+
+def _reason(reason, field="reason") -> str:
+    if not reason or not str(reason).strip():
+        raise Invalid.field(field, _("请填写理由"))
+    _clean(field, reason)
+    return str(reason).strip()
+
+
+def reject_filing(firm: Firm, *, actor, reason: str) -> Firm:
+    _require_action(firm, "reject", actor)
+    firm.reject_reason = _reason(reason)
+    FILING.apply(firm, "rejected", actor, comment=firm.reject_reason, action="reject")
+    firm.decided_at = utcnow()
+    notify.transition(firm, "rejected", firm.reject_reason)
+    return firm
+
+
+def _deactivate(firm: Firm) -> None:
+    for m in firm.managers:
+        m.active = False
+    db.session.flush()
+
+
+def suspend_firm(firm: Firm, *, actor, reason: str) -> Firm:
+    """Suspend (admin, with a reason): the managers stop being active brokers."""
+    _require_action(firm, "suspend", actor)
+    return _suspend(firm, actor, _reason(reason))
+
+
+def _suspend(firm: Firm, actor, reason: str) -> Firm:
+    firm.suspend_reason = reason
+    FILING.apply(firm, "suspended", actor, comment=reason, action="suspend")
+    _deactivate(firm)
+    notify.transition(firm, "suspended", reason)
+    return firm
+
+
+def reinstate_firm(firm: Firm, *, actor, comment: str | None = None) -> Firm:
+    _require_action(firm, "reinstate", actor)
+    _clean("comment", comment)
+    FILING.apply(firm, "approved", actor, comment=comment, action="reinstate")
+    firm.suspend_reason = None
+    _activate_managers(firm, actor)
+    notify.transition(firm, "reinstated", comment)
+    return firm
+
+
+def revoke_firm(firm: Firm, *, actor, reason: str) -> Firm:
+    _require_action(firm, "revoke", actor)
+    reason = _reason(reason)
+    FILING.apply(firm, "revoked", actor, comment=reason, action="revoke")
+    firm.decided_at = utcnow()
+    _deactivate(firm)
+    notify.transition(firm, "revoked", reason)
+    return firm
+
+
+ACTIONS = {
+    "submit": lambda f, actor, **kw: submit_filing(f, actor=actor),
+    "start-review": lambda f, actor, **kw: start_review(f, actor=actor),
+    "return": lambda f, actor, comments=None, **kw: return_filing(f, comments or {}, actor=actor),
+    "approve": lambda f, actor, comment=None, **kw: approve_filing(f, actor=actor, comment=comment),
+    "reject": lambda f, actor, reason=None, **kw: reject_filing(f, actor=actor, reason=reason),
+    "suspend": lambda f, actor, reason=None, **kw: suspend_firm(f, actor=actor, reason=reason),
+    "reinstate": lambda f, actor, comment=None, **kw: reinstate_firm(f, actor=actor, comment=comment),
+    "revoke": lambda f, actor, reason=None, **kw: revoke_firm(f, actor=actor, reason=reason),
+}
+
+
+def review_queue(*, actor, status: str | None = None, city: str | None = None, q: str | None = None):
+    """Filings waiting for reviewers (submitted, under review, returned by default), oldest first."""
+    require_login(actor)
+    if not is_reviewer(actor):
+        raise Forbidden(_("只有审核员可以查看备案审核队列"))
+    stmt = sa.select(Firm)
+    if status:
+        stmt = stmt.where(Firm.status == status)
+    else:
+        stmt = stmt.where(Firm.status.in_(("submitted", "under_review", "returned")))
+    if city:
+        stmt = stmt.where(Firm.city == city)
+    if q:
+        stmt = stmt.where(sa.or_(Firm.name.contains(q, autoescape=True), Firm.uscc.contains(q, autoescape=True)))
+    return stmt.order_by(sa.func.coalesce(Firm.submitted_at, Firm.created_at), Firm.id)

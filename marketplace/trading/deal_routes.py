@@ -1,0 +1,168 @@
+"""Deal pages: start a deal, its page with the steps the viewer may take, checkout, notices, workspace."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..core.errors import NotFound
+from ..core.uow import unit_of_work
+from ..extensions import db
+from . import services
+from .forms import (
+    CancelForm,
+    CardForm,
+    DealForm,
+    OfferForm,
+    ReasonForm,
+    ResolveForm,
+    SignForm,
+)
+from .routes import _user, bp
+from .services import payments as deal_payments
+
+
+def _subject():
+    """The achievement or demand a new deal is about, from the query string."""
+    from ..catalog.models import Achievement
+    from .models import Demand
+    for name, model in (("achievement_id", Achievement), ("demand_id", Demand)):
+        raw = request.args.get(name) or request.form.get(name)
+        if raw:
+            if not raw.isdigit() or len(raw) > 9:
+                abort(404)
+            obj = db.session.get(model, int(raw))
+            if obj is None or obj.status != "published":
+                raise NotFound(_("科技成果或技术需求不存在"))
+            return name, obj
+    abort(404)
+
+
+@bp.route("/deals/new", methods=["GET", "POST"])
+@login_required
+def new_deal():
+    kind, subject = _subject()
+    form = DealForm()
+    if request.method == "GET" and kind == "achievement_id" and getattr(subject, "asking_price", None):
+        form.amount.data = subject.asking_price
+    broker = services.is_broker(current_user)
+    if form.validate_on_submit():
+        with unit_of_work(form) as work:
+            deal = services.create_deal(
+                actor=current_user, mode=form.mode.data, amount=form.amount.data, message=form.message.data or "",
+                buyer_org_id=form.buyer_org_id.data if broker else None,
+                seller_org_id=form.seller_org_id.data if broker else None,
+                **{kind: subject.id})
+        if work.committed:
+            flash(_("交易已发起") if deal.status == "negotiating" else _("已按挂牌价成交"), "success")
+            return redirect(url_for("trading.deal_detail", deal_id=deal.id))
+    return render_template("trading/deal_new.html", form=form, kind=kind, subject=subject, broker=broker), \
+        422 if form.errors else 200
+
+
+@bp.route("/deals/<int:deal_id>")
+def deal_detail(deal_id):
+    user = _user()
+    deal = services.get_deal(deal_id, user)
+    mine = services.sides(deal, user)
+    if not (mine or (user and (user.has_role("reviewer") or deal.broker_user_id == user.id))):
+        return redirect(url_for("trading.notice", deal_id=deal_id))
+    return render_template("trading/deal_detail.html", deal=deal, actions=services.deal_actions(deal, user),
+                           sides=mine, waiting=services.waiting_for(deal), history=services.deal_history(deal),
+                           offer_form=OfferForm(), sign_form=SignForm(), cancel_form=CancelForm(),
+                           reason_form=ReasonForm(), resolve_form=ResolveForm(),
+                           payments=deal_payments.payments_of(deal))
+
+
+@bp.route("/deals/<int:deal_id>/<action>", methods=["POST"])
+@login_required
+def deal_step(deal_id, action):
+    deal = services.get_deal(deal_id, current_user)
+    forms = {"offer": OfferForm, "sign": SignForm, "cancel": CancelForm, "object": ReasonForm,
+             "resolve-objection": ResolveForm}
+    if action not in (*forms, "accept", "complete"):
+        abort(404)
+    form = forms[action]() if action in forms else None
+    if form is not None and not form.validate():
+        for name, messages in form.errors.items():
+            flash(f"{getattr(form, name).label.text}：{'；'.join(str(m) for m in messages)}", "error")
+        return redirect(url_for("trading.deal_detail", deal_id=deal_id) if action != "object"
+                        else url_for("trading.notice", deal_id=deal_id))
+    with unit_of_work(form) as work:
+        if action == "offer":
+            services.make_offer(deal, actor=current_user, amount=form.amount.data, message=form.message.data or "")
+        elif action == "accept":
+            services.accept_offer(deal, actor=current_user)
+        elif action == "object":
+            services.object_to_deal(deal, actor=current_user, reason=form.reason.data)
+        elif action == "resolve-objection":
+            services.resolve_objection(deal, actor=current_user, upheld=form.decision.data == "uphold",
+                                       comment=form.comment.data or "")
+        elif action == "sign":
+            services.sign_deal(deal, actor=current_user, contract_type=form.contract_type.data,
+                               total_amount=form.total_amount.data, tech_amount=form.tech_amount.data,
+                               instalments=form.schedule)
+        elif action == "complete":
+            services.complete_deal(deal, actor=current_user)
+        elif action == "cancel":
+            services.cancel_deal(deal, actor=current_user, reason_code=form.reason_code.data,
+                                 comment=form.comment.data or "")
+    if work.committed:
+        flash(_("异议已提交，交易暂停公示") if action == "object" else _("操作成功"), "success")
+    if action == "object":
+        return redirect(url_for("trading.notice", deal_id=deal_id))
+    return redirect(url_for("trading.deal_detail", deal_id=deal_id))
+
+
+@bp.route("/deals/<int:deal_id>/instalments/<int:seq>/checkout", methods=["GET", "POST"])
+@login_required
+def checkout(deal_id, seq):
+    deal = services.get_deal(deal_id, current_user)
+    instalment = deal_payments.get_instalment(deal, seq)
+    form = CardForm()
+    if form.validate_on_submit():
+        with unit_of_work(form) as work:
+            payment = deal_payments.pay_instalment_with_card(
+                deal, seq, actor=current_user, number=form.number.data, exp_month=form.exp_month.data,
+                exp_year=form.exp_year.data, cvc=form.cvc.data)
+        if work.committed:
+            flash(_("付款成功") if payment.status == "succeeded" else _("付款处理中，结果确认后将自动入账"),
+                  "success" if payment.status == "succeeded" else "info")
+            return redirect(url_for("trading.deal_detail", deal_id=deal_id))
+        deal = services.get_deal(deal_id, current_user)
+        instalment = deal_payments.get_instalment(deal, seq)
+    return render_template("trading/checkout.html", deal=deal, instalment=instalment, form=form), \
+        422 if form.errors else 200
+
+
+@bp.route("/notices")
+def notices():
+    return render_template("trading/notices.html", deals=services.notices())
+
+
+@bp.route("/notices/<int:deal_id>")
+def notice(deal_id):
+    deal = services.get_deal(deal_id, _user())
+    if deal.notice_starts_at is None:
+        raise NotFound(_("该交易没有公示"))
+    return render_template("trading/notice.html", deal=deal, reason_form=ReasonForm(),
+                           can_object="object" in services.deal_actions(deal, _user()))
+
+
+@bp.route("/deals")
+@login_required
+def my_deals():
+    return render_template("trading/my_deals.html", deals=services.org_deals(actor=current_user))
+
+
+@bp.route("/workspace")
+@login_required
+def workspace():
+    deals = services.broker_deals(actor=current_user)
+    rows = [(d, services.waiting_for(d)) for d in deals]
+    return render_template("trading/workspace.html", rows=rows, broker=services.is_broker(current_user))
+
+
+@bp.route("/objections")
+@login_required
+def objections():
+    return render_template("trading/objections.html", deals=services.objection_queue(actor=current_user),
+                           resolve_form=ResolveForm())

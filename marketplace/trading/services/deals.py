@@ -1,0 +1,397 @@
+"""Deals: create, offer and counter-offer, accept, public notice and objections, sign, cancel, complete."""
+from datetime import date, datetime
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from ...accounts.models import Organisation
+from ...core.audit import history, record
+from ...core.errors import Conflict, Forbidden, Invalid, NotFound
+from ...core.permissions import require_login, require_role
+from ...core.timeutil import utcnow
+from ...extensions import db
+from .. import rules
+from ..models import Deal, DealInstalment, DealObjection, DealOffer, Demand
+from ..states import CANCEL_REASONS, CONTRACT_TYPES, DEAL, MODES
+from .brokers import active_broker_firm, firm_commission_bp
+
+__all__ = [
+    "is_insider",
+    "accept_offer",
+    "can_view_deal",
+    "cancel_deal",
+    "complete_deal",
+    "create_deal",
+    "deal_actions",
+    "deal_history",
+    "get_deal",
+    "make_offer",
+    "notice_over",
+    "object_to_deal",
+    "open_objection",
+    "resolve_objection",
+    "sides",
+    "sign_deal",
+    "waiting_for",
+]
+
+
+def _now(now):
+    return now or utcnow()
+
+
+def get_deal(deal_id, actor=None) -> Deal:
+    deal = db.session.get(Deal, deal_id) if isinstance(deal_id, int) else None
+    if deal is None or not can_view_deal(deal, actor):
+        raise NotFound(_("交易不存在"))
+    return deal
+
+
+def _signed_in(actor) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False)
+
+
+def can_view_deal(deal: Deal, actor) -> bool:
+    if deal.status in ("public_notice", "objected"):
+        return True  # the notice is public
+    return is_insider(deal, actor)
+
+
+def is_insider(deal: Deal, actor) -> bool:
+    """A party's member, the deal's broker or a reviewer: who sees the negotiation, not only the notice."""
+    return _signed_in(actor) and (bool(sides(deal, actor)) or deal.broker_user_id == actor.id
+                                  or actor.has_role("reviewer"))
+
+
+def sides(deal: Deal, actor) -> set[str]:
+    """The sides `actor` speaks for in this deal (the broker of the deal speaks for both)."""
+    if not _signed_in(actor):
+        return set()
+    # The deal's broker speaks for both sides while their firm may broker (not once it is suspended).
+    brokering = deal.broker_user_id == actor.id and active_broker_firm(actor) is not None
+    out = rules.sides_of(actor.organisation_id, brokering, deal.buyer_org_id, deal.seller_org_id)
+    if actor.has_role("admin"):
+        out |= {"buyer", "seller"}
+    return out
+
+
+def open_objection(deal: Deal) -> DealObjection | None:
+    return next((o for o in deal.objections if o.status == "open"), None)
+
+
+def notice_over(deal: Deal, now: datetime | None = None) -> bool:
+    return deal.notice_ends_at is not None and _now(now) >= deal.notice_ends_at
+
+
+def waiting_for(deal: Deal, now: datetime | None = None) -> str:
+    due = any(i.status == "due" for i in deal.instalments)
+    return rules.waiting_for(deal.status, deal.side_to_answer, open_objection(deal) is not None,
+                             notice_over(deal, now), due)
+
+
+# -- creating --------------------------------------------------------------------------------------
+
+def _org(org_id, field) -> Organisation:
+    org = db.session.get(Organisation, org_id) if isinstance(org_id, int) else None
+    if org is None:
+        raise Invalid.field(field, _("单位不存在"))
+    return org
+
+
+def _published_achievement(achievement_id):
+    from ...catalog.models import Achievement
+    res = db.session.get(Achievement, achievement_id) if isinstance(achievement_id, int) else None
+    if res is None or res.type != "achievement" or res.status != "published":
+        raise Invalid.field("achievement_id", _("科技成果不存在或未发布"))
+    return res
+
+
+def create_deal(*, actor, mode: str, amount: int, message: str = "", achievement_id: int | None = None,
+                demand_id: int | None = None, buyer_org_id: int | None = None, seller_org_id: int | None = None,
+                now: datetime | None = None) -> Deal:
+    """A buyer's offer on an achievement, a seller's answer to a demand, or a broker naming both sides."""
+    require_login(actor)
+    now = _now(now)
+    if (achievement_id is None) == (demand_id is None):
+        raise Invalid.field("achievement_id", _("请指定一项科技成果或一项技术需求"))
+    if mode not in MODES:
+        raise Invalid.field("mode", _("不是可选的交易方式"))
+    firm = active_broker_firm(actor)
+    naming = buyer_org_id is not None or seller_org_id is not None
+    if naming and firm is None:
+        raise Forbidden(_("只有已备案事务所的在岗技术经理人可以代表双方发起交易"))
+    brokered = firm is not None and naming
+    achievement = demand = None
+    state_owned = False
+    if achievement_id is not None:
+        achievement = _published_achievement(achievement_id)
+        seller = achievement.owner_org_id
+        if brokered:
+            if seller_org_id is not None and seller_org_id != seller:
+                raise Invalid.field("seller_org_id", _("卖方必须是成果所属单位"))
+            if buyer_org_id is None:
+                raise Invalid.field("buyer_org_id", _("请指定买方单位"))
+            buyer = _org(buyer_org_id, "buyer_org_id").id
+        else:
+            buyer = actor.organisation_id
+            if buyer is None:
+                raise Forbidden(_("只有单位成员可以报价"))
+        allowed_modes = [m for m in (achievement.transaction_modes or "").split(",") if m]
+        if allowed_modes and mode not in allowed_modes:
+            raise Invalid.field("mode", _("该成果不接受此交易方式"))
+        state_owned = bool(achievement.state_owned)
+        first_side = "buyer"
+        title = achievement.title
+    else:
+        demand = db.session.get(Demand, demand_id) if isinstance(demand_id, int) else None
+        if demand is None or demand.status != "published":
+            raise Invalid.field("demand_id", _("技术需求不存在或未发布"))
+        buyer = demand.org_id
+        if brokered:
+            if buyer_org_id is not None and buyer_org_id != buyer:
+                raise Invalid.field("buyer_org_id", _("买方必须是发布需求的单位"))
+            if seller_org_id is None:
+                raise Invalid.field("seller_org_id", _("请指定卖方单位"))
+            seller = _org(seller_org_id, "seller_org_id").id
+        else:
+            seller = actor.organisation_id
+            if seller is None:
+                raise Forbidden(_("只有单位成员可以应答需求"))
+        # A university's or institute's technology is state-owned (国有资产): its price is published.
+        state_owned = _org(seller, "seller_org_id").kind in ("university", "research_institute")
+        first_side = "seller"
+        title = demand.title
+    if buyer == seller:
+        raise Invalid.field("buyer_org_id", _("买方与卖方不能是同一单位"))
+    deal = Deal(title=title[:200], achievement_id=getattr(achievement, "id", None),
+                demand_id=getattr(demand, "id", None), seller_org_id=seller, buyer_org_id=buyer,
+                broker_user_id=actor.id if brokered else None, broker_firm_id=getattr(firm, "id", None) if brokered else None,
+                mode=mode, price_mode="negotiated", state_owned=state_owned, amount=amount,
+                last_offer_side=first_side, status="negotiating", created_by_id=actor.id, created_at=now,
+                updated_at=now)
+    db.session.add(deal)
+    db.session.flush()
+    deal.offers.append(DealOffer(side=first_side, amount=amount, message=message or "", by_user_id=actor.id,
+                                 created_at=now))
+    record("deal", deal.id, "create", actor, to_state="negotiating", comment=f"{first_side} {amount}")
+    fixed_price = (achievement is not None and (achievement.listing_mode or "negotiated") == "fixed"
+                   and achievement.asking_price is not None and amount == achievement.asking_price)
+    if fixed_price:  # 挂牌: accepting the listed price agrees the deal at once
+        deal.price_mode = "fixed"
+        DEAL.apply(deal, "agreed", actor, comment=_("按挂牌价成交"), action="accept")
+        deal.agreed_at = now
+    db.session.flush()
+    return deal
+
+
+# -- negotiating -----------------------------------------------------------------------------------
+
+def _require_side(deal: Deal, actor, side: str, message: str):
+    require_login(actor)
+    mine = sides(deal, actor)
+    if not mine:
+        raise Forbidden(_("只有交易双方或其经纪人可以操作"))
+    if side not in mine:
+        raise Forbidden(message)
+
+
+def make_offer(deal: Deal, *, actor, amount: int, message: str = "", now: datetime | None = None) -> Deal:
+    """A counter-offer from the side whose turn it is."""
+    now = _now(now)
+    if deal.status != "negotiating":
+        raise Conflict(_("只有洽谈中的交易可以报价"))
+    side = deal.side_to_answer
+    _require_side(deal, actor, side, _("现在等待对方报价"))
+    deal.offers.append(DealOffer(side=side, amount=amount, message=message or "", by_user_id=actor.id,
+                                 created_at=now))
+    deal.amount = amount
+    deal.last_offer_side = side
+    deal.price_mode = "negotiated"
+    DEAL.apply(deal, "negotiating", actor, comment=f"{side} {amount}", action="offer")
+    db.session.flush()
+    return deal
+
+
+def accept_offer(deal: Deal, *, actor, now: datetime | None = None) -> Deal:
+    """The side that did not make the last offer accepts it: agreed, or public notice for a state-owned
+    seller's negotiated price."""
+    now = _now(now)
+    if deal.status != "negotiating":
+        raise Conflict(_("只有洽谈中的交易可以接受报价"))
+    _require_side(deal, actor, deal.side_to_answer, _("只有另一方可以接受报价"))
+    deal.agreed_at = now
+    if rules.needs_public_notice(deal.state_owned, deal.price_mode):
+        days = int(current_app.config["TRADING_NOTICE_DAYS"])
+        deal.notice_starts_at = now
+        deal.notice_ends_at = rules.notice_end(now, days)
+        DEAL.apply(deal, "public_notice", actor, comment=_("国有成果协议定价，公示 %(n)s 天", n=days),
+                   action="accept")
+    else:
+        DEAL.apply(deal, "agreed", actor, action="accept")
+    db.session.flush()
+    return deal
+
+
+# -- public notice ---------------------------------------------------------------------------------
+
+def object_to_deal(deal: Deal, *, actor, reason: str, now: datetime | None = None) -> Deal:
+    """Anyone signed in files an objection to a deal in notice; the deal pauses until it is resolved."""
+    require_login(actor)
+    now = _now(now)
+    if not (reason or "").strip():
+        raise Invalid.field("reason", _("请填写异议理由"))
+    if deal.status not in ("public_notice", "objected"):
+        raise Conflict(_("只有公示中的交易可以提出异议"))
+    if deal.status == "public_notice" and notice_over(deal, now):
+        raise Conflict(_("公示期已结束"))
+    deal.objections.append(DealObjection(user_id=actor.id, reason=reason.strip(), created_at=now))
+    if deal.status == "public_notice":
+        deal.objected_at = now
+        DEAL.apply(deal, "objected", actor, comment=reason.strip()[:500], action="object")
+    else:
+        record("deal", deal.id, "object", actor, comment=reason.strip()[:500])
+    db.session.flush()
+    return deal
+
+
+def resolve_objection(deal: Deal, *, actor, upheld: bool, comment: str = "", now: datetime | None = None) -> Deal:
+    """A reviewer upholds (the deal is cancelled) or dismisses (the notice continues) the open objections."""
+    require_role(actor, "reviewer")
+    now = _now(now)
+    if deal.status != "objected":
+        raise Conflict(_("该交易没有待处理的异议"))
+    for o in deal.objections:
+        if o.status == "open":
+            o.status = "upheld" if upheld else "dismissed"
+            o.resolved_by_id = actor.id
+            o.resolved_at = now
+            o.resolution_comment = comment or None
+    if upheld:
+        deal.cancel_reason_code = "objection_upheld"
+        deal.cancel_comment = comment or None
+        deal.cancelled_at = now
+        DEAL.apply(deal, "cancelled", actor, comment=comment or _("异议成立"), action="resolve-objection")
+    else:
+        # The notice clock stood still while the objection was open.
+        deal.notice_ends_at = rules.paused_notice_end(deal.notice_ends_at, deal.objected_at or now, now)
+        deal.objected_at = None
+        DEAL.apply(deal, "public_notice", actor, comment=comment or _("异议不成立，继续公示"),
+                   action="resolve-objection")
+    db.session.flush()
+    return deal
+
+
+# -- contract --------------------------------------------------------------------------------------
+
+_CONTRACT_MESSAGES = {
+    "positive": lambda: _("金额必须大于 0"),
+    "tech_over_total": lambda: _("技术交易额不能超过合同成交额"),
+    "empty": lambda: _("请至少列出一期付款"),
+    "sum": lambda: _("各期金额之和必须等于合同成交额"),
+    "order": lambda: _("各期到期日应按先后排列"),
+}
+
+
+def sign_deal(deal: Deal, *, actor, contract_type: str, total_amount: int, tech_amount: int,
+              instalments: list[tuple[date, int]], now: datetime | None = None) -> Deal:
+    """Sign the contract: type, 合同成交额, 技术交易额 ≤ 成交额, instalments summing to the total."""
+    require_login(actor)
+    now = _now(now)
+    if not sides(deal, actor):
+        raise Forbidden(_("只有交易双方或其经纪人可以签约"))
+    if deal.status == "objected" or open_objection(deal) is not None:
+        raise Conflict(_("有待处理的异议，暂不能签约"))
+    if deal.status == "public_notice" and not notice_over(deal, now):
+        raise Conflict(_("公示期至 %(end)s 结束，结束前不能签约", end=deal.notice_ends_at.isoformat(timespec="minutes")))
+    if deal.status not in ("agreed", "public_notice"):
+        raise Conflict(_("只有已议定的交易可以签约"))
+    if contract_type not in CONTRACT_TYPES:
+        raise Invalid.field("contract_type", _("不是可选的合同类型"))
+    errors = rules.contract_errors(total_amount, tech_amount, instalments)
+    if errors:
+        raise Invalid(_("合同金额有误"), {k: [_CONTRACT_MESSAGES[v]()] for k, v in errors.items()})
+    deal.contract_type = contract_type
+    deal.total_amount = total_amount
+    deal.tech_amount = tech_amount
+    deal.signed_at = now
+    if deal.broker_firm_id is not None:
+        deal.commission_bp = firm_commission_bp(deal.broker_firm)
+    for seq, (due_on, amount) in enumerate(instalments, start=1):
+        deal.instalments.append(DealInstalment(seq=seq, due_on=due_on, amount=amount, status="due"))
+    DEAL.apply(deal, "signed", actor, comment=f"{contract_type} {total_amount}/{tech_amount}", action="sign")
+    db.session.flush()
+    return deal
+
+
+def complete_deal(deal: Deal, *, actor, now: datetime | None = None) -> Deal:
+    require_login(actor)
+    if not sides(deal, actor):
+        raise Forbidden(_("只有交易双方或其经纪人可以操作"))
+    if deal.status != "paid" or any(i.status != "paid" for i in deal.instalments):
+        raise Conflict(_("全部分期付清后才能完成"))
+    deal.completed_at = _now(now)
+    DEAL.apply(deal, "completed", actor, action="complete")
+    db.session.flush()
+    return deal
+
+
+def cancel_deal(deal: Deal, *, actor, reason_code: str, comment: str = "", now: datetime | None = None) -> Deal:
+    """A party, its broker or a reviewer cancels with a structured reason; not once money was paid."""
+    require_login(actor)
+    if not (sides(deal, actor) or actor.has_role("reviewer")):
+        raise Forbidden(_("只有交易双方或其经纪人可以取消"))
+    if reason_code not in CANCEL_REASONS or reason_code == "objection_upheld":
+        raise Invalid.field("reason_code", _("不是可选的取消原因"))
+    if reason_code == "other" and not (comment or "").strip():
+        raise Invalid.field("comment", _("选择“其他”时请说明原因"))
+    if any(i.status == "paid" for i in deal.instalments):
+        raise Conflict(_("已有付款的交易不能取消"))
+    if not DEAL.can(deal, "cancelled"):
+        raise Conflict(_("该交易不能取消"))
+    deal.cancel_reason_code = reason_code
+    deal.cancel_comment = (comment or "").strip() or None
+    deal.cancelled_at = _now(now)
+    DEAL.apply(deal, "cancelled", actor, comment=f"{reason_code} {comment or ''}".strip(), action="cancel")
+    db.session.flush()
+    return deal
+
+
+# -- what a page may offer -------------------------------------------------------------------------
+
+def deal_actions(deal: Deal, actor, now: datetime | None = None) -> list[str]:
+    """The steps `actor` may take now; pages draw their buttons from this, services enforce the same."""
+    mine = sides(deal, actor)
+    signed_in = _signed_in(actor)
+
+    def permitted(action):
+        if action == "offer":
+            return deal.status == "negotiating" and deal.side_to_answer in mine
+        if action == "accept":
+            return deal.status == "negotiating" and deal.side_to_answer in mine
+        if action == "object":
+            return signed_in and deal.status == "public_notice" and not notice_over(deal, now)
+        if action == "resolve-objection":
+            return signed_in and actor.has_role("reviewer")
+        if action == "sign":
+            return bool(mine) and (deal.status == "agreed" or (deal.status == "public_notice"
+                                                                and notice_over(deal, now)))
+        if action == "pay":
+            return ("buyer" in mine and deal.broker_user_id != getattr(actor, "id", None)
+                    and any(i.status == "due" for i in deal.instalments))
+        if action == "complete":
+            return bool(mine)
+        if action == "cancel":
+            return (bool(mine) or (signed_in and actor.has_role("reviewer"))) and not any(
+                i.status == "paid" for i in deal.instalments)
+        return False
+
+    actions = DEAL.available(deal, permitted)
+    if deal.status == "signed" and "pay" not in actions and permitted("pay"):
+        actions.append("pay")  # instalments are paid while signed; the last one moves the deal to paid
+    if deal.status == "objected" and "object" not in actions and signed_in:
+        actions.append("object")
+    return actions
+
+
+def deal_history(deal: Deal):
+    return history("deal", deal.id)

@@ -1,0 +1,93 @@
+"""A broker creates a deal for two clients, the buyer counter-offers, the seller accepts, the notice runs,
+the deal is signed and the buyer pays the first instalment with the 4242 card — in headless Chromium."""
+import re
+from datetime import timedelta
+
+import pytest
+
+from marketplace.extensions import db
+from marketplace.trading.models import Deal
+from tests.conftest import DEMO_PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def log_in(page, base, email):
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+
+
+def log_out(page):
+    page.click("nav.user-nav form button[type=submit]")
+    page.wait_for_load_state()
+
+
+def test_broker_deal_through_notice_signing_and_first_payment(app, page, live_server, localstripe, world,
+                                                             make_demand):
+    app.config["STRIPE_API_BASE"] = localstripe
+    base = live_server
+    demand = make_demand(title="寻求高镍正极材料量产工艺")
+    # --- the broker answers the company's demand for the university (seller) and names both
+    log_in(page, base, world.broker.email)
+    page.goto(f"{base}/trading/demands/{demand.id}")
+    page.click("a:has-text('应答并报价')")
+    page.wait_for_url(re.compile(r"/trading/deals/new"))
+    page.select_option("select[name=mode]", "transfer")
+    page.fill("input[name=amount]", "300000")
+    page.fill("textarea[name=message]", "卖方报价，含技术培训")
+    page.fill("input[name=seller_org_id]", str(world.seller.id))
+    page.click("main form button[type=submit]")
+    page.wait_for_url(re.compile(r"/trading/deals/\d+$"))
+    deal_id = int(page.url.rsplit("/", 1)[1])
+    assert "等待买方" in page.inner_text("#waiting")
+    page.goto(f"{base}/trading/workspace")
+    assert "等待买方" in page.inner_text("#workspace")
+    log_out(page)
+    # --- the buyer counter-offers
+    log_in(page, base, world.buyer_user.email)
+    page.goto(f"{base}/trading/deals/{deal_id}")
+    page.fill("#offer-form input[name=amount]", "250000")
+    page.fill("#offer-form textarea[name=message]", "预算有限")
+    page.click("#offer-form button[type=submit]")
+    page.wait_for_load_state()
+    assert "¥250,000.00" in page.inner_text("#amount")
+    log_out(page)
+    # --- the seller accepts: a university's price goes to public notice
+    log_in(page, base, world.seller_user.email)
+    page.goto(f"{base}/trading/deals/{deal_id}")
+    page.click("button:has-text('接受对方报价')")
+    page.wait_for_load_state()
+    assert "公示中" in page.inner_text("h1")
+    page.goto(f"{base}/trading/notices")
+    assert "寻求高镍正极材料量产工艺" in page.inner_text("#notices")
+    # --- the notice period passes (the clock moves on)
+    with app.app_context():
+        deal = db.session.get(Deal, deal_id)
+        deal.notice_ends_at = deal.notice_ends_at - timedelta(days=16)
+        db.session.commit()
+    page.goto(f"{base}/trading/deals/{deal_id}")
+    page.select_option("#sign-form select[name=contract_type]", "transfer")
+    page.fill("#sign-form input[name=total_amount]", "250000")
+    page.fill("#sign-form input[name=tech_amount]", "240000")
+    page.fill("#sign-form textarea[name=instalments]", "2027-01-31 100000\n2027-06-30 150000")
+    page.click("#sign-form button[type=submit]")
+    page.wait_for_load_state()
+    assert "已签约" in page.inner_text("h1")
+    log_out(page)
+    # --- the buyer pays the first instalment with the 4242 card
+    log_in(page, base, world.buyer_user.email)
+    page.goto(f"{base}/trading/deals/{deal_id}")
+    page.click("#instalments a:has-text('付款')")
+    page.wait_for_url(re.compile(r"/checkout$"))
+    assert page.inner_text("#due") == "¥100,000.00"
+    page.fill("input[name=number]", "4242 4242 4242 4242")
+    page.fill("input[name=exp_month]", "12")
+    page.fill("input[name=exp_year]", "2030")
+    page.fill("input[name=cvc]", "123")
+    page.click("main form button[type=submit]")
+    page.wait_for_url(re.compile(r"/trading/deals/\d+$"))
+    rows = page.locator("#instalments tbody tr")
+    assert "已付" in rows.nth(0).inner_text() and "待付" in rows.nth(1).inner_text()
