@@ -59,6 +59,8 @@ class Config:
     BOOKING_SLOT_MINUTES = 30  # start and end fall on this grid
     BOOKING_MAX_SAMPLES = 500
     BOOKING_CHECKIN_EARLY_MINUTES = 30  # check-in opens this long before the start
+    BOOKING_OVERRUN_GRACE_MINUTES = 30  # usage may end this long after the booking; longer is an extension
+    BOOKING_SAMPLE_MARGIN = 0  # samples beyond the booked count billed without the user's confirmation
 
     # Two-sided subsidy defaults for new programmes (DOMAIN.md); fen and basis points.
     SUBSIDY_DEFAULTS = {

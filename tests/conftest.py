@@ -141,13 +141,19 @@ def make_org(app):
 
     counter = iter(range(1, 10**6))
 
-    def _make(**kw):
+    def _make(verified=True, **kw):
+        """verified: the flags given (sme, high_tech, in_province) are verified qualifications with a
+        checked USCC, as subsidy rates require; verified=False leaves them self-declared only."""
         n = next(counter)
         values = {"name": f"测试单位{n}", "kind": "university", "city": "南京"}
         values.update(kw)
         org = Organisation(**values)
         db.session.add(org)
         db.session.commit()
+        if verified:
+            from marketplace.verification.demo import grant
+            grant(org, sme=bool(org.sme), high_tech=bool(org.high_tech), in_province=org.in_province is not False)
+            db.session.commit()
         return org
 
     return _make

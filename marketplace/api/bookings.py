@@ -79,3 +79,20 @@ def complete_booking(id, json: UsageIn):
     return BookingOut.model_validate(services.complete_booking(
         booking, actor=actor, actual_start=json.actual_start, actual_end=json.actual_end,
         actual_samples=json.actual_samples))
+
+
+@endpoint("/bookings/<int:id>/extension/confirm", "POST", answer=BookingOut, errors=BOOKING_ERRORS,
+          tags=["bookings"])
+def confirm_extension(id):
+    """The user confirms usage recorded beyond the booking (end + grace, samples + margin): billed from now."""
+    booking, actor = _step(id)
+    return BookingOut.model_validate(services.decide_extension(booking, True, actor=actor))
+
+
+@endpoint("/bookings/<int:id>/extension/decline", "POST", answer=BookingOut, errors=BOOKING_ERRORS,
+          tags=["bookings"])
+def decline_extension(id):
+    """The user declines the extension: the fee stays within the booking."""
+    booking, actor = _step(id)
+    return BookingOut.model_validate(services.decide_extension(booking, False, actor=actor))
+

@@ -140,7 +140,10 @@ def endpoint(rule: str, method: str = "GET", *, body=None, query=None, answer=No
                 raise invalid_from(err) from None
 
         codes = {f"HTTP_{status}": answer}
-        codes.update({f"HTTP_{code}": Problem for code in errors})
+        # Any endpoint with a body may answer 400 before its view runs (core.security: JSON nested too
+        # deep, NUL, lone surrogates); say so in the description.
+        declared = set(errors) | ({400} if method in WRITES else set())
+        codes.update({f"HTTP_{code}": Problem for code in sorted(declared)})
         validated = spec.validate(json=body, query=query, resp=Response(**codes), tags=list(tags))(run)
         bp.add_url_rule(rule, endpoint=fn.__name__, view_func=validated, methods=[method])
         return validated

@@ -113,6 +113,11 @@ class Booking(db.Model):
     actual_start: Mapped[datetime | None]
     actual_end: Mapped[datetime | None]
     actual_samples: Mapped[int | None] = mapped_column(sa.Integer)
+    # Usage recorded beyond the booking (end + overrun grace, booked samples + margin) is billed only when
+    # the user confirms it: the provider's full record waits here (proposed -> confirmed | declined).
+    extension_end: Mapped[datetime | None]
+    extension_samples: Mapped[int | None] = mapped_column(sa.Integer)
+    extension_status: Mapped[str | None] = mapped_column(sa.String(20))
     cancel_fee: Mapped[int | None] = mapped_column(sa.BigInteger)
     cancel_fee_paid_at: Mapped[datetime | None]  # a late-cancellation / no-show fee was collected
     reject_reason: Mapped[str | None] = mapped_column(sa.String(500))
@@ -141,6 +146,8 @@ class Booking(db.Model):
         sa.CheckConstraint("cancel_fee IS NULL OR cancel_fee >= 0", name="cancel_fee_nonneg"),
         sa.CheckConstraint("samples IS NULL OR samples > 0", name="samples_pos"),
         sa.CheckConstraint("actual_samples IS NULL OR actual_samples >= 0", name="actual_samples_nonneg"),
+        sa.CheckConstraint("extension_status IS NULL OR extension_status IN ('proposed', 'confirmed', 'declined')",
+                           name="extension_status"),
         sa.CheckConstraint(f"price_unit IN {sql_in(('hour', 'sample'))}", name="price_unit"),
         sa.Index("ix_bookings_instrument_start", "instrument_id", "start"),
         sa.Index("ix_bookings_provider_status", "provider_org_id", "status"),

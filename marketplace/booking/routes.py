@@ -194,8 +194,19 @@ def _rate(booking):
     return _("感谢您的评价")
 
 
+def _confirm_extension(booking):
+    services.decide_extension(booking, True, actor=current_user)
+    return _("已确认延时使用")
+
+
+def _decline_extension(booking):
+    services.decide_extension(booking, False, actor=current_user)
+    return _("已拒绝延时使用，按预约范围计费")
+
+
 ACTIONS = {"approve": _approve, "reject": _reject, "cancel": _cancel, "check-in": _check_in,
-           "complete": _complete, "rate": _rate}
+           "complete": _complete, "rate": _rate, "confirm-extension": _confirm_extension,
+           "decline-extension": _decline_extension}
 
 
 @bp.route("/<int:booking_id>/<action>", methods=["POST"])

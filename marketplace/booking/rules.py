@@ -301,3 +301,36 @@ def week_grid(rules_: Rules, busy, week_start: date, now: datetime):
         rows.append((t.strftime("%H:%M"), cells))
         t += step
     return days, rows
+
+
+@dataclass(frozen=True)
+class BoundedUsage:
+    """Usage as billed without asking the user, and what lies beyond it (an extension to confirm)."""
+
+    start: datetime
+    end: datetime
+    samples: int | None
+    extension_end: datetime | None = None
+    extension_samples: int | None = None
+
+    @property
+    def has_extension(self) -> bool:
+        return self.extension_end is not None or self.extension_samples is not None
+
+
+def bound_usage(booked: Interval, booked_samples: int | None, start: datetime, end: datetime,
+                samples: int | None, *, early: timedelta, grace: timedelta, margin: int) -> BoundedUsage:
+    """Keep a usage record inside its booking (issue 9 item 4).
+
+    The start may not precede the booking's start by more than the early check-in window (a ValueError
+    naming "actual_start"); an end later than the booking's end + grace, and samples beyond the booked
+    count + margin, are billed only up to those bounds, the rest being an extension the user confirms.
+    """
+    if start < booked[0] - early:
+        raise ValueError("actual_start")
+    latest = booked[1] + grace
+    billed_end, extension_end = (latest, end) if end > latest else (end, None)
+    billed_samples, extension_samples = samples, None
+    if samples is not None and booked_samples is not None and samples > booked_samples + margin:
+        billed_samples, extension_samples = booked_samples + margin, samples
+    return BoundedUsage(start, max(billed_end, start), billed_samples, extension_end, extension_samples)

@@ -64,6 +64,10 @@ class BookingOut(Answer):
     actual_start: LocalTime | None
     actual_end: LocalTime | None
     actual_samples: int | None
+    extension_end: LocalTime | None = Field(default=None, description="usage recorded beyond end + grace")
+    extension_samples: int | None = None
+    extension_status: Literal["proposed", "confirmed", "declined"] | None = Field(
+        default=None, description="proposed: billed only within the booking until the user confirms")
     created_at: LocalTime
 
     @computed_field(description="what the booking is now: past the check-in window an approved booking is a "

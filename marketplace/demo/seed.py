@@ -224,10 +224,12 @@ def _run_hooks(seed, orgs, users, stats) -> dict:
     from ..registration.demo import seed_registrations
     from ..requests.demo import seed_requests
     from ..subsidy.demo import seed_programme, seed_subsidies
+    from ..verification.demo import seed_verification
     from ..trading.demo import seed_trading
 
     companies = [o for o in orgs if o["kind"] == "enterprise"]
     steps = [
+        ("verification", lambda rng: seed_verification(rng, orgs)),
         ("programme", lambda rng: seed_programme(rng)),
         ("bookings", lambda rng: seed_bookings(rng, stats["instruments"], companies, users)),
         ("subsidies", lambda rng: seed_subsidies(rng)),

@@ -23,4 +23,18 @@ def init_app(app):
 
             from .rules import REASONS
             return gettext(REASONS[res.reason_code]) if res.reason_code in REASONS else (res.reason or "")
-        return {"booking_subsidy": booking_subsidy, "subsidy_reason": subsidy_reason}
+        def subsidy_quote(instrument, fee, start_local):
+            """The expected subsidy of a booking being quoted, and why its rate applies or not."""
+            from flask_login import current_user
+
+            from .eligibility import quote
+            org = current_user.organisation if current_user.is_authenticated else None
+            return quote(instrument, org, fee, start_local)
+
+        def subsidy_flags(org, day=None):
+            """An organisation's verified flags in words (the booking page says why a rate applies)."""
+            from ..verification.services import effective_flags, explain
+            return explain(effective_flags(org, day)) if org is not None else []
+
+        return {"booking_subsidy": booking_subsidy, "subsidy_reason": subsidy_reason, "subsidy_quote": subsidy_quote,
+                "subsidy_flags": subsidy_flags}

@@ -16,7 +16,7 @@ from . import services
 from .forms import GradeForm, ProgrammeForm, SettleForm, StatementForm, to_fen
 from .models import Settlement
 from .settlement import settle_period
-from .statements import row_status_label, statement, statement_csv, statement_xlsx
+from .statements import attachment, row_status_label, statement, statement_csv, statement_xlsx
 from .states import grade_label
 
 bp = Blueprint("subsidy", __name__, url_prefix="/subsidy")
@@ -165,13 +165,15 @@ def statements():
     org_id = form.org_id.data if form.validate() and form.org_id.data else None
     st = statement(org_id, form.period.data, actor=current_user)
     fmt = request.args.get("format")
-    filename = f"statement-{st['org_id']}-{st['period']}"
+    from ..accounts.models import Organisation
+    org = db.session.get(Organisation, st["org_id"])
+    filename = f"{_('对账单')}-{org.name if org else st['org_id']}-{st['period']}"
     if st["period"] and fmt == "csv":
         return Response(statement_csv(st["rows"]), mimetype="text/csv",
-                        headers={"Content-Disposition": f"attachment; filename={filename}.csv"})
+                        headers={"Content-Disposition": attachment(f"{filename}.csv")})
     if st["period"] and fmt == "xlsx":
         return Response(statement_xlsx(st["rows"], st["period"]),
-                        headers={"Content-Disposition": f"attachment; filename={filename}.xlsx"},
+                        headers={"Content-Disposition": attachment(f"{filename}.xlsx")},
                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     return render_template("subsidy/statement.html", form=form, rows=st["rows"], org_id=st["org_id"],
                            period=st["period"], status_label=row_status_label)

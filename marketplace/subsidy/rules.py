@@ -17,7 +17,7 @@ def N_(text: str) -> str:  # noqa: N802  (marks a message for the catalog; trans
 REASONS = {
     "no_programme": N_("本年度没有有效的补贴计划"),
     "not_enterprise": N_("预约单位不是企业"),
-    "out_of_province": N_("预约单位不是省内企业"),
+    "out_of_province": N_("预约单位未经核验为省内注册企业"),
     "internal": N_("本单位内部使用不予补贴"),
     "related_party": N_("关联单位使用不予补贴"),
     "below_min_value": N_("仪器原值低于补贴门槛"),
@@ -70,11 +70,9 @@ class Party:
     in_province: bool = True
     sme: bool = False
     high_tech: bool = False
-
-    @classmethod
-    def of(cls, org) -> "Party":
-        return cls(org_id=org.id, group_id=org.group_id(), kind=org.kind, in_province=bool(org.in_province),
-                   sme=bool(org.sme), high_tech=bool(org.high_tech))
+    # Organisations this one is a related party of (verification.related_reason: parent, USCC root,
+    # legal representative, shared member), for the pair being judged.
+    related_to: frozenset = frozenset()
 
 
 @dataclass(frozen=True)
@@ -95,10 +93,12 @@ def round_div(numerator: int, denominator: int) -> int:
 
 
 def relation(user: Party, provider: Party) -> str:
-    """'internal' (same organisation), 'related_party' (same group) or 'external'."""
+    """'internal' (same organisation), 'related_party' (same group, or related as verification finds)
+    or 'external'."""
     if user.org_id == provider.org_id:
         return "internal"
-    if user.group_id == provider.group_id:
+    if (user.group_id == provider.group_id or provider.org_id in user.related_to
+            or user.org_id in provider.related_to):
         return "related_party"
     return "external"
 
@@ -205,7 +205,7 @@ def prorate(amounts: dict[int, int], available: int) -> dict[int, int]:
 def parse_period(period: str, kind: str = "quarter") -> tuple[int, int, int]:
     """'2026Q4' → (2026, first month, months). Also '2026H1' and '2026'. Raises ValueError."""
     text = (period or "").strip().upper()
-    if not text[:4].isdigit():
+    if not text.isascii() or not text[:4].isdigit():  # Unicode digits (²⁰²⁶, ２０２６) are not a year
         raise ValueError(period)
     if kind == "quarter" and len(text) == 6 and text[4] == "Q" and text[5] in "1234":
         return int(text[:4]), 3 * (int(text[5]) - 1) + 1, 3

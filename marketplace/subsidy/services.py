@@ -19,6 +19,7 @@ from ..core.timeutil import to_local, utcnow
 from ..extensions import db
 from ..ledger import Cr, Dr
 from . import rules
+from .eligibility import parties_of
 from .models import GRADES, PERIODS, Programme, ProviderGrade, Reservation
 from .states import PROGRAMME, RESERVATION
 
@@ -220,8 +221,7 @@ def reserve_user_subsidy(booking, *, actor=None) -> Reservation | None:
         return None
     prog = _lock_programme(prog.id)
     policy = rules.Policy.of(prog)
-    user = rules.Party.of(booking.org)
-    provider = rules.Party.of(booking.provider_org)
+    user, provider = parties_of(booking)
     used = org_used(prog.id, user.org_id)
     result = rules.user_subsidy(policy, user, provider, booking.instrument.original_value, booking.fee,
                                 org_used=used, budget_remaining=prog.remaining)
@@ -275,7 +275,7 @@ def recompute_user_subsidy(booking, *, actor=None) -> Reservation | None:
         return res
     prog = db.session.get(Programme, res.programme_id)
     policy = rules.Policy.of(prog)
-    result = rules.recompute_user_subsidy(policy, rules.Party.of(booking.org), rules.Party.of(booking.provider_org),
+    result = rules.recompute_user_subsidy(policy, *parties_of(booking),
                                           booking.instrument.original_value, booking.fee, res.reserved)
     new = min(result.amount, res.reserved)
     _release(res, res.reserved - new, booking, actor,

@@ -50,7 +50,7 @@ def statement_period(period: str | None) -> tuple[str, datetime, datetime] | Non
         return str(newest.year), local_to_utc_naive(datetime(newest.year, 1, 1)), \
             local_to_utc_naive(datetime(newest.year + 1, 1, 1))
     prog = newest
-    if period[:4].isdigit():
+    if period[:4].isascii() and period[:4].isdigit():  # "²⁰²⁶" and "２０２６" are digits to str.isdigit
         prog = db.session.scalar(sa.select(Programme).where(Programme.year == int(period[:4]))) or newest
     return period_bounds(prog, period)
 

@@ -60,6 +60,9 @@ def test_used_longer_never_raises_above_the_reservation(world):
     b = world.book(hours=1)
     world.approve(b)
     world.complete(b, used_hours=3)
+    assert b.fee == 60_000 and b.extension_status == "proposed"  # 1 h + 30 min grace until the user confirms
+    from marketplace.booking import services as bs
+    world._do(bs.decide_extension, b, True, actor=world.co_user)
     assert b.fee == 120_000 and b.user_subsidy == 12_000  # reservation was 30 % of ¥400
     assert_books_consistent(prog)
 

@@ -170,20 +170,78 @@ def complete_booking(booking, *, actor, actual_start=None, actual_end=None, actu
     if actual_samples is not None and (isinstance(actual_samples, bool) or not isinstance(actual_samples, int)
                                        or not 0 <= actual_samples <= max_samples):
         errors["actual_samples"] = [_("样品数量应在 0–%(n)s 之间", n=max_samples)]
+    cfg = current_app.config
+    early = timedelta(minutes=cfg["BOOKING_CHECKIN_EARLY_MINUTES"])
+    if actual_start < booking.start - early:
+        errors["actual_start"] = [_("实际开始时间不能早于预约开始前 %(m)s 分钟", m=cfg["BOOKING_CHECKIN_EARLY_MINUTES"])]
+    if not errors:
+        try:
+            usage = rules.bound_usage((booking.start, booking.end), booking.samples, actual_start, actual_end,
+                                      actual_samples, early=early,
+                                      grace=timedelta(minutes=cfg["BOOKING_OVERRUN_GRACE_MINUTES"]),
+                                      margin=cfg["BOOKING_SAMPLE_MARGIN"])
+        except ValueError:
+            errors["actual_start"] = [_("实际开始时间不能早于预约开始前 %(m)s 分钟",
+                                        m=cfg["BOOKING_CHECKIN_EARLY_MINUTES"])]
     if errors:
         raise Invalid(_("使用记录有误"), errors)
     MACHINE.apply(booking, "completed", actor, action="complete")
-    booking.actual_start, booking.actual_end, booking.actual_samples = actual_start, actual_end, actual_samples
-    booking.fee = rules.final_fee(booking.price_unit, booking.unit_price, booking.service_mode,
-                                  (booking.start, booking.end), (actual_start, actual_end),
-                                  booking.samples, actual_samples)
+    booking.actual_start, booking.actual_end, booking.actual_samples = usage.start, usage.end, usage.samples
+    booking.extension_end, booking.extension_samples = usage.extension_end, usage.extension_samples
+    booking.extension_status = "proposed" if usage.has_extension else None
+    booking.fee = _usage_fee(booking)
     booking.completed_at = now
     db.session.flush()
     signals.booking_completed.send(booking, actor=actor)
+    if usage.has_extension:
+        notify(booking.user, _("请确认延时使用：%(title)s", title=booking.instrument.title),
+               _("管理单位记录的使用超出了预约（结束 %(end)s，样品 %(samples)s）。超出部分只有在您确认后才计费；"
+                 "未确认前按预约范围计费 %(fee)s。", title=booking.instrument.title,
+                 end=when_local(usage.extension_end or usage.end), samples=usage.extension_samples or "-",
+                 fee=format_fen(booking.fee)),
+               link("booking.detail", booking_id=booking.id))
     notify(booking.user, _("使用已完成：%(title)s", title=booking.instrument.title),
            _("%(title)s 的使用已记录，应付费用 %(fee)s。欢迎评价本次服务。", title=booking.instrument.title,
              fee=format_fen(booking.fee)),
            link("booking.detail", booking_id=booking.id))
+    return booking
+
+
+def _usage_fee(booking) -> int:
+    return rules.final_fee(booking.price_unit, booking.unit_price, booking.service_mode,
+                           (booking.start, booking.end), (booking.actual_start, booking.actual_end),
+                           booking.samples, booking.actual_samples)
+
+
+def when_local(dt) -> str:
+    from ...core.timeutil import to_local
+    return to_local(dt).strftime("%Y-%m-%d %H:%M")
+
+
+def decide_extension(booking, confirm: bool, *, actor) -> Booking:
+    """The user confirms (billed from then on) or declines the usage recorded beyond the booking."""
+    require_login(actor)
+    if booking.user_id != actor.id:
+        raise Forbidden(_("只有预约人可以确认延时"))
+    if booking.extension_status != "proposed" or booking.status != "completed":
+        raise Conflict(_("没有待确认的延时"))
+    if confirm:
+        if booking.extension_end is not None:
+            booking.actual_end = booking.extension_end
+        if booking.extension_samples is not None:
+            booking.actual_samples = booking.extension_samples
+        booking.fee = _usage_fee(booking)
+    booking.extension_status = "confirmed" if confirm else "declined"
+    record("booking", booking.id, "extension_" + booking.extension_status, actor,
+           comment=format_fen(booking.fee))
+    db.session.flush()
+    if confirm:  # the subsidy follows the new fee (never above its reservation)
+        signals.booking_completed.send(booking, actor=actor)
+    notify_many(provider_members(booking.provider_org_id),
+                _("延时使用已确认：%(title)s", title=booking.instrument.title) if confirm else
+                _("延时使用未被确认：%(title)s", title=booking.instrument.title),
+                _("预约 #%(id)s 的应付费用为 %(fee)s。", id=booking.id, fee=format_fen(booking.fee)),
+                link("booking.detail", booking_id=booking.id))
     return booking
 
 

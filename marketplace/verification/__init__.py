@@ -1,0 +1,17 @@
+"""Verified organisations (who gets public money): the checked identity (USCC, legal name, legal
+representative), qualification claims with evidence and their review, the effective flags that
+subsidy rates rest on, and related parties."""
+
+
+def init_app(app):
+    from flask_babel import lazy_gettext as _l
+
+    from ..core import nav
+    from . import models  # noqa: F401  (registers the tables)
+    from .routes import bp
+
+    app.register_blueprint(bp)
+    nav.add_link(_l("单位认证"), "verification.mine", who=lambda u: u.organisation_id is not None)
+    nav.add_link(_l("资质审核"), "verification.queue", who=lambda u: u.has_role("reviewer"))
+    from .cli import register
+    register(app)

@@ -1,0 +1,62 @@
+"""One certificate number, claimed by 8 organisations and verified by 8 reviewers at the same moment
+(real threads, real database): exactly one verification holds, the others are told why (SQLite and
+PostgreSQL)."""
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from marketplace.core.db import writing
+from marketplace.core.errors import Invalid
+from marketplace.extensions import db
+from marketplace.verification import services
+from marketplace.verification.models import Qualification
+
+N = 8
+
+
+@pytest.mark.slow
+def test_concurrent_verifications_of_one_number(app, make_org, make_user, uscc_for, pdf_upload):
+    number = f"{services.today().year}320505000777"
+    claim_ids, reviewer_ids = [], []
+    for i in range(N):
+        org = make_org(kind="enterprise")
+        admin = make_user(org, org_admin=True)
+        services.seed_identity(org, uscc=uscc_for(), legal_name=org.name, legal_rep=f"法人{i}")
+        q = services.claim_qualification(org, actor=admin, kind="sme", number=number,
+                                         document_ids=[pdf_upload(admin).id])
+        db.session.commit()
+        claim_ids.append(q.id)
+        reviewer_ids.append(make_user(make_org(kind="government"), roles=("reviewer",)).id)
+    barrier = threading.Barrier(N)
+    outcomes, errors = [], []
+
+    def verify(claim_id, reviewer_id):
+        with app.app_context():
+            try:
+                barrier.wait(10)
+                with writing():
+                    from marketplace.accounts.models import User
+                    q = db.session.get(Qualification, claim_id)
+                    services.verify_qualification(q, actor=db.session.get(User, reviewer_id))
+                    db.session.commit()
+                    outcomes.append("verified")
+            except Invalid as exc:
+                db.session.rollback()
+                outcomes.append(next(iter(exc.errors)))
+            except Exception as exc:  # pragma: no cover - reported below
+                db.session.rollback()
+                errors.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=verify, args=a) for a in zip(claim_ids, reviewer_ids)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert sorted(outcomes) == ["number"] * (N - 1) + ["verified"]
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Qualification)
+                             .where(Qualification.status == "verified")) == 1
