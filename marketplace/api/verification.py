@@ -1,8 +1,14 @@
 """Organisation verification: identity, qualification claims and the reviewers' decisions."""
 from ..core.permissions import require_login
 from ..verification import services
-from ..verification.schemas import (IdentityIn, IdentityOut, QualificationDecisionIn, QualificationIn,
-                                    QualificationOut, VerificationOut)
+from ..verification.schemas import (
+    IdentityIn,
+    IdentityOut,
+    QualificationDecisionIn,
+    QualificationIn,
+    QualificationOut,
+    VerificationOut,
+)
 from .common import api_actor
 from .spec import endpoint
 

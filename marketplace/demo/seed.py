@@ -224,8 +224,8 @@ def _run_hooks(seed, orgs, users, stats) -> dict:
     from ..registration.demo import seed_registrations
     from ..requests.demo import seed_requests
     from ..subsidy.demo import seed_programme, seed_subsidies
-    from ..verification.demo import seed_verification
     from ..trading.demo import seed_trading
+    from ..verification.demo import seed_verification
 
     companies = [o for o in orgs if o["kind"] == "enterprise"]
     steps = [

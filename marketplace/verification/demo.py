@@ -110,7 +110,7 @@ def grant(org, *, sme: bool = False, high_tech: bool = False, in_province: bool 
     ident = db.session.get(OrganisationIdentity, org.id)
     if ident is None:
         body = f"{org.id % 10**8:08d}"
-        s = sum(int(d) * w for d, w in zip(body, (3, 7, 9, 10, 5, 8, 4, 2)))
+        s = sum(int(d) * w for d, w in zip(body, (3, 7, 9, 10, 5, 8, 4, 2), strict=False))
         c = 11 - s % 11
         code = reprefix("91" + "000000" + body + ("X" if c == 10 else "0" if c == 11 else str(c)) + "0",
                         "320505" if in_province else "310104")

@@ -14,7 +14,7 @@ def make_uscc(division: str = "320505", org_code: str | None = None, authority: 
     rng = random.Random(seed)
     if org_code is None:
         body = [rng.randint(0, 9) for _ in range(8)]
-        s = sum(d * w for d, w in zip(body, (3, 7, 9, 10, 5, 8, 4, 2)))
+        s = sum(d * w for d, w in zip(body, (3, 7, 9, 10, 5, 8, 4, 2), strict=False))
         c = 11 - s % 11
         org_code = "".join(map(str, body)) + ("X" if c == 10 else "0" if c == 11 else str(c))
     head = authority + division + org_code

@@ -70,7 +70,7 @@ def test_claim_verify_and_the_rate_follows(page, live_server, make_org, make_use
     # --- a reviewer verifies it from the queue
     log_in(page, base, reviewer.email)
     page.goto(f"{base}/verification/queue")
-    page.click(f"a:has-text('科技型中小企业')")
+    page.click("a:has-text('科技型中小企业')")
     page.wait_for_url(re.compile(r"/verification/qualifications/\d+$"))
     assert "入库证明.pdf" in page.inner_text("main")
     page.fill("textarea[name=reason]", "与入库名单一致")

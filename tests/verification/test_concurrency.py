@@ -50,7 +50,7 @@ def test_concurrent_verifications_of_one_number(app, make_org, make_user, uscc_f
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=verify, args=a) for a in zip(claim_ids, reviewer_ids)]
+    threads = [threading.Thread(target=verify, args=a) for a in zip(claim_ids, reviewer_ids, strict=False)]
     for t in threads:
         t.start()
     for t in threads:

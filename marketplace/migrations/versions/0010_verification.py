@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010_verification'
-down_revision = '0008_requests'  # chained after main's migrations; the brief said 0002
+down_revision = '0008_requests'
 branch_labels = None
 depends_on = None
 

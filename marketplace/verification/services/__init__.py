@@ -6,9 +6,20 @@ core.errors and only flush.
 from .flags import FlagExplanation, claim_facts, effective_flags, explain
 from .identity import get_organisation, identity_of, seed_identity, set_identity
 from .messages import FLAG_MESSAGES, HOW_TO, RELATION_MESSAGES, RULE_MESSAGES
-from .qualifications import (allowed_actions, claim_qualification, get_qualification, is_reviewer,
-                             qualifications_of, reject_qualification, require_viewer, review_queue,
-                             revoke_qualification, today, verify_qualification, withdraw_qualification)
+from .qualifications import (
+                             allowed_actions,
+                             claim_qualification,
+                             get_qualification,
+                             is_reviewer,
+                             qualifications_of,
+                             reject_qualification,
+                             require_viewer,
+                             review_queue,
+                             revoke_qualification,
+                             today,
+                             verify_qualification,
+                             withdraw_qualification,
+)
 from .related import lineage, org_facts, related_reason
 
 __all__ = [

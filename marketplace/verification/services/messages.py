@@ -1,8 +1,8 @@
 """The words for the rules' codes (lazy: evaluated in the reader's language)."""
 from flask_babel import lazy_gettext as _l
 
-from ..rules import RuleError
 from ...core.errors import Invalid
+from ..rules import RuleError
 
 RULE_MESSAGES = {
     "uscc_missing": _l("请填写统一社会信用代码"),
