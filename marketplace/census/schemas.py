@@ -26,8 +26,8 @@ class CensusRow(Answer):
     quota_hours: float
     used_hours: float = Field(description="有效工作机时: completed and settled bookings' actual times")
     external_hours: float = Field(description="对外服务机时: use by unrelated organisations")
-    utilisation: float | None = Field(description="used / quota hours")
-    share_rate: float | None = Field(description="共享率 = external / used hours")
+    utilisation: float | None = Field(description="used hours divided by quota hours")
+    share_rate: float | None = Field(description="共享率: external hours divided by used hours")
     orgs_served: int = Field(description="distinct external organisations served")
     income_internal: int = Field(description="fen")
     income_external: int = Field(description="fen")

@@ -6,7 +6,7 @@ from flask.cli import with_appcontext
 from ..core.uow import cli_unit_of_work
 
 
-@click.group("filings", help="技术经理人事务所备案 / technology-manager firm filings")
+@click.group("filings", help="Technology-manager firm filings (技术经理人事务所备案).")
 def filings_cli():
     pass
 

@@ -4,7 +4,7 @@ import sys
 import click
 from flask.cli import AppGroup
 
-registration_cli = AppGroup("registration", help="技术合同认定登记 / technology-contract registration")
+registration_cli = AppGroup("registration", help="Technology-contract registration (技术合同认定登记).")
 
 
 @registration_cli.command("overdue")

@@ -5,7 +5,7 @@ from flask.cli import AppGroup
 
 from ..extensions import db
 
-requests_cli = AppGroup("requests", help="服务申请 / service requests")
+requests_cli = AppGroup("requests", help="Service requests (服务申请): staff export and placement counts.")
 
 
 @requests_cli.command("export")

@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 from ..core.timeutil import to_utc_naive
 from ..core.uow import cli_unit_of_work
 
-trading_cli = AppGroup("trading", help="技术交易：定时任务与对账 / trading: scheduled sweep and reconciliation")
+trading_cli = AppGroup("trading", help="Technology trading (技术交易): the scheduled sweep and reconciliation.")
 
 
 @trading_cli.command("sweep")
