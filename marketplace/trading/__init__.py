@@ -25,6 +25,8 @@ def init_app(app):
     app.register_blueprint(bp)
     app.cli.add_command(trading_cli)
     intent_event.connect(deal_payments.handle_gateway_event, sender=deal_payments.METADATA_KIND)
+    from .integrations import register as register_integrations
+    register_integrations()  # registration pre-fill, firms' figures
 
     nav.add_link(_l("技术需求"), "trading.demands")
     nav.add_link(_l("我的交易"), "trading.my_deals", who=lambda u: u.organisation_id is not None)
