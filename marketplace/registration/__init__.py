@@ -32,8 +32,9 @@ def init_app(app):
         raise RuntimeError("REGISTRATION_POINT must be 2 digits and REGISTRATION_DEFAULT_CITY 4 digits")
     app.register_blueprint(bp)
     app.cli.add_command(registration_cli)
-    from .services.figures import register_with_filing
+    from .services.figures import register_with_census, register_with_filing
     register_with_filing()
+    register_with_census()
 
     @app.context_processor
     def _registration_reference():

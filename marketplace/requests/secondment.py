@@ -123,3 +123,9 @@ def placements_count(year: int | None = None) -> int:
         q = q.where(ServiceRequest.submitted_at >= datetime(year, 1, 1),
                     ServiceRequest.submitted_at < datetime(year + 1, 1, 1))
     return db.session.scalar(q) or 0
+
+
+def plan_figures(year: int) -> dict[str, int]:
+    """The census's plan figures: each placement is one secondment and one 校企联盟 alliance."""
+    placed = placements_count(year)
+    return {"secondments": placed, "alliances": placed}

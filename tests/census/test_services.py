@@ -159,3 +159,19 @@ def test_finance_applies_the_grades_in_one_audited_step(app, world, add_booking,
     assert again["changed"] == 0
     with pytest.raises(NotFound):
         evaluation.get_programme(10**9)
+
+
+def test_plan_figures_come_from_the_domains_that_keep_them(app):
+    from marketplace.census.plan import SOURCES, register_plan_source
+    saved = dict(SOURCES)
+    try:
+        SOURCES.clear()
+        plan = {p["key"]: p for p in report.plan_figures(YEAR)}
+        assert plan["secondments"]["value"] == 0 and "尚未" in plan["secondments"]["note"]
+        register_plan_source("test", lambda year: {"secondments": 3, "alliances": 3} if year == YEAR else {})
+        plan = {p["key"]: p for p in report.plan_figures(YEAR)}
+        assert plan["secondments"]["value"] == 3 and plan["alliances"]["value"] == 3
+        assert plan["alliances"]["target"] == 13_500 and "尚未" not in plan["alliances"]["note"]
+    finally:
+        SOURCES.clear()
+        SOURCES.update(saved)

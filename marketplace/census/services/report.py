@@ -87,17 +87,25 @@ def plan_figures(year: int) -> list[dict]:
                                            sa.and_(jl.c.account == "provider_subsidy_payable",
                                                    je.c.kind == "settlement")))
         .group_by(jl.c.account)).all())
+    from ..plan import plan_values
+    reported = plan_values(year)
     not_yet = _("该业务尚未在平台上线，暂以 0 计")
+
+    def figure(key, label, note, **extra):
+        value = reported.get(key)
+        return {"key": key, "label": label, "value": int(value or 0), "target": None,
+                "note": note if value is not None else not_yet, **extra}
+
     alliance_target = current_app.config["CENSUS_PLAN_TARGETS"]["alliances"]
     return [
         {"key": "instruments_open", "label": _("开放共享的大型仪器（台）"), "value": int(open_instruments),
          "target": None, "note": _("已发布且可预约的仪器")},
-        {"key": "alliances", "label": _("校企联盟（个）"), "value": 0, "target": alliance_target,
-         "note": not_yet + _("（科技副总选派计入校企联盟）")},
-        {"key": "secondments", "label": _("科技副总选派（人）"), "value": 0, "target": None, "note": not_yet},
-        {"key": "contracts", "label": _("登记技术合同（项）"), "value": 0, "target": None, "note": not_yet},
-        {"key": "contract_amount", "label": _("技术合同成交额（分）"), "value": 0, "target": None, "note": not_yet,
-         "money": True},
+        figure("alliances", _("校企联盟（个）"), _("每项三方确认的科技副总选派计为一个校企联盟"),
+               target=alliance_target),
+        figure("secondments", _("科技副总选派（人）"), _("三方均已确认的选派")),
+        figure("contracts", _("登记技术合同（项）"), _("%(year)s 年认定登记且仍有效的技术合同", year=year)),
+        figure("contract_amount", _("技术合同成交额（分）"), _("%(year)s 年认定登记合同的成交额", year=year),
+               money=True),
         {"key": "subsidy_user", "label": _("已付用户补贴（分）"), "value": int(paid.get("user_subsidy_payable") or 0),
          "target": None, "note": _("账本：%(year)s 年度计划的用户补贴", year=year), "money": True},
         {"key": "subsidy_provider", "label": _("已结算管理单位补贴（分）"),

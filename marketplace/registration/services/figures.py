@@ -54,3 +54,19 @@ def register_with_filing() -> None:
         return
     from ...filing.figures import register_provider
     register_provider("registration", firm_figures)
+
+
+def plan_figures(year: int) -> dict[str, int]:
+    """The census's plan figures: contracts registered in `year` and still in force, and their 成交额."""
+    from .stats import contract_stats
+    totals = contract_stats(year, "type")["totals"]
+    return {"contracts": totals["count"], "contract_amount": totals["total_amount"]}
+
+
+def register_with_census() -> None:
+    """Report the plan figures to the census, when that package is installed."""
+    import importlib.util
+    if importlib.util.find_spec("marketplace.census.plan") is None:
+        return
+    from ...census.plan import register_plan_source
+    register_plan_source("registration", plan_figures)
