@@ -89,8 +89,11 @@ def invalid_from(error) -> Invalid:
         path = list(err["loc"])
         if tag_field:  # a tagged union (core.schema.tagged_union): the member's tag is not a field
             path = [tag_field] if err["type"].startswith("union_tag") else path[1:]
-        # Errors are keyed by field: "platforms", not "platforms.0" (the message says what is wrong).
-        loc = ".".join(str(p) for p in path if not isinstance(p, int)) or "body"
+        # Errors are keyed by field: "platforms", not "platforms.0" (the message says what is wrong);
+        # an index inside the path stays, so "managers.0.level" names the manager.
+        while path and isinstance(path[-1], int):
+            path.pop()
+        loc = ".".join(str(p) for p in path) or "body"
         fields.setdefault(loc, []).append(_message(err))
     return Invalid(_("输入有误，请检查标出的字段"), fields)
 

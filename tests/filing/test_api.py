@@ -80,7 +80,7 @@ def test_submit_refuses_bad_numbers_with_field_errors(client, applicant, change,
     ({"city": "北京"}, "city"), ({"founded_on": "2020-13-01"}, "founded_on"),
     ({"firm_name": "名" * 500}, "firm_name"), ({"firm_name": "\ud800"}, "firm_name"),
     ({"managers": "x"}, "managers"), ({"managers": [{"level": "master"}]}, "managers.0.level"),
-    ({"document_ids": [2**40]}, "document_ids.0"), ({"firm_name": "a\x00b"}, "firm_name"),
+    ({"document_ids": [2**40]}, "document_ids"), ({"firm_name": "a\x00b"}, "firm_name"),
 ])
 def test_bad_input_is_422_and_saves_nothing(client, applicant, payload, field):
     _user, h = applicant
