@@ -113,7 +113,7 @@ spec = SpecTree(
 
 
 def endpoint(rule: str, method: str = "GET", *, body=None, query=None, answer=None, status: int = 200,
-             errors=(), tags=(), content_type: str | None = None):
+             errors=(), tags=()):
     """Register an /api/v1 route declared by its schemas; see the module docstring."""
     method = method.upper()
 

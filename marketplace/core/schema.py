@@ -7,7 +7,7 @@ turns the declaration into parsing, per-field 422 messages, serialisation and Op
         amount: Fen
         message: Text2000 = ""
 """
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Annotated, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, RootModel, WithJsonSchema
@@ -103,4 +103,4 @@ class Page(Answer):
 
 
 __all__ = ["Answer", "AwareTime", "Count", "Day", "Fen", "Id", "LocalTime", "LongText", "MAX_FEN", "MAX_ID",
-           "Page", "PositiveFen", "Schema", "TAGGED_UNIONS", "tagged_union", "Text200", "Text2000", "Title", "text", "timezone"]
+           "Page", "PositiveFen", "Schema", "TAGGED_UNIONS", "tagged_union", "Text200", "Text2000", "Title", "text"]

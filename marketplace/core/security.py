@@ -154,7 +154,6 @@ def _https_configured() -> bool:
 def init_security(app):
     resolve_secret_key(app)
     if app.config.get("PREFERRED_URL_SCHEME") == "https":
-        app.config.setdefault("SESSION_COOKIE_SECURE", True)
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
     app.url_value_preprocessor(refuse_oversized_ids)
