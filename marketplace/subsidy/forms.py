@@ -92,8 +92,31 @@ class StatementForm(FlaskForm):
     class Meta:
         csrf = False
 
-    org_id = IntegerField(_l("单位编号"), validators=[Optional(), NumberRange(min=1)])
+    org = StringField(_l("单位"), validators=[Optional(), Length(max=140)],
+                      render_kw={"list": "org-options", "autocomplete": "off"})
+    org_id = IntegerField(_l("单位编号"), validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
     period = StringField(_l("期间（如 2026Q4）"), validators=[Optional(), Length(max=8)])
+    resolved_org_id: int | None = None
+
+    def validate_org(self, field):
+        """A name typed (or picked from the suggestions) must name one organisation."""
+        from ..core.errors import Invalid
+        from .statements import resolve_organisation
+        if field.data and field.data.strip():
+            try:
+                self.resolved_org_id = resolve_organisation(field.data)
+            except Invalid as err:
+                raise ValidationError(err.detail) from None
+
+    def validate_period(self, field):
+        """A bad period is shown next to the field (the same check the statement makes)."""
+        from ..core.errors import Invalid
+        from .settlement import statement_period
+        if field.data and field.data.strip():
+            try:
+                statement_period(field.data)
+            except Invalid as err:
+                raise ValidationError(err.detail) from None
 
 
 class PayoutForm(FlaskForm):

@@ -2,11 +2,12 @@
 Every form post is one unit of work; the rules (who may see a statement, ...) are in the services."""
 from decimal import Decimal
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import ledger
+from ..accounts.models import Organisation
 from ..core.errors import Invalid
 from ..core.money import format_fen
 from ..core.pagination import page_args
@@ -32,7 +33,15 @@ from .forms import (
 )
 from .models import Settlement
 from .settlement import settle_period
-from .statements import attachment, row_status_label, statement, statement_csv, statement_xlsx
+from .statements import (
+    attachment,
+    row_status_label,
+    statement,
+    statement_csv,
+    statement_totals_of,
+    statement_xlsx,
+)
+from .statements import organisation_choices as organisation_choices_of
 from .states import grade_label, payout_status_label
 
 bp = Blueprint("subsidy", __name__, url_prefix="/subsidy")
@@ -278,12 +287,18 @@ def trial_balance():
 @bp.route("/statements")
 @login_required
 def statements():
-    """Statement of an organisation for a period; finance sees any, members their own."""
+    """Statement of an organisation for a period; finance sees any (chosen by name), members their own.
+    A bad period or organisation is shown next to its field."""
     form = StatementForm(request.args)
-    org_id = form.org_id.data if form.validate() and form.org_id.data else None
-    st = statement(org_id, form.period.data, actor=current_user)
     fmt = request.args.get("format")
-    from ..accounts.models import Organisation
+    page = {"form": form, "rows": [], "totals": None, "org_id": None, "period": None,
+            "status_label": row_status_label}
+    if not form.validate():
+        return render_template("subsidy/statement.html", **page), 422
+    org_id = form.resolved_org_id or form.org_id.data
+    if org_id is None and current_user.has_role("finance") and current_user.organisation_id is None:
+        return render_template("subsidy/statement.html", **page)  # finance chooses an organisation first
+    st = statement(org_id, form.period.data, actor=current_user)
     org = db.session.get(Organisation, st["org_id"])
     filename = f"{_('对账单')}-{org.name if org else st['org_id']}-{st['period']}"
     if st["period"] and fmt == "csv":
@@ -293,5 +308,15 @@ def statements():
         return Response(statement_xlsx(st["rows"], st["period"]),
                         headers={"Content-Disposition": attachment(f"{filename}.xlsx")},
                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    return render_template("subsidy/statement.html", form=form, rows=st["rows"], org_id=st["org_id"],
-                           period=st["period"], status_label=row_status_label)
+    if org is not None and not form.org.data:
+        form.org.data = org.name
+    page.update(rows=st["rows"], totals=statement_totals_of(st["rows"]), org_id=st["org_id"], period=st["period"],
+                org=org)
+    return render_template("subsidy/statement.html", **page)
+
+
+@bp.route("/organisations.json")
+@login_required
+def organisation_choices():
+    """Finance's organisation chooser: {items: [{id, name, city, value}]} whose name contains ?q=."""
+    return jsonify({"items": organisation_choices_of(request.args.get("q"), actor=current_user)})

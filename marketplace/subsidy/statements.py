@@ -7,12 +7,13 @@ statement, members their own.
 import csv
 import io
 from datetime import datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..core.errors import Forbidden, Invalid
-from ..core.permissions import require_login
+from ..core.permissions import require_login, require_role
 from ..extensions import db
 from .models import Reservation, Settlement, SettlementLine
 from .settlement import statement_period
@@ -20,8 +21,29 @@ from .states import RESERVATION_STATUSES
 
 
 def statement_columns() -> list[str]:
-    return [_("日期"), _("预约"), _("角色"), _("对方单位"), _("费用（分）"), _("用户补贴（分）"), _("实付（分）"),
-            _("状态")]
+    """The sheet's header: amounts in yuan for people, then the same amounts in fen (raw, exact)."""
+    return [_("日期"), _("预约"), _("角色"), _("对方单位"), _("费用（元）"), _("用户补贴（元）"), _("实付（元）"),
+            _("状态"), _("费用（分）"), _("用户补贴（分）"), _("实付（分）")]
+
+
+def statement_totals_of(rows: list[list]) -> dict:
+    """Sums of the fee, subsidy and paid columns, in fen."""
+    return {"fee": sum(r[4] for r in rows), "subsidy": sum(r[5] for r in rows), "paid": sum(r[6] for r in rows)}
+
+
+def yuan(fen: int) -> Decimal:
+    """Fen as yuan with two decimals, exact (a Decimal, never a float)."""
+    return (Decimal(fen) / 100).quantize(Decimal("0.01"))
+
+
+def sheet_rows(rows: list[list]) -> list[list]:
+    """Statement rows as the sheet shows them (labels, yuan, then raw fen), and a totals row."""
+    out = [[r[0], r[1], r[2], r[3], yuan(r[4]), yuan(r[5]), yuan(r[6]), row_status_label(r[7]), r[4], r[5], r[6]]
+           for r in rows]
+    t = statement_totals_of(rows)
+    out.append([_("合计"), "", "", "", yuan(t["fee"]), yuan(t["subsidy"]), yuan(t["paid"]), "",
+                t["fee"], t["subsidy"], t["paid"]])
+    return out
 
 
 def row_status_label(status: str) -> str:
@@ -29,6 +51,29 @@ def row_status_label(status: str) -> str:
     from ..booking.states import status_label
     label = RESERVATION_STATUSES.get(status)
     return str(label) if label is not None else status_label(status)
+
+
+def organisation_choices(text: str | None, *, actor, limit: int = 20) -> list[dict]:
+    """Organisations whose name contains `text`, for finance's chooser: [{id, name, city}]."""
+    from ..accounts.models import Organisation
+    require_role(actor, "finance")
+    text = " ".join((text or "").split())[:120]
+    if not text:
+        return []
+    found = db.session.execute(sa.select(Organisation.id, Organisation.name, Organisation.city)
+                               .where(Organisation.name.contains(text, autoescape=True))
+                               .order_by(Organisation.name, Organisation.id).limit(limit)).all()
+    return [{"id": i, "name": n, "city": c or ""} for i, n, c in found]
+
+
+def resolve_organisation(text: str) -> int:
+    """The id of the organisation named in the chooser (names are unique); 422 on `org`."""
+    from ..accounts.models import Organisation
+    text = " ".join((text or "").split())
+    org_id = db.session.scalar(sa.select(Organisation.id).where(Organisation.name == text))
+    if org_id is None:
+        raise Invalid.field("org", _("找不到名为“%(name)s”的单位，请从列表中选择", name=text[:60]))
+    return org_id
 
 
 def may_see_statement(org_id: int, actor) -> bool:
@@ -94,7 +139,7 @@ def statement_csv(rows: list[list]) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(statement_columns())
-    writer.writerows([csv_safe(v) for v in row] for row in rows)
+    writer.writerows([f"{v:.2f}" if isinstance(v, Decimal) else csv_safe(v) for v in row] for row in sheet_rows(rows))
     return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens the Chinese correctly
 
 
@@ -105,6 +150,10 @@ def statement_xlsx(rows: list[list], title: str = "statement") -> bytes:
     ws = wb.create_sheet(_sheet_title(title))
 
     def cell(value):
+        if isinstance(value, Decimal):
+            c = WriteOnlyCell(ws, value=value)
+            c.number_format = "#,##0.00"  # yuan
+            return c
         if not isinstance(value, str):
             return value
         c = WriteOnlyCell(ws, value=value)
@@ -112,7 +161,7 @@ def statement_xlsx(rows: list[list], title: str = "statement") -> bytes:
         return c
 
     ws.append(statement_columns())
-    for row in rows:
+    for row in sheet_rows(rows):
         ws.append([cell(v) for v in row])
     buf = io.BytesIO()
     wb.save(buf)
