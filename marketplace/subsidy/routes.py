@@ -19,6 +19,7 @@ from ..payments.states import status_label as payment_status_label
 from . import payouts as payout_service
 from . import refunds as refund_service
 from . import services
+from .charts import dashboard_charts
 from .forms import (
     GradeForm,
     PayoutFilterForm,
@@ -112,6 +113,7 @@ def programme(programme_id):
     settlements = db.session.scalars(db.select(Settlement).where(Settlement.programme_id == prog.id)
                                      .order_by(Settlement.period)).all()
     return render_template("subsidy/programme.html", prog=prog, dash=services.dashboard(prog),
+                           charts=dashboard_charts(prog), month_names=[_("%(n)s月", n=m) for m in range(1, 13)],
                            grades=services.grades(prog), settlements=settlements, grade_label=grade_label,
                            grade_form=GradeForm(), settle_form=SettleForm())
 

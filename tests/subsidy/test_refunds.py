@@ -41,7 +41,7 @@ def test_refund_from_the_page(world, gateway_up, client, login):
     listing = client.get("/subsidy/refunds").get_data(as_text=True)
     assert f"/subsidy/refunds/{p.id}" in listing and "¥560.00" in listing
     form = client.get(f"/subsidy/refunds/{p.id}").get_data(as_text=True)
-    assert 'value="560.00"' in form and "确认向预约 #%d 退款 ¥560.00" % b.id in form
+    assert 'value="560.00"' in form and f"确认向预约 #{b.id} 退款 ¥560.00" in form
 
     for data, field in (({"amount": "560.00", "reason": ""}, "reason"),
                         ({"amount": "100.00", "reason": "部分"}, "amount"),   # the service refunds in full only
