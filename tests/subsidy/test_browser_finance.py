@@ -107,3 +107,22 @@ def test_dashboard_draws_charts(app, strict_csp, live_server, browser, world, tw
         assert errors == []
     finally:
         context.close()
+
+
+def test_statement_organisation_chooser_suggests_names(app, strict_csp, live_server, page, world, two_providers):
+    b = paid_booking(world)
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    log_in(page, live_server, world.finance.email)
+    page.goto(f"{live_server}/subsidy/statements")
+    page.locator('input[name="org"]').press_sequentially("苏州某", delay=30)
+    option = page.locator("#org-options option").first
+    option.wait_for(state="attached")
+    assert option.get_attribute("value") == world.company.name
+    page.fill('input[name="org"]', world.company.name)
+    page.fill('input[name="period"]', "2026Q4")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator(f'#statement a[href="/booking/{b.id}"]').count() == 1
+    assert "¥800.00" in page.locator("#statement-totals").inner_text()
+    assert errors == []
