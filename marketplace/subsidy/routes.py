@@ -312,6 +312,8 @@ def statements():
                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     if org is not None and not form.org.data:
         form.org.data = org.name
+    if st["period"] and not form.period.data:
+        form.period.data = st["period"]
     page.update(rows=st["rows"], totals=statement_totals_of(st["rows"]), org_id=st["org_id"], period=st["period"],
                 org=org)
     return render_template("subsidy/statement.html", **page)

@@ -26,9 +26,18 @@ def statement_columns() -> list[str]:
             _("状态"), _("费用（分）"), _("用户补贴（分）"), _("实付（分）")]
 
 
-def statement_totals_of(rows: list[list]) -> dict:
-    """Sums of the fee, subsidy and paid columns, in fen."""
-    return {"fee": sum(r[4] for r in rows), "subsidy": sum(r[5] for r in rows), "paid": sum(r[6] for r in rows)}
+def statement_totals_of(rows: list[list]) -> list[dict]:
+    """Totals in fen, one per kind of line present (as user, as provider, settled provider subsidy):
+    [{kind, label, count, fee, subsidy, paid}]. Kinds are not added together: a provider's settled
+    income repeats the fees of its bookings."""
+    labels = {"user": _("合计：作为用户"), "provider": _("合计：作为管理单位"), "settlement": _("合计：管理单位补贴结算")}
+    totals = []
+    for kind, label in labels.items():
+        mine = [r for r in rows if r[8] == kind]
+        if mine:
+            totals.append({"kind": kind, "label": label, "count": len(mine), "fee": sum(r[4] for r in mine),
+                           "subsidy": sum(r[5] for r in mine), "paid": sum(r[6] for r in mine)})
+    return totals
 
 
 def yuan(fen: int) -> Decimal:
@@ -40,9 +49,9 @@ def sheet_rows(rows: list[list]) -> list[list]:
     """Statement rows as the sheet shows them (labels, yuan, then raw fen), and a totals row."""
     out = [[r[0], r[1], r[2], r[3], yuan(r[4]), yuan(r[5]), yuan(r[6]), row_status_label(r[7]), r[4], r[5], r[6]]
            for r in rows]
-    t = statement_totals_of(rows)
-    out.append([_("合计"), "", "", "", yuan(t["fee"]), yuan(t["subsidy"]), yuan(t["paid"]), "",
-                t["fee"], t["subsidy"], t["paid"]])
+    for t in statement_totals_of(rows):
+        out.append([t["label"], "", "", "", yuan(t["fee"]), yuan(t["subsidy"]), yuan(t["paid"]), "",
+                    t["fee"], t["subsidy"], t["paid"]])
     return out
 
 
@@ -99,7 +108,8 @@ def statement(org_id: int | None, period: str | None, *, actor) -> dict:
 
 def statement_rows(org_id: int, start: datetime, end: datetime) -> list[list]:
     """The organisation's subsidised bookings in [start, end) as user and as provider, and its
-    provider settlements whose period ends in the range."""
+    provider settlements whose period ends in the range: [date, booking, role, counterparty, fee,
+    subsidy, paid, status, kind] with amounts in fen and kind one of user / provider / settlement."""
     from ..accounts.models import Organisation
     from ..core.timeutil import to_local
     other = sa.orm.aliased(Organisation)
@@ -114,12 +124,13 @@ def statement_rows(org_id: int, start: datetime, end: datetime) -> list[list]:
         role_name = _("用户") if role == "user" else _("管理单位")
         for at, booking_id, name, fee, subsidy, status in db.session.execute(q):
             rows.append([to_local(at).strftime("%Y-%m-%d %H:%M"), booking_id, role_name, name, fee, subsidy,
-                         fee - subsidy, status])
+                         fee - subsidy, status, role])
     q = (sa.select(Settlement.period, SettlementLine.income, SettlementLine.grade, SettlementLine.awarded)
          .join(Settlement, Settlement.id == SettlementLine.settlement_id)
          .where(SettlementLine.org_id == org_id, Settlement.period_end > start, Settlement.period_end <= end))
     for period, inc, grade, award in db.session.execute(q):
-        rows.append([period, "", _("管理单位补贴（%(grade)s 级）", grade=grade), "", inc, award, 0, "settled"])
+        rows.append([period, "", _("管理单位补贴（%(grade)s 级）", grade=grade), "", inc, award, 0, "settled",
+                     "settlement"])
     return rows
 
 

@@ -17,7 +17,7 @@
     var chart = echarts.init(el, null, { renderer: "canvas" });
     option.animation = false;
     option.tooltip = option.tooltip || { trigger: "axis", valueFormatter: money };
-    option.grid = option.grid || { left: 70, right: 20, bottom: narrow ? 70 : 50, top: 40 };
+    option.grid = option.grid || { left: 70, right: 20, bottom: narrow ? 70 : 50, top: 60 };
     chart.setOption(option);
     el.setAttribute("data-drawn", "1");
     window.addEventListener("resize", function () { chart.resize(); });

@@ -20,7 +20,8 @@ def test_statement_by_name_with_totals_links_and_yuan(world, two_providers, clie
     text = resp.get_data(as_text=True)
     assert resp.status_code == 200 and world.company.name in text
     assert f'href="/booking/{b1.id}"' in text and f'href="/booking/{b2.id}"' in text
-    totals = text[text.index('id="statement-totals"'):]
+    totals = text[text.index('id="statement-totals"'):text.index("</tfoot>")]
+    assert "合计：作为用户（2 条）" in totals
     assert "¥1,200.00" in totals and "¥360.00" in totals and "¥840.00" in totals
     assert "已确认" in text                                   # the status by name, not "committed"
 
@@ -29,7 +30,7 @@ def test_statement_by_name_with_totals_links_and_yuan(world, two_providers, clie
     assert rows[0][4:7] == ["费用（元）", "用户补贴（元）", "实付（元）"] and rows[0][8:] == ["费用（分）", "用户补贴（分）", "实付（分）"]
     mine = [r for r in rows[1:] if r[1] == str(b1.id)][0]
     assert mine[4:7] == ["800.00", "240.00", "560.00"] and mine[7] == "已确认" and mine[8:] == ["80000", "24000", "56000"]
-    assert rows[-1][0] == "合计" and rows[-1][4:7] == ["1200.00", "360.00", "840.00"]
+    assert rows[-1][0] == "合计：作为用户" and rows[-1][4:7] == ["1200.00", "360.00", "840.00"]
     assert rows[-1][8:] == ["120000", "36000", "84000"]
 
     resp = client.get(f"/subsidy/statements?org_id={world.company.id}&period=2026Q4&format=xlsx")
@@ -38,7 +39,7 @@ def test_statement_by_name_with_totals_links_and_yuan(world, two_providers, clie
     mine = [r for r in sheet[1:] if r[1] == b1.id][0]
     assert [Decimal(str(v)) for v in mine[4:7]] == [Decimal(800), Decimal(240), Decimal(560)]
     assert mine[7] == "已确认" and mine[8:] == (80_000, 24_000, 56_000)
-    assert sheet[-1][0] == "合计" and sheet[-1][8:] == (120_000, 36_000, 84_000)
+    assert sheet[-1][0] == "合计：作为用户" and sheet[-1][8:] == (120_000, 36_000, 84_000)
 
 
 def test_settled_subsidy_line_is_labelled(world, two_providers, client, login):
@@ -50,6 +51,12 @@ def test_settled_subsidy_line_is_labelled(world, two_providers, client, login):
     rows = list(csv.reader(io.StringIO(resp.get_data().decode("utf-8-sig"))))
     line = [r for r in rows[1:] if r[0] == "2026Q4"][0]
     assert "settled" not in line and line[5] == "160.00" and line[9] == "16000"
+    # the provider's booking income and its settled income are totalled apart, never added together
+    totals = {r[0]: r for r in rows if r[0].startswith("合计")}
+    assert totals["合计：作为管理单位"][8:] == ["80000", "24000", "56000"]
+    assert totals["合计：管理单位补贴结算"][8:] == ["80000", "16000", "0"]
+    page = client.get(f"/subsidy/statements?org_id={world.lab.id}&period=2026Q4").get_data(as_text=True)
+    assert 'data-kind="provider"' in page and 'data-kind="settlement"' in page and 'data-kind="user"' not in page
 
 
 def test_bad_period_and_unknown_name_next_to_their_fields(world, two_providers, client, login):
