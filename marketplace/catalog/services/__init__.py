@@ -41,5 +41,7 @@ from .revisions import (  # noqa: F401
     edited_values,
     get_revision,
     pending_revision,
+    pending_revisions,
     split_material,
 )
+from .revisions import may_see as may_see_revision  # noqa: F401

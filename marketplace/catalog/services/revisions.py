@@ -222,3 +222,14 @@ def edited_values(resource: Resource) -> dict:
     if current is None:
         return {}
     return {n: _load(_kind(resource, n), v) for n, v in current.changes.items()}
+
+
+def pending_revisions(actor, page: int = 1, per_page: int = 20, type: str | None = None):
+    """Pending revisions of published listings, oldest first (reviewers)."""
+    require_role(actor, "reviewer")
+    q = (db.select(ResourceRevision).join(Resource, Resource.id == ResourceRevision.resource_id)
+         .where(ResourceRevision.status == "pending", Resource.status == "published"))
+    if type:
+        q = q.where(Resource.type == type)
+    return db.paginate(q.order_by(ResourceRevision.created_at, ResourceRevision.id), page=page,
+                       per_page=per_page, error_out=False)
