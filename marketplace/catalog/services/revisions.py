@@ -63,10 +63,14 @@ def published_value(resource: Resource, name: str):
 
 
 def split_material(resource: Resource, values: dict) -> tuple[dict, dict]:
-    """Checked edit values as (apply now, wait for review) for a published listing."""
+    """Checked edit values as (apply now, wait for review) for a published listing; unchanged
+    non-material values are left out (a form posts every field)."""
     now, later = {}, {}
     for name, value in values.items():
-        (later if is_material(resource.type, name) else now)[name] = value
+        if is_material(resource.type, name):
+            later[name] = value
+        elif not _same(_kind(resource, name), _dump(_kind(resource, name), value), published_value(resource, name)):
+            now[name] = value
     return now, later
 
 
