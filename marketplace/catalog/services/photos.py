@@ -3,7 +3,7 @@
 Photos are not material: adding, removing or reordering them applies at once, also on a published
 listing (they show the instrument; prices and claims are what review guards).
 """
-from flask import current_app, g
+from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
 
 from ...core import audit
@@ -99,9 +99,13 @@ def move_photo(resource: Resource, upload_id: int, direction: str, *, actor) -> 
     db.session.flush()
 
 
+def _cache() -> dict:
+    return request.environ.setdefault("catalog.thumbnails", {}) if has_request_context() else {}
+
+
 def thumbnail_id(resource_id: int) -> int | None:
     """The first photo of a listing (an upload id), cached for the request (cards ask once each)."""
-    cache = g.setdefault("catalog_thumbs", {})
+    cache = _cache()
     if resource_id not in cache:
         cache[resource_id] = db.session.scalar(
             db.select(ResourcePhoto.upload_id).where(ResourcePhoto.resource_id == resource_id)
@@ -119,7 +123,7 @@ def thumbnail_ids(resource_ids) -> dict[int, int]:
                 .where(ResourcePhoto.resource_id.in_(ids))
                 .order_by(ResourcePhoto.resource_id, ResourcePhoto.position, ResourcePhoto.upload_id)):
             found.setdefault(rid, uid)
-    cache = g.setdefault("catalog_thumbs", {})
+    cache = _cache()
     for i in ids:
         cache[i] = found.get(i)
     return found
