@@ -80,12 +80,14 @@ def detail(resource_id):
     can_edit = services.can_edit(resource, current_user)
     reviewer = current_user.is_authenticated and current_user.has_role("reviewer")
     revision = services.pending_revision(resource) if (can_edit or reviewer) else None
+    returned = services.latest_revision(resource) if can_edit and revision is None else None
     return render_template("catalog/detail.html", r=resource, spec=resource.spec,
                            actions=services.allowed_actions(resource, current_user),
                            can_edit=can_edit, reason_form=ReasonForm(), photos=services.photos(resource),
                            revision=revision, revision_diff=services.diff(revision) if revision else [],
                            revision_actions=services.allowed_revision_actions(revision, current_user)
                            if revision else [],
+                           returned=returned if returned is not None and returned.status == "rejected" else None,
                            history=history("resource", resource.id) if (can_edit or reviewer) else [])
 
 
@@ -268,4 +270,5 @@ def mine():
     if status and status not in STATUSES:
         abort(400)
     pagination = services.org_resources(current_user, page, per_page, status=status)
-    return render_template("catalog/mine.html", pagination=pagination, status=status, statuses=STATUSES)
+    return render_template("catalog/mine.html", pagination=pagination, status=status, statuses=STATUSES,
+                           revisions=services.latest_revision_states([r.id for r in pagination.items]))

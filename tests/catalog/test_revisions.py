@@ -149,8 +149,9 @@ def test_rejection_keeps_the_published_version_and_tells_the_owner(app, client, 
     assert app.test_client().get(f"/resources/{inst.id}").get_data(as_text=True).count("全省最低价") == 0
     client.post("/logout")
     login(client, owner)
-    history = client.get(f"/resources/{inst.id}").get_data(as_text=True)
-    assert "标题不得含广告用语" in history
+    page = client.get(f"/resources/{inst.id}").get_data(as_text=True)
+    assert "修改未通过审核：</strong>标题不得含广告用语" in page
+    assert "修改已退回" in client.get("/my/resources").get_data(as_text=True)
 
 
 def test_contact_phone_applies_at_once_and_a_new_edit_replaces_the_pending_one(app, client, login, inst, owner):

@@ -40,6 +40,8 @@ from .revisions import (  # noqa: F401
     diff,
     edited_values,
     get_revision,
+    latest_revision,
+    latest_revision_states,
     pending_revision,
     pending_revisions,
     split_material,

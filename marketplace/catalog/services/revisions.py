@@ -79,14 +79,23 @@ def pending_revision(resource: Resource) -> ResourceRevision | None:
         ResourceRevision.resource_id == resource.id, ResourceRevision.status == "pending"))
 
 
+def latest_revision(resource: Resource) -> ResourceRevision | None:
+    """The listing's most recent revision that was pending, approved or rejected (not replaced ones)."""
+    return db.session.scalar(db.select(ResourceRevision).where(
+        ResourceRevision.resource_id == resource.id,
+        ResourceRevision.status.in_(("pending", "approved", "rejected"))).order_by(ResourceRevision.id.desc()).limit(1))
+
+
 def propose(resource: Resource, material: dict, actor) -> ResourceRevision | None:
     """Fold material edit values into the listing's pending revision; the pending revision after it.
 
     Nothing sent: the pending revision stays as it is. Values equal to the published ones drop out;
     if none is left, the pending revision is superseded and there is none."""
-    current = pending_revision(resource)
     if not material:
-        return current
+        return pending_revision(resource)
+    # concurrent edits of one listing queue up here (PostgreSQL; SQLite writes one at a time anyway)
+    db.session.execute(db.select(Resource.id).where(Resource.id == resource.id).with_for_update())
+    current = pending_revision(resource)
     wanted = dict(current.changes) if current else {}
     for name, value in material.items():
         kind = _kind(resource, name)
@@ -159,6 +168,9 @@ def decide(revision: ResourceRevision, action: str, actor, reason: str | None = 
     reason = reason.strip() if isinstance(reason, str) else ""
     if action == "reject" and not reason:
         raise Invalid.field("reason", _("请填写退回原因"))
+    # two reviewers deciding at once: the second waits, then finds the revision decided (a 409)
+    db.session.execute(db.select(ResourceRevision.id).where(ResourceRevision.id == revision.id).with_for_update())
+    db.session.refresh(revision)
     resource = revision.resource
     if action == "approve" and resource.status != "published":
         raise Conflict(_("资源已不在发布状态，不能应用修改"))
@@ -237,3 +249,18 @@ def pending_revisions(actor, page: int = 1, per_page: int = 20, type: str | None
         q = q.where(Resource.type == type)
     return db.paginate(q.order_by(ResourceRevision.created_at, ResourceRevision.id), page=page,
                        per_page=per_page, error_out=False)
+
+
+def latest_revision_states(resource_ids) -> dict[int, str]:
+    """For the owner's list: listing id -> "pending" or "rejected" (its latest decided-against revision),
+    for listings whose latest revision is one of these."""
+    ids = [i for i in resource_ids if isinstance(i, int)]
+    if not ids:
+        return {}
+    latest = (db.select(ResourceRevision.resource_id, db.func.max(ResourceRevision.id).label("rid"))
+              .where(ResourceRevision.resource_id.in_(ids),
+                     ResourceRevision.status.in_(("pending", "rejected", "approved")))
+              .group_by(ResourceRevision.resource_id).subquery())
+    rows = db.session.execute(db.select(ResourceRevision.resource_id, ResourceRevision.status)
+                              .join(latest, latest.c.rid == ResourceRevision.id))
+    return {rid: status for rid, status in rows if status in ("pending", "rejected")}
