@@ -266,3 +266,24 @@ def test_review_queue_age_filter_next_item(app, client, login, make_resource, la
     page = client.get(resp.headers["Location"]).get_data(as_text=True)
     assert "已发布「三天前的仪器」" in page and f'id="listing-{newer.id}"' in page
     assert f'class="card list-item review-item current" id="listing-{newer.id}"' in page
+
+
+def test_dates_platforms_and_choices_survive_the_revision(app, client, login, inst, owner, reviewer, api_token):
+    api = app.test_client()
+    body = {"platforms": ["sharing", "data"], "purchase_date": "2020-05-06", "service_mode": "sample_submission",
+            "price_unit": "sample"}
+    resp = api.patch(f"/api/v1/resources/{inst.id}", json=body, headers=api_token(owner))
+    assert resp.status_code == 202
+    changes = resp.get_json()["changes"]
+    assert changes["platforms"] == {"old": ["sharing"], "new": ["sharing", "data"]}
+    assert changes["purchase_date"]["new"] == "2020-05-06"
+    login(client, owner)
+    page = client.get(f"/resources/{inst.id}").get_data(as_text=True)
+    assert "送样检测" in page and "数据决策平台" in page and "2020-05-06" in page  # the diff, readable
+    r = fresh(inst.id)
+    assert r.platforms == ["sharing"] and r.purchase_date is None and r.service_mode == "staff_operated"
+    services.decide(pending(inst.id)[0], "approve", reviewer)
+    db.session.commit()
+    r = fresh(inst.id)
+    assert r.platforms == ["sharing", "data"] and str(r.purchase_date) == "2020-05-06"
+    assert (r.service_mode, r.price_unit) == ("sample_submission", "sample")
