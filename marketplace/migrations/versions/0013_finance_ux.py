@@ -1,7 +1,7 @@
 """payouts with unique vouchers and reversals; a journal entry is reversed at most once
 
 Revision ID: 0013_finance_ux
-Revises: 0010_verification
+Revises: 0012_listing_revisions
 Create Date: 2026-11-29 02:03:34.506208
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0013_finance_ux'
-down_revision = '0010_verification'
+down_revision = '0012_listing_revisions'
 branch_labels = None
 depends_on = None
 
