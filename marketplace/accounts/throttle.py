@@ -65,4 +65,7 @@ def resend_limits(view):
 
 
 def init_app(app):
+    # One Limiter object serves the process's app; Flask-Limiter keeps the first app's key prefix
+    # unless told again, so each app (tests build many) starts from its own settings.
+    limiter._key_prefix = None
     limiter.init_app(app)
