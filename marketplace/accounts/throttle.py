@@ -2,8 +2,8 @@
 
 Failed logins count per account (the e-mail typed, from any address) and per address (whatever
 e-mails it tries); once a limit is reached the login form answers 429 without checking the password,
-for known and unknown e-mails alike. Password-reset and registration mails are limited per address
-and per e-mail too. Counters live in memory (one process) unless RATELIMIT_STORAGE_URI names a shared
+for known and unknown e-mails alike. Accepted registration and password-reset posts (each sends a
+mail) are limited per e-mail and per address too, and resending the verification mail per account. Counters live in memory (one process) unless RATELIMIT_STORAGE_URI names a shared
 store such as redis://host:6379/0, which several workers need. Limits are settings (config.py).
 """
 import hashlib
@@ -45,12 +45,17 @@ def login_limits(view):
                          deduct_when=_failed_login, scope="login-address")(view)
 
 
+def _mail_sent(response) -> bool:
+    return response.status_code == 302  # the form was accepted (a mail went out, or would have)
+
+
 def mail_limits(view):
-    """Views that send mail to a typed address: every post counts, per address and per e-mail."""
+    """Views that send mail to a typed address (registration, password reset): accepted posts count,
+    per e-mail and per address; a form sent back with errors does not."""
     view = limiter.limit(_setting("MAIL_LIMIT_PER_ACCOUNT"), key_func=account_key, methods=["POST"],
-                         scope="mail-account")(view)
+                         deduct_when=_mail_sent, scope="mail-account")(view)
     return limiter.limit(_setting("MAIL_LIMIT_PER_ADDRESS"), key_func=address_key, methods=["POST"],
-                         scope="mail-address")(view)
+                         deduct_when=_mail_sent, scope="mail-address")(view)
 
 
 def _user_key() -> str:

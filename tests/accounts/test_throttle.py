@@ -129,3 +129,24 @@ def test_odd_emails_get_a_clear_answer(email, answer, sixth, limited):
     for i in range(5):
         assert _try(limited, email, "password-123", f"192.0.2.{i}").status_code == answer
     assert _try(limited, email, "password-123", "192.0.2.99").status_code == sixth
+
+
+def test_password_reset_mails_are_limited_per_address_and_email(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, MAIL_LIMIT_PER_ACCOUNT="2 per hour", MAIL_LIMIT_PER_ADDRESS="3 per hour")
+    with app.app_context():
+        app.extensions["mail_outbox"] = outbox = []
+        from marketplace.accounts.models import User
+        db.session.add(User(email="me@test.cn", name="我", password_hash=services.hash_password("demo12345")))
+        db.session.commit()
+
+        def forgot(email, address, data=None):
+            return app.test_client().post("/password/forgot", data=data or {"email": email},
+                                          environ_base={"REMOTE_ADDR": address})
+
+        assert forgot("", "192.0.2.1").status_code == 200  # sent back with an error: not counted
+        assert [forgot("me@test.cn", f"192.0.2.{i}").status_code for i in (1, 2)] == [302, 302]
+        resp = forgot("me@test.cn", "192.0.2.3")
+        assert resp.status_code == 429 and "请求过于频繁" in resp.get_data(as_text=True)
+        assert len(outbox) == 2
+        assert [forgot(f"x{i}@test.cn", "198.51.100.1").status_code for i in range(4)] == [302, 302, 302, 429]
+        db.session.rollback()
