@@ -3,6 +3,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 
+from ...accounts.rules import require_verified_email
 from ...core import audit
 from ...core.errors import Forbidden, Invalid, NotFound
 from ...core.money import check_fen
@@ -173,6 +174,7 @@ def apply_values(resource: Resource, values: dict, actor) -> Resource:
 
 def submit_resource(resource: Resource, actor) -> Resource:
     require_member(actor, resource.owner_org_id)
+    require_verified_email(actor)
     resource.reject_reason = None
     return LIFECYCLE.apply(resource, "pending_review", actor, action="submit")
 

@@ -1,7 +1,7 @@
 """listing revisions and photos
 
 Revision ID: 0012_listing_revisions
-Revises: 0010_verification
+Revises: 0011_accounts_security
 Create Date: 2026-11-29 02:10:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012_listing_revisions'
-down_revision = '0010_verification'
+down_revision = '0011_accounts_security'
 branch_labels = None
 depends_on = None
 
