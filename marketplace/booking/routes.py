@@ -87,7 +87,7 @@ def book(instrument_id):
                 fee = services.quote_booking(inst, start, end, actor=current_user, samples=samples)
         if work.committed and confirmed:
             flash(_("预约申请已提交") if booking.status == "requested" else _("预约已确认"), "success")
-            return redirect(url_for("booking.detail", booking_id=booking.id))
+            return redirect(url_for("booking.my_bookings", new=booking.id))
         if work.committed:
             form.confirm.data = "1"
     elif request.method == "POST":
@@ -101,10 +101,18 @@ def book(instrument_id):
 @login_required
 def my_bookings():
     status = _status_arg()
+    view = request.args.get("view") or None
+    if view is not None and view not in services.VIEWS:
+        raise Invalid.field("view", _("未知的分类"))
     page, per_page = page_args(request.args)
-    pagination = services.user_bookings(current_user, status=status, page=page, per_page=per_page)
-    return render_template("booking/my.html", pagination=pagination, status=status, STATUSES=STATUSES,
-                           effective_status=services.effective_status, has_feed=ics.has_token(current_user))
+    pagination = services.user_bookings(current_user, status=status, view=view, page=page, per_page=per_page)
+    # the booking just created (?new=ID) leads the list, highlighted
+    new = services.just_created(current_user, request.args.get("new", type=int)) if page == 1 else None
+    items = ([new] if new else []) + [b for b in pagination.items if new is None or b.id != new.id]
+    return render_template("booking/my.html", pagination=pagination, items=items, new=new, status=status,
+                           view=view, STATUSES=STATUSES, to_pay=services.to_pay_count(current_user),
+                           effective_status=services.effective_status, owes=services.owes,
+                           has_feed=ics.has_token(current_user))
 
 
 @bp.route("/my/calendar-token", methods=["POST"])
@@ -146,6 +154,7 @@ def instrument_feed(token, instrument_id):
 def detail(booking_id):
     booking = services.get_booking(booking_id, actor=current_user)
     return render_template("booking/detail.html", b=booking, status=services.effective_status(booking),
+                           checkin_note=services.checkin_note(booking),
                            actions=services.allowed_actions(booking, current_user),
                            is_provider=services.is_provider_member(current_user, booking.provider_org_id),
                            history=history("booking", booking.id), reason_form=ReasonForm(),

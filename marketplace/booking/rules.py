@@ -267,6 +267,27 @@ def holds_slot(status: str) -> bool:
     return status in ACTIVE_STATUSES
 
 
+def checkin_window(start: datetime, end: datetime, early_minutes: int, grace_minutes: int) -> Interval:
+    """When an approved booking may be checked in to: from `early_minutes` before its start until it
+    becomes a no-show (`grace_minutes` after the start) or ends, whichever comes first (half-open)."""
+    return start - timedelta(minutes=early_minutes), min(start + timedelta(minutes=grace_minutes), end)
+
+
+# -- what needs the booking organisation's attention ------------------------------------------------
+
+def owes(status: str, cancel_fee: int | None, cancel_fee_paid: bool) -> bool:
+    """The booking waits for the booking organisation to pay: usage recorded (completed; settled when
+    paid, even a zero payable needs the confirming click), or a late-cancellation / no-show fee unpaid."""
+    if status == "completed":
+        return True
+    return status in ("cancelled", "no_show") and bool(cancel_fee) and not cancel_fee_paid
+
+
+def needs_attention(status: str, cancel_fee: int | None, cancel_fee_paid: bool, extension_status: str | None) -> bool:
+    """To pay, or a usage extension waiting for the user's confirmation."""
+    return owes(status, cancel_fee, cancel_fee_paid) or (status == "completed" and extension_status == "proposed")
+
+
 # -- week calendar ---------------------------------------------------------------------------------
 
 def week_grid(rules_: Rules, busy, week_start: date, now: datetime):

@@ -64,6 +64,36 @@ def effective_status(booking: Booking, now: datetime | None = None) -> str:
     return rules.effective_status(booking.status, booking.start, now or utcnow(), grace_minutes())
 
 
+def checkin_window(booking: Booking) -> rules.Interval:
+    """[opens, closes) naive UTC: when the booking may be checked in to (see rules.checkin_window)."""
+    cfg = current_app.config
+    return rules.checkin_window(booking.start, booking.end, cfg["BOOKING_CHECKIN_EARLY_MINUTES"],
+                                cfg["BOOKING_NO_SHOW_MINUTES"])
+
+
+def local_moment(dt: datetime) -> str:
+    """A moment as people read it, in Asia/Shanghai: 11月30日 08:45 / 11/30 08:45."""
+    local = to_local(dt)
+    return _("%(month)s月%(day)s日 %(time)s", month=local.month, day=local.day, time=local.strftime("%H:%M"))
+
+
+def checkin_opens_message(booking: Booking) -> str:
+    return _("签到于 %(when)s 开放", when=local_moment(checkin_window(booking)[0]))
+
+
+def checkin_note(booking: Booking, now: datetime | None = None) -> str | None:
+    """What the booking page says about check-in for an approved booking: when it opens, or until when."""
+    if booking.status != "approved":
+        return None
+    now = now or utcnow()
+    opens, closes = checkin_window(booking)
+    if now < opens:
+        return checkin_opens_message(booking)
+    if now < closes:
+        return _("签到开放中，%(when)s 截止", when=local_moment(closes))
+    return None
+
+
 def effective_rules(instrument: Instrument, settings: BookingSettings | None = None) -> rules.Rules:
     cfg = current_app.config
     if settings is None:
