@@ -141,6 +141,20 @@ def free_intervals(rules: Rules, busy, lo: datetime, hi: datetime, now: datetime
     return subtract(open_, cuts)
 
 
+def drop_off_slot(rules: Rules, busy, day: date, now: datetime) -> Interval | None:
+    """Sample submission is booked by day and sample count: the drop-off appointment is the first free
+    span of the minimum length on that local day, on the slot grid (None when the day has none)."""
+    lo, hi = _to_utc(day, time(0)), _to_utc(day + timedelta(days=1), time(0))
+    length = timedelta(minutes=max(rules.min_minutes, rules.slot_minutes or 0))
+    step = (rules.slot_minutes or 30) * 60
+    for s, e in free_intervals(rules, busy, lo, hi, now):
+        offset = int((s - datetime(2000, 1, 1)).total_seconds()) % step
+        start = s + timedelta(seconds=(step - offset) % step)
+        if start + length <= e:
+            return start, start + length
+    return None
+
+
 def busy_intervals(rules: Rules, busy, lo: datetime, hi: datetime) -> list[Interval]:
     """Busy time to show on the calendar (bookings merged; who booked is not revealed)."""
     return clip(merge(busy), lo, hi)

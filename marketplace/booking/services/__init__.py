@@ -17,6 +17,7 @@ from .lookups import (
                       busy_between,
                       can_view,
                       checkin_note,
+                      drop_off_slot,
                       effective_rules,
                       effective_status,
                       get_booking,
@@ -62,7 +63,7 @@ from .transitions import (
 
 __all__ = [
     "MAX_QUERY_DAYS", "add_blackout", "allowed_actions", "approve_booking", "availability", "busy_between",
-    "VIEWS", "can_view", "cancel_booking", "checkin_note", "just_created", "owes", "to_pay_count", "check_in", "complete_booking", "decide_extension", "effective_rules", "effective_status",
+    "VIEWS", "can_view", "cancel_booking", "checkin_note", "drop_off_slot", "just_created", "owes", "to_pay_count", "check_in", "complete_booking", "decide_extension", "effective_rules", "effective_status",
     "get_booking", "get_instrument", "get_or_create_settings", "has_overdue", "is_provider_member",
     "is_qualified", "mark_no_shows", "org_instruments", "provider_bookings", "provider_counts",
     "provider_members", "qualify_user", "quote_booking", "rate_booking", "rating_summary",

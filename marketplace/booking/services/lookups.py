@@ -180,8 +180,25 @@ def week_calendar(instrument: Instrument, week: str | None = None) -> dict:
         start += timedelta(days=7)
     else:
         start -= timedelta(days=7)
+    # sample submission is booked by day: which days of the week still take samples
+    drop_off_days = {d for d in days
+                     if any(state == "free" and to_local(s).date() == d for _l, cells in rows for state, s in cells)}
     return {"days": days, "rows": rows, "week": start, "prev": start - timedelta(days=7),
-            "next": start + timedelta(days=7), "rules": r}
+            "next": start + timedelta(days=7), "rules": r, "today": to_local(utcnow()).date(),
+            "by_sample": instrument.price_unit == "sample", "drop_off_days": drop_off_days}
+
+
+def drop_off_slot(instrument: Instrument, day: date, now: datetime | None = None) -> rules.Interval:
+    """The drop-off appointment of a sample-submission booking on `day` (local date): see
+    rules.drop_off_slot. Invalid, naming the field, when the day has no free time."""
+    if not isinstance(day, date):
+        raise Invalid.field("drop_off", _("请选择送样日期"))
+    r = effective_rules(instrument)
+    lo = rules._to_utc(day, datetime.min.time())
+    span = rules.drop_off_slot(r, busy_between(instrument.id, lo, lo + timedelta(days=1)), day, now or utcnow())
+    if span is None:
+        raise Invalid.field("drop_off", _("该日不接收送样（未开放、已约满或不在可预约范围内），请换一天"))
+    return span
 
 
 def is_qualified(instrument: Instrument, user) -> bool:
