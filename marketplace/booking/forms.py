@@ -1,7 +1,16 @@
 """Booking forms. Times typed in forms are Asia/Shanghai local time."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, DateTimeLocalField, HiddenField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 FMT = "%Y-%m-%dT%H:%M"

@@ -141,7 +141,7 @@ def test_page_says_until_when_inside_the_window(client, login, instrument, compa
     login(client, company_user)
     html = client.get(f"/booking/{b.id}").get_data(as_text=True)
     closes = to_local(b.start + timedelta(minutes=30)).strftime("%H:%M")
-    assert f"签到开放中，" in html and f"{closes} 截止" in html
+    assert "签到开放中，" in html and f"{closes} 截止" in html
     assert f"/booking/{b.id}/check-in\"" in html
 
 

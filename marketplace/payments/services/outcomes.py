@@ -23,8 +23,8 @@ from ...extensions import db
 from ...ledger import Cr, Dr
 from .. import signals
 from ..gateway import Gateway, GatewayError, GatewayUnavailable, verify_signature
-from ..rules import decline
 from ..models import Payment, WebhookEvent
+from ..rules import decline
 from ..states import MACHINE, OPEN_STATUSES
 from .lookups import FEE_STATUSES, move, reload
 
