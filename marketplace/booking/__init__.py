@@ -9,8 +9,8 @@ def init_app(app):
     app.register_blueprint(bp)
     app.cli.add_command(booking_cli)
     from ..core import nav
-    from .services import to_pay_count
-    nav.add_badge("booking.my_bookings", to_pay_count)  # what the user's organisation has to pay
+    from .services import count_to_pay
+    nav.set_badge("booking.my_bookings", count_to_pay)  # what the user's organisation has to pay
     from .states import status_label
     app.jinja_env.globals["booking_status_label"] = status_label  # macros imported without context see it
 

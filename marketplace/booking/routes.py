@@ -149,7 +149,7 @@ def my_bookings():
     new = services.just_created(current_user, request.args.get("new", type=int)) if page == 1 else None
     items = ([new] if new else []) + [b for b in pagination.items if new is None or b.id != new.id]
     return render_template("booking/my.html", pagination=pagination, items=items, new=new, status=status,
-                           view=view, STATUSES=STATUSES, to_pay=services.to_pay_count(current_user),
+                           view=view, STATUSES=STATUSES, to_pay=services.count_to_pay(current_user),
                            effective_status=services.effective_status, owes=services.owes,
                            has_feed=ics.has_token(current_user))
 

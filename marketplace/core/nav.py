@@ -6,7 +6,7 @@ In a domain's `init_app(app)`:
     nav.add_link(_l("技术经理人事务所"), "filing.directory", who=nav.EVERYONE)         # header menu
     nav.add_workflow("trading", _l("发布技术需求"), "trading.new_demand", signed_in=True)  # platform buttons
     nav.add_panel("trading", "trading/_platform_panel.html", lambda: {"notices": ...})   # platform section
-    nav.add_badge("booking.my_bookings", lambda user: count_to_pay(user))                  # a count on a link
+    nav.set_badge("booking.my_bookings", lambda user: services.count_to_pay(user))         # a count on a link
 
 A link or workflow is shown only when its endpoint exists and `who(user)` accepts the signed-in user.
 """
@@ -49,9 +49,9 @@ def add_panel(platform: str, template: str, context: Callable[[], dict]):
         panels.append((template, context))
 
 
-def add_badge(endpoint: str, count: Callable):
-    """A count shown beside a header link (e.g. bookings to pay): `count(user)` -> int, 0 shows none."""
-    REGISTRY.badges[endpoint] = count
+def set_badge(endpoint: str, badge: Callable):
+    """A count shown beside a header link (e.g. bookings to pay): `badge(user)` -> int; 0 shows none."""
+    REGISTRY.badges[endpoint] = badge
 
 
 def badge(endpoint: str, user) -> int:

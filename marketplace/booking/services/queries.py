@@ -86,7 +86,7 @@ def user_bookings(user, status=None, view=None, page=1, per_page=20, now=None):
     return db.paginate(q.order_by(*order), page=page, per_page=per_page, error_out=False)
 
 
-def to_pay_count(user) -> int:
+def count_to_pay(user) -> int:
     """How many bookings the user (or the user's organisation) has to pay: the nav badge."""
     return db.session.scalar(db.select(sa.func.count()).select_from(Booking).where(_mine(user), _owes())) or 0
 
