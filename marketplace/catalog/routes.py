@@ -17,7 +17,7 @@ bp = Blueprint("catalog", __name__)
 WORKFLOWS = {
     "sharing": [(_l("查找并预约大型仪器"), "catalog.resources", {"platform": "sharing", "type": "instrument"}, False),
                 (_l("我的预约"), "booking.my_bookings", {}, True), (_l("预约审批"), "booking.queue", {}, True),
-                (_l("双向补贴"), "subsidy.programmes", {}, False)],
+                (_l("双向补贴"), "subsidy_policy.policy", {}, False)],
     "trading": [(_l("浏览科技成果"), "catalog.resources", {"type": "achievement"}, False),
                 (_l("科技服务机构"), "catalog.resources", {"type": "service", "platform": "trading"}, False)],
     "startup": [(_l("孵化器与众创空间"), "catalog.resources", {"type": "incubator"}, False),
