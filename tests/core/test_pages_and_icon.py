@@ -63,3 +63,13 @@ def test_status_badge_only_for_the_owner_and_staff(client, make_org, make_user, 
     client.post("/logout")
     login(client, make_user(org=make_org()))  # a member of another organisation is a visitor here
     assert 'class="status' not in client.get(f"/resources/{r.id}").get_data(as_text=True)
+
+
+def test_english_cards_name_the_city_in_english(client, make_org, make_resource):
+    org = make_org(name="南京大学", city="南京")
+    r = make_resource("instrument", org, title="透射电子显微镜")
+    client.get("/lang/en")
+    card = client.get("/resources").get_data(as_text=True).split('class="card list-item"')[1].split("</article>")[0]
+    assert "南京大学 · Nanjing" in card and "· 南京" not in card
+    aside = client.get(f"/resources/{r.id}").get_data(as_text=True).split("<aside>")[1]
+    assert "Nanjing" in aside.split("</section>")[0]
