@@ -99,3 +99,10 @@ def test_search_page_clamps_the_page(client, org, make_resource, page, shown):
 def test_the_api_still_refuses_a_page_past_the_window(client):
     assert client.get("/api/v1/search?q=x&page=abc").status_code == 422
     assert client.get("/api/v1/search?q=x&page=99999&per_page=100").status_code == 422
+
+
+def test_the_english_placeholder_example_works(titles, demo_like):
+    # "e.g. … Nanjing TEM": a city's English name finds its listings
+    assert titles("Nanjing TEM") == ["透射电子显微镜"]
+    assert set(titles("Suzhou XRD")) == {"X射线衍射仪"}
+    assert titles("Wuxi XRD") == []
