@@ -1,4 +1,5 @@
-"""broker firms' commission rates with an effective date and a history (replaces one row per firm)
+"""broker firms' commission rates with an effective date and a history (replaces one row per firm);
+facilities get the booking rate card (price unit, internal and external price, bookable)
 
 Revision ID: 0017_extras
 Revises: 0010_verification
@@ -37,8 +38,28 @@ def upgrade():
                "SELECT firm_id, basis_points, CAST(updated_at AS DATE), '', updated_at FROM trading_firm_commissions")
     op.drop_table('trading_firm_commissions')
 
+    # Existing facilities have no rate card yet: not bookable until their owner fills it in.
+    with op.batch_alter_table('res_facility', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('price_unit', sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column('internal_price', sa.BigInteger(), nullable=True))
+        batch_op.add_column(sa.Column('external_price', sa.BigInteger(), nullable=True))
+        batch_op.add_column(sa.Column('bookable', sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.create_check_constraint(op.f('ck_res_facility_price_unit_choice'), "price_unit IN ('hour')")
+        batch_op.create_check_constraint(op.f('ck_res_facility_internal_price_nonneg'), 'internal_price >= 0')
+        batch_op.create_check_constraint(op.f('ck_res_facility_external_price_nonneg'), 'external_price >= 0')
+    with op.batch_alter_table('res_facility', schema=None) as batch_op:
+        batch_op.alter_column('bookable', server_default=None)
+
 
 def downgrade():
+    with op.batch_alter_table('res_facility', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_res_facility_external_price_nonneg'), type_='check')
+        batch_op.drop_constraint(op.f('ck_res_facility_internal_price_nonneg'), type_='check')
+        batch_op.drop_constraint(op.f('ck_res_facility_price_unit_choice'), type_='check')
+        batch_op.drop_column('bookable')
+        batch_op.drop_column('external_price')
+        batch_op.drop_column('internal_price')
+        batch_op.drop_column('price_unit')
     op.create_table('trading_firm_commissions',
     sa.Column('firm_id', sa.Integer(), nullable=False),
     sa.Column('basis_points', sa.Integer(), nullable=False),
