@@ -28,6 +28,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--font-render-hinting=none"]
 DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 390, "height": 844}
+TALL = 2000  # the most of a dashboard shown
 PASSWORD = "demo12345"
 
 
@@ -37,7 +38,7 @@ class Shot:
     path: str            # may name {instrument} and {booking}
     user: str | None     # demo account to sign in as, or None for a visitor
     phone: bool = False  # also taken on a phone
-    full_page: bool = False
+    full_page: bool = False  # as much of the page as TALL allows
 
 
 SHOTS = (
@@ -46,8 +47,8 @@ SHOTS = (
     Shot("instrument", "/resources/{instrument}", None, phone=True),
     Shot("calendar", "/booking/instruments/{instrument}/calendar", "company@demo.cn"),
     Shot("checkout", "/payments/bookings/{booking}/checkout", "company@demo.cn"),
-    Shot("finance-dashboard", "/subsidy/", "finance@demo.cn"),
-    Shot("census-dashboard", "/census", None),
+    Shot("finance-dashboard", "/subsidy/", "finance@demo.cn", full_page=True),
+    Shot("census-dashboard", "/census", None, full_page=True),
 )
 
 
@@ -109,7 +110,9 @@ def sign_in(page, base: str, email: str):
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", PASSWORD)
     with page.expect_navigation():
-        page.click("form button[type=submit]")
+        page.press("input[name=password]", "Enter")  # the login form's own submit, not the header search's
+    if "/login" in page.url.split("?")[0]:
+        raise RuntimeError(f"could not sign in as {email}")
 
 
 def settle(page):
@@ -139,11 +142,16 @@ def take(browser, base: str, shots, targets: dict, out: Path, lang: str, viewpor
             for shot in group:
                 path = shot.path.format(**targets)
                 resp = page.goto(base + with_lang(path, lang))
-                if resp is None or resp.status >= 400:
-                    raise RuntimeError(f"{shot.name}: {path} answered {resp and resp.status}")
+                if resp is None or resp.status >= 400 or "/login" in page.url.split("?")[0]:
+                    raise RuntimeError(f"{shot.name}: {path} answered {resp and resp.status} at {page.url}")
                 settle(page)
                 target = out / f"{shot.name}-{lang}{suffix}.png"
-                page.screenshot(path=str(target), full_page=shot.full_page, animations="disabled")
+                if shot.full_page:  # dashboards: the charts and the first rows of the tables, not all of it
+                    height = page.evaluate("document.documentElement.scrollHeight")
+                    page.set_viewport_size({"width": viewport["width"], "height": min(height, TALL)})
+                    settle(page)
+                page.screenshot(path=str(target), animations="disabled")
+                page.set_viewport_size(viewport)
                 print(f"  {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target} "
                       f"({target.stat().st_size // 1024} KB)")
         finally:
@@ -158,7 +166,12 @@ def main(argv=None) -> int:
     ap.add_argument("--only", default="", help="comma-separated shot names (default: all)")
     args = ap.parse_args(argv)
     if not Path(CHROMIUM).exists():
-        print(f"chromium not found at {CHROMIUM}", file=sys.stderr)
+        print(f"chromium not found at {CHROMIUM} (apt-get install chromium)", file=sys.stderr)
+        return 2
+    fonts = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True).stdout \
+        if shutil.which("fc-list") else ""
+    if not fonts.strip():  # Chinese would be drawn as empty boxes
+        print("no Chinese font found by fontconfig (apt-get install fonts-noto-cjk)", file=sys.stderr)
         return 2
     from playwright.sync_api import sync_playwright
 

@@ -140,3 +140,15 @@ def test_the_quote_says_why_there_is_no_subsidy(app, facility, company, programm
     s, _e = slot(0, 9, 0, 60)
     q = quote(facility, company, 50_000, s)
     assert (q.amount, q.payable) == (0, 50_000) and "仅适用于大型科学仪器" in q.reason
+
+
+def test_a_facility_booking_is_in_the_users_calendar_feed(app, facility, instrument, company_user):
+    from icalendar import Calendar
+
+    from marketplace.booking import ics
+    services.request_booking(facility, *slot(0, 9), "开放实验室", actor=company_user)
+    services.request_booking(instrument, *slot(1, 9), "电镜", actor=company_user)
+    db.session.commit()
+    events = Calendar.from_ical(ics.user_feed(company_user)).walk("VEVENT")
+    assert sorted(str(e["summary"]) for e in events) == sorted([facility.title, instrument.title])
+    assert [str(e.get("location")) for e in events if str(e["summary"]) == facility.title] == ["None"]
