@@ -139,6 +139,7 @@ def take(browser, base: str, shots, targets: dict, out: Path, lang: str, viewpor
         try:
             if user:
                 sign_in(page, base, user)
+            page.goto(f"{base}/lang/{lang}")  # the session's language, kept across redirects (?lang= is not)
             for shot in group:
                 path = shot.path.format(**targets)
                 resp = page.goto(base + with_lang(path, lang))
