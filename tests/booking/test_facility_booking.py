@@ -152,3 +152,12 @@ def test_a_facility_booking_is_in_the_users_calendar_feed(app, facility, instrum
     events = Calendar.from_ical(ics.user_feed(company_user)).walk("VEVENT")
     assert sorted(str(e["summary"]) for e in events) == sorted([facility.title, instrument.title])
     assert [str(e.get("location")) for e in events if str(e["summary"]) == facility.title] == ["None"]
+
+
+def test_the_facility_page_puts_price_and_booking_at_the_top(app, client, facility, make_resource, lab):
+    page = client.get(f"/resources/{facility.id}").get_data(as_text=True)
+    top = page[page.index('id="summary"'):page.index("</section>", page.index('id="summary"'))]
+    assert "¥500.00" in top and 'id="summary-book"' in top
+    closed = make_resource("facility", lab, facility_kind="test_field")  # no rate card: no price, no button
+    top = client.get(f"/resources/{closed.id}").get_data(as_text=True)
+    assert 'id="summary-book"' not in top and 'id="summary-price"' not in top
