@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app marketplace
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: run test test-pg bench install clean-index translations vendor lint lock
+.PHONY: run test test-pg bench install clean-index translations vendor lint lock screenshots
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ lock: $(BIN)/activate
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# docs/screenshots/: the demo data (temporary SQLite, fixed seed) in headless Chromium, zh and en,
+# desktop and phone; starts and stops its own app server and localstripe on free ports.
+screenshots: install
+	$(BIN)/python scripts/screenshots.py
 
 # Front-end libraries vendored into static/vendor/ (committed): re-fetch them from the npm registry.
 vendor:

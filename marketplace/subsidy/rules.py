@@ -16,6 +16,7 @@ def N_(text: str) -> str:  # noqa: N802  (marks a message for the catalog; trans
 # shown translated by its code (`reason_text`).
 REASONS = {
     "no_programme": N_("本年度没有有效的补贴计划"),
+    "not_subsidised_type": N_("双向补贴仅适用于大型科学仪器，设施预约按全额付费"),
     "not_enterprise": N_("预约单位不是企业"),
     "out_of_province": N_("预约单位未经核验为省内注册企业"),
     "internal": N_("本单位内部使用不予补贴"),

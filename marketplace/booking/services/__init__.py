@@ -24,7 +24,10 @@ from .lookups import (
                       get_instrument,
                       is_provider_member,
                       is_qualified,
+                      needs_qualification,
                       provider_members,
+                      service_mode_of,
+                      takes_bookings,
                       week_calendar,
 )
 from .queries import (
@@ -66,7 +69,7 @@ __all__ = [
     "VIEWS", "can_view", "cancel_booking", "check_in", "checkin_note", "complete_booking", "count_to_pay",
     "decide_extension", "drop_off_slot", "effective_rules", "effective_status", "just_created", "owes",
     "get_booking", "get_instrument", "get_or_create_settings", "has_overdue", "is_provider_member",
-    "is_qualified", "mark_no_shows", "org_instruments", "provider_bookings", "provider_counts",
+    "is_qualified", "mark_no_shows", "needs_qualification", "service_mode_of", "takes_bookings", "org_instruments", "provider_bookings", "provider_counts",
     "provider_members", "qualify_user", "quote_booking", "rate_booking", "rating_summary",
     "record_cancel_fee_paid", "reject_booking", "remove_blackout", "request_booking", "revoke_qualification",
     "send_reminders", "settings_page", "settle_booking", "update_settings", "user_bookings", "week_calendar",

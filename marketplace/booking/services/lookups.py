@@ -6,7 +6,8 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 
 from ...accounts.models import User
-from ...catalog.models import Instrument
+from ...catalog.models import Instrument, Resource
+from ...catalog.types import BOOKABLE_TYPES
 from ...core.errors import Invalid, NotFound
 from ...core.permissions import require_login
 from ...core.schema import MAX_ID
@@ -24,13 +25,32 @@ def is_id(value) -> bool:
 
 
 def get_instrument(instrument_id, *, public: bool = True) -> Instrument:
+    """A bookable resource (an instrument or a facility: catalog.types.BOOKABLE_TYPES) by id."""
     # platform rows are not needed for booking; skip their extra query
-    inst = db.session.get(Instrument, instrument_id, options=[sa.orm.lazyload(Instrument.platform_rows),
-                                                              sa.orm.lazyload(Instrument.owner)]) \
+    inst = db.session.get(Resource, instrument_id, options=[sa.orm.lazyload(Resource.platform_rows),
+                                                            sa.orm.lazyload(Resource.owner)]) \
         if is_id(instrument_id) else None
-    if inst is None or (public and inst.status != "published"):
+    if inst is None or inst.type not in BOOKABLE_TYPES or (public and inst.status != "published"):
         raise NotFound(_("仪器不存在"))
     return inst
+
+
+def service_mode_of(resource) -> str:
+    """How the resource is used: an instrument's declared service mode; a type that declares none (a
+    facility) is used by the booker in person, billed like self-operated use (catalog.types)."""
+    return getattr(resource, "service_mode", None) or "self_operated"
+
+
+def needs_qualification(resource) -> bool:
+    """Only self-operated instruments need a per-user qualification; a facility admits by approval."""
+    return resource.type == "instrument" and resource.service_mode == "self_operated"
+
+
+def takes_bookings(resource) -> bool:
+    """Published, open for booking, and its rate card filled in (optional for facilities)."""
+    return bool(resource.type in BOOKABLE_TYPES and resource.status == "published" and resource.bookable
+                and resource.price_unit and resource.internal_price is not None
+                and resource.external_price is not None)
 
 
 def is_provider_member(actor, org_id) -> bool:

@@ -13,7 +13,17 @@ from ...extensions import db
 from ...notifications.services import notify_many
 from .. import rules, signals
 from ..models import EXCLUSION_CONSTRAINT, Booking
-from .lookups import busy_between, effective_rules, is_qualified, link, provider_members, when
+from .lookups import (
+    busy_between,
+    effective_rules,
+    is_qualified,
+    link,
+    needs_qualification,
+    provider_members,
+    service_mode_of,
+    takes_bookings,
+    when,
+)
 
 
 def overlap_message() -> str:
@@ -22,13 +32,13 @@ def overlap_message() -> str:
 
 def _check_request(instrument, actor, start, end, samples, now, check_overlap=True):
     require_login(actor)
-    if instrument.status != "published" or not instrument.bookable:
+    if not takes_bookings(instrument):
         raise Invalid(_("该仪器暂不开放预约"))
     if actor.organisation_id is None:
         raise Forbidden(_("请先加入一个单位再预约"))
     if not isinstance(start, datetime) or not isinstance(end, datetime):
         raise Invalid.field("start", _("请填写开始和结束时间"))
-    if instrument.service_mode == "self_operated" and not is_qualified(instrument, actor) \
+    if needs_qualification(instrument) and not is_qualified(instrument, actor) \
             and not actor.is_member_of(instrument.owner_org_id):
         raise Forbidden(_("您尚未取得该仪器的自主操作资格，请联系管理单位培训"))
     r = effective_rules(instrument)
@@ -100,7 +110,7 @@ def request_booking(instrument, start, end, purpose, *, actor, samples=None, now
         provider_org_id=instrument.owner_org_id, start=start, end=end,
         samples=samples if instrument.price_unit == "sample" or samples is not None else None,
         purpose=purpose, status="requested", price_unit=instrument.price_unit, unit_price=price,
-        internal=internal, service_mode=instrument.service_mode,
+        internal=internal, service_mode=service_mode_of(instrument),
         fee=rules.booking_fee(instrument.price_unit, price, start, end, samples), user_subsidy=0,
         created_at=now, updated_at=now))
     record("booking", booking.id, "requested", actor, to_state="requested")
