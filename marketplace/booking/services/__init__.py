@@ -20,6 +20,7 @@ from .lookups import (
                       effective_status,
                       get_booking,
                       get_instrument,
+                      get_instrument_for_booking,
                       is_provider_member,
                       is_qualified,
                       provider_members,
@@ -53,7 +54,7 @@ from .transitions import (
 __all__ = [
     "MAX_QUERY_DAYS", "add_blackout", "allowed_actions", "approve_booking", "availability", "busy_between",
     "can_view", "cancel_booking", "check_in", "complete_booking", "decide_extension", "effective_rules", "effective_status",
-    "get_booking", "get_instrument", "get_or_create_settings", "has_overdue", "is_provider_member",
+    "get_booking", "get_instrument", "get_instrument_for_booking", "get_or_create_settings", "has_overdue", "is_provider_member",
     "is_qualified", "mark_no_shows", "org_instruments", "provider_bookings", "provider_counts",
     "provider_members", "qualify_user", "quote_booking", "rate_booking", "rating_summary",
     "record_cancel_fee_paid", "reject_booking", "remove_blackout", "request_booking", "revoke_qualification",

@@ -33,6 +33,28 @@ def get_instrument(instrument_id, *, public: bool = True) -> Instrument:
     return inst
 
 
+def get_instrument_for_booking(instrument_id) -> Instrument:
+    """The instrument with its booking rules (settings, opening hours, blackouts still to come)
+    loaded in one statement, for the booking request's hot path; effective_rules() reuses them."""
+    if not is_id(instrument_id):
+        raise NotFound(_("仪器不存在"))
+    now = utcnow()
+    stmt = (sa.select(Instrument, BookingSettings, Blackout.start, Blackout.end, Blackout.reason)
+            .outerjoin(BookingSettings, BookingSettings.instrument_id == Instrument.id)
+            .outerjoin(Blackout, sa.and_(Blackout.instrument_id == Instrument.id, Blackout.end > now))
+            .where(Instrument.id == instrument_id)
+            .options(sa.orm.lazyload(Instrument.platform_rows), sa.orm.lazyload(Instrument.owner),
+                     sa.orm.joinedload(BookingSettings.opening_hours))
+            .execution_options(populate_existing=True))
+    rows = db.session.execute(stmt).unique().all()
+    if not rows or rows[0][0].status != "published":
+        raise NotFound(_("仪器不存在"))
+    inst, settings = rows[0][0], rows[0][1]
+    blackouts = sorted({(b_start, b_end, reason) for _i, _s, b_start, b_end, reason in rows if b_start is not None})
+    inst._booking_rules = effective_rules(inst, settings, blackouts=tuple(blackouts), loaded=True)
+    return inst
+
+
 def is_provider_member(actor, org_id) -> bool:
     return bool(actor is not None and getattr(actor, "is_authenticated", False)
                 and (actor.is_member_of(org_id) or actor.has_role("admin")))
@@ -64,18 +86,21 @@ def effective_status(booking: Booking, now: datetime | None = None) -> str:
     return rules.effective_status(booking.status, booking.start, now or utcnow(), grace_minutes())
 
 
-def effective_rules(instrument: Instrument, settings: BookingSettings | None = None) -> rules.Rules:
+def effective_rules(instrument: Instrument, settings: BookingSettings | None = None, *,
+                    blackouts: tuple | None = None, loaded: bool = False) -> rules.Rules:
+    """The rules in force for the instrument. `loaded=True`: settings (None = none stored) and
+    blackouts were fetched by the caller (get_instrument_for_booking), so nothing is queried."""
     cfg = current_app.config
-    if settings is None:
+    if settings is None and not loaded:
         settings = db.session.get(BookingSettings, instrument.id)
     if settings is not None:
         weekly = tuple((h.weekday, h.opens, h.closes) for h in settings.opening_hours)
     else:
         weekly = _default_weekly(cfg["BOOKING_OPENING_HOURS"])
-    now = utcnow()
-    blackouts = tuple(tuple(row) for row in db.session.execute(
-        db.select(Blackout.start, Blackout.end, Blackout.reason)
-        .where(Blackout.instrument_id == instrument.id, Blackout.end > now).order_by(Blackout.start)))
+    if blackouts is None:
+        blackouts = tuple(tuple(row) for row in db.session.execute(
+            db.select(Blackout.start, Blackout.end, Blackout.reason)
+            .where(Blackout.instrument_id == instrument.id, Blackout.end > utcnow()).order_by(Blackout.start)))
 
     def pick(value, key):
         return value if value is not None else cfg[key]

@@ -45,16 +45,23 @@ def allowed_actions(booking: Booking, actor, *, now=None) -> list[str]:
     return actions
 
 
-def approve_now(booking, *, actor, now, comment=None):
-    """Approve without the permission check (auto-approval when the instrument needs none)."""
+def approve_now(booking, *, actor, now, comment=None, notify_user: bool = True):
+    """Approve without the permission check (auto-approval when the instrument needs none).
+    notify_user=False: the caller's job tells the user (the booking request's hot path)."""
     MACHINE.apply(booking, "approved", actor, comment=comment)
     booking.decided_by_id = getattr(actor, "id", None)
     booking.decided_at = now
     db.session.flush()
     signals.booking_approved.send(booking, actor=actor)
+    if notify_user:
+        notify_approved(booking)
+
+
+def notify_approved(booking, link=None):
+    from .lookups import link as make_link
     notify(booking.user, _("预约已批准：%(title)s", title=booking.instrument.title),
            _("您预约的 %(title)s（%(when)s）已批准。", title=booking.instrument.title, when=when(booking)),
-           link("booking.detail", booking_id=booking.id))
+           link or make_link("booking.detail", booking_id=booking.id))
 
 
 def approve_booking(booking, *, actor, now=None) -> Booking:
