@@ -54,8 +54,7 @@ def init_app(app):
             session["lang"] = code
         return redirect(safe_next(request.referrer, url_for("catalog.home")))
 
-    @bp.route("/healthz")
-    def healthz():
-        return {"status": "ok"}
+    from . import health
+    health.init_app(app, bp)  # X-Request-ID on every response; /healthz and /readyz
 
     app.register_blueprint(bp)

@@ -191,8 +191,9 @@ def make_scheduler(app=None):
     """RQ's cron scheduler with SCHEDULE registered on the configured queue."""
     from rq.cron import CronScheduler
     app = app or current_app
-    scheduler = CronScheduler(connection=connection(app), name=f"marketplace:{os.getpid()}")
-    for p in SCHEDULE:
-        scheduler.register(execute, app.config["JOBS_QUEUE"], args=(p.func, (), {}), cron=p.cron,
-                           job_timeout=app.config["JOBS_TIMEOUT"], name=p.name)
+    name = app.config["JOBS_QUEUE"]
+    scheduler = CronScheduler(connection=connection(app), name=f"{name}:{os.getpid()}")
+    for p in SCHEDULE:  # cron jobs are named after their queue: "marketplace:booking-no-shows"
+        scheduler.register(execute, name, args=(p.func, (), {}), cron=p.cron,
+                           job_timeout=app.config["JOBS_TIMEOUT"], name=f"{name}:{p.name}")
     return scheduler

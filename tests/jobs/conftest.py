@@ -36,6 +36,10 @@ def _drop_queue(conn, name):
     keys = list(conn.scan_iter(match=f"*{name}*"))
     if keys:
         conn.delete(*keys)
+    conn.srem("rq:queues", f"rq:queue:{name}")
+    stale = [m for m in conn.zrange("rq:cron_jobs", 0, -1) if m.decode().startswith(f"{name}:")]
+    if stale:
+        conn.zrem("rq:cron_jobs", *stale)
 
 
 @pytest.fixture(params=["in-process", "redis"])

@@ -93,11 +93,12 @@ def test_the_no_show_sweep_runs_as_a_scheduled_job(app, instrument, company_user
     if queued(app):
         from rq.utils import now
         scheduler = jobs.make_scheduler(app)
-        assert {j.name for j in scheduler.get_jobs()} == {p.name for p in jobs.SCHEDULE}
-        cron = next(j for j in scheduler.get_jobs() if j.name == entry.name)
+        queue = app.config["JOBS_QUEUE"]
+        assert {j.name for j in scheduler.get_jobs()} == {f"{queue}:{p.name}" for p in jobs.SCHEDULE}
+        cron = next(j for j in scheduler.get_jobs() if j.name == f"{queue}:{entry.name}")
         assert cron.cron == "*/5 * * * *"
         cron.next_enqueue_time = now() - timedelta(seconds=1)  # its time has come
-        assert [j.name for j in scheduler.enqueue_jobs()] == [entry.name]  # the others wait for theirs
+        assert [j.name for j in scheduler.enqueue_jobs()] == [cron.name]  # the others wait for theirs
         run_worker(app)
     else:  # without a broker there is no scheduler process: the same job runs when dispatched
         jobs.dispatch(app, entry.func)
