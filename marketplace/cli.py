@@ -37,13 +37,15 @@ def _require_broker():
 
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Run the jobs queued now, then exit.")
+@click.option("--fork/--no-fork", default=False, show_default=True,
+              help="Run each job in a forked process (isolation) instead of this one (speed: connections reused).")
 @with_appcontext
-def worker(burst):
+def worker(burst, fork):
     """Run background jobs (mail, notifications, sweeps) from the queue at JOBS_BROKER_URL."""
     from .core import jobs
     _require_broker()
-    db.engine.dispose()  # each job runs in a forked process: it opens its own connections
-    w = jobs.make_worker()
+    db.engine.dispose()  # forked jobs must open their own connections
+    w = jobs.make_worker(simple=not fork)
     click.echo(f"worker {w.name} on queue {jobs.queue().name} at {jobs.broker_url()}")
     w.work(burst=burst, with_scheduler=True, logging_level="INFO")  # the scheduler re-queues retries
 

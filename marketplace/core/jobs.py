@@ -19,9 +19,10 @@ Two modes, chosen by `JOBS_BROKER_URL`:
   (and says so in the log): losing a mail to a broker outage is worse than a slower request.
 
 Periodic jobs (SCHEDULE) are put on the queue by RQ's cron scheduler: `flask --app marketplace
-scheduler` (one per deployment). Why RQ: Redis is already there, jobs are plain functions, the
-worker forks a fresh process per job, and retries, the failed-job registry and the cron scheduler
-come with the library, with no second broker or worker framework to run.
+scheduler` (one per deployment). Why RQ: Redis is already there, jobs are plain functions, and
+retries, the failed-job registry, job timeouts and the cron scheduler come with the library, with no
+second broker or worker framework to run. The worker runs jobs in its own process by default (its
+database connections are reused); `worker --fork` forks a process per job for isolation instead.
 """
 import importlib
 import logging
@@ -180,7 +181,7 @@ def failed_jobs(app=None) -> list:
 
 
 def make_worker(app=None, *, simple: bool = False):
-    """An RQ worker on the configured queue; simple=True runs jobs in this process (tests)."""
+    """An RQ worker on the configured queue; simple=True runs jobs in this process, else forks per job."""
     from rq import SimpleWorker, Worker
     app = app or current_app
     cls = SimpleWorker if simple else Worker

@@ -47,7 +47,8 @@ def post_worker_init(worker):
     warm_up(worker.wsgi, worker.log)
 
 
-def warm_up(app, log=logging.getLogger("gunicorn.error")):
+def warm_up(app, log=None):
+    log = log or logging.getLogger("gunicorn.error")
     try:
         from marketplace.search import warm_up as search_warm_up
     except ImportError:
