@@ -189,6 +189,14 @@ def provider_members(org_id: int) -> list[User]:
         .options(sa.orm.lazyload(User.role_rows))))
 
 
+def notify_provider_staff(org_id: int, subject: str, body: str, link: str | None = None) -> int:
+    """The fan-out job: tell every active member of the managing unit (after the commit, off the request)."""
+    from ...notifications.services import notify_many
+    staff = provider_members(org_id)
+    notify_many(staff, subject, body, link)
+    return len(staff)
+
+
 def link(endpoint, **values):
     try:
         return url_for(endpoint, **values)

@@ -11,15 +11,16 @@ from flask_babel import gettext as _
 
 from ...core.audit import record
 from ...core.errors import Conflict, Forbidden, Invalid
+from ...core.jobs import enqueue
 from ...core.money import format_fen
 from ...core.permissions import require_login, require_member
 from ...core.timeutil import utcnow
 from ...extensions import db
-from ...notifications.services import notify, notify_many
+from ...notifications.services import notify
 from .. import rules, signals
 from ..models import Booking
 from ..states import MACHINE
-from .lookups import effective_status, is_provider_member, link, provider_members, when
+from .lookups import effective_status, is_provider_member, link, notify_provider_staff, when
 
 
 def allowed_actions(booking: Booking, actor, *, now=None) -> list[str]:
@@ -132,7 +133,7 @@ def cancel_booking(booking, reason=None, *, actor, now=None) -> Booking:
                   title=title, when=when(booking), fee=format_fen(fee)) if fee else
                 _("%(name)s 取消了 %(title)s（%(when)s）的预约。", name=booking.user.name, title=title,
                   when=when(booking)))
-        notify_many(provider_members(booking.provider_org_id), _("预约已取消：%(title)s", title=title), body, url)
+        enqueue(notify_provider_staff, booking.provider_org_id, _("预约已取消：%(title)s", title=title), body, url)
     return booking
 
 
@@ -244,11 +245,11 @@ def decide_extension(booking, confirm: bool, *, actor) -> Booking:
     db.session.flush()
     if confirm:  # the subsidy follows the new fee (never above its reservation)
         signals.booking_completed.send(booking, actor=actor)
-    notify_many(provider_members(booking.provider_org_id),
-                _("延时使用已确认：%(title)s", title=booking.instrument.title) if confirm else
-                _("延时使用未被确认：%(title)s", title=booking.instrument.title),
-                _("预约 #%(id)s 的应付费用为 %(fee)s。", id=booking.id, fee=format_fen(booking.fee)),
-                link("booking.detail", booking_id=booking.id))
+    enqueue(notify_provider_staff, booking.provider_org_id,
+            _("延时使用已确认：%(title)s", title=booking.instrument.title) if confirm else
+            _("延时使用未被确认：%(title)s", title=booking.instrument.title),
+            _("预约 #%(id)s 的应付费用为 %(fee)s。", id=booking.id, fee=format_fen(booking.fee)),
+            link("booking.detail", booking_id=booking.id))
     return booking
 
 
