@@ -96,9 +96,10 @@ def dispatch(app, name: str, args=(), kwargs=None):
                                       job_timeout=app.config["JOBS_TIMEOUT"], failure_ttl=30 * 86400,
                                       result_ttl=3600, description=name)
         except Exception as err:  # noqa: BLE001  (redis down: do the work now rather than lose it)
-            if not _is_connection_error(err):
-                raise
-            log.warning("job broker unreachable (%s); running %s in-process", err, name)
+            if _is_connection_error(err):
+                log.warning("job broker unreachable (%s); running %s in-process", err, name)
+            else:  # the transaction has committed: never turn a queueing problem into a 500
+                log.exception("queueing %s failed; running it in-process", name)
     try:
         execute(name, args, kwargs, app=app)
     except Exception:  # noqa: BLE001  (the request that queued it has committed; record, go on)

@@ -130,3 +130,14 @@ def test_the_worker_command_needs_a_broker(make_app):
     app = make_app()
     result = app.test_cli_runner().invoke(args=["worker", "--burst"])
     assert result.exit_code != 0 and "JOBS_BROKER_URL" in result.output
+
+
+@pytest.mark.parametrize("app", ["in-process"], indirect=True)
+def test_with_the_broker_unreachable_jobs_run_in_process_rather_than_get_lost(
+        app, client, api_token, instrument, company_user, lab_user, outbox, caplog):
+    app.config["JOBS_BROKER_URL"] = "redis://127.0.0.1:9/1"  # nothing listens there
+    with caplog.at_level("WARNING", logger="marketplace.jobs"):
+        request_booking(client, api_token, instrument, company_user)
+    assert "job broker unreachable" in caplog.text
+    assert subjects(lab_user) == ["新的预约申请：场发射扫描电镜"]
+    assert [m["to"] for m in outbox] == ["lab@test.cn"]

@@ -31,7 +31,8 @@ def _check_request(instrument, actor, start, end, samples, now, check_overlap=Tr
     if instrument.service_mode == "self_operated" and not is_qualified(instrument, actor) \
             and not actor.is_member_of(instrument.owner_org_id):
         raise Forbidden(_("您尚未取得该仪器的自主操作资格，请联系管理单位培训"))
-    r = getattr(instrument, "_booking_rules", None) or effective_rules(instrument)
+    # rules loaded with the instrument (get_instrument_for_booking) serve this one check, then go
+    r = instrument.__dict__.pop("_booking_rules", None) or effective_rules(instrument)
     errors = rules.validate_request(r, start, end, now, price_unit=instrument.price_unit,
                                     samples=samples)
     if errors:
