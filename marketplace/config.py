@@ -56,7 +56,19 @@ class Config:
 
     PER_PAGE = 20
     MAX_PER_PAGE = 100
-    LOGIN_ATTEMPTS_PER_MINUTE = 5
+    # Accounts security (marketplace/accounts): failed logins per account (the e-mail, from any address)
+    # and per address (any e-mails); mails sent from a typed address (registration, password reset).
+    # Counters in memory unless RATELIMIT_STORAGE_URI is a shared store (redis://host:6379/0).
+    RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") not in ("0", "false", "False", "")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "jsst")
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
+    MAIL_LIMIT_PER_ACCOUNT = os.environ.get("MAIL_LIMIT_PER_ACCOUNT", "3 per hour")
+    MAIL_LIMIT_PER_ADDRESS = os.environ.get("MAIL_LIMIT_PER_ADDRESS", "20 per hour")
+    PASSWORD_MIN_LENGTH = 10  # and not in accounts/data/common_passwords.txt
+    EMAIL_VERIFY_MAX_AGE = _int("EMAIL_VERIFY_MAX_AGE", 3 * 24 * 3600)  # seconds a verification link works
+    PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 3600)  # seconds a reset link works (once)
 
     # Booking defaults (DOMAIN.md); each instrument may override.
     BOOKING_LEAD_TIME_HOURS = 24

@@ -90,6 +90,7 @@ def make_app(tmp_path):
             "WTF_CSRF_ENABLED": False,
             "AUTO_INDEX": False,
             "MAIL_BACKEND": "log",
+            "RATELIMIT_ENABLED": False,  # login/mail limits: on in tests/accounts/test_throttle.py only
             "STRIPE_API_BASE": "http://127.0.0.1:9",  # nothing listens: tests that pay use `localstripe`
         }
         config.update(overrides)

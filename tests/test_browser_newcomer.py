@@ -44,15 +44,18 @@ def test_newcomer_journey(live_server, page, make_org, make_user):
     page.fill("#org_name", "无锡感知科技有限公司")
     page.select_option("#org_kind", "enterprise")
     page.select_option("#org_city", "无锡")
-    page.check("#sme")
+    page.fill("#uscc", "91320200MA1MXY7K5X")
+    page.fill("#legal_name", "无锡感知科技有限公司")
+    page.fill("#legal_rep", "周立")
     page.click("main form button[type=submit]")
-    page.wait_for_url(re.compile(r"/organisation$"))
-    assert page.locator("h1").inner_text() == "无锡感知科技有限公司"
-    assert page.locator("text=科技型中小企业").count() >= 1
+    page.wait_for_url(re.compile(r"/register/check-mail$"))
     db.session.rollback()
     org = db.session.scalar(db.select(Organisation).where(Organisation.name == "无锡感知科技有限公司"))
-    assert (org.kind, org.city, org.sme, org.high_tech) == ("enterprise", "无锡", True, False)
+    assert (org.kind, org.city, org.in_province, org.sme, org.high_tech) == ("enterprise", "无锡", True, False, False)
     assert db.session.scalar(db.select(User).where(User.email == "zhou@wuxi-sensing.cn")).org_admin
+    _log_in(page, base, "zhou@wuxi-sensing.cn", "Company-2026")
+    page.goto(base + "/organisation")
+    assert page.locator("h1").inner_text() == "无锡感知科技有限公司"
     _log_out(page)
 
     # 2. the lab lists an instrument through the form and submits it

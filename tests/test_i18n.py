@@ -24,8 +24,9 @@ PAGES = ["/", "/login", "/register", "/platforms/sharing", "/resources"]
 # English text each page must show once switched (beyond the header that every page has).
 PAGE_ENGLISH = {
     "/": ["Ten resource types", "Six service platforms"],
-    "/login": ["No account yet?", "Register your organisation", "Email", "Password", "Remember me"],
-    "/register": ["Personal details", "Organisation details", "Confirm password", "Tech-based SME",
+    "/login": ["No account yet?", "Register your organisation", "Email", "Password", "Remember me",
+               "Forgot your password?"],
+    "/register": ["Personal details", "Organisation details", "Confirm password", "Unified social credit code",
                   ">University</option>", ">Nanjing</option>"],
     "/platforms/sharing": ["Resource types", "Latest resources"],
     "/resources": ["All resources", "Filter", "Clear filters"],

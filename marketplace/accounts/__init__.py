@@ -4,19 +4,22 @@
 def init_app(app):
     from flask_babel import lazy_gettext as _l
 
-    from ..extensions import db, login_manager
-    from . import models
+    from ..extensions import login_manager
+    from . import (
+        models,  # noqa: F401  (registers the tables)
+        services,
+        throttle,
+    )
     from .routes import bp
 
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("请先登录")
 
     @login_manager.user_loader
-    def _load_user(user_id):
-        try:
-            user = db.session.get(models.User, int(user_id))
-        except (TypeError, ValueError):
-            return None
-        return user if user and user.active else None
+    def _load_user(session_secret):
+        # The cookies carry a login session's secret (models.UserSession), never the user id.
+        return services.user_for_session(session_secret)
+
+    throttle.init_app(app)
 
     app.register_blueprint(bp)

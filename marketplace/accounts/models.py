@@ -1,4 +1,4 @@
-"""Users, organisations, memberships, invitations, API tokens and login attempts."""
+"""Users, organisations, memberships, invitations, API tokens and login sessions."""
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -57,13 +57,35 @@ class User(UserMixin, db.Model):
     org_admin: Mapped[bool] = mapped_column(default=False)
     locale: Mapped[str | None] = mapped_column(sa.String(5))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the person proved the address is theirs. Accounts made by an operator (`users create`), the
+    # demo and the seed count as verified (the default); self-service registration and invitations
+    # start unverified (services.register / accept_invitation set None) until the mailed link is used.
+    email_verified_at: Mapped[datetime | None]
+    # Bumped by a password change or reset: every login session and every reset link made before dies.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     organisation = relationship(Organisation, back_populates="members")
     role_rows = relationship("UserRole", cascade="all, delete-orphan", lazy="selectin")
 
+    def __init__(self, **kwargs):
+        kwargs.setdefault("email_verified_at", utcnow())  # see email_verified_at: verified unless told
+        super().__init__(**kwargs)
+
+    # The login session this object was loaded for (see UserSession); Flask-Login stores it as the id.
+    _session_token = None  # type: str | None
+
     @property
     def is_active(self):
         return self.active
+
+    def get_id(self):
+        """Flask-Login's id is the login session's secret, never the bare user id: a copied session or
+        remember-me cookie dies with its server-side session (logout, password change)."""
+        return self._session_token
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def roles(self) -> set[str]:
@@ -123,12 +145,14 @@ class ApiToken(db.Model):
     user = relationship(User)
 
 
-class LoginAttempt(db.Model):
-    """Failed logins, kept to slow down password guessing per account and address."""
+class UserSession(db.Model):
+    """One login (a browser): Flask-Login's session and remember-me cookies carry its secret, only the
+    SHA-256 is stored. Logout deletes the row; a password change deletes all of the user's rows."""
 
-    __tablename__ = "login_attempts"
+    __tablename__ = "user_sessions"
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(sa.String(254))
-    address: Mapped[str] = mapped_column(sa.String(64))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    __table_args__ = (sa.Index("ix_login_attempts_lookup", "email", "address", "created_at"),)
+
+    user = relationship(User)

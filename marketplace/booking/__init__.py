@@ -8,6 +8,9 @@ def init_app(app):
 
     app.register_blueprint(bp)
     app.cli.add_command(booking_cli)
+    from ..core import nav
+    from .services import count_to_pay
+    nav.set_badge("booking.my_bookings", count_to_pay)  # what the user's organisation has to pay
     from .states import status_label
     app.jinja_env.globals["booking_status_label"] = status_label  # macros imported without context see it
 

@@ -6,6 +6,7 @@ In a domain's `init_app(app)`:
     nav.add_link(_l("技术经理人事务所"), "filing.directory", who=nav.EVERYONE)         # header menu
     nav.add_workflow("trading", _l("发布技术需求"), "trading.new_demand", signed_in=True)  # platform buttons
     nav.add_panel("trading", "trading/_platform_panel.html", lambda: {"notices": ...})   # platform section
+    nav.set_badge("booking.my_bookings", lambda user: services.count_to_pay(user))         # a count on a link
 
 A link or workflow is shown only when its endpoint exists and `who(user)` accepts the signed-in user.
 """
@@ -22,6 +23,7 @@ class Registry:
     links: list = field(default_factory=list)        # (label, endpoint, who)
     workflows: dict = field(default_factory=dict)    # platform -> [(label, endpoint, args, signed_in)]
     panels: dict = field(default_factory=dict)       # platform -> [(template, context function)]
+    badges: dict = field(default_factory=dict)       # endpoint -> count(user) for its header link
 
 
 REGISTRY = Registry()
@@ -45,3 +47,13 @@ def add_panel(platform: str, template: str, context: Callable[[], dict]):
     panels = REGISTRY.panels.setdefault(platform, [])
     if not any(t == template for t, _c in panels):
         panels.append((template, context))
+
+
+def set_badge(endpoint: str, badge: Callable):
+    """A count shown beside a header link (e.g. bookings to pay): `badge(user)` -> int; 0 shows none."""
+    REGISTRY.badges[endpoint] = badge
+
+
+def badge(endpoint: str, user) -> int:
+    count = REGISTRY.badges.get(endpoint)
+    return int(count(user) or 0) if count is not None else 0

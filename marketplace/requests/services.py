@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from pydantic import ValidationError
 
 from ..accounts.models import User
+from ..accounts.rules import require_verified_email
 from ..catalog.models import Resource
 from ..core.errors import Forbidden, Invalid, NotFound
 from ..core.permissions import require_login
@@ -204,6 +205,7 @@ def _call(call_id, kind, now):
 
 def submit_request(req: ServiceRequest, *, actor, now=None) -> ServiceRequest:
     _require(req, actor, "submit")
+    require_verified_email(actor)
     now = now or utcnow()
     kind = KINDS[req.kind]
     if req.call is not None and rules.deadline_passed(req.call.deadline, now):

@@ -61,10 +61,11 @@ def is_provider_member(actor, org_id) -> bool:
 
 
 def can_view(booking: Booking, actor) -> bool:
-    """Its user, members of the booking organisation (who may pay it), the provider's members, admins."""
+    """Its user, members of the booking organisation (who may pay it), the provider's members, admins,
+    and finance (statements and refunds link to the booking)."""
     return bool(actor is not None and getattr(actor, "is_authenticated", False) and (
         booking.user_id == actor.id or actor.is_member_of(booking.org_id)
-        or is_provider_member(actor, booking.provider_org_id)))
+        or is_provider_member(actor, booking.provider_org_id) or actor.has_role("finance")))
 
 
 def get_booking(booking_id, *, actor) -> Booking:
@@ -84,6 +85,36 @@ def effective_status(booking: Booking, now: datetime | None = None) -> str:
     """What the booking is now, worked out at read time: past the check-in window an approved
     booking shows as a no-show and an undecided request as lapsed, before the sweep writes it."""
     return rules.effective_status(booking.status, booking.start, now or utcnow(), grace_minutes())
+
+
+def checkin_window(booking: Booking) -> rules.Interval:
+    """[opens, closes) naive UTC: when the booking may be checked in to (see rules.checkin_window)."""
+    cfg = current_app.config
+    return rules.checkin_window(booking.start, booking.end, cfg["BOOKING_CHECKIN_EARLY_MINUTES"],
+                                cfg["BOOKING_NO_SHOW_MINUTES"])
+
+
+def local_moment(dt: datetime) -> str:
+    """A moment as people read it, in Asia/Shanghai: 11月30日 08:45 / 11/30 08:45."""
+    local = to_local(dt)
+    return _("%(month)s月%(day)s日 %(time)s", month=local.month, day=local.day, time=local.strftime("%H:%M"))
+
+
+def checkin_opens_message(booking: Booking) -> str:
+    return _("签到于 %(when)s 开放", when=local_moment(checkin_window(booking)[0]))
+
+
+def checkin_note(booking: Booking, now: datetime | None = None) -> str | None:
+    """What the booking page says about check-in for an approved booking: when it opens, or until when."""
+    if booking.status != "approved":
+        return None
+    now = now or utcnow()
+    opens, closes = checkin_window(booking)
+    if now < opens:
+        return checkin_opens_message(booking)
+    if now < closes:
+        return _("签到开放中，%(when)s 截止", when=local_moment(closes))
+    return None
 
 
 def effective_rules(instrument: Instrument, settings: BookingSettings | None = None, *,
@@ -175,8 +206,25 @@ def week_calendar(instrument: Instrument, week: str | None = None) -> dict:
         start += timedelta(days=7)
     else:
         start -= timedelta(days=7)
+    # sample submission is booked by day: which days of the week still take samples
+    drop_off_days = {d for d in days
+                     if any(state == "free" and to_local(s).date() == d for _l, cells in rows for state, s in cells)}
     return {"days": days, "rows": rows, "week": start, "prev": start - timedelta(days=7),
-            "next": start + timedelta(days=7), "rules": r}
+            "next": start + timedelta(days=7), "rules": r, "today": to_local(utcnow()).date(),
+            "by_sample": instrument.price_unit == "sample", "drop_off_days": drop_off_days}
+
+
+def drop_off_slot(instrument: Instrument, day: date, now: datetime | None = None) -> rules.Interval:
+    """The drop-off appointment of a sample-submission booking on `day` (local date): see
+    rules.drop_off_slot. Invalid, naming the field, when the day has no free time."""
+    if not isinstance(day, date):
+        raise Invalid.field("drop_off", _("请选择送样日期"))
+    r = effective_rules(instrument)
+    lo = rules._to_utc(day, datetime.min.time())
+    span = rules.drop_off_slot(r, busy_between(instrument.id, lo, lo + timedelta(days=1)), day, now or utcnow())
+    if span is None:
+        raise Invalid.field("drop_off", _("该日不接收送样（未开放、已约满或不在可预约范围内），请换一天"))
+    return span
 
 
 def is_qualified(instrument: Instrument, user) -> bool:

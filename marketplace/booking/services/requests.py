@@ -4,6 +4,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from ...accounts.rules import require_verified_email
 from ...core.audit import record
 from ...core.errors import Conflict, Forbidden, Invalid
 from ...core.jobs import enqueue
@@ -93,6 +94,7 @@ def request_booking(instrument, start, end, purpose, *, actor, samples=None, now
     # PostgreSQL's exclusion constraint arbitrates overlaps in the insert itself (one query
     # fewer); SQLite checks inside its BEGIN IMMEDIATE transaction.
     r = _check_request(instrument, actor, start, end, samples, now, check_overlap=not _is_postgresql())
+    require_verified_email(actor)
     internal = actor.organisation_id == instrument.owner_org_id
     price = rules.unit_price_for(instrument.internal_price, instrument.external_price, internal)
     booking = _insert_booking(dict(

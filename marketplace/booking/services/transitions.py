@@ -20,7 +20,16 @@ from ...notifications.services import notify
 from .. import rules, signals
 from ..models import Booking
 from ..states import MACHINE
-from .lookups import effective_status, is_provider_member, link, notify_provider_staff, when
+from .lookups import (
+    checkin_opens_message,
+    checkin_window,
+    effective_status,
+    is_provider_member,
+    link,
+    local_moment,
+    notify_provider_staff,
+    when,
+)
 
 
 def allowed_actions(booking: Booking, actor, *, now=None) -> list[str]:
@@ -32,12 +41,12 @@ def allowed_actions(booking: Booking, actor, *, now=None) -> list[str]:
     provider = is_provider_member(actor, booking.provider_org_id)
     user = booking.user_id == actor.id
     overdue = effective_status(booking, now) != booking.status
-    early = timedelta(minutes=current_app.config["BOOKING_CHECKIN_EARLY_MINUTES"])
+    opens, closes = checkin_window(booking)
     who = {
         "approve": provider and now < booking.start,
         "reject": provider and not overdue,
         "cancel": (user or provider or actor.has_role("admin")) and now < booking.start,
-        "check-in": (user or provider) and not overdue and booking.start - early <= now < booking.end,
+        "check-in": (user or provider) and not overdue and opens <= now < closes,
         "complete": provider,
     }
     actions = MACHINE.available(booking, lambda action: who.get(action, False))
@@ -143,12 +152,11 @@ def check_in(booking, *, actor, now=None) -> Booking:
         raise Forbidden(_("只有预约人或管理单位可以签到"))
     now = now or utcnow()
     if booking.status == "approved":
-        early = timedelta(minutes=current_app.config["BOOKING_CHECKIN_EARLY_MINUTES"])
-        if now < booking.start - early:
-            raise Conflict(_("尚未到签到时间"))
-        if rules.is_no_show(booking.status, booking.start, now,
-                            current_app.config["BOOKING_NO_SHOW_MINUTES"]) or now >= booking.end:
-            raise Conflict(_("已超过签到时间"))
+        opens, closes = checkin_window(booking)
+        if now < opens:
+            raise Conflict(checkin_opens_message(booking))
+        if now >= closes:
+            raise Conflict(_("已超过签到时间（%(when)s 截止）", when=local_moment(closes)))
     MACHINE.apply(booking, "in_use", actor, action="check_in")
     booking.actual_start = max(now, booking.start) if now < booking.end else booking.start
     db.session.flush()

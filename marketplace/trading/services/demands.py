@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from ...accounts.rules import require_verified_email
 from ...core.audit import history
 from ...core.errors import Forbidden, Invalid, NotFound
 from ...core.permissions import require_login, require_member, require_role
@@ -135,6 +136,7 @@ def _apply(demand: Demand, action: str, actor, comment: str | None = None) -> De
 
 
 def submit_demand(demand: Demand, *, actor, now: datetime | None = None) -> Demand:
+    require_verified_email(actor)
     if is_expired(demand.deadline, today_local(now)):
         raise Invalid.field("deadline", _("截止日期已过，请先修改截止日期"))
     demand.reject_reason = None

@@ -1,4 +1,4 @@
-"""Accounts: registration, login with throttling, invitations, members, roles and API tokens."""
+"""Accounts: users and organisations, invitations, members, roles and API tokens."""
 import hashlib
 import re
 import secrets
@@ -7,15 +7,16 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
-from ..core import audit
-from ..core.errors import Conflict, Invalid, NotFound, TooManyAttempts
-from ..core.permissions import require_org_admin, require_role
-from ..core.reference import CITIES, ORG_KINDS, PLATFORM_ROLES
-from ..core.timeutil import utcnow
-from ..extensions import db
-from .models import ApiToken, Invitation, LoginAttempt, Organisation, User, UserRole
+from ...core import audit
+from ...core.errors import Conflict, Invalid, NotFound
+from ...core.permissions import require_org_admin, require_role
+from ...core.reference import CITIES, ORG_KINDS, PLATFORM_ROLES
+from ...core.timeutil import utcnow
+from ...extensions import db
+from .. import rules
+from ..models import ApiToken, Invitation, Organisation, User, UserRole
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,185}\.[^@\s]{2,}$")
 INVITATION_DAYS = 14
@@ -25,31 +26,30 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
 
 
-def _sha256(text: str) -> str:
+def sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _clean_email(email) -> str:
     email = (email or "").strip().lower() if isinstance(email, str) else ""
-    if not EMAIL_RE.match(email) or len(email) > 254:
+    if (not EMAIL_RE.match(email) or len(email) > 254
+            or any(ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF for c in email)):
         raise Invalid.field("email", _("请输入有效的电子邮箱"))
     return email
 
 
-def _check_password(password) -> str:
-    if not isinstance(password, str) or not 8 <= len(password) <= 128:
-        raise Invalid.field("password", _("密码长度应为 8–128 位"))
-    return password
-
-
 def _check_name(name, field="name", max_len=60) -> str:
-    name = name.strip() if isinstance(name, str) else ""
+    name = " ".join(name.split()) if isinstance(name, str) else ""
     if not name or len(name) > max_len:
         raise Invalid.field(field, _("请填写（不超过 %(n)s 字）", n=max_len))
+    if any(ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF for c in name):
+        raise Invalid.field(field, _("包含无效的字符"))
     return name
 
 
 def get_user_by_email(email: str) -> User | None:
+    if not isinstance(email, str) or len(email) > 320:
+        return None
     return db.session.scalar(db.select(User).where(User.email == email.strip().lower()))
 
 
@@ -71,59 +71,22 @@ def create_organisation(name, kind, city, *, sme=False, high_tech=False, in_prov
     return org
 
 
-def create_user(email, name, password, *, organisation=None, org_admin=False, roles=()) -> User:
+def create_user(email, name, password, *, organisation=None, org_admin=False, roles=(), verified=True) -> User:
+    """An account with a password that passes the rules. verified: the address counts as confirmed
+    (an operator's `users create`); self-service paths pass False and mail a link."""
     email = _clean_email(email)
     name = _check_name(name)
-    _check_password(password)
+    rules.check_password(password)
     if get_user_by_email(email):
         raise Invalid.field("email", _("该邮箱已注册"))
     user = User(email=email, name=name, password_hash=hash_password(password),
-                organisation=organisation, org_admin=org_admin)
+                organisation=organisation, org_admin=org_admin, email_verified_at=utcnow() if verified else None)
     for role in roles:
         if role not in PLATFORM_ROLES:
             raise Invalid.field("roles", _("未知角色 %(role)s", role=role))
         user.role_rows.append(UserRole(role=role))
     db.session.add(user)
     db.session.flush()
-    return user
-
-
-def register(*, email, name, password, org_name, org_kind, org_city, sme=False, high_tech=False,
-             in_province=True) -> User:
-    """Register a person together with a new organisation, of which they become the admin."""
-    errors = {}
-    for check in (lambda: _clean_email(email), lambda: _check_name(name), lambda: _check_password(password)):
-        try:
-            check()
-        except Invalid as err:
-            errors.update(err.errors)
-    if errors:
-        raise Invalid(_("请检查填写的内容"), errors)
-    org = create_organisation(org_name, org_kind, org_city, sme=sme, high_tech=high_tech, in_province=in_province)
-    user = create_user(email, name, password, organisation=org, org_admin=True)
-    audit.record("organisation", org.id, "registered", user)
-    return user
-
-
-# -- login ----------------------------------------------------------------------------------------
-
-def authenticate(email, password, address: str) -> User:
-    """Return the user for good credentials; slow down guessing per account and address."""
-    email = (email or "").strip().lower()[:254] if isinstance(email, str) else ""
-    address = (address or "unknown")[:64]
-    window_start = utcnow() - timedelta(minutes=1)
-    failures = db.session.scalar(
-        db.select(db.func.count(LoginAttempt.id)).where(
-            LoginAttempt.email == email, LoginAttempt.address == address,
-            LoginAttempt.created_at >= window_start))
-    if failures >= current_app.config["LOGIN_ATTEMPTS_PER_MINUTE"]:
-        raise TooManyAttempts(_("登录失败次数过多，请一分钟后再试"))
-    user = get_user_by_email(email) if email else None
-    if user is None or not isinstance(password, str) or not check_password_hash(user.password_hash, password):
-        db.session.add(LoginAttempt(email=email, address=address))
-        raise Invalid(_("邮箱或密码错误"))
-    if not user.active:  # a refused login, answered on the login form like wrong credentials
-        raise Invalid(_("账号已停用"))
     return user
 
 
@@ -134,7 +97,7 @@ def invite(org: Organisation, email, actor) -> tuple[Invitation, str]:
     require_org_admin(actor, org.id)
     email = _clean_email(email)
     secret = secrets.token_urlsafe(24)
-    inv = Invitation(organisation_id=org.id, email=email, token_hash=_sha256(secret),
+    inv = Invitation(organisation_id=org.id, email=email, token_hash=sha256(secret),
                      invited_by_id=actor.id, expires_at=utcnow() + timedelta(days=INVITATION_DAYS))
     db.session.add(inv)
     db.session.flush()
@@ -143,18 +106,12 @@ def invite(org: Organisation, email, actor) -> tuple[Invitation, str]:
 
 
 def invitation_for_secret(secret: str) -> Invitation:
-    inv = db.session.scalar(db.select(Invitation).where(Invitation.token_hash == _sha256(secret or "")))
+    if not isinstance(secret, str) or not secret.isascii() or len(secret) > 200:
+        raise NotFound(_("邀请链接无效或已过期"))
+    inv = db.session.scalar(db.select(Invitation).where(Invitation.token_hash == sha256(secret or "")))
     if inv is None or inv.accepted_at is not None or inv.expires_at < utcnow():
         raise NotFound(_("邀请链接无效或已过期"))
     return inv
-
-
-def accept_invitation(secret: str, *, name, password, email=None) -> User:
-    inv = invitation_for_secret(secret)
-    user = create_user(email or inv.email, name, password, organisation=inv.organisation)
-    inv.accepted_at = utcnow()
-    audit.record("organisation", inv.organisation_id, "joined", user)
-    return user
 
 
 def set_member_admin(org: Organisation, member: User, is_admin: bool, actor) -> User:
@@ -197,7 +154,7 @@ def create_api_token(user: User, name: str = "API") -> tuple[ApiToken, str]:
     """Create a personal token; return it with the secret, which is never stored or shown again."""
     name = _check_name(name or "API", "name")
     secret = "jsst_" + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=name, prefix=secret[:12], token_hash=_sha256(secret))
+    token = ApiToken(user_id=user.id, name=name, prefix=secret[:12], token_hash=sha256(secret))
     db.session.add(token)
     db.session.flush()
     audit.record("user", user.id, "api_token_created", user, comment=token.prefix)
@@ -219,7 +176,7 @@ def user_for_token(secret: str) -> User | None:
         return None
     # One round trip for the token, its user and the user's roles: this runs on every API call.
     token = db.session.scalar(
-        db.select(ApiToken).where(ApiToken.token_hash == _sha256(secret))
+        db.select(ApiToken).where(ApiToken.token_hash == sha256(secret))
         .options(joinedload(ApiToken.user).joinedload(User.role_rows)))
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
