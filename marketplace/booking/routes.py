@@ -64,7 +64,7 @@ def calendar(instrument_id):
 @bp.route("/instruments/<int:instrument_id>/book", methods=["GET", "POST"])
 @login_required
 def book(instrument_id):
-    inst = services.get_instrument(instrument_id)
+    inst = services.get_instrument_for_booking(instrument_id)
     if inst.price_unit == "sample":
         return _book_samples(inst)
     form = BookingForm()

@@ -53,8 +53,7 @@ def init_app(app):
         """Browsers ask for /favicon.ico whatever the page says; answer with the SVG icon."""
         return send_from_directory(app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400)
 
-    @bp.route("/healthz")
-    def healthz():
-        return {"status": "ok"}
+    from . import health
+    health.init_app(app, bp)  # X-Request-ID on every response; /healthz and /readyz
 
     app.register_blueprint(bp)

@@ -6,7 +6,7 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 
 from ...accounts.models import User
-from ...catalog.models import Instrument, Resource
+from ...catalog.models import MODELS, Instrument, Resource
 from ...catalog.types import BOOKABLE_TYPES
 from ...core.errors import Invalid, NotFound
 from ...core.permissions import require_login
@@ -51,6 +51,29 @@ def takes_bookings(resource) -> bool:
     return bool(resource.type in BOOKABLE_TYPES and resource.status == "published" and resource.bookable
                 and resource.price_unit and resource.internal_price is not None
                 and resource.external_price is not None)
+
+
+def get_instrument_for_booking(instrument_id) -> Instrument:
+    """The bookable resource (instrument or facility) with its booking rules (settings, opening hours, blackouts still to come)
+    loaded in one statement, for the booking request's hot path; effective_rules() reuses them."""
+    if not is_id(instrument_id):
+        raise NotFound(_("仪器不存在"))
+    now = utcnow()
+    bookable = sa.orm.with_polymorphic(Resource, [MODELS[t] for t in BOOKABLE_TYPES])
+    stmt = (sa.select(bookable, BookingSettings, Blackout.start, Blackout.end, Blackout.reason)
+            .outerjoin(BookingSettings, BookingSettings.instrument_id == bookable.id)
+            .outerjoin(Blackout, sa.and_(Blackout.instrument_id == bookable.id, Blackout.end > now))
+            .where(bookable.id == instrument_id, bookable.type.in_(BOOKABLE_TYPES))
+            .options(sa.orm.lazyload(bookable.platform_rows), sa.orm.lazyload(bookable.owner),
+                     sa.orm.joinedload(BookingSettings.opening_hours))
+            .execution_options(populate_existing=True))
+    rows = db.session.execute(stmt).unique().all()
+    if not rows or rows[0][0].status != "published":
+        raise NotFound(_("仪器不存在"))
+    inst, settings = rows[0][0], rows[0][1]
+    blackouts = sorted({(b_start, b_end, reason) for _i, _s, b_start, b_end, reason in rows if b_start is not None})
+    inst._booking_rules = effective_rules(inst, settings, blackouts=tuple(blackouts), loaded=True)
+    return inst
 
 
 def is_provider_member(actor, org_id) -> bool:
@@ -115,18 +138,21 @@ def checkin_note(booking: Booking, now: datetime | None = None) -> str | None:
     return None
 
 
-def effective_rules(instrument: Instrument, settings: BookingSettings | None = None) -> rules.Rules:
+def effective_rules(instrument: Instrument, settings: BookingSettings | None = None, *,
+                    blackouts: tuple | None = None, loaded: bool = False) -> rules.Rules:
+    """The rules in force for the instrument. `loaded=True`: settings (None = none stored) and
+    blackouts were fetched by the caller (get_instrument_for_booking), so nothing is queried."""
     cfg = current_app.config
-    if settings is None:
+    if settings is None and not loaded:
         settings = db.session.get(BookingSettings, instrument.id)
     if settings is not None:
         weekly = tuple((h.weekday, h.opens, h.closes) for h in settings.opening_hours)
     else:
         weekly = _default_weekly(cfg["BOOKING_OPENING_HOURS"])
-    now = utcnow()
-    blackouts = tuple(tuple(row) for row in db.session.execute(
-        db.select(Blackout.start, Blackout.end, Blackout.reason)
-        .where(Blackout.instrument_id == instrument.id, Blackout.end > now).order_by(Blackout.start)))
+    if blackouts is None:
+        blackouts = tuple(tuple(row) for row in db.session.execute(
+            db.select(Blackout.start, Blackout.end, Blackout.reason)
+            .where(Blackout.instrument_id == instrument.id, Blackout.end > utcnow()).order_by(Blackout.start)))
 
     def pick(value, key):
         return value if value is not None else cfg[key]
@@ -230,6 +256,14 @@ def provider_members(org_id: int) -> list[User]:
     return list(db.session.scalars(
         db.select(User).where(User.organisation_id == org_id, User.active.is_(True))
         .options(sa.orm.lazyload(User.role_rows))))
+
+
+def notify_provider_staff(org_id: int, subject: str, body: str, link: str | None = None) -> int:
+    """The fan-out job: tell every active member of the managing unit (after the commit, off the request)."""
+    from ...notifications.services import notify_many
+    staff = provider_members(org_id)
+    notify_many(staff, subject, body, link)
+    return len(staff)
 
 
 def link(endpoint, **values):

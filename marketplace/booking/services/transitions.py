@@ -11,11 +11,12 @@ from flask_babel import gettext as _
 
 from ...core.audit import record
 from ...core.errors import Conflict, Forbidden, Invalid
+from ...core.jobs import enqueue
 from ...core.money import format_fen
 from ...core.permissions import require_login, require_member
 from ...core.timeutil import utcnow
 from ...extensions import db
-from ...notifications.services import notify, notify_many
+from ...notifications.services import notify
 from .. import rules, signals
 from ..models import Booking
 from ..states import MACHINE
@@ -26,7 +27,7 @@ from .lookups import (
     is_provider_member,
     link,
     local_moment,
-    provider_members,
+    notify_provider_staff,
     when,
 )
 
@@ -54,16 +55,23 @@ def allowed_actions(booking: Booking, actor, *, now=None) -> list[str]:
     return actions
 
 
-def approve_now(booking, *, actor, now, comment=None):
-    """Approve without the permission check (auto-approval when the instrument needs none)."""
+def approve_now(booking, *, actor, now, comment=None, notify_user: bool = True):
+    """Approve without the permission check (auto-approval when the instrument needs none).
+    notify_user=False: the caller's job tells the user (the booking request's hot path)."""
     MACHINE.apply(booking, "approved", actor, comment=comment)
     booking.decided_by_id = getattr(actor, "id", None)
     booking.decided_at = now
     db.session.flush()
     signals.booking_approved.send(booking, actor=actor)
+    if notify_user:
+        notify_approved(booking)
+
+
+def notify_approved(booking, link=None):
+    from .lookups import link as make_link
     notify(booking.user, _("预约已批准：%(title)s", title=booking.instrument.title),
            _("您预约的 %(title)s（%(when)s）已批准。", title=booking.instrument.title, when=when(booking)),
-           link("booking.detail", booking_id=booking.id))
+           link or make_link("booking.detail", booking_id=booking.id))
 
 
 def approve_booking(booking, *, actor, now=None) -> Booking:
@@ -134,7 +142,7 @@ def cancel_booking(booking, reason=None, *, actor, now=None) -> Booking:
                   title=title, when=when(booking), fee=format_fen(fee)) if fee else
                 _("%(name)s 取消了 %(title)s（%(when)s）的预约。", name=booking.user.name, title=title,
                   when=when(booking)))
-        notify_many(provider_members(booking.provider_org_id), _("预约已取消：%(title)s", title=title), body, url)
+        enqueue(notify_provider_staff, booking.provider_org_id, _("预约已取消：%(title)s", title=title), body, url)
     return booking
 
 
@@ -245,11 +253,11 @@ def decide_extension(booking, confirm: bool, *, actor) -> Booking:
     db.session.flush()
     if confirm:  # the subsidy follows the new fee (never above its reservation)
         signals.booking_completed.send(booking, actor=actor)
-    notify_many(provider_members(booking.provider_org_id),
-                _("延时使用已确认：%(title)s", title=booking.instrument.title) if confirm else
-                _("延时使用未被确认：%(title)s", title=booking.instrument.title),
-                _("预约 #%(id)s 的应付费用为 %(fee)s。", id=booking.id, fee=format_fen(booking.fee)),
-                link("booking.detail", booking_id=booking.id))
+    enqueue(notify_provider_staff, booking.provider_org_id,
+            _("延时使用已确认：%(title)s", title=booking.instrument.title) if confirm else
+            _("延时使用未被确认：%(title)s", title=booking.instrument.title),
+            _("预约 #%(id)s 的应付费用为 %(fee)s。", id=booking.id, fee=format_fen(booking.fee)),
+            link("booking.detail", booking_id=booking.id))
     return booking
 
 
