@@ -47,8 +47,10 @@ def _panels(platform):
 
 @bp.route("/")
 def home():
+    newest = services.newest(limit=8)
+    services.thumbnail_ids([r.id for r in newest])
     return render_template("catalog/home.html", type_counts=services.counts_by_type(),
-                           city_counts=services.counts_by_city(), newest=services.newest(limit=8),
+                           city_counts=services.counts_by_city(), newest=newest,
                            types=RESOURCE_TYPES, platforms=PLATFORMS)
 
 
@@ -58,8 +60,10 @@ def platform(key):
         abort(404)
     counts = services.counts_by_type(platform=key)
     types = {k: t for k, t in RESOURCE_TYPES.items() if key in t.platforms or counts[k]}
+    newest = services.newest(platform=key, limit=10)
+    services.thumbnail_ids([r.id for r in newest])
     return render_template("catalog/platform.html", key=key, platform=PLATFORMS[key], types=types,
-                           counts=counts, newest=services.newest(platform=key, limit=10),
+                           counts=counts, newest=newest,
                            workflows=_workflows(key), panels=_panels(key))
 
 
