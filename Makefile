@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app marketplace
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: run test test-pg bench install clean-index translations vendor lint lock
+.PHONY: run run-full serve worker scheduler prepare test test-pg bench install clean-index translations vendor lint lock screenshots
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -21,12 +21,29 @@ $(VENV)/.installed: $(BIN)/activate requirements/dev.txt setup.cfg pyproject.tom
 
 install: $(VENV)/.installed
 
-run: install
+prepare: install
 	@mkdir -p instance && test -s instance/secret_key || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(48))" > instance/secret_key
 	$(FLASK) init-db
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) search rebuild
+
+# Development server; jobs run in-process after each commit (no broker needed).
+run: prepare
 	bash scripts/run.sh
+
+# gunicorn from marketplace/deploy/gunicorn.conf.py (workers from the cores; GUNICORN_BIND, WEB_CONCURRENCY, …).
+serve: install
+	$(BIN)/gunicorn -c marketplace/deploy/gunicorn.conf.py
+
+# Web (gunicorn) + RQ worker + RQ cron scheduler with jobs through Redis (JOBS_BROKER_URL, default db 0).
+run-full: prepare
+	bash scripts/run_full.sh
+
+worker: install
+	$(FLASK) worker
+
+scheduler: install
+	$(FLASK) scheduler
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -45,6 +62,11 @@ lock: $(BIN)/activate
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# docs/screenshots/: the demo data (temporary SQLite, fixed seed) in headless Chromium, zh and en,
+# desktop and phone; starts and stops its own app server and localstripe on free ports.
+screenshots: install
+	$(BIN)/python scripts/screenshots.py
 
 # Front-end libraries vendored into static/vendor/ (committed): re-fetch them from the npm registry.
 vendor:

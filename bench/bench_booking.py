@@ -5,7 +5,10 @@
 
 1. creates the schema in the given database (drops what is there) and loads a lab with
    `--instruments` bookable instruments and `--clients` company users with API tokens;
-2. starts gunicorn with 2 workers on a free loopback port;
+2. starts gunicorn from marketplace/deploy/gunicorn.conf.py with 2 workers on a free loopback port and,
+   with `--jobs redis` (the default when Redis answers at BENCH_REDIS_URL, db 1), an RQ worker
+   (`flask worker`) beside it on a queue of its own, so notifications leave the request as in production;
+   `--jobs in-process` runs them in the web process after the commit (no broker);
 3. measures a trivial endpoint (GET /healthz) with the same clients for a few seconds;
 4. lets the clients create bookings (POST /api/v1/bookings) for `--seconds` seconds — mostly on
    distinct slots, about 10 % deliberately aimed at slots other clients may take (409s);
@@ -110,14 +113,62 @@ def weekday_slots(days_from: int, days_to: int, step_minutes: int = 60) -> list[
     return out
 
 
-def start_gunicorn(url: str, port: int, workers: int, threads: int, log_path: Path):
+def redis_reachable(url: str) -> bool:
+    try:
+        import redis
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+        return True
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def bench_env(url: str, jobs: dict | None) -> dict:
     env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench-secret", MAIL_BACKEND="log",
                PYTHONPATH=str(ROOT))
+    env.pop("JOBS_BROKER_URL", None)
+    if jobs:
+        env.update(JOBS_BROKER_URL=jobs["url"], JOBS_QUEUE=jobs["queue"])
+    return env
+
+
+def start_worker(url: str, jobs: dict, log_path: Path):
+    flask = Path(sys.executable).with_name("flask")
+    log = open(log_path, "w")
+    return subprocess.Popen([str(flask), "--app", "marketplace", "worker"], env=bench_env(url, jobs), cwd=ROOT,
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def drop_queue(jobs: dict) -> None:
+    import redis
+    from rq import Queue
+    conn = redis.Redis.from_url(jobs["url"])
+    q = Queue(jobs["queue"], connection=conn)
+    ids = set(q.get_job_ids())
+    for reg in (q.failed_job_registry, q.finished_job_registry, q.started_job_registry, q.scheduled_job_registry):
+        ids.update(reg.get_job_ids())
+    for job_id in ids:
+        conn.delete(f"rq:job:{job_id}", f"rq:results:{job_id}", f"rq:executions:{job_id}")
+    keys = list(conn.scan_iter(match=f"*{jobs['queue']}*"))
+    if keys:
+        conn.delete(*keys)
+    conn.srem("rq:queues", f"rq:queue:{jobs['queue']}")
+
+
+def queue_counts(jobs: dict) -> tuple[int, int]:
+    import redis
+    from rq import Queue
+    q = Queue(jobs["queue"], connection=redis.Redis.from_url(jobs["url"]))
+    return q.count, q.failed_job_registry.count
+
+
+def start_gunicorn(url: str, port: int, workers: int, threads: int, log_path: Path, jobs: dict | None = None):
+    env = bench_env(url, jobs)
+    env["GUNICORN_ACCESSLOG"] = str(log_path.with_name(log_path.stem + "_access.log"))
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    cmd = [str(gunicorn) if gunicorn.exists() else "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
+    # the deployment's own settings (marketplace/deploy/gunicorn.conf.py), with the benchmark's worker count
+    cmd = [str(gunicorn) if gunicorn.exists() else "gunicorn", "-c", str(ROOT / "marketplace/deploy/gunicorn.conf.py"),
+           "-w", str(workers), "--threads", str(max(threads, 1)), "-b", f"127.0.0.1:{port}",
            "--log-level", "warning", "--chdir", str(ROOT)]
-    if threads > 1:
-        cmd += ["-k", "gthread", "--threads", str(threads)]
     # A bounded pool per worker (one connection per thread): the PostgreSQL server is shared.
     pool = {"pool_size": max(threads, 1), "max_overflow": 0, "pool_timeout": 30, "pool_pre_ping": False}
     cmd.append(f"marketplace:create_app({{'SQLALCHEMY_ENGINE_OPTIONS': {pool!r}}})")
@@ -191,7 +242,13 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=4, help="gthread threads per worker (1 = sync workers)")
     ap.add_argument("--database", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
     ap.add_argument("--trivial-path", default="/healthz")
+    ap.add_argument("--jobs", choices=["auto", "redis", "in-process"], default="auto",
+                    help="where notifications run: an RQ worker through Redis, or in the web process")
+    ap.add_argument("--redis", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/1"))
     args = ap.parse_args(argv)
+    if args.jobs == "auto":
+        args.jobs = "redis" if redis_reachable(args.redis) else "in-process"
+    jobs = {"url": args.redis, "queue": f"bench-booking-{os.getpid()}"} if args.jobs == "redis" else None
 
     ensure_database(args.database)
     print(f"setting up {args.instruments} instruments, {args.clients} clients in {args.database.rsplit('@', 1)[-1]} …")
@@ -200,8 +257,10 @@ def main(argv=None):
     port = free_port()
     log_path = ROOT / "bench" / "out" / "gunicorn_booking.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    proc = start_gunicorn(args.database, port, args.workers, args.threads, log_path)
+    worker = start_worker(args.database, jobs, log_path.with_name("worker_booking.log")) if jobs else None
+    proc = start_gunicorn(args.database, port, args.workers, args.threads, log_path, jobs)
     base = f"http://127.0.0.1:{port}"
+    backlog, drained_in = None, 0.0
     try:
         # 1. the trivial endpoint, same server, same clients
         trivial_url = base + args.trivial_path
@@ -234,12 +293,24 @@ def main(argv=None):
             return resp.status_code
 
         b = run_clients(args.clients, args.seconds, book)
+        if jobs:  # the notifications the bookings queued: how many wait, then let the worker finish them
+            backlog = queue_counts(jobs)[0]
+            drain_started = time.time()
+            while queue_counts(jobs)[0] and time.time() < drain_started + 180:
+                time.sleep(0.5)
+            drained_in = time.time() - drain_started
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        for p in (proc, worker):
+            if p is None:
+                continue
+            os.killpg(p.pid, signal.SIGTERM)
+            try:
+                p.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+        failed_jobs = queue_counts(jobs)[1] if jobs else 0
+        if jobs:
+            drop_queue(jobs)
     booking_rate = b.get(201, 0) / b["_seconds"]
     attempts = sum(v for k, v in b.items() if isinstance(k, int)) / b["_seconds"]
     overlaps, total = overlap_check(args.database)
@@ -252,11 +323,16 @@ def main(argv=None):
     print(f"{'ratio bookings / trivial':<40}{ratio:>14.2f}")
     print(f"{'responses':<40}{str({k: v for k, v in b.items() if k != '_seconds'}):>14}")
     print(f"{'bookings in database':<40}{total:>14}")
+    print(f"{'jobs (notifications, mail)':<40}{args.jobs:>14}")
+    if jobs:
+        print(f"{'jobs queued when the clients stopped':<40}{backlog:>14}")
+        print(f"{'seconds the worker took to finish them':<40}{drained_in:>14.1f}")
+        print(f"{'jobs failed':<40}{failed_jobs:>14}")
     print(f"{'overlapping active pairs (must be 0)':<40}{overlaps:>14}")
     ok = overlaps == 0 and booking_rate >= 150 and ratio >= 0.3
     print(f"targets (>=150 bookings/s, ratio >=0.3, no overlap): {'MET' if ok else 'NOT MET'}")
     report("booking", [
-        ("bookings created per second", round(booking_rate, 1), ">= 150"),
+        (f"bookings created per second (jobs {args.jobs})", round(booking_rate, 1), ">= 150"),
         (f"trivial GET {args.trivial_path} per second", round(trivial_rate, 1), ""),
         ("ratio bookings / trivial", round(ratio, 2), ">= 0.3"),
         ("overlapping active bookings", overlaps, "0"),

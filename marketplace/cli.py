@@ -12,6 +12,8 @@ def register(app):
     app.cli.add_command(init_db)
     app.cli.add_command(seed_demo)
     app.cli.add_command(users)
+    app.cli.add_command(worker)
+    app.cli.add_command(scheduler)
 
 
 def create_schema():
@@ -23,6 +25,45 @@ def create_schema():
         upgrade()
     else:
         db.create_all()
+
+
+def _require_broker():
+    from flask import current_app
+    if not current_app.config.get("JOBS_BROKER_URL"):
+        raise click.ClickException(
+            "no job broker configured: jobs run in the web process after each commit. "
+            "Set JOBS_BROKER_URL=redis://127.0.0.1:6379/0 to run them in workers.")
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Run the jobs queued now, then exit.")
+@click.option("--fork/--no-fork", default=False, show_default=True,
+              help="Run each job in a forked process (isolation) instead of this one (speed: connections reused).")
+@with_appcontext
+def worker(burst, fork):
+    """Run background jobs (mail, notifications, sweeps) from the queue at JOBS_BROKER_URL."""
+    from .core import jobs
+    _require_broker()
+    db.engine.dispose()  # forked jobs must open their own connections
+    w = jobs.make_worker(simple=not fork)
+    click.echo(f"worker {w.name} on queue {jobs.queue().name} at {jobs.broker_url()}")
+    w.work(burst=burst, with_scheduler=True, logging_level="INFO")  # the scheduler re-queues retries
+
+
+@click.command("scheduler")
+@click.option("--list", "list_only", is_flag=True, help="Print the schedule and exit.")
+@with_appcontext
+def scheduler(list_only):
+    """Put the periodic jobs (sweeps, reminders) on the queue on their schedule (RQ's cron scheduler)."""
+    from .core import jobs
+    if list_only:
+        for p in jobs.SCHEDULE:
+            click.echo(f"{p.name:<20} {p.cron:<14} {p.func}  — {p.doc}")
+        return
+    _require_broker()
+    s = jobs.make_scheduler()
+    click.echo(f"scheduler {s.name}: {len(s.get_jobs())} periodic jobs on queue {jobs.queue().name}")
+    s.start()
 
 
 @click.command("init-db")

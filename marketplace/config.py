@@ -31,6 +31,17 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "noreply@jsst.example.cn")
 
+    # Background jobs (marketplace/core/jobs.py). Unset: jobs run in this process right after the
+    # commit. redis://HOST:PORT/DB: they go to an RQ queue that `flask --app marketplace worker` runs,
+    # retried JOBS_RETRIES times after JOBS_RETRY_INTERVALS seconds; `… scheduler` enqueues the sweeps.
+    JOBS_BROKER_URL = os.environ.get("JOBS_BROKER_URL") or None
+    JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "marketplace")
+    JOBS_RETRIES = _int("JOBS_RETRIES", 3)
+    JOBS_RETRY_INTERVALS = os.environ.get("JOBS_RETRY_INTERVALS", "10,60,300")
+    JOBS_TIMEOUT = _int("JOBS_TIMEOUT", 600)  # seconds a job may run before the worker kills it
+    # Readiness (/readyz): seconds to wait for the payment gateway's answer.
+    READYZ_GATEWAY_TIMEOUT = float(os.environ.get("READYZ_GATEWAY_TIMEOUT", "1.5"))
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

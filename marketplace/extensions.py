@@ -21,7 +21,19 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-db = SQLAlchemy(model_class=Base)
+class _SQLAlchemy(SQLAlchemy):
+    def paginate(self, select, *, page=None, per_page=None, max_per_page=None, error_out=True, count=True):
+        """As Flask-SQLAlchemy's, but a page past the end that a person asked for in a page's URL
+        (core.pagination.page_args) is the last page instead of an empty one."""
+        from .core.pagination import clamp_requested
+        kw = dict(per_page=per_page, max_per_page=max_per_page, error_out=error_out, count=count)
+        result = super().paginate(select, page=page, **kw)
+        if count and result.pages and result.page > result.pages and clamp_requested():
+            result = super().paginate(select, page=result.pages, **kw)
+        return result
+
+
+db = _SQLAlchemy(model_class=Base)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()

@@ -111,7 +111,7 @@ def test_signed_in_navigation_is_translated(client, make_org, make_user, login):
     login(client, user)
     client.get("/lang/en")
     html = client.get("/").get_data(as_text=True)
-    for english in ["My bookings", "My resources", "API tokens", "Log out"]:
+    for english in ["My bookings", "My resources", "Publish a resource", "Log out"]:
         assert english in html
     for chinese in ["我的预约", "我的资源", "退出"]:
         assert chinese not in html

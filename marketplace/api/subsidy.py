@@ -3,7 +3,7 @@ from .. import ledger
 from ..core.permissions import require_role
 from ..ledger.schemas import TrialBalanceOut
 from ..subsidy import services
-from ..subsidy.schemas import ProgrammeList, ProgrammeOut
+from ..subsidy.schemas import ProgrammeList, ProgrammeOut, SubsidyPolicyOut
 from .common import api_actor
 from .spec import endpoint
 
@@ -25,3 +25,13 @@ def ledger_trial_balance():
     """Trial balance of the ledger (finance role)."""
     require_role(api_actor(), "finance")
     return TrialBalanceOut.model_validate(ledger.trial_balance())
+
+
+@endpoint("/subsidy/policy", answer=SubsidyPolicyOut, errors=(404,), tags=["subsidy"])
+def subsidy_policy():
+    """Public: the active programme's rules in numbers (rates by verified qualification, caps, who
+    qualifies, the provider side); 404 when no programme is active this year."""
+    from flask import url_for
+
+    from ..subsidy.policy import get_policy
+    return SubsidyPolicyOut.of(get_policy(), url_for("verification.mine", _external=True))

@@ -3,6 +3,8 @@ from ..core.permissions import require_login
 from ..trading import services
 from ..trading.schemas import (
     CancelIn,
+    CommissionRateIn,
+    CommissionRateOut,
     DealIn,
     DealList,
     DealOut,
@@ -11,6 +13,7 @@ from ..trading.schemas import (
     DemandPage,
     DemandQuery,
     DemandReasonIn,
+    FirmCommissionOut,
     NoticeList,
     NoticeOut,
     ObjectionIn,
@@ -205,3 +208,31 @@ def cancel_deal(id, json: CancelIn):
     """Cancel with a structured reason (price, terms, withdrawn, other + comment)."""
     deal, actor = _deal(id)
     return deal_out(services.cancel_deal(deal, actor=actor, reason_code=json.reason_code, comment=json.comment))
+
+
+# -- broker firms' commission rates (finance) --------------------------------------------------------
+
+def _commission_out(firm) -> FirmCommissionOut:
+    from ..trading.services import commissions as rates
+    return FirmCommissionOut(firm_id=firm.id, firm_name=firm.name,
+                             current_bp=rates.rate_on(firm, rates.local_today()),
+                             history=[CommissionRateOut.model_validate(r) for r in rates.rate_history(firm)])
+
+
+@endpoint("/firms/<int:id>/commission", answer=FirmCommissionOut, errors=(401, 403, 404), tags=["trading"])
+def get_firm_commission(id):
+    """Finance: a filed firm's commission rate today and its history (newest effective date first)."""
+    from ..trading.services import commissions as rates
+    return _commission_out(rates.get_rated_firm(id, actor=require_login(api_actor())))
+
+
+@endpoint("/firms/<int:id>/commission", "POST", body=CommissionRateIn, answer=FirmCommissionOut, status=201,
+          errors=ERRORS, tags=["trading"])
+def set_firm_commission(id, json: CommissionRateIn):
+    """Finance sets a filed firm's commission rate from `effective_on` on (deals take the rate of their
+    signing day); audited, appended to the history."""
+    from ..trading.services import commissions as rates
+    actor = require_login(api_actor())
+    firm = rates.get_rated_firm(id, actor=actor)
+    rates.set_firm_commission(firm, json.basis_points, effective_on=json.effective_on, note=json.note, actor=actor)
+    return _commission_out(firm), 201

@@ -8,8 +8,13 @@ def init_app(app):
 
     app.register_blueprint(bp)
     app.cli.add_command(booking_cli)
+    from ..core import nav
+    from .services import count_to_pay
+    nav.set_badge("booking.my_bookings", count_to_pay)  # what the user's organisation has to pay
     from .states import status_label
     app.jinja_env.globals["booking_status_label"] = status_label  # macros imported without context see it
+    from ..catalog.types import BOOKABLE_TYPES
+    app.jinja_env.globals["booking_types"] = BOOKABLE_TYPES  # the catalog page shows these a booking panel
 
     @app.context_processor
     def _booking_helpers():
@@ -23,10 +28,10 @@ def init_app(app):
             user = current_user if current_user.is_authenticated else None
             return {
                 "org_rating_avg": org_avg, "org_rating_count": org_count,
-                "calendar": services.week_calendar(inst) if inst.bookable and inst.status == "published" else None,
+                "calendar": services.week_calendar(inst) if services.takes_bookings(inst) else None,
                 "rating_avg": avg, "rating_count": count,
                 "is_provider": services.is_provider_member(user, inst.owner_org_id),
-                "qualified": (inst.service_mode != "self_operated" or user is None
+                "qualified": (not services.needs_qualification(inst) or user is None
                               or services.is_qualified(inst, user) or user.is_member_of(inst.owner_org_id)),
             }
         def org_rating(org_id):

@@ -1,7 +1,16 @@
 """Booking forms. Times typed in forms are Asia/Shanghai local time."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, HiddenField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 FMT = "%Y-%m-%dT%H:%M"
@@ -11,6 +20,15 @@ class BookingForm(FlaskForm):
     start = DateTimeLocalField(_l("开始时间"), format=FMT, validators=[DataRequired()])
     end = DateTimeLocalField(_l("结束时间"), format=FMT, validators=[DataRequired()])
     samples = IntegerField(_l("样品数量"), validators=[Optional(), NumberRange(min=1, max=100000)])
+    purpose = TextAreaField(_l("用途说明"), validators=[DataRequired(), Length(max=500)])
+    confirm = HiddenField(default="0")
+
+
+class SampleBookingForm(FlaskForm):
+    """Sample submission (per-sample pricing) is booked by drop-off day and sample count, not by time."""
+
+    drop_off = DateField(_l("送样日期"), validators=[DataRequired()])
+    samples = IntegerField(_l("样品数量"), validators=[DataRequired(), NumberRange(min=1, max=100000)])
     purpose = TextAreaField(_l("用途说明"), validators=[DataRequired(), Length(max=500)])
     confirm = HiddenField(default="0")
 

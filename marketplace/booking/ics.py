@@ -64,8 +64,9 @@ def _feed(name: str, bookings, show_user: bool) -> bytes:
             summary += f" — {b.user.name}（{b.org.name}）"
         ev.add("summary", summary)
         ev.add("status", "TENTATIVE" if b.status == "requested" else "CONFIRMED")
-        if b.instrument.location:
-            ev.add("location", b.instrument.location)
+        location = getattr(b.instrument, "location", None)  # facilities have no location field
+        if location:
+            ev.add("location", location)
         ev.add("description", f"{b.status_label} / {b.status}\n{b.purpose}")
         cal.add_component(ev)
     return cal.to_ical()

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Organisation, User
-from ..catalog.models import Instrument
+from ..catalog.models import Resource
 from ..core.reference import sql_in
 from ..core.timeutil import utcnow
 from ..extensions import db
@@ -132,7 +132,8 @@ class Booking(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    instrument = relationship(Instrument, foreign_keys=[instrument_id], lazy="joined")
+    # The booked resource: an instrument or another bookable type (catalog.types.BOOKABLE_TYPES).
+    instrument = relationship(Resource, foreign_keys=[instrument_id], lazy="joined")
     user = relationship(User, foreign_keys=[user_id])
     org = relationship(Organisation, foreign_keys=[org_id])
     provider_org = relationship(Organisation, foreign_keys=[provider_org_id])

@@ -1,7 +1,7 @@
 """Booking pages: calendar, booking form with a confirm step, my bookings, approver queue,
 booking detail and actions, provider settings, ICS feeds. Routes parse input and call services;
 every form post is one unit of work, and no GET writes."""
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from ..core.audit import history
 from ..core.errors import Forbidden, Invalid
 from ..core.pagination import page_args
-from ..core.timeutil import local_to_utc_naive
+from ..core.timeutil import local_to_utc_naive, to_local
 from ..core.uow import unit_of_work
 from . import ics, rules, services
 from .forms import (
@@ -21,6 +21,7 @@ from .forms import (
     QualifyForm,
     RatingForm,
     ReasonForm,
+    SampleBookingForm,
     SettingsForm,
 )
 from .states import STATUSES
@@ -63,7 +64,9 @@ def calendar(instrument_id):
 @bp.route("/instruments/<int:instrument_id>/book", methods=["GET", "POST"])
 @login_required
 def book(instrument_id):
-    inst = services.get_instrument(instrument_id)
+    inst = services.get_instrument_for_booking(instrument_id)
+    if inst.price_unit == "sample":
+        return _book_samples(inst)
     form = BookingForm()
     if request.method == "GET":
         raw = request.args.get("start")
@@ -87,12 +90,48 @@ def book(instrument_id):
                 fee = services.quote_booking(inst, start, end, actor=current_user, samples=samples)
         if work.committed and confirmed:
             flash(_("预约申请已提交") if booking.status == "requested" else _("预约已确认"), "success")
-            return redirect(url_for("booking.detail", booking_id=booking.id))
+            return redirect(url_for("booking.my_bookings", new=booking.id))
         if work.committed:
             form.confirm.data = "1"
     elif request.method == "POST":
         form.confirm.data = "0"
     return render_template("booking/book.html", inst=inst, form=form, fee=fee)
+
+
+def _book_samples(inst):
+    """Sample submission: a drop-off day and a sample count; the drop-off appointment is the day's
+    first free slot (services.drop_off_slot), quoted before it is confirmed like any booking."""
+    form = SampleBookingForm()
+    if request.method == "GET":
+        try:
+            form.drop_off.data = date.fromisoformat(request.args.get("day", ""))
+        except ValueError:
+            form.drop_off.data = None
+    fee = span = None
+    status = 200
+    if form.validate_on_submit():
+        confirmed = form.confirm.data == "1"
+        form.confirm.data = "0"
+        with unit_of_work(form) as work:
+            span = services.drop_off_slot(inst, form.drop_off.data)
+            if confirmed:
+                booking = services.request_booking(inst, *span, form.purpose.data, actor=current_user,
+                                                   samples=form.samples.data)
+            else:
+                fee = services.quote_booking(inst, *span, actor=current_user, samples=form.samples.data)
+        if work.committed and confirmed:
+            flash(_("送样预约已提交") if booking.status == "requested" else _("送样预约已确认"), "success")
+            return redirect(url_for("booking.my_bookings", new=booking.id))
+        if work.committed:
+            form.confirm.data = "1"
+        else:
+            status = work.error.status
+    elif request.method == "POST":
+        form.confirm.data = "0"
+        status = 422
+    start_local = to_local(span[0]) if span else None
+    return render_template("booking/book_samples.html", inst=inst, form=form, fee=fee, span=span,
+                           start_local=start_local, rules=services.effective_rules(inst)), status
 
 
 # -- my bookings -----------------------------------------------------------------------------------
@@ -101,10 +140,18 @@ def book(instrument_id):
 @login_required
 def my_bookings():
     status = _status_arg()
+    view = request.args.get("view") or None
+    if view is not None and view not in services.VIEWS:
+        raise Invalid.field("view", _("未知的分类"))
     page, per_page = page_args(request.args)
-    pagination = services.user_bookings(current_user, status=status, page=page, per_page=per_page)
-    return render_template("booking/my.html", pagination=pagination, status=status, STATUSES=STATUSES,
-                           effective_status=services.effective_status, has_feed=ics.has_token(current_user))
+    pagination = services.user_bookings(current_user, status=status, view=view, page=page, per_page=per_page)
+    # the booking just created (?new=ID) leads the list, highlighted
+    new = services.just_created(current_user, request.args.get("new", type=int)) if page == 1 else None
+    items = ([new] if new else []) + [b for b in pagination.items if new is None or b.id != new.id]
+    return render_template("booking/my.html", pagination=pagination, items=items, new=new, status=status,
+                           view=view, STATUSES=STATUSES, to_pay=services.count_to_pay(current_user),
+                           effective_status=services.effective_status, owes=services.owes,
+                           has_feed=ics.has_token(current_user))
 
 
 @bp.route("/my/calendar-token", methods=["POST"])
@@ -146,6 +193,7 @@ def instrument_feed(token, instrument_id):
 def detail(booking_id):
     booking = services.get_booking(booking_id, actor=current_user)
     return render_template("booking/detail.html", b=booking, status=services.effective_status(booking),
+                           checkin_note=services.checkin_note(booking),
                            actions=services.allowed_actions(booking, current_user),
                            is_provider=services.is_provider_member(current_user, booking.provider_org_id),
                            history=history("booking", booking.id), reason_form=ReasonForm(),

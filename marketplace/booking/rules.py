@@ -141,6 +141,20 @@ def free_intervals(rules: Rules, busy, lo: datetime, hi: datetime, now: datetime
     return subtract(open_, cuts)
 
 
+def drop_off_slot(rules: Rules, busy, day: date, now: datetime) -> Interval | None:
+    """Sample submission is booked by day and sample count: the drop-off appointment is the first free
+    span of the minimum length on that local day, on the slot grid (None when the day has none)."""
+    lo, hi = _to_utc(day, time(0)), _to_utc(day + timedelta(days=1), time(0))
+    length = timedelta(minutes=max(rules.min_minutes, rules.slot_minutes or 0))
+    step = (rules.slot_minutes or 30) * 60
+    for s, e in free_intervals(rules, busy, lo, hi, now):
+        offset = int((s - datetime(2000, 1, 1)).total_seconds()) % step
+        start = s + timedelta(seconds=(step - offset) % step)
+        if start + length <= e:
+            return start, start + length
+    return None
+
+
 def busy_intervals(rules: Rules, busy, lo: datetime, hi: datetime) -> list[Interval]:
     """Busy time to show on the calendar (bookings merged; who booked is not revealed)."""
     return clip(merge(busy), lo, hi)
@@ -265,6 +279,27 @@ def effective_status(status: str, start: datetime, now: datetime, grace_minutes:
 
 def holds_slot(status: str) -> bool:
     return status in ACTIVE_STATUSES
+
+
+def checkin_window(start: datetime, end: datetime, early_minutes: int, grace_minutes: int) -> Interval:
+    """When an approved booking may be checked in to: from `early_minutes` before its start until it
+    becomes a no-show (`grace_minutes` after the start) or ends, whichever comes first (half-open)."""
+    return start - timedelta(minutes=early_minutes), min(start + timedelta(minutes=grace_minutes), end)
+
+
+# -- what needs the booking organisation's attention ------------------------------------------------
+
+def owes(status: str, cancel_fee: int | None, cancel_fee_paid: bool) -> bool:
+    """The booking waits for the booking organisation to pay: usage recorded (completed; settled when
+    paid, even a zero payable needs the confirming click), or a late-cancellation / no-show fee unpaid."""
+    if status == "completed":
+        return True
+    return status in ("cancelled", "no_show") and bool(cancel_fee) and not cancel_fee_paid
+
+
+def needs_attention(status: str, cancel_fee: int | None, cancel_fee_paid: bool, extension_status: str | None) -> bool:
+    """To pay, or a usage extension waiting for the user's confirmation."""
+    return owes(status, cancel_fee, cancel_fee_paid) or (status == "completed" and extension_status == "proposed")
 
 
 # -- week calendar ---------------------------------------------------------------------------------

@@ -6,6 +6,10 @@ raise a DomainError to abort the whole transition (the request then rolls back).
 
     @booking_approved.connect
     def reserve(booking, actor=None, **extra): ...
+
+A receiver does here only what must commit with the transition (a subsidy reservation). Whatever can
+wait — notifications, mail, anything slow — is a job: `core.jobs.enqueue(fn, booking.id)` runs it
+after the commit, in-process or on the queue's worker (never for a transition that rolled back).
 """
 from blinker import Namespace
 

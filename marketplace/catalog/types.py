@@ -79,6 +79,20 @@ SERVICE_MODES = _c(self_operated=(N_("自主操作"), "Self-operated"),
                    sample_submission=(N_("送样检测"), "Sample submission"),
                    staff_operated=(N_("机时委托（专人操作）"), "Staff-operated"))
 
+PRICE_UNITS = _c(hour=(N_("按机时（小时）"), "per hour"), sample=(N_("按样品"), "per sample"))
+
+
+def _rate_card(units: tuple[str, ...], required: bool) -> tuple[Field, ...]:
+    """The booking engine's rate card, declared once for every bookable type: the unit and the internal
+    (own organisation) and external prices in fen. A type books only when its rate card is filled in."""
+    return (
+        Field("price_unit", N_("计费单位"), "Price unit", "choice", {u: PRICE_UNITS[u] for u in units},
+              required=required),
+        Field("internal_price", N_("校内/单位内价格（元）"), "Internal price (CNY)", "money", required=required),
+        Field("external_price", N_("对外价格（元）"), "External price (CNY)", "money", required=required),
+    )
+
+
 _instrument = (
     Field("model", N_("型号"), "Model", required=True, max_len=100),
     Field("manufacturer", N_("生产厂商"), "Manufacturer", required=True, max_len=120),
@@ -92,10 +106,7 @@ _instrument = (
     Field("functions", N_("主要功能"), "Main functions", "text", max_len=5000),
     Field("specs", N_("技术指标"), "Technical specifications", "text", max_len=5000),
     Field("service_mode", N_("服务方式"), "Service mode", "choice", SERVICE_MODES, required=True),
-    Field("price_unit", N_("计费单位"), "Price unit", "choice",
-          _c(hour=(N_("按机时（小时）"), "per hour"), sample=(N_("按样品"), "per sample")), required=True),
-    Field("internal_price", N_("校内/单位内价格（元）"), "Internal price (CNY)", "money", required=True),
-    Field("external_price", N_("对外价格（元）"), "External price (CNY)", "money", required=True),
+    *_rate_card(("hour", "sample"), required=True),
     Field("sample_requirements", N_("样品要求"), "Sample requirements", "text", max_len=3000),
     Field("bookable", N_("开放预约"), "Open for booking", "bool"),
 )
@@ -110,6 +121,9 @@ RESOURCE_TYPES: dict[str, ResourceType] = {t.key: t for t in (
         Field("capacity", N_("容纳人数"), "Capacity (people)", "int", min=0, max=1_000_000),
         Field("equipment_list", N_("主要设备"), "Equipment", "text", max_len=5000),
         Field("opening_terms", N_("开放条件"), "Opening terms", "text", max_len=3000),
+        # A facility is booked by the hour as a space (no sample counts); optional: not every facility books.
+        *_rate_card(("hour",), required=False),
+        Field("bookable", N_("开放预约"), "Open for booking", "bool"),
     )),
     ResourceType("talent", N_("科技人才"), "Science and technology talent", ("talent",), (
         Field("person_name", N_("姓名"), "Name", required=True, max_len=60),
@@ -205,5 +219,32 @@ STATUSES = {
     "archived": (N_("已归档"), "Archived"),
 }
 
-# Resources of these types are booked through the sharing platform's booking flow.
-BOOKABLE_TYPES = ("instrument",)
+# Resources of these types are booked through the sharing platform's booking engine (availability,
+# overlap, approval, fees); each declares the rate card and `bookable` above. A type without a
+# `service_mode` (a facility) is used by the booker in person: billed like a self-operated instrument
+# (the greater of booked and used time), admitted by the provider's approval, not a per-user training.
+BOOKABLE_TYPES = ("instrument", "facility")
+# The two-sided subsidy is the instrument-sharing programme's (大型科学仪器共享双向补贴, DOMAIN.md):
+# bookings of other types pay the full fee and earn no provider-side subsidy.
+SUBSIDISED_TYPES = ("instrument",)
+
+# -- edits of a published listing ------------------------------------------------------------------
+# A published listing's fields are material unless named here: a material change (what the public is
+# told, charged or subsidised on: title, texts, city and platforms, prices and every money field such
+# as an instrument's original value, the subsidy threshold; models, kinds, grades, terms) waits for a
+# reviewer as a revision, while the published version stays public. The fields below are contact and
+# housekeeping details that apply at once. A field added to a type is material until listed here.
+NON_MATERIAL_FIELDS: dict[str, frozenset[str]] = {
+    "*": frozenset({"contact_name", "contact_phone", "contact_email", "tags", "discipline"}),
+    "instrument": frozenset({"location", "sample_requirements", "bookable"}),
+    "facility": frozenset({"capacity", "bookable"}),
+    "institution": frozenset({"staff_count"}),
+    "dataset": frozenset({"update_frequency", "data_size"}),
+    "incubator": frozenset({"seats"}),
+    "bioresource": frozenset({"quantity", "storage"}),
+}
+
+
+def is_material(type_key: str, name: str) -> bool:
+    """Whether a change of `name` on a published listing of this type waits for review."""
+    return name not in NON_MATERIAL_FIELDS["*"] and name not in NON_MATERIAL_FIELDS.get(type_key, frozenset())

@@ -2,41 +2,35 @@
 
 
 def init_app(app):
-    from flask import Blueprint, redirect, request, session, url_for
+    from flask import Blueprint, redirect, request, send_from_directory, session, url_for
 
     from . import models  # noqa: F401  (registers the audit table)
     from .i18n import tr
     from .money import format_fen
+    from .pagination import page_url, page_window
     from .reference import CITIES, ORG_KINDS
     from .timeutil import to_local
     from .web import locale, safe_next
 
     app.jinja_env.filters["fen"] = format_fen
+    app.jinja_env.filters["city"] = tr  # a city's name in the interface language (南京 → Nanjing)
+    app.jinja_env.globals.update(page_window=page_window, page_url=page_url)
     app.jinja_env.filters["localtime"] = lambda dt: to_local(dt).strftime("%Y-%m-%d %H:%M") if dt else "—"
     app.jinja_env.filters["localdate"] = lambda dt: to_local(dt).strftime("%Y-%m-%d") if dt else "—"
 
-    from flask_babel import lazy_gettext as _l
     from flask_login import current_user
 
     from . import nav as nav_registry
+    from . import nav_links as core_links
 
-    # Signed-in navigation: (label, endpoint, who may see it). Links to absent packages are hidden.
-    for label, endpoint, who in [
-        (_l("我的资源"), "catalog.mine", lambda u: u.organisation_id),
-        (_l("发布资源"), "catalog.choose_type", lambda u: u.organisation_id),
-        (_l("我的预约"), "booking.my_bookings", lambda u: True),
-        (_l("预约审批"), "booking.queue", lambda u: u.organisation_id),
-        (_l("资源审核"), "catalog.review", lambda u: u.has_role("reviewer")),
-        (_l("补贴与结算"), "subsidy.dashboard", lambda u: u.has_role("finance")),
-        (_l("向单位付款"), "subsidy.payouts", lambda u: u.has_role("finance")),
-        (_l("API 令牌"), "accounts.tokens", lambda u: True),
-    ]:
-        nav_registry.add_link(label, endpoint, who)
+    # Signed-in navigation: the core pages' links; domains add theirs in their init_app.
+    core_links.register()
 
     def nav_links():
-        views = app.view_functions
-        return [(label, ep) for label, ep, who in nav_registry.REGISTRY.links
-                if ep in views and who(current_user)]
+        """The header links the signed-in user uses: [NavItem(label, endpoint, badge)]."""
+        if not current_user.is_authenticated:
+            return []
+        return nav_registry.links_for(current_user, app.view_functions)
 
     @app.context_processor
     def _globals():
@@ -54,8 +48,12 @@ def init_app(app):
             session["lang"] = code
         return redirect(safe_next(request.referrer, url_for("catalog.home")))
 
-    @bp.route("/healthz")
-    def healthz():
-        return {"status": "ok"}
+    @bp.route("/favicon.ico")
+    def favicon():
+        """Browsers ask for /favicon.ico whatever the page says; answer with the SVG icon."""
+        return send_from_directory(app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400)
+
+    from . import health
+    health.init_app(app, bp)  # X-Request-ID on every response; /healthz and /readyz
 
     app.register_blueprint(bp)

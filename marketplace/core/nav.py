@@ -4,10 +4,17 @@ In a domain's `init_app(app)`:
 
     from ..core import nav
     nav.add_link(_l("技术经理人事务所"), "filing.directory", who=nav.EVERYONE)         # header menu
+    nav.add_link(_l("我的预约"), "booking.my_bookings", who=nav.org_member,
+                 badge=lambda user: services.count_to_pay(user), priority=10)        # with a count
     nav.add_workflow("trading", _l("发布技术需求"), "trading.new_demand", signed_in=True)  # platform buttons
     nav.add_panel("trading", "trading/_platform_panel.html", lambda: {"notices": ...})   # platform section
+    nav.set_badge("booking.my_bookings", lambda user: services.count_to_pay(user))         # a count on a link
 
-A link or workflow is shown only when its endpoint exists and `who(user)` accepts the signed-in user.
+A link or workflow is shown only when its endpoint exists and `who(user)` accepts the signed-in user
+(give it the same check the service applies, so nobody is shown a page that refuses them).
+`badge(user)` returns a number (or None) shown next to the label; 0 and None show nothing.
+Links are listed by `priority` (lower first, then registration order); on a narrow header the last
+ones move into a "more" menu, so give what a role uses daily a low number.
 """
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,20 +24,83 @@ def EVERYONE(user) -> bool:  # noqa: N802 (a constant-like predicate)
     return True
 
 
+# -- predicates shared by several links ----------------------------------------------------------
+
+def org_member(user) -> bool:
+    """Acts for an organisation (books, lists, applies)."""
+    return getattr(user, "organisation_id", None) is not None
+
+
+def has_role(role: str) -> Callable:
+    """A predicate: the user holds a platform role (an admin holds every role)."""
+    def check(user) -> bool:
+        return user.has_role(role)
+    check.__name__ = f"has_role_{role}"
+    return check
+
+
+def any_of(*predicates: Callable) -> Callable:
+    def check(user) -> bool:
+        return any(p(user) for p in predicates)
+    return check
+
+
+@dataclass(frozen=True)
+class Link:
+    label: object
+    endpoint: str
+    who: Callable = EVERYONE
+    badge: Callable | None = None
+    priority: int = 50
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A link as one user sees it."""
+    label: object
+    endpoint: str
+    badge: int | None = None
+
+
 @dataclass
 class Registry:
-    links: list = field(default_factory=list)        # (label, endpoint, who)
+    links: list = field(default_factory=list)        # [Link]
     workflows: dict = field(default_factory=dict)    # platform -> [(label, endpoint, args, signed_in)]
     panels: dict = field(default_factory=dict)       # platform -> [(template, context function)]
+    badges: dict = field(default_factory=dict)       # endpoint -> count(user) for its header link
 
 
 REGISTRY = Registry()
 
 
-def add_link(label, endpoint: str, who: Callable = EVERYONE):
-    """A header-menu link for signed-in users whom `who(user)` accepts."""
-    if not any(ep == endpoint for _l, ep, _w in REGISTRY.links):
-        REGISTRY.links.append((label, endpoint, who))
+def add_link(label, endpoint: str, who: Callable = EVERYONE, *, badge: Callable | None = None,
+             priority: int = 50):
+    """A header-menu link for signed-in users whom `who(user)` accepts; `badge(user)` -> a count."""
+    if not any(link.endpoint == endpoint for link in REGISTRY.links):
+        REGISTRY.links.append(Link(label, endpoint, who, badge, priority))
+
+
+def set_badge(endpoint: str, badge: Callable):
+    """A count beside a header link (e.g. bookings to pay): `badge(user)` -> int; 0 and None show nothing.
+
+    The link may be registered before or after this call."""
+    REGISTRY.badges[endpoint] = badge
+    for i, link in enumerate(REGISTRY.links):
+        if link.endpoint == endpoint:
+            REGISTRY.links[i] = Link(link.label, link.endpoint, link.who, badge, link.priority)
+
+
+def links_for(user, endpoints) -> list[NavItem]:
+    """The links `user` may use, most used first; links to absent endpoints are left out."""
+    ordered = sorted(enumerate(REGISTRY.links), key=lambda pair: (pair[1].priority, pair[0]))
+    out = []
+    for _i, link in ordered:
+        if link.endpoint not in endpoints or not link.who(user):
+            continue
+        count_of = link.badge or REGISTRY.badges.get(link.endpoint)
+        count = count_of(user) if count_of else None
+        out.append(NavItem(link.label, link.endpoint, count or None))
+    return out
 
 
 def add_workflow(platform: str, label, endpoint: str, args: dict | None = None, signed_in: bool = False):

@@ -73,6 +73,38 @@ DISCIPLINES = [
 ]
 
 
+# The disciplines an owner of one discipline plausibly keeps data, materials and test sites in (itself
+# included): a pharmacy school keeps cell lines, not a soil survey; an observatory keeps weather records,
+# not a cancer cohort. An owner without a discipline (a comprehensive university) may hold anything.
+RELATED_DISCIPLINES = {
+    "生命科学": {"生命科学", "医学", "药学", "食品科学与工程", "农学"},
+    "医学": {"医学", "生命科学", "药学"},
+    "药学": {"药学", "医学", "生命科学", "化学"},
+    "食品科学与工程": {"食品科学与工程", "生命科学", "农学", "化学"},
+    "农学": {"农学", "生命科学", "食品科学与工程", "环境科学与工程", "地球科学"},
+    "能源动力": {"能源动力", "材料科学", "化学工程", "电子信息", "机械工程", "环境科学与工程"},
+    "电子信息": {"电子信息", "计算机科学", "材料科学", "机械工程"},
+    "环境科学与工程": {"环境科学与工程", "地球科学", "化学", "农学", "海洋科学", "化学工程"},
+    "计算机科学": {"计算机科学", "电子信息"},
+    "机械工程": {"机械工程", "材料科学", "电子信息", "能源动力", "土木工程"},
+    "海洋科学": {"海洋科学", "地球科学", "环境科学与工程", "生命科学", "机械工程"},
+    "土木工程": {"土木工程", "材料科学", "地球科学", "机械工程", "计算机科学"},
+    "地球科学": {"地球科学", "环境科学与工程", "海洋科学", "农学", "土木工程"},
+    "化学工程": {"化学工程", "化学", "材料科学", "能源动力", "环境科学与工程"},
+    "材料科学": {"材料科学", "化学", "化学工程", "能源动力", "电子信息", "机械工程"},
+    "化学": {"化学", "材料科学", "化学工程", "药学", "环境科学与工程", "食品科学与工程", "生命科学"},
+}
+# What each kind of biological resource is about.
+BIO_KIND_DISCIPLINE = {"strain": "生命科学", "cell_line": "生命科学", "germplasm": "农学", "sample_bank": "医学",
+                       "lab_animal": "生命科学"}
+
+
+def fits_owner(owner_discipline: str | None, discipline: str | None) -> bool:
+    """A resource about `discipline` is plausible for an owner of `owner_discipline`."""
+    return owner_discipline is None or discipline is None or \
+        discipline in RELATED_DISCIPLINES.get(owner_discipline, {owner_discipline})
+
+
 def discipline_for(text: str, rng=None) -> str | None:
     """The discipline a text speaks of (first keyword match), else a random one (or None without rng)."""
     for words, discipline in DISCIPLINES:
@@ -299,14 +331,16 @@ class _Builder:
                         continue  # banks and brokers do not own instruments
                     if rtype == "service" and o["kind"] == "university" and not o["parent"]:
                         continue
-                    if rtype in TOP_LEVEL_TYPES and o["kind"] == "university" and o["parent"]:
-                        continue  # people, institutions and results belong to the university itself
+                    if rtype in (*TOP_LEVEL_TYPES, "incubator") and o["kind"] == "university" and o["parent"]:
+                        continue  # people, institutions, results and incubators belong to the university itself
+                    if not self.could_own(rtype, o):
+                        continue
                     total += w
                     cands.append(o)
                     cum.append(total)
                 if not cands:  # fall back to any owner of the type in the province
                     for o in orgs:
-                        if o["kind"] in kinds:
+                        if o["kind"] in kinds and self.could_own(rtype, o):
                             total += 1
                             cands.append(o)
                             cum.append(total)
@@ -320,6 +354,14 @@ class _Builder:
                 parent = self.by_key.get(org["parent"]) if org["parent"] else None
                 org["_discipline"] = discipline_for(org["name"] + (parent["name"] if parent else ""))
         return org["_discipline"]
+
+    def could_own(self, rtype, org) -> bool:
+        """Datasets and biological materials go to owners whose discipline fits at least one of them."""
+        if rtype == "dataset":
+            return any(fits_owner(self.org_discipline(org), d) for _t, d, _f in V.DATASET_TOPICS)
+        if rtype == "bioresource":
+            return any(fits_owner(self.org_discipline(org), d) for d in BIO_KIND_DISCIPLINE.values())
+        return True
 
     def owner(self, rtype, city):
         cands, cum = self.candidates[(rtype, city)]
@@ -351,12 +393,13 @@ class _Builder:
             "支持{a0}与{a2}方向的测试分析，可出具检测报告。",
         ]), {"a0": apps[0], "a1": apps[1], "a2": apps[2]})
         unit_zh = "小时" if price_unit == "hour" else "样"
+        spec_text = expand(rng, specs)  # one draw: the description quotes the same specs as the field
         title = f"{name} {_maker_short(maker)} {model}｜{org['name']}"
         summary = (f"{org['name']}{name}（{abbr}），{country}{maker.split('（')[0]} {model}，原值 "
                    f"{value_yuan / 10000:.0f} 万元，{SERVICE_MODES[mode][0]}；对外 {external} 元/{unit_zh}。")
         description = "\n\n".join([
             fn,
-            f"技术指标：{expand(rng, specs)}",
+            f"技术指标：{spec_text}",
             expand(rng, "{本仪器已纳入江苏省大型科学仪器开放共享平台|仪器面向社会开放共享|仪器对校内外用户开放}，"
                         "{工作日 8:30–17:30 开放|每周一至周五 8:30–17:30 开放|工作日开放，节假日可预约}，"
                         "{可申请省级双向补贴|符合条件的省内企业可享受创新券补贴|提供技术咨询与培训}。"),
@@ -368,7 +411,7 @@ class _Builder:
             "model": model, "manufacturer": maker, "country": country, "original_value": value_yuan * 100,
             "purchase_date": purchase, "category_l1": cats[0], "category_l2": cats[1], "category_l3": cats[2],
             "location": f"{org['address']} {building}{rng.randint(1, 9)}{rng.randint(0, 2)}{rng.randint(1, 9)}室",
-            "functions": fn, "specs": expand(rng, specs), "service_mode": mode, "price_unit": price_unit,
+            "functions": fn, "specs": spec_text, "service_mode": mode, "price_unit": price_unit,
             "internal_price": internal * 100, "external_price": external * 100,
             "sample_requirements": expand(rng, samples),
             "bookable": status == "published" and rng.random() < 0.92,
@@ -379,7 +422,10 @@ class _Builder:
         rng = self.rng
         kind = _pick(rng, {"open_lab": 5, "pilot_line": 3, "test_field": 2})
         ctx = topic(self.org_discipline(org))
-        part = expand(rng, rng.choice(V.FACILITY_KINDS[kind]), ctx)
+        owner_disc = self.org_discipline(org)
+        templates = V.FACILITY_KINDS[kind]
+        part = expand(rng, rng.choice([t for t in templates if fits_owner(owner_disc, discipline_for(t))]
+                                      or templates), ctx)
         title = f"{org['name']}{part}"
         area = rng.randint(200, 8000) if kind != "test_field" else rng.randint(5000, 600000)
         capacity = rng.randint(10, 300)
@@ -388,14 +434,19 @@ class _Builder:
         equipment = "、".join(f"{k[0]} {rng.choice(rng.choice(k[3])[2:])}" for k in rng.sample(kinds, rng.randint(3, 7)))
         kind_zh = RESOURCE_TYPES["facility"].fields[0].choices[kind][0]
         terms = expand(rng, "{面向入驻企业和高校院所开放|对省内科技型中小企业优先开放|按项目合作方式开放}，"
-                            "{按天计费|按批次计费|按工艺验证项目收费}，{需签订保密协议|需提前两周预约|提供工艺工程师驻场支持}。")
+                            "{按小时计费|按小时计费，长期使用另议|按小时计费，含基础耗材}，{需签订保密协议|需提前两周预约|提供工艺工程师驻场支持}。")
         apps = rng.sample(ctx.get("@app", V.LISTS["app"]), 2)
         description = expand(rng, f"{part}建筑面积约 {area:,} 平方米，可同时容纳 {capacity} 人开展工作，"
                                   "{聚焦|围绕|面向}{a0}与{a1}，提供{@method}、工艺开发与{小批量试制|样品验证|工程化放大}服务。"
                                   "\n\n主要设备：{eq}。", {**ctx, "a0": apps[0], "a1": apps[1], "eq": equipment})
         summary = f"{kind_zh}，{area:,} 平方米，面向{apps[0]}、{apps[1]}开放。"
+        # The rate card follows from the kind and size (no extra draws, so the rest of the stream is unchanged):
+        # an open lab ¥200–¥800 an hour, a pilot line or test field ¥800–¥2,600; own organisation pays 60 %.
+        base = 200 if kind == "open_lab" else 800
+        external = (base + (area % 7) * (100 if kind == "open_lab" else 300)) * 100
         fields = {"facility_kind": kind, "area_m2": area, "capacity": capacity, "equipment_list": equipment,
-                  "opening_terms": terms}
+                  "opening_terms": terms, "price_unit": "hour", "external_price": external,
+                  "internal_price": external * 6 // 10, "bookable": kind != "test_field"}
         return title, summary, description, _tags(kind_zh, apps[0], apps[1]), discipline_for(part, rng), fields
 
     def talent(self, org, status):
@@ -448,7 +499,9 @@ class _Builder:
 
     def dataset(self, org, status):
         rng = self.rng
-        template, discipline, fmt = rng.choice(V.DATASET_TOPICS)
+        owner_disc = self.org_discipline(org)
+        template, discipline, fmt = rng.choice([t for t in V.DATASET_TOPICS if fits_owner(owner_disc, t[1])]
+                                               or V.DATASET_TOPICS)
         ctx = topic(discipline)
         name = template.format(region=rng.choice(V.REGIONS + [f"{org['city']}市"] * 4), crop=rng.choice(V.CROPS),
                                material=rng.choice(V.LISTS["material"]), app=rng.choice(ctx["@app"]),
@@ -584,7 +637,10 @@ class _Builder:
 
     def bioresource(self, org, status):
         rng = self.rng
-        kind = _pick(rng, {"strain": 4, "cell_line": 3, "germplasm": 3, "sample_bank": 1, "lab_animal": 2})
+        owner_disc = self.org_discipline(org)
+        weights = {"strain": 4, "cell_line": 3, "germplasm": 3, "sample_bank": 1, "lab_animal": 2}
+        kind = _pick(rng, {k: w for k, w in weights.items() if fits_owner(owner_disc, BIO_KIND_DISCIPLINE[k])}
+                     or weights)
         zh, species = rng.choice(V.BIO[kind])
         quantity = {"strain": (1, 800), "cell_line": (10, 500), "germplasm": (200, 30000),
                     "sample_bank": (1000, 500000), "lab_animal": (100, 20000)}[kind]
@@ -613,7 +669,7 @@ class _Builder:
         fields = {"bio_kind": kind, "species": species, "quantity": quantity, "storage": storage,
                   "biosafety_level": bsl, "supply_terms": supply}
         return title, f"{kind_zh}：{zh}，{quantity:,} {unit}。", description, _tags(kind_zh, zh, species), \
-            rng.choice(["生命科学", "农学", "医学", "食品科学与工程"]), fields
+            BIO_KIND_DISCIPLINE[kind], fields
 
 
 def _unique(title: str, rtype: str, seen: dict) -> str:

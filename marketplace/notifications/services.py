@@ -1,4 +1,4 @@
-"""notify(): an in-app notification now, an e-mail copy after the transaction commits."""
+"""notify(): an in-app notification now, an e-mail copy as a job after the transaction commits."""
 import logging
 import smtplib
 from email.message import EmailMessage
@@ -6,8 +6,8 @@ from email.message import EmailMessage
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
 
-from ..core.db import after_commit
 from ..core.errors import NotFound
+from ..core.jobs import enqueue
 from ..core.permissions import require_login
 from ..core.timeutil import utcnow
 from ..extensions import db
@@ -17,12 +17,11 @@ log = logging.getLogger("marketplace.mail")
 
 
 def notify(user, subject: str, body: str, link: str | None = None) -> Notification:
-    """Store an in-app notification for `user` and queue its e-mail for after the commit."""
+    """Store an in-app notification for `user` and queue its e-mail (a job) for after the commit."""
     note = Notification(user_id=user.id, subject=subject[:200], body=body, link=link)
     db.session.add(note)
     if getattr(user, "email", None) and has_app_context():
-        app = current_app._get_current_object()
-        after_commit(_send_after_commit, app, user.email, subject, body, link)
+        enqueue(deliver_mail, user.email, subject, body, link)
     return note
 
 
@@ -30,12 +29,9 @@ def notify_many(users, subject: str, body: str, link: str | None = None) -> list
     return [notify(u, subject, body, link) for u in users]
 
 
-def _send_after_commit(app, to, subject, body, link):
-    with app.app_context():
-        try:
-            send_mail(to, subject, body + (f"\n\n{link}" if link else ""))
-        except Exception:  # a mail outage must not break the request that already committed
-            app.logger.exception("sending mail to %s failed", to)
+def deliver_mail(to: str, subject: str, body: str, link: str | None = None) -> None:
+    """The mail job: a failure raises, so the queue retries it (in-process mode logs it)."""
+    send_mail(to, subject, body + (f"\n\n{link}" if link else ""))
 
 
 def send_mail(to: str, subject: str, body: str) -> None:

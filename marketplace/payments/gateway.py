@@ -101,7 +101,9 @@ class Gateway:
                 raise GatewayError(f"unreadable answer ({resp.status_code})", resp.status_code) from None
             if resp.status_code == 402:
                 err = body.get("error") or {}
-                raise CardDeclined(err.get("message") or "card declined", 402, err.get("code"))
+                # Stripe names the bank's reason in decline_code (insufficient_funds…), the kind in code
+                raise CardDeclined(err.get("message") or "card declined", 402,
+                                   err.get("decline_code") or err.get("code"))
             if resp.status_code >= 400:
                 err = body.get("error") or {}
                 raise GatewayError(err.get("message") or f"HTTP {resp.status_code}", resp.status_code,

@@ -25,6 +25,7 @@ def checkout(booking_id):
         if work.committed:
             if payment is None or payment.status == "succeeded":
                 flash(_("付款成功"), "success")
+                return redirect(url_for("payments.receipt", booking_id=booking_id))
             else:
                 flash(_("付款处理中，结果确认后将自动结算"), "info")
             return redirect(url_for("booking.detail", booking_id=booking_id))
@@ -34,3 +35,11 @@ def checkout(booking_id):
         status = 422
     return render_template("payments/checkout.html", b=booking, form=form, can_pay="pay" in services.allowed_actions(
         booking, current_user), payments=services.payments_of(booking)), status
+
+
+@bp.route("/bookings/<int:booking_id>/receipt")
+@login_required
+def receipt(booking_id):
+    """The receipt of a paid booking (amount, subsidy, payment id, date), printable."""
+    booking = get_booking(booking_id, actor=current_user)
+    return render_template("payments/receipt.html", r=services.receipt_of(booking, actor=current_user))

@@ -20,7 +20,7 @@ from flask import url_for
 from sqlalchemy.orm import Session
 
 from . import analysis
-from .schema import PRICE_MISSING, SCHEMA_VERSION
+from .schema import PRICE_MISSING, PRICE_UNIT_OTHER, PRICE_UNIT_RANK, SCHEMA_VERSION
 
 MAX_FIELD_CHARS = 20_000  # per text field; listing texts are capped far below this anyway
 
@@ -148,9 +148,9 @@ def _resource_kind() -> DocumentKind:
             elif f.kind in ("choice", "multi"):
                 own.append(f.choice_label(value, "zh"))
         org_name = r.owner_name
-        price = None
+        price, unit = None, None
         if r.type == "instrument":
-            price = r.external_price
+            price, unit = r.external_price, r.price_unit
         elif r.type == "achievement":
             price = r.asking_price
         doc = {
@@ -163,6 +163,8 @@ def _resource_kind() -> DocumentKind:
             "org": str(r.owner_org_id),
             "price": PRICE_MISSING if price is None else int(price),
             "price_fen": None if price is None else int(price),
+            "price_unit": unit,
+            "price_rank": PRICE_UNIT_RANK.get(unit, PRICE_UNIT_OTHER),
             "published": epoch_us(r.published_at or r.created_at),
             "version": version_of(r.updated_at),
             "schema_version": SCHEMA_VERSION,

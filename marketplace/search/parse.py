@@ -1,6 +1,7 @@
 """Queries, part 1 (see query.py): the query tree, built from our own tokens (never Whoosh's parser).
 
-A query string is split on white space into chunks; a chunk that is a synonym form matches any
+A query string is split on white space into chunks (consecutive chunks that together are a synonym
+form, such as "electron microscope", are one chunk); a chunk that is a synonym form matches any
 form of its group. Otherwise each Han run or Latin word of the chunk is a *word*: all words must
 match (AND). A word matches when
   * all its jieba tokens match, each in the title (boosted) or the text, each token also by its
@@ -27,6 +28,7 @@ NGRAM_BOOST = 0.6
 SYNONYM_FACTOR = 0.8
 MAX_WORDS = 12           # words of a query that are used (the rest are ignored)
 MAX_TERMS_PER_WORD = 8
+MAX_PHRASE_WORDS = 5   # words of the longest synonym form matched as a phrase
 FACETS = ("type", "platform", "city")
 FILTER_FIELDS = ("type", "platform", "city", "org")
 SORTS = ("relevance", "newest", "price")
@@ -121,7 +123,7 @@ def parse(q: str) -> Parsed:
     """Turn user text into a query tree; any text is acceptable (syntax characters are just text)."""
     marks: set[str] = set()
     clauses, words = [], []
-    for chunk in (q or "").split():
+    for chunk in _phrases((q or "").split()):
         norm = analysis.normalize(chunk).strip()
         if not norm:
             continue
@@ -139,6 +141,24 @@ def parse(q: str) -> Parsed:
         if len(clauses) >= MAX_WORDS:
             break
     return Parsed(_and(clauses[:MAX_WORDS]), {m for m in marks if m}, words[:MAX_WORDS])
+
+
+def _phrases(chunks: list[str]) -> list[str]:
+    """Join consecutive chunks that together are a synonym form of several words
+    ("electron microscope", "X-ray diffraction"), longest first; other chunks stay as they are."""
+    groups = analysis.synonyms()
+    out, i = [], 0
+    while i < len(chunks):
+        for n in range(min(MAX_PHRASE_WORDS, len(chunks) - i), 1, -1):
+            phrase = " ".join(chunks[i:i + n])
+            if analysis.normalize(phrase).strip() in groups:
+                out.append(phrase)
+                i += n
+                break
+        else:
+            out.append(chunks[i])
+            i += 1
+    return out
 
 
 def broader(parsed: Parsed) -> Parsed | None:

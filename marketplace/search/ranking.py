@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from .docsets import DocSets
 from .parse import FACETS, FILTER_FIELDS, Parsed
+from .schema import PRICE_MISSING
 
 # -- searching ------------------------------------------------------------------------------------
 
@@ -61,8 +62,9 @@ def run(ds: DocSets, parsed: Parsed, filters: dict, sort: str = "relevance", off
             pairs = ds.rank(parsed.tree, final, want)[offset:want]
         else:
             if sort == "price":
-                col = ds.column("price")
-                docs = heapq.nsmallest(want, final, key=lambda d: (col[d], -d))
+                # per-hour prices first, then per-sample, then whole prices; no price last
+                col, rank = ds.column("price"), ds.column("price_rank")
+                docs = heapq.nsmallest(want, final, key=lambda d: (col[d] == PRICE_MISSING, rank[d], col[d], -d))
             else:  # newest (also relevance of an empty query)
                 col = ds.column("published")
                 docs = heapq.nlargest(want, final, key=lambda d: (col[d], d))

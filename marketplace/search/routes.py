@@ -1,7 +1,8 @@
 """The search page."""
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 
 from ..core.errors import DomainError
+from ..core.pagination import PageView, last_page
 from ..core.web import locale
 from . import services
 
@@ -13,8 +14,11 @@ def search_page():
     error, result, args = None, None, {"q": "", "sort": "relevance"}
     status = 200
     try:
-        args = services.parse_args(request.args)
+        args = services.parse_args(request.args, clamp=True)
         result = services.search(args)
+        pages = min(last_page(result["total"], result["per_page"]),
+                    max(1, current_app.config["SEARCH_MAX_WINDOW"] // result["per_page"]))
+        result["pagination"] = PageView(result["page"], pages)
     except DomainError as err:
         error, status = err, err.status
         args.setdefault("q", (request.args.get("q") or "")[:200])

@@ -23,10 +23,14 @@ class CutText(fields.TEXT):
         return [(w.encode("utf-8"), n, n * boost, pack_uint(n)) for w, n in Counter(value).items()]
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Sort keys. Missing prices sort after every real price.
 PRICE_MISSING = 2**62
+# Prices of different units are never compared: sorting by price lists per-hour prices, then
+# per-sample prices, then whole prices (an achievement's asking price, a demand's budget).
+PRICE_UNIT_RANK = {"hour": 0, "sample": 1}
+PRICE_UNIT_OTHER = 2
 
 
 def make_schema() -> fields.Schema:
@@ -46,7 +50,9 @@ def make_schema() -> fields.Schema:
         # sort keys: columns only (not indexed as terms: no range queries needed)
         price=fields.COLUMN(columns.NumericColumn("Q", default=PRICE_MISSING)),
         published=fields.COLUMN(columns.NumericColumn("Q", default=0)),
+        price_rank=fields.COLUMN(columns.NumericColumn("i", default=PRICE_UNIT_OTHER)),  # see PRICE_UNIT_RANK
         price_fen=fields.STORED,                          # shown in results (None: negotiable/none)
+        price_unit=fields.STORED,                         # hour | sample | None (a whole price)
         version=fields.STORED,                            # what `search check` compares
         schema_version=fields.STORED,
     )

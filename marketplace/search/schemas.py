@@ -37,6 +37,8 @@ class SearchHit(Answer):
     city: str | None
     platforms: list[str]
     price: int | None = Field(description="fen (instrument external price / achievement asking price)")
+    price_unit: Literal["hour", "sample"] | None = Field(
+        None, description="what the price is for: an hour, a sample; null: a whole price (or no price)")
 
 
 class TitleSuggestion(Answer):

@@ -11,6 +11,7 @@ from ..catalog.services import filter_args
 from ..catalog.types import PLATFORMS, RESOURCE_TYPES
 from ..core.errors import DomainError, Invalid
 from ..core.i18n import tr
+from ..core.pagination import last_page
 from ..core.reference import CITIES
 from . import query as Q
 from .documents import KINDS, register_defaults
@@ -27,8 +28,11 @@ def index():
     return current_app.extensions["search"]
 
 
-def parse_args(args) -> dict:
-    """Search arguments from a request's query string; unknown values are clear errors."""
+def parse_args(args, clamp: bool = False) -> dict:
+    """Search arguments from a request's query string; unknown values are clear errors.
+
+    With `clamp` (the search page) a page past the searchable window is its last page, not an error.
+    """
     q = args.get("q", "") or ""
     limit = current_app.config["SEARCH_MAX_QUERY_CHARS"]
     if len(q) > limit:
@@ -44,9 +48,12 @@ def parse_args(args) -> dict:
     if sort not in Q.SORTS:
         raise Invalid.field("sort", _("sort 应为 relevance、newest 或 price"))
     page, per_page = _page_args(args)
-    if page * per_page > current_app.config["SEARCH_MAX_WINDOW"]:
-        raise Invalid.field("page", _("页码过大，请缩小搜索范围"))
-    out.update(filters, sort=sort, page=page, per_page=per_page)
+    window = current_app.config["SEARCH_MAX_WINDOW"]
+    if page * per_page > window:
+        if not clamp:
+            raise Invalid.field("page", _("页码过大，请缩小搜索范围"))
+        page = max(1, window // per_page)
+    out.update(filters, sort=sort, page=page, per_page=per_page, clamp=clamp)
     return out
 
 
@@ -87,6 +94,9 @@ def search(args: dict) -> dict:
         return ds, out
 
     ds, outcome = _with_index(go)
+    if args.get("clamp") and outcome.total and (page - 1) * per_page >= outcome.total:  # the last page
+        page = last_page(outcome.total, per_page)
+        ds, outcome = _with_index(go)
     rx = Q.mark_regex(parsed)
     items = []
     for hit in outcome.hits:
@@ -104,6 +114,7 @@ def search(args: dict) -> dict:
             "city": f.get("city"),
             "platforms": list(f.get("platform") or []),
             "price": f.get("price_fen"),
+            "price_unit": f.get("price_unit"),
         })
     result = {
         "q": args["q"], "total": outcome.total, "page": page, "per_page": per_page, "sort": sort,

@@ -10,6 +10,8 @@ def init_app(app):
     connect_signals()
     app.register_blueprint(bp)
     app.cli.add_command(subsidy_cli)
+    from . import policy_routes
+    policy_routes.init_app(app)  # the public policy page and the booking estimate
 
     @app.context_processor
     def _subsidy_helpers():

@@ -69,6 +69,10 @@ def quote(instrument, org, fee: int, start_local) -> Quote:
         rel = related_reason(org, provider)
         if rel and rel != "same_organisation":
             q.relation = str(RELATION_MESSAGES[rel])
+    from ..catalog.types import SUBSIDISED_TYPES
+    if instrument.type not in SUBSIDISED_TYPES:
+        q.reason = _(rules.REASONS["not_subsidised_type"])
+        return q
     prog = programme_for_year(day.year)
     if prog is None:
         q.programme, q.reason = False, _(rules.REASONS["no_programme"])

@@ -16,6 +16,7 @@ def N_(text: str) -> str:  # noqa: N802  (marks a message for the catalog; trans
 # shown translated by its code (`reason_text`).
 REASONS = {
     "no_programme": N_("本年度没有有效的补贴计划"),
+    "not_subsidised_type": N_("双向补贴仅适用于大型科学仪器，设施预约按全额付费"),
     "not_enterprise": N_("预约单位不是企业"),
     "out_of_province": N_("预约单位未经核验为省内注册企业"),
     "internal": N_("本单位内部使用不予补贴"),
@@ -214,3 +215,21 @@ def parse_period(period: str, kind: str = "quarter") -> tuple[int, int, int]:
     if kind == "year" and len(text) == 4 and text.isdigit():
         return int(text), 1, 12
     raise ValueError(period)
+
+
+VOUCHER_MAX = 40
+VOUCHER_CHARS = set("-_/#.:（）()")
+
+
+def clean_voucher(raw: str | None) -> str:
+    """A payout's voucher number as stored: trimmed, inner spaces collapsed; raises ValueError with
+    a reason code ("empty", "too_long", "characters") for what no bank voucher looks like."""
+    text = " ".join((raw or "").split())
+    if not text:
+        raise ValueError("empty")
+    if len(text) > VOUCHER_MAX:
+        raise ValueError("too_long")
+    if not any(c.isalnum() for c in text) or any(
+            not (c.isalnum() or c == " " or c in VOUCHER_CHARS) or not c.isprintable() for c in text):
+        raise ValueError("characters")
+    return text

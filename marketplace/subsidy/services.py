@@ -212,11 +212,13 @@ def reserve_user_subsidy(booking, *, actor=None) -> Reservation | None:
     reason), so the provider side and the statements see it too. Counted once: a second call
     returns the existing row.
     """
+    from ..catalog.types import SUBSIDISED_TYPES
     existing = reservation_of(booking)
     if existing is not None:
         return existing
     prog = programme_for_year(booking_year(booking))
-    if prog is None:
+    if prog is None or booking.instrument.type not in SUBSIDISED_TYPES:
+        # No programme, or not an instrument (a facility): neither side of the subsidy applies.
         booking.user_subsidy = 0
         return None
     prog = _lock_programme(prog.id)

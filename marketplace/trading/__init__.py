@@ -3,6 +3,7 @@
 DEFAULTS = {
     "TRADING_NOTICE_DAYS": 15,             # 促进科技成果转化法 art. 18: at least 15 days
     "TRADING_COMMISSION_BP": 300,          # a broker firm's default commission (per-firm rows override)
+    "TRADING_COMMISSION_MAX_BP": 3000,     # finance may set a firm's rate between 0 and 30 %
     "TRADING_REMIND_DAYS": 7,              # instalment reminders this many days before the due date
 }
 
@@ -33,6 +34,7 @@ def init_app(app):
     nav.add_link(_l("经纪工作台"), "trading.workspace", who=panels.is_broker_user)
     nav.add_link(_l("需求审核"), "trading.demand_review", who=lambda u: u.has_role("reviewer"))
     nav.add_link(_l("公示异议"), "trading.objections", who=lambda u: u.has_role("reviewer"))
+    nav.add_link(_l("经纪佣金"), "trading.commissions", who=lambda u: u.has_role("finance"))
     nav.add_workflow("trading", _l("浏览技术需求"), "trading.demands")
     nav.add_workflow("trading", _l("发布技术需求"), "trading.new_demand", signed_in=True)
     nav.add_workflow("trading", _l("交易公示"), "trading.notices")

@@ -166,3 +166,39 @@ def workspace():
 def objections():
     return render_template("trading/objections.html", deals=services.objection_queue(actor=current_user),
                            resolve_form=ResolveForm())
+
+
+# -- finance: broker firms' commission rates ---------------------------------------------------------
+
+@bp.route("/commissions")
+@login_required
+def commissions():
+    from ..core.permissions import require_role
+    from .services import commissions as rates
+    require_role(current_user, "finance")
+    return render_template("trading/commissions.html", rows=rates.rated_firms(),
+                           default_bp=rates.rate_on(None, rates.local_today()) or None)
+
+
+@bp.route("/commissions/<int:firm_id>", methods=["GET", "POST"])
+@login_required
+def firm_commission(firm_id):
+    from .forms import CommissionForm
+    from .services import commissions as rates
+    firm = rates.get_rated_firm(firm_id, actor=current_user)
+    form = CommissionForm()
+    if request.method == "GET":
+        form.effective_on.data = rates.local_today()
+    if form.validate_on_submit():
+        with unit_of_work(form) as work:
+            row = rates.set_firm_commission(firm, form.basis_points, effective_on=form.effective_on.data,
+                                            note=form.note.data or "", actor=current_user)
+        if work.committed:
+            rate = f"{row.basis_points / 100:.2f}%"
+            flash(_("已将 %(firm)s 的佣金费率设为 %(rate)s，自 %(day)s 起生效", firm=firm.name, rate=rate,
+                    day=row.effective_on.isoformat()), "success")
+            return redirect(url_for("trading.firm_commission", firm_id=firm.id))
+    today = rates.local_today()
+    return render_template("trading/commission_firm.html", firm=firm, form=form, current=rates.rate_on(firm, today),
+                           next_rate=rates.scheduled_rate(firm, today), history=rates.rate_history(firm),
+                           today=today, top_bp=rates.max_commission_bp()), 422 if form.errors else 200

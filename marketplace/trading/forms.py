@@ -146,3 +146,32 @@ class CardForm(FlaskForm):
     exp_month = IntegerField(_l("有效期（月）"), validators=[DataRequired(), NumberRange(min=1, max=12)])
     exp_year = IntegerField(_l("有效期（年）"), validators=[DataRequired(), NumberRange(min=2000, max=2100)])
     cvc = StringField(_l("安全码"), validators=[DataRequired(), Length(min=3, max=3)])
+
+
+class CommissionForm(FlaskForm):
+    """Finance sets a broker firm's commission rate: a percentage with at most two decimals (1 basis point)."""
+
+    percent = StringField(_l("佣金费率（%）"), validators=[DataRequired(), Length(max=10)],
+                          description=_l("按每笔买方付款的百分比计，最多两位小数，例如 3 或 2.5"))
+    effective_on = DateField(_l("生效日期"), validators=[DataRequired()])
+    note = TextAreaField(_l("说明"), validators=[Optional(), Length(max=500)])
+
+    def validate_percent(self, field):
+        from flask import current_app
+        self.basis_points = percent_to_bp(field.data)
+        if self.basis_points is None:
+            raise ValidationError(_l("请输入百分比数值，最多两位小数"))
+        top = int(current_app.config["TRADING_COMMISSION_MAX_BP"])
+        if self.basis_points > top:
+            top = f"{top / 100:g}"
+            raise ValidationError(_l("佣金费率不能超过 %(top)s%%", top=top))
+
+
+def percent_to_bp(text) -> int | None:
+    """'2.5' → 250 basis points exactly (no floats); None when it is not a number with ≤ 2 decimals."""
+    import re
+    text = (text or "").strip().rstrip("%").strip()
+    m = re.fullmatch(r"(\d{1,5})(?:\.(\d{1,2}))?", text)
+    if not m:
+        return None
+    return int(m.group(1)) * 100 + int((m.group(2) or "0").ljust(2, "0"))

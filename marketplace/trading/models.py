@@ -66,15 +66,27 @@ class Demand(db.Model):
         return self.status == "published"
 
 
-class FirmCommission(db.Model):
-    """A broker firm's commission rate (basis points of each buyer payment); TRADING_COMMISSION_BP otherwise."""
+class FirmCommissionRate(db.Model):
+    """One entry of a broker firm's commission-rate history (basis points of each buyer payment), set by
+    finance with the date it takes effect. The rate on a day is the entry with the latest effective date
+    on or before it (a later entry for the same date supersedes an earlier one); entries are never edited.
+    Without any entry the firm pays TRADING_COMMISSION_BP."""
 
-    __tablename__ = "trading_firm_commissions"
-    firm_id: Mapped[int] = mapped_column(sa.ForeignKey("firms.id", ondelete="CASCADE"), primary_key=True)
+    __tablename__ = "trading_firm_commission_rates"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    firm_id: Mapped[int] = mapped_column(sa.ForeignKey("firms.id", ondelete="CASCADE"))
     basis_points: Mapped[int] = mapped_column(sa.Integer)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    effective_on: Mapped[date] = mapped_column(sa.Date)
+    note: Mapped[str] = mapped_column(sa.String(500), default="")
+    set_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    __table_args__ = (sa.CheckConstraint("basis_points >= 0 AND basis_points <= 10000", name="basis_points"),)
+    set_by = relationship(User, foreign_keys=[set_by_id])
+
+    __table_args__ = (
+        sa.CheckConstraint("basis_points >= 0 AND basis_points <= 10000", name="basis_points"),
+        sa.Index("ix_trading_firm_commission_rates_firm", "firm_id", "effective_on", "id"),
+    )
 
 
 class AchievementWatch(db.Model):

@@ -191,3 +191,27 @@ class NoticeOut(Answer):
 
 class NoticeList(Answer):
     items: list[NoticeOut]
+
+
+class CommissionRateIn(Schema):
+    """A broker firm's new commission rate: basis points of each buyer payment (300 = 3 %), from a day on."""
+
+    basis_points: int = Field(ge=0, le=10_000, description="basis points; the configured ceiling applies (30 %)")
+    effective_on: Day | None = Field(default=None, description="local date; today when left out; never in the past")
+    note: text(500) = ""
+
+
+class CommissionRateOut(Answer):
+    id: int
+    basis_points: int
+    effective_on: date
+    note: str
+    set_by_id: int | None
+    created_at: LocalTime
+
+
+class FirmCommissionOut(Answer):
+    firm_id: int
+    firm_name: str
+    current_bp: int = Field(description="the rate in effect today, basis points")
+    history: list[CommissionRateOut]

@@ -1,6 +1,10 @@
-/* Title autocomplete for search boxes marked data-suggest (no libraries).
- * Asks GET /api/v1/search/suggest?q= as the user types (debounced), shows a list under the box;
- * arrows move, Enter opens the chosen title, Escape closes. Titles are inserted as text, never HTML. */
+/* Title autocomplete for search boxes marked data-suggest (no libraries), the ARIA 1.2 combobox
+ * pattern: the input is role=combobox with aria-expanded/aria-controls/aria-activedescendant, the
+ * suggestions a role=listbox of role=option. It asks GET /api/v1/search/suggest?q= as the user types
+ * (debounced) and shows the titles in a dropdown laid over the page under the box (its wrapper is
+ * position:relative; the list is absolute, so opening it never changes the layout).
+ * Arrows move (and reopen), Enter opens the chosen title (or searches when none is chosen), Escape
+ * closes. Titles are inserted as text, never HTML. */
 (function () {
   "use strict";
   var DELAY = 150;
@@ -18,7 +22,6 @@
     input.setAttribute("aria-expanded", "false");
     input.setAttribute("aria-controls", list.id);
     (input.parentNode || document.body).appendChild(list);
-    if (getComputedStyle(input.parentNode).position === "static") input.parentNode.style.position = "relative";
 
     function close() {
       list.hidden = true; active = -1; input.setAttribute("aria-expanded", "false");
@@ -37,7 +40,13 @@
       });
       list.hidden = items.length === 0;
       input.setAttribute("aria-expanded", items.length ? "true" : "false");
-      if (active >= 0) input.setAttribute("aria-activedescendant", list.id + "-" + active);
+      if (active >= 0) {
+        input.setAttribute("aria-activedescendant", list.id + "-" + active);
+        var el = document.getElementById(list.id + "-" + active);
+        if (el && el.scrollIntoView) el.scrollIntoView({ block: "nearest" });
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
     }
     function go(i) {
       var item = items[i];
@@ -59,11 +68,17 @@
       clearTimeout(timer); timer = setTimeout(fetchSuggestions, DELAY);
     });
     input.addEventListener("keydown", function (e) {
-      if (list.hidden) return;
-      if (e.key === "ArrowDown") { active = Math.min(items.length - 1, active + 1); render(); e.preventDefault(); }
-      else if (e.key === "ArrowUp") { active = Math.max(-1, active - 1); render(); e.preventDefault(); }
+      if (list.hidden) {
+        if ((e.key === "ArrowDown" || e.key === "ArrowUp") && items.length) {
+          active = e.key === "ArrowDown" ? 0 : items.length - 1; render(); e.preventDefault();
+        }
+        return;
+      }
+      if (e.key === "ArrowDown") { active = active + 1 >= items.length ? 0 : active + 1; render(); e.preventDefault(); }
+      else if (e.key === "ArrowUp") { active = active <= 0 ? items.length - 1 : active - 1; render(); e.preventDefault(); }
       else if (e.key === "Enter" && active >= 0) { e.preventDefault(); go(active); }
-      else if (e.key === "Escape") { close(); }
+      else if (e.key === "Escape") { e.preventDefault(); close(); }  // the list only; the typed text stays
+      else if (e.key === "Tab") { close(); }
     });
     input.addEventListener("blur", function () { setTimeout(close, 100); });
   }

@@ -38,8 +38,8 @@ def test_book_approve_and_see_it(page, live_server, instrument, company_user, la
     fee = page.locator("#quoted-fee")
     assert fee.inner_text() == "¥400.00"  # one hour at the external price
     page.click("#confirm-booking")
-    page.wait_for_url(re.compile(r"/booking/\d+$"))
-    assert "待审批" in page.inner_text("h1")
+    page.wait_for_url(re.compile(r"/booking/my\?new=\d+$"))  # the new booking leads "my bookings"
+    assert "待审批" in page.inner_text("#new-booking")
     log_out(page)
     # --- a lab member approves it from the queue
     log_in(page, base, lab_user.email)

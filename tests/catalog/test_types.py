@@ -3,7 +3,7 @@ detail page shows its own fields."""
 import pytest
 
 from marketplace.catalog.models import MODELS, Resource
-from marketplace.catalog.types import RESOURCE_TYPES
+from marketplace.catalog.types import BOOKABLE_TYPES, RESOURCE_TYPES
 from marketplace.extensions import db
 from tests.catalog.data import SHOWS, api_fields, api_payload, form_data
 
@@ -58,7 +58,7 @@ def test_type_created_through_the_api_shows_its_own_fields(type_key, client, mak
                               **{f.name: [] for f in RESOURCE_TYPES[type_key].fields if f.kind == "multi"},
                               **{f.name: False for f in RESOURCE_TYPES[type_key].fields if f.kind == "bool"
                                  and f.name != "bookable"},
-                              **({"bookable": True} if type_key == "instrument" else {}),
+                              **({"bookable": True} if type_key in BOOKABLE_TYPES else {}),
                               **api_fields(type_key)}
 
     rid = body["id"]

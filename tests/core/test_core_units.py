@@ -87,11 +87,18 @@ def test_page_args(app, args, expected):
     assert page_args(args) == expected
 
 
-@pytest.mark.parametrize("args", [{"page": "0"}, {"page": "x"}, {"per_page": "-1"}, {"page": "9" * 30}])
+@pytest.mark.parametrize("args", [{"per_page": "-1"}, {"per_page": "x"}, {"per_page": "9" * 30}])
 def test_page_args_refuses_nonsense(app, args):
     from marketplace.core.pagination import page_args
     with pytest.raises(Invalid):
         page_args(args)
+
+
+@pytest.mark.parametrize("args, page", [({"page": "0"}, 1), ({"page": "x"}, 1), ({"page": "-1"}, 1),
+                                        ({"page": "9" * 30}, 1_000_000)])
+def test_page_args_forgives_a_typed_page_number(app, args, page):
+    from marketplace.core.pagination import page_args
+    assert page_args(args) == (page, 20)
 
 
 @pytest.mark.parametrize("target, expected", [

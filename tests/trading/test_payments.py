@@ -72,7 +72,7 @@ def test_paying_both_instalments_posts_balanced_traceable_entries(app, world, si
 
 
 def test_a_firms_own_rate_is_used(app, world, gateway_up):
-    from marketplace.trading.services.brokers import set_firm_commission
+    from marketplace.trading.services.commissions import set_firm_commission
     finance = world.reviewer
     finance.role_rows.append(__import__("marketplace.accounts.models", fromlist=["UserRole"]).UserRole(role="finance"))
     set_firm_commission(world.firm, 1000, actor=finance)

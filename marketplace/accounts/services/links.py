@@ -4,7 +4,7 @@
 - password reset: {user id, session_version}, PASSWORD_RESET_MAX_AGE seconds (default 1 hour). A reset
   (or any password change) bumps session_version, so a link works once and older links die with it.
 
-Mails go after the commit through notifications.send_mail ('log' backend in development: the link is in
+Mails go after the commit as jobs (core.jobs, notifications.deliver_mail) ('log' backend in development: the link is in
 the app log). Nothing here reveals whether an address has an account: callers answer the same either way.
 """
 from flask import current_app, url_for
@@ -12,8 +12,8 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ...core import audit
-from ...core.db import after_commit
 from ...core.errors import Invalid
+from ...core.jobs import enqueue
 from ...core.timeutil import utcnow
 from ...extensions import db
 from ..models import User
@@ -44,17 +44,9 @@ def _load(token, salt: str, max_age: int) -> dict:
 
 
 def queue_mail(to: str, subject: str, body: str) -> None:
-    """Send after the transaction commits (never for work that was rolled back)."""
-    after_commit(_send_after_commit, current_app._get_current_object(), to, subject, body)
-
-
-def _send_after_commit(app, to, subject, body):
-    from ...notifications.services import send_mail
-    with app.app_context():
-        try:
-            send_mail(to, subject, body)
-        except Exception:  # a mail outage must not break the request that already committed
-            app.logger.exception("sending mail to %s failed", to)
+    """Send as a job after the transaction commits (never for work that was rolled back)."""
+    from ...notifications.services import deliver_mail
+    enqueue(deliver_mail, to, subject, body)
 
 
 # -- e-mail verification --------------------------------------------------------------------------

@@ -16,16 +16,31 @@ from .lookups import (
                       availability,
                       busy_between,
                       can_view,
+                      checkin_note,
+                      drop_off_slot,
                       effective_rules,
                       effective_status,
                       get_booking,
                       get_instrument,
+                      get_instrument_for_booking,
                       is_provider_member,
                       is_qualified,
+                      needs_qualification,
                       provider_members,
+                      service_mode_of,
+                      takes_bookings,
                       week_calendar,
 )
-from .queries import org_instruments, provider_bookings, provider_counts, user_bookings
+from .queries import (
+                      VIEWS,
+                      count_to_pay,
+                      just_created,
+                      org_instruments,
+                      owes,
+                      provider_bookings,
+                      provider_counts,
+                      user_bookings,
+)
 from .ratings import rate_booking, rating_summary
 from .requests import quote_booking, request_booking
 from .settings import (
@@ -52,9 +67,10 @@ from .transitions import (
 
 __all__ = [
     "MAX_QUERY_DAYS", "add_blackout", "allowed_actions", "approve_booking", "availability", "busy_between",
-    "can_view", "cancel_booking", "check_in", "complete_booking", "decide_extension", "effective_rules", "effective_status",
-    "get_booking", "get_instrument", "get_or_create_settings", "has_overdue", "is_provider_member",
-    "is_qualified", "mark_no_shows", "org_instruments", "provider_bookings", "provider_counts",
+    "VIEWS", "can_view", "cancel_booking", "check_in", "checkin_note", "complete_booking", "count_to_pay",
+    "decide_extension", "drop_off_slot", "effective_rules", "effective_status", "just_created", "owes",
+    "get_booking", "get_instrument", "get_instrument_for_booking", "get_or_create_settings", "has_overdue", "is_provider_member",
+    "is_qualified", "mark_no_shows", "needs_qualification", "service_mode_of", "takes_bookings", "org_instruments", "provider_bookings", "provider_counts",
     "provider_members", "qualify_user", "quote_booking", "rate_booking", "rating_summary",
     "record_cancel_fee_paid", "reject_booking", "remove_blackout", "request_booking", "revoke_qualification",
     "send_reminders", "settings_page", "settle_booking", "update_settings", "user_bookings", "week_calendar",

@@ -6,7 +6,8 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 
 from ...accounts.models import User
-from ...catalog.models import Instrument
+from ...catalog.models import MODELS, Instrument, Resource
+from ...catalog.types import BOOKABLE_TYPES
 from ...core.errors import Invalid, NotFound
 from ...core.permissions import require_login
 from ...core.schema import MAX_ID
@@ -24,12 +25,54 @@ def is_id(value) -> bool:
 
 
 def get_instrument(instrument_id, *, public: bool = True) -> Instrument:
+    """A bookable resource (an instrument or a facility: catalog.types.BOOKABLE_TYPES) by id."""
     # platform rows are not needed for booking; skip their extra query
-    inst = db.session.get(Instrument, instrument_id, options=[sa.orm.lazyload(Instrument.platform_rows),
-                                                              sa.orm.lazyload(Instrument.owner)]) \
+    inst = db.session.get(Resource, instrument_id, options=[sa.orm.lazyload(Resource.platform_rows),
+                                                            sa.orm.lazyload(Resource.owner)]) \
         if is_id(instrument_id) else None
-    if inst is None or (public and inst.status != "published"):
+    if inst is None or inst.type not in BOOKABLE_TYPES or (public and inst.status != "published"):
         raise NotFound(_("仪器不存在"))
+    return inst
+
+
+def service_mode_of(resource) -> str:
+    """How the resource is used: an instrument's declared service mode; a type that declares none (a
+    facility) is used by the booker in person, billed like self-operated use (catalog.types)."""
+    return getattr(resource, "service_mode", None) or "self_operated"
+
+
+def needs_qualification(resource) -> bool:
+    """Only self-operated instruments need a per-user qualification; a facility admits by approval."""
+    return resource.type == "instrument" and resource.service_mode == "self_operated"
+
+
+def takes_bookings(resource) -> bool:
+    """Published, open for booking, and its rate card filled in (optional for facilities)."""
+    return bool(resource.type in BOOKABLE_TYPES and resource.status == "published" and resource.bookable
+                and resource.price_unit and resource.internal_price is not None
+                and resource.external_price is not None)
+
+
+def get_instrument_for_booking(instrument_id) -> Instrument:
+    """The bookable resource (instrument or facility) with its booking rules (settings, opening hours, blackouts still to come)
+    loaded in one statement, for the booking request's hot path; effective_rules() reuses them."""
+    if not is_id(instrument_id):
+        raise NotFound(_("仪器不存在"))
+    now = utcnow()
+    bookable = sa.orm.with_polymorphic(Resource, [MODELS[t] for t in BOOKABLE_TYPES])
+    stmt = (sa.select(bookable, BookingSettings, Blackout.start, Blackout.end, Blackout.reason)
+            .outerjoin(BookingSettings, BookingSettings.instrument_id == bookable.id)
+            .outerjoin(Blackout, sa.and_(Blackout.instrument_id == bookable.id, Blackout.end > now))
+            .where(bookable.id == instrument_id, bookable.type.in_(BOOKABLE_TYPES))
+            .options(sa.orm.lazyload(bookable.platform_rows), sa.orm.lazyload(bookable.owner),
+                     sa.orm.joinedload(BookingSettings.opening_hours))
+            .execution_options(populate_existing=True))
+    rows = db.session.execute(stmt).unique().all()
+    if not rows or rows[0][0].status != "published":
+        raise NotFound(_("仪器不存在"))
+    inst, settings = rows[0][0], rows[0][1]
+    blackouts = sorted({(b_start, b_end, reason) for _i, _s, b_start, b_end, reason in rows if b_start is not None})
+    inst._booking_rules = effective_rules(inst, settings, blackouts=tuple(blackouts), loaded=True)
     return inst
 
 
@@ -39,10 +82,11 @@ def is_provider_member(actor, org_id) -> bool:
 
 
 def can_view(booking: Booking, actor) -> bool:
-    """Its user, members of the booking organisation (who may pay it), the provider's members, admins."""
+    """Its user, members of the booking organisation (who may pay it), the provider's members, admins,
+    and finance (statements and refunds link to the booking)."""
     return bool(actor is not None and getattr(actor, "is_authenticated", False) and (
         booking.user_id == actor.id or actor.is_member_of(booking.org_id)
-        or is_provider_member(actor, booking.provider_org_id)))
+        or is_provider_member(actor, booking.provider_org_id) or actor.has_role("finance")))
 
 
 def get_booking(booking_id, *, actor) -> Booking:
@@ -64,18 +108,51 @@ def effective_status(booking: Booking, now: datetime | None = None) -> str:
     return rules.effective_status(booking.status, booking.start, now or utcnow(), grace_minutes())
 
 
-def effective_rules(instrument: Instrument, settings: BookingSettings | None = None) -> rules.Rules:
+def checkin_window(booking: Booking) -> rules.Interval:
+    """[opens, closes) naive UTC: when the booking may be checked in to (see rules.checkin_window)."""
     cfg = current_app.config
-    if settings is None:
+    return rules.checkin_window(booking.start, booking.end, cfg["BOOKING_CHECKIN_EARLY_MINUTES"],
+                                cfg["BOOKING_NO_SHOW_MINUTES"])
+
+
+def local_moment(dt: datetime) -> str:
+    """A moment as people read it, in Asia/Shanghai: 11月30日 08:45 / 11/30 08:45."""
+    local = to_local(dt)
+    return _("%(month)s月%(day)s日 %(time)s", month=local.month, day=local.day, time=local.strftime("%H:%M"))
+
+
+def checkin_opens_message(booking: Booking) -> str:
+    return _("签到于 %(when)s 开放", when=local_moment(checkin_window(booking)[0]))
+
+
+def checkin_note(booking: Booking, now: datetime | None = None) -> str | None:
+    """What the booking page says about check-in for an approved booking: when it opens, or until when."""
+    if booking.status != "approved":
+        return None
+    now = now or utcnow()
+    opens, closes = checkin_window(booking)
+    if now < opens:
+        return checkin_opens_message(booking)
+    if now < closes:
+        return _("签到开放中，%(when)s 截止", when=local_moment(closes))
+    return None
+
+
+def effective_rules(instrument: Instrument, settings: BookingSettings | None = None, *,
+                    blackouts: tuple | None = None, loaded: bool = False) -> rules.Rules:
+    """The rules in force for the instrument. `loaded=True`: settings (None = none stored) and
+    blackouts were fetched by the caller (get_instrument_for_booking), so nothing is queried."""
+    cfg = current_app.config
+    if settings is None and not loaded:
         settings = db.session.get(BookingSettings, instrument.id)
     if settings is not None:
         weekly = tuple((h.weekday, h.opens, h.closes) for h in settings.opening_hours)
     else:
         weekly = _default_weekly(cfg["BOOKING_OPENING_HOURS"])
-    now = utcnow()
-    blackouts = tuple(tuple(row) for row in db.session.execute(
-        db.select(Blackout.start, Blackout.end, Blackout.reason)
-        .where(Blackout.instrument_id == instrument.id, Blackout.end > now).order_by(Blackout.start)))
+    if blackouts is None:
+        blackouts = tuple(tuple(row) for row in db.session.execute(
+            db.select(Blackout.start, Blackout.end, Blackout.reason)
+            .where(Blackout.instrument_id == instrument.id, Blackout.end > utcnow()).order_by(Blackout.start)))
 
     def pick(value, key):
         return value if value is not None else cfg[key]
@@ -150,8 +227,25 @@ def week_calendar(instrument: Instrument, week: str | None = None) -> dict:
         start += timedelta(days=7)
     else:
         start -= timedelta(days=7)
+    # sample submission is booked by day: which days of the week still take samples
+    drop_off_days = {d for d in days
+                     if any(state == "free" and to_local(s).date() == d for _l, cells in rows for state, s in cells)}
     return {"days": days, "rows": rows, "week": start, "prev": start - timedelta(days=7),
-            "next": start + timedelta(days=7), "rules": r}
+            "next": start + timedelta(days=7), "rules": r, "today": to_local(utcnow()).date(),
+            "by_sample": instrument.price_unit == "sample", "drop_off_days": drop_off_days}
+
+
+def drop_off_slot(instrument: Instrument, day: date, now: datetime | None = None) -> rules.Interval:
+    """The drop-off appointment of a sample-submission booking on `day` (local date): see
+    rules.drop_off_slot. Invalid, naming the field, when the day has no free time."""
+    if not isinstance(day, date):
+        raise Invalid.field("drop_off", _("请选择送样日期"))
+    r = effective_rules(instrument)
+    lo = rules._to_utc(day, datetime.min.time())
+    span = rules.drop_off_slot(r, busy_between(instrument.id, lo, lo + timedelta(days=1)), day, now or utcnow())
+    if span is None:
+        raise Invalid.field("drop_off", _("该日不接收送样（未开放、已约满或不在可预约范围内），请换一天"))
+    return span
 
 
 def is_qualified(instrument: Instrument, user) -> bool:
@@ -162,6 +256,14 @@ def provider_members(org_id: int) -> list[User]:
     return list(db.session.scalars(
         db.select(User).where(User.organisation_id == org_id, User.active.is_(True))
         .options(sa.orm.lazyload(User.role_rows))))
+
+
+def notify_provider_staff(org_id: int, subject: str, body: str, link: str | None = None) -> int:
+    """The fan-out job: tell every active member of the managing unit (after the commit, off the request)."""
+    from ...notifications.services import notify_many
+    staff = provider_members(org_id)
+    notify_many(staff, subject, body, link)
+    return len(staff)
 
 
 def link(endpoint, **values):

@@ -7,13 +7,24 @@ from sqlalchemy.exc import IntegrityError
 from ...accounts.rules import require_verified_email
 from ...core.audit import record
 from ...core.errors import Conflict, Forbidden, Invalid
+from ...core.jobs import enqueue
 from ...core.permissions import require_login
 from ...core.timeutil import utcnow
 from ...extensions import db
 from ...notifications.services import notify_many
 from .. import rules, signals
 from ..models import EXCLUSION_CONSTRAINT, Booking
-from .lookups import busy_between, effective_rules, is_qualified, link, provider_members, when
+from .lookups import (
+    busy_between,
+    effective_rules,
+    is_qualified,
+    link,
+    needs_qualification,
+    provider_members,
+    service_mode_of,
+    takes_bookings,
+    when,
+)
 
 
 def overlap_message() -> str:
@@ -22,16 +33,17 @@ def overlap_message() -> str:
 
 def _check_request(instrument, actor, start, end, samples, now, check_overlap=True):
     require_login(actor)
-    if instrument.status != "published" or not instrument.bookable:
+    if not takes_bookings(instrument):
         raise Invalid(_("该仪器暂不开放预约"))
     if actor.organisation_id is None:
         raise Forbidden(_("请先加入一个单位再预约"))
     if not isinstance(start, datetime) or not isinstance(end, datetime):
         raise Invalid.field("start", _("请填写开始和结束时间"))
-    if instrument.service_mode == "self_operated" and not is_qualified(instrument, actor) \
+    if needs_qualification(instrument) and not is_qualified(instrument, actor) \
             and not actor.is_member_of(instrument.owner_org_id):
         raise Forbidden(_("您尚未取得该仪器的自主操作资格，请联系管理单位培训"))
-    r = effective_rules(instrument)
+    # rules loaded with the instrument (get_instrument_for_booking) serve this one check, then go
+    r = instrument.__dict__.pop("_booking_rules", None) or effective_rules(instrument)
     errors = rules.validate_request(r, start, end, now, price_unit=instrument.price_unit,
                                     samples=samples)
     if errors:
@@ -100,21 +112,36 @@ def request_booking(instrument, start, end, purpose, *, actor, samples=None, now
         provider_org_id=instrument.owner_org_id, start=start, end=end,
         samples=samples if instrument.price_unit == "sample" or samples is not None else None,
         purpose=purpose, status="requested", price_unit=instrument.price_unit, unit_price=price,
-        internal=internal, service_mode=instrument.service_mode,
+        internal=internal, service_mode=service_mode_of(instrument),
         fee=rules.booking_fee(instrument.price_unit, price, start, end, samples), user_subsidy=0,
         created_at=now, updated_at=now))
     record("booking", booking.id, "requested", actor, to_state="requested")
     signals.booking_requested.send(booking, actor=actor)
-    title = instrument.title
     if r.requires_approval:
-        notify_many(provider_members(instrument.owner_org_id), _("新的预约申请：%(title)s", title=title),
-                    _("%(name)s 申请预约 %(title)s，时间 %(when)s。用途：%(purpose)s", name=actor.name,
-                      title=title, when=when(booking), purpose=purpose),
-                    link("booking.queue"))
+        enqueue(notify_requested, booking.id, link("booking.queue"), False)
     else:
-        approve_now(booking, actor=None, now=now, comment=_("无需审批，自动批准"))
-        notify_many(provider_members(instrument.owner_org_id), _("新的预约（已自动批准）：%(title)s", title=title),
-                    _("%(name)s 预约了 %(title)s，时间 %(when)s。用途：%(purpose)s", name=actor.name,
-                      title=title, when=when(booking), purpose=purpose),
-                    link("booking.detail", booking_id=booking.id))
+        approve_now(booking, actor=None, now=now, comment=_("无需审批，自动批准"), notify_user=False)
+        enqueue(notify_requested, booking.id, link("booking.detail", booking_id=booking.id), True)
     return booking
+
+
+def notify_requested(booking_id: int, provider_link: str | None = None, auto_approved: bool = False) -> int:
+    """The job after a booking request commits: tell the provider's staff (and, when it was approved
+    at once, the user). Run by the job queue, outside the request. Returns notifications sent."""
+    from .transitions import notify_approved
+    booking = db.session.get(Booking, booking_id)
+    if booking is None:
+        return 0
+    title, user = booking.instrument.title, booking.user
+    fields = dict(name=user.name, title=title, when=when(booking), purpose=booking.purpose)
+    if not auto_approved:
+        subject = _("新的预约申请：%(title)s", title=title)
+        body = _("%(name)s 申请预约 %(title)s，时间 %(when)s。用途：%(purpose)s", **fields)
+    else:
+        subject = _("新的预约（已自动批准）：%(title)s", title=title)
+        body = _("%(name)s 预约了 %(title)s，时间 %(when)s。用途：%(purpose)s", **fields)
+        if booking.status == "approved":
+            notify_approved(booking, link=provider_link)
+    staff = provider_members(booking.provider_org_id)
+    notify_many(staff, subject, body, provider_link)
+    return len(staff)

@@ -71,7 +71,7 @@ def send_reminders(now=None) -> int:
             Booking.reminded_at.is_(None))).all():
         notify(b.user, _("明日预约提醒：%(title)s", title=b.instrument.title),
                _("您预约的 %(title)s 将于 %(when)s 开始，地点：%(location)s。请准时签到，开始后 %(n)s 分钟未签到将记为爽约。",
-                 title=b.instrument.title, when=when(b), location=b.instrument.location or "—",
+                 title=b.instrument.title, when=when(b), location=getattr(b.instrument, "location", None) or "—",
                  n=current_app.config["BOOKING_NO_SHOW_MINUTES"]),
                link("booking.detail", booking_id=b.id))
         b.reminded_at = now

@@ -11,15 +11,25 @@ from flask_babel import gettext as _
 
 from ...core.audit import record
 from ...core.errors import Conflict, Forbidden, Invalid
+from ...core.jobs import enqueue
 from ...core.money import format_fen
 from ...core.permissions import require_login, require_member
 from ...core.timeutil import utcnow
 from ...extensions import db
-from ...notifications.services import notify, notify_many
+from ...notifications.services import notify
 from .. import rules, signals
 from ..models import Booking
 from ..states import MACHINE
-from .lookups import effective_status, is_provider_member, link, provider_members, when
+from .lookups import (
+    checkin_opens_message,
+    checkin_window,
+    effective_status,
+    is_provider_member,
+    link,
+    local_moment,
+    notify_provider_staff,
+    when,
+)
 
 
 def allowed_actions(booking: Booking, actor, *, now=None) -> list[str]:
@@ -31,12 +41,12 @@ def allowed_actions(booking: Booking, actor, *, now=None) -> list[str]:
     provider = is_provider_member(actor, booking.provider_org_id)
     user = booking.user_id == actor.id
     overdue = effective_status(booking, now) != booking.status
-    early = timedelta(minutes=current_app.config["BOOKING_CHECKIN_EARLY_MINUTES"])
+    opens, closes = checkin_window(booking)
     who = {
         "approve": provider and now < booking.start,
         "reject": provider and not overdue,
         "cancel": (user or provider or actor.has_role("admin")) and now < booking.start,
-        "check-in": (user or provider) and not overdue and booking.start - early <= now < booking.end,
+        "check-in": (user or provider) and not overdue and opens <= now < closes,
         "complete": provider,
     }
     actions = MACHINE.available(booking, lambda action: who.get(action, False))
@@ -45,16 +55,23 @@ def allowed_actions(booking: Booking, actor, *, now=None) -> list[str]:
     return actions
 
 
-def approve_now(booking, *, actor, now, comment=None):
-    """Approve without the permission check (auto-approval when the instrument needs none)."""
+def approve_now(booking, *, actor, now, comment=None, notify_user: bool = True):
+    """Approve without the permission check (auto-approval when the instrument needs none).
+    notify_user=False: the caller's job tells the user (the booking request's hot path)."""
     MACHINE.apply(booking, "approved", actor, comment=comment)
     booking.decided_by_id = getattr(actor, "id", None)
     booking.decided_at = now
     db.session.flush()
     signals.booking_approved.send(booking, actor=actor)
+    if notify_user:
+        notify_approved(booking)
+
+
+def notify_approved(booking, link=None):
+    from .lookups import link as make_link
     notify(booking.user, _("预约已批准：%(title)s", title=booking.instrument.title),
            _("您预约的 %(title)s（%(when)s）已批准。", title=booking.instrument.title, when=when(booking)),
-           link("booking.detail", booking_id=booking.id))
+           link or make_link("booking.detail", booking_id=booking.id))
 
 
 def approve_booking(booking, *, actor, now=None) -> Booking:
@@ -125,7 +142,7 @@ def cancel_booking(booking, reason=None, *, actor, now=None) -> Booking:
                   title=title, when=when(booking), fee=format_fen(fee)) if fee else
                 _("%(name)s 取消了 %(title)s（%(when)s）的预约。", name=booking.user.name, title=title,
                   when=when(booking)))
-        notify_many(provider_members(booking.provider_org_id), _("预约已取消：%(title)s", title=title), body, url)
+        enqueue(notify_provider_staff, booking.provider_org_id, _("预约已取消：%(title)s", title=title), body, url)
     return booking
 
 
@@ -135,12 +152,11 @@ def check_in(booking, *, actor, now=None) -> Booking:
         raise Forbidden(_("只有预约人或管理单位可以签到"))
     now = now or utcnow()
     if booking.status == "approved":
-        early = timedelta(minutes=current_app.config["BOOKING_CHECKIN_EARLY_MINUTES"])
-        if now < booking.start - early:
-            raise Conflict(_("尚未到签到时间"))
-        if rules.is_no_show(booking.status, booking.start, now,
-                            current_app.config["BOOKING_NO_SHOW_MINUTES"]) or now >= booking.end:
-            raise Conflict(_("已超过签到时间"))
+        opens, closes = checkin_window(booking)
+        if now < opens:
+            raise Conflict(checkin_opens_message(booking))
+        if now >= closes:
+            raise Conflict(_("已超过签到时间（%(when)s 截止）", when=local_moment(closes)))
     MACHINE.apply(booking, "in_use", actor, action="check_in")
     booking.actual_start = max(now, booking.start) if now < booking.end else booking.start
     db.session.flush()
@@ -237,11 +253,11 @@ def decide_extension(booking, confirm: bool, *, actor) -> Booking:
     db.session.flush()
     if confirm:  # the subsidy follows the new fee (never above its reservation)
         signals.booking_completed.send(booking, actor=actor)
-    notify_many(provider_members(booking.provider_org_id),
-                _("延时使用已确认：%(title)s", title=booking.instrument.title) if confirm else
-                _("延时使用未被确认：%(title)s", title=booking.instrument.title),
-                _("预约 #%(id)s 的应付费用为 %(fee)s。", id=booking.id, fee=format_fen(booking.fee)),
-                link("booking.detail", booking_id=booking.id))
+    enqueue(notify_provider_staff, booking.provider_org_id,
+            _("延时使用已确认：%(title)s", title=booking.instrument.title) if confirm else
+            _("延时使用未被确认：%(title)s", title=booking.instrument.title),
+            _("预约 #%(id)s 的应付费用为 %(fee)s。", id=booking.id, fee=format_fen(booking.fee)),
+            link("booking.detail", booking_id=booking.id))
     return booking
 
 

@@ -108,8 +108,10 @@ def _usage_from(group_by: str | None):
 
 
 def _used_in(lo, hi):
+    # Machine hours are instruments' (a facility's bookings use the same engine but are no 机时).
     return sa.and_(bk.c.status.in_(USED_STATUSES), bk.c.actual_start >= lo, bk.c.actual_start < hi,
-                   bk.c.actual_end.is_not(None), bk.c.actual_end > bk.c.actual_start)
+                   bk.c.actual_end.is_not(None), bk.c.actual_end > bk.c.actual_start,
+                   bk.c.instrument_id.in_(sa.select(ins.c.id)))
 
 
 def _per_org(year: int, group_by: str | None, extra=None):

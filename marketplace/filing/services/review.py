@@ -81,26 +81,18 @@ def _activate_managers(firm: Firm, actor) -> None:
 
 def _invite(firm: Firm, manager: FirmManager) -> None:
     """A manager without an account is invited to the firm's organisation (the link goes by e-mail)."""
-    from flask import current_app, has_request_context, url_for
+    from flask import has_request_context, url_for
 
     from ...accounts.services import _sha256
-    from ...core.db import after_commit
-    from ...notifications.services import send_mail
+    from ...core.jobs import enqueue
+    from ...notifications.services import deliver_mail
     secret = secrets.token_urlsafe(24)
     db.session.add(Invitation(organisation_id=firm.org_id, email=manager.email, token_hash=_sha256(secret),
                               invited_by_id=firm.applicant_id, expires_at=utcnow() + timedelta(days=30)))
     link = url_for("accounts.accept_invitation", secret=secret, _external=True) if has_request_context() \
         else f"/invitations/{secret}"
-    app = current_app._get_current_object()
-
-    def send():
-        with app.app_context():
-            try:
-                send_mail(manager.email, _("技术经理人账号邀请"),
-                          _("您已作为技术经理人列入“%(firm)s”的备案。请通过以下链接创建账号：", firm=firm.name) + "\n" + link)
-            except Exception:
-                app.logger.exception("invitation mail to %s failed", manager.email)
-    after_commit(send)
+    enqueue(deliver_mail, manager.email, _("技术经理人账号邀请"),
+            _("您已作为技术经理人列入“%(firm)s”的备案。请通过以下链接创建账号：", firm=firm.name) + "\n" + link)
 
 
 def _create_organisation(firm: Firm) -> None:

@@ -14,7 +14,9 @@ from ...booking import services as booking_services
 from ...booking.models import Booking
 from ...core import audit
 from ...core.errors import Conflict, Invalid, Unavailable
+from ...core.timeutil import to_local, utcnow
 from ...extensions import db
+from .. import rules
 from ..gateway import CardDeclined, Gateway, GatewayError, GatewayUnavailable
 from ..models import Payment
 from .lookups import FEE_STATUSES, move, open_payment, reload, require_payer
@@ -97,14 +99,16 @@ def _create_intent(snap: dict) -> dict:
         raise Unavailable(_("支付网关拒绝了请求：%(message)s", message=exc.message)) from None
 
 
-def _card_errors(number, exp_month, exp_year, cvc) -> dict:
+def card_errors(number, exp_month, exp_year, cvc, today=None) -> dict:
+    """Errors by field of a card typed in, found before the gateway is called (an expired card too)."""
     errors = {}
-    if not (number.isdigit() and len(number) == 16):
+    if not (isinstance(number, str) and number.isdigit() and len(number) == 16):
         errors["number"] = [_("卡号应为 16 位数字")]
-    if not (isinstance(exp_month, int) and 1 <= exp_month <= 12):
-        errors["exp_month"] = [_("月份无效")]
-    if not (isinstance(exp_year, int) and 2000 <= exp_year <= 2100):
-        errors["exp_year"] = [_("年份无效")]
+    expiry = rules.expiry_error(exp_month, exp_year, today or to_local(utcnow()).date())
+    if expiry:
+        field, message = expiry
+        errors[field] = [_(message, m=exp_month if isinstance(exp_month, int) else 0,
+                           y=rules.full_year(exp_year) if isinstance(exp_year, int) else "")]
     if not (isinstance(cvc, str) and cvc.isdigit() and len(cvc) == 3):
         errors["cvc"] = [_("安全码为 3 位数字")]
     return errors
@@ -115,10 +119,11 @@ def pay_with_card(booking, *, actor, number: str, exp_month: int, exp_year: int,
     nothing was payable); raises Invalid (declined), Unavailable (gateway down) or Conflict (outcome
     pending). No database transaction is held open while the gateway is called."""
     require_payer(booking, actor)
-    number = (number or "").replace(" ", "")
-    errors = _card_errors(number, exp_month, exp_year, cvc)
+    number = number.replace(" ", "") if isinstance(number, str) else number
+    errors = card_errors(number, exp_month, exp_year, cvc)
     if errors:
         raise Invalid(_("银行卡信息有误"), errors)
+    exp_year = rules.full_year(exp_year)
     booking, payment = start_payment(booking, actor=actor)
     if payment is None:
         return None  # nothing was payable: settled without the gateway
@@ -135,7 +140,11 @@ def pay_with_card(booking, *, actor, number: str, exp_month: int, exp_year: int,
     except GatewayUnavailable:
         raise Unavailable(unavailable_message()) from None
     except GatewayError as exc:
-        raise Invalid.field("number", _("银行卡无法使用：%(message)s", message=exc.message)) from None
+        refused = rules.decline(exc.code) if exc.code in rules.DECLINES else None
+        if refused is None:
+            log.warning("payment %s: card refused by the gateway: %s (%s)", snap["id"], exc.message, exc.code)
+            raise Invalid.field("number", _("银行卡无法使用，请检查卡号和有效期")) from None
+        raise Invalid.field(refused.field, _(refused.message)) from None
     if not move(snap["id"], "confirming", actor=actor, only_from=("requires_payment_method",), failure_message=None):
         raise Conflict(pending_message())  # another attempt is confirming this payment
     _checkpoint()  # from here the charge may happen: reconcile knows to ask the gateway
@@ -163,13 +172,17 @@ def _ask_again(gw: Gateway, snap: dict, actor) -> dict:
     if pi.get("status") not in ("succeeded", "requires_payment_method", "canceled"):
         raise Conflict(pending_message())
     if pi.get("status") == "requires_payment_method":
-        message = (pi.get("last_payment_error") or {}).get("message") or _("银行卡被拒绝")
-        _declined(snap["id"], CardDeclined(message), actor)
+        err = pi.get("last_payment_error") or {}
+        _declined(snap["id"], CardDeclined(err.get("message") or "declined", 402,
+                                           err.get("decline_code") or err.get("code")), actor)
     return pi
 
 
 def _declined(payment_id, exc, actor) -> Payment:
-    declined = _("银行卡被拒绝")
-    move(payment_id, "failed", actor=actor, failure_message=(exc.message or declined)[:300])
+    """Record the decline (its message in the platform's words, translated where shown) and tell the
+    person next to the field it concerns, in their language; the gateway's own words go to the log."""
+    refused = rules.decline(exc.code)
+    log.info("payment %s declined: %s (%s)", payment_id, exc.message, exc.code)
+    move(payment_id, "failed", actor=actor, failure_message=refused.message)
     _checkpoint()
-    raise Invalid.field("number", f"{declined}: {exc.message}")
+    raise Invalid.field(refused.field, _(refused.message))

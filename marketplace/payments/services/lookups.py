@@ -1,4 +1,6 @@
 """Finding payments, who may pay, and the one way a payment's status moves (audited, applied once)."""
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
@@ -73,3 +75,43 @@ def move(payment_id: int, to_state: str, *, actor=None, only_from: tuple[str, ..
     audit.record("payment", payment_id, action or to_state, actor,
                  from_state=only_from[0] if only_from and len(only_from) == 1 else None, to_state=to_state)
     return True
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a paid booking's receipt shows. `fee` and `user_subsidy` are the booking's for a booking
+    payment; for a late-cancellation / no-show fee the fee is that fee and no subsidy applies."""
+
+    booking: object
+    kind: str                 # booking | cancel_fee
+    fee: int
+    user_subsidy: int
+    amount: int               # what was paid (fen)
+    reference: str            # the gateway's payment id (or the platform's, when nothing was payable)
+    paid_at: object           # naive UTC
+    refunded: int = 0
+
+    @property
+    def number(self) -> str:
+        return f"R{self.paid_at:%Y%m%d}-{self.booking.id:06d}"
+
+
+def receipt_of(booking, *, actor) -> Receipt:
+    """The receipt of a paid booking (whoever may see the booking may read it); 404 until it is paid."""
+    require_login(actor)
+    paid = db.session.scalar(sa.select(Payment).where(Payment.booking_id == booking.id,
+                                                      Payment.status.in_(("succeeded", "refunded")))
+                             .order_by(Payment.succeeded_at.desc(), Payment.id.desc()).limit(1))
+    if booking.status == "settled":
+        if paid is not None:
+            return Receipt(booking, "booking", booking.fee, booking.user_subsidy, paid.amount,
+                           paid.payment_intent_id or booking.payment_ref, paid.succeeded_at or booking.settled_at,
+                           paid.refunded_amount)
+        # nothing was payable (the subsidy covered it): settled without the gateway
+        return Receipt(booking, "booking", booking.fee, booking.user_subsidy, booking.payable,
+                       booking.payment_ref or "", booking.settled_at)
+    if booking.cancel_fee_paid_at is not None and paid is not None:
+        return Receipt(booking, "cancel_fee", booking.cancel_fee or 0, 0, paid.amount,
+                       paid.payment_intent_id or booking.payment_ref, paid.succeeded_at or booking.cancel_fee_paid_at,
+                       paid.refunded_amount)
+    raise NotFound(_("该预约尚未付款，没有收据"))

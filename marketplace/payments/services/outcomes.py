@@ -24,6 +24,7 @@ from ...ledger import Cr, Dr
 from .. import signals
 from ..gateway import Gateway, GatewayError, GatewayUnavailable, verify_signature
 from ..models import Payment, WebhookEvent
+from ..rules import decline
 from ..states import MACHINE, OPEN_STATUSES
 from .lookups import FEE_STATUSES, move, reload
 
@@ -43,8 +44,9 @@ def apply_intent(pi: dict, *, actor=None) -> Payment | None:
             return payment
         _succeed(payment, actor)
     elif status == "requires_payment_method" and payment.status == "confirming":
-        err = (pi.get("last_payment_error") or {}).get("message") or _("银行卡被拒绝")
-        move(payment.id, "failed", actor=actor, only_from=("confirming",), failure_message=err[:300])
+        err = pi.get("last_payment_error") or {}
+        refused = decline(err.get("decline_code") or err.get("code"))
+        move(payment.id, "failed", actor=actor, only_from=("confirming",), failure_message=refused.message)
     elif status == "canceled" and payment.status in OPEN_STATUSES:
         move(payment.id, "canceled", actor=actor, only_from=(payment.status,))
     db.session.flush()

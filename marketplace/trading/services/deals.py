@@ -8,7 +8,7 @@ from ...accounts.models import Organisation
 from ...core.audit import history, record
 from ...core.errors import Conflict, Forbidden, Invalid, NotFound
 from ...core.permissions import require_login, require_role
-from ...core.timeutil import utcnow
+from ...core.timeutil import to_local, utcnow
 from ...extensions import db
 from .. import rules
 from ..models import Deal, DealInstalment, DealObjection, DealOffer, Demand
@@ -315,7 +315,7 @@ def sign_deal(deal: Deal, *, actor, contract_type: str, total_amount: int, tech_
     deal.tech_amount = tech_amount
     deal.signed_at = now
     if deal.broker_firm_id is not None:
-        deal.commission_bp = firm_commission_bp(deal.broker_firm)
+        deal.commission_bp = firm_commission_bp(deal.broker_firm, to_local(now).date())
     for seq, (due_on, amount) in enumerate(instalments, start=1):
         deal.instalments.append(DealInstalment(seq=seq, due_on=due_on, amount=amount, status="due"))
     DEAL.apply(deal, "signed", actor, comment=f"{contract_type} {total_amount}/{tech_amount}", action="sign")

@@ -3,11 +3,11 @@ import logging
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context, url_for
+from flask import has_app_context, url_for
 from flask_babel import gettext as _
 
 from ...accounts.models import User
-from ...core.db import after_commit
+from ...core.jobs import enqueue
 from ...core.permissions import require_login
 from ...core.timeutil import utcnow
 from ...extensions import db
@@ -84,37 +84,30 @@ def set_achievement_watch(resource, on: bool, *, actor):
 
 
 def queue_match_notifications(demand):
-    """After the publishing commit (and its indexing): tell watchers of matching achievements."""
+    """After the publishing commit (and its indexing): tell watchers of matching achievements (a job)."""
     if not has_app_context():
         return
-    app = current_app._get_current_object()
-    after_commit(_notify_new_demand, app, demand.id)
+    enqueue(notify_new_demand, demand.id)
 
 
-def _notify_new_demand(app, demand_id: int):
-    with app.app_context():
-        try:
-            with db.session.no_autoflush:
-                demand = db.session.get(Demand, demand_id)
-                if demand is None or demand.status != "published":
-                    return
-                ids = [m["id"] for m in suggested_for_demand(demand, limit=20)]
-                if not ids:
-                    return
-                watchers = db.session.execute(sa.select(AchievementWatch.resource_id, User).join(
-                    User, User.id == AchievementWatch.user_id).where(AchievementWatch.resource_id.in_(ids))).all()
-                if not watchers:
-                    return
-                from ...notifications.services import notify
-                link = _link("trading.demand_detail", demand_id=demand.id)
-                for resource_id, user in watchers:
-                    notify(user, _("新的技术需求与您的成果匹配：%(title)s", title=demand.title),
-                           _("技术需求“%(title)s”与您关注的成果 #%(id)s 匹配。", title=demand.title, id=resource_id),
-                           link)
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            log.exception("match notification for demand %s failed", demand_id)
+def notify_new_demand(demand_id: int) -> int:
+    """The match-notification job: notify watchers of achievements that match a published demand."""
+    with db.session.no_autoflush:
+        demand = db.session.get(Demand, demand_id)
+        if demand is None or demand.status != "published":
+            return 0
+        ids = [m["id"] for m in suggested_for_demand(demand, limit=20)]
+        if not ids:
+            return 0
+        watchers = db.session.execute(sa.select(AchievementWatch.resource_id, User).join(
+            User, User.id == AchievementWatch.user_id).where(AchievementWatch.resource_id.in_(ids))).all()
+        from ...notifications.services import notify
+        link = _link("trading.demand_detail", demand_id=demand.id)
+        for resource_id, user in watchers:
+            notify(user, _("新的技术需求与您的成果匹配：%(title)s", title=demand.title),
+                   _("技术需求“%(title)s”与您关注的成果 #%(id)s 匹配。", title=demand.title, id=resource_id),
+                   link)
+    return len(watchers)
 
 
 def _link(endpoint, **kw):

@@ -20,7 +20,9 @@ from ...core.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
 from ...core.permissions import require_login
 from ...core.timeutil import utcnow
 from ...extensions import db
+from ...payments import rules as card_rules
 from ...payments.gateway import CardDeclined, Gateway, GatewayError, GatewayUnavailable
+from ...payments.services.checkout import card_errors
 from ..models import OPEN_PAYMENT_STATUSES, Deal, DealInstalment, DealPayment
 from ..states import DEAL
 from .deals import sides
@@ -129,18 +131,11 @@ def pay_instalment_with_card(deal: Deal, seq: int, *, actor, number: str, exp_mo
                              cvc: str) -> DealPayment:
     """Confirm an instalment's payment with a card (test cards against localstripe)."""
     _require_payer(deal, actor)
-    number = (number or "").replace(" ", "")
-    errors = {}
-    if not (number.isdigit() and len(number) == 16):
-        errors["number"] = [_("卡号应为 16 位数字")]
-    if not (isinstance(exp_month, int) and 1 <= exp_month <= 12):
-        errors["exp_month"] = [_("月份无效")]
-    if not (isinstance(exp_year, int) and 2000 <= exp_year <= 2100):
-        errors["exp_year"] = [_("年份无效")]
-    if not (isinstance(cvc, str) and cvc.isdigit() and len(cvc) == 3):
-        errors["cvc"] = [_("安全码为 3 位数字")]
+    number = number.replace(" ", "") if isinstance(number, str) else number
+    errors = card_errors(number, exp_month, exp_year, cvc)  # the bookings' checks: an expired card too
     if errors:
         raise Invalid(_("银行卡信息有误"), errors)
+    exp_year = card_rules.full_year(exp_year)
     payment = start_instalment_payment(deal, seq, actor=actor)
     if payment.status == "confirming":
         raise _pending()
@@ -157,7 +152,10 @@ def pay_instalment_with_card(deal: Deal, seq: int, *, actor, number: str, exp_mo
     except GatewayUnavailable:
         raise _unavailable() from None
     except GatewayError as exc:
-        raise Invalid.field("number", _("银行卡无法使用：%(m)s", m=exc.message)) from None
+        log.warning("deal payment %s: card refused by the gateway: %s (%s)", snap["id"], exc.message, exc.code)
+        refused = card_rules.decline(exc.code) if exc.code in card_rules.DECLINES else None
+        raise Invalid.field(refused.field if refused else "number",
+                            _(refused.message) if refused else _("银行卡无法使用，请检查卡号和有效期")) from None
     if not _set_status(snap["id"], "confirming", "requires_payment_method"):
         raise _pending()  # another attempt is confirming this payment
     _checkpoint()  # from here the charge may happen: reconcile knows to ask the gateway
@@ -184,7 +182,9 @@ def _ask_again(gw, snap):
     if pi.get("status") not in ("succeeded", "requires_payment_method", "canceled"):
         raise _pending()
     if pi.get("status") == "requires_payment_method":
-        _declined(snap["id"], CardDeclined((pi.get("last_payment_error") or {}).get("message") or "declined"))
+        err = pi.get("last_payment_error") or {}
+        _declined(snap["id"], CardDeclined(err.get("message") or "declined", 402,
+                                           err.get("decline_code") or err.get("code")))
     return pi
 
 
@@ -197,12 +197,14 @@ def _set_status(payment_id, to_state, from_state, message=None) -> bool:
 
 
 def _declined(payment_id, exc):
+    """As for bookings (payments.rules.decline): the platform's words, next to the field concerned."""
+    refused = card_rules.decline(exc.code)
+    log.info("deal payment %s declined: %s (%s)", payment_id, exc.message, exc.code)
     db.session.execute(sa.update(DealPayment).where(DealPayment.id == payment_id, DealPayment.status != "succeeded")
-                       .values(status="failed", failure_message=(exc.message or "declined")[:300],
-                               updated_at=utcnow())
+                       .values(status="failed", failure_message=refused.message, updated_at=utcnow())
                        .execution_options(synchronize_session=False))
     _checkpoint()
-    raise Invalid.field("number", _("银行卡被拒绝：%(m)s", m=exc.message))
+    raise Invalid.field(refused.field, _(refused.message))
 
 
 # -- applying the gateway's answer -----------------------------------------------------------------
@@ -221,8 +223,9 @@ def apply_intent(pi: dict, actor=None) -> DealPayment | None:
             return payment
         _succeed(payment, actor)
     elif status == "requires_payment_method" and payment.status == "confirming":
-        err = (pi.get("last_payment_error") or {}).get("message") or "declined"
-        _set_status(payment.id, "failed", "confirming", err[:300])
+        err = pi.get("last_payment_error") or {}
+        _set_status(payment.id, "failed", "confirming",
+                    card_rules.decline(err.get("decline_code") or err.get("code")).message)
     elif status == "canceled" and payment.status in (*OPEN_PAYMENT_STATUSES, "failed"):
         _set_status(payment.id, "canceled", payment.status)
     db.session.flush()

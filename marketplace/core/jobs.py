@@ -1,0 +1,201 @@
+"""Background jobs: the one place that decides where work after a commit runs.
+
+    from marketplace.core.jobs import enqueue
+    enqueue(deliver_mail, to, subject, body)     # inside a unit of work: runs once it commits
+
+A job is a module-level function called with plain values (ids, strings, numbers): it runs later,
+maybe in another process, so it takes ids and loads what it needs. It runs inside its own unit of
+work (one commit; a raised error rolls it back), in an app context without a request, in Chinese.
+
+Two modes, chosen by `JOBS_BROKER_URL`:
+
+* unset (the default, `make run`, the tests' in-process mode): the job runs in this process right
+  after the commit, as side effects always did; a failure is logged and the request that committed
+  is not disturbed.
+* `redis://HOST:PORT/DB`: the job is pushed to the RQ queue `JOBS_QUEUE` and a worker
+  (`flask --app marketplace worker`) runs it. A failing job is retried `JOBS_RETRIES` times after
+  `JOBS_RETRY_INTERVALS` seconds and then kept in RQ's failed-job registry (`rq info`,
+  `failed_jobs()`). If Redis cannot be reached when a job is pushed, it runs in-process instead
+  (and says so in the log): losing a mail to a broker outage is worse than a slower request.
+
+Periodic jobs (SCHEDULE) are put on the queue by RQ's cron scheduler: `flask --app marketplace
+scheduler` (one per deployment). Why RQ: Redis is already there, jobs are plain functions, and
+retries, the failed-job registry, job timeouts and the cron scheduler come with the library, with no
+second broker or worker framework to run. The worker runs jobs in its own process by default (its
+database connections are reused); `worker --fork` forks a process per job for isolation instead.
+"""
+import importlib
+import logging
+import os
+from dataclasses import dataclass
+
+from flask import current_app, has_app_context
+
+from .db import after_commit
+
+log = logging.getLogger("marketplace.jobs")
+
+
+@dataclass(frozen=True)
+class Periodic:
+    name: str
+    cron: str       # minute hour day month weekday, in the scheduler host's local time (UTC on servers)
+    func: str       # "module:function", called with no arguments
+    doc: str
+
+
+# The documented schedule (README, "Deployment"). Every sweep is idempotent, so a run missed or
+# doubled does no harm; each is also a CLI command for running by hand.
+SCHEDULE = (
+    Periodic("booking-no-shows", "*/5 * * * *", "marketplace.booking.services.sweeps:mark_no_shows",
+             "approved bookings not checked in 30 min after the start become no-shows; undecided requests lapse"),
+    Periodic("booking-reminders", "0 1 * * *", "marketplace.booking.services.sweeps:send_reminders",
+             "reminders of tomorrow's bookings (09:00 Beijing time)"),
+    Periodic("trading-sweep", "*/15 * * * *", "marketplace.trading.services.sweep:sweep",
+             "public notices that ended, expired demands, instalment reminders, new matches"),
+    Periodic("filings-sweep", "30 0 * * *", "marketplace.filing.services:sweep",
+             "annual-report warnings (30 and 7 days) and suspensions of overdue firms (08:30 Beijing time)"),
+)
+
+
+# -- naming ---------------------------------------------------------------------------------------
+
+def job_name(fn) -> str:
+    """'module:function' for a module-level function (what a worker in another process can import)."""
+    qualname = getattr(fn, "__qualname__", "")
+    if "<" in qualname or "." in qualname or not getattr(fn, "__module__", None):
+        raise ValueError(f"a job must be a module-level function, not {fn!r}")
+    return f"{fn.__module__}:{qualname}"
+
+
+def resolve(name: str):
+    module, _sep, attr = name.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+# -- enqueueing -----------------------------------------------------------------------------------
+
+def broker_url(app=None) -> str | None:
+    return (app or current_app).config.get("JOBS_BROKER_URL") or None
+
+
+def enqueue(fn, *args, **kwargs) -> None:
+    """Run fn(*args, **kwargs) as a job once the current transaction commits (dropped on rollback)."""
+    name = job_name(fn)
+    app = current_app._get_current_object()
+    after_commit(dispatch, app, name, args, kwargs)
+
+
+def dispatch(app, name: str, args=(), kwargs=None):
+    """Hand a job to the broker, or run it here when none is configured (or it is unreachable).
+    Returns the RQ job when queued, else None."""
+    kwargs = kwargs or {}
+    if broker_url(app):
+        try:
+            return queue(app).enqueue(execute, name, args, kwargs, retry=_retry(app),
+                                      job_timeout=app.config["JOBS_TIMEOUT"], failure_ttl=30 * 86400,
+                                      result_ttl=3600, description=name)
+        except Exception as err:  # noqa: BLE001  (redis down: do the work now rather than lose it)
+            if _is_connection_error(err):
+                log.warning("job broker unreachable (%s); running %s in-process", err, name)
+            else:  # the transaction has committed: never turn a queueing problem into a 500
+                log.exception("queueing %s failed; running it in-process", name)
+    try:
+        execute(name, args, kwargs, app=app)
+    except Exception:  # noqa: BLE001  (the request that queued it has committed; record, go on)
+        log.exception("job %s failed (in-process)", name)
+    return None
+
+
+def _is_connection_error(err) -> bool:
+    import redis
+    return isinstance(err, (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError))
+
+
+def _retry(app):
+    from rq import Retry
+    retries = int(app.config["JOBS_RETRIES"])
+    if retries < 1:
+        return None
+    intervals = [int(x) for x in str(app.config["JOBS_RETRY_INTERVALS"]).split(",") if x.strip()]
+    return Retry(max=retries, interval=intervals or 0)
+
+
+# -- running --------------------------------------------------------------------------------------
+
+_worker_app = None
+
+
+def execute(name: str, args=(), kwargs=None, app=None):
+    """Run one job in its own app context and unit of work (what the RQ worker calls)."""
+    from .uow import UnitOfWork
+    app = app or (current_app._get_current_object() if has_app_context() else _get_worker_app())
+    fn = resolve(name)
+    with app.app_context():
+        _fresh_connections_after_fork()
+        with UnitOfWork(show=False):
+            return fn(*args, **(kwargs or {}))
+
+
+def _get_worker_app():
+    global _worker_app
+    if _worker_app is None:
+        from .. import create_app
+        _worker_app = create_app()
+    return _worker_app
+
+
+_engine_pid = os.getpid()
+
+
+def _fresh_connections_after_fork():
+    """The worker forks a process per job: never reuse a database connection the parent opened."""
+    global _engine_pid
+    if os.getpid() != _engine_pid:
+        from ..extensions import db
+        db.engine.dispose(close=False)
+        _engine_pid = os.getpid()
+
+
+# -- the queue, the worker and the scheduler ------------------------------------------------------
+
+def connection(app=None):
+    import redis
+    app = app or current_app
+    conns = app.extensions.setdefault("jobs_redis", {})
+    url = broker_url(app)
+    if url not in conns:
+        conns[url] = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=10)
+    return conns[url]
+
+
+def queue(app=None):
+    from rq import Queue
+    app = app or current_app
+    return Queue(app.config["JOBS_QUEUE"], connection=connection(app))
+
+
+def failed_jobs(app=None) -> list:
+    """Jobs that failed after their retries (kept by RQ for 30 days)."""
+    q = queue(app)
+    return [j for j in (q.fetch_job(i) for i in q.failed_job_registry.get_job_ids()) if j is not None]
+
+
+def make_worker(app=None, *, simple: bool = False):
+    """An RQ worker on the configured queue; simple=True runs jobs in this process, else forks per job."""
+    from rq import SimpleWorker, Worker
+    app = app or current_app
+    cls = SimpleWorker if simple else Worker
+    return cls([queue(app)], connection=connection(app))
+
+
+def make_scheduler(app=None):
+    """RQ's cron scheduler with SCHEDULE registered on the configured queue."""
+    from rq.cron import CronScheduler
+    app = app or current_app
+    name = app.config["JOBS_QUEUE"]
+    scheduler = CronScheduler(connection=connection(app), name=f"{name}:{os.getpid()}")
+    for p in SCHEDULE:  # cron jobs are named after their queue: "marketplace:booking-no-shows"
+        scheduler.register(execute, name, args=(p.func, (), {}), cron=p.cron,
+                           job_timeout=app.config["JOBS_TIMEOUT"], name=f"{name}:{p.name}")
+    return scheduler

@@ -1,0 +1,143 @@
+"""Jobs in both modes (see conftest's `app`): in-process after the commit (no broker configured) and
+through the machine's Redis, run by RQ's worker — in this process, and as `flask worker` in another."""
+import os
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from marketplace.core import jobs
+from marketplace.core.timeutil import utcnow
+from marketplace.extensions import db
+from marketplace.notifications.models import Notification
+from tests.booking.conftest import iso, slot
+
+from .conftest import queued, run_worker
+
+ATTEMPTS: list[str] = []
+
+
+def always_fails(tag: str) -> None:
+    """A job whose every run fails (the mail server is down)."""
+    ATTEMPTS.append(tag)
+    raise RuntimeError(f"mail server down ({tag})")
+
+
+def subjects(user) -> list[str]:
+    db.session.expire_all()
+    return list(db.session.scalars(sa.select(Notification.subject).where(Notification.user_id == user.id)
+                                   .order_by(Notification.id)))
+
+
+def request_booking(client, api_token, instrument, user):
+    s, e = slot(hh=9)
+    resp = client.post("/api/v1/bookings", headers=api_token(user), json={
+        "instrument_id": instrument.id, "start": iso(s), "end": iso(e), "purpose": "表面形貌观察"})
+    assert resp.status_code == 201, resp.get_json()
+    return resp.get_json()
+
+
+def test_a_booking_request_reaches_the_provider_by_notification_and_mail(
+        app, client, api_token, instrument, company_user, lab_user, outbox):
+    request_booking(client, api_token, instrument, company_user)
+    if queued(app):  # nothing was sent inside the request: it is all on the queue
+        assert subjects(lab_user) == [] and outbox == []
+        assert jobs.queue(app).count == 1
+        run_worker(app)
+    assert subjects(lab_user) == ["新的预约申请：场发射扫描电镜"]
+    assert [m["to"] for m in outbox] == ["lab@test.cn"]
+    assert "企业用户 申请预约 场发射扫描电镜" in outbox[0]["body"] and "表面形貌观察" in outbox[0]["body"]
+    assert subjects(company_user) == []  # not approved yet: the user hears nothing
+
+
+def test_a_failing_job_is_retried_and_recorded(app, caplog):
+    ATTEMPTS.clear()
+    db.session.execute(sa.text("SELECT 1"))
+    jobs.enqueue(always_fails, "invitation")
+    with caplog.at_level("ERROR", logger="marketplace.jobs"):
+        db.session.commit()  # the job goes when the transaction commits
+        if queued(app):
+            run_worker(app)
+    if queued(app):
+        assert ATTEMPTS == ["invitation"] * 3  # the first run and JOBS_RETRIES=2 retries
+        failed = jobs.failed_jobs(app)
+        assert [j.args[0] for j in failed] == ["tests.jobs.test_jobs:always_fails"]
+        assert "mail server down (invitation)" in failed[0].latest_result().exc_string
+    else:  # in-process: one run, logged; the request that committed is not disturbed
+        assert ATTEMPTS == ["invitation"]
+        assert "job tests.jobs.test_jobs:always_fails failed" in caplog.text
+
+
+def test_a_rolled_back_transaction_queues_nothing(app):
+    ATTEMPTS.clear()
+    db.session.execute(sa.text("SELECT 1"))
+    jobs.enqueue(always_fails, "never")
+    db.session.rollback()
+    db.session.commit()
+    if queued(app):
+        assert jobs.queue(app).count == 0
+    assert ATTEMPTS == []
+
+
+def test_only_module_level_functions_are_jobs(app):
+    with pytest.raises(ValueError):
+        jobs.enqueue(lambda: None)
+
+
+def test_the_no_show_sweep_runs_as_a_scheduled_job(app, instrument, company_user, make_booking):
+    start = utcnow().replace(microsecond=0) - timedelta(hours=2)
+    booking = make_booking(instrument, company_user, start, start + timedelta(hours=1), status="approved")
+    entry = next(p for p in jobs.SCHEDULE if p.name == "booking-no-shows")
+    if queued(app):
+        from rq.utils import now
+        scheduler = jobs.make_scheduler(app)
+        queue = app.config["JOBS_QUEUE"]
+        assert {j.name for j in scheduler.get_jobs()} == {f"{queue}:{p.name}" for p in jobs.SCHEDULE}
+        cron = next(j for j in scheduler.get_jobs() if j.name == f"{queue}:{entry.name}")
+        assert cron.cron == "*/5 * * * *"
+        cron.next_enqueue_time = now() - timedelta(seconds=1)  # its time has come
+        assert [j.name for j in scheduler.enqueue_jobs()] == [cron.name]  # the others wait for theirs
+        run_worker(app)
+    else:  # without a broker there is no scheduler process: the same job runs when dispatched
+        jobs.dispatch(app, entry.func)
+    db.session.expire_all()
+    assert db.session.get(type(booking), booking.id).status == "no_show"
+    assert subjects(company_user) == ["预约爽约：场发射扫描电镜"]
+
+
+@pytest.mark.parametrize("app", ["redis"], indirect=True)
+def test_the_worker_command_runs_the_queue_in_its_own_process(app, client, api_token, instrument, company_user,
+                                                               lab_user, tmp_path):
+    request_booking(client, api_token, instrument, company_user)
+    assert jobs.queue(app).count == 1
+    env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], SECRET_KEY="test-secret",
+               JOBS_BROKER_URL=app.config["JOBS_BROKER_URL"], JOBS_QUEUE=app.config["JOBS_QUEUE"],
+               MAIL_BACKEND="log", SEARCH_INDEX_DIR=str(tmp_path / "worker-index"),
+               UPLOAD_DIR=str(tmp_path / "uploads"))
+    db.session.rollback()
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "marketplace", "worker", "--burst"],
+                          env=env, capture_output=True, text=True, timeout=180)
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert subjects(lab_user) == ["新的预约申请：场发射扫描电镜"]  # written by the worker's job
+    assert "mail to=lab@test.cn subject=新的预约申请：场发射扫描电镜" in output  # its mail job, same worker
+    assert jobs.queue(app).count == 0 and jobs.failed_jobs(app) == []
+
+
+def test_the_worker_command_needs_a_broker(make_app):
+    app = make_app()
+    result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+    assert result.exit_code != 0 and "JOBS_BROKER_URL" in result.output
+
+
+@pytest.mark.parametrize("app", ["in-process"], indirect=True)
+def test_with_the_broker_unreachable_jobs_run_in_process_rather_than_get_lost(
+        app, client, api_token, instrument, company_user, lab_user, outbox, caplog):
+    app.config["JOBS_BROKER_URL"] = "redis://127.0.0.1:9/1"  # nothing listens there
+    with caplog.at_level("WARNING", logger="marketplace.jobs"):
+        request_booking(client, api_token, instrument, company_user)
+    assert "job broker unreachable" in caplog.text
+    assert subjects(lab_user) == ["新的预约申请：场发射扫描电镜"]
+    assert [m["to"] for m in outbox] == ["lab@test.cn"]
