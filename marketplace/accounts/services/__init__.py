@@ -7,6 +7,7 @@ Services check permission first, raise core.errors and only flush; the caller's 
 from .core import (
     EMAIL_RE,
     INVITATION_DAYS,
+    _sha256,
     create_api_token,
     create_organisation,
     create_user,
@@ -50,5 +51,5 @@ __all__ = [
     "register", "remove_member", "request_password_reset", "resend_verification", "reset_password",
     "reset_token", "revoke_api_token", "send_verification", "set_member_admin", "set_password", "sha256",
     "start_session", "user_for_reset", "user_for_session", "user_for_token", "user_for_verification",
-    "verification_token",
+    "verification_token", "_sha256",
 ]

@@ -30,6 +30,9 @@ def sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+_sha256 = sha256  # the name filing's invitations import
+
+
 def _clean_email(email) -> str:
     email = (email or "").strip().lower() if isinstance(email, str) else ""
     if (not EMAIL_RE.match(email) or len(email) > 254

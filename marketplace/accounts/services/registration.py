@@ -8,6 +8,7 @@ import secrets
 
 from flask import url_for
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from ...core import audit
 from ...core.errors import Forbidden, Invalid
@@ -58,7 +59,11 @@ def register(*, email, name, password, org_name, org_kind, org_city, uscc, legal
         user = User(email=address, name=_check_name(name), password_hash=hash_password(password),
                     organisation_id=org.id, org_admin=True, email_verified_at=None)
         db.session.add(user)
-        db.session.flush()
+        try:
+            db.session.flush()
+        except IntegrityError:  # the same address registered by a concurrent request: it is taken now
+            savepoint.rollback()
+            return None
         ident = set_identity(org, actor=user, uscc=uscc, legal_name=legal_name, legal_rep=legal_rep)
         org.in_province = vrules.parse_uscc(ident.uscc).in_province  # registered in Jiangsu (32…)
         org.sme = org.high_tech = False  # claimed later with evidence (verification), never ticked here
