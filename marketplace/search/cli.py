@@ -55,6 +55,8 @@ def follow(interval, batch, once):
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     if not once:
+        from . import warm_up
+        warm_up(current_app)  # jieba's dictionary and the index, before the first change arrives
         click.echo(_("跟随索引变更日志：%(dir)s（位置 %(pos)s）", dir=svc.path, pos=svc.feed_position()))
     total = svc.follow(interval or current_app.config["SEARCH_FEED_INTERVAL"], stop=stop, once=once, batch=batch,
                        echo=lambda n, pos: click.echo(_("已应用 %(n)s 条变更，位置 %(pos)s", n=n, pos=pos)))

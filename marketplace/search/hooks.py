@@ -37,8 +37,8 @@ def _after_flush(session, flush_context):
     if not KINDS:
         return
     pending = None
-    deleted = session.deleted
-    for obj in (*session.new, *session.dirty, *deleted):
+    deleted, new = session.deleted, session.new
+    for obj in (*new, *session.dirty, *deleted):
         for name, kind in KINDS.items():
             op = "upsert"
             if isinstance(obj, kind.model):
@@ -53,7 +53,7 @@ def _after_flush(session, flush_context):
                         break
                 else:
                     for model in kind.related:
-                        if isinstance(obj, model):
+                        if isinstance(obj, model) and obj not in new:  # a new row has no documents yet
                             doc_type, obj_id = f"{name}.{model.__tablename__}", _identity(obj)
                             break
             if doc_type is not None and obj_id is not None:

@@ -68,7 +68,7 @@ class RebuildMixin:
             with Session(db.engine) as session:
                 # the feed's head, less the rows that may still be committing (feed.py); read
                 # before the documents, so a change committed meanwhile is applied again after
-                start = feed.start_position(session, self.cfg("SEARCH_FEED_GAP_SECONDS"))
+                feed_start = feed.start_position(session, self.cfg("SEARCH_FEED_GAP_SECONDS"))
                 for kind in KINDS.values():
                     ids = sorted(session.scalars(kind.indexable().with_only_columns(
                         kind.indexable().selected_columns[0])).all())
@@ -84,7 +84,7 @@ class RebuildMixin:
         except BaseException:
             w.cancel()
             raise
-        feed.FeedState(position=start).save(self.path)
+        feed.FeedState(position=feed_start).save(self.path)
         log.info("search index rebuilt: %d documents", count)
         return count
 
