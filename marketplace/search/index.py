@@ -4,9 +4,10 @@ Writers. Whoosh allows one writer per index at a time and guards it with an OS f
 (fcntl.flock on `<dir>/MAIN_WRITELOCK`), so writers in different web worker processes (and in the
 CLI) exclude each other and a crashed process never leaves the lock held. We ask for the lock with
 a bounded wait (`SEARCH_WRITE_TIMEOUT`, polling every 20 ms): index updates are small (the documents
-of one commit), so waiting is short. If the wait still times out — e.g. a full rebuild holds the
-lock — the changes go to a per-process retry queue whose thread keeps trying; because an update
-reloads the rows from the database when it runs, a late retry never writes stale data. Creating or
+of one commit), so waiting is short. Changes reach the index through the durable feed (feed.py):
+if the wait times out — e.g. a full rebuild holds the lock — the rows simply wait in the database
+and a background thread (or the next commit, or `search follow`) applies them; because applying
+reloads the rows from the database, a late pass never writes stale data. Creating or
 rebuilding an index additionally takes `<dir>/MAINTENANCE.lock` so that two processes that both
 find the index missing do not both recreate it.
 
