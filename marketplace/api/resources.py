@@ -1,5 +1,6 @@
 """Resource types, platforms and resources with their lifecycle, over the catalog services."""
 from flask import current_app
+from flask_babel import gettext as _
 
 from ..catalog import services
 from ..catalog.schemas import (
@@ -10,13 +11,18 @@ from ..catalog.schemas import (
     ResourcePatch,
     ResourceQuery,
     ResourceReasonIn,
+    ResourceRevisionOut,
+    ResourceRevisionPage,
+    ResourceRevisionQuery,
     ResourceTypeList,
     in_values,
     patch_values,
     platforms_out,
     resource_out,
     resource_types_out,
+    revision_out,
 )
+from ..core.errors import NotFound
 from ..core.permissions import require_login
 from .common import api_actor
 from .spec import endpoint
@@ -63,13 +69,65 @@ def get_resource(id):
 
 
 @endpoint("/resources/<int:id>", "PATCH", body=ResourcePatch, answer=ResourceOut, errors=(401, 403, 404, 422),
-          tags=["resources"])
+          tags=["resources"], also={202: ResourceRevisionOut})
 def patch_resource(id, json: ResourcePatch):
-    """Edit a resource (members of the owning organisation)."""
+    """Edit a resource (members of the owning organisation). On a published resource, material changes
+    (title, texts, prices, original value…) wait for review: the answer is then 202 with the pending
+    revision, and the published version stays public until a reviewer approves it; contact details and
+    other non-material fields apply at once (200 with the resource when nothing waits)."""
     actor = require_login(api_actor())
     resource = services.get_resource(id, actor)
+    before = services.pending_revision(resource) if resource.status == "published" else None
+    before = (before.id, dict(before.changes)) if before else None
     services.update_resource(resource, patch_values(resource.type, json.model_dump()), actor)
+    after = services.pending_revision(resource) if resource.status == "published" else None
+    if after is not None and (after.id, after.changes) != before:
+        return revision_out(after), 202
     return resource_out(resource)
+
+
+@endpoint("/resources/<int:id>/revision", answer=ResourceRevisionOut, errors=(401, 404), tags=["resources"])
+def get_pending_revision(id):
+    """The resource's pending revision (its organisation's members and reviewers); 404 when none."""
+    actor = require_login(api_actor())
+    resource = services.get_resource(id, actor)
+    revision = services.pending_revision(resource)
+    if revision is None or not services.may_see_revision(revision, actor):
+        raise NotFound(_("没有待审核的修改"))
+    return revision_out(revision)
+
+
+@endpoint("/resource-revisions", query=ResourceRevisionQuery, answer=ResourceRevisionPage, errors=(401, 403, 422),
+          tags=["resources"])
+def list_revisions(query: ResourceRevisionQuery):
+    """Pending revisions of published resources, oldest first (reviewers)."""
+    actor = require_login(api_actor())
+    per_page = min(query.per_page or current_app.config["PER_PAGE"], current_app.config["MAX_PER_PAGE"])
+    page = services.pending_revisions(actor, page=query.page, per_page=per_page, type=query.type)
+    return ResourceRevisionPage(items=[revision_out(r) for r in page.items], total=page.total,
+                                page=query.page, per_page=per_page)
+
+
+def _revision_action(action: str, body=None):
+    def view(id, json=None):
+        actor = require_login(api_actor())
+        revision = services.get_revision(id, actor)
+        services.decide(revision, action, actor, reason=json.reason if json is not None else None)
+        return revision_out(revision)
+
+    view.__name__ = f"{action}_revision"
+    view.__doc__ = {"approve": "Approve a pending revision (reviewers): the resource changes and is re-indexed.",
+                    "reject": "Reject a pending revision with a reason (reviewers): the published version stays.",
+                    "withdraw": "Withdraw a pending revision (the resource's organisation)."}[action]
+    if body is not None:
+        view.__annotations__ = {"json": body}
+    return endpoint(f"/resource-revisions/<int:id>/{action}", "POST", body=body, answer=ResourceRevisionOut,
+                    errors=LIFECYCLE_ERRORS, tags=["resources"])(view)
+
+
+_revision_action("approve")
+_revision_action("reject", ResourceReasonIn)
+_revision_action("withdraw")
 
 
 def _lifecycle(action: str, body=None):

@@ -113,7 +113,7 @@ spec = SpecTree(
 
 
 def endpoint(rule: str, method: str = "GET", *, body=None, query=None, answer=None, status: int = 200,
-             errors=(), tags=()):
+             errors=(), tags=(), also=None):
     """Register an /api/v1 route declared by its schemas; see the module docstring."""
     method = method.upper()
 
@@ -143,6 +143,7 @@ def endpoint(rule: str, method: str = "GET", *, body=None, query=None, answer=No
                 raise invalid_from(err) from None
 
         codes = {f"HTTP_{status}": answer}
+        codes.update({f"HTTP_{code}": model for code, model in (also or {}).items()})  # other successes
         # Any endpoint with a body may answer 400 before its view runs (core.security: JSON nested too
         # deep, NUL, lone surrogates); say so in the description.
         declared = set(errors) | ({400} if method in WRITES else set())

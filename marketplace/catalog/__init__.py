@@ -5,6 +5,7 @@ def init_app(app):
     from ..core.i18n import tr
     from . import models  # noqa: F401
     from .routes import bp
+    from .states import REVISION_STATUSES
     from .types import PLATFORMS, RESOURCE_TYPES, STATUSES
 
     @app.context_processor
@@ -15,6 +16,20 @@ def init_app(app):
             "platform_name": lambda key: tr(PLATFORMS[key][0]) if key in PLATFORMS else key,
             "platform_description": lambda key: tr(PLATFORMS[key][2]) if key in PLATFORMS else "",
             "status_name": lambda key: tr(STATUSES[key][0]) if key in STATUSES else key,
+            "revision_status_name": lambda key: REVISION_STATUSES.get(key, key),
+            "catalog_thumb": _thumb,
+            "earliest_free": _earliest_free,
         }
+
+    def _thumb(resource_id):
+        from .services import thumbnail_id
+        return thumbnail_id(resource_id) if isinstance(resource_id, int) else None
+
+    def _earliest_free(calendar):
+        """The first free slot (UTC start) of a booking week calendar, or None."""
+        if not calendar:
+            return None
+        free = [s for _label, cells in calendar["rows"] for state, s in cells if state == "free"]
+        return min(free) if free else None
 
     app.register_blueprint(bp)

@@ -74,14 +74,16 @@ class CommonResourceForm(FlaskForm):
             out[f.name] = value
         return out
 
-    def fill_from(self, resource):
+    def fill_from(self, resource, pending: dict | None = None):
+        """The listing's values; `pending` (a pending revision's changes) over the published ones."""
+        pending = pending or {}
         for name in self.common_names:
             if name == "platforms":
-                self.platforms.data = resource.platforms
+                self.platforms.data = pending.get("platforms", resource.platforms)
             else:
-                getattr(self, name).data = getattr(resource, name)
+                getattr(self, name).data = pending.get(name, getattr(resource, name))
         for f in RESOURCE_TYPES[self.type_key].fields:
-            value = getattr(resource, f.name)
+            value = pending.get(f.name, getattr(resource, f.name))
             if f.kind == "money" and value is not None:
                 value = Decimal(value) / 100
             elif f.kind == "multi":
@@ -121,3 +123,7 @@ FORMS = {key: _make_form(spec) for key, spec in RESOURCE_TYPES.items()}
 
 class ReasonForm(FlaskForm):
     reason = TextAreaField(_l("原因"), validators=[Optional(), Length(max=500)])
+
+
+class PhotoForm(FlaskForm):
+    """Listing photos: the files come from request.files ("photos"); this form carries the CSRF token."""

@@ -12,6 +12,7 @@ from ..accounts.models import Organisation, User
 from ..core.reference import CITIES, sql_in
 from ..core.timeutil import utcnow
 from ..extensions import db
+from .states import REVISION_STATUSES
 from .types import PLATFORMS, RESOURCE_TYPES, STATUSES
 
 
@@ -66,6 +67,49 @@ class Resource(db.Model):
 
     def __repr__(self):
         return f"<{self.type} {self.id} {self.title}>"
+
+
+class ResourceRevision(db.Model):
+    """A material edit of a published listing, waiting for (or decided by) a reviewer.
+
+    `changes` holds the new values of the changed fields and `previous` the published values they
+    replace, both as JSON (money in fen, dates ISO, platforms a list)."""
+    __tablename__ = "resource_revisions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resource_id: Mapped[int] = mapped_column(sa.ForeignKey("resources.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(20), default="pending")
+    changes: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    previous: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
+    reason: Mapped[str | None] = mapped_column(sa.String(500))
+
+    resource = relationship(Resource, lazy="joined")
+    submitted_by = relationship(User, foreign_keys=[submitted_by_id])
+
+    __table_args__ = (
+        sa.CheckConstraint(f"status IN {sql_in(REVISION_STATUSES)}", name="status"),
+        sa.CheckConstraint("status <> 'rejected' OR reason IS NOT NULL", name="reason_required"),
+        sa.Index("ix_resource_revisions_status_created", "status", "created_at"),
+        # one pending revision per listing (a new edit supersedes the pending one first)
+        sa.Index("uq_resource_revisions_one_pending", "resource_id", unique=True,
+                 sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'")),
+    )
+
+    def __repr__(self):
+        return f"<ResourceRevision {self.id} of {self.resource_id} {self.status}>"
+
+
+class ResourcePhoto(db.Model):
+    """A listing photo (a public upload), in the owner's order."""
+    __tablename__ = "resource_photos"
+    resource_id: Mapped[int] = mapped_column(sa.ForeignKey("resources.id", ondelete="CASCADE"), primary_key=True)
+    upload_id: Mapped[int] = mapped_column(sa.ForeignKey("uploads.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (sa.Index("ix_resource_photos_resource_position", "resource_id", "position"),)
 
 
 class ResourcePlatform(db.Model):

@@ -7,7 +7,7 @@ from ..core.pagination import page_args
 from ..core.reference import CITIES
 from ..core.uow import unit_of_work
 from . import services
-from .forms import FORMS, ReasonForm
+from .forms import FORMS, PhotoForm, ReasonForm
 from .types import PLATFORMS, RESOURCE_TYPES
 
 bp = Blueprint("catalog", __name__)
@@ -68,6 +68,7 @@ def resources():
     filters = services.filter_args(request.args)
     page, per_page = page_args(request.args)
     pagination = services.list_public(page=page, per_page=per_page, **filters)
+    services.thumbnail_ids([r.id for r in pagination.items])  # one query for the page's thumbnails
     return render_template("catalog/list.html", pagination=pagination, filters=filters,
                            types=RESOURCE_TYPES, platforms=PLATFORMS, cities=CITIES)
 
@@ -76,12 +77,18 @@ def resources():
 def detail(resource_id):
     resource = services.get_resource(resource_id, current_user)
     from ..core.audit import history
-    show_history = services.can_edit(resource, current_user) or (
-        current_user.is_authenticated and current_user.has_role("reviewer"))
+    can_edit = services.can_edit(resource, current_user)
+    reviewer = current_user.is_authenticated and current_user.has_role("reviewer")
+    revision = services.pending_revision(resource) if (can_edit or reviewer) else None
+    returned = services.latest_revision(resource) if can_edit and revision is None else None
     return render_template("catalog/detail.html", r=resource, spec=resource.spec,
                            actions=services.allowed_actions(resource, current_user),
-                           can_edit=services.can_edit(resource, current_user), reason_form=ReasonForm(),
-                           history=history("resource", resource.id) if show_history else [])
+                           can_edit=can_edit, reason_form=ReasonForm(), photos=services.photos(resource),
+                           revision=revision, revision_diff=services.diff(revision) if revision else [],
+                           revision_actions=services.allowed_revision_actions(revision, current_user)
+                           if revision else [],
+                           returned=returned if returned is not None and returned.status == "rejected" else None,
+                           history=history("resource", resource.id) if (can_edit or reviewer) else [])
 
 
 @bp.route("/resources/new")
@@ -119,14 +126,66 @@ def edit(resource_id):
         abort(403)
     form = FORMS[resource.type]()
     if request.method == "GET":
-        form.fill_from(resource)
+        form.fill_from(resource, services.edited_values(resource))
     if form.validate_on_submit():
+        before = services.pending_revision(resource)
+        before = (before.id, dict(before.changes)) if before else None
         with unit_of_work(form) as work:
             services.update_resource(resource, form.data_for_service(), current_user)
+            after = services.pending_revision(resource)
         if work.committed:
-            flash(_("已保存"), "success")
+            if after is not None and (after.id, after.changes) != before:
+                flash(_("修改已提交审核：审核通过前，公开页面仍显示原来的内容"), "success")
+            elif before is not None and after is None:
+                flash(_("已保存；待审核的修改已撤回（内容与已发布的一致）"), "success")
+            else:
+                flash(_("已保存"), "success")
             return redirect(url_for("catalog.detail", resource_id=resource.id))
-    return render_template("catalog/form.html", form=form, spec=resource.spec, resource=resource)
+    return render_template("catalog/form.html", form=form, spec=resource.spec, resource=resource,
+                           photos=services.photos(resource), photo_form=PhotoForm(),
+                           max_photos=services.max_photos(),
+                           revision=services.pending_revision(resource))
+
+
+# -- photos (not material: they apply at once) ---------------------------------------------------------
+
+def _editable(resource_id):
+    resource = services.get_resource(resource_id, current_user)
+    if not services.can_edit(resource, current_user):
+        abort(403)
+    return resource
+
+
+@bp.route("/resources/<int:resource_id>/photos", methods=["POST"])
+@login_required
+def add_photos(resource_id):
+    resource = _editable(resource_id)
+    form = PhotoForm()
+    if not form.validate_on_submit():
+        abort(400)
+    with unit_of_work() as work:
+        added = services.add_photos(resource, request.files.getlist("photos"), actor=current_user)
+    if work.committed:
+        flash(_("已添加 %(n)s 张照片", n=len(added)), "success")
+    return redirect(url_for("catalog.edit", resource_id=resource_id) + "#photos"), 303
+
+
+@bp.route("/resources/<int:resource_id>/photos/<int:upload_id>/<op>", methods=["POST"])
+@login_required
+def photo(resource_id, upload_id, op):
+    if op not in ("remove", "up", "down"):
+        abort(404)
+    resource = _editable(resource_id)
+    if not PhotoForm().validate_on_submit():
+        abort(400)
+    with unit_of_work() as work:
+        if op == "remove":
+            services.remove_photo(resource, upload_id, actor=current_user)
+        else:
+            services.move_photo(resource, upload_id, op, actor=current_user)
+    if work.committed:
+        flash(_("照片已移除") if op == "remove" else _("照片顺序已调整"), "success")
+    return redirect(url_for("catalog.edit", resource_id=resource_id) + "#photos"), 303
 
 
 @bp.route("/resources/<int:resource_id>/<action>", methods=["POST"])
@@ -138,22 +197,68 @@ def lifecycle(resource_id, action):
     if not form.validate_on_submit():
         abort(400)
     resource = services.get_resource(resource_id, current_user)
+    from_queue = action in ("publish", "reject") and request.form.get("next") == "review"
+    submitted_at, title = resource.updated_at, resource.title
     with unit_of_work() as work:  # not allowed at all: an error page; conflicts and bad input a message
         services.transition(resource, action, current_user, reason=form.reason.data)
     if not work.committed:
+        if from_queue:
+            return redirect(_queue_url()), 303
         return redirect(url_for("catalog.detail", resource_id=resource_id)), 303
-    flash(_("操作成功"), "success")
-    if action in ("publish", "reject") and request.form.get("next") == "review":
-        return redirect(url_for("catalog.review"))
+    if action == "publish":
+        flash(_("已发布「%(title)s」", title=title), "success")
+    elif action == "reject":
+        flash(_("已退回「%(title)s」：%(reason)s", title=title, reason=form.reason.data.strip()), "success")
+    else:
+        flash(_("操作成功"), "success")
+    if from_queue:
+        return redirect(_queue_url(after=submitted_at))
     return redirect(url_for("catalog.detail", resource_id=resource_id))
+
+
+@bp.route("/revisions/<int:revision_id>/<action>", methods=["POST"])
+@login_required
+def revision(revision_id, action):
+    if action not in ("approve", "reject", "withdraw"):
+        abort(404)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    rev = services.get_revision(revision_id, current_user)
+    resource_id, title, submitted_at = rev.resource_id, rev.resource.title, rev.created_at
+    from_queue = action != "withdraw" and request.form.get("next") == "review"
+    with unit_of_work() as work:
+        services.decide(rev, action, current_user, reason=form.reason.data)
+    if work.committed:
+        flash({"approve": _("已通过「%(title)s」的修改，新内容已公开", title=title),
+               "reject": _("已退回「%(title)s」的修改：%(reason)s", title=title,
+                           reason=(form.reason.data or "").strip()),
+               "withdraw": _("已撤回「%(title)s」的待审核修改", title=title)}[action], "success")
+    if from_queue:
+        return redirect(_queue_url(after=submitted_at if work.committed else None)), 303
+    return redirect(url_for("catalog.detail", resource_id=resource_id)), 303
+
+
+def _queue_url(after=None) -> str:
+    """The review queue (keeping its type filter) opened at the next item to decide."""
+    kind = request.form.get("queue_type") or None
+    kind = kind if kind in RESOURCE_TYPES else None
+    nxt = services.next_in_queue(current_user, after, kind)
+    if nxt is None:
+        return url_for("catalog.review", type=kind)
+    return url_for("catalog.review", type=kind, focus=nxt.key, _anchor=nxt.key)
 
 
 @bp.route("/review")
 @login_required
 def review():
     page, per_page = page_args(request.args)
-    pagination = services.moderation_queue(current_user, page, per_page)
-    return render_template("catalog/review.html", pagination=pagination, reason_form=ReasonForm())
+    kind = request.args.get("type") or None
+    queue = services.review_queue(current_user, page, per_page, type=kind)
+    from ..core.timeutil import utcnow
+    return render_template("catalog/review.html", pagination=queue, reason_form=ReasonForm(), kind=kind,
+                           focus=request.args.get("focus") or (queue.items[0].key if queue.items else None),
+                           now=utcnow(), diff=services.diff)
 
 
 @bp.route("/my/resources")
@@ -165,4 +270,5 @@ def mine():
     if status and status not in STATUSES:
         abort(400)
     pagination = services.org_resources(current_user, page, per_page, status=status)
-    return render_template("catalog/mine.html", pagination=pagination, status=status, statuses=STATUSES)
+    return render_template("catalog/mine.html", pagination=pagination, status=status, statuses=STATUSES,
+                           revisions=services.latest_revision_states([r.id for r in pagination.items]))

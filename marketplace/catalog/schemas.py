@@ -11,6 +11,7 @@ from pydantic import BeforeValidator, ConfigDict, Field, create_model, model_val
 
 from ..core.reference import CITIES
 from ..core.schema import Answer, Fen, LocalTime, Page, Schema, tagged_union, text
+from .states import REVISION_STATUSES
 from .types import PLATFORMS, RESOURCE_TYPES, STATUSES
 from .types import Field as TypeField
 
@@ -199,6 +200,42 @@ def resource_out(resource, detail: bool = True) -> ResourceItem:
     return ResourceOut(**common, **more, fields=_own_values(resource))
 
 
+class RevisionChange(Answer):
+    old: Any = Field(description="the published value (money in fen)")
+    new: Any = Field(description="the value waiting for review")
+
+
+class ResourceRevisionOut(Answer):
+    """A material edit of a published listing: it becomes public when a reviewer approves it."""
+
+    id: int
+    resource_id: int
+    status: Literal[tuple(REVISION_STATUSES)]
+    changes: dict[str, RevisionChange]
+    submitted_by_id: int | None
+    submitted_at: LocalTime | None
+    decided_at: LocalTime | None
+    reason: str | None
+
+
+def revision_out(revision) -> ResourceRevisionOut:
+    return ResourceRevisionOut(
+        id=revision.id, resource_id=revision.resource_id, status=revision.status,
+        changes={n: RevisionChange(old=revision.previous.get(n), new=v) for n, v in revision.changes.items()},
+        submitted_by_id=revision.submitted_by_id, submitted_at=revision.created_at,
+        decided_at=revision.decided_at, reason=revision.reason)
+
+
+class ResourceRevisionPage(Page):
+    items: list[ResourceRevisionOut]
+
+
+class ResourceRevisionQuery(Schema):
+    type: TypeKey | None = None
+    page: Annotated[int, Field(ge=1, le=1_000_000)] = 1
+    per_page: Annotated[int, Field(ge=1, le=1_000_000)] | None = Field(None, description="at most 100 are returned")
+
+
 class ResourcePage(Page):
     items: list[ResourceItem]
 
@@ -264,5 +301,6 @@ def platforms_out() -> PlatformList:
 
 
 __all__ = ["RESOURCE_IN", "RESOURCE_PATCH", "ResourceIn", "ResourceItem", "ResourceOut", "ResourcePage",
-           "ResourcePatch", "ResourceQuery", "ResourceReasonIn", "in_values", "patch_values", "platforms_out",
-           "resource_out", "resource_types_out"]
+           "ResourcePatch", "ResourceQuery", "ResourceReasonIn", "ResourceRevisionOut", "ResourceRevisionPage",
+           "ResourceRevisionQuery", "in_values", "patch_values", "platforms_out", "resource_out",
+           "resource_types_out", "revision_out"]

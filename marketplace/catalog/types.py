@@ -207,3 +207,24 @@ STATUSES = {
 
 # Resources of these types are booked through the sharing platform's booking flow.
 BOOKABLE_TYPES = ("instrument",)
+
+# -- edits of a published listing ------------------------------------------------------------------
+# A published listing's fields are material unless named here: a material change (what the public is
+# told, charged or subsidised on: title, texts, city and platforms, prices and every money field such
+# as an instrument's original value, the subsidy threshold; models, kinds, grades, terms) waits for a
+# reviewer as a revision, while the published version stays public. The fields below are contact and
+# housekeeping details that apply at once. A field added to a type is material until listed here.
+NON_MATERIAL_FIELDS: dict[str, frozenset[str]] = {
+    "*": frozenset({"contact_name", "contact_phone", "contact_email", "tags", "discipline"}),
+    "instrument": frozenset({"location", "sample_requirements", "bookable"}),
+    "facility": frozenset({"capacity"}),
+    "institution": frozenset({"staff_count"}),
+    "dataset": frozenset({"update_frequency", "data_size"}),
+    "incubator": frozenset({"seats"}),
+    "bioresource": frozenset({"quantity", "storage"}),
+}
+
+
+def is_material(type_key: str, name: str) -> bool:
+    """Whether a change of `name` on a published listing of this type waits for review."""
+    return name not in NON_MATERIAL_FIELDS["*"] and name not in NON_MATERIAL_FIELDS.get(type_key, frozenset())

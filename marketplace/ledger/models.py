@@ -36,7 +36,11 @@ class JournalEntry(db.Model):
     lines = relationship("JournalLine", order_by="JournalLine.id", lazy="selectin")
     actor = relationship(User)
 
-    __table_args__ = (sa.CheckConstraint(f"kind IN {sql_in(ENTRY_KINDS)}", name="kind"),)
+    __table_args__ = (
+        sa.CheckConstraint(f"kind IN {sql_in(ENTRY_KINDS)}", name="kind"),
+        # an entry is reversed at most once, even by two finance officers at the same moment
+        sa.Index("uq_journal_entries_reverses_id", "reverses_id", unique=True),
+    )
 
 
 class JournalLine(db.Model):

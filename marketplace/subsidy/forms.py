@@ -4,10 +4,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DecimalField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from .states import GRADES, PERIODS
+from .rules import VOUCHER_MAX
+from .states import GRADES, PAYOUT_STATUSES, PERIODS
 
 PERCENT = [NumberRange(min=0, max=100, message="0–100")]
 YUAN = [NumberRange(min=0, max=10**13, message=_l("金额无效"))]
@@ -91,5 +92,72 @@ class StatementForm(FlaskForm):
     class Meta:
         csrf = False
 
-    org_id = IntegerField(_l("单位编号"), validators=[Optional(), NumberRange(min=1)])
+    org = StringField(_l("单位"), validators=[Optional(), Length(max=140)],
+                      render_kw={"list": "org-options", "autocomplete": "off"})
+    org_id = IntegerField(_l("单位编号"), validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
     period = StringField(_l("期间（如 2026Q4）"), validators=[Optional(), Length(max=8)])
+    resolved_org_id: int | None = None
+
+    def validate_org(self, field):
+        """A name typed (or picked from the suggestions) must name one organisation."""
+        from ..core.errors import Invalid
+        from .statements import resolve_organisation
+        if field.data and field.data.strip():
+            try:
+                self.resolved_org_id = resolve_organisation(field.data)
+            except Invalid as err:
+                raise ValidationError(err.detail) from None
+
+    def validate_period(self, field):
+        """A bad period is shown next to the field (the same check the statement makes)."""
+        from ..core.errors import Invalid
+        from .settlement import statement_period
+        if field.data and field.data.strip():
+            try:
+                statement_period(field.data)
+            except Invalid as err:
+                raise ValidationError(err.detail) from None
+
+
+class PayoutForm(FlaskForm):
+    """Record a payout: the voucher number is required (checked by the service: format, unique)."""
+
+    voucher = StringField(_l("付款凭证号"), render_kw={"maxlength": VOUCHER_MAX, "required": True,
+                                                  "autocomplete": "off"})
+
+
+class ReversePayoutForm(FlaskForm):
+    reason = TextAreaField(_l("冲销原因"), render_kw={"maxlength": 300, "required": True, "rows": 3})
+
+
+class PayoutFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    org = StringField(_l("收款单位"), validators=[Optional(), Length(max=120)])
+    voucher = StringField(_l("凭证号"), validators=[Optional(), Length(max=40)])
+    status = SelectField(_l("状态"), validators=[Optional()],
+                         choices=lambda: [("", _l("全部"))] + list(PAYOUT_STATUSES.items()))
+    date_from = DateField(_l("起始日期"), validators=[Optional()])
+    date_to = DateField(_l("截止日期"), validators=[Optional()])
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(_l("截止日期不能早于起始日期"))
+
+
+class RefundForm(FlaskForm):
+    """Amount in yuan (the whole payment by default) and a reason."""
+
+    amount = DecimalField(_l("退款金额（元）"), places=2, validators=[DataRequired(message=_l("请填写退款金额")),
+                                                               NumberRange(min=Decimal("0.01"), max=10**13,
+                                                                           message=_l("金额无效"))])
+    reason = TextAreaField(_l("退款原因"), render_kw={"maxlength": 300, "required": True, "rows": 3})
+
+
+class RefundSearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    booking_id = IntegerField(_l("预约编号"), validators=[Optional(), NumberRange(min=1, max=2**31 - 1,
+                                                                               message=_l("预约编号无效"))])

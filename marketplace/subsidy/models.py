@@ -14,7 +14,7 @@ from ..accounts.models import Organisation
 from ..core.reference import sql_in
 from ..core.timeutil import utcnow
 from ..extensions import db
-from .states import GRADES, PERIODS, RESERVATION_STATUSES  # noqa: F401  (the one list of each, in states.py)
+from .states import GRADES, PAYOUT_STATUSES, PERIODS, RESERVATION_STATUSES  # noqa: F401  (the one list of each, in states.py)
 
 
 class Programme(db.Model):
@@ -184,4 +184,41 @@ class SettlementLine(db.Model):
         sa.UniqueConstraint("settlement_id", "org_id", name="uq_subsidy_settlement_lines_s_org"),
         sa.CheckConstraint("income >= 0 AND computed >= 0 AND awarded >= 0 AND awarded <= computed",
                            name="amounts"),
+    )
+
+
+class Payout(db.Model):
+    """One payment to a managing unit of what it was owed, under a unique voucher number.
+
+    The money moved is the journal entry `entry_id`; a reversal posts the mirror entry
+    (`reversal_entry_id`), never touching the first, and the amount is owed again.
+    """
+
+    __tablename__ = "subsidy_payouts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="RESTRICT"), index=True)
+    voucher: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    service: Mapped[int] = mapped_column(sa.BigInteger)   # provider_payable cleared, fen
+    subsidy: Mapped[int] = mapped_column(sa.BigInteger)   # provider_subsidy_payable cleared, fen
+    total: Mapped[int] = mapped_column(sa.BigInteger)
+    status: Mapped[str] = mapped_column(sa.String(12), default="paid")
+    entry_id: Mapped[int] = mapped_column(sa.ForeignKey("journal_entries.id", ondelete="RESTRICT"), unique=True)
+    reversal_entry_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("journal_entries.id", ondelete="RESTRICT"), unique=True)
+    reversal_reason: Mapped[str | None] = mapped_column(sa.String(300))
+    reversed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    reversed_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    org = relationship(Organisation, lazy="selectin")
+    created_by = relationship("User", foreign_keys=[created_by_id], lazy="selectin")
+    reversed_by = relationship("User", foreign_keys=[reversed_by_id], lazy="selectin")
+
+    __table_args__ = (
+        sa.CheckConstraint("service >= 0 AND subsidy >= 0 AND total > 0 AND total = service + subsidy",
+                           name="amounts"),
+        sa.CheckConstraint(f"status IN {sql_in(PAYOUT_STATUSES)}", name="status"),
+        sa.CheckConstraint("status <> 'reversed' OR (reversal_entry_id IS NOT NULL AND reversal_reason IS NOT NULL)",
+                           name="reversal_recorded"),
     )

@@ -1,23 +1,49 @@
 """Subsidy pages: programmes (admin), finance dashboard, settlement, payouts, ledger, statements.
 Every form post is one unit of work; the rules (who may see a statement, ...) are in the services."""
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from decimal import Decimal
+
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import ledger
+from ..accounts.models import Organisation
 from ..core.errors import Invalid
 from ..core.money import format_fen
+from ..core.pagination import page_args
 from ..core.permissions import require_role
 from ..core.timeutil import to_local, utcnow
 from ..core.uow import unit_of_work
 from ..extensions import db
+from ..payments.states import status_label as payment_status_label
 from . import payouts as payout_service
+from . import refunds as refund_service
 from . import services
-from .forms import GradeForm, ProgrammeForm, SettleForm, StatementForm, to_fen
+from .charts import dashboard_charts
+from .forms import (
+    GradeForm,
+    PayoutFilterForm,
+    PayoutForm,
+    ProgrammeForm,
+    RefundForm,
+    RefundSearchForm,
+    ReversePayoutForm,
+    SettleForm,
+    StatementForm,
+    to_fen,
+)
 from .models import Settlement
 from .settlement import settle_period
-from .statements import attachment, row_status_label, statement, statement_csv, statement_xlsx
-from .states import grade_label
+from .statements import (
+    attachment,
+    row_status_label,
+    statement,
+    statement_csv,
+    statement_totals_of,
+    statement_xlsx,
+)
+from .statements import organisation_choices as organisation_choices_of
+from .states import grade_label, payout_status_label
 
 bp = Blueprint("subsidy", __name__, url_prefix="/subsidy")
 
@@ -87,6 +113,7 @@ def programme(programme_id):
     settlements = db.session.scalars(db.select(Settlement).where(Settlement.programme_id == prog.id)
                                      .order_by(Settlement.period)).all()
     return render_template("subsidy/programme.html", prog=prog, dash=services.dashboard(prog),
+                           charts=dashboard_charts(prog), month_names=[_("%(n)s月", n=m) for m in range(1, 13)],
                            grades=services.grades(prog), settlements=settlements, grade_label=grade_label,
                            grade_form=GradeForm(), settle_form=SettleForm())
 
@@ -128,25 +155,127 @@ def settlement(settlement_id):
     return render_template("subsidy/settlement.html", s=s)
 
 
+class Pages:
+    """What the `pager` macro reads: the page shown (clamped to the last one) and how many there are."""
+
+    def __init__(self, page: int, per_page: int, total: int):
+        self.total, self.per_page = total, per_page
+        self.pages = max(1, -(-total // per_page))
+        self.page = min(page, self.pages)
+        self.has_prev, self.has_next = self.page > 1, self.page < self.pages
+        self.prev_num, self.next_num = self.page - 1, self.page + 1
+
+
+def _payouts_page(form=None, failed_org=None, status=200):
+    return render_template("subsidy/payouts.html", rows=payout_service.amounts_owed(), form=form or PayoutForm(),
+                           failed_org=failed_org), status
+
+
 @bp.route("/payouts")
 @login_required
 def payouts():
     """What each managing unit is owed (service income and settled subsidy), with a pay button."""
     _require_finance()
-    return render_template("subsidy/payouts.html", rows=payout_service.amounts_owed())
+    return _payouts_page()
 
 
 @bp.route("/payouts/<int:org_id>", methods=["POST"])
 @login_required
 def pay_out(org_id):
+    """Record a payout under its voucher number; a refusal is shown next to that unit's voucher field."""
     _require_finance()
-    reference = (request.form.get("reference") or "").strip()[:100]
-    with unit_of_work() as work:
-        paid = payout_service.pay_out(org_id, reference, actor=current_user)
+    form = PayoutForm()
+    with unit_of_work(form) as work:
+        if not form.validate_on_submit():
+            raise Invalid(_("表单已过期，请重新提交"), {k: list(v) for k, v in form.errors.items()})
+        paid = payout_service.pay_out(org_id, form.voucher.data, actor=current_user)
     if work.committed:
-        flash(_("已记录向 %(name)s 付款 %(amount)s", name=paid["name"], amount=format_fen(paid["total"])),
-              "success")
-    return redirect(url_for("subsidy.payouts"))
+        flash(_("已记录向 %(name)s 付款 %(amount)s（凭证号 %(voucher)s）", name=paid.org.name,
+                amount=format_fen(paid.total), voucher=paid.voucher), "success")
+        return redirect(url_for("subsidy.payout_history"))
+    return _payouts_page(form, failed_org=org_id, status=work.error.status)
+
+
+@bp.route("/payouts/history")
+@login_required
+def payout_history():
+    """Every payout recorded: date, payee, amount, voucher, who recorded it, reversal; filtered, paged."""
+    _require_finance()
+    form = PayoutFilterForm(request.args)
+    page, per_page = page_args(request.args)
+    if not form.validate():
+        return render_template("subsidy/payout_history.html", form=form, items=[], pages=Pages(1, per_page, 0),
+                               actions=payout_service.allowed_actions, status_label=payout_status_label), 422
+    filters = {"org": form.org.data, "status": form.status.data or None, "voucher": form.voucher.data,
+               "date_from": form.date_from.data, "date_to": form.date_to.data}
+    items, total = payout_service.list_payouts(actor=current_user, page=page, per_page=per_page, **filters)
+    pages = Pages(page, per_page, total)
+    if pages.page != page:  # ?page=999: the last page
+        items, total = payout_service.list_payouts(actor=current_user, page=pages.page, per_page=per_page,
+                                                   **filters)
+    return render_template("subsidy/payout_history.html", form=form, items=items, pages=pages,
+                           actions=payout_service.allowed_actions, status_label=payout_status_label)
+
+
+@bp.route("/payouts/records/<int:payout_id>/reverse", methods=["GET", "POST"])
+@login_required
+def reverse_payout(payout_id):
+    """Reverse a payout recorded in error, with a reason: the amount is owed to the unit again."""
+    _require_finance()
+    payout = payout_service.get_payout(payout_id, actor=current_user)
+    form = ReversePayoutForm()
+    if request.method == "POST":
+        with unit_of_work(form) as work:
+            if not form.validate_on_submit():
+                raise Invalid(_("表单已过期，请重新提交"), {k: list(v) for k, v in form.errors.items()})
+            payout = payout_service.reverse_payout(payout_id, form.reason.data, actor=current_user)
+        if work.committed:
+            flash(_("已冲销付款 %(voucher)s：%(amount)s 重新计入应付 %(name)s", voucher=payout.voucher,
+                    amount=format_fen(payout.total), name=payout.org.name), "success")
+            return redirect(url_for("subsidy.payout_history"))
+        payout = payout_service.get_payout(payout_id, actor=current_user)
+        return render_template("subsidy/payout_reverse.html", payout=payout, form=form,
+                               status_label=payout_status_label), work.error.status
+    return render_template("subsidy/payout_reverse.html", payout=payout, form=form, status_label=payout_status_label)
+
+
+@bp.route("/refunds")
+@login_required
+def refunds():
+    """Paid bookings' payments that finance may refund, and the refunds made (when, by whom, why)."""
+    _require_finance()
+    form = RefundSearchForm(request.args)
+    page, per_page = page_args(request.args)
+    if not form.validate():
+        return render_template("subsidy/refunds.html", form=form, candidates=[], done=[],
+                               pages=Pages(1, per_page, 0)), 422
+    booking_id = form.booking_id.data
+    candidates, total = refund_service.refundable(actor=current_user, booking_id=booking_id, page=page,
+                                                  per_page=per_page)
+    done, _total = refund_service.history(actor=current_user, booking_id=booking_id, per_page=50)
+    return render_template("subsidy/refunds.html", form=form, candidates=candidates, done=done,
+                           pages=Pages(page, per_page, total))
+
+
+@bp.route("/refunds/<int:payment_id>", methods=["GET", "POST"])
+@login_required
+def refund(payment_id):
+    """Refund one payment: amount (the whole payment) and a reason, confirmed by name and amount."""
+    payment = refund_service.refundable_payment(payment_id, actor=current_user)
+    form = RefundForm()
+    if request.method == "GET":
+        form.amount.data = Decimal(payment.amount) / 100
+        return render_template("subsidy/refund.html", payment=payment, form=form, payment_status=payment_status_label)
+    with unit_of_work(form) as work:
+        if not form.validate_on_submit():
+            raise Invalid(_("退款信息有误"), {k: list(v) for k, v in form.errors.items()})
+        payment = refund_service.refund(payment_id, to_fen(form.amount.data), form.reason.data, actor=current_user)
+    if work.committed:
+        flash(_("已退款 %(amount)s（预约 #%(booking)s）", amount=format_fen(payment.amount),
+                booking=payment.booking_id), "success")
+        return redirect(url_for("subsidy.refunds"))
+    payment = refund_service.refundable_payment(payment_id, actor=current_user)
+    return render_template("subsidy/refund.html", payment=payment, form=form, payment_status=payment_status_label), work.error.status
 
 
 @bp.route("/ledger")
@@ -160,12 +289,18 @@ def trial_balance():
 @bp.route("/statements")
 @login_required
 def statements():
-    """Statement of an organisation for a period; finance sees any, members their own."""
+    """Statement of an organisation for a period; finance sees any (chosen by name), members their own.
+    A bad period or organisation is shown next to its field."""
     form = StatementForm(request.args)
-    org_id = form.org_id.data if form.validate() and form.org_id.data else None
-    st = statement(org_id, form.period.data, actor=current_user)
     fmt = request.args.get("format")
-    from ..accounts.models import Organisation
+    page = {"form": form, "rows": [], "totals": None, "org_id": None, "period": None,
+            "status_label": row_status_label}
+    if not form.validate():
+        return render_template("subsidy/statement.html", **page), 422
+    org_id = form.resolved_org_id or form.org_id.data
+    if org_id is None and current_user.has_role("finance") and current_user.organisation_id is None:
+        return render_template("subsidy/statement.html", **page)  # finance chooses an organisation first
+    st = statement(org_id, form.period.data, actor=current_user)
     org = db.session.get(Organisation, st["org_id"])
     filename = f"{_('对账单')}-{org.name if org else st['org_id']}-{st['period']}"
     if st["period"] and fmt == "csv":
@@ -175,5 +310,17 @@ def statements():
         return Response(statement_xlsx(st["rows"], st["period"]),
                         headers={"Content-Disposition": attachment(f"{filename}.xlsx")},
                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    return render_template("subsidy/statement.html", form=form, rows=st["rows"], org_id=st["org_id"],
-                           period=st["period"], status_label=row_status_label)
+    if org is not None and not form.org.data:
+        form.org.data = org.name
+    if st["period"] and not form.period.data:
+        form.period.data = st["period"]
+    page.update(rows=st["rows"], totals=statement_totals_of(st["rows"]), org_id=st["org_id"], period=st["period"],
+                org=org)
+    return render_template("subsidy/statement.html", **page)
+
+
+@bp.route("/organisations.json")
+@login_required
+def organisation_choices():
+    """Finance's organisation chooser: {items: [{id, name, city, value}]} whose name contains ?q=."""
+    return jsonify({"items": organisation_choices_of(request.args.get("q"), actor=current_user)})

@@ -214,3 +214,21 @@ def parse_period(period: str, kind: str = "quarter") -> tuple[int, int, int]:
     if kind == "year" and len(text) == 4 and text.isdigit():
         return int(text), 1, 12
     raise ValueError(period)
+
+
+VOUCHER_MAX = 40
+VOUCHER_CHARS = set("-_/#.:（）()")
+
+
+def clean_voucher(raw: str | None) -> str:
+    """A payout's voucher number as stored: trimmed, inner spaces collapsed; raises ValueError with
+    a reason code ("empty", "too_long", "characters") for what no bank voucher looks like."""
+    text = " ".join((raw or "").split())
+    if not text:
+        raise ValueError("empty")
+    if len(text) > VOUCHER_MAX:
+        raise ValueError("too_long")
+    if not any(c.isalnum() for c in text) or any(
+            not (c.isalnum() or c == " " or c in VOUCHER_CHARS) or not c.isprintable() for c in text):
+        raise ValueError("characters")
+    return text

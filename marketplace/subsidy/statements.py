@@ -7,12 +7,13 @@ statement, members their own.
 import csv
 import io
 from datetime import datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..core.errors import Forbidden, Invalid
-from ..core.permissions import require_login
+from ..core.permissions import require_login, require_role
 from ..extensions import db
 from .models import Reservation, Settlement, SettlementLine
 from .settlement import statement_period
@@ -20,8 +21,38 @@ from .states import RESERVATION_STATUSES
 
 
 def statement_columns() -> list[str]:
-    return [_("日期"), _("预约"), _("角色"), _("对方单位"), _("费用（分）"), _("用户补贴（分）"), _("实付（分）"),
-            _("状态")]
+    """The sheet's header: amounts in yuan for people, then the same amounts in fen (raw, exact)."""
+    return [_("日期"), _("预约"), _("角色"), _("对方单位"), _("费用（元）"), _("用户补贴（元）"), _("实付（元）"),
+            _("状态"), _("费用（分）"), _("用户补贴（分）"), _("实付（分）")]
+
+
+def statement_totals_of(rows: list[list]) -> list[dict]:
+    """Totals in fen, one per kind of line present (as user, as provider, settled provider subsidy):
+    [{kind, label, count, fee, subsidy, paid}]. Kinds are not added together: a provider's settled
+    income repeats the fees of its bookings."""
+    labels = {"user": _("合计：作为用户"), "provider": _("合计：作为管理单位"), "settlement": _("合计：管理单位补贴结算")}
+    totals = []
+    for kind, label in labels.items():
+        mine = [r for r in rows if r[8] == kind]
+        if mine:
+            totals.append({"kind": kind, "label": label, "count": len(mine), "fee": sum(r[4] for r in mine),
+                           "subsidy": sum(r[5] for r in mine), "paid": sum(r[6] for r in mine)})
+    return totals
+
+
+def yuan(fen: int) -> Decimal:
+    """Fen as yuan with two decimals, exact (a Decimal, never a float)."""
+    return (Decimal(fen) / 100).quantize(Decimal("0.01"))
+
+
+def sheet_rows(rows: list[list]) -> list[list]:
+    """Statement rows as the sheet shows them (labels, yuan, then raw fen), and a totals row."""
+    out = [[r[0], r[1], r[2], r[3], yuan(r[4]), yuan(r[5]), yuan(r[6]), row_status_label(r[7]), r[4], r[5], r[6]]
+           for r in rows]
+    for t in statement_totals_of(rows):
+        out.append([t["label"], "", "", "", yuan(t["fee"]), yuan(t["subsidy"]), yuan(t["paid"]), "",
+                    t["fee"], t["subsidy"], t["paid"]])
+    return out
 
 
 def row_status_label(status: str) -> str:
@@ -29,6 +60,29 @@ def row_status_label(status: str) -> str:
     from ..booking.states import status_label
     label = RESERVATION_STATUSES.get(status)
     return str(label) if label is not None else status_label(status)
+
+
+def organisation_choices(text: str | None, *, actor, limit: int = 20) -> list[dict]:
+    """Organisations whose name contains `text`, for finance's chooser: [{id, name, city}]."""
+    from ..accounts.models import Organisation
+    require_role(actor, "finance")
+    text = " ".join((text or "").split())[:120]
+    if not text:
+        return []
+    found = db.session.execute(sa.select(Organisation.id, Organisation.name, Organisation.city)
+                               .where(Organisation.name.contains(text, autoescape=True))
+                               .order_by(Organisation.name, Organisation.id).limit(limit)).all()
+    return [{"id": i, "name": n, "city": c or ""} for i, n, c in found]
+
+
+def resolve_organisation(text: str) -> int:
+    """The id of the organisation named in the chooser (names are unique); 422 on `org`."""
+    from ..accounts.models import Organisation
+    text = " ".join((text or "").split())
+    org_id = db.session.scalar(sa.select(Organisation.id).where(Organisation.name == text))
+    if org_id is None:
+        raise Invalid.field("org", _("找不到名为“%(name)s”的单位，请从列表中选择", name=text[:60]))
+    return org_id
 
 
 def may_see_statement(org_id: int, actor) -> bool:
@@ -54,7 +108,8 @@ def statement(org_id: int | None, period: str | None, *, actor) -> dict:
 
 def statement_rows(org_id: int, start: datetime, end: datetime) -> list[list]:
     """The organisation's subsidised bookings in [start, end) as user and as provider, and its
-    provider settlements whose period ends in the range."""
+    provider settlements whose period ends in the range: [date, booking, role, counterparty, fee,
+    subsidy, paid, status, kind] with amounts in fen and kind one of user / provider / settlement."""
     from ..accounts.models import Organisation
     from ..core.timeutil import to_local
     other = sa.orm.aliased(Organisation)
@@ -69,12 +124,13 @@ def statement_rows(org_id: int, start: datetime, end: datetime) -> list[list]:
         role_name = _("用户") if role == "user" else _("管理单位")
         for at, booking_id, name, fee, subsidy, status in db.session.execute(q):
             rows.append([to_local(at).strftime("%Y-%m-%d %H:%M"), booking_id, role_name, name, fee, subsidy,
-                         fee - subsidy, status])
+                         fee - subsidy, status, role])
     q = (sa.select(Settlement.period, SettlementLine.income, SettlementLine.grade, SettlementLine.awarded)
          .join(Settlement, Settlement.id == SettlementLine.settlement_id)
          .where(SettlementLine.org_id == org_id, Settlement.period_end > start, Settlement.period_end <= end))
     for period, inc, grade, award in db.session.execute(q):
-        rows.append([period, "", _("管理单位补贴（%(grade)s 级）", grade=grade), "", inc, award, 0, "settled"])
+        rows.append([period, "", _("管理单位补贴（%(grade)s 级）", grade=grade), "", inc, award, 0, "settled",
+                     "settlement"])
     return rows
 
 
@@ -94,7 +150,7 @@ def statement_csv(rows: list[list]) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(statement_columns())
-    writer.writerows([csv_safe(v) for v in row] for row in rows)
+    writer.writerows([f"{v:.2f}" if isinstance(v, Decimal) else csv_safe(v) for v in row] for row in sheet_rows(rows))
     return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens the Chinese correctly
 
 
@@ -105,6 +161,10 @@ def statement_xlsx(rows: list[list], title: str = "statement") -> bytes:
     ws = wb.create_sheet(_sheet_title(title))
 
     def cell(value):
+        if isinstance(value, Decimal):
+            c = WriteOnlyCell(ws, value=value)
+            c.number_format = "#,##0.00"  # yuan
+            return c
         if not isinstance(value, str):
             return value
         c = WriteOnlyCell(ws, value=value)
@@ -112,7 +172,7 @@ def statement_xlsx(rows: list[list], title: str = "statement") -> bytes:
         return c
 
     ws.append(statement_columns())
-    for row in rows:
+    for row in sheet_rows(rows):
         ws.append([cell(v) for v in row])
     buf = io.BytesIO()
     wb.save(buf)

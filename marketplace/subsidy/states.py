@@ -32,3 +32,14 @@ PERIODS = {"quarter": _l("按季度"), "half": _l("按半年"), "year": _l("按�
 def grade_label(grade: str) -> str:
     label = GRADES.get(grade)
     return str(label) if label is not None else grade
+
+# A payout to a managing unit: recorded as paid (with its voucher), or reversed by a mirror journal
+# entry that puts the amount back as owed (once; the reason is audited).
+PAYOUT_STATUSES = {"paid": _l("已付款"), "reversed": _l("已冲销")}
+PAYOUT = StateMachine("subsidy_payout", {"paid": {"reversed"}, "reversed": set()},
+                      actions={"reverse": "reversed"})
+
+
+def payout_status_label(status: str) -> str:
+    label = PAYOUT_STATUSES.get(status)
+    return str(label) if label is not None else status

@@ -39,7 +39,7 @@ TABLE = [
     ("GET",   "/api/v1/resources/{rid}",                "draft",         404, 404,  200,   200,   200,   200),
     ("POST",  "/api/v1/resources",                      None,            401, 201,  201,   201,   403,   403),
     ("PATCH", "/api/v1/resources/{rid}",                "draft",         401, 404,  200,   200,   403,   200),
-    ("PATCH", "/api/v1/resources/{rid}",                "published",     401, 403,  200,   200,   403,   200),
+    ("PATCH", "/api/v1/resources/{rid}",                "published",     401, 403,  202,   202,   403,   202),  # a revision
     ("POST",  "/api/v1/resources/{rid}/submit",         "draft",         401, 404,  200,   200,   403,   200),
     ("POST",  "/api/v1/resources/{rid}/publish",        "pending_review", 401, 404, 403,   403,   200,   200),
     ("POST",  "/api/v1/resources/{rid}/reject",         "pending_review", 401, 404, 403,   403,   200,   200),

@@ -43,3 +43,18 @@ def test_account_names_follow_the_language(app):
             assert ledger.account_name("budget") == "Budget available"
             assert ledger.entry_kind_name("payout") == "Payout"
         assert ledger.account_name("unknown") == "unknown"
+
+
+def test_an_entry_is_reversed_at_most_once_even_bypassing_the_check(app):
+    """The database's unique index on reverses_id is the last guard (two officers at the same moment)."""
+    from sqlalchemy.exc import IntegrityError
+    with writing():
+        entry = ledger.post_entry("payout", [Dr("provider_payable", 500), Cr("bank", 500)])
+        ledger.reverse_entry(entry, memo="录错")
+        db.session.commit()
+    with writing():
+        with pytest.raises(IntegrityError):
+            ledger.post_entry("reversal", [Dr("bank", 500), Cr("provider_payable", 500)], reverses_id=entry.id)
+        db.session.rollback()
+    assert ledger.balances() == {"provider_payable": 0, "bank": 0}
+    assert ledger.unbalanced_entries() == []

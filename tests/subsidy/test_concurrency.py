@@ -58,3 +58,53 @@ def test_concurrent_approvals_never_overdraw(app, world):
                              .where(Reservation.reason_code == "budget_exhausted")) == N - FITS
     assert -ledger.balances(programme_id=prog.id)["subsidy_reserved"] == FITS * EACH
     assert ledger.unbalanced_entries() == []
+
+
+@pytest.mark.slow
+def test_concurrent_reversals_of_one_payout_post_one_mirror(app, world, two_providers):
+    """Two finance officers reverse the same payout at the same moment: one reversal, owed once."""
+    from marketplace.core.errors import Conflict
+    from marketplace.ledger.models import JournalEntry
+    from marketplace.subsidy.models import Payout
+    from marketplace.subsidy.payouts import amounts_owed, pay_out, reverse_payout
+
+    from .test_settlement import paid_booking
+    paid_booking(world)
+    db.session.commit()
+    with writing():
+        payout_id = pay_out(world.lab.id, "并发-1", actor=world.finance).id
+        db.session.commit()
+    finance_id = world.finance.id
+    barrier = threading.Barrier(2)
+    outcomes, errors = [], []
+
+    def reverse(reason):
+        with app.app_context():
+            try:
+                barrier.wait(10)
+                with writing():
+                    actor = db.session.get(type(world.finance), finance_id)
+                    reverse_payout(payout_id, reason, actor=actor)
+                    db.session.commit()
+                outcomes.append("reversed")
+            except Conflict:
+                db.session.rollback()
+                outcomes.append("conflict")
+            except Exception as exc:  # pragma: no cover - reported below
+                db.session.rollback()
+                errors.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=reverse, args=(f"原因 {i}",)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == [] and sorted(outcomes) == ["conflict", "reversed"]
+    db.session.rollback()
+    assert db.session.get(Payout, payout_id).status == "reversed"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(JournalEntry)
+                             .where(JournalEntry.kind == "reversal")) == 1
+    assert {r["org_id"]: r["total"] for r in amounts_owed()}[world.lab.id] == 80_000
+    assert ledger.unbalanced_entries() == []

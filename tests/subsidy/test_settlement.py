@@ -220,8 +220,8 @@ def test_statements_csv_xlsx_and_permissions(world, two_providers, client, login
     ws = load_workbook(io.BytesIO(resp.data)).active
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][0].startswith("日期")
-    assert any(r[1] == b.id and r[4] == 80_000 for r in rows[1:])
-    assert any(r[0] == "2026Q4" and r[5] == 16_000 for r in rows[1:])   # grade A × 20 % of ¥800
+    assert any(r[1] == b.id and r[4] == 800 and r[8] == 80_000 for r in rows[1:])    # yuan, and raw fen
+    assert any(r[0] == "2026Q4" and r[5] == 160 and r[9] == 16_000 for r in rows[1:])  # grade A × 20 % of ¥800
     assert client.get("/subsidy/statements?period=2026Q9").status_code == 422
 
 

@@ -39,10 +39,11 @@ def is_provider_member(actor, org_id) -> bool:
 
 
 def can_view(booking: Booking, actor) -> bool:
-    """Its user, members of the booking organisation (who may pay it), the provider's members, admins."""
+    """Its user, members of the booking organisation (who may pay it), the provider's members, admins,
+    and finance (statements and refunds link to the booking)."""
     return bool(actor is not None and getattr(actor, "is_authenticated", False) and (
         booking.user_id == actor.id or actor.is_member_of(booking.org_id)
-        or is_provider_member(actor, booking.provider_org_id)))
+        or is_provider_member(actor, booking.provider_org_id) or actor.has_role("finance")))
 
 
 def get_booking(booking_id, *, actor) -> Booking:

@@ -1,7 +1,7 @@
 """registration
 
 Revision ID: 0006_registration
-Revises: 0004_filing
+Revises: 0005_trading
 Create Date: 2026-11-28 22:54:05.075356
 
 """

@@ -1,7 +1,7 @@
 """census: self-reported yearly figures of instrument use off the platform
 
 Revision ID: 0007_census
-Revises: 0002
+Revises: 0006_registration
 Create Date: 2026-11-28 23:00:00
 
 """

@@ -4,7 +4,7 @@ The brief said down_revision "0002"; it follows 0004_filing (merged into main fi
 dataset_files references its uploads table and Alembic refuses two heads.
 
 Revision ID: 0008_requests
-Revises: 0004_filing
+Revises: 0007_census
 Create Date: 2026-11-28 23:28:11.164544
 
 """

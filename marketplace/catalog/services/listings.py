@@ -1,27 +1,18 @@
-"""Listings: create, edit, moderate and query resources of the ten types."""
+"""Listings: create, edit and moderate resources of the ten types."""
 from datetime import date
 
 from flask_babel import gettext as _
 
-from ..core import audit
-from ..core.errors import Forbidden, Invalid, NotFound
-from ..core.money import check_fen
-from ..core.permissions import require_login, require_member, require_role
-from ..core.reference import CITIES
-from ..core.statemachine import StateMachine
-from ..core.timeutil import utcnow
-from ..extensions import db
-from .models import MODELS, Resource, ResourcePlatform
-from .types import PLATFORMS, RESOURCE_TYPES
-
-LIFECYCLE = StateMachine("resource", {
-    "draft": {"pending_review", "archived"},
-    "pending_review": {"published", "rejected"},
-    "rejected": {"pending_review", "archived"},
-    "published": {"offline", "archived"},
-    "offline": {"pending_review", "archived"},
-    "archived": set(),
-})
+from ...core import audit
+from ...core.errors import Forbidden, Invalid, NotFound
+from ...core.money import check_fen
+from ...core.permissions import require_login, require_member, require_role
+from ...core.reference import CITIES
+from ...core.timeutil import utcnow
+from ...extensions import db
+from ..models import MODELS, Resource, ResourcePlatform
+from ..states import LIFECYCLE
+from ..types import PLATFORMS, RESOURCE_TYPES
 
 COMMON_FIELDS = ("title", "summary", "description", "tags", "discipline", "contact_name", "contact_phone",
                  "contact_email", "city", "platforms")
@@ -152,10 +143,23 @@ def create_resource(type_key: str, data: dict, actor, org=None) -> Resource:
 
 
 def update_resource(resource: Resource, data: dict, actor) -> Resource:
+    """Edit a listing. On a published one, material changes (types.is_material) wait for a reviewer as
+    the listing's pending revision (services/revisions.py); the other fields apply at once."""
     require_login(actor)
     if not can_edit(resource, actor):
         raise Forbidden(_("只有资源所属单位的成员可以编辑"))
     values = clean_fields(resource.type, data, partial=True)
+    if resource.status == "published":
+        from .revisions import propose, split_material
+        values, material = split_material(resource, values)
+        propose(resource, material, actor)
+    if values or resource.status != "published":
+        apply_values(resource, values, actor)
+    return resource
+
+
+def apply_values(resource: Resource, values: dict, actor) -> Resource:
+    values = dict(values)
     platforms = values.pop("platforms", None)
     for name, value in values.items():
         setattr(resource, name, value)
@@ -194,14 +198,20 @@ def take_offline(resource: Resource, actor, comment: str | None = None) -> Resou
     require_login(actor)
     if not (actor.is_member_of(resource.owner_org_id) or actor.has_role("reviewer")):
         raise Forbidden(_("没有权限下线该资源"))
-    return LIFECYCLE.apply(resource, "offline", actor, comment=comment, action="offline")
+    LIFECYCLE.apply(resource, "offline", actor, comment=comment, action="offline")
+    from .revisions import withdraw_pending
+    withdraw_pending(resource, actor)
+    return resource
 
 
 def archive_resource(resource: Resource, actor) -> Resource:
     require_login(actor)
     if not (actor.is_member_of(resource.owner_org_id) or actor.has_role("admin")):
         raise Forbidden(_("没有权限归档该资源"))
-    return LIFECYCLE.apply(resource, "archived", actor, action="archive")
+    LIFECYCLE.apply(resource, "archived", actor, action="archive")
+    from .revisions import withdraw_pending
+    withdraw_pending(resource, actor)
+    return resource
 
 
 TRANSITIONS = {"submit": submit_resource, "publish": publish_resource, "reject": reject_resource,
@@ -231,96 +241,3 @@ def allowed_actions(resource: Resource, actor) -> list[str]:
     target = {"submit": "pending_review", "publish": "published", "reject": "rejected",
               "offline": "offline", "archive": "archived"}
     return [a for a in TRANSITIONS if who[a] and LIFECYCLE.can(resource, target[a])]
-
-
-# -- queries --------------------------------------------------------------------------------------
-
-def filter_args(args, extra_types=()) -> dict:
-    """Read list filters from request args; unknown values are errors, not silently ignored.
-
-    `extra_types` admits other document kinds besides the ten resource types (search uses it).
-    """
-    out = {}
-    t = args.get("type") or None
-    if t and t not in RESOURCE_TYPES and t not in extra_types:
-        raise Invalid.field("type", _("未知的资源类型"))
-    p = args.get("platform") or None
-    if p and p not in PLATFORMS:
-        raise Invalid.field("platform", _("未知的平台"))
-    c = args.get("city") or None
-    if c and c not in CITIES:
-        raise Invalid.field("city", _("未知的城市"))
-    o = args.get("org") or None
-    if o is not None:
-        try:
-            o = int(o)
-        except ValueError:
-            raise Invalid.field("org", _("org 应为单位编号")) from None
-        if not 0 < o <= MAX_ID:
-            raise Invalid.field("org", _("org 应为单位编号"))
-    out.update(type=t, platform=p, city=c, org=o)
-    return out
-
-
-def public_query(type=None, platform=None, city=None, org=None):
-    q = db.select(Resource).where(Resource.status == "published")
-    if type:
-        q = q.where(Resource.type == type)
-    if city:
-        q = q.where(Resource.city == city)
-    if org:
-        q = q.where(Resource.owner_org_id == org)
-    if platform:
-        q = q.where(Resource.id.in_(db.select(ResourcePlatform.resource_id)
-                                    .where(ResourcePlatform.platform == platform)))
-    return q
-
-
-def list_public(page: int = 1, per_page: int = 20, **filters):
-    """A page of published resources, newest first."""
-    q = public_query(**filters).order_by(Resource.published_at.desc(), Resource.id.desc())
-    return db.paginate(q, page=page, per_page=per_page, error_out=False)
-
-
-def counts_by_type(platform: str | None = None) -> dict[str, int]:
-    q = db.select(Resource.type, db.func.count(Resource.id)).where(Resource.status == "published")
-    if platform:
-        q = q.join(ResourcePlatform, ResourcePlatform.resource_id == Resource.id).where(
-            ResourcePlatform.platform == platform)
-    counts = dict(db.session.execute(q.group_by(Resource.type)).all())
-    return {key: counts.get(key, 0) for key in RESOURCE_TYPES}
-
-
-def counts_by_city() -> dict[str, int]:
-    counts = dict(db.session.execute(
-        db.select(Resource.city, db.func.count(Resource.id)).where(Resource.status == "published")
-        .group_by(Resource.city)).all())
-    return {city: counts.get(city, 0) for city in CITIES}
-
-
-def newest(platform: str | None = None, limit: int = 8) -> list[Resource]:
-    q = public_query(platform=platform).order_by(Resource.published_at.desc(), Resource.id.desc()).limit(limit)
-    return db.session.scalars(q).all()
-
-
-def moderation_queue(actor, page=1, per_page=20):
-    require_role(actor, "reviewer")
-    q = db.select(Resource).where(Resource.status == "pending_review").order_by(Resource.updated_at)
-    return db.paginate(q, page=page, per_page=per_page, error_out=False)
-
-
-def org_resources(actor, page=1, per_page=20, status=None):
-    require_login(actor)
-    if actor.organisation_id is None:
-        raise Forbidden(_("请先加入一个单位"))
-    q = db.select(Resource).where(Resource.owner_org_id == actor.organisation_id,
-                                  Resource.status != "archived" if status is None else Resource.status == status)
-    return db.paginate(q.order_by(Resource.updated_at.desc()), page=page, per_page=per_page, error_out=False)
-
-
-# -- serialisation ----------------------------------------------------------------------------------
-
-def to_dict(resource: Resource, detail: bool = True) -> dict:
-    """The resource as the API answers it (declared in catalog.schemas)."""
-    from .schemas import resource_out
-    return resource_out(resource, detail).model_dump(mode="json")

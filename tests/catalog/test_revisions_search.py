@@ -1,0 +1,42 @@
+"""A pending revision does not reach the search index; its approval does (the after-commit path)."""
+import io
+
+import pytest
+
+from marketplace.catalog import services
+from marketplace.extensions import db
+
+from ..uploads.conftest import PNG
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app(AUTO_INDEX=True)
+    with app.app_context():
+        yield app
+        db.session.rollback()
+
+
+def titles(client, q):
+    return [i["title"] for i in client.get("/api/v1/search", query_string={"q": q}).get_json()["items"]]
+
+
+def test_search_shows_the_published_title_until_approval(app, client, make_org, make_user, make_resource, login):
+    lab = make_org(name="东南大学分析测试中心")
+    owner = make_user(org=lab)
+    reviewer = make_user(roles=("reviewer",))
+    r = make_resource("instrument", lab, title="原子力显微镜")
+    services.update_resource(r, {"title": "原子力显微镜 全新升级版"}, owner)
+    db.session.commit()
+    assert titles(client, "原子力显微镜") == ["原子力显微镜"] and titles(client, "全新升级版") == []
+    services.decide(services.pending_revision(r), "approve", reviewer)
+    db.session.commit()
+    assert titles(client, "全新升级版") == ["原子力显微镜 全新升级版"]
+
+    # the search results card shows the listing's first photo as a thumbnail
+    login(client, owner)
+    client.post(f"/resources/{r.id}/photos", data={"photos": [(io.BytesIO(PNG), "a.png")]},
+                content_type="multipart/form-data")
+    photo = services.thumbnail_id(r.id)
+    html = client.get("/search?q=原子力显微镜").get_data(as_text=True)
+    assert photo and f'class="card-thumb" src="/uploads/{photo}"' in html
