@@ -1,7 +1,7 @@
 """search feed: the durable index feed (transactional outbox) and its readers' positions
 
 Revision ID: 0014_search_feed
-Revises: 0010_verification
+Revises: 0013_finance_ux
 Create Date: 2026-11-29 02:20:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0014_search_feed'
-down_revision = '0010_verification'
+down_revision = '0013_finance_ux'
 branch_labels = None
 depends_on = None
 
