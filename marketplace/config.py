@@ -83,7 +83,8 @@ class Config:
     SEARCH_SYNC_REBUILD_LIMIT = _int("SEARCH_SYNC_REBUILD_LIMIT", 20_000)
     # `search rebuild` forks SEARCH_REBUILD_PROCS Whoosh sub-writers, each sorting its postings in up to
     # SEARCH_WRITER_LIMITMB of memory (no spill to disk at 100k resources; ~1 GB RSS each at peak).
-    SEARCH_REBUILD_PROCS = _int("SEARCH_REBUILD_PROCS", 4)
+    # One sub-writer per core (at most 4): more than the cores only adds contention and memory.
+    SEARCH_REBUILD_PROCS = _int("SEARCH_REBUILD_PROCS", min(4, os.cpu_count() or 1))
     SEARCH_WRITER_LIMITMB = _int("SEARCH_WRITER_LIMITMB", 1024)
     SEARCH_MAX_QUERY_CHARS = 500
     SEARCH_MAX_SUGGEST_CHARS = 60
