@@ -305,9 +305,11 @@ class SearchIndex(RebuildMixin):
         write lock); if the index stays busy a background thread keeps trying — the rows are in
         the database, so nothing is lost if this process dies first."""
         try:
-            self.catch_up()
+            _applied, more = self._feed_pass(None, self.cfg("SEARCH_FEED_BATCH"))
         except LockError:
             log.warning("search index busy; the feed will be applied in the background")
+            more = True
+        if more:  # a backlog (e.g. no follower ran for a while) is not the request's to wait for
             self._catch_up_in_background()
 
     def _catch_up_in_background(self):
@@ -356,6 +358,11 @@ class SearchIndex(RebuildMixin):
             try:
                 n = self.catch_up(batch=batch)
             except LockError:
+                n = 0
+            except Exception:  # the database or the disk failed this time: keep following
+                if once:
+                    raise
+                log.exception("search feed pass failed; retrying in %.1fs", interval)
                 n = 0
             total += n
             if n and echo:
