@@ -45,6 +45,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     from .cli import register as register_cli
     register_cli(app)
+    for hook in app.extensions.pop("on_ready", ()):  # after every domain is in (e.g. search's warm-up)
+        hook(app)
     return app
 
 

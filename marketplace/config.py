@@ -106,11 +106,26 @@ class Config:
     SEARCH_SYNC_REBUILD_LIMIT = _int("SEARCH_SYNC_REBUILD_LIMIT", 20_000)
     # `search rebuild` forks SEARCH_REBUILD_PROCS Whoosh sub-writers, each sorting its postings in up to
     # SEARCH_WRITER_LIMITMB of memory (no spill to disk at 100k resources; ~1 GB RSS each at peak).
-    SEARCH_REBUILD_PROCS = _int("SEARCH_REBUILD_PROCS", 4)
+    # One sub-writer per core (at most 4): more than the cores only adds contention and memory.
+    SEARCH_REBUILD_PROCS = _int("SEARCH_REBUILD_PROCS", min(4, os.cpu_count() or 1))
     SEARCH_WRITER_LIMITMB = _int("SEARCH_WRITER_LIMITMB", 1024)
     SEARCH_MAX_QUERY_CHARS = 500
     SEARCH_MAX_SUGGEST_CHARS = 60
     SEARCH_MAX_WINDOW = 10_000
+    # The durable index feed (search/feed.py): rows applied per Whoosh commit; seconds a hole in the
+    # ids may wait for a late commit; how often an indexer reports its position; rows kept at most
+    # (days) and how often `search follow` prunes; its polling interval. Web processes apply the
+    # feed after their own commits unless SEARCH_APPLY_AFTER_COMMIT=0 (a separate follower does).
+    SEARCH_FEED_BATCH = _int("SEARCH_FEED_BATCH", 500)
+    SEARCH_FEED_GAP_SECONDS = float(os.environ.get("SEARCH_FEED_GAP_SECONDS", "60"))
+    SEARCH_FEED_REPORT_SECONDS = float(os.environ.get("SEARCH_FEED_REPORT_SECONDS", "30"))
+    SEARCH_FEED_RETENTION_DAYS = float(os.environ.get("SEARCH_FEED_RETENTION_DAYS", "7"))
+    SEARCH_FEED_PRUNE_SECONDS = float(os.environ.get("SEARCH_FEED_PRUNE_SECONDS", "3600"))
+    SEARCH_FEED_INTERVAL = float(os.environ.get("SEARCH_FEED_INTERVAL", "0.5"))
+    SEARCH_FEED_READER = os.environ.get("SEARCH_FEED_READER")  # default: host name + index directory
+    SEARCH_APPLY_AFTER_COMMIT = os.environ.get("SEARCH_APPLY_AFTER_COMMIT", "1") != "0"
+    # Warm jieba and the searcher when a server starts (never in tests: each builds its own app).
+    SEARCH_WARM_UP = os.environ.get("SEARCH_WARM_UP", "1") != "0"
 
 
 def load(overrides: dict | None = None) -> dict:

@@ -37,3 +37,34 @@ def check(show):
         click.echo(_("运行 `flask search rebuild` 修复"))
         raise SystemExit(1)
     click.echo(_("索引与数据库一致"))
+
+
+@search_cli.command("follow", help=_l("持续应用索引变更日志（独立的索引进程）"))
+@click.option("--interval", type=click.FloatRange(0.05, 3600), default=None,
+              help=_l("轮询间隔秒数（默认 SEARCH_FEED_INTERVAL）"))
+@click.option("--batch", type=click.IntRange(1, 100_000), default=None,
+              help=_l("每次索引提交应用的变更数（默认 SEARCH_FEED_BATCH）"))
+@click.option("--once", is_flag=True, help=_l("追上后退出"))
+@with_appcontext
+def follow(interval, batch, once):
+    import signal
+    import threading
+
+    svc = current_app.extensions["search"]
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    if not once:
+        from . import warm_up
+        warm_up(current_app)  # jieba's dictionary and the index, before the first change arrives
+        click.echo(_("跟随索引变更日志：%(dir)s（位置 %(pos)s）", dir=svc.path, pos=svc.feed_position()))
+    total = svc.follow(interval or current_app.config["SEARCH_FEED_INTERVAL"], stop=stop, once=once, batch=batch,
+                       echo=lambda n, pos: click.echo(_("已应用 %(n)s 条变更，位置 %(pos)s", n=n, pos=pos)))
+    click.echo(_("共应用 %(n)s 条变更，位置 %(pos)s", n=total, pos=svc.feed_position()))
+
+
+@search_cli.command("prune", help=_l("删除各索引都已应用或已过保留期的变更日志"))
+@with_appcontext
+def prune():
+    n = current_app.extensions["search"].prune()
+    click.echo(_("已删除 %(n)s 条变更日志", n=n))

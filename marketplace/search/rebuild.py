@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from whoosh import writing
 
 from ..extensions import db
+from . import feed
 from .documents import KINDS, parse_key
 from .whoosh_adapter import fast_codec
 
@@ -65,6 +66,9 @@ class RebuildMixin:
                           codec=fast_codec(), compound=False)
         try:
             with Session(db.engine) as session:
+                # the feed's head, less the rows that may still be committing (feed.py); read
+                # before the documents, so a change committed meanwhile is applied again after
+                feed_start = feed.start_position(session, self.cfg("SEARCH_FEED_GAP_SECONDS"))
                 for kind in KINDS.values():
                     ids = sorted(session.scalars(kind.indexable().with_only_columns(
                         kind.indexable().selected_columns[0])).all())
@@ -80,6 +84,7 @@ class RebuildMixin:
         except BaseException:
             w.cancel()
             raise
+        feed.FeedState(position=feed_start).save(self.path)
         log.info("search index rebuilt: %d documents", count)
         return count
 

@@ -2,7 +2,7 @@
 facilities get the booking rate card (price unit, internal and external price, bookable)
 
 Revision ID: 0017_extras
-Revises: 0013_finance_ux
+Revises: 0014_search_feed
 Create Date: 2026-11-29 02:30:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0017_extras'
-down_revision = '0013_finance_ux'
+down_revision = '0014_search_feed'
 branch_labels = None
 depends_on = None
 
