@@ -26,9 +26,15 @@ def EVERYONE(user) -> bool:  # noqa: N802 (a constant-like predicate)
 
 # -- predicates shared by several links ----------------------------------------------------------
 
+STAFF_ROLES = ("admin", "reviewer", "finance")
+
+
 def org_member(user) -> bool:
-    """Acts for an organisation (books, lists, applies)."""
-    return getattr(user, "organisation_id", None) is not None
+    """Acts for an organisation (books, lists, applies). Platform staff (reviewers, finance, admins)
+    belong to the centre's own organisation but work from their staff menu, so theirs stays short."""
+    if getattr(user, "organisation_id", None) is None:
+        return False
+    return not any(role in STAFF_ROLES for role in getattr(user, "roles", ()) or ())
 
 
 def has_role(role: str) -> Callable:

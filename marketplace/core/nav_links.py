@@ -37,7 +37,7 @@ def _org_resource_types(user) -> set[str]:
 def provides_resources(user) -> bool:
     """A provider: a member of a lab, university, institute or service organisation, or of any
     organisation that already lists resources."""
-    if user.organisation_id is None:
+    if not nav.org_member(user):
         return False
     org = user.organisation
     return (org is not None and org.kind != "enterprise") or bool(_org_resource_types(user))
@@ -45,7 +45,7 @@ def provides_resources(user) -> bool:
 
 def approves_bookings(user) -> bool:
     """The booking queue is the provider's: the user's organisation owns an instrument."""
-    return "instrument" in _org_resource_types(user)
+    return nav.org_member(user) and "instrument" in _org_resource_types(user)
 
 
 def _is_broker(user) -> bool:

@@ -42,7 +42,7 @@ def init_app(app):
         from . import reference, states
         return {"reg_ref": reference, "reg_statuses": states.STATUSES, "reg_uploads": uploads_by_id}
 
-    nav.add_link(_l("技术合同登记"), "registration.mine", who=lambda user: user.organisation_id is not None)
+    nav.add_link(_l("技术合同登记"), "registration.mine", who=nav.org_member)
     nav.add_link(_l("合同登记审查"), "registration.queue", who=lambda user: user.has_role("reviewer"))
     nav.add_workflow("trading", _l("技术合同认定登记"), "registration.new", signed_in=True)
     nav.add_workflow("trading", _l("核验登记证明"), "registration.verify_form")

@@ -30,7 +30,7 @@ def init_app(app):
     register_integrations()  # registration pre-fill, firms' figures
 
     nav.add_link(_l("技术需求"), "trading.demands")
-    nav.add_link(_l("我的交易"), "trading.my_deals", who=lambda u: u.organisation_id is not None)
+    nav.add_link(_l("我的交易"), "trading.my_deals", who=nav.org_member)
     nav.add_link(_l("经纪工作台"), "trading.workspace", who=panels.is_broker_user)
     nav.add_link(_l("需求审核"), "trading.demand_review", who=lambda u: u.has_role("reviewer"))
     nav.add_link(_l("公示异议"), "trading.objections", who=lambda u: u.has_role("reviewer"))

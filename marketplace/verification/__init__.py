@@ -11,7 +11,7 @@ def init_app(app):
     from .routes import bp
 
     app.register_blueprint(bp)
-    nav.add_link(_l("单位认证"), "verification.mine", who=lambda u: u.organisation_id is not None)
+    nav.add_link(_l("单位认证"), "verification.mine", who=nav.org_member)
     nav.add_link(_l("资质审核"), "verification.queue", who=lambda u: u.has_role("reviewer"))
     from .cli import register
     register(app)
