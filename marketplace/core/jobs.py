@@ -55,6 +55,8 @@ SCHEDULE = (
              "public notices that ended, expired demands, instalment reminders, new matches"),
     Periodic("filings-sweep", "30 0 * * *", "marketplace.filing.services:sweep",
              "annual-report warnings (30 and 7 days) and suspensions of overdue firms (08:30 Beijing time)"),
+    Periodic("search-feed-prune", "17 * * * *", "marketplace.search.services:prune_feed",
+             "delete search change-log rows every index has applied (or older than SEARCH_FEED_RETENTION_DAYS)"),
 )
 
 

@@ -166,3 +166,8 @@ def facet_labels(locale: str = "zh") -> dict:
 
 
 register_defaults()
+
+
+def prune_feed() -> int:
+    """Delete change-log rows every index has applied (or past retention): the scheduler's hourly job."""
+    return current_app.extensions["search"].prune()
