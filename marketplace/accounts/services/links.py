@@ -5,7 +5,8 @@
   (or any password change) bumps session_version, so a link works once and older links die with it.
 
 Mails are jobs run after the commit (core.jobs, notifications.deliver_mail); in development the 'log'
-backend puts the link in the app log. Nothing here reveals whether an address has an account: callers answer the same either way.
+backend puts the link in the app log. Nothing here reveals whether an address has an account: callers
+answer the same either way.
 """
 from flask import current_app, url_for
 from flask_babel import gettext as _
