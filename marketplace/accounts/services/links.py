@@ -4,8 +4,9 @@
 - password reset: {user id, session_version}, PASSWORD_RESET_MAX_AGE seconds (default 1 hour). A reset
   (or any password change) bumps session_version, so a link works once and older links die with it.
 
-Mails go after the commit as jobs (core.jobs, notifications.deliver_mail) ('log' backend in development: the link is in
-the app log). Nothing here reveals whether an address has an account: callers answer the same either way.
+Mails are jobs run after the commit (core.jobs, notifications.deliver_mail); in development the 'log'
+backend puts the link in the app log. Nothing here reveals whether an address has an account: callers
+answer the same either way.
 """
 from flask import current_app, url_for
 from flask_babel import gettext as _
@@ -44,7 +45,8 @@ def _load(token, salt: str, max_age: int) -> dict:
 
 
 def queue_mail(to: str, subject: str, body: str) -> None:
-    """Send as a job after the transaction commits (never for work that was rolled back)."""
+    """The mail job (notifications.deliver_mail), run once the transaction commits; never for work
+    that was rolled back."""
     from ...notifications.services import deliver_mail
     enqueue(deliver_mail, to, subject, body)
 
