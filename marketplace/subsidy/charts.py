@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from ..accounts.models import Organisation
+from ..core.i18n import tr
 from ..core.timeutil import local_to_utc_naive
 from ..extensions import db
 from .models import GRADES, Programme, Reservation, Settlement, SettlementLine
@@ -53,7 +54,7 @@ def dashboard_charts(prog: Programme) -> dict:
                   sa.func.sum(SettlementLine.income), sa.func.sum(SettlementLine.awarded))
         .join(Settlement, Settlement.id == SettlementLine.settlement_id)
         .where(Settlement.programme_id == prog.id).group_by(SettlementLine.grade)))
-    cities = [{"city": c or "", "reserved": int(r or 0), "committed": int(m or 0)} for c, r, m in by_city]
+    cities = [{"city": tr(c) or "", "reserved": int(r or 0), "committed": int(m or 0)} for c, r, m in by_city]
     grades = [{"grade": g, "label": f"{g} {grade_label(g)}", "units": int(by_grade.get(g, (0, 0, 0))[0]),
                "income": int(by_grade.get(g, (0, 0, 0))[1] or 0), "awarded": int(by_grade.get(g, (0, 0, 0))[2] or 0)}
               for g in GRADES]

@@ -48,3 +48,15 @@ def test_dashboard_page_charts_above_tables_and_empty_state(world, two_providers
     client.post("/logout")
     login(client, world.co_user)
     assert client.get(f"/subsidy/programmes/{prog.id}").status_code == 403
+
+
+def test_dashboard_names_cities_in_the_interface_language(world, two_providers, client, login):
+    prog, lab2, inst2 = two_providers
+    paid_booking(world)                                         # a 苏州 company
+    login(client, world.finance)
+    client.get("/lang/en")
+    page = client.get(f"/subsidy/programmes/{prog.id}").get_data(as_text=True)
+    data = json.loads(re.search(r'<script type="application/json" id="finance-charts-data">(.*?)</script>',
+                                page, re.S).group(1))
+    assert [c["city"] for c in data["data"]["by_city"]] == ["Suzhou"]
+    assert "<td>Suzhou</td>" in page and "<td>苏州</td>" not in page
