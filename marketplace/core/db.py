@@ -33,6 +33,17 @@ def writing():
         _write_intent.reset(token)
 
 
+@contextlib.contextmanager
+def reading():
+    """Run work that only reads, even inside a writer's context (e.g. after its commit): on SQLite
+    its transactions begin DEFERRED and never hold the write lock while they wait on something else."""
+    token = _write_intent.set(False)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
 def is_sqlite(engine=None) -> bool:
     return (engine or db.engine).dialect.name == "sqlite"
 

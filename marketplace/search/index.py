@@ -33,6 +33,7 @@ from whoosh import index as windex
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 
+from ..core.db import reading, writing
 from ..extensions import db
 from . import feed
 from .documents import KINDS, parse_key, register_defaults
@@ -204,7 +205,7 @@ class SearchIndex(RebuildMixin):
         changes = {k: set(v) for k, v in changes.items() if v}
         if not changes:
             return
-        with Session(db.engine) as session, self.writer() as w:
+        with reading(), Session(db.engine) as session, self.writer() as w:
             self._write_changes(w, session, changes)
 
     def _write_changes(self, w, session, changes: dict) -> int:
@@ -252,6 +253,12 @@ class SearchIndex(RebuildMixin):
                 return total
 
     def _feed_pass(self, timeout, batch) -> tuple[int, bool]:
+        # Runs after a request's commit, still in its (writing) context: read without SQLite's write
+        # lock, which would otherwise be held while the index writer is awaited and documents are cut.
+        with reading():
+            return self._feed_pass_reading(timeout, batch)
+
+    def _feed_pass_reading(self, timeout, batch) -> tuple[int, bool]:
         gap = self.cfg("SEARCH_FEED_GAP_SECONDS")
         state = feed.FeedState.load(self.path)
         if state.known:  # look first without the write lock: most passes find nothing to do
@@ -291,7 +298,7 @@ class SearchIndex(RebuildMixin):
             return
         self._reported = now
         try:
-            with Session(db.engine) as session:
+            with writing(), Session(db.engine) as session:  # one short write transaction
                 feed.report_position(session, feed.reader_name(self.app), position)
                 session.commit()
         except Exception as err:  # a report is best effort; the position file is what counts
