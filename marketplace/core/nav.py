@@ -89,11 +89,8 @@ def add_link(label, endpoint: str, who: Callable = EVERYONE, *, badge: Callable 
 def set_badge(endpoint: str, badge: Callable):
     """A count beside a header link (e.g. bookings to pay): `badge(user)` -> int; 0 and None show nothing.
 
-    The link may be registered before or after this call."""
+    The link may be registered before or after this call (links_for looks the count up by endpoint)."""
     REGISTRY.badges[endpoint] = badge
-    for i, link in enumerate(REGISTRY.links):
-        if link.endpoint == endpoint:
-            REGISTRY.links[i] = Link(link.label, link.endpoint, link.who, badge, link.priority)
 
 
 def links_for(user, endpoints) -> list[NavItem]:
