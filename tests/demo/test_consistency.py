@@ -11,21 +11,11 @@ from marketplace.demo.generator import (
     _Builder,
     _maker_short,
     fits_owner,
-    generate_organisations,
-    generate_resources,
 )
 
 N = 3000
 
 
-@pytest.fixture(scope="module")
-def orgs():
-    return generate_organisations(random.Random(42))
-
-
-@pytest.fixture(scope="module")
-def rows(orgs):
-    return list(generate_resources(N, 42, orgs))
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,6 @@ import re
 from collections import Counter
 from datetime import date, datetime
 
-import pytest
-
 from marketplace.catalog.types import RESOURCE_TYPES, STATUSES
 from marketplace.core.reference import CITIES, ORG_KINDS
 from marketplace.demo.generator import (
@@ -21,14 +19,6 @@ from marketplace.demo.generator import (
 N = 1500
 
 
-@pytest.fixture(scope="module")
-def orgs():
-    return generate_organisations(random.Random(42))
-
-
-@pytest.fixture(scope="module")
-def rows(orgs):
-    return list(generate_resources(N, 42, orgs))
 
 
 def test_same_seed_same_first_50(orgs):
