@@ -4,9 +4,10 @@
     python bench/bench_census.py --rows 20000         # quick
     python bench/bench_census.py --database postgresql+psycopg://postgres@127.0.0.1:5432/test_census
 
-1. recreates the schema in the database (DROPS what is there) and generates the same data as
-   bench_settlement.py (its generator: providers, companies, instruments and --rows completed-and-paid
-   bookings in 2026Q4 with their subsidy records);
+1. uses bench_settlement.py's database when it already holds --rows usage records (`make bench` runs
+   the settlement first: the same data, generated once); otherwise, or with --fresh, recreates the
+   schema (DROPS what is there) and generates that data with bench_settlement's generator (providers,
+   companies, instruments and --rows completed-and-paid bookings in 2026Q4 with their subsidy records);
 2. times, through the application's own code, on the same data:
    * the settlement of 2026Q4 (the reference: bench_settlement's headline figure);
    * the census of 2026 grouped by city, type, managing unit and instrument (each one call of
@@ -25,10 +26,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.bench_settlement import generate, load_subsidy_records  # noqa: E402
+from bench.bench_settlement import DEFAULT_DB, generate, load_subsidy_records  # noqa: E402
 from bench.common import ensure_database, report  # noqa: E402
-
-DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_census"
 
 
 def _backend_cpu(db, sa) -> float:
@@ -85,8 +84,8 @@ def main():
     ap.add_argument("--companies", type=int, default=20_000)
     ap.add_argument("--instruments", type=int, default=5_000)
     ap.add_argument("--database", default=DEFAULT_DB)
-    ap.add_argument("--reuse", action="store_true",
-                    help="keep the data of an earlier run when it has --rows usage records (no DROP)")
+    ap.add_argument("--fresh", action="store_true",
+                    help="regenerate the data even when the database already holds --rows usage records")
     args = ap.parse_args()
 
     import sqlalchemy as sa
@@ -99,14 +98,14 @@ def main():
     from marketplace.subsidy.settlement import settle_period
 
     ensure_database(args.database)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": args.database, "AUTO_INDEX": False})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": args.database, "AUTO_INDEX": False, "SECRET_KEY": "bench"})
     timings = {}
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
             sys.exit("this benchmark runs on PostgreSQL (--database postgresql+psycopg://…)")
         t0 = time.perf_counter()
         present = 0
-        if args.reuse:
+        if not args.fresh:
             present = db.session.scalar(sa.text("SELECT count(*) FROM bookings WHERE status = 'settled'")) \
                 if sa.inspect(db.engine).has_table("bookings") else 0
             db.session.rollback()
@@ -116,7 +115,7 @@ def main():
             db.drop_all()
             db.create_all()
             generate(db, sa, args.rows, args.providers, args.companies, args.instruments)
-            prog = services.new_programme(None, name="2026 年度大型科学仪器共享双向补贴（基准）", year=2026,
+            prog = services.new_programme(actor=None, name="2026 年度大型科学仪器共享双向补贴（基准）", year=2026,
                                           budget=450_000_000 * 100)
             load_subsidy_records(db, sa, prog)
             db.session.commit()
@@ -128,9 +127,9 @@ def main():
         _forget_settlement(db, sa, prog.id)
         load = os.getloadavg()[0]
         with Timer(db, sa) as t:
-            settle_period(prog, "2026Q4", None, system=True, now=datetime(2027, 1, 5))
+            settle_period(prog, "2026Q4", actor=None, system=True, now=datetime(2027, 1, 5))
         timings["settlement"] = t
-        db.session.rollback()  # timed, not kept: the data stays reusable (--reuse)
+        db.session.rollback()  # timed, not kept: the data stays reusable
 
         rows = {}
         for group_by in ("city", "type", "org", "instrument"):
