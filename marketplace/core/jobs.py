@@ -17,6 +17,8 @@ Two modes, chosen by `JOBS_BROKER_URL`:
   `JOBS_RETRY_INTERVALS` seconds and then kept in RQ's failed-job registry (`rq info`,
   `failed_jobs()`). If Redis cannot be reached when a job is pushed, it runs in-process instead
   (and says so in the log): losing a mail to a broker outage is worse than a slower request.
+  Jobs enqueued by a running job run in the same worker right after it commits; only a failed
+  one is queued (with the retries it has left), so a fan-out of mails is one queued job.
 
 Periodic jobs (SCHEDULE) are put on the queue by RQ's cron scheduler: `flask --app marketplace
 scheduler` (one per deployment). Why RQ: Redis is already there, jobs are plain functions, and
@@ -27,6 +29,7 @@ database connections are reused); `worker --fork` forks a process per job for is
 import importlib
 import logging
 import os
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from flask import current_app, has_app_context
@@ -34,6 +37,7 @@ from flask import current_app, has_app_context
 from .db import after_commit
 
 log = logging.getLogger("marketplace.jobs")
+_running_job: ContextVar[bool] = ContextVar("running_job", default=False)  # set while execute() runs a job
 
 
 @dataclass(frozen=True)
@@ -90,13 +94,23 @@ def enqueue(fn, *args, **kwargs) -> None:
 
 def dispatch(app, name: str, args=(), kwargs=None):
     """Hand a job to the broker, or run it here when none is configured (or it is unreachable).
-    Returns the RQ job when queued, else None."""
+    Returns the RQ job when queued, else None.
+
+    A job enqueued by a running job (a notification's mail, a sweep's reminders) is already off the
+    request: it runs right after its parent's commit, in the same worker, and goes to the queue (with
+    its retries) only if it fails there. A fan-out thus costs one queued job, not one per message."""
     kwargs = kwargs or {}
+    tried = 0
+    if broker_url(app) and _running_job.get():
+        try:
+            execute(name, args, kwargs, app=app)
+            return None
+        except Exception:  # noqa: BLE001  (a failed sub-job is retried by the queue like any other)
+            log.warning("job %s failed in its parent's worker; queued for retry", name, exc_info=True)
+            tried = 1
     if broker_url(app):
         try:
-            return queue(app).enqueue(execute, name, args, kwargs, retry=_retry(app),
-                                      job_timeout=app.config["JOBS_TIMEOUT"], failure_ttl=30 * 86400,
-                                      result_ttl=3600, description=name)
+            return _push(app, name, args, kwargs, tried)
         except Exception as err:  # noqa: BLE001  (redis down: do the work now rather than lose it)
             if _is_connection_error(err):
                 log.warning("job broker unreachable (%s); running %s in-process", err, name)
@@ -109,18 +123,25 @@ def dispatch(app, name: str, args=(), kwargs=None):
     return None
 
 
+def _push(app, name: str, args, kwargs, tried: int = 0):
+    # A finished job's result (None for every job here) is not kept: fewer writes to Redis per job.
+    return queue(app).enqueue(execute, name, args, kwargs, retry=_retry(app, tried), failure_ttl=30 * 86400,
+                              job_timeout=app.config["JOBS_TIMEOUT"], result_ttl=0, description=name)
+
+
 def _is_connection_error(err) -> bool:
     import redis
     return isinstance(err, (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError))
 
 
-def _retry(app):
+def _retry(app, tried: int = 0):
+    """The queue's retries of a job, less the runs it already had (a sub-job that failed once inline)."""
     from rq import Retry
-    retries = int(app.config["JOBS_RETRIES"])
+    retries = int(app.config["JOBS_RETRIES"]) - tried
     if retries < 1:
         return None
     intervals = [int(x) for x in str(app.config["JOBS_RETRY_INTERVALS"]).split(",") if x.strip()]
-    return Retry(max=retries, interval=intervals or 0)
+    return Retry(max=retries, interval=intervals[tried:] or intervals[-1:] or 0)
 
 
 # -- running --------------------------------------------------------------------------------------
@@ -133,10 +154,14 @@ def execute(name: str, args=(), kwargs=None, app=None):
     from .uow import UnitOfWork
     app = app or (current_app._get_current_object() if has_app_context() else _get_worker_app())
     fn = resolve(name)
-    with app.app_context():
-        _fresh_connections_after_fork()
-        with UnitOfWork(show=False):
-            return fn(*args, **(kwargs or {}))
+    token = _running_job.set(True)
+    try:
+        with app.app_context():
+            _fresh_connections_after_fork()
+            with UnitOfWork(show=False):
+                return fn(*args, **(kwargs or {}))
+    finally:
+        _running_job.reset(token)
 
 
 def _get_worker_app():
