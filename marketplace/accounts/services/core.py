@@ -1,9 +1,11 @@
 """Accounts: users and organisations, invitations, members, roles and API tokens."""
+import functools
 import hashlib
 import re
 import secrets
 from datetime import timedelta
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
@@ -174,13 +176,18 @@ def revoke_api_token(token_id: int, actor: User) -> ApiToken:
     return token
 
 
+@functools.cache
+def _token_lookup():
+    """Built once per process (the hash is bound at execution): it runs on every API call."""
+    return (db.select(ApiToken).where(ApiToken.token_hash == sa.bindparam("hash"))
+            .options(joinedload(ApiToken.user).joinedload(User.role_rows)))
+
+
 def user_for_token(secret: str) -> User | None:
     if not secret or len(secret) > 200:
         return None
     # One round trip for the token, its user and the user's roles: this runs on every API call.
-    token = db.session.scalar(
-        db.select(ApiToken).where(ApiToken.token_hash == sha256(secret))
-        .options(joinedload(ApiToken.user).joinedload(User.role_rows)))
+    token = db.session.scalar(_token_lookup(), {"hash": sha256(secret)})
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
     return token.user

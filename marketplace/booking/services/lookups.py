@@ -1,4 +1,5 @@
 """Finding instruments and bookings, who may see them, the rules in force, free time, the week calendar."""
+import functools
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -53,21 +54,26 @@ def takes_bookings(resource) -> bool:
                 and resource.external_price is not None)
 
 
+@functools.cache
+def _booking_lookup() -> sa.Select:
+    """The statement of get_instrument_for_booking, built once per process (its parameters are bound
+    at execution): building it is most of the lookup's Python time on the booking hot path."""
+    bookable = sa.orm.with_polymorphic(Resource, [MODELS[t] for t in BOOKABLE_TYPES])
+    return (sa.select(bookable, BookingSettings, Blackout.start, Blackout.end, Blackout.reason)
+            .outerjoin(BookingSettings, BookingSettings.instrument_id == bookable.id)
+            .outerjoin(Blackout, sa.and_(Blackout.instrument_id == bookable.id, Blackout.end > sa.bindparam("now")))
+            .where(bookable.id == sa.bindparam("id"), bookable.type.in_(BOOKABLE_TYPES))
+            .options(sa.orm.lazyload(bookable.platform_rows), sa.orm.lazyload(bookable.owner),
+                     sa.orm.joinedload(BookingSettings.opening_hours))
+            .execution_options(populate_existing=True))
+
+
 def get_instrument_for_booking(instrument_id) -> Instrument:
     """The bookable resource (instrument or facility) with its booking rules (settings, opening hours, blackouts still to come)
     loaded in one statement, for the booking request's hot path; effective_rules() reuses them."""
     if not is_id(instrument_id):
         raise NotFound(_("仪器不存在"))
-    now = utcnow()
-    bookable = sa.orm.with_polymorphic(Resource, [MODELS[t] for t in BOOKABLE_TYPES])
-    stmt = (sa.select(bookable, BookingSettings, Blackout.start, Blackout.end, Blackout.reason)
-            .outerjoin(BookingSettings, BookingSettings.instrument_id == bookable.id)
-            .outerjoin(Blackout, sa.and_(Blackout.instrument_id == bookable.id, Blackout.end > now))
-            .where(bookable.id == instrument_id, bookable.type.in_(BOOKABLE_TYPES))
-            .options(sa.orm.lazyload(bookable.platform_rows), sa.orm.lazyload(bookable.owner),
-                     sa.orm.joinedload(BookingSettings.opening_hours))
-            .execution_options(populate_existing=True))
-    rows = db.session.execute(stmt).unique().all()
+    rows = db.session.execute(_booking_lookup(), {"id": instrument_id, "now": utcnow()}).unique().all()
     if not rows or rows[0][0].status != "published":
         raise NotFound(_("仪器不存在"))
     inst, settings = rows[0][0], rows[0][1]
