@@ -71,14 +71,29 @@ def _sqlite_begin(conn):
 
 def after_commit(fn, *args, **kwargs):
     """Run fn(*args, **kwargs) once the current transaction commits; drop it on rollback."""
-    db.session().info.setdefault("after_commit", []).append((fn, args, kwargs))
+    on_commit(db.session(), fn, *args, **kwargs)
+
+
+def on_commit(session, fn, *args, **kwargs):
+    """after_commit for a given session (a listener's, which may not be the request's)."""
+    session.info.setdefault("after_commit", []).append((fn, args, kwargs))
 
 
 @event.listens_for(Session, "after_commit")
-def _run_after_commit(session):
-    queued = session.info.pop("after_commit", [])
-    for fn, args, kwargs in queued:
-        fn(*args, **kwargs)
+def _committed(session):
+    # Kept until the transaction has ended and handed its connection back to the pool: a callback
+    # that opens a session of its own (an in-process job) must not need a second connection while
+    # this one is held, or a pool of one connection per thread deadlocks under load.
+    queued = session.info.pop("after_commit", None)
+    if queued:
+        session.info.setdefault("committed", []).extend(queued)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _run_after_commit(session, transaction):
+    if transaction.parent is None:
+        for fn, args, kwargs in session.info.pop("committed", ()):
+            fn(*args, **kwargs)
 
 
 @event.listens_for(Session, "after_soft_rollback")

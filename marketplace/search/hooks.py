@@ -20,6 +20,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from ..core.db import on_commit
 from .documents import KINDS
 
 log = logging.getLogger("marketplace.search")
@@ -83,14 +84,13 @@ def _before_commit(session):
     now = utcnow()
     rows = [{"doc_type": t, "doc_id": i, "op": op, "created_at": now} for (t, i), op in sorted(pending.items())]
     session.connection().execute(sa.insert(SearchChange.__table__), rows)
-    session.info[_WRITTEN] = True
+    if has_app_context() and not session.info.get(_WRITTEN):
+        session.info[_WRITTEN] = True
+        # once the commit has handed its connection back (core.db), like any after-commit work
+        on_commit(session, _apply_after_commit, current_app._get_current_object())
 
 
-def _after_commit(session):
-    session.info.pop(_PENDING, None)
-    if not session.info.pop(_WRITTEN, False) or not has_app_context():
-        return
-    app = current_app._get_current_object()
+def _apply_after_commit(app):
     if not app.config.get("SEARCH_APPLY_AFTER_COMMIT", True):
         return
     index = app.extensions.get("search")
@@ -100,6 +100,11 @@ def _after_commit(session):
         index.catch_up_after_commit()
     except Exception:  # never fail a request whose data is committed: the rows wait in the feed
         log.exception("search indexing after commit failed; the feed keeps the changes")
+
+
+def _after_commit(session):
+    session.info.pop(_PENDING, None)
+    session.info.pop(_WRITTEN, None)
 
 
 def _after_soft_rollback(session, previous_transaction):

@@ -47,8 +47,10 @@ def app(make_app, request):
     """The app in each job mode: no broker (jobs run in-process after commit), and Redis (jobs go to a
     fresh RQ queue of this test's own, retried without waiting). Every test here runs in both."""
     mode = getattr(request, "param", "in-process")
-    if mode == "in-process":
-        app = make_app()
+    if mode.startswith("in-process"):
+        # "in-process, one connection": a pool of exactly one connection per thread, as a bounded deployment
+        pool = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 3} if mode.endswith("one connection") else {}
+        app = make_app(**({"SQLALCHEMY_ENGINE_OPTIONS": pool} if pool else {}))
         with app.app_context():
             yield app
             db.session.rollback()

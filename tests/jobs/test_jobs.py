@@ -169,3 +169,18 @@ def test_work_a_job_hands_on_runs_in_the_same_worker_and_only_a_failure_is_queue
         assert jobs.queue(app).count == 0
     else:
         assert ATTEMPTS == ["parent", "mail-1", "mail-2", "fail-3"]
+
+
+@pytest.mark.parametrize("app", ["in-process, one connection"], indirect=True)
+def test_an_in_process_job_runs_once_the_request_has_handed_its_connection_back(
+        app, client, api_token, instrument, company_user, lab_user, outbox):
+    headers, instrument_id = api_token(company_user), instrument.id
+    db.session.rollback()  # the test's own reads give the one connection back before the request
+    s, e = slot(hh=9)
+    resp = client.post("/api/v1/bookings", headers=headers, json={
+        "instrument_id": instrument_id, "start": iso(s), "end": iso(e), "purpose": "表面形貌观察"})
+    assert resp.status_code == 201, resp.get_json()
+    # the notification job opened a session of its own after the commit: with a second connection
+    # needed while the request still held the first, it would have timed out and sent nothing
+    assert subjects(lab_user) == ["新的预约申请：场发射扫描电镜"]
+    assert [m["to"] for m in outbox] == ["lab@test.cn"]

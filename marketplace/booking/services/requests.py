@@ -1,10 +1,13 @@
 """Quoting and requesting a booking: the rules, the price, and the overlap check the database backs."""
 from datetime import datetime
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from ...accounts.models import User
 from ...accounts.rules import require_verified_email
+from ...catalog.models import Resource
 from ...core.audit import record
 from ...core.errors import Conflict, Forbidden, Invalid
 from ...core.jobs import enqueue
@@ -129,11 +132,15 @@ def notify_requested(booking_id: int, provider_link: str | None = None, auto_app
     """The job after a booking request commits: tell the provider's staff (and, when it was approved
     at once, the user). Run by the job queue, outside the request. Returns notifications sent."""
     from .transitions import notify_approved
-    booking = db.session.get(Booking, booking_id)
+    # the booking alone, then the two names the message needs in one statement (not the instrument's
+    # whole row and relationships): this job follows every booking request
+    booking = db.session.get(Booking, booking_id, options=[sa.orm.lazyload(Booking.instrument)])
     if booking is None:
         return 0
-    title, user = booking.instrument.title, booking.user
-    fields = dict(name=user.name, title=title, when=when(booking), purpose=booking.purpose)
+    user_name = sa.select(User.name).where(User.id == booking.user_id).scalar_subquery()
+    title, name = db.session.execute(sa.select(Resource.title, user_name).where(
+        Resource.id == booking.instrument_id)).one()
+    fields = dict(name=name, title=title, when=when(booking), purpose=booking.purpose)
     if not auto_approved:
         subject = _("新的预约申请：%(title)s", title=title)
         body = _("%(name)s 申请预约 %(title)s，时间 %(when)s。用途：%(purpose)s", **fields)
