@@ -261,7 +261,7 @@ def main(argv=None):
     ap.add_argument("--rounds", type=int, default=5, help="warm passes over the 50 queries")
     ap.add_argument("--workers", type=int, default=2, help="gunicorn workers for the HTTP figures")
     ap.add_argument("--procs", type=int, default=None,
-                    help="sub-writer processes for the index build (default SEARCH_REBUILD_PROCS, as `search rebuild`)")
+                    help="processes for the index build (default SEARCH_REBUILD_PROCS, as `search rebuild`)")
     ap.add_argument("--no-http", action="store_true")
     ap.add_argument("--no-fts", action="store_true")
     ap.add_argument("--keep", help="keep the database and index in this directory (reused when present)")

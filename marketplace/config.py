@@ -104,9 +104,10 @@ class Config:
     SEARCH_WRITE_TIMEOUT = float(os.environ.get("SEARCH_WRITE_TIMEOUT", "2"))
     SEARCH_REBUILD_LOCK_TIMEOUT = 120.0
     SEARCH_SYNC_REBUILD_LIMIT = _int("SEARCH_SYNC_REBUILD_LIMIT", 20_000)
-    # `search rebuild` forks SEARCH_REBUILD_PROCS Whoosh sub-writers, each sorting its postings in up to
-    # SEARCH_WRITER_LIMITMB of memory (no spill to disk at 100k resources; ~1 GB RSS each at peak).
-    # One sub-writer per core (at most 4): more than the cores only adds contention and memory.
+    # `search rebuild` forks SEARCH_REBUILD_PROCS processes, each loading, cutting and indexing a share
+    # of the documents; a process starts a new segment when its postings pass SEARCH_WRITER_LIMITMB of
+    # memory (an estimate; one segment each at 100k resources). One process per core (at most 4):
+    # more than the cores only adds contention and memory.
     SEARCH_REBUILD_PROCS = _int("SEARCH_REBUILD_PROCS", min(4, os.cpu_count() or 1))
     SEARCH_WRITER_LIMITMB = _int("SEARCH_WRITER_LIMITMB", 1024)
     SEARCH_MAX_QUERY_CHARS = 500

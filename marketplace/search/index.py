@@ -37,8 +37,9 @@ from ..core.db import reading
 from ..extensions import db
 from . import feed
 from .documents import KINDS, parse_key, register_defaults
+from .fastwriter import BATCH
 from .following import FollowMixin
-from .rebuild import BATCH, RebuildMixin
+from .rebuild import RebuildMixin
 from .schema import SCHEMA_VERSION, make_schema
 from .whoosh_adapter import fast_codec
 

@@ -16,10 +16,9 @@ from whoosh import writing
 from ..extensions import db
 from . import feed
 from .documents import KINDS, parse_key
-from .whoosh_adapter import fast_codec
+from .fastwriter import TermWriter, write_segments, write_segments_forked
 
 log = logging.getLogger("marketplace.search")
-BATCH = 500  # documents loaded from the database per query
 
 
 class RebuildMixin:
@@ -41,7 +40,8 @@ class RebuildMixin:
     def rebuild(self, progress: Callable[[int], None] | None = None, procs: int | None = None) -> int:
         """Replace the index contents with every indexable document in the database.
 
-        procs > 1 forks that many Whoosh sub-writers (use it from the CLI, not in a web worker).
+        procs > 1 forks that many processes, each building a share of the documents into its own
+        segments (use it from the CLI, not in a web worker).
         """
         with self.maintenance_lock():
             ix, _ = self._try_open()
@@ -52,34 +52,25 @@ class RebuildMixin:
             return self._rebuild_into(ix, progress, procs)
 
     def _rebuild_into(self, ix, progress=None, procs=None) -> int:
-        count = 0
         procs = max(1, int(procs or 1))
         limitmb = self.cfg("SEARCH_WRITER_LIMITMB")
-        if procs > 1:
-            # documents are cut here while `procs` forked sub-writers index them into segments
-            w = ix.writer(procs=procs, multisegment=True, batchsize=250, codec=fast_codec(),
-                          timeout=self.cfg("SEARCH_REBUILD_LOCK_TIMEOUT"), delay=0.05,
-                          subargs={"codec": fast_codec(), "limitmb": limitmb, "compound": False})
-        else:
-            # not compound: skips copying every segment file into one at the end
-            w = ix.writer(timeout=self.cfg("SEARCH_REBUILD_LOCK_TIMEOUT"), delay=0.05, limitmb=limitmb,
-                          codec=fast_codec(), compound=False)
+        # holds the index lock while the documents are written into segments, then commits them
+        w = TermWriter(ix, timeout=self.cfg("SEARCH_REBUILD_LOCK_TIMEOUT"), delay=0.05)
         try:
             with Session(db.engine) as session:
                 # the feed's head, less the rows that may still be committing (feed.py); read
                 # before the documents, so a change committed meanwhile is applied again after
                 feed_start = feed.start_position(session, self.cfg("SEARCH_FEED_GAP_SECONDS"))
-                for kind in KINDS.values():
-                    ids = sorted(session.scalars(kind.indexable().with_only_columns(
-                        kind.indexable().selected_columns[0])).all())
-                    for start in range(0, len(ids), BATCH):
-                        chunk = ids[start:start + BATCH]
-                        for obj in kind.load(session, chunk):
-                            w.add_document(**kind.build(obj))
-                            count += 1
-                        session.expunge_all()
-                        if progress:
-                            progress(len(chunk))
+                ids = [(name, sorted(session.scalars(kind.indexable().with_only_columns(
+                    kind.indexable().selected_columns[0])).all())) for name, kind in KINDS.items()]
+            if procs == 1:
+                segments, count = write_segments(ix, ids, limitmb, progress)
+            else:
+                # each process cuts and indexes a contiguous share of every kind's ids
+                shares = [[(name, kind_ids[len(kind_ids) * p // procs:len(kind_ids) * (p + 1) // procs])
+                           for name, kind_ids in ids] for p in range(procs)]
+                segments, count = write_segments_forked(ix, shares, limitmb, progress)
+            w.segments_written.extend(segments)
             w.commit(mergetype=writing.CLEAR)
         except BaseException:
             w.cancel()

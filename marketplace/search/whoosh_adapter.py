@@ -11,6 +11,13 @@ release or fork where the private names moved), the same answer is computed with
 (`reader.postings()`, `doc_field_length()`, `is_deleted()`); when the failure says the private API
 changed (AttributeError, ImportError, TypeError) the fast path is switched off for the process (`FAST`
 becomes False, logged once), so a broken private API costs one exception, not one per term. `use_public_api()` forces the fallback (tests compare both paths on the same index).
+
+Writing (search/fastwriter.py) has one fast path: `term_adder` fills the W3 postings writer's blocks
+a whole block at a time (`_postwriter`, `_ids`, `_weights`, `_values`, `_maxweight`, `_blocklimit`,
+`_write_block`) instead of one `add()` call per posting. A term must not be half written when it
+fails, so the private API is checked per field before any term is written (the exact W3PostingsWriter
+class and the names it uses); if the check fails the fast path is switched off as above and terms go
+through the public `add()`.
 """
 import logging
 
@@ -124,3 +131,48 @@ def fast_codec():
     codec = default_codec()
     codec.length_stats = False
     return codec
+
+
+def term_adder(fieldwriter):
+    """A function writing one term's postings (ids rising, weights, value bytes) into a segment's
+    field writer; made after the field's `start_field()`, called between `start_term()` and
+    `finish_term()`."""
+    if FAST:
+        try:
+            return _term_adder_fast(fieldwriter)
+        except Exception as err:  # noqa: BLE001
+            _fast_failed("postings writer", err)
+    return _term_adder_public(fieldwriter)
+
+
+def _term_adder_public(fieldwriter):
+    add = fieldwriter.add
+
+    def add_term(ids, weights, values):
+        for docnum, weight, value in zip(ids, weights, values, strict=True):
+            add(docnum, weight, value, 0)
+    return add_term
+
+
+def _term_adder_fast(fieldwriter):
+    from array import array
+
+    from whoosh.codec.whoosh3 import W3PostingsWriter
+    pw = fieldwriter._postwriter
+    if type(pw) is not W3PostingsWriter or pw._byteids or not callable(pw._new_block):
+        raise TypeError(f"not a W3 postings writer of document ids: {pw!r}")
+    limit, write_block = pw._blocklimit, pw._write_block
+
+    def add_term(ids, weights, values):
+        # what add_posting() does one posting at a time: a full block is written before the next
+        # posting is buffered; finish_postings() writes the last one
+        for start in range(0, len(ids), limit):
+            if start:
+                write_block()
+            end = start + limit
+            pw._ids = array("I", ids[start:end])
+            block_weights = weights[start:end]
+            pw._weights = array("f", block_weights)
+            pw._maxweight = max(0, max(block_weights))
+            pw._values = [v for v in values[start:end] if v]
+    return add_term

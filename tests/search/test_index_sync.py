@@ -92,7 +92,7 @@ def test_auto_index_off_then_rebuild_and_check(app, org, make_resource, runner, 
     result = runner.invoke(args=["search", "check"])
     assert result.exit_code == 1 and "missing: 1" in result.output and "stale: 1" in result.output
 
-    result = runner.invoke(args=["search", "rebuild", "--procs", "2"])  # forked sub-writers
+    result = runner.invoke(args=["search", "rebuild", "--procs", "2"])  # forked workers
     assert result.exit_code == 0, result.output
     assert "已索引 2 条" in result.output  # CLI output follows the interface language (Chinese here)
     assert runner.invoke(args=["search", "rebuild", "--procs", "1"]).exit_code == 0
