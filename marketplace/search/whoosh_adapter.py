@@ -121,14 +121,16 @@ def deleted_docs(seg_reader) -> list[int]:
 
 
 def fast_codec():
-    """Whoosh's default codec without per-block length statistics.
+    """Whoosh's default codec without per-block length statistics and without zlib on posting blocks.
 
     Those statistics only tighten the upper bounds used to skip blocks when scoring; collecting
     them reads every posting's field length back from disk and costs about a quarter of the
-    indexing time. Scores are unchanged (field lengths are still stored per document).
+    indexing time. Scores are unchanged (field lengths are still stored per document). Most
+    posting blocks hold a handful of postings: compressing each one cost about a tenth of the
+    build's CPU, and reading them back uncompressed is faster too.
     """
     from whoosh.codec import default_codec
-    codec = default_codec()
+    codec = default_codec(compression=0)
     codec.length_stats = False
     return codec
 
