@@ -293,7 +293,7 @@ def main(argv=None):
             args.procs = args.procs or app.config["SEARCH_REBUILD_PROCS"]
             count, build_s = build_index(app, args.procs)
             headline.append(("index build, docs/s", round(count / build_s), "≥ 2,000"))
-            rows.append((f"index build (Whoosh + jieba, {args.procs} sub-writers)", f"{count:,} docs in {build_s:.1f}s",
+            rows.append((f"index build (Whoosh + jieba, {args.procs} processes)", f"{count:,} docs in {build_s:.1f}s",
                          f"{count / build_s:,.0f} docs/s", "≥ 2,000 docs/s", "ok" if count / build_s >= 2000 else "MISS"))
             if not args.no_fts:
                 print("  SQLite FTS5 trigram build of the same corpus…", file=sys.stderr)
