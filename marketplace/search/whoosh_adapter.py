@@ -121,18 +121,19 @@ def deleted_docs(seg_reader) -> list[int]:
 
 
 def fast_codec():
-    """Whoosh's default codec without per-block length statistics and without zlib on posting blocks.
+    """Whoosh's default codec without per-block length statistics.
 
     Those statistics only tighten the upper bounds used to skip blocks when scoring; collecting
     them reads every posting's field length back from disk and costs about a quarter of the
-    indexing time. Scores are unchanged (field lengths are still stored per document). Most
-    posting blocks hold a handful of postings: compressing each one cost about a tenth of the
-    build's CPU, and reading them back uncompressed is faster too.
+    indexing time. Scores are unchanged (field lengths are still stored per document).
     """
     from whoosh.codec import default_codec
-    codec = default_codec(compression=0)
+    codec = default_codec()
     codec.length_stats = False
     return codec
+
+
+COMPRESS_MIN_POSTINGS = 64  # smaller posting blocks are written uncompressed (term_adder's fast path)
 
 
 def term_adder(fieldwriter):
@@ -163,7 +164,7 @@ def _term_adder_fast(fieldwriter):
     pw = fieldwriter._postwriter
     if type(pw) is not W3PostingsWriter or pw._byteids or not callable(pw._new_block):
         raise TypeError(f"not a W3 postings writer of document ids: {pw!r}")
-    limit, write_block = pw._blocklimit, pw._write_block
+    limit, write_block, compression = pw._blocklimit, pw._write_block, pw._compression
 
     def add_term(ids, weights, values):
         # what add_posting() does one posting at a time: a full block is written before the next
@@ -173,6 +174,9 @@ def _term_adder_fast(fieldwriter):
                 write_block()
             end = start + limit
             pw._ids = array("I", ids[start:end])
+            # zlib only pays on full blocks: most blocks hold a handful of postings, and compressing
+            # each of those cost a tenth of the build for little disk (each block records its level)
+            pw._compression = compression if len(pw._ids) >= COMPRESS_MIN_POSTINGS else 0
             block_weights = weights[start:end]
             pw._weights = array("f", block_weights)
             pw._maxweight = max(0, max(block_weights))

@@ -114,3 +114,17 @@ def test_a_failing_worker_fails_the_rebuild_and_leaves_the_index(svc, reference,
     svc.reset()
     _same(_contents(svc.ix), reference)
     svc.rebuild(procs=1)  # the index lock was released
+
+
+def test_only_full_posting_blocks_are_compressed(svc):
+    """zlib is spent where it saves disk: blocks of COMPRESS_MIN_POSTINGS or more postings; the small
+    blocks most terms have are written plain (what they hold is checked against Whoosh's above)."""
+    svc.rebuild(procs=1)
+    levels: dict[bool, set] = {True: set(), False: set()}
+    with svc.ix.searcher() as s:
+        r = s.reader()
+        for field, text in r.all_terms():
+            n = r.doc_frequency(field, text)
+            if field == "content" and (n >= W.COMPRESS_MIN_POSTINGS or 2 <= n < 10):
+                levels[n >= W.COMPRESS_MIN_POSTINGS].add(r.postings(field, text)._compression)  # 1st block
+    assert levels == {True: {3}, False: {0}}
