@@ -7,7 +7,8 @@
    `--instruments` bookable instruments and `--clients` company users with API tokens;
 2. starts gunicorn from marketplace/deploy/gunicorn.conf.py with 2 workers on a free loopback port and,
    with `--jobs redis` (the default when Redis answers at BENCH_REDIS_URL, db 1), an RQ worker
-   (`flask worker`) beside it on a queue of its own, so notifications leave the request as in production;
+   (`flask worker`) beside it on a queue of its own, so notifications leave the request as in production
+   (through the job outbox: the jobs waiting when the clients stop are counted there and in RQ's queue);
    `--jobs in-process` runs them in the web process after the commit (no broker);
 3. measures a trivial endpoint (GET /healthz) with the same clients for a few seconds;
 4. lets the clients create bookings (POST /api/v1/bookings) for `--seconds` seconds — mostly on
@@ -154,11 +155,17 @@ def drop_queue(jobs: dict) -> None:
     conn.srem("rq:queues", f"rq:queue:{jobs['queue']}")
 
 
-def queue_counts(jobs: dict) -> tuple[int, int]:
+def queue_counts(jobs: dict, url: str) -> tuple[int, int]:
+    """Jobs waiting (rows in the job outbox plus RQ's queue) and jobs failed after their retries."""
     import redis
+    import sqlalchemy as sa
     from rq import Queue
     q = Queue(jobs["queue"], connection=redis.Redis.from_url(jobs["url"]))
-    return q.count, q.failed_job_registry.count
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        waiting = conn.execute(sa.text("SELECT count(*) FROM job_outbox WHERE queue = :q"), {"q": jobs["queue"]}).scalar()
+    engine.dispose()
+    return waiting + q.count, q.failed_job_registry.count
 
 
 def start_gunicorn(url: str, port: int, workers: int, threads: int, log_path: Path, jobs: dict | None = None):
@@ -294,9 +301,9 @@ def main(argv=None):
 
         b = run_clients(args.clients, args.seconds, book)
         if jobs:  # the notifications the bookings queued: how many wait, then let the worker finish them
-            backlog = queue_counts(jobs)[0]
+            backlog = queue_counts(jobs, args.database)[0]
             drain_started = time.time()
-            while queue_counts(jobs)[0] and time.time() < drain_started + 180:
+            while queue_counts(jobs, args.database)[0] and time.time() < drain_started + 180:
                 time.sleep(0.5)
             drained_in = time.time() - drain_started
     finally:
@@ -308,7 +315,7 @@ def main(argv=None):
                 p.wait(15)
             except subprocess.TimeoutExpired:
                 os.killpg(p.pid, signal.SIGKILL)
-        failed_jobs = queue_counts(jobs)[1] if jobs else 0
+        failed_jobs = queue_counts(jobs, args.database)[1] if jobs else 0
         if jobs:
             drop_queue(jobs)
     booking_rate = b.get(201, 0) / b["_seconds"]

@@ -12,29 +12,41 @@ Two modes, chosen by `JOBS_BROKER_URL`:
 * unset (the default, `make run`, the tests' in-process mode): the job runs in this process right
   after the commit, as side effects always did; a failure is logged and the request that committed
   is not disturbed.
-* `redis://HOST:PORT/DB`: the job is pushed to the RQ queue `JOBS_QUEUE` and a worker
-  (`flask --app marketplace worker`) runs it. A failing job is retried `JOBS_RETRIES` times after
+* `redis://HOST:PORT/DB`: the job is written to the `job_outbox` table in the same transaction
+  (a transactional outbox: a process killed between the commit and the queue loses nothing), and
+  the commit wakes the queue `JOBS_QUEUE` with one RQ job, `drain_outbox`, unless one is already
+  due. A worker (`flask --app marketplace worker`) drains the outbox: it claims a row, runs its job
+  and deletes the row in one transaction, so the job's writes land exactly once. A job that fails
+  there is handed to RQ as a job of its own, retried `JOBS_RETRIES` times after
   `JOBS_RETRY_INTERVALS` seconds and then kept in RQ's failed-job registry (`rq info`,
-  `failed_jobs()`). If Redis cannot be reached when a job is pushed, it runs in-process instead
-  (and says so in the log): losing a mail to a broker outage is worse than a slower request.
-  Jobs enqueued by a running job run in the same worker right after it commits; only a failed
-  one is queued (with the retries it has left), so a fan-out of mails is one queued job.
+  `failed_jobs()`). If Redis cannot be reached at the commit, this commit's jobs run in-process
+  instead (and the log says so). Jobs enqueued by a running job run in the same worker right after
+  it commits; only a failed one is queued (with the retries it has left). So RQ's bookkeeping —
+  about twenty Redis commands a job — is paid once per drain, not once per booking.
 
 Periodic jobs (SCHEDULE) are put on the queue by RQ's cron scheduler: `flask --app marketplace
-scheduler` (one per deployment). Why RQ: Redis is already there, jobs are plain functions, and
+scheduler` (one per deployment); one of them drains the outbox every minute, for a wake-up lost to
+a crash right after a commit. Why RQ: Redis is already there, jobs are plain functions, and
 retries, the failed-job registry, job timeouts and the cron scheduler come with the library, with no
 second broker or worker framework to run. The worker runs jobs in its own process by default (its
 database connections are reused); `worker --fork` forks a process per job for isolation instead.
 """
+import contextlib
 import importlib
+import json
 import logging
 import os
+import time
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from flask import current_app, has_app_context
 
-from .db import after_commit
+from ..extensions import db
+from .db import after_commit, on_commit
+from .models import OutboxJob
+from .timeutil import utcnow
 
 log = logging.getLogger("marketplace.jobs")
 _running_job: ContextVar[bool] = ContextVar("running_job", default=False)  # set while execute() runs a job
@@ -59,6 +71,8 @@ SCHEDULE = (
              "public notices that ended, expired demands, instalment reminders, new matches"),
     Periodic("filings-sweep", "30 0 * * *", "marketplace.filing.services:sweep",
              "annual-report warnings (30 and 7 days) and suspensions of overdue firms (08:30 Beijing time)"),
+    Periodic("jobs-outbox", "* * * * *", "marketplace.core.jobs:drain_outbox",
+             "run jobs left in the outbox (a commit whose wake-up was lost, a job whose hand-over failed)"),
     Periodic("search-feed-prune", "17 * * * *", "marketplace.search.services:prune_feed",
              "delete search change-log rows every index has applied (or older than SEARCH_FEED_RETENTION_DAYS)"),
 )
@@ -89,7 +103,129 @@ def enqueue(fn, *args, **kwargs) -> None:
     """Run fn(*args, **kwargs) as a job once the current transaction commits (dropped on rollback)."""
     name = job_name(fn)
     app = current_app._get_current_object()
-    after_commit(dispatch, app, name, args, kwargs)
+    if broker_url(app) and not _running_job.get():
+        _write_outbox(app, name, args, kwargs)
+    else:
+        after_commit(dispatch, app, name, args, kwargs)
+
+
+def _write_outbox(app, name: str, args, kwargs) -> None:
+    try:
+        payload = json.dumps([list(args), kwargs], ensure_ascii=False)
+    except TypeError as err:
+        raise ValueError(f"a job takes plain values (ids, strings, numbers): {name} {err}") from None
+    table = OutboxJob.__table__
+    job_id = db.session.execute(sa.insert(table).values(
+        queue=app.config["JOBS_QUEUE"], name=name, args=payload, created_at=utcnow()
+    ).returning(table.c.id)).scalar_one()
+    session = db.session()
+    for fn, cb_args, _kw in session.info.get("after_commit", ()):
+        if fn is _wake:  # one wake-up per transaction, for all the jobs it wrote
+            cb_args[1].append(job_id)
+            return
+    on_commit(session, _wake, app, [job_id])
+
+
+def _wake_key(app) -> str:
+    return f"{app.config['JOBS_QUEUE']}:outbox-wake"
+
+
+def _wake(app, job_ids: list[int]) -> None:
+    """After a commit that wrote jobs: queue one drain unless one is already due (a Redis flag the
+    drain clears when it finds the outbox empty). With Redis unreachable, run them here."""
+    try:
+        conn = connection(app)
+        if conn.set(_wake_key(app), "1", nx=True, ex=WAKE_TTL):
+            _push_drain(app)
+        return
+    except Exception as err:  # noqa: BLE001  (the jobs are committed: never fail the request)
+        if _is_connection_error(err):
+            log.warning("job broker unreachable (%s); running %d job(s) in-process", err, len(job_ids))
+        else:
+            log.exception("waking the job queue failed; running %d job(s) in-process", len(job_ids))
+    for job_id in job_ids:
+        run_outbox_job(app, job_id=job_id)
+
+
+WAKE_TTL = 120  # seconds: a wake-up flag left by a dead drain lapses; the minutely drain covers the gap
+DRAIN_SECONDS = 30  # a drain hands over to a fresh RQ job after this long (well inside JOBS_TIMEOUT)
+
+
+def _push_drain(app):
+    queue(app).enqueue(drain_outbox, app.config["JOBS_QUEUE"], job_timeout=app.config["JOBS_TIMEOUT"],
+                       result_ttl=0, failure_ttl=30 * 86400, description="drain the job outbox")
+
+
+def drain_outbox(queue_name: str | None = None) -> int:
+    """Run the outbox's jobs for this queue until it is empty (the RQ job a commit wakes). Returns
+    how many ran. A job that fails is handed to RQ with its retries and skipped here."""
+    app = current_app._get_current_object() if has_app_context() else _get_worker_app()
+    if queue_name is not None and queue_name != app.config["JOBS_QUEUE"]:
+        raise ValueError(f"this worker serves queue {app.config['JOBS_QUEUE']!r}, not {queue_name!r}")
+    deadline = time.monotonic() + DRAIN_SECONDS
+    skip: list[int] = []
+    ran = 0
+    cleared = False
+    while True:
+        job_id = run_outbox_job(app, skip=skip)
+        if job_id is None:
+            if cleared or not broker_url(app):
+                return ran
+            # Clear the flag, then look once more: a job committed before the flag went is seen by
+            # that last look, and one committed after it sets the flag and queues a new drain.
+            connection(app).delete(_wake_key(app))
+            cleared = True
+            continue
+        cleared = False
+        if job_id < 0:
+            skip.append(-job_id)
+        else:
+            ran += 1
+        if time.monotonic() > deadline:  # hand over to a fresh job (the flag stays set)
+            _push_drain(app)
+            return ran
+
+
+def run_outbox_job(app, *, job_id: int | None = None, skip=()) -> int | None:
+    """Claim the oldest job of this queue (or job_id), run it and delete its row in one transaction.
+    Returns its id, minus its id when it failed (and was handed to RQ or left for a later drain),
+    None when there was nothing to claim."""
+    table = OutboxJob.__table__
+    pick = sa.select(table.c.id).where(table.c.queue == app.config["JOBS_QUEUE"])
+    if job_id is not None:
+        pick = pick.where(table.c.id == job_id)
+    if skip:
+        pick = pick.where(table.c.id.not_in(skip))
+    pick = pick.order_by(table.c.id).limit(1).with_for_update(skip_locked=True).scalar_subquery()
+    claim = sa.delete(table).where(table.c.id == pick).returning(table.c.id, table.c.name, table.c.args)
+    row = None
+    try:
+        with _job_context(app):
+            row = db.session.execute(claim).first()
+            if row is None:
+                return None
+            args, kwargs = json.loads(row.args)
+            resolve(row.name)(*args, **kwargs)
+        return row.id
+    except Exception:  # noqa: BLE001  (rolled back: the row is in the outbox again)
+        if row is None:
+            raise
+        log.warning("job %s failed in the worker; queued for retry", row.name, exc_info=True)
+        _hand_to_queue(app, row)
+        return -row.id
+
+
+def _hand_to_queue(app, row) -> None:
+    """A job that failed once: take its row out of the outbox and give it to RQ with the retries it has
+    left, in one transaction (if Redis refuses it, the row stays for a later drain)."""
+    table = OutboxJob.__table__
+    args, kwargs = json.loads(row.args)
+    try:
+        with _job_context(app, running=False):
+            if db.session.execute(sa.delete(table).where(table.c.id == row.id)).rowcount:
+                _push(app, row.name, args, kwargs, tried=1)
+    except Exception:  # noqa: BLE001
+        log.exception("handing job %s to the queue failed; it stays in the outbox", row.name)
 
 
 def dispatch(app, name: str, args=(), kwargs=None):
@@ -151,15 +287,23 @@ _worker_app = None
 
 def execute(name: str, args=(), kwargs=None, app=None):
     """Run one job in its own app context and unit of work (what the RQ worker calls)."""
-    from .uow import UnitOfWork
     app = app or (current_app._get_current_object() if has_app_context() else _get_worker_app())
     fn = resolve(name)
-    token = _running_job.set(True)
+    with _job_context(app):
+        return fn(*args, **(kwargs or {}))
+
+
+@contextlib.contextmanager
+def _job_context(app, running: bool = True):
+    """A job's own app context and unit of work (one commit; an error rolls it back); jobs it
+    enqueues run right after it commits, in this process."""
+    from .uow import UnitOfWork
+    token = _running_job.set(running)
     try:
         with app.app_context():
             _fresh_connections_after_fork()
             with UnitOfWork(show=False):
-                return fn(*args, **(kwargs or {}))
+                yield
     finally:
         _running_job.reset(token)
 
@@ -179,7 +323,6 @@ def _fresh_connections_after_fork():
     """The worker forks a process per job: never reuse a database connection the parent opened."""
     global _engine_pid
     if os.getpid() != _engine_pid:
-        from ..extensions import db
         db.engine.dispose(close=False)
         _engine_pid = os.getpid()
 

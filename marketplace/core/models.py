@@ -1,4 +1,4 @@
-"""Shared models: the audit log."""
+"""Shared models: the audit log and the job outbox."""
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -23,3 +23,20 @@ class AuditLog(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     __table_args__ = (sa.Index("ix_audit_entity", "entity", "entity_id"),)
+
+
+class OutboxJob(db.Model):
+    """A job committed with the transaction that asked for it (core.jobs, queue mode).
+
+    The row is the job: a worker claims it, runs it and deletes it in one transaction, so a process
+    killed between the commit and the queue loses nothing, and the job's own writes land exactly once.
+    """
+
+    __tablename__ = "job_outbox"
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True)
+    queue: Mapped[str] = mapped_column(sa.String(100))
+    name: Mapped[str] = mapped_column(sa.String(200))   # "module:function"
+    args: Mapped[str] = mapped_column(sa.Text)          # JSON [args, kwargs]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (sa.Index("ix_job_outbox_queue", "queue", "id"),)

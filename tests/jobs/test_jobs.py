@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace.core import jobs
+from marketplace.core.models import OutboxJob
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
 from marketplace.notifications.models import Notification
@@ -31,6 +32,11 @@ def subjects(user) -> list[str]:
                                    .order_by(Notification.id)))
 
 
+def outbox_names() -> list[str]:
+    db.session.rollback()  # a fresh snapshot: the jobs ran in sessions of their own
+    return list(db.session.scalars(sa.select(OutboxJob.name).order_by(OutboxJob.id)))
+
+
 def request_booking(client, api_token, instrument, user):
     s, e = slot(hh=9)
     resp = client.post("/api/v1/bookings", headers=api_token(user), json={
@@ -42,10 +48,12 @@ def request_booking(client, api_token, instrument, user):
 def test_a_booking_request_reaches_the_provider_by_notification_and_mail(
         app, client, api_token, instrument, company_user, lab_user, outbox):
     request_booking(client, api_token, instrument, company_user)
-    if queued(app):  # nothing was sent inside the request: it is all on the queue
+    if queued(app):  # nothing was sent inside the request: the job waits in the outbox, a drain is queued
         assert subjects(lab_user) == [] and outbox == []
+        assert outbox_names() == ["marketplace.booking.services.requests:notify_requested"]
         assert jobs.queue(app).count == 1
         run_worker(app)
+        assert outbox_names() == []
     assert subjects(lab_user) == ["新的预约申请：场发射扫描电镜"]
     assert [m["to"] for m in outbox] == ["lab@test.cn"]
     assert "企业用户 申请预约 场发射扫描电镜" in outbox[0]["body"] and "表面形貌观察" in outbox[0]["body"]
@@ -184,3 +192,120 @@ def test_an_in_process_job_runs_once_the_request_has_handed_its_connection_back(
     # needed while the request still held the first, it would have timed out and sent nothing
     assert subjects(lab_user) == ["新的预约申请：场发射扫描电镜"]
     assert [m["to"] for m in outbox] == ["lab@test.cn"]
+
+
+def writes_then_fails(user_id: int, tag: str) -> None:
+    """A job that writes (a notification), then fails: none of its runs may leave the write behind."""
+    from marketplace.notifications.services import notify
+    ATTEMPTS.append(tag)
+    notify(db.session.get(type(ALICE[0]), user_id), f"写了一半 {tag}", "…")
+    db.session.flush()
+    raise RuntimeError("failed after writing")
+
+
+ALICE: list = []
+
+
+def test_a_failed_job_leaves_none_of_its_writes(app, company_user):
+    ATTEMPTS.clear()
+    ALICE[:] = [company_user]
+    jobs.enqueue(writes_then_fails, company_user.id, "half")
+    db.session.commit()
+    if queued(app):
+        run_worker(app)
+        assert ATTEMPTS == ["half"] * 3 and outbox_names() == []  # handed to RQ, which retried it twice
+    else:
+        assert ATTEMPTS == ["half"]
+    assert subjects(company_user) == []
+
+
+@pytest.mark.parametrize("app", ["redis"], indirect=True)
+def test_a_job_whose_wake_up_was_lost_runs_at_the_minutely_drain(app):
+    """The web process dies after the commit, before it queues the drain: the job is in the outbox,
+    and the scheduler's `jobs-outbox` entry runs it."""
+    ATTEMPTS.clear()
+    jobs.enqueue(records, "kept")
+    db.session.commit()
+    jobs.queue(app).empty()  # the wake-up never reached Redis
+    jobs.connection(app).delete(jobs._wake_key(app))
+    assert outbox_names() == ["tests.jobs.test_jobs:records"]
+    from rq.utils import now
+    scheduler = jobs.make_scheduler(app)
+    cron = next(j for j in scheduler.get_jobs() if j.name.endswith(":jobs-outbox"))
+    assert cron.cron == "* * * * *"
+    cron.next_enqueue_time = now() - timedelta(seconds=1)
+    scheduler.enqueue_jobs()
+    run_worker(app)
+    assert ATTEMPTS == ["kept"] and outbox_names() == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("app", ["redis"], indirect=True)
+def test_two_workers_draining_at_once_run_every_job_exactly_once(app):
+    """Real threads, each draining with its own connection: a claimed row is skipped by the other
+    (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: one writer at a time), none is run twice or left."""
+    import threading
+    ATTEMPTS.clear()
+    for i in range(120):
+        jobs.enqueue(records, f"job-{i}")
+    db.session.commit()
+    jobs.queue(app).empty()  # the two drains below stand in for the queued one
+    ran = []
+
+    def drain():
+        with app.app_context():
+            ran.append(jobs.drain_outbox(app.config["JOBS_QUEUE"]))
+
+    threads = [threading.Thread(target=drain) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert sorted(ATTEMPTS) == sorted(f"job-{i}" for i in range(120))
+    assert sum(ran) == 120 and outbox_names() == []
+
+
+def waits_for_kill(marker: str) -> None:
+    """A job whose first run signals it has started (the file), then runs until its worker is killed;
+    a later run finds the file and finishes."""
+    import pathlib
+    import time
+    if pathlib.Path(marker).exists():
+        ATTEMPTS.append("resumed")
+        return
+    pathlib.Path(marker).write_text("started")
+    time.sleep(120)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("app", ["redis"], indirect=True)
+def test_a_worker_killed_mid_job_loses_nothing(app, tmp_path):
+    """kill -9 a worker while it runs a job: the job's claim dies with its transaction, the row is
+    still in the outbox and the next drain runs the jobs that were waiting, the killed one included."""
+    import signal
+    import time
+    ATTEMPTS.clear()
+    marker = tmp_path / "started"
+    jobs.enqueue(waits_for_kill, str(marker))
+    jobs.enqueue(records, "after")
+    db.session.commit()
+    env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], SECRET_KEY="test-secret",
+               JOBS_BROKER_URL=app.config["JOBS_BROKER_URL"], JOBS_QUEUE=app.config["JOBS_QUEUE"],
+               MAIL_BACKEND="log", SEARCH_INDEX_DIR=str(tmp_path / "worker-index"),
+               UPLOAD_DIR=str(tmp_path / "uploads"))
+    db.session.rollback()
+    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "marketplace", "worker", "--burst"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists():
+            assert worker.poll() is None and time.monotonic() < deadline, "the worker never started the job"
+            time.sleep(0.1)
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(30)
+    assert outbox_names() == ["tests.jobs.test_jobs:waits_for_kill", "tests.jobs.test_jobs:records"]
+    assert ATTEMPTS == []
+    with app.app_context():  # the next drain (the minutely one, or the next commit's)
+        assert jobs.drain_outbox(app.config["JOBS_QUEUE"]) == 2
+    assert ATTEMPTS == ["resumed", "after"] and outbox_names() == []
