@@ -60,6 +60,8 @@ class DocSets:
         self._held = 0
         self._all: frozenset | None = None
         self._columns: dict[str, list] = {}
+        # postings a query's set evaluation read, kept for its ranking that follows (then dropped)
+        self._read: dict = {}
         subs = getattr(self.reader, "readers", None)
         if subs is None:
             subs, offsets = [self.reader], [0]
@@ -86,7 +88,9 @@ class DocSets:
 
     # sets ---------------------------------------------------------------------------------------
 
-    def term(self, fieldname: str, text: str) -> frozenset:
+    def term(self, fieldname: str, text: str, keep: bool = False) -> frozenset:
+        """The documents holding a term; keep=True (a query's own terms) also keeps the postings read
+        for the ranking that follows, which then need not read them again."""
         key = (fieldname, text)
         hit = self.cache.get(key)
         if hit is not None:
@@ -96,9 +100,12 @@ class DocSets:
             skey = (segid, offset, fieldname, text)
             got = _segment_cache.sets.get(skey)
             if got is None:
-                ids, _w = whoosh_adapter.postings(seg_reader, fieldname, text)
-                got = frozenset(i + offset for i in ids) if offset else frozenset(ids)
+                postings = whoosh_adapter.postings(seg_reader, fieldname, text)
+                ids = postings[0]
+                got = frozenset(map(offset.__add__, ids)) if offset else frozenset(ids)
                 _segment_cache.put(_segment_cache.sets, skey, got)
+                if keep and ids and skey not in _segment_cache.scores:
+                    self._read[skey] = postings
             if got:
                 parts.append(got)
         ids = parts[0] if len(parts) == 1 else frozenset().union(*parts)
@@ -116,7 +123,7 @@ class DocSets:
         if node is None:
             return self.all()
         if isinstance(node, Term):
-            return self.term(node.field, node.text)
+            return self.term(node.field, node.text, keep=True)
         if isinstance(node, And):
             sets = sorted((self.evaluate(i) for i in node.items), key=len)
             out = sets[0]
@@ -148,7 +155,7 @@ class DocSets:
             skey = (segid, offset, fieldname, text)
             got = _segment_cache.scores.get(skey)
             if got is None:
-                got = self._segment_scores(seg_reader, offset, fieldname, text, avglen)
+                got = self._segment_scores(seg_reader, offset, fieldname, text, avglen, self._read.pop(skey, None))
                 _segment_cache.put(_segment_cache.scores, skey, got)
             if got:
                 if out:
@@ -158,8 +165,8 @@ class DocSets:
         self._remember(self.score_cache, key, out)
         return out
 
-    def _segment_scores(self, seg_reader, offset, fieldname, text, avglen) -> dict:
-        ids, weights = whoosh_adapter.postings(seg_reader, fieldname, text)
+    def _segment_scores(self, seg_reader, offset, fieldname, text, avglen, postings=None) -> dict:
+        ids, weights = postings or whoosh_adapter.postings(seg_reader, fieldname, text)
         if not ids:
             return {}
         lkey = (seg_reader.segment().segment_id(), fieldname)
@@ -201,9 +208,14 @@ class DocSets:
                     v = get(d)
                     if v:
                         acc[d] += w * v
+        self.release_postings()
         pub = self.column("published")
         best = heapq.nlargest(want, acc.items(), key=lambda kv: (kv[1], pub[kv[0]]))
         return best
+
+    def release_postings(self) -> None:
+        """Drop postings kept for a ranking (one that did not run: another sort order)."""
+        self._read.clear()
 
     # values and columns -------------------------------------------------------------------------
 

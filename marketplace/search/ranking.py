@@ -61,6 +61,7 @@ def run(ds: DocSets, parsed: Parsed, filters: dict, sort: str = "relevance", off
         if sort == "relevance" and parsed.tree is not None:
             pairs = ds.rank(parsed.tree, final, want)[offset:want]
         else:
+            ds.release_postings()
             if sort == "price":
                 # per-hour prices first, then per-sample, then whole prices; no price last
                 col, rank = ds.column("price"), ds.column("price_rank")
