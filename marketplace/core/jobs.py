@@ -167,8 +167,8 @@ def drain_outbox(queue_name: str | None = None) -> int:
     ran = 0
     cleared = False
     while True:
-        job_id = run_outbox_job(app, skip=skip)
-        if job_id is None:
+        claimed = run_outbox_job(app, skip=skip)
+        if claimed is None:
             if cleared or not broker_url(app):
                 return ran
             # Clear the flag, then look once more: a job committed before the flag went is seen by
@@ -177,18 +177,19 @@ def drain_outbox(queue_name: str | None = None) -> int:
             cleared = True
             continue
         cleared = False
-        if job_id < 0:
-            skip.append(-job_id)
-        else:
+        job_id, ok = claimed
+        if ok:
             ran += 1
+        else:
+            skip.append(job_id)
         if time.monotonic() > deadline:  # hand over to a fresh job (the flag stays set)
             _push_drain(app)
             return ran
 
 
-def run_outbox_job(app, *, job_id: int | None = None, skip=()) -> int | None:
+def run_outbox_job(app, *, job_id: int | None = None, skip=()) -> tuple[int, bool] | None:
     """Claim the oldest job of this queue (or job_id), run it and delete its row in one transaction.
-    Returns its id, minus its id when it failed (and was handed to RQ or left for a later drain),
+    Returns (its id, whether it succeeded; a failed one was handed to RQ or left for a later drain),
     None when there was nothing to claim."""
     table = OutboxJob.__table__
     pick = sa.select(table.c.id).where(table.c.queue == app.config["JOBS_QUEUE"])
@@ -206,13 +207,13 @@ def run_outbox_job(app, *, job_id: int | None = None, skip=()) -> int | None:
                 return None
             args, kwargs = json.loads(row.args)
             resolve(row.name)(*args, **kwargs)
-        return row.id
+        return row.id, True
     except Exception:  # noqa: BLE001  (rolled back: the row is in the outbox again)
         if row is None:
             raise
         log.warning("job %s failed in the worker; queued for retry", row.name, exc_info=True)
         _hand_to_queue(app, row)
-        return -row.id
+        return row.id, False
 
 
 def _hand_to_queue(app, row) -> None:
