@@ -32,6 +32,14 @@ def subjects(user) -> list[str]:
                                    .order_by(Notification.id)))
 
 
+def worker_env(app, tmp_path) -> dict:
+    """The environment of a `flask worker` process on this test's database and queue."""
+    return dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], SECRET_KEY="test-secret",
+                JOBS_BROKER_URL=app.config["JOBS_BROKER_URL"], JOBS_QUEUE=app.config["JOBS_QUEUE"],
+                MAIL_BACKEND="log", SEARCH_INDEX_DIR=str(tmp_path / "worker-index"),
+                UPLOAD_DIR=str(tmp_path / "uploads"))
+
+
 def outbox_names() -> list[str]:
     db.session.rollback()  # a fresh snapshot: the jobs ran in sessions of their own
     return list(db.session.scalars(sa.select(OutboxJob.name).order_by(OutboxJob.id)))
@@ -120,10 +128,7 @@ def test_the_worker_command_runs_the_queue_in_its_own_process(app, client, api_t
                                                                lab_user, tmp_path):
     request_booking(client, api_token, instrument, company_user)
     assert jobs.queue(app).count == 1
-    env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], SECRET_KEY="test-secret",
-               JOBS_BROKER_URL=app.config["JOBS_BROKER_URL"], JOBS_QUEUE=app.config["JOBS_QUEUE"],
-               MAIL_BACKEND="log", SEARCH_INDEX_DIR=str(tmp_path / "worker-index"),
-               UPLOAD_DIR=str(tmp_path / "uploads"))
+    env = worker_env(app, tmp_path)
     db.session.rollback()
     done = subprocess.run([sys.executable, "-m", "flask", "--app", "marketplace", "worker", "--burst"],
                           env=env, capture_output=True, text=True, timeout=180)
@@ -289,10 +294,7 @@ def test_a_worker_killed_mid_job_loses_nothing(app, tmp_path):
     jobs.enqueue(waits_for_kill, str(marker))
     jobs.enqueue(records, "after")
     db.session.commit()
-    env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], SECRET_KEY="test-secret",
-               JOBS_BROKER_URL=app.config["JOBS_BROKER_URL"], JOBS_QUEUE=app.config["JOBS_QUEUE"],
-               MAIL_BACKEND="log", SEARCH_INDEX_DIR=str(tmp_path / "worker-index"),
-               UPLOAD_DIR=str(tmp_path / "uploads"))
+    env = worker_env(app, tmp_path)
     db.session.rollback()
     worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "marketplace", "worker", "--burst"],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
