@@ -13,14 +13,23 @@
 3. measures a trivial endpoint (GET /healthz) with the same clients for a few seconds;
 4. lets the clients create bookings (POST /api/v1/bookings) for `--seconds` seconds — mostly on
    distinct slots, about 10 % deliberately aimed at slots other clients may take (409s);
-5. prints bookings/s next to the trivial requests/s, and checks in SQL that no two active
-   bookings of one instrument overlap.
+5. prints bookings/s next to the trivial requests/s, where the CPU went per request (web workers, job
+   worker, PostgreSQL, the load client; read from /proc), and checks in SQL that no two active bookings
+   of one instrument overlap.
+The load comes from wrk (Debian's package `wrk`) replaying a plan through bench/wrk_plan.lua, one
+connection per client, each request on a new connection; without wrk (or with `--client python`),
+from Python threads with requests, which take a third of a core or more of the same two cores.
 Targets: >= 150 bookings/s and >= 0.3 of the trivial rate.
 """
 import argparse
+import json
 import os
+import pwd
 import random
+import re
+import resource
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -225,6 +234,63 @@ def run_clients(n_clients: int, seconds: float, work) -> dict:
     return total
 
 
+def plan_file(path: Path, rows: list[tuple[str, str, str, str]]) -> Path:
+    """Write wrk_plan.lua's plan: one request per line, METHOD, PATH, TOKEN, BODY separated by tabs."""
+    path.write_text("".join("\t".join(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def run_wrk(url: str, plan: Path, connections: int, seconds: float) -> dict:
+    """Replay `plan` against `url` with wrk for `seconds`; tally statuses like run_clients, plus the
+    client's own CPU seconds (wrk is this process's only child that ends in the meantime)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{max(int(round(seconds)), 1)}s", "--timeout", "30s",
+         "-s", str(ROOT / "bench" / "wrk_plan.lua"), url],
+        env=dict(os.environ, PLAN=str(plan)), capture_output=True, text=True, check=True).stdout
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    counts = next(json.loads(line.split(" ", 1)[1]) for line in out.splitlines() if line.startswith("STATUS_COUNTS"))
+    took = re.search(r" requests in ([\d.]+)(ms|s|m)", out)
+    elapsed = float(took.group(1)) * {"ms": 0.001, "s": 1, "m": 60}[took.group(2)] if took else seconds
+    total = {int(k): v for k, v in counts.items()}
+    total["_seconds"] = elapsed
+    total["_client_cpu"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return total
+
+
+def cpu_seconds(groups: dict[str, int]) -> dict[str, float]:
+    """CPU seconds used so far by each process group in `groups` (name -> pgid) and by the local
+    PostgreSQL server's processes (owner `postgres`), children they reaped included; {} without /proc."""
+    if not os.path.isdir("/proc"):
+        return {}
+    try:
+        pg_uid = pwd.getpwnam("postgres").pw_uid
+    except KeyError:
+        pg_uid = None
+    by_pgid = {pgid: name for name, pgid in groups.items()}
+    tick = os.sysconf("SC_CLK_TCK")
+    out = dict.fromkeys([*groups, "postgres"], 0.0)
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            uid = os.stat(f"/proc/{pid}").st_uid
+        except OSError:
+            continue
+        name = by_pgid.get(int(fields[2])) or ("postgres" if uid == pg_uid else None)
+        if name:
+            out[name] += sum(int(f) for f in fields[11:15]) / tick
+    return out
+
+
+def cpu_per_request(before: dict, after: dict, client_cpu: float, requests_done: int) -> dict[str, float]:
+    """Milliseconds of CPU per request for each process group between two cpu_seconds() readings."""
+    if not requests_done:
+        return {}
+    per = {name: 1000 * (after[name] - before.get(name, 0)) / requests_done for name in after}
+    per["client"] = 1000 * client_cpu / requests_done
+    return per
+
+
 def overlap_check(url: str) -> tuple[int, int]:
     import sqlalchemy as sa
     engine = sa.create_engine(url)
@@ -252,7 +318,13 @@ def main(argv=None):
     ap.add_argument("--jobs", choices=["auto", "redis", "in-process"], default="auto",
                     help="where notifications run: an RQ worker through Redis, or in the web process")
     ap.add_argument("--redis", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/1"))
+    ap.add_argument("--client", choices=["auto", "wrk", "python"], default="auto",
+                    help="the load generator: wrk (when installed) or Python threads")
     args = ap.parse_args(argv)
+    if args.client == "auto":
+        args.client = "wrk" if shutil.which("wrk") else "python"
+    if args.client == "python":
+        print("load from Python threads (install Debian's wrk for a client that leaves the cores to the server)")
     if args.jobs == "auto":
         args.jobs = "redis" if redis_reachable(args.redis) else "in-process"
     jobs = {"url": args.redis, "queue": f"bench-booking-{os.getpid()}"} if args.jobs == "redis" else None
@@ -271,12 +343,27 @@ def main(argv=None):
     try:
         # 1. the trivial endpoint, same server, same clients
         trivial_url = base + args.trivial_path
+        groups = {"web": proc.pid, **({"worker": worker.pid} if worker else {})}  # own sessions: pgid = pid
+        workdir = log_path.parent
+
+        def phase(path, requests_fn, seconds, plan_rows):
+            """Run one load phase with the chosen client; its tallies and CPU ms per request."""
+            before, self_before = cpu_seconds(groups), os.times()
+            if args.client == "wrk":
+                tally = run_wrk(base + path, plan_file(workdir / "wrk_plan.txt", plan_rows()), args.clients, seconds)
+            else:
+                tally = run_clients(args.clients, seconds, requests_fn)
+                now = os.times()
+                tally["_client_cpu"] = (now.user - self_before.user) + (now.system - self_before.system)
+            return tally, before
 
         def trivial(c, session):
             return session.get(trivial_url, timeout=30).status_code
 
-        t = run_clients(args.clients, args.trivial_seconds, trivial)
+        t, before = phase(args.trivial_path, trivial, args.trivial_seconds, lambda: [("GET", args.trivial_path, "", "")])
         trivial_rate = t.get(200, 0) / t["_seconds"]
+        trivial_cpu = cpu_per_request(before, cpu_seconds(groups), t["_client_cpu"],
+                                      sum(v for k, v in t.items() if isinstance(k, int)))
 
         # 2. bookings: each client walks its own instruments' slots; ~10 % aim at a shared hot spot
         rng = [random.Random(c) for c in range(args.clients)]
@@ -285,27 +372,46 @@ def main(argv=None):
                 for c in range(args.clients)]
         plan = [[(inst, s) for s in slots for inst in mine[c]] for c in range(args.clients)]
         hot = [(inst_ids[k], slots[k]) for k in range(min(20, len(inst_ids)))]
-        headers = [{"Authorization": f"Bearer {tok}"} for tok in tokens]
 
-        def book(c, session):
+        def next_booking(c):
+            """Client c's next request body (a dict), or None when its slots are used up."""
             if rng[c].random() < 0.1:
                 inst, (s, e) = rng[c].choice(hot)
             else:
                 if cursors[c] >= len(plan[c]):
-                    return "exhausted"
+                    return None
                 inst, (s, e) = plan[c][cursors[c]]
                 cursors[c] += 1
-            resp = session.post(f"{base}/api/v1/bookings", headers=headers[c], timeout=30,
-                                json={"instrument_id": inst, "start": s, "end": e, "purpose": "基准测试"})
+            return {"instrument_id": inst, "start": s, "end": e, "purpose": "基准测试"}
+
+        def book(c, session):
+            body = next_booking(c)
+            if body is None:
+                return "exhausted"
+            resp = session.post(f"{base}/api/v1/bookings", headers={"Authorization": f"Bearer {tokens[c]}"},
+                                json=body, timeout=30)
             return resp.status_code
 
-        b = run_clients(args.clients, args.seconds, book)
+        def booking_plan():
+            """The clients' requests interleaved, as many as a fast server could take in the run."""
+            rows = []
+            for _ in range(int(args.seconds * 1000 / args.clients) + 1):
+                for c in range(args.clients):
+                    body = next_booking(c)
+                    if body is not None:
+                        rows.append(("POST", "/api/v1/bookings", tokens[c], json.dumps(body, ensure_ascii=False)))
+            return rows
+
+        b, before = phase("/api/v1/bookings", book, args.seconds, booking_plan)
         if jobs:  # the notifications the bookings queued: how many wait, then let the worker finish them
             backlog = queue_counts(jobs, args.database)[0]
             drain_started = time.time()
             while queue_counts(jobs, args.database)[0] and time.time() < drain_started + 180:
                 time.sleep(0.5)
             drained_in = time.time() - drain_started
+        # the worker's share includes finishing the backlog: all of it follows from these bookings
+        booking_cpu = cpu_per_request(before, cpu_seconds(groups), b["_client_cpu"],
+                                      sum(v for k, v in b.items() if isinstance(k, int)))
     finally:
         for p in (proc, worker):
             if p is None:
@@ -328,23 +434,27 @@ def main(argv=None):
     print(f"{'bookings created (201/s)':<40}{booking_rate:>14.1f}")
     print(f"{'booking requests incl. 409 (req/s)':<40}{attempts:>14.1f}")
     print(f"{'ratio bookings / trivial':<40}{ratio:>14.2f}")
-    print(f"{'responses':<40}{str({k: v for k, v in b.items() if k != '_seconds'}):>14}")
+    print(f"{'responses':<40}{str({k: v for k, v in b.items() if not str(k).startswith('_')}):>14}")
     print(f"{'bookings in database':<40}{total:>14}")
     print(f"{'jobs (notifications, mail)':<40}{args.jobs:>14}")
     if jobs:
         print(f"{'jobs queued when the clients stopped':<40}{backlog:>14}")
         print(f"{'seconds the worker took to finish them':<40}{drained_in:>14.1f}")
         print(f"{'jobs failed':<40}{failed_jobs:>14}")
+    print(f"{'load client':<40}{args.client:>14}")
+    for label, per in (("CPU ms per " + args.trivial_path, trivial_cpu), ("CPU ms per booking request", booking_cpu)):
+        if per:
+            print(f"{label:<40}{'  '.join(f'{k} {v:.1f}' for k, v in per.items()):>14}")
     print(f"{'overlapping active pairs (must be 0)':<40}{overlaps:>14}")
     ok = overlaps == 0 and booking_rate >= 150 and ratio >= 0.3
     print(f"targets (>=150 bookings/s, ratio >=0.3, no overlap): {'MET' if ok else 'NOT MET'}")
     report("booking", [
-        (f"bookings created per second (jobs {args.jobs})", round(booking_rate, 1), ">= 150"),
+        (f"bookings created per second (jobs {args.jobs}, load from {args.client})", round(booking_rate, 1), ">= 150"),
         (f"trivial GET {args.trivial_path} per second", round(trivial_rate, 1), ""),
         ("ratio bookings / trivial", round(ratio, 2), ">= 0.3"),
         ("overlapping active bookings", overlaps, "0"),
     ])
-    other = {k: v for k, v in b.items() if k not in (201, 409, "_seconds")}
+    other = {k: v for k, v in b.items() if k not in (201, 409) and not str(k).startswith("_")}
     if other:
         print(f"unexpected responses: {other} (see {log_path})")
     return 0 if overlaps == 0 else 1
