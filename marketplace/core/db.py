@@ -79,6 +79,17 @@ def on_commit(session, fn, *args, **kwargs):
     session.info.setdefault("after_commit", []).append((fn, args, kwargs))
 
 
+def on_commit_once(session, fn, *args):
+    """on_commit(session, fn, *args) unless fn is already queued for this transaction. Returns the
+    args of the queued call, so a callback that serves several changes can gather them in one of its
+    (mutable) arguments."""
+    for queued, queued_args, _kwargs in session.info.get("after_commit", ()):
+        if queued is fn:
+            return queued_args
+    on_commit(session, fn, *args)
+    return args
+
+
 @event.listens_for(Session, "after_commit")
 def _committed(session):
     # Kept until the transaction has ended and handed its connection back to the pool: a callback

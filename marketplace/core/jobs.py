@@ -44,7 +44,7 @@ import sqlalchemy as sa
 from flask import current_app, has_app_context
 
 from ..extensions import db
-from .db import after_commit, on_commit
+from .db import after_commit, on_commit_once
 from .models import OutboxJob
 from .timeutil import utcnow
 
@@ -118,12 +118,8 @@ def _write_outbox(app, name: str, args, kwargs) -> None:
     job_id = db.session.execute(sa.insert(table).values(
         queue=app.config["JOBS_QUEUE"], name=name, args=payload, created_at=utcnow()
     ).returning(table.c.id)).scalar_one()
-    session = db.session()
-    for fn, cb_args, _kw in session.info.get("after_commit", ()):
-        if fn is _wake:  # one wake-up per transaction, for all the jobs it wrote
-            cb_args[1].append(job_id)
-            return
-    on_commit(session, _wake, app, [job_id])
+    # one wake-up per transaction, for all the jobs it wrote
+    on_commit_once(db.session(), _wake, app, [])[1].append(job_id)
 
 
 def _wake_key(app) -> str:
