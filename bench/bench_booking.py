@@ -347,7 +347,7 @@ def main(argv=None):
         workdir = log_path.parent
 
         def phase(path, requests_fn, seconds, plan_rows):
-            """Run one load phase with the chosen client; its tallies and CPU ms per request."""
+            """Run one load phase with the chosen client: its tallies, and the CPU reading taken before it."""
             before, self_before = cpu_seconds(groups), os.times()
             if args.client == "wrk":
                 tally = run_wrk(base + path, plan_file(workdir / "wrk_plan.txt", plan_rows()), args.clients, seconds)
