@@ -4,6 +4,7 @@ import importlib.util
 import logging
 import os
 
+import sqlalchemy as sa
 from flask import Flask, g, has_request_context, request, session
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
@@ -45,6 +46,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     from .cli import register as register_cli
     register_cli(app)
+    # Every domain's models are in: set the mappers up now (about 300 ms, once per process), not inside
+    # the first request or job someone waits for.
+    sa.orm.configure_mappers()
     for hook in app.extensions.pop("on_ready", ()):  # after every domain is in (e.g. search's warm-up)
         hook(app)
     return app

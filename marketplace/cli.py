@@ -2,7 +2,6 @@
 import os
 
 import click
-import sqlalchemy as sa
 from flask.cli import FlaskGroup, with_appcontext
 
 from .core.uow import cli_unit_of_work
@@ -46,8 +45,6 @@ def worker(burst, fork):
     from .core import jobs
     _require_broker()
     db.engine.dispose()  # forked jobs must open their own connections
-    # the mappers' one-time set-up (about a second) here, not inside the first job a user waits for
-    sa.orm.configure_mappers()
     w = jobs.make_worker(simple=not fork)
     click.echo(f"worker {w.name} on queue {jobs.queue().name} at {jobs.broker_url()}")
     w.work(burst=burst, with_scheduler=True, logging_level="INFO")  # the scheduler re-queues retries

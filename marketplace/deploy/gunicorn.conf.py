@@ -42,15 +42,13 @@ def when_ready(server):
 
 
 def post_worker_init(worker):
-    """Warm the worker before its first request: the mappers, and the search package's warm_up(app)
-    (searcher and dictionary) when it provides one. A failure is logged; the worker serves all the same."""
+    """Warm the worker before its first request: the search package's warm_up(app) (searcher and
+    dictionary), when it provides one. A failure is logged; the worker serves all the same."""
     warm_up(worker.wsgi, worker.log)
 
 
 def warm_up(app, log=None):
     log = log or logging.getLogger("gunicorn.error")
-    import sqlalchemy as sa
-    sa.orm.configure_mappers()  # the mappers' one-time set-up, before the first request rather than in it
     try:
         from marketplace.search import warm_up as search_warm_up
     except ImportError:
