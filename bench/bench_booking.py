@@ -45,7 +45,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.common import ensure_database, report  # noqa: E402
+from bench.common import cpu_by, ensure_database, report  # noqa: E402
 
 DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_booking"
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -260,26 +260,14 @@ def run_wrk(url: str, plan: Path, connections: int, seconds: float) -> dict:
 
 def cpu_seconds(groups: dict[str, int]) -> dict[str, float]:
     """CPU seconds used so far by each process group in `groups` (name -> pgid) and by the local
-    PostgreSQL server's processes (owner `postgres`), children they reaped included; {} without /proc."""
-    if not os.path.isdir("/proc"):
-        return {}
+    PostgreSQL server's processes (owner `postgres`); {} without /proc."""
     try:
         pg_uid = pwd.getpwnam("postgres").pw_uid
     except KeyError:
         pg_uid = None
     by_pgid = {pgid: name for name, pgid in groups.items()}
-    tick = os.sysconf("SC_CLK_TCK")
-    out = dict.fromkeys([*groups, "postgres"], 0.0)
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-            uid = os.stat(f"/proc/{pid}").st_uid
-        except OSError:
-            continue
-        name = by_pgid.get(int(fields[2])) or ("postgres" if uid == pg_uid else None)
-        if name:
-            out[name] += sum(int(f) for f in fields[11:15]) / tick
-    return out
+    used = cpu_by(lambda _ppid, pgid, uid: by_pgid.get(pgid) or ("postgres" if uid == pg_uid else None))
+    return {} if used is None else {name: used.get(name, 0.0) for name in [*groups, "postgres"]}
 
 
 def cpu_per_request(before: dict, after: dict, client_cpu: float, requests_done: int) -> dict[str, float]:

@@ -116,21 +116,14 @@ def settle(parent: int, quiet: float = 0.5, timeout: float = 120) -> None:
     """Wait until the children of `parent` (gunicorn's workers) have used no CPU for `quiet` seconds:
     a worker still warming up would take a core from the queries being timed. Linux /proc; elsewhere
     a fixed pause."""
-    if not os.path.isdir("/proc"):
-        time.sleep(5)
-        return
+    from bench.common import cpu_by
 
     def children_cpu():
-        total = 0
-        for pid in filter(str.isdigit, os.listdir("/proc")):
-            try:
-                fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == parent:
-                total += int(fields[11]) + int(fields[12])
-        return total
+        return cpu_by(lambda ppid, _pgid, _uid: "workers" if ppid == parent else None)
 
+    if children_cpu() is None:
+        time.sleep(5)
+        return
     deadline, last = time.time() + timeout, children_cpu()
     while time.time() < deadline:
         time.sleep(quiet)

@@ -1,6 +1,8 @@
-"""What every benchmark shares: reporting its headline figures to `make bench`'s summary table."""
+"""What every benchmark shares: reporting its headline figures to `make bench`'s summary table, and
+reading the CPU that processes have used."""
 import json
 import os
+from collections.abc import Callable
 
 
 def report(bench: str, rows: list[tuple[str, float | int | str, str]]) -> None:
@@ -28,3 +30,22 @@ def ensure_database(url: str) -> str:
     finally:
         admin.dispose()
     return url
+
+
+def cpu_by(name_of: Callable[[int, int, int], str | None]) -> dict[str, float] | None:
+    """CPU seconds each live process has used so far, children it reaped included, summed under the
+    name `name_of(ppid, pgid, uid)` gives it (None: not counted). None where there is no /proc."""
+    if not os.path.isdir("/proc"):
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    out: dict[str, float] = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            uid = os.stat(f"/proc/{pid}").st_uid
+        except OSError:  # ended in the meantime
+            continue
+        name = name_of(int(fields[1]), int(fields[2]), uid)
+        if name:
+            out[name] = out.get(name, 0.0) + sum(int(f) for f in fields[11:15]) / tick
+    return out
