@@ -5,8 +5,12 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app marketplace
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
+# Tests run in parallel, one pytest-xdist worker per core (each with its own database); PYTEST_WORKERS=0 runs
+# them in this process (for a debugger, or -x on one file).
+PYTEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS)
 
-.PHONY: run run-full serve worker scheduler prepare test test-pg bench install clean-index translations vendor lint lock screenshots
+.PHONY: run run-full serve worker scheduler prepare test test-pg test-fast bench install clean-index translations vendor lint lock screenshots
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -46,10 +50,14 @@ scheduler: install
 	$(FLASK) scheduler
 
 test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
 
 test-pg: install
-	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest $(PYTEST_ARGS)
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST) $(PYTEST_ARGS)
+
+# The quick loop while working: everything but the tests marked slow (browser, races, processes, demo data).
+test-fast: install
+	$(PYTEST) -m "not slow" $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

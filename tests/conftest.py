@@ -1,5 +1,19 @@
-"""Shared fixtures: an app on a fresh database (SQLite, or PostgreSQL with TEST_DATABASE_URL),
-factories, login helpers, a real localstripe process and a live server for the browser."""
+"""Shared fixtures: one app per test session on a database whose schema is built once, factories,
+login helpers, a real localstripe process, a live server and one Chromium for the browser tests.
+
+How a test gets a clean world quickly (DESIGN.md, "Tests"):
+- The app is built once per session (per xdist worker). After each test its config, its extensions
+  and its per-test directories (search index, uploads) are put back as they were.
+- SQLite: the schema is created once into a template file; each test starts on a fresh copy of it.
+- PostgreSQL: each xdist worker has its own database (`<name>_gw0`, …), whose schema is created once
+  per session; each test starts by emptying every table in one statement. Tests commit for real
+  there: the app opens sessions of its own (search feed, jobs), races use threads with their own
+  connections, and the ledger's balance check is a deferred constraint that only a real commit runs.
+- The clock is frozen at SUITE_NOW (ticking from there) for every test, so no test depends on the
+  day it runs.
+- `make_app(**overrides)` still builds an app of its own for the few tests that need their own config
+  (on a fresh copy of the same schema).
+"""
 import os
 import shutil
 import socket
@@ -7,15 +21,37 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 
 from marketplace import create_app
 from marketplace.extensions import db
+
+# Monday 30 November 2026, 10:00 in Nanjing: a working day before the tests' fixed dates (1 December …).
+SUITE_NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1", … under pytest-xdist, else ""
+WORKER_INDEX = int(WORKER[2:]) if WORKER.startswith("gw") else 0
+
+
+def _per_worker_database_url(url: str | None) -> str | None:
+    """Under xdist, this worker's own PostgreSQL database beside the one named (created on first use)."""
+    if not url or not WORKER:
+        return url
+    base = sa.engine.make_url(url)
+    return base.set(database=f"{base.database}_{WORKER}").render_as_string(hide_password=False)
+
+
+# Set for the whole worker process, so that tests and the processes they start read this worker's
+# database and Redis db (the job tests use db 1 + the worker's number).
+if os.environ.get("TEST_DATABASE_URL"):
+    os.environ["TEST_DATABASE_URL"] = _per_worker_database_url(os.environ["TEST_DATABASE_URL"])
+os.environ.setdefault("TEST_REDIS_URL", f"redis://127.0.0.1:6379/{1 + WORKER_INDEX}")
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 DEMO_PASSWORD = "demo12345"
@@ -52,55 +88,248 @@ class FreshGlobalsClient(FlaskClient):
         return super().open(*args, **kwargs)
 
 
-_pg_schema_ready = False
+# -- what runs on which database -----------------------------------------------------------------
+
+def pytest_collection_modifyitems(config, items):
+    """Tests of behaviour the database does not change (browser journeys, the Redis job queue, the full
+    demo data: marked `browser` or `once`) run in full on PostgreSQL, the production database; on
+    SQLite only those also marked `smoke` run. The others are deselected there (and counted as such),
+    never skipped."""
+    if PG_URL:
+        return
+    keep, once = [], []
+    for item in items:
+        runs_once = item.get_closest_marker("browser") or item.get_closest_marker("once")
+        (once if runs_once and not item.get_closest_marker("smoke") else keep).append(item)
+    if once:
+        config.hook.pytest_deselected(items=once)
+        items[:] = keep
 
 
-def _reset_postgres(app):
-    """Create the schema once per session; afterwards empty every table between tests."""
-    global _pg_schema_ready
-    with app.app_context():
-        if not _pg_schema_ready:
-            with db.engine.begin() as conn:
-                conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS btree_gist"))
-            db.drop_all()
-            db.create_all()
-            _pg_schema_ready = True
+# -- the clock ------------------------------------------------------------------------------------
+
+@pytest.fixture(autouse=True)
+def _suite_clock(request):
+    """Every test starts at SUITE_NOW and the clock ticks on from there (threads included). A test
+    marked `real_clock` talks to another process that reads the real clock (localstripe signing its
+    webhooks) and keeps the real one."""
+    if request.node.get_closest_marker("real_clock"):
+        yield
+        return
+    with time_machine.travel(SUITE_NOW, tick=True):
+        yield
+
+
+# -- databases ------------------------------------------------------------------------------------
+
+def _create_pg_database(url: str):
+    target = sa.engine.make_url(url)
+    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database})
+            if not exists:
+                conn.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
+    finally:
+        admin.dispose()
+
+
+class Schema:
+    """The schema, built once per session: a template SQLite file, or this worker's PostgreSQL database."""
+
+    def __init__(self, directory: Path):
+        self.template = directory / "template.db"
+        self._pg_reset_sql = None
+
+    def build(self, app):
+        with app.app_context():
+            if PG_URL:
+                _create_pg_database(PG_URL)
+                with db.engine.begin() as conn:
+                    conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS btree_gist"))
+                db.drop_all()
+                db.create_all()
+                # One statement that empties every table: DELETE is an order of magnitude faster than
+                # TRUNCATE on small tables, and the replica role skips foreign-key and append-only
+                # triggers for this cleanup only. Ids keep counting.
+                deletes = " ".join(f'DELETE FROM "{t.name}";' for t in reversed(db.metadata.sorted_tables))
+                self._pg_reset_sql = f"DO $$ BEGIN SET LOCAL session_replication_role = replica; {deletes} END $$"
+            else:
+                db.create_all()
+                with db.engine.begin() as conn:
+                    conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            db.session.remove()
+            db.engine.dispose()
+        if not PG_URL:
+            shutil.copyfile(_sqlite_path(app), self.template)
+
+    def reset(self, app):
+        """Give `app` an empty database of the schema (its pooled connections stay on PostgreSQL)."""
+        with app.app_context():
+            db.session.remove()
+            if PG_URL:
+                with db.engine.begin() as conn:
+                    conn.exec_driver_sql(self._pg_reset_sql)
+                return
+            db.engine.dispose()
+        path = _sqlite_path(app)
+        # Unlinked, not overwritten: a connection some thread or child process of the last test still
+        # holds keeps the old file and never sees this one change under it.
+        for old in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            old.unlink(missing_ok=True)
+        shutil.copyfile(self.template, path)
+
+
+def _sqlite_path(app) -> Path:
+    url = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    assert url.get_backend_name() == "sqlite" and url.database, url
+    return Path(url.database)
+
+
+def test_config(directory: Path, **overrides) -> dict:
+    """The config every test app starts from; keyword overrides win."""
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": PG_URL or f"sqlite:///{directory / 'test.db'}",
+        "SEARCH_INDEX_DIR": str(directory / "index"),
+        "UPLOAD_DIR": str(directory / "uploads"),
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "WTF_CSRF_ENABLED": False,
+        "AUTO_INDEX": False,
+        "MAIL_BACKEND": "log",
+        "RATELIMIT_ENABLED": False,  # login/mail limits: on in tests/accounts/test_throttle.py only
+        "STRIPE_API_BASE": "http://127.0.0.1:9",  # nothing listens: tests that pay use `localstripe`
+    }
+    config.update(overrides)
+    return config
+
+
+def _new_app(config: dict):
+    app = create_app(config)
+    app.test_client_class = FreshGlobalsClient
+    return app
+
+
+class SuiteApps:
+    """Apps built once per session (one per distinct set of overrides), handed to one test at a time:
+    before each test the database is emptied and the per-test directories set; after it the config
+    and the extensions are put back as they were."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.schema = Schema(directory)
+        self._apps: dict[str, tuple] = {}
+        self.current_test = None  # set by the autouse fixture below
+        self._emptied_for = None
+
+    def get(self, tmp_path: Path, **overrides):
+        key = repr(sorted(overrides.items()))
+        if key not in self._apps:
+            home = self.directory / f"app{len(self._apps)}"
+            home.mkdir()
+            app = _new_app(test_config(home, **overrides))
+            if not self._apps:
+                self.schema.build(app)
+            self._apps[key] = (app, dict(app.config), dict(app.extensions), _hooks(app))
+        app, *_ = self._apps[key]
+        app._got_first_request = False  # a test may add a hook before its first request, as on a new app
+        app.config.update(SEARCH_INDEX_DIR=str(tmp_path / "index"), UPLOAD_DIR=str(tmp_path / "uploads"))
+        self._fresh_search(app)
+        if PG_URL:
+            self.empty_pg_once(app)
         else:
-            # DELETE is an order of magnitude faster than TRUNCATE on small tables; the replica role
-            # skips foreign-key and append-only triggers for this cleanup only. Ids keep counting.
-            with db.engine.begin() as conn:
-                conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
-                for table in reversed(db.metadata.sorted_tables):
-                    conn.execute(table.delete())
+            self.schema.reset(app)
+        return app
+
+    def empty_pg_once(self, app):
+        """Empty this worker's PostgreSQL database once per test, whichever app asks first."""
+        if self._emptied_for != self.current_test:
+            self.schema.reset(app)
+            self._emptied_for = self.current_test
+
+    def put_back(self, app):
+        _, config, extensions, hooks = next(v for v in self._apps.values() if v[0] is app)
+        with app.app_context():
+            db.session.remove()
+        search = app.extensions.get("search")
+        if search is not None:
+            search.reset()
+        app.config.clear()
+        app.config.update(config)
+        app.extensions.clear()
+        app.extensions.update(extensions)
+        for name, value in _hooks(app, hooks).items():
+            setattr(app, name, value)
+
+    @staticmethod
+    def _fresh_search(app):
+        """A search index object of this test's own (its directory, no open handles or threads)."""
+        from marketplace.search.index import SearchIndex
+        app.extensions["search"] = SearchIndex(app)
+
+
+HOOKS = ("before_request_funcs", "after_request_funcs", "teardown_request_funcs", "teardown_appcontext_funcs",
+         "url_value_preprocessors", "url_default_functions", "template_context_processors")
+
+
+def _hooks(app, snapshot: dict | None = None) -> dict:
+    """A copy of the app's request hooks (from `snapshot` when given), to put back what a test added."""
+    source = snapshot or {name: getattr(app, name) for name in HOOKS}
+    return {name: ({k: list(v) for k, v in hooks.items()} if isinstance(hooks, dict) else list(hooks))
+            for name, hooks in source.items()}
+
+
+@pytest.fixture(scope="session")
+def suite_apps(tmp_path_factory):
+    apps = SuiteApps(tmp_path_factory.mktemp("suite"))
+    yield apps
+    for app, *_ in apps._apps.values():
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture
-def make_app(tmp_path):
-    """Build an app on a fresh database; keyword overrides go to the config."""
+def shared_app(suite_apps, tmp_path):
+    """shared_app(**overrides): the session's app for these overrides, on an empty database, with this
+    test's index and upload directories; everything it changes is put back after the test."""
+    used = []
+
+    def _get(**overrides):
+        app = suite_apps.get(tmp_path, **overrides)
+        used.append(app)
+        return app
+
+    yield _get
+    for app in used:
+        suite_apps.put_back(app)
+
+
+@pytest.fixture(autouse=True)
+def _current_test(suite_apps):
+    suite_apps.current_test = object()  # one per run of a test (parametrised sub-tests share a node id)
+    yield
+    suite_apps.current_test = None
+
+
+@pytest.fixture
+def make_app(suite_apps, tmp_path):
+    """Build an app of its own (for a test that needs its own config or a second app on the same
+    database, like a second web worker); keyword overrides go to the config. Every app it builds in one
+    test shares the test's database (on SQLite a fresh copy of the schema at tmp_path/test.db)."""
     apps = []
 
     def _make(**overrides):
-        config = {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "SQLALCHEMY_DATABASE_URI": PG_URL or f"sqlite:///{tmp_path / 'test.db'}",
-            "SEARCH_INDEX_DIR": str(tmp_path / "index"),
-            "UPLOAD_DIR": str(tmp_path / "uploads"),
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-            "WTF_CSRF_ENABLED": False,
-            "AUTO_INDEX": False,
-            "MAIL_BACKEND": "log",
-            "RATELIMIT_ENABLED": False,  # login/mail limits: on in tests/accounts/test_throttle.py only
-            "STRIPE_API_BASE": "http://127.0.0.1:9",  # nothing listens: tests that pay use `localstripe`
-        }
-        config.update(overrides)
-        app = create_app(config)
-        app.test_client_class = FreshGlobalsClient
-        if PG_URL:
-            _reset_postgres(app)
-        else:
-            with app.app_context():
-                db.create_all()
+        if not suite_apps._apps:
+            suite_apps.put_back(suite_apps.get(tmp_path))  # the schema, built once
+        config = test_config(tmp_path, **overrides)
+        url = sa.engine.make_url(config["SQLALCHEMY_DATABASE_URI"])
+        if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+            shutil.copyfile(suite_apps.schema.template, url.database)
+        app = _new_app(config)
+        if PG_URL and url == sa.engine.make_url(PG_URL):
+            suite_apps.empty_pg_once(app)
         apps.append(app)
         return app
 
@@ -112,8 +341,8 @@ def make_app(tmp_path):
 
 
 @pytest.fixture
-def app(make_app):
-    app = make_app()
+def app(shared_app):
+    app = shared_app()
     with app.app_context():
         yield app
         db.session.rollback()
@@ -273,12 +502,14 @@ def live_server(app):
     app.config["WTF_CSRF_ENABLED"] = True  # the browser goes through CSRF like a person would
     port = free_port()
     server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # a short poll: shutdown() waits for the loop's next turn (0.5 s by default, at every test's end)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.shutdown()
+        server.server_close()
         thread.join(5)
 
 
@@ -287,9 +518,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture
-def browser():
-    """A headless Chromium driven by Playwright; skipped when absent unless REQUIRE_BROWSER=1."""
+@pytest.fixture(scope="session")
+def _chromium():
+    """One headless Chromium per session (per xdist worker), driven by Playwright."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("REQUIRE_BROWSER") == "1":
             pytest.fail("chromium is required (REQUIRE_BROWSER=1) but not installed")
@@ -305,9 +536,27 @@ def browser():
 
 
 @pytest.fixture
+def browser(_chromium):
+    """The session's Chromium; every context a test opens on it is closed after the test."""
+    yield _chromium
+    for context in list(_chromium.contexts):
+        context.close()
+
+
+@pytest.fixture
 def page(browser):
+    """A page in a new browser context (its own cookies and storage), in Chinese and Beijing time."""
     context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
     pg = context.new_page()
     pg.set_default_timeout(15000)
-    yield pg
-    context.close()
+    return pg
+
+
+
+@pytest.fixture
+def empty_database(app, suite_apps):
+    """empty_database(): start over on an empty database inside one test (a property test's examples)."""
+    def _empty():
+        db.session.remove()
+        suite_apps.schema.reset(app)
+    return _empty

@@ -7,6 +7,7 @@ import pytest
 from marketplace.accounts.models import Organisation, User
 from marketplace.catalog.models import Instrument
 from marketplace.extensions import db
+from tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -14,10 +15,7 @@ SCREENSHOT = "/tmp/newcomer.png"
 
 
 def _log_in(page, base, email, password="demo12345"):
-    page.goto(f"{base}/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.click("main form button[type=submit]")
+    log_in(page, base, email, password)
     page.wait_for_selector("header button:has-text('退出')")
 
 
@@ -26,6 +24,7 @@ def _log_out(page):
     page.wait_for_selector("header a:has-text('登录')")
 
 
+@pytest.mark.smoke
 def test_newcomer_journey(live_server, page, make_org, make_user):
     base = live_server
     lab_org = make_org(name="南京大学现代分析中心", kind="university", city="南京")

@@ -5,24 +5,12 @@ import re
 import pytest
 
 from tests.booking.conftest import next_monday
-from tests.conftest import DEMO_PASSWORD
+from tests.browser import log_in, log_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def log_in(page, base, email):
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
-
-
-def log_out(page):
-    page.click("nav.user-nav form button[type=submit]")
-    page.wait_for_load_state()
-
-
+@pytest.mark.smoke
 def test_book_approve_and_see_it(page, live_server, instrument, company_user, lab_user):
     base = live_server
     week = next_monday()

@@ -10,8 +10,8 @@ from ..uploads.conftest import PNG
 
 
 @pytest.fixture
-def app(make_app):
-    app = make_app(AUTO_INDEX=True)
+def app(shared_app):
+    app = shared_app(AUTO_INDEX=True)
     with app.app_context():
         yield app
         db.session.rollback()

@@ -10,8 +10,8 @@ from tests.catalog.data import api_payload, form_data
 
 
 @pytest.fixture
-def app(make_app):  # this module runs with CSRF on, as in production
-    app = make_app(WTF_CSRF_ENABLED=True)
+def app(shared_app):  # this module runs with CSRF on, as in production
+    app = shared_app(WTF_CSRF_ENABLED=True)
     with app.app_context():
         yield app
         db.session.rollback()

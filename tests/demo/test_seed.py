@@ -17,6 +17,7 @@ def count(stmt):
     return db.session.scalar(sa.select(sa.func.count()).select_from(stmt))
 
 
+@pytest.mark.once  # the full demo data: seeded in full on PostgreSQL; SQLite seeds it in test_cli_seed_demo
 def test_seed_demo_loads_everything(app):
     calls = []
     result = seed_demo(600, 42, progress=calls.append, chunk=250)
@@ -82,6 +83,7 @@ def test_refuses_when_users_exist_unless_forced(app, make_user):
     assert count(sa.select(Organisation.name).distinct().subquery()) == count(Organisation)
 
 
+@pytest.mark.smoke
 def test_cli_seed_demo(app):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["seed-demo", "--resources", "140", "--seed", "3"])
@@ -91,29 +93,20 @@ def test_cli_seed_demo(app):
     assert again.exit_code != 0 and count(Resource) == 140
 
 
-def test_same_seed_same_database_content(make_app):
-    def snapshot(app):
-        with app.app_context():
-            seed_demo(80, 9, hooks=False)
-            rows = db.session.execute(sa.select(Resource.title, Resource.type, Resource.city, Resource.status)
-                                      .order_by(Resource.id).limit(50)).all()
-            db.session.remove()
-            return rows
+@pytest.mark.once  # the full demo data: seeded in full on PostgreSQL; SQLite seeds it in test_cli_seed_demo
+def test_same_seed_same_database_content(app, empty_database):
+    def snapshot():
+        seed_demo(80, 9, hooks=False)
+        rows = db.session.execute(sa.select(Resource.title, Resource.type, Resource.city, Resource.status)
+                                  .order_by(Resource.id).limit(50)).all()
+        db.session.remove()
+        return rows
 
-    first = snapshot(make_app())
+    first = snapshot()
     assert len(first) == 50
-    # the same app config twice: same first 50 rows
-    second = snapshot(make_app(SQLALCHEMY_DATABASE_URI=_second_db(make_app)))
+    empty_database()  # the same config on an empty database again: the same first 50 rows
+    second = snapshot()
     assert first == second
-
-
-def _second_db(make_app):
-    import os
-    import tempfile
-
-    if os.environ.get("TEST_DATABASE_URL"):
-        return os.environ["TEST_DATABASE_URL"]  # the PostgreSQL fixture empties the tables
-    return f"sqlite:///{tempfile.mkdtemp()}/second.db"
 
 
 @pytest.mark.slow

@@ -4,24 +4,11 @@ import re
 
 import pytest
 
-from tests.conftest import DEMO_PASSWORD
+from tests.browser import log_in, log_out
 
 from .conftest import PDF, application
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def log_in(page, base, email):
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
-
-
-def log_out(page):
-    page.click("nav.user-nav form button[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_apply_return_resubmit_approve_directory_verify(app, page, live_server, make_user, reviewer, tmp_path):

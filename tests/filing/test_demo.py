@@ -1,6 +1,7 @@
 """The demo filings: ~40 firms in every state across the 13 cities; broker@demo.cn an active manager."""
 from collections import Counter
 
+import pytest
 import sqlalchemy as sa
 from stdnum.cn import uscc
 
@@ -15,6 +16,7 @@ from marketplace.filing.rules import id_number_error
 from marketplace.filing.states import FILING
 
 
+@pytest.mark.once  # the full demo data: seeded in full on PostgreSQL; SQLite seeds it in test_cli_seed_demo
 def test_demo_filings(app, runner):
     seed_demo(resources=30, seed=7)
     firms = db.session.scalars(sa.select(Firm)).all()

@@ -42,22 +42,24 @@ def _drop_queue(conn, name):
         conn.zrem("rq:cron_jobs", *stale)
 
 
-@pytest.fixture(params=["in-process", "redis"])
-def app(make_app, request):
+@pytest.fixture(params=["in-process", pytest.param("redis", marks=pytest.mark.once)])
+def app(shared_app, request):
     """The app in each job mode: no broker (jobs run in-process after commit), and Redis (jobs go to a
-    fresh RQ queue of this test's own, retried without waiting). Every test here runs in both."""
+    fresh RQ queue of this test's own, retried without waiting). Every test here runs in both on
+    PostgreSQL; on SQLite the Redis mode runs for the tests marked `smoke`."""
     mode = getattr(request, "param", "in-process")
     if mode.startswith("in-process"):
         # "in-process, one connection": a pool of exactly one connection per thread, as a bounded deployment
         pool = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 3} if mode.endswith("one connection") else {}
-        app = make_app(**({"SQLALCHEMY_ENGINE_OPTIONS": pool} if pool else {}))
+        app = shared_app(**({"SQLALCHEMY_ENGINE_OPTIONS": pool} if pool else {}))
         with app.app_context():
             yield app
             db.session.rollback()
         return
     redis_url = request.getfixturevalue("redis_url")
     name = f"test-jobs-{uuid.uuid4().hex[:10]}"
-    app = make_app(JOBS_BROKER_URL=redis_url, JOBS_QUEUE=name, JOBS_RETRIES=2, JOBS_RETRY_INTERVALS="0")
+    app = shared_app(JOBS_BROKER_URL=redis_url, JOBS_RETRIES=2, JOBS_RETRY_INTERVALS="0")
+    app.config["JOBS_QUEUE"] = name
     with app.app_context():
         from marketplace.core import jobs
         conn = jobs.connection(app)

@@ -124,6 +124,7 @@ def test_the_no_show_sweep_runs_as_a_scheduled_job(app, instrument, company_user
 
 
 @pytest.mark.parametrize("app", ["redis"], indirect=True)
+@pytest.mark.smoke
 def test_the_worker_command_runs_the_queue_in_its_own_process(app, client, api_token, instrument, company_user,
                                                                lab_user, tmp_path):
     request_booking(client, api_token, instrument, company_user)

@@ -8,24 +8,11 @@ from datetime import date
 import pytest
 
 from marketplace.registration.services import register_prefill_source, unregister_prefill_source
-from tests.conftest import DEMO_PASSWORD
+from tests.browser import log_in, log_out
 from tests.registration.conftest import BUYER_USCC, SELLER_USCC
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 DEAL_ID = 501
-
-
-def log_in(page, base, email):
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
-
-
-def log_out(page):
-    page.click("nav.user-nav form button[type=submit]")
-    page.wait_for_load_state()
 
 
 @pytest.fixture

@@ -4,23 +4,10 @@ import re
 
 import pytest
 
-from tests.conftest import DEMO_PASSWORD
+from tests.browser import log_in, log_out
 from tests.requests.conftest import YOUNG_ID
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def log_in(page, base, email):
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
-
-
-def log_out(page):
-    page.click("nav.user-nav form button[type=submit]")
-    page.wait_for_load_state()
 
 
 def click_action(page, label):

@@ -6,8 +6,8 @@ from marketplace.extensions import db
 
 
 @pytest.fixture
-def app(make_app):
-    app = make_app(AUTO_INDEX=True)
+def app(shared_app):
+    app = shared_app(AUTO_INDEX=True)
     with app.app_context():
         yield app
         db.session.rollback()

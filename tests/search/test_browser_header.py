@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from tests.browser import log_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 DESKTOP = {"width": 1280, "height": 800}
@@ -47,11 +49,7 @@ def _header_height(page):
 
 
 def _log_in(page, base, email):
-    page.goto(f"{base}/login")
-    page.fill("#email", email)
-    page.fill("#password", "demo12345")
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state("load")
+    log_in(page, base, email)
     assert "/login" not in page.url
 
 

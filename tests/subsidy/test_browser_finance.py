@@ -5,28 +5,18 @@ import re
 
 import pytest
 
-from tests.conftest import DEMO_PASSWORD
+from tests.browser import log_in
 
 from .test_settlement import paid_booking, settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def log_in(page, base, email):
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
-
-
 @pytest.fixture
-def strict_csp(app):
-    @app.after_request
-    def _strict_csp(resp):  # no inline script may run
-        resp.headers["Content-Security-Policy"] = ("default-src 'self'; script-src 'self'; "
-                                                   "style-src 'self' 'unsafe-inline'; img-src 'self' data:")
-        return resp
+def strict_csp(client):
+    """The app's own Content-Security-Policy lets no inline script run; these pages must work under it."""
+    policy = client.get("/healthz").headers["Content-Security-Policy"]
+    assert "script-src 'self';" in policy and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
 
 
 def test_payout_confirmation_history_and_reversal(app, strict_csp, live_server, page, world, two_providers):

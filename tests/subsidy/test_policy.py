@@ -1,9 +1,13 @@
 """The public subsidy policy: the page a visitor reaches from the sharing platform, the API, and the
 estimate a requested booking shows before approval reserves anything."""
+from datetime import date, datetime, timedelta
+
+import time_machine
 
 from marketplace.core.timeutil import to_local, utcnow
 from marketplace.extensions import db
 from marketplace.subsidy.policy import current_policy, example
+from marketplace.verification.demo import grant
 
 
 def this_year_programme(world, **rules):
@@ -117,3 +121,38 @@ def test_no_estimate_once_approved(client, login, world):
     assert b.user_subsidy == 12_000 and "¥120.00" in html
 
 
+
+
+# -- the boundaries a fixed date meets once the calendar moves on (the suite's clock is frozen at
+# SUITE_NOW; these tests move it past a booking's day on purpose) ---------------------------------
+
+def test_a_request_whose_day_has_passed_shows_no_estimate(client, login, world):
+    world.new_programme()
+    b = world.book(hours=2)
+    login(client, world.co_user)
+    with time_machine.travel(b.start + timedelta(days=6), tick=False):
+        html = client.get(f"/booking/{b.id}").get_data(as_text=True)
+    assert 'id="subsidy-estimate"' not in html  # it lapsed undecided: nothing will be reserved
+
+
+def test_a_booking_next_year_is_quoted_by_next_years_programme(client, login, world, make_resource):
+    world.new_programme()  # 2026 only
+    b = world.book(hours=1)
+    b.start, b.end = datetime(2027, 1, 5, 1, 0), datetime(2027, 1, 5, 2, 0)  # a Tuesday, 09:00 in Nanjing
+    db.session.commit()
+    login(client, world.co_user)
+    html = client.get(f"/booking/{b.id}").get_data(as_text=True)
+    assert 'id="estimate-reason">本年度没有有效的补贴计划' in html
+    assert 'id="estimate-payable"><strong>¥400.00' in html  # the whole fee: no 2027 programme yet
+
+
+def test_a_qualification_that_starts_after_the_booking_day_does_not_count_for_it(client, login, world):
+    world.new_programme()
+    later = world.company_user(name="常州某新材料公司", sme=False)
+    b = world.book(user=later, hours=2)  # ¥800
+    grant(later.organisation, sme=True, valid_from=to_local(b.start).date() + timedelta(days=1),
+          valid_until=date(2028, 12, 31))
+    db.session.commit()
+    login(client, later)
+    html = client.get(f"/booking/{b.id}").get_data(as_text=True)
+    assert 'id="estimate-rate">20%' in html and "¥160.00" in html  # the base rate on the booking's day

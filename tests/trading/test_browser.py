@@ -7,22 +7,9 @@ import pytest
 
 from marketplace.extensions import db
 from marketplace.trading.models import Deal
-from tests.conftest import DEMO_PASSWORD
+from tests.browser import log_in, log_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def log_in(page, base, email):
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
-
-
-def log_out(page):
-    page.click("nav.user-nav form button[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_broker_deal_through_notice_signing_and_first_payment(app, page, live_server, localstripe, world,

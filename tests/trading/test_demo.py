@@ -1,4 +1,5 @@
 """The trading demo data: demands and deals in every state, the ledger balanced."""
+import pytest
 import sqlalchemy as sa
 
 from marketplace import ledger
@@ -8,6 +9,7 @@ from marketplace.trading.models import Deal, Demand
 from marketplace.trading.states import DEAL_STATUSES
 
 
+@pytest.mark.once  # the full demo data: seeded in full on PostgreSQL; SQLite seeds it in test_cli_seed_demo
 def test_demo_has_demands_and_deals_in_every_state(app):
     result = seed_demo(600, 7)
     assert "deals" in result["hooks"]["trading"], result["hooks"]

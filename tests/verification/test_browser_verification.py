@@ -9,24 +9,11 @@ from marketplace.extensions import db
 from marketplace.subsidy import services as ss
 from marketplace.verification import services as vs
 from tests.booking.conftest import next_monday
-from tests.conftest import DEMO_PASSWORD
+from tests.browser import log_in, log_out
 
 from .conftest import PDF, make_uscc
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def log_in(page, base, email):
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
-
-
-def log_out(page):
-    page.click("nav.user-nav form button[type=submit]")
-    page.wait_for_load_state()
 
 
 def quote(page, base, instrument, start):

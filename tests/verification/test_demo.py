@@ -1,5 +1,6 @@
 """The demo: every organisation has a checked identity; the demo company is a verified SME; one
 company is left unverified with its claims in the reviewers' queue."""
+import pytest
 import sqlalchemy as sa
 from stdnum.cn import uscc
 
@@ -10,6 +11,7 @@ from marketplace.verification import services
 from marketplace.verification.models import OrganisationIdentity, Qualification
 
 
+@pytest.mark.once  # the full demo data: seeded in full on PostgreSQL; SQLite seeds it in test_cli_seed_demo
 def test_demo_organisations_are_verified_but_one(app):
     result = seed_demo(120, 7)
     assert result["hooks"]["verification"] > 100
