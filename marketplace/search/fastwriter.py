@@ -20,6 +20,7 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 from whoosh.writing import SegmentWriter
 
+from ..core.db import reading
 from ..extensions import db
 from . import analysis
 from .documents import KINDS
@@ -133,7 +134,7 @@ def write_segments(ix, ids: list[tuple[str, list[int]]], limitmb: int,
     (to commit) and the number of documents.
     """
     segments, count, writer = [], 0, None
-    with Session(db.engine) as session:
+    with reading(), Session(db.engine) as session:
         for name, kind_ids in ids:
             kind = KINDS[name]
             for start in range(0, len(kind_ids), BATCH):

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from whoosh import writing
 
+from ..core.db import reading
 from ..extensions import db
 from . import feed
 from .documents import KINDS, parse_key
@@ -22,8 +23,11 @@ log = logging.getLogger("marketplace.search")
 
 
 class RebuildMixin:
+    # The sessions below only read: reading() keeps them from asking SQLite for the write lock when
+    # they run inside a writer's context (a job's unit of work that opens the index for the first
+    # time), where they would wait on that writer's own lock until busy_timeout.
     def count_indexable(self) -> int:
-        with Session(db.engine) as session:
+        with reading(), Session(db.engine) as session:
             total = 0
             for kind in KINDS.values():
                 sub = kind.indexable().subquery()
@@ -57,7 +61,7 @@ class RebuildMixin:
         # holds the index lock while the documents are written into segments, then commits them
         w = TermWriter(ix, timeout=self.cfg("SEARCH_REBUILD_LOCK_TIMEOUT"), delay=0.05)
         try:
-            with Session(db.engine) as session:
+            with reading(), Session(db.engine) as session:
                 # the feed's head, less the rows that may still be committing (feed.py); read
                 # before the documents, so a change committed meanwhile is applied again after
                 feed_start = feed.start_position(session, self.cfg("SEARCH_FEED_GAP_SECONDS"))
@@ -107,7 +111,7 @@ class RebuildMixin:
 
     def check(self) -> dict:
         """Compare the index with the database: missing, stale and extra documents (by key)."""
-        with Session(db.engine) as session:
+        with reading(), Session(db.engine) as session:
             expected = self._all_ids(session)
         from .documents import version_of
         indexed: dict[str, str] = {}
