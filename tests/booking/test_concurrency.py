@@ -3,7 +3,6 @@
 Runs on SQLite (BEGIN IMMEDIATE serializes the check-then-insert) and on PostgreSQL (the
 exclusion constraint refuses the loser) — run with TEST_DATABASE_URL for the latter.
 """
-import threading
 from datetime import timedelta
 
 import pytest
@@ -17,6 +16,7 @@ from marketplace.core.db import writing
 from marketplace.core.errors import Conflict, DomainError
 from marketplace.extensions import db
 from tests.booking.conftest import iso, slot
+from tests.races import race
 
 N = 20
 
@@ -39,29 +39,6 @@ def active_overlaps():
         .where(a.status.in_(("requested", "approved", "in_use")), b.status.in_(("requested", "approved", "in_use"))))
 
 
-def race(app, fn):
-    """Run fn(i) in N threads released together; return the outcomes."""
-    db.session.commit()  # end the test's own transaction before the race
-    barrier = threading.Barrier(N)
-    results = [None] * N
-
-    def worker(i):
-        with app.app_context():
-            barrier.wait()
-            try:
-                results[i] = fn(i)
-            except Exception as err:  # noqa: BLE001 - recorded and asserted below
-                results[i] = err
-                err.tb = __import__("traceback").format_exc()
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(N)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
 
 
 def test_twenty_service_calls_yield_one_booking(app, instrument, company_user):
@@ -79,7 +56,7 @@ def test_twenty_service_calls_yield_one_booking(app, instrument, company_user):
                 db.session.rollback()
                 return err
 
-    results = race(app, book)
+    results = race(app, N, book)
     wins = [r for r in results if isinstance(r, int)]
     assert len(wins) == 1, results
     assert all(isinstance(r, Conflict) for r in results if not isinstance(r, int)), results
@@ -98,7 +75,7 @@ def test_twenty_api_clients_yield_one_201(app, instrument, company_user, api_tok
             "instrument_id": inst_id, "start": iso(slots[i][0]), "end": iso(slots[i][1]), "purpose": "race"})
         return resp.status_code
 
-    codes = race(app, post)
+    codes = race(app, N, post)
     assert all(isinstance(c, int) for c in codes), [getattr(c, "tb", c) for c in codes]
     assert sorted(codes) == [201] + [409] * (N - 1), codes
     assert active_overlaps() == 0
@@ -122,6 +99,6 @@ def test_database_itself_refuses_overlap_on_postgresql(app, instrument, company_
             db.session.rollback()
             return "conflict"
 
-    results = race(app, book)
+    results = race(app, N, book)
     assert sorted(results) == ["conflict"] * (N - 1) + ["ok"], results
     assert active_overlaps() == 0

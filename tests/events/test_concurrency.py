@@ -1,7 +1,6 @@
 """30 people register at once for 10 seats: exactly 10 registered and 20 waitlisted, on SQLite and on
 PostgreSQL (run with TEST_DATABASE_URL) — the conditional UPDATE of the seat counter decides, with the
 CHECK (registered_count <= capacity) behind it."""
-import threading
 
 import pytest
 import sqlalchemy as sa
@@ -11,33 +10,13 @@ from marketplace.core.db import writing
 from marketplace.events import services
 from marketplace.events.models import Event, EventRegistration
 from marketplace.extensions import db
+from tests.races import race
 
 N = 30
 
 pytestmark = pytest.mark.slow
 
 
-def race(app, fn):
-    db.session.commit()
-    barrier = threading.Barrier(N)
-    results = [None] * N
-
-    def worker(i):
-        with app.app_context():
-            barrier.wait()
-            try:
-                results[i] = fn(i)
-            except Exception as err:  # noqa: BLE001 - asserted below
-                results[i] = err
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(N)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    return results
 
 
 def tally(event_id):
@@ -58,7 +37,7 @@ def test_thirty_service_calls_for_ten_seats(app, make_event, people):
             db.session.commit()
             return reg.status
 
-    results = race(app, register)
+    results = race(app, N, register)
     assert sorted(results) == ["registered"] * 10 + ["waitlisted"] * 20, results
     assert tally(event_id) == ({"registered": 10, "waitlisted": 20}, 10)
 
@@ -71,7 +50,7 @@ def test_thirty_api_clients_for_ten_seats(app, make_event, people, api_token):
         resp = app.test_client().post(f"/api/v1/events/{event_id}/register", headers=headers[i])
         return resp.status_code, resp.get_json()["status"]
 
-    results = race(app, post)
+    results = race(app, N, post)
     assert sorted(results) == [(200, "registered")] * 10 + [(200, "waitlisted")] * 20, results
     assert tally(event_id) == ({"registered": 10, "waitlisted": 20}, 10)
 
@@ -95,7 +74,7 @@ def test_double_clicks_register_once_and_free_one_seat(app, make_event, people):
             db.session.commit()
             return reg.status
 
-    race(app, register)
+    race(app, N, register)
     rows, seats = tally(event_id)
     assert rows == {"registered": 2, "waitlisted": 1} and seats == 2
     first = db.session.scalar(sa.select(EventRegistration.user_id).where(
@@ -112,6 +91,6 @@ def test_double_clicks_register_once_and_free_one_seat(app, make_event, people):
                 db.session.rollback()
                 return type(err).__name__
 
-    results = race(app, cancel)
+    results = race(app, N, cancel)
     assert results.count("cancelled") == 1, results
     assert tally(event_id) == ({"registered": 2, "cancelled": 1}, 2)

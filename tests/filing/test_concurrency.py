@@ -1,16 +1,15 @@
 """20 approvals at once get 20 distinct consecutive filing numbers (a counter row updated in the
 approving transaction, and a unique constraint on (year, serial)), on SQLite and PostgreSQL."""
-import threading
 
 import pytest
 import sqlalchemy as sa
 
 from marketplace.accounts.models import User
-from marketplace.core.db import writing
 from marketplace.extensions import db
 from marketplace.filing import services as s
 from marketplace.filing.models import Firm
 from marketplace.filing.rules import format_number
+from tests.races import committed, failures, race
 
 N = 20
 
@@ -20,28 +19,12 @@ def test_twenty_concurrent_approvals_get_consecutive_numbers(app, make_filing, r
     ids = [make_filing("under_review").id for _ in range(N)]
     reviewer_id = reviewer.id
     db.session.commit()
-    barrier = threading.Barrier(N)
-    errors = []
 
-    def approve(firm_id):
-        with app.app_context():
-            try:
-                barrier.wait()
-                with writing():
-                    s.approve_filing(db.session.get(Firm, firm_id), actor=db.session.get(User, reviewer_id))
-                    db.session.commit()
-            except Exception as err:  # noqa: BLE001 - asserted below
-                db.session.rollback()
-                errors.append(repr(err))
-            finally:
-                db.session.remove()
+    @committed
+    def approve(i):
+        s.approve_filing(db.session.get(Firm, ids[i]), actor=db.session.get(User, reviewer_id))
 
-    threads = [threading.Thread(target=approve, args=(i,)) for i in ids]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    assert errors == []
+    assert failures(race(app, N, approve)) == []
     db.session.expire_all()
     rows = db.session.execute(sa.select(Firm.number_year, Firm.number_seq, Firm.number).where(Firm.id.in_(ids))).all()
     year = rows[0][0]

@@ -3,7 +3,6 @@
 Real threads against the real database: SQLite (BEGIN IMMEDIATE serialises the approvals) and
 PostgreSQL (the counter row's lock; run with TEST_DATABASE_URL).
 """
-import threading
 
 import pytest
 import sqlalchemy as sa
@@ -13,6 +12,7 @@ from marketplace.core.db import writing
 from marketplace.extensions import db
 from marketplace.registration import services
 from marketplace.registration.models import ContractRegistration, RegistrationSerial
+from tests.races import race
 from tests.registration.conftest import payload
 
 pytestmark = pytest.mark.slow
@@ -32,27 +32,6 @@ def _submitted(seller, n):
     return ids
 
 
-def race(app, fn):
-    db.session.commit()
-    barrier = threading.Barrier(N)
-    results = [None] * N
-
-    def worker(i):
-        with app.app_context():
-            barrier.wait()
-            try:
-                results[i] = fn(i)
-            except Exception as err:  # noqa: BLE001 - asserted below
-                results[i] = err
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(N)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    return results
 
 
 def _assert_consecutive(numbers):
@@ -75,7 +54,7 @@ def test_twenty_concurrent_approvals_get_consecutive_numbers(app, seller, regist
             db.session.commit()
             return number
 
-    numbers = race(app, approve)
+    numbers = race(app, N, approve)
     assert all(isinstance(n, str) for n in numbers), numbers
     _assert_consecutive(numbers)
     db.session.rollback()
@@ -92,7 +71,7 @@ def test_twenty_concurrent_api_approvals(app, seller, registrar, api_token):
         resp = app.test_client().post(f"/api/v1/contract-registrations/{ids[i]}/approve", json={}, headers=headers)
         return resp.status_code, (resp.get_json() or {}).get("number")
 
-    results = race(app, approve)
+    results = race(app, N, approve)
     assert all(isinstance(r, tuple) and r[0] == 200 for r in results), results
     _assert_consecutive([number for _code, number in results])
 
@@ -105,7 +84,7 @@ def test_the_same_application_approved_twice_at_once_gets_one_number(app, seller
         return app.test_client().post(f"/api/v1/contract-registrations/{reg_id}/approve", json={},
                                       headers=headers).status_code
 
-    codes = race(app, approve)
+    codes = race(app, N, approve)
     assert sorted(codes) == [200] + [409] * (N - 1), codes
     db.session.rollback()
     assert db.session.scalar(sa.select(RegistrationSerial.last_serial)) == 1  # no serial burnt: no gap

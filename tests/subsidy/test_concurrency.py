@@ -1,6 +1,7 @@
 """20 simultaneous approvals (real threads, real database) against a budget that covers 5:
 exactly what fits is reserved and the budget is never overdrawn (SQLite and PostgreSQL)."""
-import threading
+
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -11,6 +12,7 @@ from marketplace.booking.models import Booking
 from marketplace.core.db import writing
 from marketplace.extensions import db
 from marketplace.subsidy.models import Programme, Reservation
+from tests.races import committed, failures, race
 
 N, FITS, EACH = 20, 5, 24_000
 
@@ -22,32 +24,14 @@ def test_concurrent_approvals_never_overdraw(app, world):
     users = [world.co_user] + [world.company_user(sme=True) for _ in range(N - 1)]
     ids = [world.book(user=u).id for u in users]
     staff_id = world.lab_staff.id
-    barrier = threading.Barrier(N)
-    errors = []
 
-    def approve(booking_id):
-        with app.app_context():
-            try:
-                barrier.wait(10)
-                with writing():
-                    booking = db.session.get(Booking, booking_id)
-                    staff = db.session.get(type(world.lab_staff), staff_id)
-                    from datetime import timedelta
-                    bs.approve_booking(booking, now=booking.start - timedelta(days=1), actor=staff)
-                    db.session.commit()
-            except Exception as exc:  # pragma: no cover - reported below
-                db.session.rollback()
-                errors.append(repr(exc))
-            finally:
-                db.session.remove()
+    @committed
+    def approve(i):
+        booking = db.session.get(Booking, ids[i])
+        staff = db.session.get(type(world.lab_staff), staff_id)
+        bs.approve_booking(booking, now=booking.start - timedelta(days=1), actor=staff)
 
-    threads = [threading.Thread(target=approve, args=(i,)) for i in ids]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert errors == []
-    db.session.rollback()  # end the test thread's read snapshot (SQLite WAL)
+    assert failures(race(app, N, approve)) == []
     prog = db.session.get(Programme, prog.id)
     granted = db.session.scalars(sa.select(Reservation.reserved).where(Reservation.reserved > 0)).all()
     assert sorted(granted) == [EACH] * FITS
@@ -75,34 +59,15 @@ def test_concurrent_reversals_of_one_payout_post_one_mirror(app, world, two_prov
         payout_id = pay_out(world.lab.id, "并发-1", actor=world.finance).id
         db.session.commit()
     finance_id = world.finance.id
-    barrier = threading.Barrier(2)
-    outcomes, errors = [], []
 
-    def reverse(reason):
-        with app.app_context():
-            try:
-                barrier.wait(10)
-                with writing():
-                    actor = db.session.get(type(world.finance), finance_id)
-                    reverse_payout(payout_id, reason, actor=actor)
-                    db.session.commit()
-                outcomes.append("reversed")
-            except Conflict:
-                db.session.rollback()
-                outcomes.append("conflict")
-            except Exception as exc:  # pragma: no cover - reported below
-                db.session.rollback()
-                errors.append(repr(exc))
-            finally:
-                db.session.remove()
+    @committed
+    def reverse(i):
+        reverse_payout(payout_id, f"原因 {i}", actor=db.session.get(type(world.finance), finance_id))
+        return "reversed"
 
-    threads = [threading.Thread(target=reverse, args=(f"原因 {i}",)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert errors == [] and sorted(outcomes) == ["conflict", "reversed"]
-    db.session.rollback()
+    results = race(app, 2, reverse)
+    assert failures(results, Conflict) == []
+    assert sorted("conflict" if isinstance(r, Conflict) else r for r in results) == ["conflict", "reversed"]
     assert db.session.get(Payout, payout_id).status == "reversed"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(JournalEntry)
                              .where(JournalEntry.kind == "reversal")) == 1

@@ -1,7 +1,6 @@
 """Paying a signed deal's instalments through a REAL localstripe: the ledger balances and every fen of
 a deal is traceable; twenty concurrent pays of one instalment make one charge."""
 import json
-import threading
 
 import pytest
 import requests
@@ -9,7 +8,6 @@ import sqlalchemy as sa
 
 from marketplace import ledger
 from marketplace.accounts.models import User
-from marketplace.core.db import writing
 from marketplace.core.errors import Conflict, DomainError
 from marketplace.extensions import db
 from marketplace.payments.gateway import Gateway, sign
@@ -17,6 +15,7 @@ from marketplace.trading import services
 from marketplace.trading.accounting import deal_entries, deal_money
 from marketplace.trading.models import Deal, DealLedgerEntry, DealPayment
 from marketplace.trading.services import payments as pay
+from tests.races import committed, race
 
 from .conftest import NOW, schedule
 
@@ -135,32 +134,13 @@ N = 20
 def test_twenty_concurrent_pays_of_one_instalment_make_one_charge(app, world, signed, gateway_up):
     deal_id, user_id = signed.id, world.buyer_user.id
     db.session.commit()
-    barrier = threading.Barrier(N)
-    results = [None] * N
 
-    def worker(i):
-        with app.app_context():
-            barrier.wait()
-            try:
-                with writing():
-                    deal = db.session.get(Deal, deal_id)
-                    p = pay.pay_instalment_with_card(deal, 1, actor=db.session.get(User, user_id), **CARD)
-                    db.session.commit()
-                    results[i] = p.status
-            except DomainError as err:
-                db.session.rollback()
-                results[i] = err
-            except Exception as err:  # noqa: BLE001
-                db.session.rollback()
-                results[i] = err
-            finally:
-                db.session.remove()
+    @committed
+    def pay_once(i):
+        deal = db.session.get(Deal, deal_id)
+        return pay.pay_instalment_with_card(deal, 1, actor=db.session.get(User, user_id), **CARD).status
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(N)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
+    results = race(app, N, pay_once)
     assert results.count("succeeded") == 1, results
     assert all(r == "succeeded" or isinstance(r, DomainError) and r.status in (409, 422) for r in results), results
     db.session.expire_all()

@@ -1,16 +1,15 @@
 """One certificate number, claimed by 8 organisations and verified by 8 reviewers at the same moment
 (real threads, real database): exactly one verification holds, the others are told why (SQLite and
 PostgreSQL)."""
-import threading
 
 import pytest
 import sqlalchemy as sa
 
-from marketplace.core.db import writing
 from marketplace.core.errors import Invalid
 from marketplace.extensions import db
 from marketplace.verification import services
 from marketplace.verification.models import Qualification
+from tests.races import committed, failures, race
 
 N = 8
 
@@ -28,35 +27,17 @@ def test_concurrent_verifications_of_one_number(app, make_org, make_user, uscc_f
         db.session.commit()
         claim_ids.append(q.id)
         reviewer_ids.append(make_user(make_org(kind="government"), roles=("reviewer",)).id)
-    barrier = threading.Barrier(N)
-    outcomes, errors = [], []
 
-    def verify(claim_id, reviewer_id):
-        with app.app_context():
-            try:
-                barrier.wait(10)
-                with writing():
-                    from marketplace.accounts.models import User
-                    q = db.session.get(Qualification, claim_id)
-                    services.verify_qualification(q, actor=db.session.get(User, reviewer_id))
-                    db.session.commit()
-                    outcomes.append("verified")
-            except Invalid as exc:
-                db.session.rollback()
-                outcomes.append(next(iter(exc.errors)))
-            except Exception as exc:  # pragma: no cover - reported below
-                db.session.rollback()
-                errors.append(repr(exc))
-            finally:
-                db.session.remove()
+    @committed
+    def verify(i):
+        from marketplace.accounts.models import User
+        q = db.session.get(Qualification, claim_ids[i])
+        services.verify_qualification(q, actor=db.session.get(User, reviewer_ids[i]))
+        return "verified"
 
-    threads = [threading.Thread(target=verify, args=a) for a in zip(claim_ids, reviewer_ids, strict=False)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert errors == []
+    results = race(app, N, verify)
+    assert failures(results, Invalid) == []
+    outcomes = [r if r == "verified" else next(iter(r.errors)) for r in results]
     assert sorted(outcomes) == ["number"] * (N - 1) + ["verified"]
-    db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Qualification)
                              .where(Qualification.status == "verified")) == 1
