@@ -1,4 +1,5 @@
-"""Payments through the Stripe-compatible gateway: checkout, webhooks, refunds, reconciliation."""
+"""The one payment engine: checkout, webhooks, refunds and reconciliation through the Stripe-compatible
+gateway, for every purpose (payments.purposes: bookings here, deal instalments from trading)."""
 
 
 def _on_cancelled(booking, actor=None, **_kw):
@@ -8,17 +9,23 @@ def _on_cancelled(booking, actor=None, **_kw):
     from ..extensions import db
     from .models import Payment
     from .services import refund_payment
-    for payment in db.session.scalars(sa.select(Payment).where(Payment.booking_id == booking.id,
+    for payment in db.session.scalars(sa.select(Payment).where(Payment.purpose == "booking",
+                                                               Payment.booking_id == booking.id,
                                                                Payment.status == "succeeded")):
         refund_payment(payment, actor=actor, system=True)
 
 
 def init_app(app):
     from ..booking import signals
-    from . import models  # noqa: F401
+    from . import (
+        models,  # noqa: F401
+        purposes,
+    )
     from .cli import payments_cli
     from .routes import bp
+    from .services.bookings import BookingPurpose
 
+    purposes.register(BookingPurpose())
     signals.booking_cancelled.connect(_on_cancelled, weak=False)
     app.register_blueprint(bp)
     app.cli.add_command(payments_cli)

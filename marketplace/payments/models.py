@@ -8,15 +8,21 @@ from ..booking.models import Booking
 from ..core.reference import sql_in
 from ..core.timeutil import utcnow
 from ..extensions import db
-from .states import OPEN_STATUSES, PAYMENT_STATUSES  # noqa: F401  (the one list, in states.py)
+from .purposes import COLUMNS, reference_check
+from .states import OPEN_STATUSES, PAYMENT_STATUSES, REUSABLE_STATUSES  # noqa: F401  (the one list, in states.py)
 
 
 class Payment(db.Model):
-    """One attempt to collect a booking's payable amount. Stored BEFORE the gateway is called."""
+    """One attempt to collect what a purpose (payments.purposes) is owed: a booking's payable or fee,
+    a deal instalment. Stored BEFORE the gateway is called."""
 
     __tablename__ = "payments"
     id: Mapped[int] = mapped_column(primary_key=True)
-    booking_id: Mapped[int] = mapped_column(sa.ForeignKey("bookings.id", ondelete="RESTRICT"), index=True)
+    purpose: Mapped[str] = mapped_column(sa.String(20), default="booking")
+    # What it pays: exactly the column of its purpose is set (the CHECK below).
+    booking_id: Mapped[int | None] = mapped_column(sa.ForeignKey("bookings.id", ondelete="RESTRICT"), index=True)
+    instalment_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("trading_deal_instalments.id", ondelete="RESTRICT"), index=True)
     amount: Mapped[int] = mapped_column(sa.BigInteger)
     currency: Mapped[str] = mapped_column(sa.String(3), default="cny")
     idempotency_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
@@ -32,13 +38,22 @@ class Payment(db.Model):
     succeeded_at: Mapped[datetime | None]
 
     booking = relationship(Booking)
+    instalment = relationship("DealInstalment")  # by name: trading builds on payments, not the reverse
 
     __table_args__ = (
         sa.CheckConstraint("amount > 0", name="amount_pos"),
         sa.CheckConstraint("refunded_amount >= 0 AND refunded_amount <= amount", name="refund_range"),
         sa.CheckConstraint(f"status IN {sql_in(PAYMENT_STATUSES)}", name="status"),
         sa.CheckConstraint("currency = 'cny'", name="currency"),
+        sa.CheckConstraint(f"purpose IN {sql_in(tuple(COLUMNS))}", name="purpose"),
+        sa.CheckConstraint(reference_check(), name="reference"),
         sa.Index("ix_payments_status", "status"),
+        # The database itself refuses a second success, or a second open attempt, for one instalment.
+        sa.Index("uq_payments_instalment_succeeded", "instalment_id", unique=True,
+                 sqlite_where=sa.text("status = 'succeeded'"), postgresql_where=sa.text("status = 'succeeded'")),
+        sa.Index("uq_payments_instalment_open", "instalment_id", unique=True,
+                 sqlite_where=sa.text(f"status IN {sql_in(REUSABLE_STATUSES)}"),
+                 postgresql_where=sa.text(f"status IN {sql_in(REUSABLE_STATUSES)}")),
     )
 
 

@@ -5,12 +5,10 @@ transaction; a DomainError raised here aborts the booking's or payment's move).
     rejected / cancelled / no-show -> release it
     completed                   -> recompute it on the actual fee (never above the reservation)
     settled (paid)              -> commit it and book the provider's income
-    payment refunded            -> return the committed subsidy to the budget, reverse the income
 """
 from .services import (
     commit_user_subsidy,
     recompute_user_subsidy,
-    refund_user_subsidy,
     release_user_subsidy,
     reserve_user_subsidy,
 )
@@ -32,16 +30,10 @@ def _on_settled(booking, actor=None, payment_id=None, **_kw):
     commit_user_subsidy(booking, actor=actor, payment_id=payment_id)
 
 
-def _on_refunded(payment, booking=None, actor=None, **_kw):
-    refund_user_subsidy(booking, payment, actor=actor)
-
-
 def connect_signals():
     from ..booking import signals
-    from ..payments import signals as payment_signals  # the signals only: no import of payments' code
     signals.booking_approved.connect(_on_approved, weak=False)
     for sig in (signals.booking_rejected, signals.booking_cancelled, signals.booking_no_show):
         sig.connect(_on_released, weak=False)
     signals.booking_completed.connect(_on_completed, weak=False)
     signals.booking_settled.connect(_on_settled, weak=False)
-    payment_signals.payment_refunded.connect(_on_refunded, weak=False)

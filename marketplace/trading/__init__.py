@@ -12,20 +12,20 @@ def init_app(app):
     from flask_babel import lazy_gettext as _l
 
     from ..core import nav
-    from ..payments.signals import intent_event
+    from ..payments import purposes
     from . import models  # noqa: F401  (registers the tables)
     from .cli import trading_cli
     from .routes import bp
     from .search import register_kind
     from .services import panels
-    from .services import payments as deal_payments
+    from .services.payments import DealInstalmentPurpose
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     register_kind()
     app.register_blueprint(bp)
     app.cli.add_command(trading_cli)
-    intent_event.connect(deal_payments.handle_gateway_event, sender=deal_payments.METADATA_KIND)
+    purposes.register(DealInstalmentPurpose())  # instalments are paid through the one payment engine
     from .integrations import register as register_integrations
     register_integrations()  # registration pre-fill, firms' figures
 

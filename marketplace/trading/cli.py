@@ -1,4 +1,4 @@
-"""flask trading sweep | reconcile"""
+"""flask trading sweep (instalment payments are reconciled by `flask payments reconcile`)"""
 from datetime import datetime
 
 import click
@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 from ..core.timeutil import to_utc_naive
 from ..core.uow import cli_unit_of_work
 
-trading_cli = AppGroup("trading", help="Technology trading (技术交易): the scheduled sweep and reconciliation.")
+trading_cli = AppGroup("trading", help="Technology trading (技术交易): the scheduled sweep.")
 
 
 @trading_cli.command("sweep")
@@ -23,12 +23,4 @@ def sweep_command(now_text):
             raise click.BadParameter("expected an ISO 8601 time with offset, e.g. 2026-12-01T09:00+08:00") from None
     with cli_unit_of_work():
         counts = sweep(now)
-    click.echo(" ".join(f"{k}={v}" for k, v in counts.items()))
-
-
-@trading_cli.command("reconcile")
-def reconcile_command():
-    """Settle instalment payments whose outcome was lost."""
-    from .services.payments import reconcile
-    counts = reconcile()
     click.echo(" ".join(f"{k}={v}" for k, v in counts.items()))

@@ -9,7 +9,8 @@ from ..accounts.models import Organisation, User
 from ..catalog.models import Achievement, Resource
 from ..core.timeutil import utcnow
 from ..extensions import db
-from .models import Deal, DealPayment, Demand
+from ..payments.models import Payment
+from .models import Deal, Demand
 from .services import deals as D
 from .services.demands import today_local
 
@@ -84,10 +85,10 @@ def _pay_all(deal: Deal, actor, upto: int | None = None):
     from .accounting import post_instalment_paid
     from .states import DEAL
     for inst in deal.instalments[:upto]:
-        payment = DealPayment(instalment_id=inst.id, amount=inst.amount, status="succeeded",
-                              idempotency_key=f"demo-deal-{deal.id}-{inst.seq}",
-                              payment_intent_id=f"pi_demo_{deal.id}_{inst.seq}", created_by_id=actor.id,
-                              succeeded_at=utcnow())
+        payment = Payment(purpose="deal_instalment", instalment_id=inst.id, amount=inst.amount,
+                          status="succeeded", idempotency_key=f"demo-deal-{deal.id}-{inst.seq}",
+                          payment_intent_id=f"pi_demo_{deal.id}_{inst.seq}", created_by_id=actor.id,
+                          succeeded_at=utcnow())
         db.session.add(payment)
         db.session.flush()
         inst.status, inst.paid_at = "paid", utcnow()

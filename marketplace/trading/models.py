@@ -1,4 +1,5 @@
-"""Technology demands, deals with their offers, objections, instalments and payments."""
+"""Technology demands, deals with their offers, objections and instalments (their payments are
+`payments.models.Payment` rows of purpose "deal_instalment")."""
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -20,9 +21,6 @@ from .states import (
     OBJECTION_STATUSES,
     SIDES,
 )
-
-PAYMENT_STATUSES = ("created", "requires_payment_method", "confirming", "succeeded", "failed", "canceled")
-OPEN_PAYMENT_STATUSES = ("created", "requires_payment_method", "confirming")
 
 
 class Demand(db.Model):
@@ -233,40 +231,6 @@ class DealInstalment(db.Model):
     )
 
 
-class DealPayment(db.Model):
-    """One attempt to collect an instalment through the gateway. Stored BEFORE the gateway is called."""
-
-    __tablename__ = "trading_deal_payments"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    instalment_id: Mapped[int] = mapped_column(sa.ForeignKey("trading_deal_instalments.id", ondelete="RESTRICT"),
-                                               index=True)
-    amount: Mapped[int] = mapped_column(sa.BigInteger)
-    currency: Mapped[str] = mapped_column(sa.String(3), default="cny")
-    idempotency_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    payment_intent_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
-    client_secret: Mapped[str | None] = mapped_column(sa.String(128))
-    status: Mapped[str] = mapped_column(sa.String(30), default="created")
-    failure_message: Mapped[str | None] = mapped_column(sa.String(300))
-    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    succeeded_at: Mapped[datetime | None]
-
-    instalment = relationship(DealInstalment)
-
-    __table_args__ = (
-        sa.CheckConstraint("amount > 0", name="amount_pos"),
-        sa.CheckConstraint(f"status IN {sql_in(PAYMENT_STATUSES)}", name="status"),
-        sa.CheckConstraint("currency = 'cny'", name="currency"),
-        # The database itself refuses a second success, or a second open attempt, for one instalment.
-        sa.Index("uq_trading_deal_payments_succeeded", "instalment_id", unique=True,
-                 sqlite_where=sa.text("status = 'succeeded'"), postgresql_where=sa.text("status = 'succeeded'")),
-        sa.Index("uq_trading_deal_payments_open", "instalment_id", unique=True,
-                 sqlite_where=sa.text(f"status IN {sql_in(OPEN_PAYMENT_STATUSES)}"),
-                 postgresql_where=sa.text(f"status IN {sql_in(OPEN_PAYMENT_STATUSES)}")),
-    )
-
-
 class DealLedgerEntry(db.Model):
     """Which deal, instalment and payment a journal entry concerns: every fen of a deal is traceable."""
 
@@ -274,5 +238,5 @@ class DealLedgerEntry(db.Model):
     entry_id: Mapped[int] = mapped_column(sa.ForeignKey("journal_entries.id", ondelete="RESTRICT"), primary_key=True)
     deal_id: Mapped[int] = mapped_column(sa.ForeignKey("trading_deals.id", ondelete="RESTRICT"), index=True)
     instalment_id: Mapped[int] = mapped_column(sa.ForeignKey("trading_deal_instalments.id", ondelete="RESTRICT"))
-    payment_id: Mapped[int] = mapped_column(sa.ForeignKey("trading_deal_payments.id", ondelete="RESTRICT"),
+    payment_id: Mapped[int] = mapped_column(sa.ForeignKey("payments.id", ondelete="RESTRICT"),
                                             unique=True)

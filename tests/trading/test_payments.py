@@ -11,9 +11,10 @@ from marketplace.accounts.models import User
 from marketplace.core.errors import Conflict, DomainError
 from marketplace.extensions import db
 from marketplace.payments.gateway import Gateway, sign
+from marketplace.payments.models import Payment
 from marketplace.trading import services
 from marketplace.trading.accounting import deal_entries, deal_money
-from marketplace.trading.models import Deal, DealLedgerEntry, DealPayment
+from marketplace.trading.models import Deal, DealLedgerEntry
 from marketplace.trading.services import payments as pay
 from tests.races import committed, race
 
@@ -99,7 +100,7 @@ def test_gateway_down_keeps_the_instalment_payable(app, world, signed):
     with pytest.raises(Unavailable):
         pay.start_instalment_payment(signed, 1, actor=world.buyer_user)
     db.session.rollback()
-    rows = db.session.scalars(sa.select(DealPayment)).all()
+    rows = db.session.scalars(sa.select(Payment)).all()
     assert [r.status for r in rows] == ["created"]  # recorded before the gateway call, for reconcile
     assert signed.instalments[0].status == "due"
 
@@ -124,7 +125,7 @@ def test_the_webhook_settles_an_intent_paid_elsewhere(app, client, world, signed
                                                                        "Content-Type": "application/json"})
     assert again.json["outcome"] == "duplicate"
     db.session.expire_all()
-    assert db.session.get(DealPayment, payment.id).status == "succeeded"
+    assert db.session.get(Payment, payment.id).status == "succeeded"
     assert db.session.get(Deal, signed.id).instalments[0].status == "paid"
 
 
@@ -144,9 +145,9 @@ def test_twenty_concurrent_pays_of_one_instalment_make_one_charge(app, world, si
     assert results.count("succeeded") == 1, results
     assert all(r == "succeeded" or isinstance(r, DomainError) and r.status in (409, 422) for r in results), results
     db.session.expire_all()
-    succeeded = db.session.scalars(sa.select(DealPayment).where(DealPayment.status == "succeeded")).all()
+    succeeded = db.session.scalars(sa.select(Payment).where(Payment.status == "succeeded")).all()
     assert len(succeeded) == 1
-    intents = {p.payment_intent_id for p in db.session.scalars(sa.select(DealPayment))}
+    intents = {p.payment_intent_id for p in db.session.scalars(sa.select(Payment))}
     charged = [pi for pi in intents
                if requests.get(f"{gateway_up}/v1/payment_intents/{pi}", auth=("sk_test_x", "")).json()["status"]
                == "succeeded"]

@@ -1,11 +1,13 @@
-"""Paying a booking through the gateway, split by what happens:
+"""The one payment engine, for every purpose (payments.purposes), split by what happens:
 
-    lookups    finding payments, who may pay (`allowed_actions`), the audited status move
+    lookups    finding payments, who may pay a booking (`allowed_actions`), the audited status move
     checkout   starting a payment and paying by card (the only services that commit: see there)
     outcomes   applying the gateway's answer once, webhooks, refunds
     reconcile  finishing payments whose outcome was lost
+    bookings   the booking purpose (trading declares the deal-instalment one)
 
-Entity first, actor keyword-only: `start_payment(booking, actor=user)`, `refund_payment(payment, actor=user)`.
+Entity first, actor keyword-only: `start_payment(booking, actor=user)`, `pay_with_card(instalment, actor=user,
+…)`, `refund_payment(payment, actor=user)`.
 """
 from .checkout import pay_with_card, start_payment
 from .lookups import (

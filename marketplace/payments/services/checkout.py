@@ -1,4 +1,4 @@
-"""Starting a payment and paying it by card through the gateway.
+"""Starting a payment and paying it by card through the gateway, for every purpose (payments.purposes).
 
 Never double-charge, never lose a payment: the Payment row (with its Idempotency-Key) is COMMITTED
 before the gateway is called, and the PaymentIntent id is committed before the card is confirmed,
@@ -9,24 +9,19 @@ import logging
 import uuid
 
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
-from ...booking import services as booking_services
-from ...booking.models import Booking
 from ...core import audit
 from ...core.errors import Conflict, Invalid, Unavailable
 from ...core.timeutil import to_local, utcnow
 from ...extensions import db
-from .. import rules
+from .. import purposes, rules
 from ..gateway import CardDeclined, Gateway, GatewayError, GatewayUnavailable
 from ..models import Payment
-from .lookups import FEE_STATUSES, move, open_payment, reload, require_payer
+from .lookups import move, open_payment, reload
 from .outcomes import apply_intent
 
 log = logging.getLogger(__name__)
-
-
-def unavailable_message() -> str:
-    return _("支付网关暂时无法连接，预约仍待支付，请稍后再试")
 
 
 def pending_message() -> str:
@@ -38,22 +33,19 @@ def _checkpoint():
     db.session.commit()
 
 
-def start_payment(booking, *, actor) -> tuple[Booking, Payment | None]:
-    """Pay what a booking owes (`Booking.amount_due`): the payable of a completed booking, or the fee
-    of a late cancellation / no-show. Returns (booking, payment with PaymentIntent), or settles at
-    once when a completed booking owes nothing. Raises Unavailable when the gateway cannot be reached."""
-    require_payer(booking, actor)
-    due = booking.amount_due
-    if booking.status == "settled" or (booking.status in FEE_STATUSES and booking.cancel_fee_paid_at):
-        raise Conflict(_("该预约已付款"))
-    if booking.status in FEE_STATUSES and not due:
-        raise Conflict(_("该预约无需付款"))
-    if booking.status not in ("completed", *FEE_STATUSES):
-        raise Conflict(_("使用记录登记后才能付款"))
+def start_payment(target, *, actor) -> tuple[object, Payment | None]:
+    """Pay what a target owes (a booking, a deal instalment: its purpose says how much and who may pay).
+    Returns (target, payment with PaymentIntent), or settles at once when nothing is owed. Raises
+    Unavailable when the gateway cannot be reached; Conflict while an attempt's outcome is unknown."""
+    purpose = purposes.of_target(target)
+    purpose.require_payer(target, actor)
+    target = purpose.lock(target)  # one attempt is chosen per target at a time
+    purpose.check_payable(target)
+    due = purpose.amount_due(target)
     if due == 0:
-        booking_services.settle_booking(booking, f"subsidy-{booking.id}", actor=actor)
-        return booking, None
-    payment = open_payment(booking)
+        purpose.settle_without_payment(target, actor=actor)
+        return target, None
+    payment = open_payment(target)
     if payment is not None and payment.status == "confirming":
         raise Conflict(pending_message())
     if payment is not None and payment.amount != due:
@@ -61,39 +53,53 @@ def start_payment(booking, *, actor) -> tuple[Booking, Payment | None]:
         payment = None
     # (a declined attempt is not reused: a new PaymentIntent is created for the next card)
     if payment is None:
-        payment = Payment(booking_id=booking.id, amount=due, currency="cny",
-                          idempotency_key=f"pay-{booking.id}-{uuid.uuid4().hex}", status="created",
-                          created_by_id=actor.id)
-        db.session.add(payment)
-        db.session.flush()
-        audit.record("payment", payment.id, "create", actor, to_state="created")
-    snap = _snapshot(payment)
-    booking_id = booking.id
+        payment = _new_attempt(purpose, target, due, actor)
+    snap = _snapshot(purpose, target, payment)
+    model, target_id = type(target), target.id
     if snap["pi"] is None:
         _checkpoint()  # the row is durable, and no transaction stays open during the gateway call
-        pi = _create_intent(snap)
-        if reload(Payment, snap["id"]).payment_intent_id is None:
-            move(snap["id"], "requires_payment_method", actor=actor, only_from=("created",),
-                 payment_intent_id=pi["id"], client_secret=pi.get("client_secret"))
+        pi = _create_intent(purpose, snap)
+        # Only the first answer is kept: concurrent requests may each have created (the same) intent.
+        move(snap["id"], "requires_payment_method", actor=actor, only_from=("created",),
+             payment_intent_id=pi["id"], client_secret=pi.get("client_secret"))
+        db.session.flush()
+    return reload(model, target_id), reload(Payment, snap["id"])
+
+
+def _new_attempt(purpose, target, due: int, actor) -> Payment:
+    """Store a new attempt; when another request opened one first (a purpose's unique index), use theirs."""
+    payment = Payment(purpose=purpose.name, amount=due, currency="cny", status="created", created_by_id=actor.id,
+                      idempotency_key=f"{purpose.key_prefix(target)}-{uuid.uuid4().hex}")
+    setattr(payment, purposes.COLUMNS[purpose.name], target.id)
+    try:
+        with db.session.begin_nested():
+            db.session.add(payment)
             db.session.flush()
-    return reload(Booking, booking_id), reload(Payment, snap["id"])
+    except IntegrityError:
+        payment = open_payment(target)
+        if payment is None or payment.status == "confirming":
+            raise Conflict(pending_message()) from None
+        return payment
+    audit.record("payment", payment.id, "create", actor, to_state="created")
+    return payment
 
 
-def _snapshot(payment: Payment) -> dict:
-    """What the gateway calls need, read while the row is loaded (no database access later)."""
-    return {"id": payment.id, "amount": payment.amount, "currency": payment.currency,
-            "key": payment.idempotency_key, "booking_id": payment.booking_id, "pi": payment.payment_intent_id}
+def _snapshot(purpose, target, payment: Payment) -> dict:
+    """What the gateway calls need, read while the rows are loaded (no database access later)."""
+    return {"id": payment.id, "amount": payment.amount, "currency": payment.currency, "purpose": purpose.name,
+            "key": payment.idempotency_key, "meta": purpose.metadata(target), "pi": payment.payment_intent_id,
+            "unavailable": purpose.unavailable_message()}
 
 
-def _create_intent(snap: dict) -> dict:
+def _create_intent(purpose, snap: dict) -> dict:
     gw = Gateway.from_config()
     try:
         return gw.create_payment_intent(snap["amount"], snap["currency"], snap["key"],
-                                        metadata={"payment_id": snap["id"], "booking_id": snap["booking_id"],
-                                                  "idempotency_key": snap["key"]})
+                                        metadata={"payment_id": snap["id"], "purpose": snap["purpose"],
+                                                  **snap["meta"], "idempotency_key": snap["key"]})
     except GatewayUnavailable as exc:
         log.warning("payment %s: gateway unavailable creating the intent: %s", snap["id"], exc)
-        raise Unavailable(unavailable_message()) from None
+        raise Unavailable(snap["unavailable"]) from None
     except GatewayError as exc:
         log.error("payment %s: gateway refused the intent: %s", snap["id"], exc)
         raise Unavailable(_("支付网关拒绝了请求：%(message)s", message=exc.message)) from None
@@ -114,31 +120,32 @@ def card_errors(number, exp_month, exp_year, cvc, today=None) -> dict:
     return errors
 
 
-def pay_with_card(booking, *, actor, number: str, exp_month: int, exp_year: int, cvc: str) -> Payment | None:
-    """Server-side card confirmation (test cards against localstripe). Returns the payment (None when
-    nothing was payable); raises Invalid (declined), Unavailable (gateway down) or Conflict (outcome
-    pending). No database transaction is held open while the gateway is called."""
-    require_payer(booking, actor)
+def pay_with_card(target, *, actor, number: str, exp_month: int, exp_year: int, cvc: str) -> Payment | None:
+    """Server-side card confirmation of what a target owes (test cards against localstripe). Returns the
+    payment (None when nothing was payable); raises Invalid (declined), Unavailable (gateway down) or
+    Conflict (outcome pending). No database transaction is held open while the gateway is called."""
+    purpose = purposes.of_target(target)
+    purpose.require_payer(target, actor)
     number = number.replace(" ", "") if isinstance(number, str) else number
     errors = card_errors(number, exp_month, exp_year, cvc)
     if errors:
         raise Invalid(_("银行卡信息有误"), errors)
     exp_year = rules.full_year(exp_year)
-    booking, payment = start_payment(booking, actor=actor)
+    target, payment = start_payment(target, actor=actor)
     if payment is None:
         return None  # nothing was payable: settled without the gateway
-    snap = _snapshot(payment)
+    snap = _snapshot(purpose, target, payment)
     _checkpoint()
     gw = Gateway.from_config()
     try:
         pm = gw.create_card_payment_method(number, exp_month, exp_year, cvc)
-        customer = gw.create_customer({"booking_id": snap["booking_id"]}, f"{snap['key']}-cus-{pm['id']}")
+        customer = gw.create_customer(snap["meta"], f"{snap['key']}-cus-{pm['id']}")
         gw.attach_payment_method(pm["id"], customer["id"])
         gw.update_payment_intent(snap["pi"], payment_method=pm["id"], customer=customer["id"])
     except CardDeclined as exc:
         return _declined(snap["id"], exc, actor)
     except GatewayUnavailable:
-        raise Unavailable(unavailable_message()) from None
+        raise Unavailable(snap["unavailable"]) from None
     except GatewayError as exc:
         refused = rules.decline(exc.code) if exc.code in rules.DECLINES else None
         if refused is None:
@@ -156,7 +163,7 @@ def pay_with_card(booking, *, actor, number: str, exp_month: int, exp_year: int,
         if not exc.maybe_done:  # never reached the gateway: nothing happened there
             move(snap["id"], "requires_payment_method", actor=actor, only_from=("confirming",), failure_message=None)
             _checkpoint()
-            raise Unavailable(unavailable_message()) from None
+            raise Unavailable(snap["unavailable"]) from None
         pi = _ask_again(gw, snap, actor)
     except GatewayError:
         pi = _ask_again(gw, snap, actor)  # e.g. a retried confirm refused because the first one went through

@@ -1,4 +1,5 @@
-"""Finding payments, who may pay, and the one way a payment's status moves (audited, applied once)."""
+"""Finding payments, who may pay a booking, and the one way a payment's status moves (audited,
+applied once, whatever its purpose)."""
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -10,6 +11,7 @@ from ...core.permissions import require_login
 from ...core.schema import MAX_ID
 from ...core.timeutil import utcnow
 from ...extensions import db
+from .. import purposes
 from ..models import Payment
 from ..states import REUSABLE_STATUSES, sources
 
@@ -23,14 +25,21 @@ def get_payment(payment_id) -> Payment:
     return p
 
 
-def payments_of(booking) -> list[Payment]:
-    return list(db.session.scalars(sa.select(Payment).where(Payment.booking_id == booking.id)
-                                   .order_by(Payment.id)))
+def _paying(target):
+    """The WHERE clause of the payments of a target (a booking, an instalment…)."""
+    purpose = purposes.of_target(target)
+    return sa.and_(Payment.purpose == purpose.name,
+                   getattr(Payment, purposes.COLUMNS[purpose.name]) == target.id)
 
 
-def open_payment(booking) -> Payment | None:
-    return db.session.scalar(sa.select(Payment).where(Payment.booking_id == booking.id,
-                                                      Payment.status.in_(REUSABLE_STATUSES))
+def payments_of(target) -> list[Payment]:
+    """Every payment attempt of a booking, an instalment… oldest first."""
+    return list(db.session.scalars(sa.select(Payment).where(_paying(target)).order_by(Payment.id)))
+
+
+def open_payment(target) -> Payment | None:
+    """The attempt a new checkout of the target reuses (not declined, not finished), if any."""
+    return db.session.scalar(sa.select(Payment).where(_paying(target), Payment.status.in_(REUSABLE_STATUSES))
                              .order_by(Payment.id.desc()).limit(1))
 
 

@@ -1,8 +1,9 @@
-"""Applying the gateway's answer (checkout, webhook, reconcile) and refunds.
+"""Applying the gateway's answer (checkout, webhook, reconcile) and refunds, for every purpose.
 
 The success of a payment is applied once: a conditional UPDATE moves the row to `succeeded` and
-only the transaction that made that move settles the booking and posts the ledger entry (the
-checkout answer, the webhook and reconcile may all report the same success). Webhook events are
+only the transaction that made that move calls its purpose (which settles the booking or marks the
+instalment paid, and posts the ledger entries); the checkout answer, the webhook and reconcile may
+all report the same success. Webhook events are
 verified (Stripe-Signature) and their ids stored (unique): replays are ignored.
 """
 import json
@@ -13,20 +14,16 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from ... import ledger
-from ...booking import services as booking_services
-from ...booking.models import Booking
 from ...core.errors import Conflict, Invalid, Unavailable
 from ...core.permissions import require_role
 from ...core.timeutil import utcnow
 from ...extensions import db
-from ...ledger import Cr, Dr
-from .. import signals
+from .. import purposes
 from ..gateway import Gateway, GatewayError, GatewayUnavailable, verify_signature
 from ..models import Payment, WebhookEvent
 from ..rules import decline
-from ..states import MACHINE, OPEN_STATUSES
-from .lookups import FEE_STATUSES, move, reload
+from ..states import MACHINE, OPEN_STATUSES, status_label
+from .lookups import move, reload
 
 log = logging.getLogger(__name__)
 
@@ -54,29 +51,11 @@ def apply_intent(pi: dict, *, actor=None) -> Payment | None:
 
 
 def _succeed(payment: Payment, actor=None) -> bool:
-    """Mark succeeded exactly once, then settle the booking and post the payment entry."""
+    """Mark succeeded exactly once; only the transaction that made the move lets the purpose settle
+    what was paid (a booking, an instalment) and post its entries."""
     if not move(payment.id, "succeeded", actor=actor, succeeded_at=utcnow(), failure_message=None):
         return False
-    booking = reload(Booking, payment.booking_id)
-    if booking.amount_due != payment.amount:
-        # Paid twice or the amount changed under us: keep the money traceable and refund it.
-        log.error("payment %s succeeded but booking %s is %s (owes %s)", payment.id, booking.id,
-                  booking.status, booking.amount_due)
-        raise Conflict(_("付款与预约状态不一致，请联系平台"))
-    if booking.status == "completed":
-        booking_services.settle_booking(booking, payment.payment_intent_id, actor=actor, payment_id=payment.id)
-    else:  # a late-cancellation or no-show fee: the provider's income, with no subsidy
-        booking_services.record_cancel_fee_paid(booking, payment.payment_intent_id, actor=actor)
-        ledger.post_entry("provider_income", [Dr("user_receivable", payment.amount, booking.org_id),
-                                              Cr("provider_payable", payment.amount, booking.provider_org_id)],
-                          booking_id=booking.id, payment_id=payment.id, actor=actor,
-                          memo=f"预约 #{booking.id} 取消/爽约费用")
-    ledger.post_entry("payment", [Dr("gateway_clearing", payment.amount, booking.org_id),
-                                  Cr("user_receivable", payment.amount, booking.org_id)],
-                      programme_id=ledger.programme_of_booking(booking.id), booking_id=booking.id,
-                      payment_id=payment.id, actor=actor,
-                      memo=f"预约 #{booking.id} 付款 {payment.payment_intent_id}")
-    signals.payment_succeeded.send(payment, booking=booking, actor=actor)
+    purposes.of_payment(payment).succeeded(reload(Payment, payment.id), actor=actor)
     return True
 
 
@@ -106,23 +85,23 @@ def handle_webhook(payload: bytes, signature: str | None) -> str:
             db.session.flush()
     except IntegrityError:
         return "duplicate"
-    kind = ((pi or {}).get("metadata") or {}).get("kind")
-    if pi is not None and kind and kind != "booking":  # another domain's payment (see signals.py)
-        from ..signals import intent_event
-        return "processed" if any(ok for _fn, ok in intent_event.send(kind, pi=pi)) else "ignored"
-    if pi is not None:
+    if pi is not None:  # one table holds the payments of every purpose: found by the intent's id
         return "processed" if apply_intent(pi) is not None else "ignored"
     return "ignored"
 
 
 def refund_payment(payment: Payment, *, actor, system: bool = False) -> Payment:
-    """Refund a succeeded payment in full; the booking's subsidy goes back to the budget."""
+    """Refund a succeeded payment in full; its purpose reverses what the success did (a booking's
+    subsidy goes back to the budget)."""
     if not system:
         require_role(actor, "finance")
     if payment.status == "refunded":
         return payment
     if not MACHINE.can(payment, "refunded"):
         raise Conflict(_("只有已成功的付款可以退款"))
+    purpose = purposes.of_payment(payment)
+    if not purpose.refundable:
+        raise Conflict(_("当前状态（%(status)s）不能执行此操作", status=status_label(payment.status)))
     try:
         refund = Gateway.from_config().create_refund(payment.payment_intent_id, payment.amount,
                                                      f"refund-{payment.idempotency_key}")
@@ -132,12 +111,5 @@ def refund_payment(payment: Payment, *, actor, system: bool = False) -> Payment:
         raise Conflict(_("网关拒绝退款：%(message)s", message=exc.message)) from None
     if move(payment.id, "refunded", actor=actor, only_from=("succeeded",), action="refund",
             refund_id=refund.get("id"), refunded_amount=payment.amount):
-        booking = db.session.get(Booking, payment.booking_id)
-        if booking.status in FEE_STATUSES:  # a cancellation fee: the provider gives its income back
-            ledger.post_entry("refund", [Dr("provider_payable", payment.amount, booking.provider_org_id),
-                                         Cr("gateway_clearing", payment.amount, booking.org_id)],
-                              booking_id=booking.id, payment_id=payment.id, actor=actor,
-                              memo=f"预约 #{booking.id} 取消费用退款")
-        else:
-            signals.payment_refunded.send(payment, booking=booking, actor=actor)
+        purpose.refunded(reload(Payment, payment.id), actor=actor)
     return reload(Payment, payment.id)

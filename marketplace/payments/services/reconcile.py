@@ -1,4 +1,5 @@
-"""Reconciliation (`flask payments reconcile`): finish payments whose outcome was lost.
+"""Reconciliation (`flask payments reconcile`): finish payments whose outcome was lost, of every purpose
+(a booking's and a deal instalment's alike: the gateway's answer is applied by the one `apply_intent`).
 
 Each payment is its own unit of work, so one payment that cannot be finished does not hold back
 the others."""
