@@ -102,3 +102,33 @@ def test_database_itself_refuses_overlap_on_postgresql(app, instrument, company_
     results = race(app, N, book)
     assert sorted(results) == ["conflict"] * (N - 1) + ["ok"], results
     assert active_overlaps() == 0
+
+
+def test_approve_and_reject_at_once_decide_the_booking_once(app, instrument, company_user, lab_user, make_booking):
+    """Ten approvals and ten rejections of one request at the same moment: the state machine's conditional
+    UPDATE lets exactly one through; the others are told it was decided meanwhile, and the audit log
+    holds one decision."""
+    from marketplace.core.models import AuditLog
+    start, end = slot(1, 10)
+    booking_id = make_booking(instrument, company_user, start, end, status="requested").id
+    staff_id = lab_user.id
+
+    def decide(i):
+        with writing():
+            b, staff = db.session.get(Booking, booking_id), db.session.get(User, staff_id)
+            if i % 2:
+                services.reject_booking(b, "设备检修", actor=staff, now=start - timedelta(days=1))
+            else:
+                services.approve_booking(b, actor=staff, now=start - timedelta(days=1))
+            db.session.commit()
+            return b.status
+
+    results = race(app, N, decide)
+    wins = [r for r in results if r in ("approved", "rejected")]
+    assert len(wins) == 1, [getattr(r, "tb", r) for r in results]
+    assert all(isinstance(r, Conflict) for r in results if r not in wins), [getattr(r, "tb", r) for r in results]
+    assert db.session.get(Booking, booking_id).status == wins[0]
+    decisions = db.session.scalars(sa.select(AuditLog.to_state).where(
+        AuditLog.entity == "booking", AuditLog.entity_id == booking_id,
+        AuditLog.to_state.in_(("approved", "rejected")))).all()
+    assert decisions == wins

@@ -58,10 +58,8 @@ def allowed_actions(booking: Booking, actor, *, now=None) -> list[str]:
 def approve_now(booking, *, actor, now, comment=None, notify_user: bool = True):
     """Approve without the permission check (auto-approval when the instrument needs none).
     notify_user=False: the caller's job tells the user (the booking request's hot path)."""
-    MACHINE.apply(booking, "approved", actor, comment=comment)
-    booking.decided_by_id = getattr(actor, "id", None)
-    booking.decided_at = now
-    db.session.flush()
+    MACHINE.apply(booking, "approved", actor, comment=comment, decided_by_id=getattr(actor, "id", None),
+                  decided_at=now)
     signals.booking_approved.send(booking, actor=actor)
     if notify_user:
         notify_approved(booking)

@@ -174,10 +174,9 @@ def decide(revision: ResourceRevision, action: str, actor, reason: str | None = 
     resource = revision.resource
     if action == "approve" and resource.status != "published":
         raise Conflict(_("资源已不在发布状态，不能应用修改"))
-    REVISION.apply(revision, REVISION.actions[action], actor, comment=reason or None, action=action)
-    revision.decided_by_id, revision.decided_at = actor.id, utcnow()
-    if action == "reject":
-        revision.reason = reason
+    # a rejection's reason goes with its status (the table requires both at once)
+    REVISION.apply(revision, REVISION.actions[action], actor, comment=reason or None, action=action,
+                   decided_by_id=actor.id, decided_at=utcnow(), **({"reason": reason} if action == "reject" else {}))
     if action == "approve":
         _apply(resource, revision.changes)
         audit.record("resource", resource.id, "revision_approved", actor,

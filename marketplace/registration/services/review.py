@@ -100,10 +100,9 @@ def approve_application(reg: ContractRegistration, *, actor, comment: str | None
         city = rules.number_city(reg.seller_city_code, reg.buyer_city_code, config("REGISTRATION_DEFAULT_CITY"))
         point = config("REGISTRATION_POINT")
         number = rules.registration_number(day.year, city, point, next_serial(day.year, city, point))
-    MACHINE.apply(reg, "registered", actor, comment=comment, action="approve")
-    reg.number = number
-    reg.due_on = None
-    reg.registered_on, reg.registered_by_id = day, actor.id
+    # the number goes with the status (the table requires a registered contract to have one)
+    MACHINE.apply(reg, "registered", actor, comment=comment, action="approve", number=number, due_on=None,
+                  registered_on=day, registered_by_id=actor.id)
     reg.review_comment = (comment or "").strip() or None
     if reg.kind == "amend":
         _amend(reg.amends, reg, actor)

@@ -125,13 +125,13 @@ def _decide(q: Qualification, action: str, *, actor, reason: str | None = None) 
             raise invalid_code("expired", "valid_until")
         if _verified_elsewhere(q.kind, q.number, q.org_id):
             raise invalid_code("number_verified_elsewhere", "number")
-    QUALIFICATION.apply(q, target, actor, comment=reason, action=action)
+    values = {}
     if action in REVIEWER_ACTIONS:
-        q.decided_by_id, q.decided_at = actor.id, utcnow()
+        values.update(decided_by_id=actor.id, decided_at=utcnow())
     if action in REASON_REQUIRED:
-        q.reason = reason
+        values["reason"] = reason  # the table requires it with the status
     try:
-        db.session.flush()
+        QUALIFICATION.apply(q, target, actor, comment=reason, action=action, **values)
     except IntegrityError:  # the partial unique index: the same number verified concurrently elsewhere
         raise invalid_code("number_verified_elsewhere", "number") from None
     if action in REVIEWER_ACTIONS:
