@@ -6,8 +6,6 @@ def init_app(app):
     from . import models  # noqa: F401  (registers the tables)
     from .cli import subsidy_cli
     from .routes import bp
-    from .signals import connect_signals
-    connect_signals()
     app.register_blueprint(bp)
     app.cli.add_command(subsidy_cli)
     from . import policy_routes

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from marketplace.booking import services, signals
+from marketplace.booking import services
 from marketplace.booking.models import Booking, BookingSettings, Rating
 from marketplace.core.audit import history
 from marketplace.core.errors import Conflict, Forbidden, Invalid
@@ -104,26 +104,31 @@ def test_requires_approval_off_approves_at_once(app, instrument, company_user, l
     assert b.status == "approved" and b.decided_by_id is None
 
 
-def test_signals_sent_after_flush_and_receiver_can_abort(app, instrument, company_user, lab_user):
+def test_approval_reserves_the_subsidy_in_its_own_transaction_and_a_refusal_undoes_it(
+        app, instrument, company_user, lab_user, monkeypatch):
+    """The transition calls the subsidy service itself, after the move is visible in the transaction;
+    when the reservation refuses (the budget, say), the approval is undone with it."""
+    from marketplace.subsidy import services as subsidy
     seen = []
+    reserve = subsidy.reserve_user_subsidy
 
-    def on_approved(booking, actor=None, **kw):
+    def watching(booking, *, actor=None):
         # the state change is visible to a query inside the same transaction
-        status = db.session.scalar(db.select(Booking.status).where(Booking.id == booking.id))
-        seen.append((booking.id, status, actor))
+        seen.append((booking.id, db.session.scalar(db.select(Booking.status).where(Booking.id == booking.id)), actor))
+        return reserve(booking, actor=actor)
 
-    def veto(booking, actor=None, **kw):
+    def refusing(booking, *, actor=None):
         raise Conflict("预算不足 / budget exhausted")
 
     b = services.request_booking(instrument, *slot(0, 9), "x", actor=company_user)
     db.session.commit()
-    with signals.booking_approved.connected_to(on_approved):
-        services.approve_booking(b, actor=lab_user)
+    monkeypatch.setattr(subsidy, "reserve_user_subsidy", watching)
+    services.approve_booking(b, actor=lab_user)
     assert seen == [(b.id, "approved", lab_user)]
     db.session.rollback()
-    with signals.booking_approved.connected_to(veto):
-        with pytest.raises(Conflict):
-            services.approve_booking(b, actor=lab_user)
+    monkeypatch.setattr(subsidy, "reserve_user_subsidy", refusing)
+    with pytest.raises(Conflict):
+        services.approve_booking(b, actor=lab_user)
     db.session.rollback()
     assert db.session.get(Booking, b.id).status == "requested"
 

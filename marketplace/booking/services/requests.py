@@ -15,7 +15,7 @@ from ...core.permissions import require_login
 from ...core.timeutil import utcnow
 from ...extensions import db
 from ...notifications.services import notify_many
-from .. import rules, signals
+from .. import rules
 from ..models import EXCLUSION_CONSTRAINT, Booking
 from .lookups import (
     busy_between,
@@ -119,7 +119,6 @@ def request_booking(instrument, start, end, purpose, *, actor, samples=None, now
         fee=rules.booking_fee(instrument.price_unit, price, start, end, samples), user_subsidy=0,
         created_at=now, updated_at=now))
     record("booking", booking.id, "requested", actor, to_state="requested")
-    signals.booking_requested.send(booking, actor=actor)
     if r.requires_approval:
         enqueue(notify_requested, booking.id, link("booking.queue"), False)
     else:

@@ -11,7 +11,8 @@ from flask_babel import gettext as _
 from ...core.timeutil import utcnow
 from ...extensions import db
 from ...notifications.services import notify
-from .. import rules, signals
+from ...subsidy import services as subsidy
+from .. import rules
 from ..models import Booking
 from ..states import MACHINE
 from .lookups import link, when
@@ -23,7 +24,7 @@ def _mark_no_show(booking, now):
     booking.cancel_fee = rules.cancellation_fee(booking.fee, booking.start, now, 0,
                                                 current_app.config["BOOKING_LATE_CANCEL_FEE_PERCENT"])
     db.session.flush()
-    signals.booking_no_show.send(booking, actor=None)
+    subsidy.release_user_subsidy(booking, actor=None, why=booking.status)
     notify(booking.user, _("预约爽约：%(title)s", title=booking.instrument.title),
            _("您预约的 %(title)s（%(when)s）开始后未签到，已记为爽约。", title=booking.instrument.title,
              when=when(booking)),

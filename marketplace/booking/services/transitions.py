@@ -2,7 +2,10 @@
 `allowed_actions`, the one rule that both the pages' buttons and these services follow.
 
 Each takes the booking first and the actor keyword-only, checks permission first, applies the
-transition through `MACHINE` (audited), flushes, and sends its signal inside the same transaction.
+transition through `MACHINE` (audited), and moves the public money that follows it by calling the
+subsidy service in the same transaction: approval reserves the user-side subsidy, rejection and
+cancellation release it, completion recomputes it on the actual fee, settlement commits it.
+Notifications and mail are jobs, after the commit.
 """
 from datetime import timedelta
 
@@ -17,6 +20,7 @@ from ...core.permissions import require_login, require_member
 from ...core.timeutil import utcnow
 from ...extensions import db
 from ...notifications.services import notify
+from ...subsidy import services as subsidy
 from .. import rules, signals
 from ..models import Booking
 from ..states import MACHINE
@@ -60,7 +64,7 @@ def approve_now(booking, *, actor, now, comment=None, notify_user: bool = True):
     notify_user=False: the caller's job tells the user (the booking request's hot path)."""
     MACHINE.apply(booking, "approved", actor, comment=comment, decided_by_id=getattr(actor, "id", None),
                   decided_at=now)
-    signals.booking_approved.send(booking, actor=actor)
+    subsidy.reserve_user_subsidy(booking, actor=actor)
     if notify_user:
         notify_approved(booking)
 
@@ -99,7 +103,7 @@ def reject_now(booking, reason, *, actor, now):
     booking.decided_by_id = getattr(actor, "id", None)
     booking.decided_at = now
     db.session.flush()
-    signals.booking_rejected.send(booking, actor=actor)
+    subsidy.release_user_subsidy(booking, actor=actor, why=booking.status)
     notify(booking.user, _("预约未获批准：%(title)s", title=booking.instrument.title),
            _("您预约的 %(title)s（%(when)s）未获批准。理由：%(reason)s", title=booking.instrument.title,
              when=when(booking), reason=reason),
@@ -128,6 +132,7 @@ def cancel_booking(booking, reason=None, *, actor, now=None) -> Booking:
     booking.cancel_fee = fee
     booking.cancelled_at = now
     db.session.flush()
+    subsidy.release_user_subsidy(booking, actor=actor, why=booking.status)
     signals.booking_cancelled.send(booking, actor=actor)
     url = link("booking.detail", booking_id=booking.id)
     title = booking.instrument.title
@@ -158,7 +163,6 @@ def check_in(booking, *, actor, now=None) -> Booking:
     MACHINE.apply(booking, "in_use", actor, action="check_in")
     booking.actual_start = max(now, booking.start) if now < booking.end else booking.start
     db.session.flush()
-    signals.booking_checked_in.send(booking, actor=actor)
     return booking
 
 
@@ -206,7 +210,7 @@ def complete_booking(booking, *, actor, actual_start=None, actual_end=None, actu
     booking.fee = _usage_fee(booking)
     booking.completed_at = now
     db.session.flush()
-    signals.booking_completed.send(booking, actor=actor)
+    subsidy.recompute_user_subsidy(booking, actor=actor)  # on the actual fee, never above the reservation
     if usage.has_extension:
         notify(booking.user, _("请确认延时使用：%(title)s", title=booking.instrument.title),
                _("管理单位记录的使用超出了预约（结束 %(end)s，样品 %(samples)s）。超出部分只有在您确认后才计费；"
@@ -250,7 +254,7 @@ def decide_extension(booking, confirm: bool, *, actor) -> Booking:
            comment=format_fen(booking.fee))
     db.session.flush()
     if confirm:  # the subsidy follows the new fee (never above its reservation)
-        signals.booking_completed.send(booking, actor=actor)
+        subsidy.recompute_user_subsidy(booking, actor=actor)
     enqueue(notify_provider_staff, booking.provider_org_id,
             _("延时使用已确认：%(title)s", title=booking.instrument.title) if confirm else
             _("延时使用未被确认：%(title)s", title=booking.instrument.title),
@@ -267,7 +271,7 @@ def settle_booking(booking, payment_ref, *, actor, payment_id=None) -> Booking:
     booking.payment_ref = payment_ref.strip()
     booking.settled_at = utcnow()
     db.session.flush()
-    signals.booking_settled.send(booking, actor=actor, payment_id=payment_id)
+    subsidy.commit_user_subsidy(booking, actor=actor, payment_id=payment_id)
     return booking
 
 
