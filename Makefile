@@ -83,7 +83,7 @@ vendor:
 # English catalog: re-extract the Chinese source strings, merge them into
 # marketplace/translations/en/LC_MESSAGES/messages.po (translate new/fuzzy entries there), compile the .mo.
 translations: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --sort-by-file -o messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k NC_:1c,2 --sort-by-file -o messages.pot .
 	$(BIN)/pybabel update -i messages.pot -d marketplace/translations -l en --width 100 --no-fuzzy-matching --ignore-obsolete
 	rm -f messages.pot
 	$(BIN)/pybabel compile -d marketplace/translations --statistics

@@ -1,4 +1,5 @@
-"""Set English translations in the catalog: `python scripts/po_set.py < pairs.tsv` (msgid<TAB>msgstr a line).
+"""Set English translations in the catalog: `python scripts/po_set.py < pairs.tsv` (msgid<TAB>msgstr a line,
+or msgctxt<TAB>msgid<TAB>msgstr for an entry with a context, marked `NC_(context, text)` in the code).
 
 Then compile with `make translations` (or `pybabel compile -d marketplace/translations`).
 `python scripts/po_set.py --missing` lists the msgids that still have no translation.
@@ -17,14 +18,18 @@ def main():
     if "--missing" in sys.argv:
         for message in catalog:
             if message.id and not message.string:
-                print(message.id)
+                print(f"{message.context}\t{message.id}" if message.context else message.id)
         return
     changed = 0
     for line in sys.stdin:
         if "\t" not in line:
             continue
-        msgid, msgstr = line.rstrip("\n").split("\t", 1)
-        message = catalog.get(msgid)
+        fields = line.rstrip("\n").split("\t")
+        if len(fields) == 3:
+            context, msgid, msgstr = fields
+        else:
+            context, (msgid, msgstr) = None, line.rstrip("\n").split("\t", 1)
+        message = catalog.get(msgid, context=context)
         if message is None:
             print(f"not in the catalog (run make translations first): {msgid}", file=sys.stderr)
             continue

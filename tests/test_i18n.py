@@ -39,19 +39,11 @@ def _read_po():
         return read_po(f, locale="en")
 
 
-# Pages whose <option> labels are still Chinese data in English (known gap, see the i18n report):
-# catalog/list.html prints the city filter's Chinese names. Remove the entry once it is fixed.
-OPTION_LABELS_EXEMPT = {"/resources"}
-
-
-def _visible_text(html: str, url: str) -> str:
+def _visible_text(html: str) -> str:
     """Page text without the language switch (which names Chinese in Chinese on purpose) and without
     form values (cities are stored under their Chinese names)."""
     html = re.sub(r'<a [^>]*lang="zh-CN"[^>]*>.*?</a>', "", html, flags=re.S)
-    html = re.sub(r'value="[^"]*"', "", html)
-    if url in OPTION_LABELS_EXEMPT:
-        html = re.sub(r"<option\b.*?</option>", "", html, flags=re.S)
-    return html
+    return re.sub(r'value="[^"]*"', "", html)
 
 
 # -- the running app ------------------------------------------------------------------------------
@@ -83,7 +75,7 @@ def test_switching_to_english_translates_pages(client, url):
         assert english in html, f"{url}: {english!r} missing in English"
     for chinese in ["登录", "注册", "搜索", "江苏省科技资源统筹服务平台", "跳到正文"]:
         assert chinese not in html, f"{url}: {chinese!r} still shown in English"
-    leftovers = sorted(set(CJK.findall(_visible_text(html, url))))
+    leftovers = sorted(set(CJK.findall(_visible_text(html))))
     assert not leftovers, f"{url}: untranslated Chinese in the English page: {leftovers}"
 
 
@@ -160,8 +152,8 @@ def test_english_strings_contain_no_chinese():
 
 def test_compiled_catalog_is_up_to_date():
     with open(MO_PATH, "rb") as f:
-        compiled = {m.id: m.string for m in read_mo(f) if m.id}
-    source = {m.id: m.string for m in _read_po() if m.id and not m.fuzzy}
+        compiled = {(m.id, m.context): m.string for m in read_mo(f) if m.id}
+    source = {(m.id, m.context): m.string for m in _read_po() if m.id and not m.fuzzy}
     assert compiled == source, ("messages.mo differs from messages.po: run "
                                 "`.venv/bin/pybabel compile -d marketplace/translations`")
 
@@ -176,15 +168,15 @@ def test_catalog_covers_every_source_string():
             section = (match.group(2), match.group(1))
             method_map.append(section)
             options_map[section[0]] = {}
-    keywords = dict(DEFAULT_KEYWORDS, _l=None, lazy_gettext=None)
+    keywords = dict(DEFAULT_KEYWORDS, _l=None, lazy_gettext=None, NC_=((1, "c"), 2))
     extracted = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
+    for filename, lineno, message, _comments, context in extract_from_dir(
             str(ROOT), method_map, options_map, keywords=keywords):
         msgid = message if isinstance(message, str) else message[0]
-        extracted.setdefault(msgid, f"{filename}:{lineno}")
+        extracted.setdefault((msgid, context), f"{filename}:{lineno}")
     assert len(extracted) > 300
     catalog = _read_po()
-    missing = {msgid: where for msgid, where in extracted.items() if msgid not in catalog}
+    missing = {key: where for key, where in extracted.items() if catalog.get(*key) is None}
     assert not missing, ("strings missing from the English catalog (run `make translations` and translate "
                          f"them): {missing}")
 
@@ -194,16 +186,6 @@ def test_catalog_covers_every_source_string():
 # A string literal holding Chinese, " / ", then English: the bilingual messages that reached people
 # mixed-language before every string went through Flask-Babel. Comments and docstrings are not scanned.
 BILINGUAL = re.compile(r"""(?P<q>["'])(?:(?!(?P=q)).)*?[\u3400-\u9fff](?:(?!(?P=q)).)*? / (?:\{[^}]*\}\s*)?[A-Za-z]""")
-# Transitional (issue 8): literals left in packages that another branch is converting. The count may only
-# go down; remove an entry when its file reaches zero.
-BILINGUAL_LEFT = {  # shape-booking's packages
-    "marketplace/api/payments.py": 1, "marketplace/booking/cli.py": 1, "marketplace/booking/routes.py": 9,
-    "marketplace/booking/rules.py": 13, "marketplace/booking/services.py": 54, "marketplace/payments/cli.py": 1,
-    "marketplace/payments/services.py": 23, "marketplace/subsidy/cli.py": 1, "marketplace/subsidy/demo.py": 1,
-    "marketplace/subsidy/forms.py": 1, "marketplace/subsidy/ledger.py": 2, "marketplace/subsidy/payouts.py": 3,
-    "marketplace/subsidy/routes.py": 4, "marketplace/subsidy/rules.py": 12, "marketplace/subsidy/services.py": 29,
-    "marketplace/subsidy/settlement.py": 5, "templates/booking/_org_rating.html": 1, "templates/booking/book.html": 1,
-}
 
 
 def _bilingual_literals(path: Path) -> int:
@@ -233,7 +215,7 @@ def test_no_bilingual_literals():
         if "/migrations/" in rel:
             continue
         n = _bilingual_literals(path)
-        if n > BILINGUAL_LEFT.get(rel, 0):
+        if n:
             found[rel] = n
     assert not found, ('"中文 / English" literals: write _("中文") and put the English in the catalog '
                        f"(see the module docstring): {found}")

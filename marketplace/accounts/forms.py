@@ -1,16 +1,10 @@
-from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from ..core.i18n import tr
+from ..core.i18n import lazy_tr
 from ..core.reference import CITIES, ORG_KINDS
-
-
-def _label(zh):
-    """A reference list's Chinese name, shown in the interface language when the form renders."""
-    return LazyString(lambda: tr(zh))
 
 
 class LoginForm(FlaskForm):
@@ -37,8 +31,8 @@ class RegisterForm(FlaskForm):
     password = _new_password()
     confirm = _confirm()
     org_name = StringField(_l("单位名称"), validators=[DataRequired(), Length(max=120)])
-    org_kind = SelectField(_l("单位类型"), choices=[(k, _label(v[0])) for k, v in ORG_KINDS.items()])
-    org_city = SelectField(_l("所在城市"), choices=[(c, _label(c)) for c in CITIES])
+    org_kind = SelectField(_l("单位类型"), choices=[(k, lazy_tr(v)) for k, v in ORG_KINDS.items()])
+    org_city = SelectField(_l("所在城市"), choices=[(c, lazy_tr(c)) for c in CITIES])
     uscc = StringField(_l("统一社会信用代码"), description=_l("18 位，见营业执照或登记证书"),
                        validators=[DataRequired(), Length(max=40)])
     legal_name = StringField(_l("登记名称（与执照一致）"), validators=[DataRequired(), Length(max=120)])

@@ -17,8 +17,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+from ..core.i18n import lazy_tr
 from ..core.reference import CITIES
-from ..core.web import bilingual_choices
 from .types import PLATFORMS, RESOURCE_TYPES
 
 MAX_YUAN = Decimal("10000000000000")
@@ -43,10 +43,10 @@ class CommonResourceForm(FlaskForm):
     title = StringField(_l("标题"), validators=[DataRequired(), Length(max=200)])
     summary = StringField(_l("简介"), validators=[Optional(), Length(max=500)])
     description = TextAreaField(_l("详细介绍"), validators=[Optional(), Length(max=20000)])
-    city = SelectField(_l("所在城市"), choices=bilingual_choices((c, (c, en)) for c, en in CITIES.items()))
+    city = SelectField(_l("所在城市"), choices=[(c, lazy_tr(c)) for c in CITIES])
     discipline = StringField(_l("学科领域"), validators=[Optional(), Length(max=60)])
     tags = StringField(_l("标签（逗号分隔）"), validators=[Optional(), Length(max=200)])
-    platforms = MultiCheckboxField(_l("服务平台"), choices=bilingual_choices((k, v[:2]) for k, v in PLATFORMS.items()),
+    platforms = MultiCheckboxField(_l("服务平台"), choices=[(k, lazy_tr(v[0])) for k, v in PLATFORMS.items()],
                                    validators=[DataRequired()])
     contact_name = StringField(_l("联系人"), validators=[Optional(), Length(max=60)])
     contact_phone = StringField(_l("联系电话"), validators=[Optional(), Length(max=30)])
@@ -106,7 +106,7 @@ def _wtf_field(f):
         return DateField(label, validators=required)
     if f.kind == "bool":
         return BooleanField(label)
-    choices = bilingual_choices(f.choices.items())
+    choices = [(k, lazy_tr(v)) for k, v in f.choices.items()]
     if f.kind == "multi":
         return MultiCheckboxField(label, choices=choices, validators=[Optional()])
     return SelectField(label, choices=([] if f.required else [("", "—")]) + choices, validators=required)

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Organisation, User
+from ..core.i18n import english
 from ..core.reference import CITIES, sql_in
 from ..core.timeutil import utcnow
 from ..extensions import db
@@ -161,7 +162,7 @@ def _make_model(spec):
         "id": sa.Column(sa.ForeignKey("resources.id", ondelete="CASCADE"), primary_key=True),
         "__mapper_args__": {"polymorphic_identity": spec.key},
         "__table_args__": tuple(_checks(table, spec.fields)),
-        "__doc__": f"{spec.name_zh} ({spec.name_en}).",
+        "__doc__": f"{spec.name_zh} ({english(spec.name_zh)}).",
     }
     for f in spec.fields:
         attrs[f.name] = _column(f)

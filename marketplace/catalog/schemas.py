@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, ConfigDict, Field, create_model, model_validator
 
+from ..core.i18n import english
 from ..core.reference import CITIES
 from ..core.schema import Answer, Fen, LocalTime, Page, Schema, tagged_union, text
 from .states import REVISION_STATUSES
@@ -92,10 +93,10 @@ def _body_model(spec, partial: bool):
     for name, (kind, required) in COMMON_FIELDS.items():
         fields[name] = _field(kind, required, partial)
     for f in spec.fields:
-        label = f.en + (" (fen)" if f.kind == "money" else "")
+        label = english(f.zh) + (" (fen)" if f.kind == "money" else "")
         fields[f.name] = _field(own_field_type(f), f.required and f.kind != "bool", partial, label)
     name = f"{_camel(spec.key)}{'Patch' if partial else 'In'}"
-    return create_model(name, __base__=_ResourceBody, __doc__=f"{spec.name_en} ({spec.name_zh})", **fields)
+    return create_model(name, __base__=_ResourceBody, __doc__=f"{english(spec.name_zh)} ({spec.name_zh})", **fields)
 
 
 RESOURCE_IN = {key: _body_model(spec, partial=False) for key, spec in RESOURCE_TYPES.items()}
@@ -287,8 +288,8 @@ class PlatformList(Answer):
 
 def resource_types_out() -> ResourceTypeList:
     return ResourceTypeList(items=[ResourceTypeOut(
-        key=t.key, name_zh=t.name_zh, name_en=t.name_en, platforms=list(t.platforms),
-        fields=[FieldOut(name=f.name, name_zh=f.zh, name_en=f.en, kind=f.kind, required=f.required,
+        key=t.key, name_zh=t.name_zh, name_en=english(t.name_zh), platforms=list(t.platforms),
+        fields=[FieldOut(name=f.name, name_zh=f.zh, name_en=english(f.zh), kind=f.kind, required=f.required,
                          choices=list(f.choices) if f.choices else None,
                          min=f.min if f.min is not None else None, max=f.max if f.min is not None else None)
                 for f in t.fields]) for t in RESOURCE_TYPES.values()])
@@ -296,7 +297,7 @@ def resource_types_out() -> ResourceTypeList:
 
 def platforms_out() -> PlatformList:
     return PlatformList(items=[PlatformOut(
-        key=k, name_zh=v[0], name_en=v[1], description_zh=v[2], description_en=v[3],
+        key=k, name_zh=v[0], name_en=english(v[0]), description_zh=v[1], description_en=english(v[1]),
         resource_types=[t.key for t in RESOURCE_TYPES.values() if k in t.platforms]) for k, v in PLATFORMS.items()])
 
 

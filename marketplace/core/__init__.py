@@ -37,7 +37,7 @@ def init_app(app):
         views = app.view_functions
         search_url = url_for("search.search_page") if "search.search_page" in views else url_for("catalog.resources")
         return {"CITIES": CITIES, "current_locale": locale(), "nav_links": nav_links, "search_url": search_url,
-                "org_kind_name": lambda k: tr(ORG_KINDS[k][0]) if k in ORG_KINDS else k, "city_name": tr}
+                "org_kind_name": lambda k: tr(ORG_KINDS[k]) if k in ORG_KINDS else k, "city_name": tr}
 
     bp = Blueprint("core", __name__)
 

@@ -42,25 +42,6 @@ def locale() -> str:
     return str(get_locale() or "zh")
 
 
-def bilingual_choices(pairs, prefix_key: bool = False):
-    """Form choices from pairs of (value, (zh, en)), labelled through the catalog (`core.i18n.tr`).
-
-    Transitional: while a package's reference data is not yet marked with `N_()` (so its Chinese names
-    are not in the catalog), the pair's English is shown in the English interface.
-    """
-    from flask_babel import LazyString
-
-    from .i18n import tr
-
-    def label(value, zh, en):
-        text = tr(zh)
-        if text == zh and locale() == "en":
-            text = en
-        return f"{value} {text}" if prefix_key else text
-
-    return [(value, LazyString(lambda v=value, zh=zh, en=en: label(v, zh, en))) for value, (zh, en) in pairs]
-
-
 _UNSAFE_IN_URL = frozenset("\\\r\n\t") | frozenset(chr(c) for c in range(32)) | {"\x7f"}
 
 

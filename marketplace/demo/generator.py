@@ -396,7 +396,7 @@ class _Builder:
         spec_text = expand(rng, specs)  # one draw: the description quotes the same specs as the field
         title = f"{name} {_maker_short(maker)} {model}｜{org['name']}"
         summary = (f"{org['name']}{name}（{abbr}），{country}{maker.split('（')[0]} {model}，原值 "
-                   f"{value_yuan / 10000:.0f} 万元，{SERVICE_MODES[mode][0]}；对外 {external} 元/{unit_zh}。")
+                   f"{value_yuan / 10000:.0f} 万元，{SERVICE_MODES[mode]}；对外 {external} 元/{unit_zh}。")
         description = "\n\n".join([
             fn,
             f"技术指标：{spec_text}",

@@ -43,8 +43,8 @@ class FilingForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from ..core.web import bilingual_choices
-        self.city.choices = [("", "—")] + bilingual_choices([(c, (c, en)) for c, en in CITIES.items()])
+        from ..core.i18n import lazy_tr
+        self.city.choices = [("", "—")] + [(c, lazy_tr(c)) for c in CITIES]
 
     def data_for_service(self) -> dict:
         data = {f: getattr(self, f).data for f in ("name", "uscc", "legal_rep", "city", "address", "founded_on",

@@ -22,9 +22,9 @@ from wtforms.validators import (
 from wtforms.widgets import TextInput
 
 from ..core.errors import Invalid
+from ..core.i18n import lazy_tr
 from ..core.money import format_fen, parse_yuan
 from ..core.reference import CITIES
-from ..core.web import bilingual_choices
 from .states import CANCEL_REASONS, CONTRACT_TYPES, MODES
 
 
@@ -88,7 +88,7 @@ class DealForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.mode.choices = bilingual_choices(MODES.items())
+        self.mode.choices = [(k, lazy_tr(v)) for k, v in MODES.items()]
 
 
 class OfferForm(FlaskForm):
@@ -111,7 +111,7 @@ class SignForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.contract_type.choices = bilingual_choices(CONTRACT_TYPES.items())
+        self.contract_type.choices = [(k, lazy_tr(v)) for k, v in CONTRACT_TYPES.items()]
 
     def validate_instalments(self, field):
         rows = []
@@ -136,8 +136,7 @@ class CancelForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.reason_code.choices = bilingual_choices((k, v) for k, v in CANCEL_REASONS.items()
-                                                     if k != "objection_upheld")
+        self.reason_code.choices = [(k, lazy_tr(v)) for k, v in CANCEL_REASONS.items() if k != "objection_upheld"]
 
 
 class CardForm(FlaskForm):

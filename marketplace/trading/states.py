@@ -1,14 +1,18 @@
-"""Trading states and the transition tables (no app imports: used by pure rules and schemas)."""
+"""Trading states and the transition tables (no app imports: used by pure rules and schemas).
+
+Labels are Chinese marked for the catalog (`core.i18n.N_`); `core.i18n.tr` shows them in the interface language.
+"""
+from ..core.i18n import N_, NC_
 from ..core.statemachine import StateMachine
 
 DEMAND_STATUSES = {
-    "draft": ("草稿", "Draft"),
-    "pending_review": ("待审核", "Pending review"),
-    "published": ("已发布", "Published"),
-    "rejected": ("已退回", "Rejected"),
-    "offline": ("已下线", "Offline"),
-    "expired": ("已过期", "Expired"),
-    "archived": ("已归档", "Archived"),
+    "draft": N_("草稿"),
+    "pending_review": N_("待审核"),
+    "published": N_("已发布"),
+    "rejected": NC_("review status", "已退回"),
+    "offline": N_("已下线"),
+    "expired": N_("已过期"),
+    "archived": N_("已归档"),
 }
 
 DEMAND = StateMachine("demand", {
@@ -23,14 +27,14 @@ DEMAND = StateMachine("demand", {
             "offline": "offline", "archive": "archived"})
 
 DEAL_STATUSES = {
-    "negotiating": ("洽谈中", "Negotiating"),
-    "agreed": ("已议定", "Agreed"),
-    "public_notice": ("公示中", "In public notice"),
-    "objected": ("异议处理中", "Objection pending"),
-    "signed": ("已签约", "Signed"),
-    "paid": ("已付清", "Paid"),
-    "completed": ("已完成", "Completed"),
-    "cancelled": ("已取消", "Cancelled"),
+    "negotiating": N_("洽谈中"),
+    "agreed": N_("已议定"),
+    "public_notice": N_("公示中"),
+    "objected": N_("异议处理中"),
+    "signed": N_("已签约"),
+    "paid": N_("已付清"),
+    "completed": N_("已完成"),
+    "cancelled": N_("已取消"),
 }
 
 DEAL = StateMachine("deal", {
@@ -50,25 +54,25 @@ DEAL = StateMachine("deal", {
 OPEN_DEAL_STATUSES = ("negotiating", "agreed", "public_notice", "objected", "signed", "paid")
 
 MODES = {
-    "transfer": ("转让", "Transfer"),
-    "licence": ("许可", "Licence"),
-    "equity": ("作价入股", "Equity"),
-    "co_development": ("合作开发", "Co-development"),
+    "transfer": N_("转让"),
+    "licence": N_("许可"),
+    "equity": N_("作价入股"),
+    "co_development": N_("合作开发"),
 }
-LISTING_MODES = {"negotiated": ("协议转让", "Negotiated"), "fixed": ("挂牌", "Fixed price")}
+LISTING_MODES = {"negotiated": N_("协议转让"), "fixed": N_("挂牌")}
 CONTRACT_TYPES = {
-    "development": ("技术开发", "Technology development"),
-    "transfer": ("技术转让", "Technology transfer"),
-    "licence": ("技术许可", "Technology licence"),
-    "consulting": ("技术咨询", "Technology consulting"),
-    "service": ("技术服务", "Technology service"),
+    "development": N_("技术开发"),
+    "transfer": N_("技术转让"),
+    "licence": N_("技术许可"),
+    "consulting": N_("技术咨询"),
+    "service": N_("技术服务"),
 }
 CANCEL_REASONS = {
-    "price": ("价格未达成一致", "Price"),
-    "terms": ("条款未达成一致", "Terms"),
-    "withdrawn": ("一方撤回", "Withdrawn"),
-    "objection_upheld": ("异议成立", "Objection upheld"),
-    "other": ("其他", "Other"),
+    "price": N_("价格未达成一致"),
+    "terms": N_("条款未达成一致"),
+    "withdrawn": N_("一方撤回"),
+    "objection_upheld": N_("异议成立"),
+    "other": N_("其他"),
 }
 SIDES = ("buyer", "seller")
 OBJECTION_STATUSES = ("open", "upheld", "dismissed")

@@ -30,12 +30,9 @@ def key_label(group_by: str, key) -> str:
     if group_by == "nature":
         return label(NATURES, key)
     if group_by == "city":
+        from ...core.i18n import tr
         name = JIANGSU_CITY_CODES.get(key) or rules.city_code_name(key) or key
-        from ...core.web import locale
-        if locale() == "en":
-            from ...core.reference import CITIES
-            name = CITIES.get(name, name)
-        return f"{key} {name}"
+        return f"{key} {tr(name)}"
     return f"{int(key):02d}"
 
 

@@ -2,7 +2,7 @@
 from flask import url_for
 from flask_login import current_user
 
-from ...core.web import locale
+from ...core.i18n import tr
 from ..states import (
     CANCEL_REASONS,
     CONTRACT_TYPES,
@@ -19,10 +19,7 @@ def is_broker_user(user) -> bool:
 
 
 def _name(table, key):
-    pair = table.get(key)
-    if pair is None:
-        return key or ""
-    return pair[1] if locale() == "en" else pair[0]
+    return tr(table[key]) if key in table else key or ""
 
 
 def status_name(key):
