@@ -10,9 +10,11 @@ turns the declaration into parsing, per-field 422 messages, serialisation and Op
 from datetime import date, datetime
 from typing import Annotated, Union
 
+from flask_babel import gettext as _
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, RootModel, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from .errors import Invalid
 from .timeutil import isoformat, to_utc_naive
 
 MAX_FEN = 10**15  # ¥10 trillion: far above any real amount, far below 64-bit overflow
@@ -104,3 +106,61 @@ class Page(Answer):
 
 __all__ = ["Answer", "AwareTime", "Count", "Day", "Fen", "Id", "LocalTime", "LongText", "MAX_FEN", "MAX_ID",
            "Page", "PositiveFen", "Schema", "TAGGED_UNIONS", "tagged_union", "Text200", "Text2000", "Title", "text"]
+
+
+# -- a payload's errors, per field, in the reader's language -----------------------------------------
+
+def _messages() -> dict:
+    """pydantic error types -> messages in the interface language (evaluated per request)."""
+    return {
+        "missing": _("必填"),
+        "extra_forbidden": _("未知的字段"),
+        "int_type": _("必须是整数"), "int_parsing": _("必须是整数"), "int_from_float": _("必须是整数"),
+        "bool_type": _("必须是 true 或 false"), "bool_parsing": _("必须是 true 或 false"),
+        "string_type": _("必须是文字"), "list_type": _("必须是数组"), "dict_type": _("必须是对象"),
+        "model_type": _("必须是对象"), "model_attributes_type": _("必须是对象"),
+        "datetime_type": _("时间格式应为带时区的 ISO 8601"), "datetime_parsing": _("时间格式应为带时区的 ISO 8601"),
+        "datetime_from_date_parsing": _("时间格式应为带时区的 ISO 8601"),
+        "date_type": _("日期格式应为 YYYY-MM-DD"), "date_parsing": _("日期格式应为 YYYY-MM-DD"),
+        "date_from_datetime_parsing": _("日期格式应为 YYYY-MM-DD"),
+        "literal_error": _("不是可选的值"), "enum": _("不是可选的值"),
+        "url_parsing": _("网址格式不正确"), "value_error": _("取值无效"),
+    }
+
+
+def _message(err: dict) -> str:
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind in ("string_too_long", "too_long"):
+        return _("最多 %(n)s 个字符", n=ctx.get("max_length"))
+    if kind in ("string_too_short", "too_short"):
+        return _("至少 %(n)s 个字符", n=ctx.get("min_length"))
+    if kind in ("greater_than_equal", "greater_than"):
+        return _("不能小于 %(n)s", n=ctx.get("ge", ctx.get("gt")))
+    if kind in ("less_than_equal", "less_than"):
+        return _("不能大于 %(n)s", n=ctx.get("le", ctx.get("lt")))
+    if kind == "literal_error" and ctx.get("expected"):
+        return _("不是可选的值（可选：%(values)s）", values=ctx["expected"])
+    if kind == "value_error":
+        # Our own validators raise ValueError("code"); known codes have a translated message.
+        code = str(ctx.get("error", ""))
+        known = {"text_nul": _("不能包含 NUL 字符"), "text_surrogate": _("包含无效的 Unicode 字符"),
+                 "datetime_naive": _("时间必须带时区偏移，如 +08:00")}
+        return known.get(code, code or _("取值无效"))
+    return _messages().get(kind, err.get("msg", _("取值无效")))
+
+
+def invalid_from(error) -> Invalid:
+    """A pydantic ValidationError as our Invalid: {field path: [message]} in the request's language."""
+    fields: dict[str, list[str]] = {}
+    tag_field = TAGGED_UNIONS.get(error.title)
+    for err in error.errors(include_url=False):
+        path = list(err["loc"])
+        if tag_field:  # a tagged union (core.schema.tagged_union): the member's tag is not a field
+            path = [tag_field] if err["type"].startswith("union_tag") else path[1:]
+        # Errors are keyed by field: "platforms", not "platforms.0" (the message says what is wrong);
+        # an index inside the path stays, so "managers.0.level" names the manager.
+        while path and isinstance(path[-1], int):
+            path.pop()
+        loc = ".".join(str(p) for p in path) or "body"
+        fields.setdefault(loc, []).append(_message(err))
+    return Invalid(_("输入有误，请检查标出的字段"), fields)

@@ -16,6 +16,7 @@ from ..accounts.rules import require_verified_email
 from ..catalog.models import Resource
 from ..core.errors import Forbidden, Invalid, NotFound
 from ..core.permissions import require_login
+from ..core.schema import invalid_from
 from ..core.timeutil import to_local, utcnow
 from ..extensions import db
 from ..notifications.services import notify
@@ -133,7 +134,6 @@ def validate_details(kind: Kind, data: dict) -> dict:
     try:
         return kind.details.model_validate(data).model_dump(mode="json")
     except ValidationError as err:
-        from ..api.spec import invalid_from
         raise invalid_from(err) from None
 
 
