@@ -8,8 +8,13 @@ def init_app(app):
 
     app.register_blueprint(bp)
     app.cli.add_command(booking_cli)
+    from flask_babel import lazy_gettext as _l
+
+    from ..catalog.nav import approves_bookings
     from ..core import nav
     from .services import count_to_pay
+    nav.add_link(_l("我的预约"), "booking.my_bookings", nav.org_member, priority=10)
+    nav.add_link(_l("预约审批"), "booking.queue", approves_bookings, priority=10)
     nav.set_badge("booking.my_bookings", count_to_pay)  # what the user's organisation has to pay
     from .states import status_label
     app.jinja_env.globals["booking_status_label"] = status_label  # macros imported without context see it

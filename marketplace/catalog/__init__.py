@@ -33,3 +33,10 @@ def init_app(app):
         return min(free) if free else None
 
     app.register_blueprint(bp)
+    from flask_babel import lazy_gettext as _l
+
+    from ..core import nav
+    from .nav import provides_resources
+    nav.add_link(_l("我的资源"), "catalog.mine", nav.org_member, priority=20)
+    nav.add_link(_l("发布资源"), "catalog.choose_type", provides_resources, priority=20)
+    nav.add_link(_l("资源审核"), "catalog.review", nav.has_role("reviewer"), priority=10)

@@ -21,11 +21,8 @@ def init_app(app):
     from flask_login import current_user
 
     from . import nav as nav_registry
-    from . import nav_links as core_links
 
-    # Signed-in navigation: the core pages' links; domains add theirs in their init_app.
-    core_links.register()
-
+    # Signed-in navigation: every domain adds its links in its init_app (core.nav).
     def nav_links():
         """The header links the signed-in user uses: [NavItem(label, endpoint, badge)]."""
         if not current_user.is_authenticated:

@@ -45,6 +45,15 @@ def has_role(role: str) -> Callable:
     return check
 
 
+def remember(name: str, user, compute: Callable):
+    """compute() once per request for this user and name (a predicate that needs the database)."""
+    from flask import g
+    key = f"_nav_{name}_{user.id}"
+    if key not in g:
+        setattr(g, key, compute())
+    return getattr(g, key)
+
+
 def any_of(*predicates: Callable) -> Callable:
     def check(user) -> bool:
         return any(p(user) for p in predicates)

@@ -8,6 +8,11 @@ def init_app(app):
     from .routes import bp
     app.register_blueprint(bp)
     app.cli.add_command(subsidy_cli)
+    from flask_babel import lazy_gettext as _l
+
+    from ..core import nav
+    nav.add_link(_l("补贴与结算"), "subsidy.dashboard", nav.has_role("finance"), priority=10)
+    nav.add_link(_l("向单位付款"), "subsidy.payouts", nav.has_role("finance"), priority=10)
     from . import policy_routes
     policy_routes.init_app(app)  # the public policy page and the booking estimate
 

@@ -56,28 +56,45 @@ def test_parse_iso_requires_an_offset(text):
     assert "start" in err.value.errors
 
 
-def test_state_machine_applies_allowed_moves_audited_and_refuses_others(app, make_user):
+def test_state_machine_applies_allowed_moves_audited_and_refuses_others(app, make_user, make_org, make_resource):
     from marketplace.core.audit import history
     from marketplace.core.statemachine import StateMachine
     from marketplace.extensions import db
 
-    machine = StateMachine("thing", {"new": {"done"}, "done": set()})
-
-    class Thing:
-        id = 7
-        status = "new"
-
+    # an instrument's status lives in its base table (resources): the move updates that row
+    machine = StateMachine("thing", {"draft": {"pending_review"}, "pending_review": set()})
     actor = make_user()
-    thing = Thing()
+    thing = make_resource("instrument", make_org(), status="draft")
     with pytest.raises(Conflict):
-        machine.apply(thing, "new", actor)
-    machine.apply(thing, "done", actor, comment="完成")
+        machine.apply(thing, "draft", actor)
+    machine.apply(thing, "pending_review", actor, comment="完成")
     with pytest.raises(Conflict):
-        machine.apply(thing, "new", actor)
+        machine.apply(thing, "draft", actor)
     db.session.commit()
-    assert thing.status == "done"
-    assert [(h.action, h.from_state, h.to_state, h.actor_id, h.comment) for h in history("thing", 7)] == \
-        [("done", "new", "done", actor.id, "完成")]
+    db.session.expire_all()
+    assert thing.status == "pending_review"
+    assert [(h.action, h.from_state, h.to_state, h.actor_id, h.comment) for h in history("thing", thing.id)] == \
+        [("pending_review", "draft", "pending_review", actor.id, "完成")]
+
+
+def test_state_machine_refuses_a_move_someone_else_made_first(app, make_user, make_org, make_resource):
+    """The move is conditional on the state the object was read in: if another transaction moved the
+    row meanwhile, this one is refused and changes nothing."""
+    import sqlalchemy as sa
+
+    from marketplace.catalog.models import Resource
+    from marketplace.core.statemachine import StateMachine
+    from marketplace.extensions import db
+
+    machine = StateMachine("thing", {"draft": {"pending_review", "archived"}, "pending_review": set(),
+                                     "archived": set()})
+    thing = make_resource("instrument", make_org(), status="draft")
+    # someone else archives it behind this session's back (this session still holds "draft")
+    db.session.execute(sa.update(Resource).where(Resource.id == thing.id).values(status="archived")
+                       .execution_options(synchronize_session=False))
+    with pytest.raises(Conflict):
+        machine.apply(thing, "pending_review", make_user())
+    assert db.session.scalar(sa.select(Resource.status).where(Resource.id == thing.id)) == "archived"
 
 
 @pytest.mark.parametrize("args, expected", [({}, (1, 20)), ({"page": "3", "per_page": "5"}, (3, 5)),

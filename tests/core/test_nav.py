@@ -87,11 +87,12 @@ def test_links_for_orders_by_priority_and_skips_absent_endpoints(app, people):
 
 
 def test_predicates_answer_from_the_database_once_per_request(app, people):
-    from marketplace.core import nav_links
+    from marketplace.api import uses_api
+    from marketplace.catalog.nav import approves_bookings, provides_resources
     with app.test_request_context():
         lab = db.session.merge(people["lab"])
-        assert nav_links.approves_bookings(lab) and nav_links.provides_resources(lab)
-        assert nav_links.uses_api(lab)
+        assert approves_bookings(lab) and provides_resources(lab)
+        assert uses_api(lab)
         company = db.session.merge(people["company"])
-        assert not nav_links.approves_bookings(company) and not nav_links.provides_resources(company)
-        assert not nav_links.uses_api(company)
+        assert not approves_bookings(company) and not provides_resources(company)
+        assert not uses_api(company)
