@@ -306,10 +306,9 @@ def _job_context(app, running: bool = True):
 
 
 def _get_worker_app():
-    global _worker_app
+    """The app of this worker process, handed over by make_worker (core never builds the app itself)."""
     if _worker_app is None:
-        from .. import create_app
-        _worker_app = create_app()
+        raise RuntimeError("a job ran outside an app: start workers with `flask worker` (core.jobs.make_worker)")
     return _worker_app
 
 
@@ -351,7 +350,9 @@ def failed_jobs(app=None) -> list:
 def make_worker(app=None, *, simple: bool = False):
     """An RQ worker on the configured queue; simple=True runs jobs in this process, else forks per job."""
     from rq import SimpleWorker, Worker
-    app = app or current_app
+    global _worker_app
+    app = app or current_app._get_current_object()
+    _worker_app = app  # the jobs this worker runs (and the processes it forks) run in this app
     cls = SimpleWorker if simple else Worker
     return cls([queue(app)], connection=connection(app))
 

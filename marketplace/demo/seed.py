@@ -46,11 +46,7 @@ class DatabaseNotEmpty(click.ClickException):
 
 
 def _hash_password(password: str) -> str:
-    try:
-        from ..accounts.services import hash_password
-    except ImportError:  # pragma: no cover - accounts is part of the app
-        from werkzeug.security import generate_password_hash
-        return generate_password_hash(password)
+    from ..accounts.services import hash_password
     return hash_password(password)
 
 

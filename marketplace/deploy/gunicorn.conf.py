@@ -43,16 +43,13 @@ def when_ready(server):
 
 def post_worker_init(worker):
     """Warm the worker before its first request: the search package's warm_up(app) (searcher and
-    dictionary), when it provides one. A failure is logged; the worker serves all the same."""
+    dictionary). A failure is logged; the worker serves all the same."""
     warm_up(worker.wsgi, worker.log)
 
 
 def warm_up(app, log=None):
+    from marketplace.search import warm_up as search_warm_up
     log = log or logging.getLogger("gunicorn.error")
-    try:
-        from marketplace.search import warm_up as search_warm_up
-    except ImportError:
-        return False
     try:
         with app.app_context():
             search_warm_up(app)

@@ -27,7 +27,7 @@ def test_workers_follow_the_cores_up_to_a_cap(monkeypatch):
     assert load(monkeypatch, 2, GUNICORN_ACCESSLOG="")["accesslog"] is None
 
 
-def test_warm_up_calls_the_search_warm_up_when_there_is_one(monkeypatch, app):
+def test_warm_up_calls_the_search_warm_up(monkeypatch, app):
     conf = load(monkeypatch, 2)
     called = []
     fake = types.ModuleType("marketplace.search")
@@ -39,6 +39,3 @@ def test_warm_up_calls_the_search_warm_up_when_there_is_one(monkeypatch, app):
         raise OSError("index missing")
     fake.warm_up = broken
     assert conf["warm_up"](app) is False  # logged; the worker serves all the same
-
-    del fake.warm_up  # a search package without warm_up: nothing to do
-    assert conf["warm_up"](app) is False

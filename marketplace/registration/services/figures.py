@@ -48,10 +48,7 @@ def firm_figures(firm, year: int | None = None) -> dict[str, int]:
 
 
 def register_with_filing() -> None:
-    """Report to the filing package's annual-report figures, when that package is installed."""
-    import importlib.util
-    if importlib.util.find_spec("marketplace.filing.figures") is None:
-        return
+    """Report to the filing package's annual-report figures."""
     from ...filing.figures import register_provider
     register_provider("registration", firm_figures)
 
@@ -64,9 +61,6 @@ def plan_figures(year: int) -> dict[str, int]:
 
 
 def register_with_census() -> None:
-    """Report the plan figures to the census, when that package is installed."""
-    import importlib.util
-    if importlib.util.find_spec("marketplace.census.plan") is None:
-        return
+    """Report the plan figures to the census."""
     from ...census.plan import register_plan_source
     register_plan_source("registration", plan_figures)
