@@ -13,7 +13,7 @@ from .extensions import babel, csrf, db, login_manager, migrate
 
 # Domain packages, in dependency order (the layers `make lint` checks, see setup.cfg): each one's
 # init_app(app) registers its blueprints, CLI commands and hooks. Every domain is always present.
-DOMAINS = ["core", "accounts", "catalog", "notifications", "search", "uploads", "verification", "ledger",
+DOMAINS = ["core", "notifications", "uploads", "accounts", "catalog", "search", "verification", "ledger",
            "booking", "subsidy", "payments", "census", "filing", "registration", "events", "requests", "trading",
            "api"]
 
