@@ -11,8 +11,10 @@ reloads the rows from the database, a late pass never writes stale data. Creatin
 rebuilding an index additionally takes `<dir>/MAINTENANCE.lock` so that two processes that both
 find the index missing do not both recreate it.
 
-Readers. Each thread keeps one open searcher and refreshes it (`searcher.refresh()`) when the
-index generation changed, so a committed update is visible to the next query in every process.
+Readers. Each thread keeps one open searcher and reopens it when the index generation changed, so a
+committed update is visible to the next query in every process. Not `searcher.refresh()`: in
+whoosh-reloaded 2.7.5 it reuses a segment's old reader whatever its new deletions, and adds back the
+segments a merge removed (deleted or merged documents would still be found).
 
 Recovery. A missing, unreadable or outdated index is rebuilt from the database with a logged
 warning; small databases are rebuilt at once, large ones in a background thread (queries answer
@@ -161,7 +163,8 @@ class SearchIndex(RebuildMixin, FollowMixin):
             s = ix.searcher()
             self._local.ix = ix
         elif not s.up_to_date():
-            s = s.refresh()
+            s.close()
+            s = ix.searcher()
         self._local.searcher = s
         return s
 
