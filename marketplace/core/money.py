@@ -1,6 +1,7 @@
 """Money is an int of fen (分). Formatting and parsing happen only at the edge."""
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from babel.numbers import format_currency, format_decimal
 from flask_babel import gettext as _
 
 from .errors import Invalid
@@ -8,13 +9,20 @@ from .errors import Invalid
 MAX_FEN = 10**15  # ¥10 trillion: far above any real figure, well inside BIGINT
 
 
-def format_fen(fen: int | None, symbol: str = "¥") -> str:
-    """Format 123450 as '¥1,234.50'."""
+# Amounts read the same in both interface languages, as RMB is written in China: Babel's zh_CN symbol
+# and grouping ("¥1,234.50"). The English locale would print "CN¥1,234.50", so the locale is fixed here
+# rather than taken from the request; the pattern keeps two decimals for whole yuan too.
+MONEY_LOCALE = "zh_CN"
+
+
+def format_fen(fen: int | None, symbol: bool = True) -> str:
+    """Format 123450 as '¥1,234.50' (symbol=False: '1,234.50', for a form's input)."""
     if fen is None:
         return "—"
-    sign = "-" if fen < 0 else ""
-    yuan, rest = divmod(abs(int(fen)), 100)
-    return f"{sign}{symbol}{yuan:,}.{rest:02d}"
+    yuan = Decimal(int(fen)).scaleb(-2)
+    if not symbol:
+        return format_decimal(yuan, format="#,##0.00", locale=MONEY_LOCALE)
+    return format_currency(yuan, "CNY", format="¤#,##0.00", currency_digits=False, locale=MONEY_LOCALE)
 
 
 def parse_yuan(text, field: str = "amount", allow_negative: bool = False) -> int:

@@ -98,13 +98,13 @@ class RegistrationForm(DottedErrors, FlaskForm):
                 if hasattr(getattr(self, side).form, key):
                     getattr(getattr(self, side).form, key).data = value
         if data.get("total_amount") is not None:
-            self.total_amount.data = format_fen(data["total_amount"], symbol="").replace(",", "")
+            self.total_amount.data = format_fen(data["total_amount"], symbol=False).replace(",", "")
         items = data.get("non_tech_items") or []
         while len(self.non_tech_items) < min(len(items), 20):
             self.non_tech_items.append_entry()
         for entry, item in zip(self.non_tech_items, items, strict=False):
             entry.form.name.data = item["name"]
-            entry.form.amount.data = format_fen(item["amount"], symbol="").replace(",", "")
+            entry.form.amount.data = format_fen(item["amount"], symbol=False).replace(",", "")
         if data.get("document_ids"):
             self.document_ids.data = list(data["document_ids"])
 

@@ -9,6 +9,8 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from stdnum.cn import ric
 
+from ..core.money import format_fen
+
 YUAN = 100
 # 苏科贷 defaults (DOMAIN.md): revenue < ¥50M → first loan ≤ ¥3M, later ≤ ¥5M; ¥50M–400M → ≤ ¥20M.
 # Each band: (revenue from, revenue below, cap of a first loan, cap of a later loan), fen.
@@ -19,7 +21,7 @@ DEFAULT_LOAN_BANDS = (
 
 
 def _money(fen: int) -> str:
-    return f"¥{fen / YUAN:,.2f}"
+    return format_fen(fen)
 
 
 # -- loans (e.g. 苏科贷) ------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ class YuanField(Field):
     def _value(self):
         if self.raw_data:
             return self.raw_data[0]
-        return format_fen(self.data, "").replace(",", "") if self.data is not None else ""
+        return format_fen(self.data, symbol=False).replace(",", "") if self.data is not None else ""
 
     def process_formdata(self, valuelist):
         self.data = None
