@@ -30,7 +30,8 @@ class BookingPurpose:
         require_payer(booking, actor)
 
     def lock(self, booking):
-        return db.session.execute(sa.select(Booking).where(Booking.id == booking.id).with_for_update()
+        # OF bookings: the booking's eager-loaded joins must not be locked (PostgreSQL refuses an outer join)
+        return db.session.execute(sa.select(Booking).where(Booking.id == booking.id).with_for_update(of=Booking)
                                   .execution_options(populate_existing=True)).scalar_one()
 
     def check_payable(self, booking):

@@ -78,7 +78,7 @@ class DealInstalmentPurpose:
         require_buyer(inst.deal, actor)
 
     def lock(self, inst):
-        return db.session.execute(sa.select(DealInstalment).where(DealInstalment.id == inst.id).with_for_update()
+        return db.session.execute(sa.select(DealInstalment).where(DealInstalment.id == inst.id).with_for_update(of=DealInstalment)
                                   .execution_options(populate_existing=True)).scalar_one()
 
     def check_payable(self, inst):
