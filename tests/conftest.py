@@ -146,8 +146,10 @@ class Schema:
             if PG_URL:
                 _create_pg_database(PG_URL)
                 with db.engine.begin() as conn:
+                    # whatever an earlier checkout left (tables since renamed or dropped) goes too
+                    conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+                    conn.execute(sa.text("CREATE SCHEMA public"))
                     conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS btree_gist"))
-                db.drop_all()
                 db.create_all()
                 # One statement that empties every table: DELETE is an order of magnitude faster than
                 # TRUNCATE on small tables, and the replica role skips foreign-key and append-only

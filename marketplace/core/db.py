@@ -67,6 +67,23 @@ def _sqlite_begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
 
 
+# -- rows changed by a statement, not by the unit of work ---------------------------------------------
+
+MOVED = "moved_rows"
+
+
+def moved(session, obj):
+    """Tell whoever follows the session's changes (the search feed) that `obj`'s row was changed by a
+    statement of its own (a state machine's conditional UPDATE), which the flush does not see."""
+    session.info.setdefault(MOVED, []).append(obj)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_moved(session, previous_transaction):
+    if previous_transaction.parent is None:
+        session.info.pop(MOVED, None)
+
+
 # -- after-commit hooks ---------------------------------------------------------------------------
 
 def after_commit(fn, *args, **kwargs):

@@ -24,6 +24,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
 from .audit import record
+from .db import moved
 from .errors import Conflict
 
 
@@ -70,16 +71,19 @@ class StateMachine:
             record(self.entity, obj.id, action or to_state, actor, from_state=current,
                    to_state=to_state, comment=comment)
             return obj
-        db.session.flush()  # the caller's earlier changes reach the row before the move
+        if obj in db.session.dirty:
+            db.session.flush()  # the caller's earlier changes reach the row before the move (CHECKs)
         model = self._owner(type(obj))
-        res = db.session.execute(
-            sa.update(model).where(model.id == obj.id, getattr(model, self.field) == current)
-            .values({self.field: to_state, **values}).execution_options(synchronize_session=False))
+        with db.session.no_autoflush:  # other pending rows (audit) go with the next flush, in one batch
+            res = db.session.execute(
+                sa.update(model).where(model.id == obj.id, getattr(model, self.field) == current)
+                .values({self.field: to_state, **values}).execution_options(synchronize_session=False))
         if res.rowcount != 1:
             db.session.refresh(obj, [self.field])
             raise Conflict(self._refusal(getattr(obj, self.field), to_state))
         for name, value in ((self.field, to_state), *values.items()):
             set_committed_value(obj, name, value)
+        moved(db.session, obj)
         record(self.entity, obj.id, action or to_state, actor, from_state=current,
                to_state=to_state, comment=comment)
         return obj

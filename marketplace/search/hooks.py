@@ -20,7 +20,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from ..core.db import on_commit
+from ..core.db import MOVED, on_commit
 from .documents import KINDS
 
 log = logging.getLogger("marketplace.search")
@@ -35,11 +35,15 @@ def _identity(obj):
 
 
 def _after_flush(session, flush_context):
+    _collect(session, (*session.new, *session.dirty, *session.deleted), session.new, session.deleted)
+
+
+def _collect(session, objs, new=(), deleted=()):
+    """Note the documents that `objs` (changed rows) touch, in session.info for the commit."""
     if not KINDS:
         return
     pending = None
-    deleted, new = session.deleted, session.new
-    for obj in (*new, *session.dirty, *deleted):
+    for obj in objs:
         for name, kind in KINDS.items():
             op = "upsert"
             if isinstance(obj, kind.model):
@@ -72,6 +76,8 @@ def _feed_on() -> bool:
 def _before_commit(session):
     if session.in_nested_transaction():  # a savepoint: the outer commit writes the rows
         return
+    # rows a state machine moved with an UPDATE of its own (core.db.moved): no flush sees them
+    _collect(session, session.info.pop(MOVED, ()))
     if not session.info.get(_PENDING) and not (session.new or session.dirty or session.deleted):
         return
     session.flush()  # the commit's last flush, now, so its changes are collected too
@@ -103,6 +109,7 @@ def _apply_after_commit(app):
 
 
 def _after_commit(session):
+    session.info.pop(MOVED, None)
     session.info.pop(_PENDING, None)
     session.info.pop(_WRITTEN, None)
 
