@@ -198,7 +198,7 @@ def organisation():
     link = None
     if form.validate_on_submit():
         with unit_of_work(form) as work:  # only the organisation's admins invite: others get a 403 page
-            _inv, secret = services.invite(org, form.email.data, current_user)
+            _inv, secret = services.invite(org, form.email.data, actor=current_user)
         if work.committed:
             link = url_for("accounts.accept_invitation", secret=secret, _external=True)
             flash(_("邀请已创建，请把链接发给对方（只显示这一次）"), "success")
@@ -209,9 +209,9 @@ def organisation():
 
 
 MEMBER_ACTIONS = {
-    "make-admin": lambda org, member, actor: services.set_member_admin(org, member, True, actor),
-    "drop-admin": lambda org, member, actor: services.set_member_admin(org, member, False, actor),
-    "remove": lambda org, member, actor: services.remove_member(org, member, actor),
+    "make-admin": lambda org, member, actor: services.set_member_admin(org, member, True, actor=actor),
+    "drop-admin": lambda org, member, actor: services.set_member_admin(org, member, False, actor=actor),
+    "remove": lambda org, member, actor: services.remove_member(org, member, actor=actor),
 }
 
 
@@ -252,7 +252,7 @@ def tokens():
 def revoke_token(token_id):
     ConfirmForm().validate_on_submit() or abort(400)
     with unit_of_work() as work:
-        services.revoke_api_token(token_id, current_user)
+        services.revoke_api_token(token_id, actor=current_user)
     if work.committed:
         flash(_("令牌已撤销"), "success")
     return redirect(url_for("accounts.tokens"))

@@ -32,7 +32,7 @@ def check_password(password, field: str = "password") -> str:
     return password
 
 
-def require_verified_email(actor):
+def require_verified_email(*, actor):
     """Booking and publishing need a confirmed e-mail address; raises Forbidden saying what to do."""
     require_login(actor)
     if getattr(actor, "email_verified_at", None) is None:

@@ -49,7 +49,7 @@ def contract_registration_queue():
 @endpoint("/contract-registrations/<int:id>", answer=RegistrationOut, errors=(401, 404), tags=TAGS)
 def get_contract_registration(id):
     """An application (its organisation's members and registrars)."""
-    return _out(services.get_registration(id, require_login(api_actor())))
+    return _out(services.get_registration(id, actor=require_login(api_actor())))
 
 
 @endpoint("/contract-registrations/<int:id>", "PATCH", body=RegistrationPatch, answer=RegistrationOut,
@@ -57,7 +57,7 @@ def get_contract_registration(id):
 def patch_contract_registration(id, json: RegistrationPatch):
     """Change fields of a draft or returned application."""
     actor = require_login(api_actor())
-    reg = services.get_registration(id, actor)
+    reg = services.get_registration(id, actor=actor)
     data = services.fields_of(reg)
     data.update(json.model_dump(exclude_unset=True))
     return _out(services.update_application(reg, data, actor=actor))
@@ -67,7 +67,7 @@ def patch_contract_registration(id, json: RegistrationPatch):
 def submit_contract_registration(id):
     """Submit (or resubmit after 补正); sets `due_on` in working days."""
     actor = require_login(api_actor())
-    return _out(services.submit_application(services.get_registration(id, actor), actor=actor))
+    return _out(services.submit_application(services.get_registration(id, actor=actor), actor=actor))
 
 
 @endpoint("/contract-registrations/<int:id>/return", "POST", body=RegistrationReturnIn, answer=RegistrationOut,
@@ -75,7 +75,7 @@ def submit_contract_registration(id):
 def return_contract_registration(id, json: RegistrationReturnIn):
     """A registrar returns the application for correction (补正); the clock stops."""
     actor = require_login(api_actor())
-    reg = services.get_registration(id, actor, for_update=True)
+    reg = services.get_registration(id, for_update=True, actor=actor)
     return _out(services.return_application(reg, actor=actor, comment=json.comment))
 
 
@@ -84,7 +84,7 @@ def return_contract_registration(id, json: RegistrationReturnIn):
 def approve_contract_registration(id, json: RegistrationApproveIn):
     """A registrar registers the contract: sets `number` (14 digits) and `certificate_url`."""
     actor = require_login(api_actor())
-    reg = services.get_registration(id, actor, for_update=True)
+    reg = services.get_registration(id, for_update=True, actor=actor)
     return _out(services.approve_application(reg, actor=actor, comment=json.comment))
 
 
@@ -93,7 +93,7 @@ def approve_contract_registration(id, json: RegistrationApproveIn):
 def refuse_contract_registration(id, json: RegistrationRefuseIn):
     """A registrar refuses with one or more `grounds` (`other` requires a `comment`)."""
     actor = require_login(api_actor())
-    reg = services.get_registration(id, actor, for_update=True)
+    reg = services.get_registration(id, for_update=True, actor=actor)
     return _out(services.refuse_application(reg, actor=actor, grounds=json.grounds, comment=json.comment))
 
 

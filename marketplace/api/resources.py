@@ -79,7 +79,7 @@ def patch_resource(id, json: ResourcePatch):
     resource = services.get_resource(id, actor)
     before = services.pending_revision(resource) if resource.status == "published" else None
     before = (before.id, dict(before.changes)) if before else None
-    services.update_resource(resource, patch_values(resource.type, json.model_dump()), actor)
+    services.update_resource(resource, patch_values(resource.type, json.model_dump()), actor=actor)
     after = services.pending_revision(resource) if resource.status == "published" else None
     if after is not None and (after.id, after.changes) != before:
         return revision_out(after), 202
@@ -92,7 +92,7 @@ def get_pending_revision(id):
     actor = require_login(api_actor())
     resource = services.get_resource(id, actor)
     revision = services.pending_revision(resource)
-    if revision is None or not services.may_see_revision(revision, actor):
+    if revision is None or not services.may_see_revision(revision, actor=actor):
         raise NotFound(_("没有待审核的修改"))
     return revision_out(revision)
 
@@ -103,7 +103,7 @@ def list_revisions(query: ResourceRevisionQuery):
     """Pending revisions of published resources, oldest first (reviewers)."""
     actor = require_login(api_actor())
     per_page = min(query.per_page or current_app.config["PER_PAGE"], current_app.config["MAX_PER_PAGE"])
-    page = services.pending_revisions(actor, page=query.page, per_page=per_page, type=query.type)
+    page = services.pending_revisions(actor=actor, page=query.page, per_page=per_page, type=query.type)
     return ResourceRevisionPage(items=[revision_out(r) for r in page.items], total=page.total,
                                 page=query.page, per_page=per_page)
 
@@ -111,7 +111,7 @@ def list_revisions(query: ResourceRevisionQuery):
 def _revision_action(action: str, body=None):
     def view(id, json=None):
         actor = require_login(api_actor())
-        revision = services.get_revision(id, actor)
+        revision = services.get_revision(id, actor=actor)
         services.decide(revision, action, actor, reason=json.reason if json is not None else None)
         return revision_out(revision)
 

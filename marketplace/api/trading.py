@@ -42,7 +42,7 @@ def demand_out(demand, suggested=False) -> DemandOut:
 def deal_out(deal, payment=None, viewer=None, public_check=False) -> DealOut:
     out = DealOut.model_validate(deal)
     out.waiting_for = services.waiting_for(deal)
-    if public_check and not services.is_insider(deal, viewer):
+    if public_check and not services.is_insider(deal, actor=viewer):
         # Anyone may read a deal in public notice: its name, parties and price, not the negotiation.
         out.offers, out.instalments, out.cancel_comment = [], [], None
     if payment is not None:

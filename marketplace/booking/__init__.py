@@ -35,7 +35,7 @@ def init_app(app):
                 "org_rating_avg": org_avg, "org_rating_count": org_count,
                 "calendar": services.week_calendar(inst) if services.takes_bookings(inst) else None,
                 "rating_avg": avg, "rating_count": count,
-                "is_provider": services.is_provider_member(user, inst.owner_org_id),
+                "is_provider": services.is_provider_member(inst.owner_org_id, actor=user),
                 "qualified": (not services.needs_qualification(inst) or user is None
                               or services.is_qualified(inst, user) or user.is_member_of(inst.owner_org_id)),
             }

@@ -180,7 +180,7 @@ def instrument_feed(token, instrument_id):
     if user is None:
         abort(404)
     inst = services.get_instrument(instrument_id, public=False)
-    if not services.is_provider_member(user, inst.owner_org_id):
+    if not services.is_provider_member(inst.owner_org_id, actor=user):
         abort(404)
     return Response(ics.instrument_feed(inst), mimetype="text/calendar",
                     headers={"Content-Disposition": f"inline; filename=instrument-{inst.id}.ics"})
@@ -194,8 +194,8 @@ def detail(booking_id):
     booking = services.get_booking(booking_id, actor=current_user)
     return render_template("booking/detail.html", b=booking, status=services.effective_status(booking),
                            checkin_note=services.checkin_note(booking),
-                           actions=services.allowed_actions(booking, current_user),
-                           is_provider=services.is_provider_member(current_user, booking.provider_org_id),
+                           actions=services.allowed_actions(booking, actor=current_user),
+                           is_provider=services.is_provider_member(booking.provider_org_id, actor=current_user),
                            history=history("booking", booking.id), reason_form=ReasonForm(),
                            cancel_form=CancelForm(), complete_form=CompleteForm(), rating_form=RatingForm())
 

@@ -81,15 +81,15 @@ def resources():
 def detail(resource_id):
     resource = services.get_resource(resource_id, current_user)
     from ..core.audit import history
-    can_edit = services.can_edit(resource, current_user)
+    can_edit = services.can_edit(resource, actor=current_user)
     reviewer = current_user.is_authenticated and current_user.has_role("reviewer")
     revision = services.pending_revision(resource) if (can_edit or reviewer) else None
     returned = services.latest_revision(resource) if can_edit and revision is None else None
     return render_template("catalog/detail.html", r=resource, spec=resource.spec,
-                           actions=services.allowed_actions(resource, current_user),
+                           actions=services.allowed_actions(resource, actor=current_user),
                            can_edit=can_edit, reason_form=ReasonForm(), photos=services.photos(resource),
                            revision=revision, revision_diff=services.diff(revision) if revision else [],
-                           revision_actions=services.allowed_revision_actions(revision, current_user)
+                           revision_actions=services.allowed_revision_actions(revision, actor=current_user)
                            if revision else [],
                            returned=returned if returned is not None and returned.status == "rejected" else None,
                            history=history("resource", resource.id) if (can_edit or reviewer) else [])
@@ -126,7 +126,7 @@ def create(type_key):
 @login_required
 def edit(resource_id):
     resource = services.get_resource(resource_id, current_user)
-    if not services.can_edit(resource, current_user):
+    if not services.can_edit(resource, actor=current_user):
         abort(403)
     form = FORMS[resource.type]()
     if request.method == "GET":
@@ -135,7 +135,7 @@ def edit(resource_id):
         before = services.pending_revision(resource)
         before = (before.id, dict(before.changes)) if before else None
         with unit_of_work(form) as work:
-            services.update_resource(resource, form.data_for_service(), current_user)
+            services.update_resource(resource, form.data_for_service(), actor=current_user)
             after = services.pending_revision(resource)
         if work.committed:
             if after is not None and (after.id, after.changes) != before:
@@ -155,7 +155,7 @@ def edit(resource_id):
 
 def _editable(resource_id):
     resource = services.get_resource(resource_id, current_user)
-    if not services.can_edit(resource, current_user):
+    if not services.can_edit(resource, actor=current_user):
         abort(403)
     return resource
 
@@ -228,7 +228,7 @@ def revision(revision_id, action):
     form = ReasonForm()
     if not form.validate_on_submit():
         abort(400)
-    rev = services.get_revision(revision_id, current_user)
+    rev = services.get_revision(revision_id, actor=current_user)
     resource_id, title, submitted_at = rev.resource_id, rev.resource.title, rev.created_at
     from_queue = action != "withdraw" and request.form.get("next") == "review"
     with unit_of_work() as work:
@@ -247,7 +247,7 @@ def _queue_url(after=None) -> str:
     """The review queue (keeping its type filter) opened at the next item to decide."""
     kind = request.form.get("queue_type") or None
     kind = kind if kind in RESOURCE_TYPES else None
-    nxt = services.next_in_queue(current_user, after, kind)
+    nxt = services.next_in_queue(after, kind, actor=current_user)
     if nxt is None:
         return url_for("catalog.review", type=kind)
     return url_for("catalog.review", type=kind, focus=nxt.key, _anchor=nxt.key)
@@ -273,6 +273,6 @@ def mine():
     from .types import STATUSES
     if status and status not in STATUSES:
         abort(400)
-    pagination = services.org_resources(current_user, page, per_page, status=status)
+    pagination = services.org_resources(page, per_page, status=status, actor=current_user)
     return render_template("catalog/mine.html", pagination=pagination, status=status, statuses=STATUSES,
                            revisions=services.latest_revision_states([r.id for r in pagination.items]))

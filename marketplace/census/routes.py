@@ -151,7 +151,7 @@ def self_reports():
     org = request.args.get("org", "")
     filters = {"year": int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None,
                "org_id": int(org) if org.isdigit() and int(org) < 2**31 else None}
-    reviewer = selfreports.can_review(current_user)
+    reviewer = selfreports.can_review(actor=current_user)
     rows = selfreports.list_self_reports(actor=current_user, **filters) \
         if reviewer or current_user.organisation_id else []
     return render_template("census/self_reports.html", form=form, rows=rows, reviewer=reviewer,

@@ -65,7 +65,10 @@ class StateMachine:
         current = getattr(obj, self.field)
         if to_state not in self.allowed(current):
             raise Conflict(self._refusal(current, to_state))
-        if not sa.inspect(obj).persistent:  # not in the database yet: nobody else can move it
+        model = self._owner(type(obj))
+        if model is None or not sa.inspect(obj).persistent:
+            # Not in the database yet (nobody else can move it), or a state the model derives from its
+            # columns (a programme's active flag): set it on the object, the flush writes it.
             for name, value in ((self.field, to_state), *values.items()):
                 setattr(obj, name, value)
             record(self.entity, obj.id, action or to_state, actor, from_state=current,
@@ -73,7 +76,6 @@ class StateMachine:
             return obj
         if obj in db.session.dirty:
             db.session.flush()  # the caller's earlier changes reach the row before the move (CHECKs)
-        model = self._owner(type(obj))
         with db.session.no_autoflush:  # other pending rows (audit) go with the next flush, in one batch
             res = db.session.execute(
                 sa.update(model).where(model.id == obj.id, getattr(model, self.field) == current)
@@ -94,6 +96,7 @@ class StateMachine:
         `only_from`), with `values`, in one conditional UPDATE, audited. False when the row was in no
         such state (another answer already moved it): the move happens once however often it is asked."""
         model = self._owner(model)
+        assert model is not None, f"{self.entity}: move() needs a status column"
         allowed = self.sources(to_state)
         if only_from is not None:
             allowed = tuple(s for s in allowed if s in only_from)
@@ -109,11 +112,11 @@ class StateMachine:
 
     def _owner(self, model):
         """The class whose own table holds the status column (a joined-inheritance subclass such as
-        Instrument updates its base Resource's row)."""
+        Instrument updates its base Resource's row); None when the state is not a column."""
         for mapper in sa.inspect(model).iterate_to_root():
             if self.field in mapper.local_table.c:
                 return mapper.class_
-        return model
+        return None
 
     @staticmethod
     def _refusal(current, to_state) -> str:

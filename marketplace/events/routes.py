@@ -21,21 +21,21 @@ def index():
     past = request.args.get("past") == "1"
     events = services.upcoming(limit=100, include_past=past)
     return render_template("events/index.html", events=events, past=past, kinds=EVENT_KINDS,
-                           is_staff=services.is_staff(_user()))
+                           is_staff=services.is_staff(actor=_user()))
 
 
 @bp.route("/<int:event_id>")
 def detail(event_id):
     event = services.get_event(event_id)
     return render_template("events/detail.html", event=event, counts=services.counts(event),
-                           reg=services.registration_of(event, _user()), is_staff=services.is_staff(_user()),
+                           reg=services.registration_of(event, _user()), is_staff=services.is_staff(actor=_user()),
                            kinds=EVENT_KINDS, checkin_form=CheckInForm())
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    services.require_staff(current_user)
+    services.require_staff(actor=current_user)
     form = EventForm()
     if form.validate_on_submit():
         with unit_of_work(form) as work:
@@ -102,7 +102,7 @@ def registration_ics(event_id):
 @login_required
 def check_in(event_id):
     """Staff: the QR code opens this page with the code filled in; typing it works the same."""
-    services.require_staff(current_user)
+    services.require_staff(actor=current_user)
     event = services.get_event(event_id)
     form = CheckInForm()
     if request.method == "GET" and request.args.get("code"):
@@ -134,4 +134,4 @@ def attendance(event_id, fmt):
 @bp.route("/mine")
 @login_required
 def mine():
-    return render_template("events/mine.html", regs=services.my_registrations(current_user), kinds=EVENT_KINDS)
+    return render_template("events/mine.html", regs=services.my_registrations(actor=current_user), kinds=EVENT_KINDS)

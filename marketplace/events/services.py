@@ -20,13 +20,13 @@ from .models import Event, EventRegistration
 from .states import EVENT_KINDS, REGISTRATION
 
 
-def is_staff(actor) -> bool:
+def is_staff(*, actor) -> bool:
     return bool(actor is not None and getattr(actor, "is_authenticated", False) and actor.has_role("reviewer"))
 
 
-def require_staff(actor):
+def require_staff(*, actor):
     require_login(actor)
-    if not is_staff(actor):
+    if not is_staff(actor=actor):
         raise Forbidden(_("只有平台工作人员可以操作"))
     return actor
 
@@ -53,7 +53,7 @@ def upcoming(*, platform: str | None = None, limit: int = 20, include_past: bool
 def create_event(*, actor, title, kind, starts_at, ends_at, city, venue, capacity, registration_deadline,
                  description="", platform=None, now=None) -> Event:
     """Staff publish an event (times naive UTC)."""
-    require_staff(actor)
+    require_staff(actor=actor)
     if kind not in EVENT_KINDS:
         raise Invalid.field("kind", _("不是可选的值"))
     from ..core.reference import CITIES
@@ -174,7 +174,7 @@ def promote_waiting(event: Event) -> EventRegistration | None:
 
 def check_in(event: Event, code: str, *, actor, now=None) -> EventRegistration:
     """Staff scan or type a registration's code on the day."""
-    require_staff(actor)
+    require_staff(actor=actor)
     now = now or utcnow()
     code = (code or "").strip().upper()
     reg = db.session.scalar(sa.select(EventRegistration).where(EventRegistration.code == code,
@@ -192,13 +192,13 @@ def check_in(event: Event, code: str, *, actor, now=None) -> EventRegistration:
 
 
 def attendance(event: Event, *, actor) -> list[EventRegistration]:
-    require_staff(actor)
+    require_staff(actor=actor)
     return db.session.scalars(sa.select(EventRegistration).where(EventRegistration.event_id == event.id)
                               .order_by(EventRegistration.status, EventRegistration.queued_at,
                                         EventRegistration.id)).all()
 
 
-def my_registrations(actor) -> list[EventRegistration]:
+def my_registrations(*, actor) -> list[EventRegistration]:
     require_login(actor)
     return db.session.scalars(sa.select(EventRegistration).where(EventRegistration.user_id == actor.id)
                               .order_by(EventRegistration.created_at.desc())).all()

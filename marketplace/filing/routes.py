@@ -110,7 +110,7 @@ def edit(firm_id):
 @login_required
 def detail(firm_id):
     firm = services.get_filing(firm_id, actor=current_user)
-    return render_template("filing/detail.html", firm=firm, actions=services.allowed_actions(firm, current_user),
+    return render_template("filing/detail.html", firm=firm, actions=services.allowed_actions(firm, actor=current_user),
                            review_form=ReviewForm(), history=history("filing", firm.id), sections=SECTIONS,
                            statuses=STATUSES, levels=LEVELS, reports=services.reports_of(firm),
                            may_edit=services.may_edit(firm, current_user),

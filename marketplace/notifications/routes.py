@@ -24,7 +24,7 @@ def index():
 @login_required
 def read(note_id):
     with unit_of_work():
-        note = services.mark_read(note_id, current_user)
+        note = services.mark_read(note_id, actor=current_user)
     return redirect(safe_next(note.link, url_for("notifications.index")))
 
 
@@ -32,6 +32,6 @@ def read(note_id):
 @login_required
 def read_all():
     with unit_of_work():
-        services.mark_all_read(current_user)
+        services.mark_all_read(actor=current_user)
     flash(_("全部标为已读"), "success")
     return redirect(url_for("notifications.index"))

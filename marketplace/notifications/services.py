@@ -75,7 +75,7 @@ def list_for(user, page: int, per_page: int, unread_only: bool = False):
                        page=page, per_page=per_page, error_out=False)
 
 
-def mark_read(note_id: int, actor) -> Notification:
+def mark_read(note_id: int, *, actor) -> Notification:
     require_login(actor)
     note = db.session.get(Notification, note_id)
     if note is None or note.user_id != actor.id:
@@ -86,7 +86,7 @@ def mark_read(note_id: int, actor) -> Notification:
     return note
 
 
-def mark_all_read(actor) -> int:
+def mark_all_read(*, actor) -> int:
     require_login(actor)
     result = db.session.execute(
         db.update(Notification)

@@ -2,7 +2,7 @@
 gateway, for every purpose (payments.purposes: bookings here, deal instalments from trading)."""
 
 
-def _on_cancelled(booking, actor=None, **_kw):
+def _on_cancelled(booking, *, actor=None, **_kw):
     """A paid booking that is cancelled is refunded (the subsidy returns to the budget)."""
     import sqlalchemy as sa
 
@@ -39,5 +39,5 @@ def init_app(app):
             from flask_login import current_user
 
             from .services import allowed_actions
-            return allowed_actions(booking, current_user)
+            return allowed_actions(booking, actor=current_user)
         return {"payment_actions": payment_actions}

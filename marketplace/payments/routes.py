@@ -34,7 +34,7 @@ def checkout(booking_id):
     elif form.errors:
         status = 422
     return render_template("payments/checkout.html", b=booking, form=form, can_pay="pay" in services.allowed_actions(
-        booking, current_user), payments=services.payments_of(booking)), status
+        booking, actor=current_user), payments=services.payments_of(booking)), status
 
 
 @bp.route("/bookings/<int:booking_id>/receipt")

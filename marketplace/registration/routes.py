@@ -42,21 +42,21 @@ def mine():
 def new():
     deal_id = _int_arg("deal_id")
     amends_id = _int_arg("amends")
-    original = services.get_registration(amends_id, current_user) if amends_id else None
+    original = services.get_registration(amends_id, actor=current_user) if amends_id else None
     kind = "amend" if original else "new"
     form = RegistrationForm()
     if request.method == "GET":
         if original:
             form.fill(services.fields_of(original))
         elif deal_id:
-            prefill = services.prefill_for_deal(deal_id, current_user)
+            prefill = services.prefill_for_deal(deal_id, actor=current_user)
             if prefill:
                 form.fill(prefill)
             else:
                 flash(_("没有找到可登记的已签订交易，请手工填写"), "error")
                 deal_id = None
         if not original and not deal_id:
-            form.fill(services.applicant_defaults(current_user))
+            form.fill(services.applicant_defaults(actor=current_user))
     if form.validate_on_submit():
         with unit_of_work(form) as work:
             store_form_uploads(form.document_ids, actor=current_user)
@@ -71,7 +71,7 @@ def new():
 @bp.route("/<int:registration_id>")
 @login_required
 def detail(registration_id):
-    return _detail_page(services.get_registration(registration_id, current_user))
+    return _detail_page(services.get_registration(registration_id, actor=current_user))
 
 
 def _detail_page(reg, **forms):
@@ -80,16 +80,16 @@ def _detail_page(reg, **forms):
              "refuse_form": RefuseForm(formdata=None), "change_form": ChangeForm(formdata=None), **forms}
     status = 422 if any(f.errors for f in forms.values()) else 200
     return render_template(
-        "registration/detail.html", reg=reg, actions=services.allowed_actions(reg, current_user),
-        editable=services.is_applicant(reg, current_user) and reg.status in ("draft", "returned"),
-        may_change=services.is_applicant(reg, current_user) and reg.kind == "new" and reg.status == "registered",
+        "registration/detail.html", reg=reg, actions=services.allowed_actions(reg, actor=current_user),
+        editable=services.is_applicant(reg, actor=current_user) and reg.status in ("draft", "returned"),
+        may_change=services.is_applicant(reg, actor=current_user) and reg.kind == "new" and reg.status == "registered",
         days_left=services.days_left(reg), history=history("contract_registration", reg.id), **forms), status
 
 
 @bp.route("/<int:registration_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(registration_id):
-    reg = services.get_registration(registration_id, current_user)
+    reg = services.get_registration(registration_id, actor=current_user)
     form = RegistrationForm()
     if request.method == "GET":
         form.fill(services.fields_of(reg))
@@ -108,7 +108,7 @@ def edit(registration_id):
 @bp.post("/<int:registration_id>/submit")
 @login_required
 def submit(registration_id):
-    reg = services.get_registration(registration_id, current_user)
+    reg = services.get_registration(registration_id, actor=current_user)
     with unit_of_work() as work:
         services.submit_application(reg, actor=current_user)
     if work.committed:
@@ -119,7 +119,7 @@ def submit(registration_id):
 @bp.post("/<int:registration_id>/change")
 @login_required
 def change(registration_id):
-    reg = services.get_registration(registration_id, current_user)
+    reg = services.get_registration(registration_id, actor=current_user)
     form = ChangeForm()
     if not form.validate_on_submit():
         abort(400)
@@ -145,7 +145,7 @@ def queue():
 @bp.post("/<int:registration_id>/return")
 @login_required
 def return_(registration_id):
-    reg = services.get_registration(registration_id, current_user, for_update=True)
+    reg = services.get_registration(registration_id, for_update=True, actor=current_user)
     form = ReturnForm()
     with unit_of_work(form) as work:
         services.return_application(reg, actor=current_user, comment=form.comment.data or "")
@@ -158,7 +158,7 @@ def return_(registration_id):
 @bp.post("/<int:registration_id>/approve")
 @login_required
 def approve(registration_id):
-    reg = services.get_registration(registration_id, current_user, for_update=True)
+    reg = services.get_registration(registration_id, for_update=True, actor=current_user)
     form = ApproveForm()
     with unit_of_work(form) as work:
         services.approve_application(reg, actor=current_user, comment=form.comment.data)
@@ -171,7 +171,7 @@ def approve(registration_id):
 @bp.post("/<int:registration_id>/refuse")
 @login_required
 def refuse(registration_id):
-    reg = services.get_registration(registration_id, current_user, for_update=True)
+    reg = services.get_registration(registration_id, for_update=True, actor=current_user)
     form = RefuseForm()
     form.validate()
     with unit_of_work(form) as work:
@@ -186,7 +186,7 @@ def refuse(registration_id):
 @bp.route("/<int:registration_id>/certificate.pdf")
 @login_required
 def certificate(registration_id):
-    reg = services.get_registration(registration_id, current_user)
+    reg = services.get_registration(registration_id, actor=current_user)
     if reg.kind != "new" or not reg.number:
         abort(404)
     return Response(certificate_pdf(reg), mimetype="application/pdf", headers={

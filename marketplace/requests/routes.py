@@ -68,10 +68,10 @@ def new():
 def detail(request_id):
     req = services.get_request(request_id, current_user)
     return render_template("requests/detail.html", req=req, kind=KINDS[req.kind], statuses=STATUSES,
-                           actions=services.allowed_actions(req, current_user), labels=ACTION_LABELS,
+                           actions=services.allowed_actions(req, actor=current_user), labels=ACTION_LABELS,
                            parties=SECONDMENT_PARTIES, confirmed=secondment.confirmed_parties(req),
                            reason_form=ReasonForm(), note_form=NoteForm(),
-                           is_handler=services.is_handler(req, current_user), shown=_shown(req))
+                           is_handler=services.is_handler(req, actor=current_user), shown=_shown(req))
 
 
 HIDDEN_DETAILS = ("amount", "term_months", "total_pay", "id_hash", "revenue")
@@ -129,7 +129,7 @@ def queue():
     if status != "open" and status not in STATUSES:
         abort(400)
     return render_template("requests/queue.html", reqs=services.queue(current_user, status=status), kinds=KINDS,
-                           statuses=STATUSES, status=status, is_staff=services.is_staff(current_user))
+                           statuses=STATUSES, status=status, is_staff=services.is_staff(actor=current_user))
 
 
 @bp.route("/export.<fmt>")
@@ -140,7 +140,7 @@ def export(fmt):
     kind = request.args.get("kind") or None
     if kind is not None and kind not in KINDS:
         abort(400)
-    rows = exports.rows(services.for_export(current_user, kind=kind))
+    rows = exports.rows(services.for_export(actor=current_user, kind=kind))
     if fmt == "csv":
         return Response(exports.to_csv(rows), mimetype="text/csv",
                         headers={"Content-Disposition": "attachment; filename=requests.csv"})

@@ -31,7 +31,7 @@ def prepare(resource, details: dict):
     return researcher, details
 
 
-def party_for(req: ServiceRequest, actor) -> str | None:
+def party_for(req: ServiceRequest, *, actor) -> str | None:
     """The party of the agreement the actor confirms for, if one of theirs is still open."""
     if req.kind != "secondment" or req.status != "agreement" or actor is None \
             or not getattr(actor, "is_authenticated", False):
@@ -52,7 +52,7 @@ def confirm(req: ServiceRequest, *, actor) -> ServiceRequest:
     """One party confirms the agreement; the third confirmation starts the placement."""
     from .services import _apply, _notify_handlers, _notify_requester, _step, lock
     lock(req)  # the last two parties confirming at once: the second sees the first's confirmation
-    party = party_for(req, actor)
+    party = party_for(req, actor=actor)
     if party is None:
         raise Forbidden(_("您不是此协议尚未确认的一方"))
     db.session.add(RequestConfirmation(request_id=req.id, party=party, user_id=actor.id, confirmed_at=utcnow()))

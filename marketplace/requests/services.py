@@ -27,20 +27,20 @@ from .states import CLOSED, OPEN, PARTY_STEPS, STAFF_STEPS
 
 # -- who is who ------------------------------------------------------------------------------------
 
-def _signed_in(actor) -> bool:
+def _signed_in(*, actor) -> bool:
     return actor is not None and getattr(actor, "is_authenticated", False)
 
 
-def is_staff(actor) -> bool:
-    return _signed_in(actor) and actor.has_role("reviewer")
+def is_staff(*, actor) -> bool:
+    return _signed_in(actor=actor) and actor.has_role("reviewer")
 
 
-def is_requester(req: ServiceRequest, actor) -> bool:
-    return _signed_in(actor) and (req.requester_id == actor.id or actor.is_member_of(req.requester_org_id))
+def is_requester(req: ServiceRequest, *, actor) -> bool:
+    return _signed_in(actor=actor) and (req.requester_id == actor.id or actor.is_member_of(req.requester_org_id))
 
 
 def is_owner(req: ServiceRequest, actor) -> bool:
-    return _signed_in(actor) and (actor.is_member_of(req.handler_org_id) or actor.has_role("admin"))
+    return _signed_in(actor=actor) and (actor.is_member_of(req.handler_org_id) or actor.has_role("admin"))
 
 
 def handler_side(req: ServiceRequest) -> str:
@@ -52,32 +52,32 @@ def handler_side(req: ServiceRequest) -> str:
     return "owner"
 
 
-def is_handler(req: ServiceRequest, actor) -> bool:
+def is_handler(req: ServiceRequest, *, actor) -> bool:
     side = handler_side(req)
     if side == "staff":
-        return is_staff(actor)
+        return is_staff(actor=actor)
     return is_owner(req, actor)
 
 
-def can_view(req: ServiceRequest, actor) -> bool:
-    return _signed_in(actor) and (is_requester(req, actor) or is_owner(req, actor) or is_staff(actor)
+def can_view(req: ServiceRequest, *, actor) -> bool:
+    return _signed_in(actor=actor) and (is_requester(req, actor=actor) or is_owner(req, actor) or is_staff(actor=actor)
                                   or req.researcher_id == actor.id)
 
 
 def permitted(req: ServiceRequest, actor, action: str) -> bool:
     if action in ("submit", "withdraw"):
-        return is_requester(req, actor)
+        return is_requester(req, actor=actor)
     if action == "confirm":
         from .secondment import party_for
-        return party_for(req, actor) is not None
-    return is_handler(req, actor)
+        return party_for(req, actor=actor) is not None
+    return is_handler(req, actor=actor)
 
 
-def allowed_actions(req: ServiceRequest, actor) -> list[str]:
+def allowed_actions(req: ServiceRequest, *, actor) -> list[str]:
     """What the actor may do now; pages draw their buttons from this, the services enforce the same."""
     machine = KINDS[req.kind].machine
     actions = machine.available(req, lambda a: permitted(req, actor, a))
-    if "progress" not in actions and req.status in OPEN and req.status != "submitted" and is_handler(req, actor):
+    if "progress" not in actions and req.status in OPEN and req.status != "submitted" and is_handler(req, actor=actor):
         actions.append("progress")  # a follow-up note, without a change of state
     return actions
 
@@ -90,7 +90,7 @@ def lock(req: ServiceRequest) -> ServiceRequest:
     return req
 
 
-def _require(req, actor, action):
+def _require(req, action, *, actor):
     require_login(actor)
     lock(req)
     if not permitted(req, actor, action):
@@ -108,7 +108,7 @@ def get_kind(key) -> Kind:
 def get_request(request_id, actor) -> ServiceRequest:
     require_login(actor)
     req = db.session.get(ServiceRequest, request_id) if isinstance(request_id, int) else None
-    if req is None or not can_view(req, actor):
+    if req is None or not can_view(req, actor=actor):
         raise NotFound(_("申请不存在"))
     return req
 
@@ -137,7 +137,7 @@ def validate_details(kind: Kind, data: dict) -> dict:
         raise invalid_from(err) from None
 
 
-def check_eligible(kind: Kind, resource, org, actor, details: dict, today: date):
+def check_eligible(kind: Kind, resource, org, details: dict, today: date, *, actor):
     errors = kind.rule(kind.facts(facts.Context(resource=resource, org=org, actor=actor, details=details,
                                                 today=today)))
     if errors:
@@ -164,7 +164,7 @@ def create_request(kind_key: str, resource_id, data: dict, *, actor, event_id=No
         from .secondment import prepare
         researcher, details = prepare(resource, details)
     org = actor.organisation
-    check_eligible(kind, resource, org, actor, details, to_local(now).date())
+    check_eligible(kind, resource, org, details, to_local(now).date(), actor=actor)
     if kind.key == "loan" and details.get("revenue") is not None:
         declare_revenue(org, details["revenue"], year=to_local(now).year - 1, actor=actor)
     req = ServiceRequest(kind=kind.key, status="draft", resource_id=resource.id,
@@ -204,13 +204,13 @@ def _call(call_id, kind, now):
 
 
 def submit_request(req: ServiceRequest, *, actor, now=None) -> ServiceRequest:
-    _require(req, actor, "submit")
-    require_verified_email(actor)
+    _require(req, "submit", actor=actor)
+    require_verified_email(actor=actor)
     now = now or utcnow()
     kind = KINDS[req.kind]
     if req.call is not None and rules.deadline_passed(req.call.deadline, now):
         raise Invalid.field("call_id", _("申报已截止"))
-    check_eligible(kind, req.resource, req.requester_org, actor, req.details, to_local(now).date())
+    check_eligible(kind, req.resource, req.requester_org, req.details, to_local(now).date(), actor=actor)
     _apply(req, "submitted", actor, "submit")
     req.submitted_at = now
     _notify_handlers(req, _("新的%(kind)s：%(title)s", kind=kind.label, title=req.resource.title))
@@ -220,7 +220,7 @@ def submit_request(req: ServiceRequest, *, actor, now=None) -> ServiceRequest:
 # -- the handler's steps ---------------------------------------------------------------------------
 
 def accept_request(req: ServiceRequest, *, actor, note: str = "") -> ServiceRequest:
-    _require(req, actor, "accept")
+    _require(req, "accept", actor=actor)
     if req.kind == "loan":  # the city bureau's acceptance verifies the revenue figure the cap rested on
         figure = facts.revenue_of(req.requester_org_id)
         if figure is not None and figure.verified_at is None:
@@ -235,7 +235,7 @@ def accept_request(req: ServiceRequest, *, actor, note: str = "") -> ServiceRequ
 
 def grant_request(req: ServiceRequest, *, actor, note: str = "") -> ServiceRequest:
     """A loan's bank approves it."""
-    _require(req, actor, "grant")
+    _require(req, "grant", actor=actor)
     _apply(req, "completed", actor, "grant", note)
     req.closed_at = utcnow()
     _notify_requester(req, _("贷款审批通过：%(title)s", title=req.title))
@@ -243,7 +243,7 @@ def grant_request(req: ServiceRequest, *, actor, note: str = "") -> ServiceReque
 
 
 def decline_request(req: ServiceRequest, *, actor, reason: str) -> ServiceRequest:
-    _require(req, actor, "decline")
+    _require(req, "decline", actor=actor)
     if not (reason or "").strip():
         raise Invalid.field("reason", _("请说明不予通过的理由"))
     _apply(req, "declined", actor, "decline", reason)
@@ -256,7 +256,7 @@ def add_progress(req: ServiceRequest, *, actor, note: str) -> ServiceRequest:
     """A note from offline follow-up; the first one moves an accepted request to in_progress."""
     require_login(actor)
     lock(req)
-    if "progress" not in allowed_actions(req, actor):
+    if "progress" not in allowed_actions(req, actor=actor):
         raise Forbidden(_("您无权对此申请执行该操作"))
     if not (note or "").strip():
         raise Invalid.field("note", _("请填写跟进记录"))
@@ -270,7 +270,7 @@ def add_progress(req: ServiceRequest, *, actor, note: str) -> ServiceRequest:
 
 
 def complete_request(req: ServiceRequest, *, actor, note: str = "") -> ServiceRequest:
-    _require(req, actor, "complete")
+    _require(req, "complete", actor=actor)
     _apply(req, "completed", actor, "complete", note)
     req.closed_at = utcnow()
     _notify_requester(req, _("申请已办结：%(title)s", title=req.title), note)
@@ -278,7 +278,7 @@ def complete_request(req: ServiceRequest, *, actor, note: str = "") -> ServiceRe
 
 
 def withdraw_request(req: ServiceRequest, *, actor, reason: str = "") -> ServiceRequest:
-    _require(req, actor, "withdraw")
+    _require(req, "withdraw", actor=actor)
     _apply(req, "withdrawn", actor, "withdraw", reason)
     req.closed_at = utcnow()
     if req.submitted_at is not None:
@@ -317,7 +317,7 @@ def queue(actor, *, status: str | None = None, kind: str | None = None):
     if actor.organisation_id is not None:
         cond.append(sa.and_(ServiceRequest.handler_org_id == actor.organisation_id,
                             ServiceRequest.status != "draft"))
-    if is_staff(actor):
+    if is_staff(actor=actor):
         cond.append(sa.or_(*[sa.and_(ServiceRequest.kind == k, ServiceRequest.status == s)
                              for k, s in sorted(STAFF_STEPS)]))
         if actor.has_role("admin"):
@@ -344,8 +344,8 @@ def mine(actor):
                               .order_by(ServiceRequest.id.desc()).limit(500)).all()
 
 
-def for_export(actor, *, kind=None, status=None):
-    if not is_staff(actor):
+def for_export(*, actor, kind=None, status=None):
+    if not is_staff(actor=actor):
         raise Forbidden(_("只有平台工作人员可以导出"))
     q = sa.select(ServiceRequest).where(ServiceRequest.status != "draft")
     if kind:

@@ -112,7 +112,7 @@ def get_payout(payout_id, *, actor, lock: bool = False) -> Payout:
     return payout
 
 
-def allowed_actions(payout: Payout, actor) -> list[str]:
+def allowed_actions(payout: Payout, *, actor) -> list[str]:
     """What the actor may do with the payout now (drives the history page's buttons)."""
     may = bool(actor is not None and getattr(actor, "is_authenticated", False) and actor.has_role("finance"))
     return PAYOUT.available(payout, lambda action: may)

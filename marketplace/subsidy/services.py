@@ -248,7 +248,7 @@ def reserve_user_subsidy(booking, *, actor=None) -> Reservation | None:
     return res
 
 
-def _release(res: Reservation, amount: int, booking, actor, memo: str):
+def _release(res: Reservation, amount: int, booking, memo: str, *, actor):
     if amount <= 0:
         return
     if not _move(res.programme_id, reserved=-amount):
@@ -264,7 +264,7 @@ def release_user_subsidy(booking, *, actor=None, why: str = "") -> Reservation |
     booking.user_subsidy = 0
     if res is None or res.status != "reserved":
         return res
-    _release(res, res.reserved, booking, actor, f"预约 #{booking.id} {why} 释放补贴")
+    _release(res, res.reserved, booking, f"预约 #{booking.id} {why} 释放补贴", actor=actor)
     RESERVATION.apply(res, "released", actor, action="release", comment=why or None)
     db.session.flush()
     return res
@@ -280,8 +280,7 @@ def recompute_user_subsidy(booking, *, actor=None) -> Reservation | None:
     result = rules.recompute_user_subsidy(policy, *parties_of(booking),
                                           booking.instrument.original_value, booking.fee, res.reserved)
     new = min(result.amount, res.reserved)
-    _release(res, res.reserved - new, booking, actor,
-             f"预约 #{booking.id} 按实际费用重算补贴")
+    _release(res, res.reserved - new, booking, f"预约 #{booking.id} 按实际费用重算补贴", actor=actor)
     res.fee = booking.fee
     res.rule_amount = result.rule_amount
     if result.reason_code and result.reason_code not in ("budget_exhausted", "budget_partial"):
@@ -295,7 +294,7 @@ def commit_user_subsidy(booking, *, actor=None, payment_id=None) -> Reservation 
     """When the booking is paid (settled): the reservation becomes committed; book the income."""
     res = reservation_of(booking)
     if res is None:  # no programme this year: no subsidy, but the provider's income is booked
-        _post_income(booking, 0, None, payment_id, actor)
+        _post_income(booking, 0, None, payment_id, actor=actor)
         return None
     if res.status == "committed":
         return res
@@ -314,12 +313,12 @@ def commit_user_subsidy(booking, *, actor=None, payment_id=None) -> Reservation 
     ledger.post_entry("subsidy_commitment", [Dr("subsidy_reserved", amount), Cr("user_subsidy_payable", amount)],
                       programme_id=res.programme_id, booking_id=booking.id, payment_id=payment_id, actor=actor,
                       memo=f"预约 #{booking.id} 补贴确认")
-    _post_income(booking, amount, res.programme_id, payment_id, actor)
+    _post_income(booking, amount, res.programme_id, payment_id, actor=actor)
     db.session.flush()
     return res
 
 
-def _post_income(booking, subsidy: int, programme_id, payment_id, actor):
+def _post_income(booking, subsidy: int, programme_id, payment_id, *, actor):
     """The provider earns the whole fee: the user owes fee − subsidy, the programme the subsidy."""
     fee = booking.fee
     ledger.post_entry("provider_income",

@@ -85,7 +85,7 @@ def resolve_organisation(text: str) -> int:
     return org_id
 
 
-def may_see_statement(org_id: int, actor) -> bool:
+def may_see_statement(org_id: int, *, actor) -> bool:
     return bool(actor is not None and getattr(actor, "is_authenticated", False)
                 and (actor.has_role("finance") or actor.is_member_of(org_id)))
 
@@ -97,7 +97,7 @@ def statement(org_id: int | None, period: str | None, *, actor) -> dict:
     org_id = org_id or actor.organisation_id
     if org_id is None:
         raise Invalid.field("org_id", _("请选择单位"))
-    if not may_see_statement(org_id, actor):
+    if not may_see_statement(org_id, actor=actor):
         raise Forbidden(_("只能查看本单位的对账单"))
     resolved = statement_period(period)
     if resolved is None:

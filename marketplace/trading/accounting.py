@@ -14,7 +14,7 @@ from . import rules
 from .models import DealLedgerEntry
 
 
-def post_instalment_paid(deal, instalment, payment, actor=None):
+def post_instalment_paid(deal, instalment, payment, *, actor=None):
     from .. import ledger
     from ..ledger import Cr, Dr
     to_seller, fee = rules.split_payment(payment.amount, deal.commission_bp)

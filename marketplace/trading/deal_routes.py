@@ -62,10 +62,10 @@ def new_deal():
 def deal_detail(deal_id):
     user = _user()
     deal = services.get_deal(deal_id, user)
-    mine = services.sides(deal, user)
+    mine = services.sides(deal, actor=user)
     if not (mine or (user and (user.has_role("reviewer") or deal.broker_user_id == user.id))):
         return redirect(url_for("trading.notice", deal_id=deal_id))
-    return render_template("trading/deal_detail.html", deal=deal, actions=services.deal_actions(deal, user),
+    return render_template("trading/deal_detail.html", deal=deal, actions=services.deal_actions(deal, actor=user),
                            sides=mine, waiting=services.waiting_for(deal), history=services.deal_history(deal),
                            offer_form=OfferForm(), sign_form=SignForm(), cancel_form=CancelForm(),
                            reason_form=ReasonForm(), resolve_form=ResolveForm(),
@@ -144,7 +144,7 @@ def notice(deal_id):
     if deal.notice_starts_at is None:
         raise NotFound(_("该交易没有公示"))
     return render_template("trading/notice.html", deal=deal, reason_form=ReasonForm(),
-                           can_object="object" in services.deal_actions(deal, _user()))
+                           can_object="object" in services.deal_actions(deal, actor=_user()))
 
 
 @bp.route("/deals")

@@ -80,7 +80,7 @@ def _schedule(total, start: date, parts: int):
     return [(start + timedelta(days=60 * i), a) for i, a in enumerate(amounts)]
 
 
-def _pay_all(deal: Deal, actor, upto: int | None = None):
+def _pay_all(deal: Deal, upto: int | None = None, *, actor):
     """Record paid instalments as the gateway would have settled them (no gateway in the seed)."""
     from .accounting import post_instalment_paid
     from .states import DEAL
@@ -92,7 +92,7 @@ def _pay_all(deal: Deal, actor, upto: int | None = None):
         db.session.add(payment)
         db.session.flush()
         inst.status, inst.paid_at = "paid", utcnow()
-        post_instalment_paid(deal, inst, payment, actor)
+        post_instalment_paid(deal, inst, payment, actor=actor)
     if all(i.status == "paid" for i in deal.instalments):
         deal.paid_at = utcnow()
         DEAL.apply(deal, "paid", actor, action="pay")
@@ -181,9 +181,9 @@ def seed_deals(rng, users: list[User]) -> int:
             db.session.flush()
             if status == "signed":
                 if parts > 1 and k % 2:
-                    _pay_all(deal, buyer, upto=1)
+                    _pay_all(deal, upto=1, actor=buyer)
                 continue
-            _pay_all(deal, buyer)
+            _pay_all(deal, actor=buyer)
             if status == "completed":
                 D.complete_deal(deal, actor=seller)
     db.session.flush()

@@ -19,7 +19,7 @@ def _party(org: Organisation) -> dict:
             "nature": NATURES.get(org.kind, "other")}
 
 
-def deal_fields(deal_id: int, actor) -> dict | None:
+def deal_fields(deal_id: int, *, actor) -> dict | None:
     """A signed deal's application fields, for members of the seller's organisation (who register it)."""
     deal = db.session.get(Deal, deal_id)
     if (deal is None or deal.status not in SIGNED or actor is None

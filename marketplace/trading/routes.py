@@ -50,7 +50,7 @@ def new_demand():
 @login_required
 def edit_demand(demand_id):
     demand = services.get_demand(demand_id, current_user)
-    if not services.can_edit_demand(demand, current_user):
+    if not services.can_edit_demand(demand, actor=current_user):
         abort(403)
     form = DemandForm(obj=demand)
     if form.validate_on_submit():
@@ -66,9 +66,9 @@ def edit_demand(demand_id):
 @bp.route("/demands/<int:demand_id>")
 def demand_detail(demand_id):
     demand = services.get_demand(demand_id, _user())
-    return render_template("trading/demand_detail.html", d=demand, actions=services.demand_actions(demand, _user()),
+    return render_template("trading/demand_detail.html", d=demand, actions=services.demand_actions(demand, actor=_user()),
                            suggested=matching.suggested_for_demand(demand) if demand.is_public else [],
-                           can_edit=services.can_edit_demand(demand, _user()),
+                           can_edit=services.can_edit_demand(demand, actor=_user()),
                            history=services.demand_history(demand) if _user() and (
                                _user().is_member_of(demand.org_id) or _user().has_role("reviewer")) else [],
                            reason_form=ReasonForm())

@@ -85,7 +85,7 @@ def _render_qualification(q, form=None, status=200):
     return render_template(
         "verification/qualification.html", q=q, form=form or DecisionForm(), kinds=KINDS, statuses=STATUSES,
         number_labels=NUMBER_LABELS, documents=uploads_by_id(q.document_ids),
-        actions=services.allowed_actions(q, current_user), history=history("qualification", q.id),
+        actions=services.allowed_actions(q, actor=current_user), history=history("qualification", q.id),
         identity=services.identity_of(q.organisation)), status
 
 

@@ -74,7 +74,7 @@ def test_login_with_missing_or_huge_fields_is_refused(data, client):
 def invitation_path(make_org, make_user):
     org = make_org(name="泰州医药城")
     admin = make_user(org=org, org_admin=True)
-    _inv, secret = invite(org, "new@taizhou.cn", admin)
+    _inv, secret = invite(org, "new@taizhou.cn", actor=admin)
     db.session.commit()
     return f"/invitations/{secret}"
 

@@ -137,7 +137,7 @@ def test_users_create_refuses_weak_passwords(password, runner):
 def invitation(make_org, make_user):
     org = make_org(name="泰州医药城")
     admin = make_user(org=org, org_admin=True)
-    _inv, secret = services.invite(org, "new@taizhou.cn", admin)
+    _inv, secret = services.invite(org, "new@taizhou.cn", actor=admin)
     db.session.commit()
     return f"/invitations/{secret}"
 

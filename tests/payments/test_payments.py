@@ -317,8 +317,8 @@ def test_paid_booking_without_a_programme_still_books_the_income(world, gateway_
 def test_pay_button_follows_who_may_pay_and_every_move_is_audited(world, gateway_up, client, login):
     from marketplace.core.audit import history
     b = completed(world)
-    assert ps.allowed_actions(b, world.co_user) == ["pay"]
-    assert ps.allowed_actions(b, world.lab_staff) == []     # the provider sees the booking, may not pay it
+    assert ps.allowed_actions(b, actor=world.co_user) == ["pay"]
+    assert ps.allowed_actions(b, actor=world.lab_staff) == []     # the provider sees the booking, may not pay it
     login(client, world.lab_staff)
     assert f"/payments/bookings/{b.id}/checkout" not in client.get(f"/booking/{b.id}").get_data(as_text=True)
     assert "银行卡支付" not in client.get(f"/payments/bookings/{b.id}/checkout").get_data(as_text=True)
@@ -330,7 +330,7 @@ def test_pay_button_follows_who_may_pay_and_every_move_is_audited(world, gateway
     moves = [(h.action, h.to_state) for h in history("payment", payment.id)]
     assert moves == [("create", "created"), ("requires_payment_method", "requires_payment_method"),
                      ("confirming", "confirming"), ("succeeded", "succeeded")]
-    assert ps.allowed_actions(reload(b), world.co_user) == []   # paid: nothing more to pay
+    assert ps.allowed_actions(reload(b), actor=world.co_user) == []   # paid: nothing more to pay
     from marketplace.subsidy.services import reservation_of
     res = reservation_of(b)
     assert [(h.action, h.to_state) for h in history("subsidy_reservation", res.id)] == [

@@ -48,7 +48,7 @@ def test_twenty_concurrent_approvals_get_consecutive_numbers(app, seller, regist
     def approve(i):
         with writing():
             actor = db.session.get(User, registrar_id)
-            reg = services.get_registration(ids[i], actor, for_update=True)
+            reg = services.get_registration(ids[i], for_update=True, actor=actor)
             services.approve_application(reg, actor=actor)
             number = reg.number
             db.session.commit()

@@ -40,8 +40,8 @@ def test_generic_steps_by_role(world, make_request, kind):
         services.accept_request(req, actor=world.company_user)
     with pytest.raises(NotFound):
         services.get_request(req.id, world.stranger)
-    assert services.allowed_actions(req, world.company_user) == ["withdraw"]
-    assert set(services.allowed_actions(req, owner)) == {"accept", "decline"}
+    assert services.allowed_actions(req, actor=world.company_user) == ["withdraw"]
+    assert set(services.allowed_actions(req, actor=owner)) == {"accept", "decline"}
     services.accept_request(req, actor=owner)
     services.add_progress(req, actor=owner, note="已电话沟通，下周现场对接")
     assert req.status == "in_progress"
@@ -67,7 +67,7 @@ def test_decline_needs_a_reason_and_the_requester_sees_it(world, make_request):
     services.decline_request(req, actor=world.uni_user, reason="专家近期出国访问")
     db.session.commit()
     assert req.status == "declined" and req.decline_reason == "专家近期出国访问"
-    assert services.allowed_actions(req, world.uni_user) == []
+    assert services.allowed_actions(req, actor=world.uni_user) == []
 
 
 def test_withdraw_by_the_requester(world, make_request):
@@ -93,7 +93,7 @@ def test_loan_goes_to_the_city_bureau_then_the_bank(world, make_request):
     # The bank cannot act before the city bureau (platform staff).
     with pytest.raises(Forbidden):
         services.accept_request(req, actor=world.bank_user)
-    assert services.allowed_actions(req, world.staff) == ["accept", "decline"]
+    assert services.allowed_actions(req, actor=world.staff) == ["accept", "decline"]
     services.accept_request(req, actor=world.staff)
     assert req.status == "bank_review" and revenue.verified
     assert req in services.queue(world.bank_user) and req not in services.queue(world.staff)

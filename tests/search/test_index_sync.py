@@ -16,21 +16,21 @@ def test_publish_edit_unpublish_follow_commits(org, make_user, make_resource, ti
     owner = make_user(org=org)
     r = make_resource("instrument", org, title="原子力显微镜", status="pending_review")
     assert titles("原子力显微镜") == []              # not published yet
-    catalog.publish_resource(r, reviewer)
+    catalog.publish_resource(r, actor=reviewer)
     assert titles("原子力显微镜") == []              # flushed but not committed
     started = time.monotonic()
     db.session.commit()
     assert titles("AFM") == ["原子力显微镜"]          # searchable right after the commit
     assert time.monotonic() - started < 2
 
-    catalog.update_resource(r, {"title": "原子力显微镜 Dimension Icon"}, owner)
+    catalog.update_resource(r, {"title": "原子力显微镜 Dimension Icon"}, actor=owner)
     db.session.commit()
     assert titles("Dimension") == []                 # a published listing's new title waits for review
     catalog.decide(catalog.pending_revision(r), "approve", reviewer)
     db.session.commit()
     assert titles("Dimension") == ["原子力显微镜 Dimension Icon"]
 
-    catalog.take_offline(r, owner)
+    catalog.take_offline(r, actor=owner)
     db.session.commit()
     assert titles("原子力显微镜") == []
 

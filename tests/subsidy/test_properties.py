@@ -141,7 +141,7 @@ def _pay(w, b):
                         payment_intent_id=f"pi_prop_{b.id}", status="confirming")
             db.session.add(p)
             db.session.flush()
-            assert payment_outcomes._succeed(p, b.user)
-            assert not payment_outcomes._succeed(p, b.user)  # a second report of the same success changes nothing
+            assert payment_outcomes._succeed(p, actor=b.user)
+            assert not payment_outcomes._succeed(p, actor=b.user)  # a second report of the same success changes nothing
         db.session.commit()
 

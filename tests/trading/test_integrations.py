@@ -19,18 +19,18 @@ def _signed(world):
 def test_seller_registers_a_signed_deal_prefilled(world):
     deal = _signed(world)
     db.session.commit()
-    assert prefill_for_deal(deal.id, world.seller_user) is None  # agreed, not yet signed
+    assert prefill_for_deal(deal.id, actor=world.seller_user) is None  # agreed, not yet signed
     services.sign_deal(deal, actor=world.broker, contract_type="transfer", total_amount=3_000_000,
                        tech_amount=2_500_000, instalments=schedule(3_000_000), now=NOW)
     db.session.commit()
-    fields = prefill_for_deal(deal.id, world.seller_user)
+    fields = prefill_for_deal(deal.id, actor=world.seller_user)
     assert fields["contract_type"] == "transfer" and fields["total_amount"] == 3_000_000
     assert fields["seller"]["name"] == "南京某大学" and fields["seller"]["nature"] == "university"
     assert fields["buyer"]["city_code"] == "3205" and fields["buyer"]["nature"] == "enterprise"
     assert fields["non_tech_items"] == [{"name": "非技术性内容", "amount": 500_000}]
     # Only the seller's side registers; the buyer and outsiders get nothing from the deal.
-    assert prefill_for_deal(deal.id, world.buyer_user) is None
-    assert prefill_for_deal(deal.id, world.other_user) is None
+    assert prefill_for_deal(deal.id, actor=world.buyer_user) is None
+    assert prefill_for_deal(deal.id, actor=world.other_user) is None
 
 
 def test_broker_firm_figures_count_signed_deals(world):

@@ -70,9 +70,9 @@ def test_who_may_do_what(company, reviewer, make_org, make_user, pdf_upload):
     q = services.claim_qualification(org, actor=admin, kind="in_province", number=None,
                                      document_ids=[pdf_upload(admin).id])
     db.session.commit()
-    assert services.allowed_actions(q, admin) == ["withdraw"]
-    assert services.allowed_actions(q, reviewer) == ["verify", "reject"]
-    assert services.allowed_actions(q, outsider) == []
+    assert services.allowed_actions(q, actor=admin) == ["withdraw"]
+    assert services.allowed_actions(q, actor=reviewer) == ["verify", "reject"]
+    assert services.allowed_actions(q, actor=outsider) == []
     with pytest.raises(Forbidden):  # members do not verify their own claims
         services.verify_qualification(q, actor=admin)
     own_reviewer = make_user(org, roles=("reviewer",))  # nor do reviewers of the same organisation

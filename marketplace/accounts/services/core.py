@@ -97,7 +97,7 @@ def create_user(email, name, password, *, organisation=None, org_admin=False, ro
 
 # -- invitations and members ----------------------------------------------------------------------
 
-def invite(org: Organisation, email, actor) -> tuple[Invitation, str]:
+def invite(org: Organisation, email, *, actor) -> tuple[Invitation, str]:
     """Invite a person to `org`; return the invitation and its secret (shown once)."""
     require_org_admin(actor, org.id)
     email = _clean_email(email)
@@ -119,7 +119,7 @@ def invitation_for_secret(secret: str) -> Invitation:
     return inv
 
 
-def set_member_admin(org: Organisation, member: User, is_admin: bool, actor) -> User:
+def set_member_admin(org: Organisation, member: User, is_admin: bool, *, actor) -> User:
     require_org_admin(actor, org.id)
     if member.organisation_id != org.id:
         raise NotFound(_("该用户不是本单位成员"))
@@ -133,7 +133,7 @@ def set_member_admin(org: Organisation, member: User, is_admin: bool, actor) -> 
     return member
 
 
-def remove_member(org: Organisation, member: User, actor) -> None:
+def remove_member(org: Organisation, member: User, *, actor) -> None:
     require_org_admin(actor, org.id)
     if member.organisation_id != org.id:
         raise NotFound(_("该用户不是本单位成员"))
@@ -144,7 +144,7 @@ def remove_member(org: Organisation, member: User, actor) -> None:
     audit.record("user", member.id, "removed_from_org", actor, comment=str(org.id))
 
 
-def grant_role(user: User, role: str, actor) -> None:
+def grant_role(user: User, role: str, *, actor) -> None:
     require_role(actor, "admin")
     if role not in PLATFORM_ROLES:
         raise Invalid.field("role", _("未知角色"))
@@ -166,7 +166,7 @@ def create_api_token(user: User, name: str = "API") -> tuple[ApiToken, str]:
     return token, secret
 
 
-def revoke_api_token(token_id: int, actor: User) -> ApiToken:
+def revoke_api_token(token_id: int, *, actor: User) -> ApiToken:
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != actor.id:
         raise NotFound(_("令牌不存在"))

@@ -82,24 +82,24 @@ def get_instrument_for_booking(instrument_id) -> Instrument:
     return inst
 
 
-def is_provider_member(actor, org_id) -> bool:
+def is_provider_member(org_id, *, actor) -> bool:
     return bool(actor is not None and getattr(actor, "is_authenticated", False)
                 and (actor.is_member_of(org_id) or actor.has_role("admin")))
 
 
-def can_view(booking: Booking, actor) -> bool:
+def can_view(booking: Booking, *, actor) -> bool:
     """Its user, members of the booking organisation (who may pay it), the provider's members, admins,
     and finance (statements and refunds link to the booking)."""
     return bool(actor is not None and getattr(actor, "is_authenticated", False) and (
         booking.user_id == actor.id or actor.is_member_of(booking.org_id)
-        or is_provider_member(actor, booking.provider_org_id) or actor.has_role("finance")))
+        or is_provider_member(booking.provider_org_id, actor=actor) or actor.has_role("finance")))
 
 
 def get_booking(booking_id, *, actor) -> Booking:
     """The booking, if the actor may see it (see can_view); else 404, revealing nothing."""
     require_login(actor)
     booking = db.session.get(Booking, booking_id) if is_id(booking_id) else None
-    if booking is None or not can_view(booking, actor):
+    if booking is None or not can_view(booking, actor=actor):
         raise NotFound(_("预约不存在"))
     return booking
 

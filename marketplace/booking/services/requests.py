@@ -34,7 +34,7 @@ def overlap_message() -> str:
     return _("该时段已被预约，请选择其他时间")
 
 
-def _check_request(instrument, actor, start, end, samples, now, check_overlap=True):
+def _check_request(instrument, start, end, samples, now, check_overlap=True, *, actor):
     require_login(actor)
     if not takes_bookings(instrument):
         raise Invalid(_("该仪器暂不开放预约"))
@@ -89,7 +89,7 @@ def _insert_booking(values: dict) -> Booking:
 def quote_booking(instrument, start, end, *, actor, samples=None, now=None) -> int:
     """Validate a request and return its fee in fen (nothing is stored)."""
     now = now or utcnow()
-    _check_request(instrument, actor, start, end, samples, now)
+    _check_request(instrument, start, end, samples, now, actor=actor)
     internal = actor.organisation_id == instrument.owner_org_id
     price = rules.unit_price_for(instrument.internal_price, instrument.external_price, internal)
     return rules.booking_fee(instrument.price_unit, price, start, end, samples)
@@ -106,8 +106,8 @@ def request_booking(instrument, start, end, purpose, *, actor, samples=None, now
         raise Invalid.field("purpose", _("用途不超过 500 字"))
     # PostgreSQL's exclusion constraint arbitrates overlaps in the insert itself (one query
     # fewer); SQLite checks inside its BEGIN IMMEDIATE transaction.
-    r = _check_request(instrument, actor, start, end, samples, now, check_overlap=not _is_postgresql())
-    require_verified_email(actor)
+    r = _check_request(instrument, start, end, samples, now, check_overlap=not _is_postgresql(), actor=actor)
+    require_verified_email(actor=actor)
     internal = actor.organisation_id == instrument.owner_org_id
     price = rules.unit_price_for(instrument.internal_price, instrument.external_price, internal)
     booking = _insert_booking(dict(

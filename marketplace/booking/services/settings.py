@@ -17,7 +17,7 @@ from .lookups import effective_rules, get_instrument, is_id, is_provider_member
 
 def settings_page(instrument, *, actor) -> dict:
     """What the settings page shows: the rules in force, the stored values, blackouts, qualified users."""
-    if not is_provider_member(actor, instrument.owner_org_id):
+    if not is_provider_member(instrument.owner_org_id, actor=actor):
         raise Forbidden(_("只有本单位成员可以设置"))
     return {
         "rules": effective_rules(instrument),

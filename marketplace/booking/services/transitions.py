@@ -36,13 +36,13 @@ from .lookups import (
 )
 
 
-def allowed_actions(booking: Booking, actor, *, now=None) -> list[str]:
+def allowed_actions(booking: Booking, *, actor, now=None) -> list[str]:
     """The actions `actor` may take on `booking` now: the named transitions of MACHINE that the
     actor is entitled to and that the time allows, plus "rate". Pages draw their buttons from it."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         return []
     now = now or utcnow()
-    provider = is_provider_member(actor, booking.provider_org_id)
+    provider = is_provider_member(booking.provider_org_id, actor=actor)
     user = booking.user_id == actor.id
     overdue = effective_status(booking, now) != booking.status
     opens, closes = checkin_window(booking)
@@ -115,7 +115,7 @@ def cancel_booking(booking, reason=None, *, actor, now=None) -> Booking:
     require_login(actor)
     now = now or utcnow()
     by_user = booking.user_id == actor.id or actor.has_role("admin")
-    by_provider = is_provider_member(actor, booking.provider_org_id)
+    by_provider = is_provider_member(booking.provider_org_id, actor=actor)
     if not (by_user or by_provider):
         raise Forbidden(_("只能取消自己的预约"))
     if booking.status in ("requested", "approved") and now >= booking.start:
@@ -151,7 +151,7 @@ def cancel_booking(booking, reason=None, *, actor, now=None) -> Booking:
 
 def check_in(booking, *, actor, now=None) -> Booking:
     require_login(actor)
-    if not (booking.user_id == actor.id or is_provider_member(actor, booking.provider_org_id)):
+    if not (booking.user_id == actor.id or is_provider_member(booking.provider_org_id, actor=actor)):
         raise Forbidden(_("只有预约人或管理单位可以签到"))
     now = now or utcnow()
     if booking.status == "approved":

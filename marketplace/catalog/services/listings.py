@@ -106,12 +106,12 @@ def get_resource(resource_id: int, actor=None) -> Resource:
     resource = db.session.get(Resource, resource_id)
     if resource is None:
         raise NotFound(_("资源不存在"))
-    if not can_view(resource, actor):
+    if not can_view(resource, actor=actor):
         raise NotFound(_("资源不存在"))
     return resource
 
 
-def can_view(resource: Resource, actor) -> bool:
+def can_view(resource: Resource, *, actor) -> bool:
     if resource.status == "published":
         return True
     if actor is None or not getattr(actor, "is_authenticated", False):
@@ -119,7 +119,7 @@ def can_view(resource: Resource, actor) -> bool:
     return actor.is_member_of(resource.owner_org_id) or actor.has_role("reviewer")
 
 
-def can_edit(resource: Resource, actor) -> bool:
+def can_edit(resource: Resource, *, actor) -> bool:
     return bool(actor and getattr(actor, "is_authenticated", False)
                 and (actor.is_member_of(resource.owner_org_id) or actor.has_role("admin"))
                 and resource.status != "archived")
@@ -143,23 +143,23 @@ def create_resource(type_key: str, data: dict, actor, org=None) -> Resource:
     return resource
 
 
-def update_resource(resource: Resource, data: dict, actor) -> Resource:
+def update_resource(resource: Resource, data: dict, *, actor) -> Resource:
     """Edit a listing. On a published one, material changes (types.is_material) wait for a reviewer as
     the listing's pending revision (services/revisions.py); the other fields apply at once."""
     require_login(actor)
-    if not can_edit(resource, actor):
+    if not can_edit(resource, actor=actor):
         raise Forbidden(_("只有资源所属单位的成员可以编辑"))
     values = clean_fields(resource.type, data, partial=True)
     if resource.status == "published":
         from .revisions import propose, split_material
         values, material = split_material(resource, values)
-        propose(resource, material, actor)
+        propose(resource, material, actor=actor)
     if values or resource.status != "published":
-        apply_values(resource, values, actor)
+        apply_values(resource, values, actor=actor)
     return resource
 
 
-def apply_values(resource: Resource, values: dict, actor) -> Resource:
+def apply_values(resource: Resource, values: dict, *, actor) -> Resource:
     values = dict(values)
     platforms = values.pop("platforms", None)
     for name, value in values.items():
@@ -172,21 +172,21 @@ def apply_values(resource: Resource, values: dict, actor) -> Resource:
     return resource
 
 
-def submit_resource(resource: Resource, actor) -> Resource:
+def submit_resource(resource: Resource, *, actor) -> Resource:
     require_member(actor, resource.owner_org_id)
-    require_verified_email(actor)
+    require_verified_email(actor=actor)
     resource.reject_reason = None
     return LIFECYCLE.apply(resource, "pending_review", actor, action="submit")
 
 
-def publish_resource(resource: Resource, actor, comment: str | None = None) -> Resource:
+def publish_resource(resource: Resource, comment: str | None = None, *, actor) -> Resource:
     require_role(actor, "reviewer")
     LIFECYCLE.apply(resource, "published", actor, comment=comment, action="publish")
     resource.published_at = utcnow()
     return resource
 
 
-def reject_resource(resource: Resource, actor, reason: str) -> Resource:
+def reject_resource(resource: Resource, reason: str, *, actor) -> Resource:
     require_role(actor, "reviewer")
     reason = (reason or "").strip() if isinstance(reason, str) else ""
     if not reason:
@@ -196,23 +196,23 @@ def reject_resource(resource: Resource, actor, reason: str) -> Resource:
     return resource
 
 
-def take_offline(resource: Resource, actor, comment: str | None = None) -> Resource:
+def take_offline(resource: Resource, comment: str | None = None, *, actor) -> Resource:
     require_login(actor)
     if not (actor.is_member_of(resource.owner_org_id) or actor.has_role("reviewer")):
         raise Forbidden(_("没有权限下线该资源"))
     LIFECYCLE.apply(resource, "offline", actor, comment=comment, action="offline")
     from .revisions import withdraw_pending
-    withdraw_pending(resource, actor)
+    withdraw_pending(resource, actor=actor)
     return resource
 
 
-def archive_resource(resource: Resource, actor) -> Resource:
+def archive_resource(resource: Resource, *, actor) -> Resource:
     require_login(actor)
     if not (actor.is_member_of(resource.owner_org_id) or actor.has_role("admin")):
         raise Forbidden(_("没有权限归档该资源"))
     LIFECYCLE.apply(resource, "archived", actor, action="archive")
     from .revisions import withdraw_pending
-    withdraw_pending(resource, actor)
+    withdraw_pending(resource, actor=actor)
     return resource
 
 
@@ -225,14 +225,14 @@ def transition(resource: Resource, action: str, actor, reason: str | None = None
     if action not in TRANSITIONS:
         raise NotFound(_("未知操作"))
     require_login(actor)
-    if not can_view(resource, actor):
+    if not can_view(resource, actor=actor):
         raise NotFound(_("资源不存在"))
     if action == "reject":
-        return reject_resource(resource, actor, reason)
-    return TRANSITIONS[action](resource, actor)
+        return reject_resource(resource, reason, actor=actor)
+    return TRANSITIONS[action](resource, actor=actor)
 
 
-def allowed_actions(resource: Resource, actor) -> list[str]:
+def allowed_actions(resource: Resource, *, actor) -> list[str]:
     """The lifecycle actions the actor may take now (for buttons)."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         return []

@@ -35,15 +35,15 @@ def _rows(resource: Resource) -> list[ResourcePhoto]:
                                    .order_by(ResourcePhoto.position, ResourcePhoto.upload_id)))
 
 
-def _require_editor(resource: Resource, actor):
+def _require_editor(resource: Resource, *, actor):
     require_login(actor)
-    if not can_edit(resource, actor):
+    if not can_edit(resource, actor=actor):
         raise Forbidden(_("只有资源所属单位的成员可以编辑"))
 
 
 def add_photos(resource: Resource, files, *, actor, field: str = "photos") -> list[Upload]:
     """Store the chosen image files as public uploads and append them to the listing's photos."""
-    _require_editor(resource, actor)
+    _require_editor(resource, actor=actor)
     files = [f for f in files or [] if getattr(f, "filename", None)]
     if not files:
         raise Invalid.field(field, _("请选择照片"))
@@ -73,7 +73,7 @@ def _row(resource: Resource, upload_id: int) -> ResourcePhoto:
 
 def remove_photo(resource: Resource, upload_id: int, *, actor) -> None:
     """Take a photo off the listing (its file stays an upload of the organisation, no longer public)."""
-    _require_editor(resource, actor)
+    _require_editor(resource, actor=actor)
     row = _row(resource, upload_id)
     upload = db.session.get(Upload, upload_id)
     db.session.delete(row)
@@ -85,7 +85,7 @@ def remove_photo(resource: Resource, upload_id: int, *, actor) -> None:
 
 def move_photo(resource: Resource, upload_id: int, direction: str, *, actor) -> None:
     """Move a photo one place up (earlier) or down; the first photo is the listing's thumbnail."""
-    _require_editor(resource, actor)
+    _require_editor(resource, actor=actor)
     if direction not in ("up", "down"):
         raise Invalid.field("direction", _("未知操作"))
     rows = _rows(resource)

@@ -165,7 +165,7 @@ def _load_items(rows) -> list[QueueItem]:
     return items
 
 
-def next_in_queue(actor, after: datetime | None, type: str | None = None) -> QueueItem | None:
+def next_in_queue(after: datetime | None, type: str | None = None, *, actor) -> QueueItem | None:
     """The item a reviewer meets next after deciding one submitted at `after` (else the oldest)."""
     require_role(actor, "reviewer")
     q = _queue_select(type if type in RESOURCE_TYPES else None)
@@ -176,13 +176,13 @@ def next_in_queue(actor, after: datetime | None, type: str | None = None) -> Que
     return _load_items([row])[0] if row else None
 
 
-def moderation_queue(actor, page=1, per_page=20):
+def moderation_queue(page=1, per_page=20, *, actor):
     require_role(actor, "reviewer")
     q = db.select(Resource).where(Resource.status == "pending_review").order_by(Resource.updated_at)
     return db.paginate(q, page=page, per_page=per_page, error_out=False)
 
 
-def org_resources(actor, page=1, per_page=20, status=None):
+def org_resources(page=1, per_page=20, status=None, *, actor):
     require_login(actor)
     if actor.organisation_id is None:
         raise Forbidden(_("请先加入一个单位"))

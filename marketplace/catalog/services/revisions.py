@@ -86,7 +86,7 @@ def latest_revision(resource: Resource) -> ResourceRevision | None:
         ResourceRevision.status.in_(("pending", "approved", "rejected"))).order_by(ResourceRevision.id.desc()).limit(1))
 
 
-def propose(resource: Resource, material: dict, actor) -> ResourceRevision | None:
+def propose(resource: Resource, material: dict, *, actor) -> ResourceRevision | None:
     """Fold material edit values into the listing's pending revision; the pending revision after it.
 
     Nothing sent: the pending revision stays as it is. Values equal to the published ones drop out;
@@ -123,35 +123,35 @@ def propose(resource: Resource, material: dict, actor) -> ResourceRevision | Non
     return revision
 
 
-def get_revision(revision_id: int, actor) -> ResourceRevision:
+def get_revision(revision_id: int, *, actor) -> ResourceRevision:
     """A revision of a listing the actor may edit or review; others are told it does not exist."""
     require_login(actor)
     if isinstance(revision_id, bool) or not isinstance(revision_id, int) or not 0 < revision_id <= MAX_ID:
         raise NotFound(_("修改记录不存在"))
     revision = db.session.get(ResourceRevision, revision_id)
-    if revision is None or not may_see(revision, actor):
+    if revision is None or not may_see(revision, actor=actor):
         raise NotFound(_("修改记录不存在"))
     return revision
 
 
-def may_see(revision: ResourceRevision, actor) -> bool:
+def may_see(revision: ResourceRevision, *, actor) -> bool:
     return bool(actor and getattr(actor, "is_authenticated", False)) and (
-        actor.has_role("reviewer") or (can_view(revision.resource, actor)
+        actor.has_role("reviewer") or (can_view(revision.resource, actor=actor)
                                        and actor.is_member_of(revision.resource.owner_org_id)))
 
 
-def _permitted(revision: ResourceRevision, actor, action: str) -> bool:
+def _permitted(revision: ResourceRevision, action: str, *, actor) -> bool:
     if action in REVIEWER_ACTIONS:
         return actor.has_role("reviewer")
     if action in MEMBER_ACTIONS:
-        return can_edit(revision.resource, actor)
+        return can_edit(revision.resource, actor=actor)
     return False
 
 
-def allowed_revision_actions(revision: ResourceRevision, actor) -> list[str]:
+def allowed_revision_actions(revision: ResourceRevision, *, actor) -> list[str]:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return []
-    return REVISION.available(revision, lambda a: _permitted(revision, actor, a))
+    return REVISION.available(revision, lambda a: _permitted(revision, a, actor=actor))
 
 
 def decide(revision: ResourceRevision, action: str, actor, reason: str | None = None) -> ResourceRevision:
@@ -159,11 +159,11 @@ def decide(revision: ResourceRevision, action: str, actor, reason: str | None = 
     require_login(actor)
     if action not in REVISION.actions:
         raise NotFound(_("未知操作"))
-    if not may_see(revision, actor):
+    if not may_see(revision, actor=actor):
         raise NotFound(_("修改记录不存在"))
     if action in REVIEWER_ACTIONS:
         require_role(actor, "reviewer")
-    elif not _permitted(revision, actor, action):
+    elif not _permitted(revision, action, actor=actor):
         raise Forbidden(_("只有资源所属单位的成员可以撤回修改"))
     reason = reason.strip() if isinstance(reason, str) else ""
     if action == "reject" and not reason:
@@ -196,7 +196,7 @@ def _apply(resource: Resource, changes: dict) -> None:
     resource.updated_at = utcnow()  # the search index follows on commit (search.hooks)
 
 
-def withdraw_pending(resource: Resource, actor) -> None:
+def withdraw_pending(resource: Resource, *, actor) -> None:
     """A listing leaving publication takes its pending revision with it (resubmission reviews it all)."""
     current = pending_revision(resource)
     if current is not None:
@@ -239,7 +239,7 @@ def edited_values(resource: Resource) -> dict:
     return {n: _load(_kind(resource, n), v) for n, v in current.changes.items()}
 
 
-def pending_revisions(actor, page: int = 1, per_page: int = 20, type: str | None = None):
+def pending_revisions(page: int = 1, per_page: int = 20, type: str | None = None, *, actor):
     """Pending revisions of published listings, oldest first (reviewers)."""
     require_role(actor, "reviewer")
     q = (db.select(ResourceRevision).join(Resource, Resource.id == ResourceRevision.resource_id)

@@ -20,12 +20,12 @@ def get_instrument(instrument_id) -> Instrument:
     return inst
 
 
-def can_report(actor, inst) -> bool:
+def can_report(inst, *, actor) -> bool:
     return bool(actor is not None and getattr(actor, "is_authenticated", False)
                 and (actor.is_member_of(inst.owner_org_id) or actor.has_role("admin")))
 
 
-def can_review(actor) -> bool:
+def can_review(*, actor) -> bool:
     return bool(actor is not None and getattr(actor, "is_authenticated", False)
                 and any(actor.has_role(r) for r in ("reviewer", "finance", "admin")))
 
@@ -42,7 +42,7 @@ def save_self_report(inst: Instrument, *, actor, year: int, hours: int, external
                      income: int, note: str = "") -> SelfReport:
     """Create or replace the instrument's self-reported figures for the year (its provider only)."""
     require_login(actor)
-    if not can_report(actor, inst):
+    if not can_report(inst, actor=actor):
         raise Forbidden(_("只有仪器管理单位的成员可以填报"))
     check_year(year)
     _whole("hours", hours, MAX_YEAR_HOURS)
@@ -75,7 +75,7 @@ def list_self_reports(*, actor, year: int | None = None, org_id: int | None = No
     """Reviewers see every report; a provider sees its own organisation's."""
     require_login(actor)
     q = sa.select(SelfReport).order_by(SelfReport.year.desc(), SelfReport.org_id, SelfReport.instrument_id)
-    if not can_review(actor):
+    if not can_review(actor=actor):
         if actor.organisation_id is None:
             raise Forbidden(_("只有审核员或仪器管理单位可以查看"))
         if org_id is not None and org_id != actor.organisation_id:

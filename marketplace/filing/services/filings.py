@@ -66,7 +66,7 @@ def may_read_document(upload, user) -> bool:
     return any(is_firm_side(f, user) for f in firms)
 
 
-def allowed_actions(firm: Firm, actor) -> list[str]:
+def allowed_actions(firm: Firm, *, actor) -> list[str]:
     def permitted(action):
         if action in ACTION_SOURCES and firm.status not in ACTION_SOURCES[action]:
             return False
@@ -80,9 +80,9 @@ def allowed_actions(firm: Firm, actor) -> list[str]:
     return FILING.available(firm, permitted)
 
 
-def _require_action(firm, action, actor):
+def _require_action(firm, action, *, actor):
     require_login(actor)
-    if action not in allowed_actions(firm, actor):
+    if action not in allowed_actions(firm, actor=actor):
         if (action in APPLICANT_ACTIONS and may_edit(firm, actor)) or \
                 (action in REVIEWER_ACTIONS and is_reviewer(actor)) or (action in ADMIN_ACTIONS and is_admin(actor)):
             raise Conflict(_("当前状态（%(status)s）不能执行此操作", status=firm.status))
@@ -204,7 +204,7 @@ def _active_elsewhere(firm: Firm) -> dict[str, list[str]]:
 
 def submit_filing(firm: Firm, *, actor) -> Firm:
     """Submit (or resubmit after a return): every field complete and checked."""
-    _require_action(firm, "submit", actor)
+    _require_action(firm, "submit", actor=actor)
     basic, managers = _as_dicts(firm)
     errors = rules.submission_errors(basic, managers, len(firm.document_rows), to_local(utcnow()).date())
     for field, messages in _active_elsewhere(firm).items():

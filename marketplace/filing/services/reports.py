@@ -106,7 +106,7 @@ def sweep(today: date | None = None) -> dict[str, int]:
         db.session.add(ReportReminder(firm_id=firm.id, year=year, kind=action))
         with force_locale("zh"):
             if action == "suspended":
-                _suspend(firm, None, _("未按期提交 %(year)s 年度报告（截止 %(due)s）", year=year, due=due.isoformat()))
+                _suspend(firm, _("未按期提交 %(year)s 年度报告（截止 %(due)s）", year=year, due=due.isoformat()), actor=None)
             else:
                 subject = _("请在 %(due)s 前提交 %(year)s 年度报告", due=due.isoformat(), year=year)
                 for user in firm_people(firm):

@@ -22,7 +22,7 @@ from .numbers import issue_number
 # -- review -------------------------------------------------------------------------------------------
 
 def start_review(firm: Firm, *, actor) -> Firm:
-    _require_action(firm, "start-review", actor)
+    _require_action(firm, "start-review", actor=actor)
     FILING.apply(firm, "under_review", actor, action="start-review")
     notify.transition(firm, "under_review")
     return firm
@@ -30,7 +30,7 @@ def start_review(firm: Firm, *, actor) -> Firm:
 
 def return_filing(firm: Firm, comments: dict[str, str], *, actor) -> Firm:
     """Return for correction with comments per section (basic, managers, documents, general)."""
-    _require_action(firm, "return", actor)
+    _require_action(firm, "return", actor=actor)
     cleaned = {}
     for section, text in (comments or {}).items():
         if section not in SECTIONS:
@@ -60,7 +60,7 @@ def current_comments(firm: Firm) -> dict[str, list[FirmComment]]:
     return out
 
 
-def _activate_managers(firm: Firm, actor) -> None:
+def _activate_managers(firm: Firm, *, actor) -> None:
     errors = _active_elsewhere(firm)
     if errors:
         raise Conflict(_("有技术经理人已在其他事务所在册，不能批准"), errors)
@@ -120,14 +120,14 @@ def _create_organisation(firm: Firm) -> None:
 def approve_filing(firm: Firm, *, actor, comment: str | None = None) -> Firm:
     """Approve: issue the year's next filing number, create the organisation if needed, make the
     managers active brokers."""
-    _require_action(firm, "approve", actor)
+    _require_action(firm, "approve", actor=actor)
     _clean("comment", comment)
     FILING.apply(firm, "approved", actor, comment=comment, action="approve")
     _create_organisation(firm)
     now = utcnow()
     issue_number(firm, to_local(now).year)
     firm.approved_at = firm.decided_at = now
-    _activate_managers(firm, actor)
+    _activate_managers(firm, actor=actor)
     notify.transition(firm, "approved", comment)
     return firm
 
@@ -140,7 +140,7 @@ def _reason(reason, field="reason") -> str:
 
 
 def reject_filing(firm: Firm, *, actor, reason: str) -> Firm:
-    _require_action(firm, "reject", actor)
+    _require_action(firm, "reject", actor=actor)
     firm.reject_reason = _reason(reason)
     FILING.apply(firm, "rejected", actor, comment=firm.reject_reason, action="reject")
     firm.decided_at = utcnow()
@@ -156,11 +156,11 @@ def _deactivate(firm: Firm) -> None:
 
 def suspend_firm(firm: Firm, *, actor, reason: str) -> Firm:
     """Suspend (admin, with a reason): the managers stop being active brokers."""
-    _require_action(firm, "suspend", actor)
-    return _suspend(firm, actor, _reason(reason))
+    _require_action(firm, "suspend", actor=actor)
+    return _suspend(firm, _reason(reason), actor=actor)
 
 
-def _suspend(firm: Firm, actor, reason: str) -> Firm:
+def _suspend(firm: Firm, reason: str, *, actor) -> Firm:
     firm.suspend_reason = reason
     FILING.apply(firm, "suspended", actor, comment=reason, action="suspend")
     _deactivate(firm)
@@ -169,17 +169,17 @@ def _suspend(firm: Firm, actor, reason: str) -> Firm:
 
 
 def reinstate_firm(firm: Firm, *, actor, comment: str | None = None) -> Firm:
-    _require_action(firm, "reinstate", actor)
+    _require_action(firm, "reinstate", actor=actor)
     _clean("comment", comment)
     FILING.apply(firm, "approved", actor, comment=comment, action="reinstate")
     firm.suspend_reason = None
-    _activate_managers(firm, actor)
+    _activate_managers(firm, actor=actor)
     notify.transition(firm, "reinstated", comment)
     return firm
 
 
 def revoke_firm(firm: Firm, *, actor, reason: str) -> Firm:
-    _require_action(firm, "revoke", actor)
+    _require_action(firm, "revoke", actor=actor)
     reason = _reason(reason)
     FILING.apply(firm, "revoked", actor, comment=reason, action="revoke")
     firm.decided_at = utcnow()

@@ -53,7 +53,7 @@ def start_payment(target, *, actor) -> tuple[object, Payment | None]:
         payment = None
     # (a declined attempt is not reused: a new PaymentIntent is created for the next card)
     if payment is None:
-        payment = _new_attempt(purpose, target, due, actor)
+        payment = _new_attempt(purpose, target, due, actor=actor)
     snap = _snapshot(purpose, target, payment)
     model, target_id = type(target), target.id
     if snap["pi"] is None:
@@ -66,7 +66,7 @@ def start_payment(target, *, actor) -> tuple[object, Payment | None]:
     return reload(model, target_id), reload(Payment, snap["id"])
 
 
-def _new_attempt(purpose, target, due: int, actor) -> Payment:
+def _new_attempt(purpose, target, due: int, *, actor) -> Payment:
     """Store a new attempt; when another request opened one first (a purpose's unique index), use theirs."""
     payment = Payment(purpose=purpose.name, amount=due, currency="cny", status="created", created_by_id=actor.id,
                       idempotency_key=f"{purpose.key_prefix(target)}-{uuid.uuid4().hex}")
@@ -143,7 +143,7 @@ def pay_with_card(target, *, actor, number: str, exp_month: int, exp_year: int, 
         gw.attach_payment_method(pm["id"], customer["id"])
         gw.update_payment_intent(snap["pi"], payment_method=pm["id"], customer=customer["id"])
     except CardDeclined as exc:
-        return _declined(snap["id"], exc, actor)
+        return _declined(snap["id"], exc, actor=actor)
     except GatewayUnavailable:
         raise Unavailable(snap["unavailable"]) from None
     except GatewayError as exc:
@@ -158,19 +158,19 @@ def pay_with_card(target, *, actor, number: str, exp_month: int, exp_year: int, 
     try:
         pi = gw.confirm_payment_intent(snap["pi"], f"{snap['key']}-confirm-{pm['id']}")
     except CardDeclined as exc:
-        return _declined(snap["id"], exc, actor)
+        return _declined(snap["id"], exc, actor=actor)
     except GatewayUnavailable as exc:
         if not exc.maybe_done:  # never reached the gateway: nothing happened there
             move(snap["id"], "requires_payment_method", actor=actor, only_from=("confirming",), failure_message=None)
             _checkpoint()
             raise Unavailable(snap["unavailable"]) from None
-        pi = _ask_again(gw, snap, actor)
+        pi = _ask_again(gw, snap, actor=actor)
     except GatewayError:
-        pi = _ask_again(gw, snap, actor)  # e.g. a retried confirm refused because the first one went through
+        pi = _ask_again(gw, snap, actor=actor)  # e.g. a retried confirm refused because the first one went through
     return apply_intent(pi, actor=actor)
 
 
-def _ask_again(gw: Gateway, snap: dict, actor) -> dict:
+def _ask_again(gw: Gateway, snap: dict, *, actor) -> dict:
     """The confirm's outcome is unknown: ask for the intent; if still unknown, leave it to reconcile."""
     try:
         pi = gw.retrieve_payment_intent(snap["pi"])
@@ -181,11 +181,11 @@ def _ask_again(gw: Gateway, snap: dict, actor) -> dict:
     if pi.get("status") == "requires_payment_method":
         err = pi.get("last_payment_error") or {}
         _declined(snap["id"], CardDeclined(err.get("message") or "declined", 402,
-                                           err.get("decline_code") or err.get("code")), actor)
+                                           err.get("decline_code") or err.get("code")), actor=actor)
     return pi
 
 
-def _declined(payment_id, exc, actor) -> Payment:
+def _declined(payment_id, exc, *, actor) -> Payment:
     """Record the decline (its message in the platform's words, translated where shown) and tell the
     person next to the field it concerns, in their language; the gateway's own words go to the log."""
     refused = rules.decline(exc.code)

@@ -43,7 +43,7 @@ def open_payment(target) -> Payment | None:
                              .order_by(Payment.id.desc()).limit(1))
 
 
-def may_pay(booking, actor) -> bool:
+def may_pay(booking, *, actor) -> bool:
     """The booking's user, members of the booking organisation and admins may pay it."""
     return bool(actor is not None and getattr(actor, "is_authenticated", False) and (
         booking.user_id == actor.id or actor.is_member_of(booking.org_id) or actor.has_role("admin")))
@@ -51,14 +51,14 @@ def may_pay(booking, actor) -> bool:
 
 def require_payer(booking, actor):
     require_login(actor)
-    if not may_pay(booking, actor):
+    if not may_pay(booking, actor=actor):
         raise Forbidden(_("只有预约单位可以付款"))
 
 
-def allowed_actions(booking, actor) -> list[str]:
+def allowed_actions(booking, *, actor) -> list[str]:
     """["pay"] when the actor may pay the booking and it owes something now (or a completed booking
     owes nothing and is settled by confirming); the pages draw the pay button from it."""
-    if may_pay(booking, actor) and (booking.status == "completed" or booking.amount_due):
+    if may_pay(booking, actor=actor) and (booking.status == "completed" or booking.amount_due):
         return ["pay"]
     return []
 

@@ -39,7 +39,7 @@ def apply_intent(pi: dict, *, actor=None) -> Payment | None:
         if int(pi.get("amount", -1)) != payment.amount:
             log.error("payment %s: gateway amount %s differs from %s", payment.id, pi.get("amount"), payment.amount)
             return payment
-        _succeed(payment, actor)
+        _succeed(payment, actor=actor)
     elif status == "requires_payment_method" and payment.status == "confirming":
         err = pi.get("last_payment_error") or {}
         refused = decline(err.get("decline_code") or err.get("code"))
@@ -50,7 +50,7 @@ def apply_intent(pi: dict, *, actor=None) -> Payment | None:
     return reload(Payment, payment.id)
 
 
-def _succeed(payment: Payment, actor=None) -> bool:
+def _succeed(payment: Payment, *, actor=None) -> bool:
     """Mark succeeded exactly once; only the transaction that made the move lets the purpose settle
     what was paid (a booking, an instalment) and post its entries."""
     if not move(payment.id, "succeeded", actor=actor, succeeded_at=utcnow(), failure_message=None):

@@ -8,32 +8,32 @@ from ..states import APPLICANT_ACTIONS, MACHINE, REGISTRAR_ACTIONS
 REGISTRAR_ROLE = "reviewer"  # reviewers register contracts (DOMAIN.md "Who uses it")
 
 
-def _signed_in(actor) -> bool:
+def _signed_in(*, actor) -> bool:
     return bool(actor is not None and getattr(actor, "is_authenticated", False))
 
 
-def is_registrar(actor) -> bool:
-    return _signed_in(actor) and actor.has_role(REGISTRAR_ROLE)
+def is_registrar(*, actor) -> bool:
+    return _signed_in(actor=actor) and actor.has_role(REGISTRAR_ROLE)
 
 
-def is_applicant(reg: ContractRegistration, actor) -> bool:
+def is_applicant(reg: ContractRegistration, *, actor) -> bool:
     """A member of the applying organisation."""
-    return _signed_in(actor) and actor.organisation_id is not None and actor.organisation_id == reg.applicant_org_id
+    return _signed_in(actor=actor) and actor.organisation_id is not None and actor.organisation_id == reg.applicant_org_id
 
 
-def can_view(reg: ContractRegistration, actor) -> bool:
-    return is_applicant(reg, actor) or is_registrar(actor)
+def can_view(reg: ContractRegistration, *, actor) -> bool:
+    return is_applicant(reg, actor=actor) or is_registrar(actor=actor)
 
 
-def allowed_actions(reg: ContractRegistration, actor) -> list[str]:
+def allowed_actions(reg: ContractRegistration, *, actor) -> list[str]:
     """The named transitions the actor may take now: the applicant submits; a registrar who is not of
     the applying organisation returns, approves or refuses."""
-    applicant, registrar = is_applicant(reg, actor), is_registrar(actor)
+    applicant, registrar = is_applicant(reg, actor=actor), is_registrar(actor=actor)
     return MACHINE.available(reg, lambda a: (a in APPLICANT_ACTIONS and applicant)
                              or (a in REGISTRAR_ACTIONS and registrar and not applicant))
 
 
-def get_registration(registration_id, actor, *, for_update: bool = False) -> ContractRegistration:
+def get_registration(registration_id, *, actor, for_update: bool = False) -> ContractRegistration:
     """The registration if the actor may see it; else 404, revealing nothing. `for_update` locks the
     row (PostgreSQL) so that two registrars cannot decide the same application at once."""
     require_login(actor)
@@ -41,7 +41,7 @@ def get_registration(registration_id, actor, *, for_update: bool = False) -> Con
     if isinstance(registration_id, int) and 0 < registration_id < 2**31:
         reg = db.session.get(ContractRegistration, registration_id, with_for_update=for_update or None,
                              populate_existing=for_update)
-    if reg is None or not can_view(reg, actor):
+    if reg is None or not can_view(reg, actor=actor):
         from flask_babel import gettext as _
         raise NotFound(_("登记申请不存在"))
     return reg

@@ -119,7 +119,7 @@ def validate_fields(data: dict) -> dict:
     return clean
 
 
-def _check_documents(document_ids: list[int], actor):
+def _check_documents(document_ids: list[int], *, actor):
     """Document ids must be uploads of the applicant (or of its organisation): others' are refused."""
     from ...uploads.services import require_uploads
     require_uploads(document_ids, actor=actor, field="document_ids")
@@ -145,7 +145,7 @@ def fields_of(reg: ContractRegistration) -> dict:
     return out
 
 
-def applicant_defaults(actor) -> dict:
+def applicant_defaults(*, actor) -> dict:
     """The seller side's fields from the applicant's own organisation (a hand-entered form starts there)."""
     org = getattr(actor, "organisation", None)
     if org is None:
@@ -167,21 +167,21 @@ def create_application(data: dict, *, actor, kind: str = "new", amends_id: int |
         raise Forbidden(_("只有单位成员可以申请登记"))
     amends = None
     if kind != "new":
-        amends = _registered_original(amends_id, actor)
+        amends = _registered_original(amends_id, actor=actor)
         if kind == "cancel":  # a cancellation carries the registered figures unchanged
             data = {**fields_of(amends), "document_ids": data.get("document_ids") or []}
     elif amends_id is not None:
         raise Invalid.field("amends_id", _("只有变更或注销申请引用已登记的合同"))
     deal_id = data.get("deal_id")
     if deal_id is not None and kind == "new":
-        if prefill_for_deal(deal_id, actor) is None:
+        if prefill_for_deal(deal_id, actor=actor) is None:
             raise Invalid.field("deal_id", _("没有可登记的已签订交易"))
         if db.session.scalar(sa.select(sa.func.count()).where(
                 ContractRegistration.deal_id == deal_id, ContractRegistration.kind == "new",
                 ContractRegistration.status.notin_(("refused", "cancelled")))):
             raise Conflict(_("该交易已申请登记"))
     clean = validate_fields(data)
-    _check_documents(clean["document_ids"], actor)
+    _check_documents(clean["document_ids"], actor=actor)
     reg = ContractRegistration(kind=kind, amends_id=getattr(amends, "id", None), deal_id=deal_id,
                                applicant_org_id=actor.organisation_id, created_by_id=actor.id, status="draft")
     _assign(reg, clean)
@@ -192,9 +192,9 @@ def create_application(data: dict, *, actor, kind: str = "new", amends_id: int |
     return reg
 
 
-def _registered_original(amends_id, actor) -> ContractRegistration:
+def _registered_original(amends_id, *, actor) -> ContractRegistration:
     original = db.session.get(ContractRegistration, amends_id) if isinstance(amends_id, int) else None
-    if original is None or not is_applicant(original, actor):
+    if original is None or not is_applicant(original, actor=actor):
         raise Invalid.field("amends_id", _("没有这个已登记的合同"))
     if original.kind != "new" or original.status != "registered":
         raise Invalid.field("amends_id", _("只能变更或注销已登记的合同"))
@@ -208,14 +208,14 @@ def _registered_original(amends_id, actor) -> ContractRegistration:
 
 def update_application(reg: ContractRegistration, data: dict, *, actor) -> ContractRegistration:
     """Edit a draft or a returned application (the applicant only); `data` holds every field."""
-    if not is_applicant(reg, actor):
+    if not is_applicant(reg, actor=actor):
         raise Forbidden(_("只有申请单位可以修改申请"))
     if reg.status not in EDITABLE:
         raise Conflict(_("只有草稿或退回补正的申请可以修改"))
     if reg.kind == "cancel":
         data = {**fields_of(reg), "document_ids": data.get("document_ids", reg.document_ids)}
     clean = validate_fields(data)
-    _check_documents(clean["document_ids"], actor)
+    _check_documents(clean["document_ids"], actor=actor)
     _assign(reg, clean)
     db.session.flush()
     return reg
@@ -223,8 +223,8 @@ def update_application(reg: ContractRegistration, data: dict, *, actor) -> Contr
 
 def submit_application(reg: ContractRegistration, *, actor, today: date | None = None) -> ContractRegistration:
     """Submit (or resubmit after 补正): the clock starts afresh from today."""
-    if "submit" not in allowed_actions(reg, actor):
-        raise Forbidden(_("只有申请单位可以提交申请")) if not is_applicant(reg, actor) else \
+    if "submit" not in allowed_actions(reg, actor=actor):
+        raise Forbidden(_("只有申请单位可以提交申请")) if not is_applicant(reg, actor=actor) else \
             Conflict(_("该申请现在不能提交"))
     if reg.kind != "new":
         _check_original_still_registered(reg)

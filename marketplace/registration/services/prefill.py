@@ -12,7 +12,7 @@ deal into the fields of an application, so that registration never imports tradi
 """
 from collections.abc import Callable
 
-PrefillSource = Callable[[int, object], dict | None]
+PrefillSource = Callable[..., dict | None]  # source(deal_id, *, actor)
 
 _SOURCES: dict[str, PrefillSource] = {}
 
@@ -26,11 +26,11 @@ def unregister_prefill_source(name: str) -> None:
     _SOURCES.pop(name, None)
 
 
-def prefill_for_deal(deal_id: int, actor) -> dict | None:
+def prefill_for_deal(deal_id: int, *, actor) -> dict | None:
     """The application fields of signed deal `deal_id` as seen by `actor`, from the first source that
     knows it; None when no source does."""
     for source in list(_SOURCES.values()):
-        fields = source(deal_id, actor)
+        fields = source(deal_id, actor=actor)
         if fields:
             return dict(fields)
     return None

@@ -26,11 +26,11 @@ AMENDED_FIELDS = ("project_name", "contract_type", "subtype", "buyer_name", "buy
 
 def _may(reg, actor, action: str):
     require_login(actor)
-    if not is_registrar(actor):
+    if not is_registrar(actor=actor):
         raise Forbidden(_("只有登记员可以审查登记申请"))
-    if is_applicant(reg, actor):
+    if is_applicant(reg, actor=actor):
         raise Forbidden(_("不能审查本单位的申请"))
-    if action not in allowed_actions(reg, actor):
+    if action not in allowed_actions(reg, actor=actor):
         raise Conflict(_("该申请现在不能执行此操作"))
 
 
@@ -105,7 +105,7 @@ def approve_application(reg: ContractRegistration, *, actor, comment: str | None
                   registered_on=day, registered_by_id=actor.id)
     reg.review_comment = (comment or "").strip() or None
     if reg.kind == "amend":
-        _amend(reg.amends, reg, actor)
+        _amend(reg.amends, reg, actor=actor)
     elif reg.kind == "cancel":
         MACHINE.apply(reg.amends, "cancelled", actor, comment=_("注销登记（申请 #%(id)s）", id=reg.id),
                       action="cancel")
@@ -114,7 +114,7 @@ def approve_application(reg: ContractRegistration, *, actor, comment: str | None
     return reg
 
 
-def _amend(original: ContractRegistration, change: ContractRegistration, actor):
+def _amend(original: ContractRegistration, change: ContractRegistration, *, actor):
     from ..models import RegistrationItem
     changed = [f for f in AMENDED_FIELDS if getattr(original, f) != getattr(change, f)]
     for field in AMENDED_FIELDS:
@@ -130,7 +130,7 @@ def _amend(original: ContractRegistration, change: ContractRegistration, actor):
 def queue(*, actor, today: date | None = None, limit: int = 200) -> list[tuple[ContractRegistration, int]]:
     """Submitted applications with their working days left, overdue (and soonest due) first."""
     require_login(actor)
-    if not is_registrar(actor):
+    if not is_registrar(actor=actor):
         raise Forbidden(_("只有登记员可以查看审查队列"))
     day = today or today_local()
     regs = db.session.scalars(

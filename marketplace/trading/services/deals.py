@@ -42,30 +42,30 @@ def _now(now):
 
 def get_deal(deal_id, actor=None) -> Deal:
     deal = db.session.get(Deal, deal_id) if isinstance(deal_id, int) else None
-    if deal is None or not can_view_deal(deal, actor):
+    if deal is None or not can_view_deal(deal, actor=actor):
         raise NotFound(_("交易不存在"))
     return deal
 
 
-def _signed_in(actor) -> bool:
+def _signed_in(*, actor) -> bool:
     return actor is not None and getattr(actor, "is_authenticated", False)
 
 
-def can_view_deal(deal: Deal, actor) -> bool:
+def can_view_deal(deal: Deal, *, actor) -> bool:
     if deal.status in ("public_notice", "objected"):
         return True  # the notice is public
-    return is_insider(deal, actor)
+    return is_insider(deal, actor=actor)
 
 
-def is_insider(deal: Deal, actor) -> bool:
+def is_insider(deal: Deal, *, actor) -> bool:
     """A party's member, the deal's broker or a reviewer: who sees the negotiation, not only the notice."""
-    return _signed_in(actor) and (bool(sides(deal, actor)) or deal.broker_user_id == actor.id
+    return _signed_in(actor=actor) and (bool(sides(deal, actor=actor)) or deal.broker_user_id == actor.id
                                   or actor.has_role("reviewer"))
 
 
-def sides(deal: Deal, actor) -> set[str]:
+def sides(deal: Deal, *, actor) -> set[str]:
     """The sides `actor` speaks for in this deal (the broker of the deal speaks for both)."""
-    if not _signed_in(actor):
+    if not _signed_in(actor=actor):
         return set()
     # The deal's broker speaks for both sides while their firm may broker (not once it is suspended).
     brokering = deal.broker_user_id == actor.id and active_broker_firm(actor) is not None
@@ -186,9 +186,9 @@ def create_deal(*, actor, mode: str, amount: int, message: str = "", achievement
 
 # -- negotiating -----------------------------------------------------------------------------------
 
-def _require_side(deal: Deal, actor, side: str, message: str):
+def _require_side(deal: Deal, side: str, message: str, *, actor):
     require_login(actor)
-    mine = sides(deal, actor)
+    mine = sides(deal, actor=actor)
     if not mine:
         raise Forbidden(_("只有交易双方或其经纪人可以操作"))
     if side not in mine:
@@ -201,7 +201,7 @@ def make_offer(deal: Deal, *, actor, amount: int, message: str = "", now: dateti
     if deal.status != "negotiating":
         raise Conflict(_("只有洽谈中的交易可以报价"))
     side = deal.side_to_answer
-    _require_side(deal, actor, side, _("现在等待对方报价"))
+    _require_side(deal, side, _("现在等待对方报价"), actor=actor)
     deal.offers.append(DealOffer(side=side, amount=amount, message=message or "", by_user_id=actor.id,
                                  created_at=now))
     deal.amount = amount
@@ -218,7 +218,7 @@ def accept_offer(deal: Deal, *, actor, now: datetime | None = None) -> Deal:
     now = _now(now)
     if deal.status != "negotiating":
         raise Conflict(_("只有洽谈中的交易可以接受报价"))
-    _require_side(deal, actor, deal.side_to_answer, _("只有另一方可以接受报价"))
+    _require_side(deal, deal.side_to_answer, _("只有另一方可以接受报价"), actor=actor)
     deal.agreed_at = now
     if rules.needs_public_notice(deal.state_owned, deal.price_mode):
         days = int(current_app.config["TRADING_NOTICE_DAYS"])
@@ -297,7 +297,7 @@ def sign_deal(deal: Deal, *, actor, contract_type: str, total_amount: int, tech_
     """Sign the contract: type, 合同成交额, 技术交易额 ≤ 成交额, instalments summing to the total."""
     require_login(actor)
     now = _now(now)
-    if not sides(deal, actor):
+    if not sides(deal, actor=actor):
         raise Forbidden(_("只有交易双方或其经纪人可以签约"))
     if deal.status == "objected" or open_objection(deal) is not None:
         raise Conflict(_("有待处理的异议，暂不能签约"))
@@ -325,7 +325,7 @@ def sign_deal(deal: Deal, *, actor, contract_type: str, total_amount: int, tech_
 
 def complete_deal(deal: Deal, *, actor, now: datetime | None = None) -> Deal:
     require_login(actor)
-    if not sides(deal, actor):
+    if not sides(deal, actor=actor):
         raise Forbidden(_("只有交易双方或其经纪人可以操作"))
     if deal.status != "paid" or any(i.status != "paid" for i in deal.instalments):
         raise Conflict(_("全部分期付清后才能完成"))
@@ -338,7 +338,7 @@ def complete_deal(deal: Deal, *, actor, now: datetime | None = None) -> Deal:
 def cancel_deal(deal: Deal, *, actor, reason_code: str, comment: str = "", now: datetime | None = None) -> Deal:
     """A party, its broker or a reviewer cancels with a structured reason; not once money was paid."""
     require_login(actor)
-    if not (sides(deal, actor) or actor.has_role("reviewer")):
+    if not (sides(deal, actor=actor) or actor.has_role("reviewer")):
         raise Forbidden(_("只有交易双方或其经纪人可以取消"))
     if reason_code not in CANCEL_REASONS or reason_code == "objection_upheld":
         raise Invalid.field("reason_code", _("不是可选的取消原因"))
@@ -358,10 +358,10 @@ def cancel_deal(deal: Deal, *, actor, reason_code: str, comment: str = "", now: 
 
 # -- what a page may offer -------------------------------------------------------------------------
 
-def deal_actions(deal: Deal, actor, now: datetime | None = None) -> list[str]:
+def deal_actions(deal: Deal, now: datetime | None = None, *, actor) -> list[str]:
     """The steps `actor` may take now; pages draw their buttons from this, services enforce the same."""
-    mine = sides(deal, actor)
-    signed_in = _signed_in(actor)
+    mine = sides(deal, actor=actor)
+    signed_in = _signed_in(actor=actor)
 
     def permitted(action):
         if action == "offer":

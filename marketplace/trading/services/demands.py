@@ -45,7 +45,7 @@ def today_local(now: datetime | None = None) -> date:
     return now.replace(tzinfo=UTC).astimezone(LOCAL_TZ).date()
 
 
-def can_view_demand(demand: Demand, actor) -> bool:
+def can_view_demand(demand: Demand, *, actor) -> bool:
     if demand.status == "published":
         return True
     if actor is None or not getattr(actor, "is_authenticated", False):
@@ -53,7 +53,7 @@ def can_view_demand(demand: Demand, actor) -> bool:
     return actor.is_member_of(demand.org_id) or actor.has_role("reviewer")
 
 
-def can_edit_demand(demand: Demand, actor) -> bool:
+def can_edit_demand(demand: Demand, *, actor) -> bool:
     return bool(actor is not None and getattr(actor, "is_authenticated", False)
                 and (actor.is_member_of(demand.org_id) or actor.has_role("admin"))
                 and demand.status in ("draft", "rejected", "offline", "pending_review"))
@@ -61,7 +61,7 @@ def can_edit_demand(demand: Demand, actor) -> bool:
 
 def get_demand(demand_id, actor=None) -> Demand:
     demand = db.session.get(Demand, demand_id) if isinstance(demand_id, int) else None
-    if demand is None or not can_view_demand(demand, actor):
+    if demand is None or not can_view_demand(demand, actor=actor):
         raise NotFound(_("技术需求不存在"))
     return demand
 
@@ -101,7 +101,7 @@ def create_demand(data: dict, *, actor, org_id: int | None = None, now: datetime
 
 
 def update_demand(demand: Demand, data: dict, *, actor, now: datetime | None = None) -> Demand:
-    if not can_edit_demand(demand, actor):
+    if not can_edit_demand(demand, actor=actor):
         raise Forbidden(_("不能修改此技术需求"))
     values = _clean({**{k: getattr(demand, k) for k in FIELDS}, **data})
     if values["deadline"] < today_local(now):
@@ -120,7 +120,7 @@ def _may(demand: Demand, action: str, actor) -> bool:
     return actor.is_member_of(demand.org_id) or actor.has_role("admin")
 
 
-def demand_actions(demand: Demand, actor) -> list[str]:
+def demand_actions(demand: Demand, *, actor) -> list[str]:
     return DEMAND.available(demand, lambda a: _may(demand, a, actor))
 
 
@@ -136,7 +136,7 @@ def _apply(demand: Demand, action: str, actor, comment: str | None = None) -> De
 
 
 def submit_demand(demand: Demand, *, actor, now: datetime | None = None) -> Demand:
-    require_verified_email(actor)
+    require_verified_email(actor=actor)
     if is_expired(demand.deadline, today_local(now)):
         raise Invalid.field("deadline", _("截止日期已过，请先修改截止日期"))
     demand.reject_reason = None

@@ -44,17 +44,17 @@ def payments_of(deal: Deal) -> list[Payment]:
                                    .order_by(Payment.id)))
 
 
-def require_buyer(deal: Deal, actor):
+def require_buyer(deal: Deal, *, actor):
     """Only the buyer organisation's members pay (a broker who is not one of them may not)."""
     require_login(actor)
-    if "buyer" not in sides(deal, actor) or (deal.broker_user_id == actor.id and not actor.is_member_of(
+    if "buyer" not in sides(deal, actor=actor) or (deal.broker_user_id == actor.id and not actor.is_member_of(
             deal.buyer_org_id)):
         raise Forbidden(_("只有买方单位可以付款"))
 
 
 def start_instalment_payment(deal: Deal, seq: int, *, actor) -> Payment:
     """Create (or reuse) the instalment's PaymentIntent. Raises Unavailable when the gateway is down."""
-    require_buyer(deal, actor)
+    require_buyer(deal, actor=actor)
     _inst, payment = payments.start_payment(get_instalment(deal, seq), actor=actor)
     return payment
 
@@ -62,7 +62,7 @@ def start_instalment_payment(deal: Deal, seq: int, *, actor) -> Payment:
 def pay_instalment_with_card(deal: Deal, seq: int, *, actor, number: str, exp_month: int, exp_year: int,
                              cvc: str) -> Payment:
     """Confirm an instalment's payment with a card (the bookings' checks: an expired card too)."""
-    require_buyer(deal, actor)
+    require_buyer(deal, actor=actor)
     return payments.pay_with_card(get_instalment(deal, seq), actor=actor, number=number, exp_month=exp_month,
                                   exp_year=exp_year, cvc=cvc)
 
@@ -75,7 +75,7 @@ class DealInstalmentPurpose:
     refundable = False  # the money is split between seller and broker in the ledger: refunds are off-line
 
     def require_payer(self, inst, actor):
-        require_buyer(inst.deal, actor)
+        require_buyer(inst.deal, actor=actor)
 
     def lock(self, inst):
         return db.session.execute(sa.select(DealInstalment).where(DealInstalment.id == inst.id).with_for_update(of=DealInstalment)
@@ -115,7 +115,7 @@ class DealInstalmentPurpose:
         inst.paid_at = now
         deal = db.session.execute(sa.select(Deal).where(Deal.id == inst.deal_id)
                                   .execution_options(populate_existing=True)).scalar_one()
-        post_instalment_paid(deal, inst, payment, actor)
+        post_instalment_paid(deal, inst, payment, actor=actor)
         audit.record("deal", deal.id, "pay", actor, comment=f"#{inst.seq} {inst.amount}")
         db.session.flush()
         db.session.expire(deal, ["instalments"])

@@ -19,7 +19,7 @@ def get_organisation(org_id: int, *, actor) -> Organisation:
     if org is None:
         raise NotFound(_("单位不存在"))
     from .qualifications import require_viewer
-    require_viewer(org, actor)
+    require_viewer(org, actor=actor)
     return org
 
 
@@ -46,10 +46,10 @@ def set_identity(org, *, actor, uscc: str, legal_name: str, legal_rep: str,
     (each claim remembers the USCC it was made under).
     """
     require_org_admin(actor, org.id)
-    return _write_identity(org, actor, uscc, legal_name, legal_rep, legal_rep_id)
+    return _write_identity(org, uscc, legal_name, legal_rep, legal_rep_id, actor=actor)
 
 
-def _write_identity(org, actor, uscc, legal_name, legal_rep, legal_rep_id=None) -> OrganisationIdentity:
+def _write_identity(org, uscc, legal_name, legal_rep, legal_rep_id=None, *, actor) -> OrganisationIdentity:
     try:
         code = rules.parse_uscc(uscc)
         rep_id = rules.legal_rep_id_digest(legal_rep_id)
@@ -84,4 +84,4 @@ def _write_identity(org, actor, uscc, legal_name, legal_rep, legal_rep_id=None) 
 
 def seed_identity(org, *, uscc: str, legal_name: str, legal_rep: str) -> OrganisationIdentity:
     """The demo and the operator's CLI: the same checks, without an acting user."""
-    return _write_identity(org, None, uscc, legal_name, legal_rep)
+    return _write_identity(org, uscc, legal_name, legal_rep, actor=None)

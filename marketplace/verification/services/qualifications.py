@@ -31,7 +31,7 @@ def is_reviewer(actor) -> bool:
     return actor is not None and getattr(actor, "is_authenticated", False) and actor.has_role("reviewer")
 
 
-def require_viewer(org, actor):
+def require_viewer(org, *, actor):
     """The organisation's members, reviewers and admins see its verification."""
     require_login(actor)
     if not (actor.is_member_of(org.id) or is_reviewer(actor)):
@@ -94,7 +94,7 @@ def _verified_elsewhere(kind: str, number: str, org_id: int) -> bool:
         Qualification.org_id != org_id)) is not None
 
 
-def allowed_actions(q: Qualification, actor) -> list[str]:
+def allowed_actions(q: Qualification, *, actor) -> list[str]:
     """The actions the actor may take on q now (pages draw their buttons from this)."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         return []
@@ -111,7 +111,7 @@ def allowed_actions(q: Qualification, actor) -> list[str]:
 
 def _decide(q: Qualification, action: str, *, actor, reason: str | None = None) -> Qualification:
     require_login(actor)
-    if action not in allowed_actions(q, actor):
+    if action not in allowed_actions(q, actor=actor):
         if action in REVIEWER_ACTIONS and not (is_reviewer(actor) and not actor.is_member_of(q.org_id)):
             raise Forbidden(_("只有其他单位的审核员可以审核资质申报"))
         if action in MEMBER_ACTIONS and not actor.is_member_of(q.org_id):
