@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 from . import config as config_module
 from .extensions import babel, csrf, db, login_manager, migrate
 
-# Domain packages, in dependency order (the layers `make lint` checks, see setup.cfg): each one's
+# Domain packages, in dependency order (the layers `make lint` checks, see .importlinter): each one's
 # init_app(app) registers its blueprints, CLI commands and hooks. Every domain is always present.
 DOMAINS = ["core", "notifications", "uploads", "accounts", "catalog", "search", "verification", "ledger",
            "booking", "subsidy", "payments", "census", "filing", "registration", "events", "requests", "trading",

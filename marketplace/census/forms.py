@@ -1,5 +1,4 @@
 """Forms of the census pages. Income is typed in yuan and stored as fen."""
-from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -15,10 +14,6 @@ from wtforms.validators import (
 from .models import MAX_YEAR_HOURS
 
 YEAR = [InputRequired(), NumberRange(min=2000, max=2100)]
-
-
-def to_fen(value: Decimal | None) -> int:
-    return int((Decimal(value or 0) * 100).quantize(Decimal(1), ROUND_HALF_UP))
 
 
 class SelfReportForm(FlaskForm):

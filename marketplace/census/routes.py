@@ -14,10 +14,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..core.errors import Invalid
+from ..core.money import to_fen
 from ..core.timeutil import to_local, utcnow
 from ..core.uow import unit_of_work
 from . import rules
-from .forms import ApplyGradesForm, SelfReportForm, to_fen
+from .forms import ApplyGradesForm, SelfReportForm
 from .services import evaluation, report, selfreports
 
 bp = Blueprint("census", __name__, url_prefix="/census")

@@ -42,6 +42,11 @@ def parse_yuan(text, field: str = "amount", allow_negative: bool = False) -> int
     return fen
 
 
+def to_fen(value: Decimal | None) -> int:
+    """Yuan from a form's DecimalField (already validated) → fen, half up."""
+    return int((Decimal(value or 0) * 100).quantize(Decimal(1), ROUND_HALF_UP))
+
+
 def check_fen(fen, field: str = "amount", allow_negative: bool = False) -> int:
     """Validate an integer fen amount coming from the API."""
     if isinstance(fen, bool) or not isinstance(fen, int):

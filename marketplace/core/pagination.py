@@ -53,6 +53,15 @@ class PageView:
         self.prev_num, self.next_num = page - 1, page + 1
 
 
+class Pages(PageView):
+    """A PageView of `total` items, `per_page` a page, the page asked for clamped to the last one."""
+
+    def __init__(self, page: int, per_page: int, total: int):
+        pages = last_page(total, per_page)
+        super().__init__(min(page, pages), pages)
+        self.total, self.per_page = total, per_page
+
+
 def page_window(page: int, pages: int, around: int = 2) -> list[int | None]:
     """Page numbers to show: the first, the last and those around the current one; None is a gap.
     page_window(6, 20) == [1, None, 4, 5, 6, 7, 8, None, 20]."""

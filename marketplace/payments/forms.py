@@ -1,9 +1,11 @@
 """Payment forms."""
+from decimal import Decimal
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
+from wtforms import DecimalField, IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..core.timeutil import to_local, utcnow
 from . import rules
@@ -26,3 +28,20 @@ class CardForm(FlaskForm):
         error = rules.expiry_error(month, field.data, to_local(utcnow()).date())
         if error:
             raise ValidationError(_(error[1], m=month, y=rules.full_year(field.data)))
+
+
+class RefundForm(FlaskForm):
+    """Amount in yuan (the whole payment by default) and a reason."""
+
+    amount = DecimalField(_l("退款金额（元）"), places=2, validators=[DataRequired(message=_l("请填写退款金额")),
+                                                               NumberRange(min=Decimal("0.01"), max=10**13,
+                                                                           message=_l("金额无效"))])
+    reason = TextAreaField(_l("退款原因"), render_kw={"maxlength": 300, "required": True, "rows": 3})
+
+
+class RefundSearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    booking_id = IntegerField(_l("预约编号"), validators=[Optional(), NumberRange(min=1, max=2**31 - 1,
+                                                                               message=_l("预约编号无效"))])

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from ..core.money import to_fen
 from .rules import VOUCHER_MAX
 from .states import GRADES, PAYOUT_STATUSES, PERIODS
 
@@ -17,11 +18,6 @@ YUAN = [NumberRange(min=0, max=10**13, message=_l("金额无效"))]
 def grade_choices() -> list[tuple[str, LazyString]]:
     """A, B, C, D with their names in the interface language ("A 优秀")."""
     return [(g, LazyString(lambda g=g, label=label: f"{g} {label}")) for g, label in GRADES.items()]
-
-
-def to_fen(value: Decimal | None) -> int:
-    """Yuan typed in a form → fen (half up)."""
-    return int((Decimal(value or 0) * 100).quantize(Decimal(1), ROUND_HALF_UP))
 
 
 def to_bp(value: Decimal | None) -> int:
@@ -144,20 +140,3 @@ class PayoutFilterForm(FlaskForm):
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError(_l("截止日期不能早于起始日期"))
-
-
-class RefundForm(FlaskForm):
-    """Amount in yuan (the whole payment by default) and a reason."""
-
-    amount = DecimalField(_l("退款金额（元）"), places=2, validators=[DataRequired(message=_l("请填写退款金额")),
-                                                               NumberRange(min=Decimal("0.01"), max=10**13,
-                                                                           message=_l("金额无效"))])
-    reason = TextAreaField(_l("退款原因"), render_kw={"maxlength": 300, "required": True, "rows": 3})
-
-
-class RefundSearchForm(FlaskForm):
-    class Meta:
-        csrf = False
-
-    booking_id = IntegerField(_l("预约编号"), validators=[Optional(), NumberRange(min=1, max=2**31 - 1,
-                                                                               message=_l("预约编号无效"))])

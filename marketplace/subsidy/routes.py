@@ -1,6 +1,5 @@
 """Subsidy pages: programmes (admin), finance dashboard, settlement, payouts, ledger, statements.
 Every form post is one unit of work; the rules (who may see a statement, ...) are in the services."""
-from decimal import Decimal
 
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -9,15 +8,13 @@ from flask_login import current_user, login_required
 from .. import ledger
 from ..accounts.models import Organisation
 from ..core.errors import Invalid
-from ..core.money import format_fen
-from ..core.pagination import page_args
+from ..core.money import format_fen, to_fen
+from ..core.pagination import Pages, page_args
 from ..core.permissions import require_role
 from ..core.timeutil import to_local, utcnow
 from ..core.uow import unit_of_work
 from ..extensions import db
-from ..payments.states import status_label as payment_status_label
 from . import payouts as payout_service
-from . import refunds as refund_service
 from . import services
 from .charts import dashboard_charts
 from .forms import (
@@ -25,12 +22,9 @@ from .forms import (
     PayoutFilterForm,
     PayoutForm,
     ProgrammeForm,
-    RefundForm,
-    RefundSearchForm,
     ReversePayoutForm,
     SettleForm,
     StatementForm,
-    to_fen,
 )
 from .models import Settlement
 from .settlement import settle_period
@@ -155,17 +149,6 @@ def settlement(settlement_id):
     return render_template("subsidy/settlement.html", s=s)
 
 
-class Pages:
-    """What the `pager` macro reads: the page shown (clamped to the last one) and how many there are."""
-
-    def __init__(self, page: int, per_page: int, total: int):
-        self.total, self.per_page = total, per_page
-        self.pages = max(1, -(-total // per_page))
-        self.page = min(page, self.pages)
-        self.has_prev, self.has_next = self.page > 1, self.page < self.pages
-        self.prev_num, self.next_num = self.page - 1, self.page + 1
-
-
 def _payouts_page(form=None, failed_org=None, status=200):
     return render_template("subsidy/payouts.html", rows=payout_service.amounts_owed(), form=form or PayoutForm(),
                            failed_org=failed_org), status
@@ -240,42 +223,10 @@ def reverse_payout(payout_id):
 
 
 @bp.route("/refunds")
-@login_required
-def refunds():
-    """Paid bookings' payments that finance may refund, and the refunds made (when, by whom, why)."""
-    _require_finance()
-    form = RefundSearchForm(request.args)
-    page, per_page = page_args(request.args)
-    if not form.validate():
-        return render_template("subsidy/refunds.html", form=form, candidates=[], done=[],
-                               pages=Pages(1, per_page, 0)), 422
-    booking_id = form.booking_id.data
-    candidates, total = refund_service.refundable(actor=current_user, booking_id=booking_id, page=page,
-                                                  per_page=per_page)
-    done, _total = refund_service.history(actor=current_user, booking_id=booking_id, per_page=50)
-    return render_template("subsidy/refunds.html", form=form, candidates=candidates, done=done,
-                           pages=Pages(page, per_page, total))
-
-
-@bp.route("/refunds/<int:payment_id>", methods=["GET", "POST"])
-@login_required
-def refund(payment_id):
-    """Refund one payment: amount (the whole payment) and a reason, confirmed by name and amount."""
-    payment = refund_service.refundable_payment(payment_id, actor=current_user)
-    form = RefundForm()
-    if request.method == "GET":
-        form.amount.data = Decimal(payment.amount) / 100
-        return render_template("subsidy/refund.html", payment=payment, form=form, payment_status=payment_status_label)
-    with unit_of_work(form) as work:
-        if not form.validate_on_submit():
-            raise Invalid(_("退款信息有误"), {k: list(v) for k, v in form.errors.items()})
-        payment = refund_service.refund(payment_id, to_fen(form.amount.data), form.reason.data, actor=current_user)
-    if work.committed:
-        flash(_("已退款 %(amount)s（预约 #%(booking)s）", amount=format_fen(payment.amount),
-                booking=payment.booking_id), "success")
-        return redirect(url_for("subsidy.refunds"))
-    payment = refund_service.refundable_payment(payment_id, actor=current_user)
-    return render_template("subsidy/refund.html", payment=payment, form=form, payment_status=payment_status_label), work.error.status
+@bp.route("/refunds/<int:payment_id>")
+def moved_refunds(payment_id=None):
+    """The refund desk moved to the payments pages: old links and bookmarks still arrive."""
+    return redirect(url_for("payments.refund" if payment_id else "payments.refunds", payment_id=payment_id), 301)
 
 
 @bp.route("/ledger")

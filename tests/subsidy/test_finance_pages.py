@@ -103,7 +103,7 @@ def test_non_finance_users_get_403(world, two_providers, client, login):
     for user in (world.lab_staff, world.co_user):
         login(client, user)
         for url in ("/subsidy/payouts", "/subsidy/payouts/history", f"/subsidy/payouts/records/{payout.id}/reverse",
-                    "/subsidy/refunds", "/subsidy/refunds/1"):
+                    "/payments/refunds", "/payments/refunds/1"):
             assert client.get(url).status_code == 403, url
         assert client.post(f"/subsidy/payouts/{world.lab.id}", data={"voucher": "V-6"}).status_code == 403
         assert client.post(f"/subsidy/payouts/records/{payout.id}/reverse", data={"reason": "x"}).status_code == 403

@@ -1,6 +1,6 @@
-"""Refunds from finance's pages: find a paid booking's payment, refund it with a reason, see the history.
+"""The refund desk, finance's pages: find a paid booking's payment, refund it with a reason, see the history.
 
-The money moves through the one refund service (`payments.services.refund_payment`: the gateway, the
+The money moves through the one refund service (`outcomes.refund_payment`: the gateway, the
 payment's state machine, the ledger and the subsidy's return to the budget); this module adds what
 a person at a page needs: the amount checked against what the service can refund (the whole
 payment), a required reason kept in the audit log next to the refund, and the lists.
@@ -8,33 +8,29 @@ payment), a required reason kept in the audit log next to the refund, and the li
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from ..accounts.models import Organisation, User
-from ..core import audit
-from ..core.errors import Conflict, Invalid
-from ..core.models import AuditLog
-from ..core.permissions import require_role
-from ..core.schema import MAX_ID
-from ..extensions import db
+from ...accounts.models import Organisation, User
+from ...core import audit
+from ...core.errors import Conflict, Invalid
+from ...core.models import AuditLog
+from ...core.permissions import require_role
+from ...core.schema import MAX_ID
+from ...extensions import db
+from ..models import Payment
+from .lookups import get_payment
+from .outcomes import refund_payment
 
 REASON_MAX = 300
 REASON_ACTION = "refund_reason"
 
 
-def _payment_model():
-    from ..payments.models import Payment
-    return Payment
-
-
 def refundable_payment(payment_id, *, actor):
     """The payment, for finance; 404 when there is none."""
-    from ..payments import services as payments
     require_role(actor, "finance")
-    return payments.get_payment(payment_id)
+    return get_payment(payment_id)
 
 
 def refund(payment_id, amount: int | None, reason: str | None, *, actor):
     """Refund a succeeded payment (in full: what the gateway service supports) with a reason."""
-    from ..payments import services as payments
     payment = refundable_payment(payment_id, actor=actor)
     reason = " ".join((reason or "").split())
     if not reason:
@@ -46,15 +42,14 @@ def refund(payment_id, amount: int | None, reason: str | None, *, actor):
     if payment.status != "succeeded":
         raise Conflict(_("只有已成功的付款可以退款"))
     if amount is not None and amount != payment.amount:
-        from ..core.money import format_fen
+        from ...core.money import format_fen
         raise Invalid.field("amount", _("目前只能全额退款：%(amount)s", amount=format_fen(payment.amount)))
-    payment = payments.refund_payment(payment, actor=actor)
+    payment = refund_payment(payment, actor=actor)
     audit.record("payment", payment.id, REASON_ACTION, actor, comment=reason)
     return payment
 
 
 def _rows(q, page: int, per_page: int) -> tuple[list[dict], int]:
-    Payment = _payment_model()  # noqa: N806
     total = db.session.scalar(sa.select(sa.func.count()).select_from(q.order_by(None).subquery())) or 0
     rows = []
     for payment, org_name in db.session.execute(q.order_by(Payment.id.desc())
@@ -64,8 +59,7 @@ def _rows(q, page: int, per_page: int) -> tuple[list[dict], int]:
 
 
 def _base_query(status: str, booking_id: int | None):
-    from ..booking.models import Booking
-    Payment = _payment_model()  # noqa: N806
+    from ...booking.models import Booking
     q = (sa.select(Payment, Organisation.name).join(Booking, Booking.id == Payment.booking_id)
          .join(Organisation, Organisation.id == Booking.org_id).where(Payment.status == status))
     if booking_id is not None:
