@@ -59,8 +59,10 @@ test-pg: install
 test-fast: install
 	$(PYTEST) -m "not slow" $(PYTEST_ARGS)
 
+# ruff, then the layers of DESIGN.md (.importlinter: no domain imports one above it).
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 # Re-pin every dependency after a change to setup.cfg (or to take upgrades); commit both files.
 lock: $(BIN)/activate
