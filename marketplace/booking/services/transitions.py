@@ -21,7 +21,7 @@ from ...core.timeutil import utcnow
 from ...extensions import db
 from ...notifications.services import notify
 from ...subsidy import services as subsidy
-from .. import rules, signals
+from .. import rules
 from ..models import Booking
 from ..states import MACHINE
 from .lookups import (
@@ -133,7 +133,6 @@ def cancel_booking(booking, reason=None, *, actor, now=None) -> Booking:
     booking.cancelled_at = now
     db.session.flush()
     subsidy.release_user_subsidy(booking, actor=actor, why=booking.status)
-    signals.booking_cancelled.send(booking, actor=actor)
     url = link("booking.detail", booking_id=booking.id)
     title = booking.instrument.title
     if booking.user_id != actor.id:
