@@ -77,3 +77,10 @@ CANCEL_REASONS = {
 SIDES = ("buyer", "seller")
 OBJECTION_STATUSES = ("open", "upheld", "dismissed")
 INSTALMENT_STATUSES = ("due", "paid")
+
+# An objection to a noticed deal is decided once, by a reviewer; an instalment is paid once (by the payment
+# engine's success, payments.purposes). Both move through one conditional UPDATE like every status.
+OBJECTION = StateMachine("deal_objection", {"open": {"upheld", "dismissed"}, "upheld": set(), "dismissed": set()},
+                         actions={"uphold": "upheld", "dismiss": "dismissed"})
+INSTALMENT = StateMachine("deal_instalment", {"due": {"paid"}, "paid": set()}, actions={"pay": "paid"})
+assert OBJECTION.states == OBJECTION_STATUSES and INSTALMENT.states == INSTALMENT_STATUSES

@@ -12,7 +12,7 @@ from ...core.timeutil import to_local, utcnow
 from ...extensions import db
 from .. import rules
 from ..models import Deal, DealInstalment, DealObjection, DealOffer, Demand
-from ..states import CANCEL_REASONS, CONTRACT_TYPES, DEAL, MODES
+from ..states import CANCEL_REASONS, CONTRACT_TYPES, DEAL, MODES, OBJECTION
 from .brokers import active_broker_firm, firm_commission_bp
 
 __all__ = [
@@ -262,10 +262,9 @@ def resolve_objection(deal: Deal, *, actor, upheld: bool, comment: str = "", now
         raise Conflict(_("该交易没有待处理的异议"))
     for o in deal.objections:
         if o.status == "open":
-            o.status = "upheld" if upheld else "dismissed"
-            o.resolved_by_id = actor.id
-            o.resolved_at = now
-            o.resolution_comment = comment or None
+            OBJECTION.apply(o, "upheld" if upheld else "dismissed", actor, comment=comment or None,
+                            action="uphold" if upheld else "dismiss", resolved_by_id=actor.id, resolved_at=now,
+                            resolution_comment=comment or None)
     if upheld:
         deal.cancel_reason_code = "objection_upheld"
         deal.cancel_comment = comment or None

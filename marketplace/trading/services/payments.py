@@ -21,7 +21,7 @@ from ...payments import services as payments
 from ...payments.models import Payment
 from ..accounting import post_instalment_paid
 from ..models import Deal, DealInstalment
-from ..states import DEAL
+from ..states import DEAL, INSTALMENT
 from .deals import sides
 
 log = logging.getLogger("marketplace.trading")
@@ -111,8 +111,7 @@ class DealInstalmentPurpose:
         if inst.status == "paid":
             log.error("payment %s succeeded but instalment %s was already paid", payment.id, inst.id)
             raise Conflict(_("该期已付款"))
-        inst.status = "paid"
-        inst.paid_at = now
+        INSTALMENT.apply(inst, "paid", actor, action="pay", comment=f"#{inst.seq}", paid_at=now)
         deal = db.session.execute(sa.select(Deal).where(Deal.id == inst.deal_id)
                                   .execution_options(populate_existing=True)).scalar_one()
         post_instalment_paid(deal, inst, payment, actor=actor)
