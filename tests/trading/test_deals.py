@@ -176,3 +176,36 @@ def test_the_sweep_ends_notices_and_expires_demands(world, make_demand):
     counts = sweep(NOW + timedelta(days=15))
     assert counts["notices_ended"] == 1 and deal.status == "agreed"
     assert sweep(NOW + timedelta(days=15))["notices_ended"] == 0
+
+
+@pytest.mark.slow
+def test_two_reviewers_deciding_one_objection_at_once_decide_it_once(app, world, make_user):
+    """One upholds while the other dismisses, at the same moment: one decision stands, the other is told
+    the objection was decided meanwhile; the deal, the objection and the audit log agree."""
+    import sqlalchemy as sa
+
+    from marketplace.accounts.models import User
+    from marketplace.core.models import AuditLog
+    from marketplace.trading.models import DealObjection
+    from tests.races import committed, failures, race
+
+    deal = offer(world)
+    services.accept_offer(deal, actor=world.seller_user, now=NOW)
+    services.object_to_deal(deal, actor=world.other_user, reason="未经评估", now=NOW + timedelta(days=1))
+    deal_id = deal.id
+    reviewer_ids = [world.reviewer.id, make_user(roles=("reviewer",)).id]
+
+    @committed
+    def decide(i):
+        services.resolve_objection(db.session.get(Deal, deal_id), actor=db.session.get(User, reviewer_ids[i]),
+                                   upheld=i == 0, comment=f"审查意见 {i}", now=NOW + timedelta(days=2))
+        return "upheld" if i == 0 else "dismissed"
+
+    results = race(app, 2, decide)
+    assert failures(results, Conflict) == []
+    wins = [r for r in results if isinstance(r, str)]
+    assert len(wins) == 1, results
+    objection = db.session.scalars(sa.select(DealObjection).where(DealObjection.deal_id == deal_id)).one()
+    assert objection.status == wins[0]
+    assert db.session.get(Deal, deal_id).status == ("cancelled" if wins == ["upheld"] else "public_notice")
+    assert db.session.scalars(sa.select(AuditLog.to_state).where(AuditLog.entity == "deal_objection")).all() == wins
