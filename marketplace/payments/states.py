@@ -39,11 +39,6 @@ TRANSITIONS: dict[str, set[str]] = {
 MACHINE = StateMachine("payment", TRANSITIONS, actions={"refund": "refunded"})
 
 
-def sources(to_state: str) -> tuple[str, ...]:
-    """The states from which the table allows a move to `to_state`."""
-    return tuple(s for s, targets in TRANSITIONS.items() if to_state in targets)
-
-
 def status_label(status: str) -> str:
     label = STATUSES.get(status)
     return str(label) if label is not None else status

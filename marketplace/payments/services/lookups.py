@@ -5,7 +5,6 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from ...core import audit
 from ...core.errors import Forbidden, NotFound
 from ...core.permissions import require_login
 from ...core.schema import MAX_ID
@@ -13,7 +12,7 @@ from ...core.timeutil import utcnow
 from ...extensions import db
 from .. import purposes
 from ..models import Payment
-from ..states import REUSABLE_STATUSES, sources
+from ..states import MACHINE, REUSABLE_STATUSES
 
 FEE_STATUSES = ("cancelled", "no_show")  # bookings that may owe a late-cancellation / no-show fee
 
@@ -70,20 +69,10 @@ def reload(model, ident):
 
 def move(payment_id: int, to_state: str, *, actor=None, only_from: tuple[str, ...] | None = None,
          action: str | None = None, **values) -> bool:
-    """Move a payment to `to_state` in one conditional UPDATE, from any state the table allows (or
-    only from `only_from`), and audit it. False when the payment was not in such a state (another
-    answer already moved it): the move happens once however many answers report it."""
-    allowed = sources(to_state)
-    if only_from is not None:
-        allowed = tuple(s for s in allowed if s in only_from)
-    res = db.session.execute(
-        sa.update(Payment).where(Payment.id == payment_id, Payment.status.in_(allowed))
-        .values(status=to_state, updated_at=utcnow(), **values).execution_options(synchronize_session=False))
-    if res.rowcount != 1:
-        return False
-    audit.record("payment", payment_id, action or to_state, actor,
-                 from_state=only_from[0] if only_from and len(only_from) == 1 else None, to_state=to_state)
-    return True
+    """Move a payment through its machine (StateMachine.move: one conditional UPDATE, audited); False
+    when another answer already moved it, so a move happens once however many answers report it."""
+    return MACHINE.move(Payment, payment_id, to_state, actor=actor, only_from=only_from, action=action,
+                        updated_at=utcnow(), **values)
 
 
 @dataclass(frozen=True)
