@@ -187,15 +187,3 @@ def grade(score_: float, thresholds: dict) -> str:
     if score_ >= thresholds["合格"]:
         return "合格"
     return "较差"
-
-
-# -- exports ---------------------------------------------------------------------------------------
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """A spreadsheet cell that cannot run as a formula: text starting with = + - @ gets a quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value

@@ -1,6 +1,4 @@
 """What leaves the app as a file: a registration's ICS, its QR code, the attendance sheet."""
-import csv
-import io
 from datetime import UTC
 
 import qrcode
@@ -9,6 +7,7 @@ from flask_babel import gettext as _
 from icalendar import Calendar
 from icalendar import Event as IcsEvent
 
+from ..core import exports as core_exports
 from ..core.timeutil import to_local, utcnow
 from .states import EVENT_KINDS, REGISTRATION_STATUSES
 
@@ -50,22 +49,8 @@ def _fmt(dt):
     return to_local(dt).strftime("%Y-%m-%d %H:%M") if dt else ""
 
 
-def to_csv(rows) -> bytes:
-    out = io.StringIO()
-    csv.writer(out).writerows(rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 Chinese correctly
-
-
-def to_xlsx(rows, title: str) -> bytes:
-    from openpyxl import Workbook
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title[:31]
-    for row in rows:
-        ws.append(row)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+to_csv = core_exports.to_csv
+to_xlsx = core_exports.to_xlsx
 
 
 def kind_name(kind: str) -> str:

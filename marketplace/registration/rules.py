@@ -141,15 +141,3 @@ def number_city(seller_code: str, buyer_code: str, default: str) -> str:
         if code and code.startswith("32"):
             return code
     return default
-
-
-# -- exports ---------------------------------------------------------------------------------------
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_cell(value):
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe; numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value

@@ -4,14 +4,13 @@ provider settlements over a period, on the page and as CSV / Excel.
 `statement(org_id, period, actor=...)` is the one access rule: finance sees any organisation's
 statement, members their own.
 """
-import csv
-import io
 from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from ..core import exports
 from ..core.errors import Forbidden, Invalid
 from ..core.permissions import require_login, require_role
 from ..extensions import db
@@ -134,63 +133,15 @@ def statement_rows(org_id: int, start: datetime, end: datetime) -> list[list]:
     return rows
 
 
-# A text cell starting with one of these is read as a formula by spreadsheet programs (an
-# organisation named "=HYPERLINK(...)" would become a live link): CSV cells get a leading apostrophe,
-# XLSX cells are written as text, never as formulas.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def statement_csv(rows: list[list]) -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(statement_columns())
-    writer.writerows([f"{v:.2f}" if isinstance(v, Decimal) else csv_safe(v) for v in row] for row in sheet_rows(rows))
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens the Chinese correctly
+    return exports.to_csv([statement_columns(), *sheet_rows(rows)])
 
 
 def statement_xlsx(rows: list[list], title: str = "statement") -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_sheet_title(title))
-
-    def cell(value):
-        if isinstance(value, Decimal):
-            c = WriteOnlyCell(ws, value=value)
-            c.number_format = "#,##0.00"  # yuan
-            return c
-        if not isinstance(value, str):
-            return value
-        c = WriteOnlyCell(ws, value=value)
-        c.data_type = "s"  # text as text: openpyxl would store "=..." as a formula
-        return c
-
-    ws.append(statement_columns())
-    for row in sheet_rows(rows):
-        ws.append([cell(v) for v in row])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return exports.to_xlsx([statement_columns(), *sheet_rows(rows)], title)
 
 
-def _sheet_title(title: str) -> str:
-    cleaned = "".join(c for c in title if c not in "[]:*?/\\" and c.isprintable())[:31]
-    return cleaned or "statement"
-
-
-def attachment(filename: str) -> str:
-    """A Content-Disposition for any file name: an ASCII fallback and the UTF-8 name (RFC 6266/5987)."""
-    import unicodedata
-    from urllib.parse import quote
-    fallback = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
-    fallback = "".join(c for c in fallback if c.isprintable() and c not in '"\\;') or "download"
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+attachment = exports.attachment
 
 
 def statement_totals(org_id: int, start: datetime, end: datetime) -> list[dict]:

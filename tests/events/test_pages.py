@@ -54,3 +54,24 @@ def test_request_started_at_an_event_remembers_it(client, app, make_event, login
     desk = app.test_client()
     login(desk, world.staff)
     assert "本活动发起的服务申请：1 件" in desk.get(f"/events/{event.id}").get_data(as_text=True)
+
+
+def test_attendance_exports_never_turn_a_name_into_a_formula(client, app, make_event, people, staff, login):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from marketplace.extensions import db
+    event = make_event(capacity=5, starts_in=timedelta(hours=1), deadline_before=timedelta(minutes=10))
+    (guest,) = people(1)
+    guest.name = '=HYPERLINK("http://evil.example","点我")'
+    db.session.commit()
+    login(client, guest)
+    assert client.post(f"/events/{event.id}/register").status_code == 302
+    desk = app.test_client()
+    login(desk, staff)
+    rows = list(csv.reader(io.StringIO(desk.get(f"/events/{event.id}/attendance.csv").data.decode("utf-8-sig"))))
+    assert rows[1][1] == "'" + guest.name            # CSV: a leading apostrophe, so no program runs it
+    ws = load_workbook(io.BytesIO(desk.get(f"/events/{event.id}/attendance.xlsx").data)).active
+    assert ws["B2"].value == guest.name and ws["B2"].data_type == "s"   # XLSX: the name as text

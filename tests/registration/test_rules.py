@@ -140,11 +140,3 @@ def test_identifiers():
     assert rules.city_code_name("4403") == "深圳市"
     for bad in ("3299", "3200", "0000", "320", "32011", "abcd", "３２０１"):
         assert rules.city_code_name(bad) is None, bad
-
-
-@pytest.mark.parametrize("value, out", [
-    ("=SUM(A1)", "'=SUM(A1)"), ("+1", "'+1"), ("-1", "'-1"), ("@x", "'@x"), ("\tx", "'\tx"), ("\rx", "'\rx"),
-    ("南京", "南京"), (12, 12), (-5, -5),
-])
-def test_neutralise_cell(value, out):
-    assert rules.neutralise_cell(value) == out

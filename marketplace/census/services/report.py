@@ -1,17 +1,15 @@
 """What the dashboards, the open-data API and the exports show: census rows with self-reported
 figures beside them, the plan's figures, and CSV/XLSX files of the same numbers."""
-import csv
-import io
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
 from ...catalog.models import Instrument, Resource
+from ...core import exports
 from ...extensions import db
 from ...ledger.models import JournalEntry, JournalLine
 from ...subsidy.models import Programme
-from .. import rules
 from .census import Row, census, check_year, monthly, orgs_served_total, totals
 from .selfreports import self_reported_by
 
@@ -52,26 +50,11 @@ def flat(row: dict) -> list:
 
 
 def to_csv(rows: list[dict]) -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(column_titles())
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow([rules.safe_cell(v) for v in flat(row)])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel reads the Chinese correctly
+    return exports.to_csv([column_titles(), COLUMNS, *(flat(row) for row in rows)])
 
 
 def to_xlsx(rows: list[dict], title: str) -> bytes:
-    from openpyxl import Workbook
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title[:31])
-    ws.append(column_titles())
-    ws.append(COLUMNS)
-    for row in rows:
-        ws.append([rules.safe_cell(v) for v in flat(row)])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return exports.to_xlsx([column_titles(), COLUMNS, *(flat(row) for row in rows)], title)
 
 
 def plan_figures(year: int) -> list[dict]:

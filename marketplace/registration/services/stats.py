@@ -1,11 +1,10 @@
 """Technology-contract statistics: registered contracts, 合同成交额 and 技术交易额 by type, technical
 field, city, party nature (the seller's, as the national statistics count them) or month."""
-import csv
-import io
 from datetime import date
 
 import sqlalchemy as sa
 
+from ...core import exports
 from ...extensions import db
 from .. import rules
 from ..models import ContractRegistration as CR
@@ -62,28 +61,14 @@ def contract_stats(year: int, group_by: str) -> dict:
 
 
 def export_rows(stats: dict, headers: list[str]) -> list[list]:
-    """Header + rows for CSV/XLSX: raw fen columns and yuan columns, text cells neutralised."""
+    """Header + rows for CSV/XLSX (core.exports makes the text cells safe): raw fen and yuan columns."""
     table = [headers]
     for r in stats["rows"]:
-        table.append([rules.neutralise_cell(str(r["key"])), rules.neutralise_cell(r["label"]), r["count"],
+        table.append([str(r["key"]), r["label"], r["count"],
                       r["total_amount"], r["tech_amount"],
                       round(r["total_amount"] / 100, 2), round(r["tech_amount"] / 100, 2)])
     return table
 
 
-def to_csv(table: list[list]) -> bytes:
-    buf = io.StringIO()
-    csv.writer(buf).writerows(table)
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: spreadsheet programs read UTF-8 Chinese
-
-
-def to_xlsx(table: list[list], title: str) -> bytes:
-    from openpyxl import Workbook
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title[:31]
-    for row in table:
-        ws.append(row)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+to_csv = exports.to_csv
+to_xlsx = exports.to_xlsx
