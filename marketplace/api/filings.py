@@ -20,7 +20,7 @@ from .spec import endpoint
 ERRORS = (401, 403, 404, 409, 422)
 
 
-def _out(firm, actor) -> FilingOut:
+def _out(firm, *, actor) -> FilingOut:
     return FilingOut.of(firm, services.allowed_actions(firm, actor=actor))
 
 
@@ -30,14 +30,14 @@ def create_filing(json: FilingIn):
     new firm; the admin of a service-firm organisation for it."""
     actor = require_login(api_actor())
     firm = services.create_filing(json.changes(), actor=actor)
-    return _out(firm, actor), 201, {"Location": f"/api/v1/filings/{firm.id}"}
+    return _out(firm, actor=actor), 201, {"Location": f"/api/v1/filings/{firm.id}"}
 
 
 @endpoint("/filings/<int:id>", answer=FilingOut, errors=(401, 404), tags=["filings"])
 def get_filing(id):
     """A filing, with managers' ID numbers and review comments (the firm and reviewers only)."""
     actor = require_login(api_actor())
-    return _out(services.get_filing(id, actor=actor), actor)
+    return _out(services.get_filing(id, actor=actor), actor=actor)
 
 
 @endpoint("/filings/<int:id>", "PATCH", body=FilingIn, answer=FilingOut, errors=ERRORS, tags=["filings"])
@@ -45,7 +45,7 @@ def update_filing(id, json: FilingIn):
     """Save fields of a draft or returned filing; `managers` and `document_ids` replace the lists."""
     actor = require_login(api_actor())
     firm = services.update_filing(services.get_filing(id, actor=actor), json.changes(), actor=actor)
-    return _out(firm, actor)
+    return _out(firm, actor=actor)
 
 
 def _action(name):
@@ -53,7 +53,7 @@ def _action(name):
         actor = require_login(api_actor())
         firm = services.get_filing(id, actor=actor)
         services.ACTIONS[name](firm, actor, comment=json.comment, reason=json.reason, comments=json.comments)
-        return _out(firm, actor)
+        return _out(firm, actor=actor)
     view.__name__ = f"filing_{name.replace('-', '_')}"
     view.__doc__ = {
         "submit": "Submit or resubmit (the applicant): every field is checked; 422 names each problem.",

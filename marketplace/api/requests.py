@@ -38,12 +38,12 @@ def create_request(json: RequestIn):
 @endpoint("/requests/<int:id>", answer=RequestOut, errors=(401, 404), tags=["requests"])
 def get_request(id):
     """A request with its status and timeline (the requester, the handling organisation, staff)."""
-    return request_out(services.get_request(id, require_login(api_actor())))
+    return request_out(services.get_request(id, actor=require_login(api_actor())))
 
 
 def _step(id):
     actor = require_login(api_actor())
-    return services.get_request(id, actor), actor
+    return services.get_request(id, actor=actor), actor
 
 
 @endpoint("/requests/<int:id>/submit", "POST", answer=RequestOut, errors=ERRORS, tags=["requests"])

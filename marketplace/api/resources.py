@@ -58,14 +58,14 @@ def create_resource(json: ResourceIn):
     """Create a draft listing for the caller's organisation (money in fen)."""
     actor = require_login(api_actor())
     type_key, values = in_values(json)
-    resource = services.create_resource(type_key, values, actor)
+    resource = services.create_resource(type_key, values, actor=actor)
     return resource_out(resource), 201
 
 
 @endpoint("/resources/<int:id>", answer=ResourceOut, errors=(404,), tags=["resources"])
 def get_resource(id):
     """One resource (published ones for anyone; others for their organisation and reviewers)."""
-    return resource_out(services.get_resource(id, api_actor()))
+    return resource_out(services.get_resource(id, actor=api_actor()))
 
 
 @endpoint("/resources/<int:id>", "PATCH", body=ResourcePatch, answer=ResourceOut, errors=(401, 403, 404, 422),
@@ -76,7 +76,7 @@ def patch_resource(id, json: ResourcePatch):
     revision, and the published version stays public until a reviewer approves it; contact details and
     other non-material fields apply at once (200 with the resource when nothing waits)."""
     actor = require_login(api_actor())
-    resource = services.get_resource(id, actor)
+    resource = services.get_resource(id, actor=actor)
     before = services.pending_revision(resource) if resource.status == "published" else None
     before = (before.id, dict(before.changes)) if before else None
     services.update_resource(resource, patch_values(resource.type, json.model_dump()), actor=actor)
@@ -90,7 +90,7 @@ def patch_resource(id, json: ResourcePatch):
 def get_pending_revision(id):
     """The resource's pending revision (its organisation's members and reviewers); 404 when none."""
     actor = require_login(api_actor())
-    resource = services.get_resource(id, actor)
+    resource = services.get_resource(id, actor=actor)
     revision = services.pending_revision(resource)
     if revision is None or not services.may_see_revision(revision, actor=actor):
         raise NotFound(_("没有待审核的修改"))
@@ -112,7 +112,7 @@ def _revision_action(action: str, body=None):
     def view(id, json=None):
         actor = require_login(api_actor())
         revision = services.get_revision(id, actor=actor)
-        services.decide(revision, action, actor, reason=json.reason if json is not None else None)
+        services.decide(revision, action, actor=actor, reason=json.reason if json is not None else None)
         return revision_out(revision)
 
     view.__name__ = f"{action}_revision"
@@ -133,8 +133,8 @@ _revision_action("withdraw")
 def _lifecycle(action: str, body=None):
     def view(id, json=None):
         actor = require_login(api_actor())
-        resource = services.get_resource(id, actor)
-        services.transition(resource, action, actor, reason=json.reason if json is not None else None)
+        resource = services.get_resource(id, actor=actor)
+        services.transition(resource, action, actor=actor, reason=json.reason if json is not None else None)
         return resource_out(resource)
 
     view.__name__ = f"{action}_resource"

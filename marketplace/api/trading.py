@@ -73,12 +73,12 @@ def list_demands(query: DemandQuery):
 @endpoint("/demands/<int:id>", answer=DemandOut, errors=(404,), tags=["trading"])
 def get_demand(id):
     """A demand with `suggested` achievements (more-like-this over the index, field and city ranked up)."""
-    return demand_out(services.get_demand(id, api_actor()), suggested=True)
+    return demand_out(services.get_demand(id, actor=api_actor()), suggested=True)
 
 
 def _demand_step(id, action, reason=None):
     actor = require_login(api_actor())
-    demand = services.get_demand(id, actor)
+    demand = services.get_demand(id, actor=actor)
     return demand_out(services.demand_action(demand, action, actor=actor, reason=reason))
 
 
@@ -142,12 +142,12 @@ def list_notices():
 def get_deal(id):
     """A deal (its parties, its broker, reviewers; anyone while it is in public notice)."""
     actor = api_actor()
-    return deal_out(services.get_deal(id, actor), viewer=actor, public_check=True)
+    return deal_out(services.get_deal(id, actor=actor), viewer=actor, public_check=True)
 
 
 def _deal(id):
     actor = require_login(api_actor())
-    return services.get_deal(id, actor), actor
+    return services.get_deal(id, actor=actor), actor
 
 
 @endpoint("/deals/<int:id>/offer", "POST", body=OfferIn, answer=DealOut, errors=ERRORS, tags=["trading"])
@@ -193,7 +193,7 @@ def pay_deal(id, json: PayIn):
     """Create (or reuse) the PaymentIntent of an instalment; adds `payment_intent` and `client_secret`."""
     deal, actor = _deal(id)
     payment = deal_payments.start_instalment_payment(deal, json.instalment, actor=actor)
-    return deal_out(services.get_deal(id, actor), payment)
+    return deal_out(services.get_deal(id, actor=actor), payment)
 
 
 @endpoint("/deals/<int:id>/complete", "POST", answer=DealOut, errors=ERRORS, tags=["trading"])

@@ -38,6 +38,12 @@ ACTIONS = {"approve": "approved", "reject": "rejected", "check-in": "in_use", "c
 
 MACHINE = StateMachine("booking", TRANSITIONS, actions=ACTIONS)
 
+# Usage recorded beyond the booking (a completed booking's `extension_status`): the lab records it as
+# proposed with the usage, the user confirms it (billed) or declines it, once. Audited on the booking.
+EXTENSION = StateMachine("booking", {"proposed": {"confirmed", "declined"}, "confirmed": set(), "declined": set()},
+                         field="extension_status",
+                         actions={"confirm-extension": "confirmed", "decline-extension": "declined"})
+
 
 def status_label(status: str) -> str:
     label = STATUSES.get(status)

@@ -79,7 +79,7 @@ def resources():
 
 @bp.route("/resources/<int:resource_id>")
 def detail(resource_id):
-    resource = services.get_resource(resource_id, current_user)
+    resource = services.get_resource(resource_id, actor=current_user)
     from ..core.audit import history
     can_edit = services.can_edit(resource, actor=current_user)
     reviewer = current_user.is_authenticated and current_user.has_role("reviewer")
@@ -115,7 +115,7 @@ def create(type_key):
             form.city.data = current_user.organisation.city
     if form.validate_on_submit():
         with unit_of_work(form) as work:
-            resource = services.create_resource(type_key, form.data_for_service(), current_user)
+            resource = services.create_resource(type_key, form.data_for_service(), actor=current_user)
         if work.committed:
             flash(_("已保存为草稿，提交审核后发布"), "success")
             return redirect(url_for("catalog.detail", resource_id=resource.id))
@@ -125,7 +125,7 @@ def create(type_key):
 @bp.route("/resources/<int:resource_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(resource_id):
-    resource = services.get_resource(resource_id, current_user)
+    resource = services.get_resource(resource_id, actor=current_user)
     if not services.can_edit(resource, actor=current_user):
         abort(403)
     form = FORMS[resource.type]()
@@ -154,7 +154,7 @@ def edit(resource_id):
 # -- photos (not material: they apply at once) ---------------------------------------------------------
 
 def _editable(resource_id):
-    resource = services.get_resource(resource_id, current_user)
+    resource = services.get_resource(resource_id, actor=current_user)
     if not services.can_edit(resource, actor=current_user):
         abort(403)
     return resource
@@ -200,11 +200,11 @@ def lifecycle(resource_id, action):
     form = ReasonForm()
     if not form.validate_on_submit():
         abort(400)
-    resource = services.get_resource(resource_id, current_user)
+    resource = services.get_resource(resource_id, actor=current_user)
     from_queue = action in ("publish", "reject") and request.form.get("next") == "review"
     submitted_at, title = resource.updated_at, resource.title
     with unit_of_work() as work:  # not allowed at all: an error page; conflicts and bad input a message
-        services.transition(resource, action, current_user, reason=form.reason.data)
+        services.transition(resource, action, actor=current_user, reason=form.reason.data)
     if not work.committed:
         if from_queue:
             return redirect(_queue_url()), 303
@@ -232,7 +232,7 @@ def revision(revision_id, action):
     resource_id, title, submitted_at = rev.resource_id, rev.resource.title, rev.created_at
     from_queue = action != "withdraw" and request.form.get("next") == "review"
     with unit_of_work() as work:
-        services.decide(rev, action, current_user, reason=form.reason.data)
+        services.decide(rev, action, actor=current_user, reason=form.reason.data)
     if work.committed:
         flash({"approve": _("已通过「%(title)s」的修改，新内容已公开", title=title),
                "reject": _("已退回「%(title)s」的修改：%(reason)s", title=title,
@@ -258,7 +258,7 @@ def _queue_url(after=None) -> str:
 def review():
     page, per_page = page_args(request.args)
     kind = request.args.get("type") or None
-    queue = services.review_queue(current_user, page, per_page, type=kind)
+    queue = services.review_queue(actor=current_user, page=page, per_page=per_page, type=kind)
     from ..core.timeutil import utcnow
     return render_template("catalog/review.html", pagination=queue, reason_form=ReasonForm(), kind=kind,
                            focus=request.args.get("focus") or (queue.items[0].key if queue.items else None),

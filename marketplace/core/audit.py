@@ -3,7 +3,7 @@ from ..extensions import db
 from .models import AuditLog
 
 
-def record(entity: str, entity_id: int, action: str, actor=None, *, from_state=None,
+def record(entity: str, entity_id: int, action: str, *, actor=None, from_state=None,
            to_state=None, comment: str | None = None) -> AuditLog:
     entry = AuditLog(entity=entity, entity_id=entity_id, action=action,
                      actor_id=getattr(actor, "id", None), from_state=from_state,

@@ -15,6 +15,25 @@ from sqlalchemy.orm import Session
 
 from ..extensions import db
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integer keys: a larger number names no row (and PostgreSQL refuses it)
+
+
+def is_id(value) -> bool:
+    """Whether `value` can name a row: a positive 32-bit int (not a bool, a string or a float)."""
+    return type(value) is int and 0 < value <= MAX_ID
+
+
+def find(model, ident, **options):
+    """The `model` row with id `ident`, or None, also when `ident` cannot be an id (a form's "abc", a
+    JSON true, 10**30): callers say "not found" once, whatever was asked."""
+    return db.session.get(model, ident, **options) if is_id(ident) else None
+
+
+def row_ids(values) -> list[int]:
+    """The row ids among `values`, each once, in their order (anything else is dropped)."""
+    return list(dict.fromkeys(v for v in values or () if is_id(v)))
+
+
 _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
 
 

@@ -14,11 +14,11 @@ from flask_babel import gettext as _
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, RootModel, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from .db import MAX_ID  # noqa: F401  (re-exported: the one bound of an id)
 from .errors import Invalid
 from .timeutil import isoformat, to_utc_naive
 
 MAX_FEN = 10**15  # ¥10 trillion: far above any real amount, far below 64-bit overflow
-MAX_ID = 2**31 - 1  # ids are 32-bit integer keys
 
 
 def _clean_text(value: str) -> str:

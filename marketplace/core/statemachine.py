@@ -58,7 +58,7 @@ class StateMachine:
         """The states from which the table allows a move to `to_state`."""
         return tuple(s for s, targets in self.transitions.items() if to_state in targets)
 
-    def apply(self, obj, to_state: str, actor, comment: str | None = None, action: str | None = None, **values):
+    def apply(self, obj, to_state: str, *, actor, comment: str | None = None, action: str | None = None, **values):
         """Move `obj` to `to_state` (setting `values` with it), audited; raise Conflict when the table
         does not allow the move from the state `obj` was read in, or when the row is no longer in that
         state (someone else moved it meanwhile)."""
@@ -71,7 +71,7 @@ class StateMachine:
             # columns (a programme's active flag): set it on the object, the flush writes it.
             for name, value in ((self.field, to_state), *values.items()):
                 setattr(obj, name, value)
-            record(self.entity, obj.id, action or to_state, actor, from_state=current,
+            record(self.entity, obj.id, action or to_state, actor=actor, from_state=current,
                    to_state=to_state, comment=comment)
             return obj
         if obj in db.session.dirty:
@@ -86,7 +86,7 @@ class StateMachine:
         for name, value in ((self.field, to_state), *values.items()):
             set_committed_value(obj, name, value)
         moved(db.session, obj)
-        record(self.entity, obj.id, action or to_state, actor, from_state=current,
+        record(self.entity, obj.id, action or to_state, actor=actor, from_state=current,
                to_state=to_state, comment=comment)
         return obj
 
@@ -105,7 +105,7 @@ class StateMachine:
             .values({self.field: to_state, **values}).execution_options(synchronize_session=False))
         if res.rowcount != 1:
             return False
-        record(self.entity, ident, action or to_state, actor,
+        record(self.entity, ident, action or to_state, actor=actor,
                from_state=only_from[0] if only_from and len(only_from) == 1 else None, to_state=to_state,
                comment=comment)
         return True

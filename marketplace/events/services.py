@@ -10,6 +10,7 @@ import secrets
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from ..core.db import find
 from ..core.errors import Conflict, Forbidden, Invalid, NotFound
 from ..core.permissions import require_login
 from ..core.timeutil import utcnow
@@ -34,7 +35,7 @@ def require_staff(*, actor):
 # -- events ----------------------------------------------------------------------------------------
 
 def get_event(event_id) -> Event:
-    event = db.session.get(Event, event_id) if isinstance(event_id, int) else None
+    event = find(Event, event_id)
     if event is None:
         raise NotFound(_("活动不存在"))
     return event
@@ -121,7 +122,7 @@ def register(event: Event, *, actor, now=None) -> EventRegistration:
                                 queued_at=now)
         db.session.add(reg)
     else:
-        REGISTRATION.apply(reg, status, actor, action="register")
+        REGISTRATION.apply(reg, status, actor=actor, action="register")
         reg.queued_at, reg.cancelled_at = now, None
     db.session.flush()
     db.session.expire(event, ["registered_count"])
@@ -147,7 +148,7 @@ def unregister(event: Event, *, actor, now=None) -> EventRegistration:
         db.session.execute(sa.update(Event).where(Event.id == event.id)
                            .values(registered_count=Event.registered_count - 1)
                            .execution_options(synchronize_session=False))
-    REGISTRATION.apply(reg, "cancelled", actor, action="unregister")
+    REGISTRATION.apply(reg, "cancelled", actor=actor, action="unregister")
     reg.cancelled_at = now or utcnow()
     db.session.flush()
     if was_registered:
@@ -164,7 +165,7 @@ def promote_waiting(event: Event) -> EventRegistration | None:
         .order_by(EventRegistration.queued_at, EventRegistration.id).limit(1))
     if first is None or not _take_seat(event.id):
         return None
-    REGISTRATION.apply(first, "registered", None, action="promote")
+    REGISTRATION.apply(first, "registered", actor=None, action="promote")
     db.session.flush()
     notify(first.user, _("候补转正：%(title)s", title=event.title),
            _("有人取消报名，您已递补为正式参会。签到码：%(code)s", code=first.code),

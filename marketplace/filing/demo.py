@@ -126,13 +126,13 @@ def seed_filings(rng, users) -> int:
             firm.review_round = 1
             db.session.add(FirmComment(firm_id=firm.id, round=1, section="managers",
                                        body="请补充第二名技术经理人的证书扫描件"))
-        audit.record("filing", firm.id, "create", None, to_state="draft")
+        audit.record("filing", firm.id, "create", actor=None, to_state="draft")
         if status != "draft":
-            audit.record("filing", firm.id, "submit", None, from_state="draft", to_state="submitted")
+            audit.record("filing", firm.id, "submit", actor=None, from_state="draft", to_state="submitted")
         if status not in ("draft", "submitted"):
-            audit.record("filing", firm.id, "start-review", None, from_state="submitted", to_state="under_review")
+            audit.record("filing", firm.id, "start-review", actor=None, from_state="submitted", to_state="under_review")
         if status not in ("draft", "submitted", "under_review"):
-            audit.record("filing", firm.id, status, None, from_state="under_review", to_state=status)
+            audit.record("filing", firm.id, status, actor=None, from_state="under_review", to_state=status)
         # Annual reports: every firm filed before this year reported on last year, except one.
         if numbered and year < this_year:
             if status == "approved" and i != 0 and not overdue_done:

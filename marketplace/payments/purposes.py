@@ -37,7 +37,7 @@ class Purpose(Protocol):
     model: type        # the class of the thing paid (start_payment(thing) finds its purpose by it)
     refundable: bool   # False: refund_payment refuses its payments before calling the gateway
 
-    def require_payer(self, target, actor) -> None:
+    def require_payer(self, target, *, actor) -> None:
         """Raise Forbidden unless the actor may pay the target."""
 
     def lock(self, target):

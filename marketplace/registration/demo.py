@@ -104,5 +104,5 @@ def seed_registrations(rng, orgs: list[dict], users: list, count: int = 500, poi
     db.session.add_all(created)
     db.session.flush()
     for reg in created:
-        record("contract_registration", reg.id, "demo", None, to_state=reg.status, comment=reg.review_comment)
+        record("contract_registration", reg.id, "demo", actor=None, to_state=reg.status, comment=reg.review_comment)
     return len(created)

@@ -66,7 +66,7 @@ def new():
 @bp.route("/<int:request_id>")
 @login_required
 def detail(request_id):
-    req = services.get_request(request_id, current_user)
+    req = services.get_request(request_id, actor=current_user)
     return render_template("requests/detail.html", req=req, kind=KINDS[req.kind], statuses=STATUSES,
                            actions=services.allowed_actions(req, actor=current_user), labels=ACTION_LABELS,
                            parties=SECONDMENT_PARTIES, confirmed=secondment.confirmed_parties(req),
@@ -99,7 +99,7 @@ def _shown(req):
 def act(request_id, action):
     if action not in services.STEPS:
         abort(404)
-    req = services.get_request(request_id, current_user)
+    req = services.get_request(request_id, actor=current_user)
     form = ReasonForm() if action == "decline" else NoteForm() if action == "progress" else None
     if form is not None and not form.validate_on_submit():
         flash(_("请填写理由或跟进记录"), "error")
@@ -119,7 +119,7 @@ def act(request_id, action):
 @bp.route("/mine")
 @login_required
 def mine():
-    return render_template("requests/mine.html", reqs=services.mine(current_user), kinds=KINDS, statuses=STATUSES)
+    return render_template("requests/mine.html", reqs=services.mine(actor=current_user), kinds=KINDS, statuses=STATUSES)
 
 
 @bp.route("/queue")
@@ -128,7 +128,7 @@ def queue():
     status = request.args.get("status") or "open"
     if status != "open" and status not in STATUSES:
         abort(400)
-    return render_template("requests/queue.html", reqs=services.queue(current_user, status=status), kinds=KINDS,
+    return render_template("requests/queue.html", reqs=services.queue(actor=current_user, status=status), kinds=KINDS,
                            statuses=STATUSES, status=status, is_staff=services.is_staff(actor=current_user))
 
 

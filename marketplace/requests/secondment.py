@@ -60,10 +60,10 @@ def confirm(req: ServiceRequest, *, actor) -> ServiceRequest:
     db.session.expire(req, ["confirmations"])
     done = {c.party for c in req.confirmations}
     if done >= set(SECONDMENT_PARTIES):
-        _apply(req, "in_progress", actor, "confirm", _("三方协议已全部确认，选派开始"))
+        _apply(req, "in_progress", actor=actor, action="confirm", note=_("三方协议已全部确认，选派开始"))
         _notify_requester(req, _("科技副总选派已生效：%(title)s", title=req.title))
     else:
-        _step(req, "confirm", actor, str(SECONDMENT_PARTIES[party]))
+        _step(req, "confirm", actor=actor, note=str(SECONDMENT_PARTIES[party]))
         _notify_handlers(req, _("三方协议待确认：%(title)s", title=req.title))
     return req
 

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from ..accounts.models import User
 from ..accounts.rules import require_verified_email
 from ..catalog.models import Resource
+from ..core.db import find
 from ..core.errors import Forbidden, Invalid, NotFound
 from ..core.permissions import require_login
 from ..core.schema import invalid_from
@@ -39,7 +40,7 @@ def is_requester(req: ServiceRequest, *, actor) -> bool:
     return _signed_in(actor=actor) and (req.requester_id == actor.id or actor.is_member_of(req.requester_org_id))
 
 
-def is_owner(req: ServiceRequest, actor) -> bool:
+def is_owner(req: ServiceRequest, *, actor) -> bool:
     return _signed_in(actor=actor) and (actor.is_member_of(req.handler_org_id) or actor.has_role("admin"))
 
 
@@ -56,15 +57,15 @@ def is_handler(req: ServiceRequest, *, actor) -> bool:
     side = handler_side(req)
     if side == "staff":
         return is_staff(actor=actor)
-    return is_owner(req, actor)
+    return is_owner(req, actor=actor)
 
 
 def can_view(req: ServiceRequest, *, actor) -> bool:
-    return _signed_in(actor=actor) and (is_requester(req, actor=actor) or is_owner(req, actor) or is_staff(actor=actor)
+    return _signed_in(actor=actor) and (is_requester(req, actor=actor) or is_owner(req, actor=actor) or is_staff(actor=actor)
                                   or req.researcher_id == actor.id)
 
 
-def permitted(req: ServiceRequest, actor, action: str) -> bool:
+def permitted(req: ServiceRequest, *, actor, action: str) -> bool:
     if action in ("submit", "withdraw"):
         return is_requester(req, actor=actor)
     if action == "confirm":
@@ -76,7 +77,7 @@ def permitted(req: ServiceRequest, actor, action: str) -> bool:
 def allowed_actions(req: ServiceRequest, *, actor) -> list[str]:
     """What the actor may do now; pages draw their buttons from this, the services enforce the same."""
     machine = KINDS[req.kind].machine
-    actions = machine.available(req, lambda a: permitted(req, actor, a))
+    actions = machine.available(req, lambda a: permitted(req, actor=actor, action=a))
     if "progress" not in actions and req.status in OPEN and req.status != "submitted" and is_handler(req, actor=actor):
         actions.append("progress")  # a follow-up note, without a change of state
     return actions
@@ -93,7 +94,7 @@ def lock(req: ServiceRequest) -> ServiceRequest:
 def _require(req, action, *, actor):
     require_login(actor)
     lock(req)
-    if not permitted(req, actor, action):
+    if not permitted(req, actor=actor, action=action):
         raise Forbidden(_("您无权对此申请执行该操作"))
 
 
@@ -105,16 +106,16 @@ def get_kind(key) -> Kind:
     return KINDS[key]
 
 
-def get_request(request_id, actor) -> ServiceRequest:
+def get_request(request_id, *, actor) -> ServiceRequest:
     require_login(actor)
-    req = db.session.get(ServiceRequest, request_id) if isinstance(request_id, int) else None
+    req = find(ServiceRequest, request_id)
     if req is None or not can_view(req, actor=actor):
         raise NotFound(_("申请不存在"))
     return req
 
 
 def get_resource(resource_id) -> Resource:
-    resource = db.session.get(Resource, resource_id) if isinstance(resource_id, int) else None
+    resource = find(Resource, resource_id)
     if resource is None or resource.status != "published":
         raise Invalid.field("resource_id", _("资源不存在或未发布"))
     return resource
@@ -176,7 +177,7 @@ def create_request(kind_key: str, resource_id, data: dict, *, actor, event_id=No
                          created_at=now)
     db.session.add(req)
     db.session.flush()
-    _step(req, "create", actor)
+    _step(req, "create", actor=actor)
     if submit:
         submit_request(req, actor=actor, now=now)
     return req
@@ -186,7 +187,7 @@ def _event(event_id):
     if event_id is None:
         return None
     from ..events.models import Event
-    event = db.session.get(Event, event_id) if isinstance(event_id, int) else None
+    event = find(Event, event_id)
     if event is None:
         raise Invalid.field("event_id", _("活动不存在"))
     return event
@@ -195,7 +196,7 @@ def _event(event_id):
 def _call(call_id, kind, now):
     if call_id is None:
         return None
-    call = db.session.get(RequestCall, call_id) if isinstance(call_id, int) else None
+    call = find(RequestCall, call_id)
     if call is None or call.kind != kind.key:
         raise Invalid.field("call_id", _("申报通知不存在"))
     if rules.deadline_passed(call.deadline, now):
@@ -211,7 +212,7 @@ def submit_request(req: ServiceRequest, *, actor, now=None) -> ServiceRequest:
     if req.call is not None and rules.deadline_passed(req.call.deadline, now):
         raise Invalid.field("call_id", _("申报已截止"))
     check_eligible(kind, req.resource, req.requester_org, req.details, to_local(now).date(), actor=actor)
-    _apply(req, "submitted", actor, "submit")
+    _apply(req, "submitted", actor=actor, action="submit")
     req.submitted_at = now
     _notify_handlers(req, _("新的%(kind)s：%(title)s", kind=kind.label, title=req.resource.title))
     return req
@@ -226,7 +227,7 @@ def accept_request(req: ServiceRequest, *, actor, note: str = "") -> ServiceRequ
         if figure is not None and figure.verified_at is None:
             figure.verified_at, figure.verified_by_id = utcnow(), actor.id
     target = KINDS[req.kind].machine.actions["accept"]
-    _apply(req, target, actor, "accept", note)
+    _apply(req, target, actor=actor, action="accept", note=note)
     _notify_requester(req, _("您的申请已受理：%(title)s", title=req.title))
     if target != "accepted":
         _notify_handlers(req, _("待处理：%(title)s", title=req.title))
@@ -236,7 +237,7 @@ def accept_request(req: ServiceRequest, *, actor, note: str = "") -> ServiceRequ
 def grant_request(req: ServiceRequest, *, actor, note: str = "") -> ServiceRequest:
     """A loan's bank approves it."""
     _require(req, "grant", actor=actor)
-    _apply(req, "completed", actor, "grant", note)
+    _apply(req, "completed", actor=actor, action="grant", note=note)
     req.closed_at = utcnow()
     _notify_requester(req, _("贷款审批通过：%(title)s", title=req.title))
     return req
@@ -246,7 +247,7 @@ def decline_request(req: ServiceRequest, *, actor, reason: str) -> ServiceReques
     _require(req, "decline", actor=actor)
     if not (reason or "").strip():
         raise Invalid.field("reason", _("请说明不予通过的理由"))
-    _apply(req, "declined", actor, "decline", reason)
+    _apply(req, "declined", actor=actor, action="decline", note=reason)
     req.decline_reason, req.closed_at = reason.strip(), utcnow()
     _notify_requester(req, _("您的申请未通过：%(title)s", title=req.title), reason)
     return req
@@ -262,16 +263,16 @@ def add_progress(req: ServiceRequest, *, actor, note: str) -> ServiceRequest:
         raise Invalid.field("note", _("请填写跟进记录"))
     machine = KINDS[req.kind].machine
     if req.status != "in_progress" and machine.can(req, "in_progress") and req.status == "accepted":
-        _apply(req, "in_progress", actor, "progress", note)
+        _apply(req, "in_progress", actor=actor, action="progress", note=note)
     else:
-        _step(req, "note", actor, note)
+        _step(req, "note", actor=actor, note=note)
     _notify_requester(req, _("申请有新进展：%(title)s", title=req.title), note)
     return req
 
 
 def complete_request(req: ServiceRequest, *, actor, note: str = "") -> ServiceRequest:
     _require(req, "complete", actor=actor)
-    _apply(req, "completed", actor, "complete", note)
+    _apply(req, "completed", actor=actor, action="complete", note=note)
     req.closed_at = utcnow()
     _notify_requester(req, _("申请已办结：%(title)s", title=req.title), note)
     return req
@@ -279,7 +280,7 @@ def complete_request(req: ServiceRequest, *, actor, note: str = "") -> ServiceRe
 
 def withdraw_request(req: ServiceRequest, *, actor, reason: str = "") -> ServiceRequest:
     _require(req, "withdraw", actor=actor)
-    _apply(req, "withdrawn", actor, "withdraw", reason)
+    _apply(req, "withdrawn", actor=actor, action="withdraw", note=reason)
     req.closed_at = utcnow()
     if req.submitted_at is not None:
         _notify_handlers(req, _("申请已撤回：%(title)s", title=req.title))
@@ -310,7 +311,7 @@ def declare_revenue(org, revenue: int, *, year: int, actor) -> OrgRevenue:
 
 # -- queues and lists ------------------------------------------------------------------------------
 
-def queue(actor, *, status: str | None = None, kind: str | None = None):
+def queue(*, actor, status: str | None = None, kind: str | None = None):
     """Requests waiting for the actor: their organisation's listings, and the staff steps for staff."""
     require_login(actor)
     cond = []
@@ -335,7 +336,7 @@ def queue(actor, *, status: str | None = None, kind: str | None = None):
                                          ServiceRequest.id.desc()).limit(500)).all()
 
 
-def mine(actor):
+def mine(*, actor):
     require_login(actor)
     cond = [ServiceRequest.requester_id == actor.id, ServiceRequest.researcher_id == actor.id]
     if actor.organisation_id is not None:
@@ -357,12 +358,12 @@ def for_export(*, actor, kind=None, status=None):
 
 # -- internals -------------------------------------------------------------------------------------
 
-def _apply(req, to_state, actor, action, note=""):
-    KINDS[req.kind].machine.apply(req, to_state, actor, comment=note or None, action=action)
-    _step(req, action, actor, note)
+def _apply(req, to_state, *, actor, action, note=""):
+    KINDS[req.kind].machine.apply(req, to_state, actor=actor, comment=note or None, action=action)
+    _step(req, action, actor=actor, note=note)
 
 
-def _step(req, action, actor, note=""):
+def _step(req, action, *, actor, note=""):
     db.session.add(RequestStep(request_id=req.id, action=action, status=req.status, note=(note or "").strip(),
                                actor_id=getattr(actor, "id", None), created_at=utcnow()))
     db.session.flush()

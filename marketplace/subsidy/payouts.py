@@ -93,9 +93,9 @@ def pay_out(org_id: int, voucher: str | None, *, actor) -> Payout:
             db.session.flush()
     except IntegrityError:
         raise _voucher_taken(voucher) from None
-    audit.record("subsidy_payout", payout.id, "record", actor, to_state="paid",
+    audit.record("subsidy_payout", payout.id, "record", actor=actor, to_state="paid",
                  comment=f"{total} fen {voucher}")
-    audit.record("organisation", org_id, "payout", actor, comment=f"{total} fen {voucher}")
+    audit.record("organisation", org_id, "payout", actor=actor, comment=f"{total} fen {voucher}")
     return payout
 
 
@@ -143,7 +143,7 @@ def reverse_payout(payout_id: int, reason: str | None, *, actor) -> Payout:
     payout.reversal_reason = reason
     payout.reversed_by_id = actor.id
     payout.reversed_at = utcnow()
-    PAYOUT.apply(payout, "reversed", actor, comment=reason, action="reverse")
+    PAYOUT.apply(payout, "reversed", actor=actor, comment=reason, action="reverse")
     db.session.flush()
     return payout
 

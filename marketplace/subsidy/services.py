@@ -12,9 +12,9 @@ from flask_babel import gettext as _
 
 from .. import ledger
 from ..core import audit
+from ..core.db import find
 from ..core.errors import Conflict, Invalid, NotFound
 from ..core.permissions import require_role
-from ..core.schema import MAX_ID
 from ..core.timeutil import to_local, utcnow
 from ..extensions import db
 from ..ledger import Cr, Dr
@@ -34,8 +34,7 @@ FEN_FIELDS = {"booking_cap", "org_year_cap", "min_original_value", "provider_uni
 # -- programmes ------------------------------------------------------------------------------------
 
 def get_programme(programme_id) -> Programme:
-    prog = db.session.get(Programme, programme_id) if isinstance(programme_id, int) and 0 < programme_id <= MAX_ID \
-        else None
+    prog = find(Programme, programme_id)
     if prog is None:
         raise NotFound(_("补贴计划不存在"))
     return prog
@@ -100,7 +99,7 @@ def new_programme(*, actor, name: str, year: int, budget: int, **rules_data) -> 
     db.session.flush()
     ledger.post_entry("funding", [Dr("programme_fund", budget), Cr("budget", budget)], programme_id=prog.id,
                       actor=actor, memo=f"{year} 年度补贴预算")
-    audit.record("subsidy_programme", prog.id, "create", actor)
+    audit.record("subsidy_programme", prog.id, "create", actor=actor)
     return prog
 
 
@@ -113,7 +112,7 @@ def update_programme(prog: Programme, *, actor, budget: int | None = None, name:
             raise Invalid.field("name", _("请填写名称（≤120 字）"))
         prog.name = name
     if active is not None and bool(active) != prog.active:
-        PROGRAMME.apply(prog, "active" if active else "inactive", actor,
+        PROGRAMME.apply(prog, "active" if active else "inactive", actor=actor,
                         action="activate" if active else "deactivate")
     for key, value in clean.items():
         setattr(prog, key, value)
@@ -134,7 +133,7 @@ def update_programme(prog: Programme, *, actor, budget: int | None = None, name:
             lines = [Dr("budget", -delta), Cr("programme_fund", -delta)]
         ledger.post_entry("funding", lines, programme_id=prog.id, actor=actor, memo="预算调整")
         db.session.refresh(prog)
-    audit.record("subsidy_programme", prog.id, "update", actor)
+    audit.record("subsidy_programme", prog.id, "update", actor=actor)
     return prog
 
 
@@ -143,7 +142,7 @@ def set_grade(prog: Programme, org_id: int, grade: str, *, actor) -> ProviderGra
     if grade not in GRADES:
         raise Invalid.field("grade", _("等级应为 A/B/C/D"))
     from ..accounts.models import Organisation
-    if not (isinstance(org_id, int) and 0 < org_id <= MAX_ID) or db.session.get(Organisation, org_id) is None:
+    if find(Organisation, org_id) is None:
         raise Invalid.field("org_id", _("单位不存在"))
     row = db.session.scalar(sa.select(ProviderGrade).where(ProviderGrade.programme_id == prog.id,
                                                            ProviderGrade.org_id == org_id))
@@ -153,7 +152,7 @@ def set_grade(prog: Programme, org_id: int, grade: str, *, actor) -> ProviderGra
     else:
         row.grade = grade
     db.session.flush()
-    audit.record("subsidy_programme", prog.id, "grade", actor, comment=f"org {org_id}: {grade}")
+    audit.record("subsidy_programme", prog.id, "grade", actor=actor, comment=f"org {org_id}: {grade}")
     return row
 
 
@@ -241,7 +240,7 @@ def reserve_user_subsidy(booking, *, actor=None) -> Reservation | None:
                       reason=rules.REASONS.get(reason_code) if reason_code else None)
     db.session.add(res)
     db.session.flush()
-    audit.record("subsidy_reservation", res.id, "reserve", actor, to_state="reserved")
+    audit.record("subsidy_reservation", res.id, "reserve", actor=actor, to_state="reserved")
     ledger.post_entry("reservation", [Dr("budget", amount), Cr("subsidy_reserved", amount)], programme_id=prog.id,
                       booking_id=booking.id, actor=actor, memo=f"预约 #{booking.id} 补贴预留")
     booking.user_subsidy = amount
@@ -265,7 +264,7 @@ def release_user_subsidy(booking, *, actor=None, why: str = "") -> Reservation |
     if res is None or res.status != "reserved":
         return res
     _release(res, res.reserved, booking, f"预约 #{booking.id} {why} 释放补贴", actor=actor)
-    RESERVATION.apply(res, "released", actor, action="release", comment=why or None)
+    RESERVATION.apply(res, "released", actor=actor, action="release", comment=why or None)
     db.session.flush()
     return res
 
@@ -307,7 +306,7 @@ def commit_user_subsidy(booking, *, actor=None, payment_id=None) -> Reservation 
     if amount and not _move(res.programme_id, reserved=-amount, committed=amount):
         raise Conflict(_("补贴预留数据不一致"))
     res.reserved, res.committed = 0, amount
-    RESERVATION.apply(res, "committed", actor, action="commit")
+    RESERVATION.apply(res, "committed", actor=actor, action="commit")
     res.fee = fee
     res.committed_at = utcnow()
     ledger.post_entry("subsidy_commitment", [Dr("subsidy_reserved", amount), Cr("user_subsidy_payable", amount)],
@@ -337,7 +336,7 @@ def refund_user_subsidy(booking, payment=None, *, actor=None) -> Reservation | N
     if amount and not _move(res.programme_id, committed=-amount):
         raise Conflict(_("补贴确认数据不一致"))
     res.committed = 0
-    RESERVATION.apply(res, "refunded", actor, action="refund")
+    RESERVATION.apply(res, "refunded", actor=actor, action="refund")
     paid = fee - amount
     ledger.post_entry("refund",
                       [Dr("provider_payable", fee, booking.provider_org_id), Dr("user_subsidy_payable", amount),

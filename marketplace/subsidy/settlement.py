@@ -121,7 +121,7 @@ def settle_period(prog: Programme, period: str, *, actor, system: bool = False,
                       [Cr("provider_subsidy_payable", a, org) for org, a in sorted(awarded.items())],
                       programme_id=prog.id, settlement_id=settlement.id, actor=actor,
                       memo=f"{name} 管理单位补贴结算")
-    audit.record("subsidy_settlement", settlement.id, "settle", actor, comment=name)
+    audit.record("subsidy_settlement", settlement.id, "settle", actor=actor, comment=name)
     db.session.flush()
     db.session.expire(settlement, ["lines"])
     return settlement, True

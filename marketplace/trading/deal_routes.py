@@ -61,7 +61,7 @@ def new_deal():
 @bp.route("/deals/<int:deal_id>")
 def deal_detail(deal_id):
     user = _user()
-    deal = services.get_deal(deal_id, user)
+    deal = services.get_deal(deal_id, actor=user)
     mine = services.sides(deal, actor=user)
     if not (mine or (user and (user.has_role("reviewer") or deal.broker_user_id == user.id))):
         return redirect(url_for("trading.notice", deal_id=deal_id))
@@ -75,7 +75,7 @@ def deal_detail(deal_id):
 @bp.route("/deals/<int:deal_id>/<action>", methods=["POST"])
 @login_required
 def deal_step(deal_id, action):
-    deal = services.get_deal(deal_id, current_user)
+    deal = services.get_deal(deal_id, actor=current_user)
     forms = {"offer": OfferForm, "sign": SignForm, "cancel": CancelForm, "object": ReasonForm,
              "resolve-objection": ResolveForm}
     if action not in (*forms, "accept", "complete"):
@@ -115,7 +115,7 @@ def deal_step(deal_id, action):
 @bp.route("/deals/<int:deal_id>/instalments/<int:seq>/checkout", methods=["GET", "POST"])
 @login_required
 def checkout(deal_id, seq):
-    deal = services.get_deal(deal_id, current_user)
+    deal = services.get_deal(deal_id, actor=current_user)
     instalment = deal_payments.get_instalment(deal, seq)
     form = CardForm()
     if form.validate_on_submit():
@@ -127,7 +127,7 @@ def checkout(deal_id, seq):
             flash(_("付款成功") if payment.status == "succeeded" else _("付款处理中，结果确认后将自动入账"),
                   "success" if payment.status == "succeeded" else "info")
             return redirect(url_for("trading.deal_detail", deal_id=deal_id))
-        deal = services.get_deal(deal_id, current_user)
+        deal = services.get_deal(deal_id, actor=current_user)
         instalment = deal_payments.get_instalment(deal, seq)
     return render_template("trading/checkout.html", deal=deal, instalment=instalment, form=form), \
         422 if form.errors else 200
@@ -140,7 +140,7 @@ def notices():
 
 @bp.route("/notices/<int:deal_id>")
 def notice(deal_id):
-    deal = services.get_deal(deal_id, _user())
+    deal = services.get_deal(deal_id, actor=_user())
     if deal.notice_starts_at is None:
         raise NotFound(_("该交易没有公示"))
     return render_template("trading/notice.html", deal=deal, reason_form=ReasonForm(),

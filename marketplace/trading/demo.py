@@ -95,7 +95,7 @@ def _pay_all(deal: Deal, upto: int | None = None, *, actor):
         post_instalment_paid(deal, inst, payment, actor=actor)
     if all(i.status == "paid" for i in deal.instalments):
         deal.paid_at = utcnow()
-        DEAL.apply(deal, "paid", actor, action="pay")
+        DEAL.apply(deal, "paid", actor=actor, action="pay")
 
 
 def seed_deals(rng, users: list[User]) -> int:

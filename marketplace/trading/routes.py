@@ -49,7 +49,7 @@ def new_demand():
 @bp.route("/demands/<int:demand_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_demand(demand_id):
-    demand = services.get_demand(demand_id, current_user)
+    demand = services.get_demand(demand_id, actor=current_user)
     if not services.can_edit_demand(demand, actor=current_user):
         abort(403)
     form = DemandForm(obj=demand)
@@ -65,7 +65,7 @@ def edit_demand(demand_id):
 
 @bp.route("/demands/<int:demand_id>")
 def demand_detail(demand_id):
-    demand = services.get_demand(demand_id, _user())
+    demand = services.get_demand(demand_id, actor=_user())
     return render_template("trading/demand_detail.html", d=demand, actions=services.demand_actions(demand, actor=_user()),
                            suggested=matching.suggested_for_demand(demand) if demand.is_public else [],
                            can_edit=services.can_edit_demand(demand, actor=_user()),
@@ -79,7 +79,7 @@ def demand_detail(demand_id):
 def demand_lifecycle(demand_id, action):
     if action not in DEMAND.actions:
         abort(404)
-    demand = services.get_demand(demand_id, current_user)
+    demand = services.get_demand(demand_id, actor=current_user)
     form = ReasonForm()
     with unit_of_work(form) as work:
         services.demand_action(demand, action, actor=current_user, reason=form.reason.data)
@@ -108,7 +108,7 @@ def demand_review():
 @login_required
 def watch_achievement(resource_id):
     from ..catalog.services import get_resource
-    resource = get_resource(resource_id, current_user)
+    resource = get_resource(resource_id, actor=current_user)
     on = request.form.get("on") == "1"
     with unit_of_work() as work:
         matching.set_achievement_watch(resource, on, actor=current_user)

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from ..core.db import is_id, row_ids
 from ..core.errors import Forbidden, Invalid, NotFound
 from ..core.permissions import require_login
 from ..extensions import db
@@ -146,7 +147,7 @@ def require_uploads(ids, *, actor, field: str = "document_ids") -> list[Upload]:
     require_login(actor)
     wanted: list[int] = []
     for raw in ids or []:
-        if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= 2**31 - 1:
+        if not is_id(raw):
             raise Invalid.field(field, _("附件编号无效"))
         if raw not in wanted:
             wanted.append(raw)
@@ -182,7 +183,7 @@ def store_form_uploads(field, *, actor) -> list[int]:
 
 def uploads_by_id(ids) -> list[Upload]:
     """The uploads among ids, in that order (for showing attachments)."""
-    ids = [i for i in ids or [] if isinstance(i, int)]
+    ids = row_ids(ids)
     if not ids:
         return []
     found = {u.id: u for u in db.session.scalars(db.select(Upload).where(Upload.id.in_(ids)))}

@@ -93,3 +93,30 @@ def test_samples_beyond_booked_need_confirmation(app, make_resource, lab, compan
     assert (b.actual_samples, b.extension_samples, b.fee) == (5, 40, 50_000)
     services.decide_extension(b, True, actor=company_user)
     assert b.fee == 400_000
+
+
+@pytest.mark.slow
+def test_confirm_and_decline_at_once_decide_the_extension_once(app, instrument, company_user, lab_user):
+    from marketplace.booking.models import Booking
+    from marketplace.core.models import AuditLog
+    from tests.races import committed, failures, race
+    b, s, e = _in_use(instrument, company_user, lab_user)
+    services.complete_booking(b, actual_start=s, actual_end=e + 2 * H, now=e + 2 * H, actor=lab_user)
+    booking_id, user_id = b.id, company_user.id
+
+    @committed
+    def answer(i):
+        from marketplace.accounts.models import User
+        booking = db.session.get(Booking, booking_id)
+        return services.decide_extension(booking, i % 2 == 0, actor=db.session.get(User, user_id)).extension_status
+
+    results = race(app, 4, answer)
+    assert failures(results, Conflict) == []
+    decided = [r for r in results if isinstance(r, str)]
+    assert len(decided) == 1                                         # one answer stands, three are refused
+    booking = db.session.get(Booking, booking_id)
+    assert booking.extension_status == decided[0]
+    assert booking.fee == (120_000 if decided[0] == "confirmed" else 60_000)   # billed by that one answer
+    entries = db.session.scalars(db.select(AuditLog.action).where(
+        AuditLog.entity == "booking", AuditLog.entity_id == booking_id, AuditLog.action.like("extension_%"))).all()
+    assert entries == ["extension_" + decided[0]]

@@ -128,7 +128,7 @@ def test_original_value_does_not_change_a_quote_until_approved(app, client, logi
     assert quote(fresh(inst.id), company, 80_000, start).amount == 0  # still: not approved
     rev = pending(inst.id)[0]
     assert rev.changes == {"original_value": 500_000_000} and rev.previous == {"original_value": 20_000_000}
-    services.decide(rev, "approve", reviewer)
+    services.decide(rev, "approve", actor=reviewer)
     db.session.commit()
     assert quote(fresh(inst.id), company, 80_000, start).amount > 0
 
@@ -182,7 +182,7 @@ def test_going_offline_withdraws_the_pending_revision(client, login, inst, owner
     client.post(f"/resources/{inst.id}/offline")
     assert db.session.get(ResourceRevision, rev.id).status == "withdrawn"
     with pytest.raises(Conflict):
-        services.decide(db.session.get(ResourceRevision, rev.id), "approve", reviewer)
+        services.decide(db.session.get(ResourceRevision, rev.id), "approve", actor=reviewer)
     db.session.rollback()
 
 
@@ -282,7 +282,7 @@ def test_dates_platforms_and_choices_survive_the_revision(app, client, login, in
     assert "送样检测" in page and "数据决策平台" in page and "2020-05-06" in page  # the diff, readable
     r = fresh(inst.id)
     assert r.platforms == ["sharing"] and r.purchase_date is None and r.service_mode == "staff_operated"
-    services.decide(pending(inst.id)[0], "approve", reviewer)
+    services.decide(pending(inst.id)[0], "approve", actor=reviewer)
     db.session.commit()
     r = fresh(inst.id)
     assert r.platforms == ["sharing", "data"] and str(r.purchase_date) == "2020-05-06"

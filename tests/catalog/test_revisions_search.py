@@ -29,7 +29,7 @@ def test_search_shows_the_published_title_until_approval(app, client, make_org, 
     services.update_resource(r, {"title": "原子力显微镜 全新升级版"}, actor=owner)
     db.session.commit()
     assert titles(client, "原子力显微镜") == ["原子力显微镜"] and titles(client, "全新升级版") == []
-    services.decide(services.pending_revision(r), "approve", reviewer)
+    services.decide(services.pending_revision(r), "approve", actor=reviewer)
     db.session.commit()
     assert titles(client, "全新升级版") == ["原子力显微镜 全新升级版"]
 

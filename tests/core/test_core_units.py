@@ -66,10 +66,10 @@ def test_state_machine_applies_allowed_moves_audited_and_refuses_others(app, mak
     actor = make_user()
     thing = make_resource("instrument", make_org(), status="draft")
     with pytest.raises(Conflict):
-        machine.apply(thing, "draft", actor)
-    machine.apply(thing, "pending_review", actor, comment="完成")
+        machine.apply(thing, "draft", actor=actor)
+    machine.apply(thing, "pending_review", actor=actor, comment="完成")
     with pytest.raises(Conflict):
-        machine.apply(thing, "draft", actor)
+        machine.apply(thing, "draft", actor=actor)
     db.session.commit()
     db.session.expire_all()
     assert thing.status == "pending_review"
@@ -93,7 +93,7 @@ def test_state_machine_refuses_a_move_someone_else_made_first(app, make_user, ma
     db.session.execute(sa.update(Resource).where(Resource.id == thing.id).values(status="archived")
                        .execution_options(synchronize_session=False))
     with pytest.raises(Conflict):
-        machine.apply(thing, "pending_review", make_user())
+        machine.apply(thing, "pending_review", actor=make_user())
     assert db.session.scalar(sa.select(Resource.status).where(Resource.id == thing.id)) == "archived"
 
 

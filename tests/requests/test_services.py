@@ -25,9 +25,9 @@ def test_every_kind_can_be_submitted_and_lands_in_the_owners_queue(world, make_r
     assert req.status == "submitted" and statuses(req) == ["draft", "submitted"]
     owner = {"loan": world.staff, "equity": world.fund_user, "incubation": world.incubator_user,
              "finance_service": world.bank_user}.get(kind, world.uni_user)
-    assert req in services.queue(owner)
-    assert req not in services.queue(world.stranger)
-    assert req in services.mine(world.company_user)
+    assert req in services.queue(actor=owner)
+    assert req not in services.queue(actor=world.stranger)
+    assert req in services.mine(actor=world.company_user)
 
 
 @pytest.mark.parametrize("kind", ["incubation", "equity", "finance_service", "consulting", "data_access", "material"])
@@ -39,7 +39,7 @@ def test_generic_steps_by_role(world, make_request, kind):
     with pytest.raises(Forbidden):
         services.accept_request(req, actor=world.company_user)
     with pytest.raises(NotFound):
-        services.get_request(req.id, world.stranger)
+        services.get_request(req.id, actor=world.stranger)
     assert services.allowed_actions(req, actor=world.company_user) == ["withdraw"]
     assert set(services.allowed_actions(req, actor=owner)) == {"accept", "decline"}
     services.accept_request(req, actor=owner)
@@ -80,7 +80,7 @@ def test_withdraw_by_the_requester(world, make_request):
 
 def test_draft_then_submit(world, make_request):
     req = make_request("incubation", submit=False)
-    assert req.status == "draft" and req not in services.queue(world.incubator_user)
+    assert req.status == "draft" and req not in services.queue(actor=world.incubator_user)
     services.submit_request(req, actor=world.company_user)
     assert req.status == "submitted"
 
@@ -96,7 +96,7 @@ def test_loan_goes_to_the_city_bureau_then_the_bank(world, make_request):
     assert services.allowed_actions(req, actor=world.staff) == ["accept", "decline"]
     services.accept_request(req, actor=world.staff)
     assert req.status == "bank_review" and revenue.verified
-    assert req in services.queue(world.bank_user) and req not in services.queue(world.staff)
+    assert req in services.queue(actor=world.bank_user) and req not in services.queue(actor=world.staff)
     with pytest.raises(Forbidden):
         services.grant_request(req, actor=world.staff)
     services.add_progress(req, actor=world.bank_user, note="已安排客户经理上门尽调")

@@ -26,7 +26,7 @@ def test_publish_edit_unpublish_follow_commits(org, make_user, make_resource, ti
     catalog.update_resource(r, {"title": "原子力显微镜 Dimension Icon"}, actor=owner)
     db.session.commit()
     assert titles("Dimension") == []                 # a published listing's new title waits for review
-    catalog.decide(catalog.pending_revision(r), "approve", reviewer)
+    catalog.decide(catalog.pending_revision(r), "approve", actor=reviewer)
     db.session.commit()
     assert titles("Dimension") == ["原子力显微镜 Dimension Icon"]
 

@@ -106,7 +106,7 @@ def invite(org: Organisation, email, *, actor) -> tuple[Invitation, str]:
                      invited_by_id=actor.id, expires_at=utcnow() + timedelta(days=INVITATION_DAYS))
     db.session.add(inv)
     db.session.flush()
-    audit.record("organisation", org.id, "invited", actor, comment=email)
+    audit.record("organisation", org.id, "invited", actor=actor, comment=email)
     return inv, secret
 
 
@@ -129,7 +129,7 @@ def set_member_admin(org: Organisation, member: User, is_admin: bool, *, actor) 
         if admins <= 1:
             raise Conflict(_("单位至少需要一名管理员"))
     member.org_admin = bool(is_admin)
-    audit.record("user", member.id, "org_admin" if is_admin else "org_member", actor)
+    audit.record("user", member.id, "org_admin" if is_admin else "org_member", actor=actor)
     return member
 
 
@@ -141,7 +141,7 @@ def remove_member(org: Organisation, member: User, *, actor) -> None:
         raise Conflict(_("不能移除自己"))
     member.organisation_id = None
     member.org_admin = False
-    audit.record("user", member.id, "removed_from_org", actor, comment=str(org.id))
+    audit.record("user", member.id, "removed_from_org", actor=actor, comment=str(org.id))
 
 
 def grant_role(user: User, role: str, *, actor) -> None:
@@ -150,7 +150,7 @@ def grant_role(user: User, role: str, *, actor) -> None:
         raise Invalid.field("role", _("未知角色"))
     if role not in user.roles:
         user.role_rows.append(UserRole(role=role))
-        audit.record("user", user.id, f"grant_{role}", actor)
+        audit.record("user", user.id, f"grant_{role}", actor=actor)
 
 
 # -- API tokens -----------------------------------------------------------------------------------
@@ -162,7 +162,7 @@ def create_api_token(user: User, name: str = "API") -> tuple[ApiToken, str]:
     token = ApiToken(user_id=user.id, name=name, prefix=secret[:12], token_hash=sha256(secret))
     db.session.add(token)
     db.session.flush()
-    audit.record("user", user.id, "api_token_created", user, comment=token.prefix)
+    audit.record("user", user.id, "api_token_created", actor=user, comment=token.prefix)
     return token, secret
 
 
@@ -172,7 +172,7 @@ def revoke_api_token(token_id: int, *, actor: User) -> ApiToken:
         raise NotFound(_("令牌不存在"))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-        audit.record("user", actor.id, "api_token_revoked", actor, comment=token.prefix)
+        audit.record("user", actor.id, "api_token_revoked", actor=actor, comment=token.prefix)
     return token
 
 

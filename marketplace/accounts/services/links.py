@@ -78,7 +78,7 @@ def confirm_email(token) -> User:
     user = user_for_verification(token)
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
-        audit.record("user", user.id, "email_verified", user)
+        audit.record("user", user.id, "email_verified", actor=user)
     return user
 
 
@@ -116,5 +116,5 @@ def reset_password(token, new_password) -> User:
     set_password(user, new_password)
     if user.email_verified_at is None:  # the link reached the mailbox: the address is proven
         user.email_verified_at = utcnow()
-    audit.record("user", user.id, "password_reset", user)
+    audit.record("user", user.id, "password_reset", actor=user)
     return user

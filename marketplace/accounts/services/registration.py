@@ -76,7 +76,7 @@ def register(*, email, name, password, org_name, org_kind, org_city, uscc, legal
         _mail_taken_address(existing)
         return None
     savepoint.commit()
-    audit.record("organisation", org.id, "registered", user)
+    audit.record("organisation", org.id, "registered", actor=user)
     send_verification(user)
     return user
 
@@ -101,7 +101,7 @@ def accept_invitation(secret: str, *, name, password, actor=None) -> User:
         raise Forbidden(_("这份邀请发给了 %(email)s，当前登录的账号不能接受", email=inv.email))
     user = create_user(inv.email, name, password, organisation=inv.organisation, verified=False)
     inv.accepted_at = utcnow()
-    audit.record("organisation", inv.organisation_id, "joined", user)
+    audit.record("organisation", inv.organisation_id, "joined", actor=user)
     send_verification(user)
     return user
 

@@ -113,5 +113,5 @@ def change_password(user: User, current_password, new_password, *, actor) -> Use
     if new_password == current_password:
         raise Invalid.field("password", _("新密码不能与当前密码相同"))
     set_password(user, new_password)
-    audit.record("user", user.id, "password_changed", actor)
+    audit.record("user", user.id, "password_changed", actor=actor)
     return user

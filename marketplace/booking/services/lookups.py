@@ -9,20 +9,15 @@ from flask_babel import gettext as _
 from ...accounts.models import User
 from ...catalog.models import MODELS, Instrument, Resource
 from ...catalog.types import BOOKABLE_TYPES
+from ...core.db import find, is_id
 from ...core.errors import Invalid, NotFound
 from ...core.permissions import require_login
-from ...core.schema import MAX_ID
 from ...core.timeutil import to_local, utcnow
 from ...extensions import db
 from .. import rules
 from ..models import ACTIVE_STATUSES, Blackout, Booking, BookingSettings, Qualification
 
 MAX_QUERY_DAYS = 92  # availability window asked of the API at once
-
-
-def is_id(value) -> bool:
-    """A value that can be a row id (32-bit keys): anything else is simply not found."""
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
 def get_instrument(instrument_id, *, public: bool = True) -> Instrument:
@@ -98,7 +93,7 @@ def can_view(booking: Booking, *, actor) -> bool:
 def get_booking(booking_id, *, actor) -> Booking:
     """The booking, if the actor may see it (see can_view); else 404, revealing nothing."""
     require_login(actor)
-    booking = db.session.get(Booking, booking_id) if is_id(booking_id) else None
+    booking = find(Booking, booking_id)
     if booking is None or not can_view(booking, actor=actor):
         raise NotFound(_("预约不存在"))
     return booking

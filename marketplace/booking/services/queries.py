@@ -8,7 +8,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from ...catalog.models import Instrument
-from ...core.schema import MAX_ID
+from ...core.db import find
 from ...core.timeutil import utcnow
 from ...extensions import db
 from .. import rules
@@ -115,9 +115,7 @@ def org_instruments(org_id):
 
 def just_created(user, booking_id) -> Booking | None:
     """The user's own booking `booking_id` (to lead "my bookings" after it was made), else None."""
-    if not isinstance(booking_id, int) or not 0 < booking_id <= MAX_ID:
-        return None
-    booking = db.session.get(Booking, booking_id)
+    booking = find(Booking, booking_id)
     return booking if booking is not None and booking.user_id == user.id else None
 
 

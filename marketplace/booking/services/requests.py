@@ -118,7 +118,7 @@ def request_booking(instrument, start, end, purpose, *, actor, samples=None, now
         internal=internal, service_mode=service_mode_of(instrument),
         fee=rules.booking_fee(instrument.price_unit, price, start, end, samples), user_subsidy=0,
         created_at=now, updated_at=now))
-    record("booking", booking.id, "requested", actor, to_state="requested")
+    record("booking", booking.id, "requested", actor=actor, to_state="requested")
     if r.requires_approval:
         enqueue(notify_requested, booking.id, link("booking.queue"), False)
     else:

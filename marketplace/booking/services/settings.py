@@ -7,12 +7,13 @@ from flask_babel import gettext as _
 
 from ...accounts.models import User
 from ...core.audit import record
+from ...core.db import find, is_id
 from ...core.errors import Forbidden, Invalid, NotFound
 from ...core.permissions import require_member
 from ...extensions import db
 from .. import rules
 from ..models import Blackout, BookingSettings, OpeningHours, Qualification
-from .lookups import effective_rules, get_instrument, is_id, is_provider_member
+from .lookups import effective_rules, get_instrument, is_provider_member
 
 
 def settings_page(instrument, *, actor) -> dict:
@@ -72,7 +73,7 @@ def update_settings(instrument, *, actor, opening_hours: str | None = None, lead
         db.session.flush()
         for wd, o, c in weekly:
             s.opening_hours.append(OpeningHours(weekday=wd, opens=o, closes=c))
-    record("booking_settings", instrument.id, "update", actor)
+    record("booking_settings", instrument.id, "update", actor=actor)
     db.session.flush()
     return s
 
@@ -92,7 +93,7 @@ def add_blackout(instrument, start, end, reason, *, actor) -> Blackout:
 
 
 def remove_blackout(blackout_id, *, actor) -> None:
-    b = db.session.get(Blackout, blackout_id) if is_id(blackout_id) else None
+    b = find(Blackout, blackout_id)
     if b is None:
         raise NotFound(_("停机时段不存在"))
     inst = get_instrument(b.instrument_id, public=False)

@@ -20,7 +20,7 @@ from .transitions import reject_now
 
 
 def _mark_no_show(booking, now):
-    MACHINE.apply(booking, "no_show", None, action="no_show", comment=_("开始后未签到"))
+    MACHINE.apply(booking, "no_show", actor=None, action="no_show", comment=_("开始后未签到"))
     booking.cancel_fee = rules.cancellation_fee(booking.fee, booking.start, now, 0,
                                                 current_app.config["BOOKING_LATE_CANCEL_FEE_PERCENT"])
     db.session.flush()

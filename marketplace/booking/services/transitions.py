@@ -23,7 +23,7 @@ from ...notifications.services import notify
 from ...subsidy import services as subsidy
 from .. import rules
 from ..models import Booking
-from ..states import MACHINE
+from ..states import EXTENSION, MACHINE
 from .lookups import (
     checkin_opens_message,
     checkin_window,
@@ -62,7 +62,7 @@ def allowed_actions(booking: Booking, *, actor, now=None) -> list[str]:
 def approve_now(booking, *, actor, now, comment=None, notify_user: bool = True):
     """Approve without the permission check (auto-approval when the instrument needs none).
     notify_user=False: the caller's job tells the user (the booking request's hot path)."""
-    MACHINE.apply(booking, "approved", actor, comment=comment, decided_by_id=getattr(actor, "id", None),
+    MACHINE.apply(booking, "approved", actor=actor, comment=comment, decided_by_id=getattr(actor, "id", None),
                   decided_at=now)
     subsidy.reserve_user_subsidy(booking, actor=actor)
     if notify_user:
@@ -98,7 +98,7 @@ def reject_booking(booking, reason, *, actor, now=None) -> Booking:
 
 def reject_now(booking, reason, *, actor, now):
     """Reject without the permission check (the sweep lapses undecided requests)."""
-    MACHINE.apply(booking, "rejected", actor, comment=reason)
+    MACHINE.apply(booking, "rejected", actor=actor, comment=reason)
     booking.reject_reason = reason
     booking.decided_by_id = getattr(actor, "id", None)
     booking.decided_at = now
@@ -128,7 +128,7 @@ def cancel_booking(booking, reason=None, *, actor, now=None) -> Booking:
                                      booking.status)
     else:
         fee = 0
-    MACHINE.apply(booking, "cancelled", actor, comment=reason or None)
+    MACHINE.apply(booking, "cancelled", actor=actor, comment=reason or None)
     booking.cancel_fee = fee
     booking.cancelled_at = now
     db.session.flush()
@@ -159,7 +159,7 @@ def check_in(booking, *, actor, now=None) -> Booking:
             raise Conflict(checkin_opens_message(booking))
         if now >= closes:
             raise Conflict(_("已超过签到时间（%(when)s 截止）", when=local_moment(closes)))
-    MACHINE.apply(booking, "in_use", actor, action="check_in")
+    MACHINE.apply(booking, "in_use", actor=actor, action="check_in")
     booking.actual_start = max(now, booking.start) if now < booking.end else booking.start
     db.session.flush()
     return booking
@@ -202,7 +202,7 @@ def complete_booking(booking, *, actor, actual_start=None, actual_end=None, actu
                                         m=cfg["BOOKING_CHECKIN_EARLY_MINUTES"])]
     if errors:
         raise Invalid(_("使用记录有误"), errors)
-    MACHINE.apply(booking, "completed", actor, action="complete")
+    MACHINE.apply(booking, "completed", actor=actor, action="complete")
     booking.actual_start, booking.actual_end, booking.actual_samples = usage.start, usage.end, usage.samples
     booking.extension_end, booking.extension_samples = usage.extension_end, usage.extension_samples
     booking.extension_status = "proposed" if usage.has_extension else None
@@ -242,16 +242,18 @@ def decide_extension(booking, confirm: bool, *, actor) -> Booking:
         raise Forbidden(_("只有预约人可以确认延时"))
     if booking.extension_status != "proposed" or booking.status != "completed":
         raise Conflict(_("没有待确认的延时"))
+    values = {}
     if confirm:
-        if booking.extension_end is not None:
-            booking.actual_end = booking.extension_end
-        if booking.extension_samples is not None:
-            booking.actual_samples = booking.extension_samples
-        booking.fee = _usage_fee(booking)
-    booking.extension_status = "confirmed" if confirm else "declined"
-    record("booking", booking.id, "extension_" + booking.extension_status, actor,
-           comment=format_fen(booking.fee))
-    db.session.flush()
+        values = {"actual_end": booking.actual_end if booking.extension_end is None else booking.extension_end,
+                  "actual_samples": booking.actual_samples if booking.extension_samples is None
+                  else booking.extension_samples}
+        values["fee"] = rules.final_fee(booking.price_unit, booking.unit_price, booking.service_mode,
+                                        (booking.start, booking.end), (booking.actual_start, values["actual_end"]),
+                                        booking.samples, values["actual_samples"])
+    # One conditional move: a second answer (another tab, a double click) finds it decided and is refused.
+    target = "confirmed" if confirm else "declined"
+    EXTENSION.apply(booking, target, actor=actor, action="extension_" + target,
+                    comment=format_fen(values.get("fee", booking.fee)), **values)
     if confirm:  # the subsidy follows the new fee (never above its reservation)
         subsidy.recompute_user_subsidy(booking, actor=actor)
     enqueue(notify_provider_staff, booking.provider_org_id,
@@ -266,7 +268,7 @@ def settle_booking(booking, payment_ref, *, actor, payment_id=None) -> Booking:
     """completed -> settled once paid (called by the payments code)."""
     if not isinstance(payment_ref, str) or not payment_ref.strip() or len(payment_ref) > 100:
         raise Invalid.field("payment_ref", _("缺少支付凭证"))
-    MACHINE.apply(booking, "settled", actor, action="settle", comment=payment_ref)
+    MACHINE.apply(booking, "settled", actor=actor, action="settle", comment=payment_ref)
     booking.payment_ref = payment_ref.strip()
     booking.settled_at = utcnow()
     db.session.flush()
@@ -282,7 +284,7 @@ def record_cancel_fee_paid(booking, payment_ref, *, actor) -> Booking:
         raise Conflict(_("取消费用已付"))
     booking.cancel_fee_paid_at = utcnow()
     booking.payment_ref = payment_ref
-    record("booking", booking.id, "cancel_fee_paid", actor, comment=payment_ref)
+    record("booking", booking.id, "cancel_fee_paid", actor=actor, comment=payment_ref)
     db.session.flush()
     return booking
 

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 
 from ...accounts.rules import require_verified_email
 from ...core import audit
+from ...core.db import find
 from ...core.errors import Forbidden, Invalid, NotFound
 from ...core.money import check_fen
 from ...core.permissions import require_login, require_member, require_role
@@ -99,11 +100,9 @@ def _domain_value(f, value):
 MAX_ID = 2**31 - 1  # ids are INTEGER columns: a larger number cannot name a row (and PostgreSQL refuses it)
 
 
-def get_resource(resource_id: int, actor=None) -> Resource:
+def get_resource(resource_id: int, *, actor=None) -> Resource:
     """A resource the actor may see: published ones for anyone, others for members and reviewers."""
-    if isinstance(resource_id, bool) or not isinstance(resource_id, int) or not 0 < resource_id <= MAX_ID:
-        raise NotFound(_("资源不存在"))
-    resource = db.session.get(Resource, resource_id)
+    resource = find(Resource, resource_id)
     if resource is None:
         raise NotFound(_("资源不存在"))
     if not can_view(resource, actor=actor):
@@ -125,7 +124,7 @@ def can_edit(resource: Resource, *, actor) -> bool:
                 and resource.status != "archived")
 
 
-def create_resource(type_key: str, data: dict, actor, org=None) -> Resource:
+def create_resource(type_key: str, data: dict, *, actor, org=None) -> Resource:
     """Create a draft listing owned by the actor's organisation."""
     require_login(actor)
     org = org or actor.organisation
@@ -139,7 +138,7 @@ def create_resource(type_key: str, data: dict, actor, org=None) -> Resource:
     resource.platform_rows = [ResourcePlatform(platform=p) for p in platforms]
     db.session.add(resource)
     db.session.flush()
-    audit.record("resource", resource.id, "created", actor, to_state="draft")
+    audit.record("resource", resource.id, "created", actor=actor, to_state="draft")
     return resource
 
 
@@ -168,7 +167,7 @@ def apply_values(resource: Resource, values: dict, *, actor) -> Resource:
         resource.platform_rows = [ResourcePlatform(platform=p) for p in platforms]
     resource.updated_at = utcnow()
     db.session.flush()
-    audit.record("resource", resource.id, "edited", actor, comment=",".join(sorted(values)) or None)
+    audit.record("resource", resource.id, "edited", actor=actor, comment=",".join(sorted(values)) or None)
     return resource
 
 
@@ -176,12 +175,12 @@ def submit_resource(resource: Resource, *, actor) -> Resource:
     require_member(actor, resource.owner_org_id)
     require_verified_email(actor=actor)
     resource.reject_reason = None
-    return LIFECYCLE.apply(resource, "pending_review", actor, action="submit")
+    return LIFECYCLE.apply(resource, "pending_review", actor=actor, action="submit")
 
 
 def publish_resource(resource: Resource, comment: str | None = None, *, actor) -> Resource:
     require_role(actor, "reviewer")
-    LIFECYCLE.apply(resource, "published", actor, comment=comment, action="publish")
+    LIFECYCLE.apply(resource, "published", actor=actor, comment=comment, action="publish")
     resource.published_at = utcnow()
     return resource
 
@@ -191,7 +190,7 @@ def reject_resource(resource: Resource, reason: str, *, actor) -> Resource:
     reason = (reason or "").strip() if isinstance(reason, str) else ""
     if not reason:
         raise Invalid.field("reason", _("请填写退回原因"))
-    LIFECYCLE.apply(resource, "rejected", actor, comment=reason, action="reject")
+    LIFECYCLE.apply(resource, "rejected", actor=actor, comment=reason, action="reject")
     resource.reject_reason = reason
     return resource
 
@@ -200,7 +199,7 @@ def take_offline(resource: Resource, comment: str | None = None, *, actor) -> Re
     require_login(actor)
     if not (actor.is_member_of(resource.owner_org_id) or actor.has_role("reviewer")):
         raise Forbidden(_("没有权限下线该资源"))
-    LIFECYCLE.apply(resource, "offline", actor, comment=comment, action="offline")
+    LIFECYCLE.apply(resource, "offline", actor=actor, comment=comment, action="offline")
     from .revisions import withdraw_pending
     withdraw_pending(resource, actor=actor)
     return resource
@@ -210,7 +209,7 @@ def archive_resource(resource: Resource, *, actor) -> Resource:
     require_login(actor)
     if not (actor.is_member_of(resource.owner_org_id) or actor.has_role("admin")):
         raise Forbidden(_("没有权限归档该资源"))
-    LIFECYCLE.apply(resource, "archived", actor, action="archive")
+    LIFECYCLE.apply(resource, "archived", actor=actor, action="archive")
     from .revisions import withdraw_pending
     withdraw_pending(resource, actor=actor)
     return resource
@@ -220,7 +219,7 @@ TRANSITIONS = {"submit": submit_resource, "publish": publish_resource, "reject":
                "offline": take_offline, "archive": archive_resource}
 
 
-def transition(resource: Resource, action: str, actor, reason: str | None = None) -> Resource:
+def transition(resource: Resource, action: str, *, actor, reason: str | None = None) -> Resource:
     """Apply a named lifecycle action (as the web page and the API name them)."""
     if action not in TRANSITIONS:
         raise NotFound(_("未知操作"))

@@ -7,6 +7,7 @@ from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
 
 from ...core import audit
+from ...core.db import row_ids
 from ...core.errors import Forbidden, Invalid, NotFound
 from ...core.permissions import require_login
 from ...extensions import db
@@ -60,7 +61,7 @@ def add_photos(resource: Resource, files, *, actor, field: str = "photos") -> li
         db.session.add(ResourcePhoto(resource_id=resource.id, upload_id=upload.id, position=position))
         added.append(upload)
     db.session.flush()
-    audit.record("resource", resource.id, "photos_added", actor, comment=",".join(str(u.id) for u in added))
+    audit.record("resource", resource.id, "photos_added", actor=actor, comment=",".join(str(u.id) for u in added))
     return added
 
 
@@ -80,7 +81,7 @@ def remove_photo(resource: Resource, upload_id: int, *, actor) -> None:
     if upload is not None:
         upload.public = False
     db.session.flush()
-    audit.record("resource", resource.id, "photo_removed", actor, comment=str(upload_id))
+    audit.record("resource", resource.id, "photo_removed", actor=actor, comment=str(upload_id))
 
 
 def move_photo(resource: Resource, upload_id: int, direction: str, *, actor) -> None:
@@ -115,7 +116,7 @@ def thumbnail_id(resource_id: int) -> int | None:
 
 def thumbnail_ids(resource_ids) -> dict[int, int]:
     """First photos of many listings at once (a list page), also filling the request's cache."""
-    ids = [i for i in resource_ids if isinstance(i, int)]
+    ids = row_ids(resource_ids)
     found: dict[int, int] = {}
     if ids:
         for rid, uid, _pos in db.session.execute(

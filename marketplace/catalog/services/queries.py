@@ -137,7 +137,7 @@ def _queue_select(type_key: str | None):
     return sa.union_all(listings, revisions).subquery()
 
 
-def review_queue(actor, page: int = 1, per_page: int = 20, type: str | None = None) -> QueuePage:
+def review_queue(*, actor, page: int = 1, per_page: int = 20, type: str | None = None) -> QueuePage:
     """New listings and revisions of published ones awaiting review, oldest first; `type` filters."""
     require_role(actor, "reviewer")
     if type and type not in RESOURCE_TYPES:

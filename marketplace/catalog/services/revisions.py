@@ -12,6 +12,7 @@ from datetime import date
 from flask_babel import gettext as _
 
 from ...core import audit
+from ...core.db import find, row_ids
 from ...core.errors import Conflict, Forbidden, Invalid, NotFound
 from ...core.i18n import N_, tr
 from ...core.permissions import require_login, require_role
@@ -20,7 +21,7 @@ from ...extensions import db
 from ..models import Resource, ResourcePlatform, ResourceRevision
 from ..states import MEMBER_ACTIONS, REVIEWER_ACTIONS, REVISION
 from ..types import PLATFORMS, is_material
-from .listings import MAX_ID, can_edit, can_view
+from .listings import can_edit, can_view
 
 COMMON_LABELS = {"title": N_("标题"), "summary": N_("简介"), "description": N_("详细介绍"),
                  "city": N_("所在城市"), "platforms": N_("服务平台"), "tags": N_("标签（逗号分隔）"),
@@ -107,7 +108,7 @@ def propose(resource: Resource, material: dict, *, actor) -> ResourceRevision | 
     if current is not None and wanted == current.changes:
         return current
     if current is not None:
-        REVISION.apply(current, "superseded", actor, action="supersede")
+        REVISION.apply(current, "superseded", actor=actor, action="supersede")
         current.decided_at = utcnow()
         db.session.flush()  # the one-pending index sees the old one superseded before the new one
     if not wanted:
@@ -117,18 +118,16 @@ def propose(resource: Resource, material: dict, *, actor) -> ResourceRevision | 
                                 submitted_by_id=actor.id)
     db.session.add(revision)
     db.session.flush()
-    audit.record("resource_revision", revision.id, "submitted", actor, to_state="pending",
+    audit.record("resource_revision", revision.id, "submitted", actor=actor, to_state="pending",
                  comment=",".join(sorted(wanted)))
-    audit.record("resource", resource.id, "revision_submitted", actor, comment=",".join(sorted(wanted)))
+    audit.record("resource", resource.id, "revision_submitted", actor=actor, comment=",".join(sorted(wanted)))
     return revision
 
 
 def get_revision(revision_id: int, *, actor) -> ResourceRevision:
     """A revision of a listing the actor may edit or review; others are told it does not exist."""
     require_login(actor)
-    if isinstance(revision_id, bool) or not isinstance(revision_id, int) or not 0 < revision_id <= MAX_ID:
-        raise NotFound(_("修改记录不存在"))
-    revision = db.session.get(ResourceRevision, revision_id)
+    revision = find(ResourceRevision, revision_id)
     if revision is None or not may_see(revision, actor=actor):
         raise NotFound(_("修改记录不存在"))
     return revision
@@ -154,7 +153,7 @@ def allowed_revision_actions(revision: ResourceRevision, *, actor) -> list[str]:
     return REVISION.available(revision, lambda a: _permitted(revision, a, actor=actor))
 
 
-def decide(revision: ResourceRevision, action: str, actor, reason: str | None = None) -> ResourceRevision:
+def decide(revision: ResourceRevision, action: str, *, actor, reason: str | None = None) -> ResourceRevision:
     """approve | reject (with a reason) | withdraw a pending revision."""
     require_login(actor)
     if action not in REVISION.actions:
@@ -175,14 +174,14 @@ def decide(revision: ResourceRevision, action: str, actor, reason: str | None = 
     if action == "approve" and resource.status != "published":
         raise Conflict(_("资源已不在发布状态，不能应用修改"))
     # a rejection's reason goes with its status (the table requires both at once)
-    REVISION.apply(revision, REVISION.actions[action], actor, comment=reason or None, action=action,
+    REVISION.apply(revision, REVISION.actions[action], actor=actor, comment=reason or None, action=action,
                    decided_by_id=actor.id, decided_at=utcnow(), **({"reason": reason} if action == "reject" else {}))
     if action == "approve":
         _apply(resource, revision.changes)
-        audit.record("resource", resource.id, "revision_approved", actor,
+        audit.record("resource", resource.id, "revision_approved", actor=actor,
                      comment=",".join(sorted(revision.changes)))
     elif action == "reject":
-        audit.record("resource", resource.id, "revision_rejected", actor, comment=reason)
+        audit.record("resource", resource.id, "revision_rejected", actor=actor, comment=reason)
     db.session.flush()
     return revision
 
@@ -200,7 +199,7 @@ def withdraw_pending(resource: Resource, *, actor) -> None:
     """A listing leaving publication takes its pending revision with it (resubmission reviews it all)."""
     current = pending_revision(resource)
     if current is not None:
-        REVISION.apply(current, "withdrawn", actor, comment=_("资源已下线或归档"), action="withdraw")
+        REVISION.apply(current, "withdrawn", actor=actor, comment=_("资源已下线或归档"), action="withdraw")
         current.decided_at = utcnow()
 
 
@@ -253,7 +252,7 @@ def pending_revisions(page: int = 1, per_page: int = 20, type: str | None = None
 def latest_revision_states(resource_ids) -> dict[int, str]:
     """For the owner's list: listing id -> "pending" or "rejected" (its latest decided-against revision),
     for listings whose latest revision is one of these."""
-    ids = [i for i in resource_ids if isinstance(i, int)]
+    ids = row_ids(resource_ids)
     if not ids:
         return {}
     latest = (db.select(ResourceRevision.resource_id, db.func.max(ResourceRevision.id).label("rid"))

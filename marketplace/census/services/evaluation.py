@@ -11,6 +11,7 @@ from ...accounts.models import Organisation, User
 from ...booking.models import Booking, Rating
 from ...catalog.models import Instrument, Resource
 from ...core import audit
+from ...core.db import find
 from ...core.errors import NotFound
 from ...core.permissions import require_role
 from ...extensions import db
@@ -78,7 +79,7 @@ def evaluate(year: int) -> list[dict]:
 
 
 def get_programme(programme_id) -> Programme:
-    prog = db.session.get(Programme, programme_id) if isinstance(programme_id, int) else None
+    prog = find(Programme, programme_id)
     if prog is None:
         raise NotFound(_("没有这个补贴计划"))
     return prog
@@ -103,12 +104,12 @@ def apply_grades(prog: Programme, *, actor, year: int | None = None) -> dict:
         else:
             continue
         changed += 1
-        audit.record("subsidy_programme", prog.id, "grade", actor,
+        audit.record("subsidy_programme", prog.id, "grade", actor=actor,
                      from_state=existing.grade if existing else None, to_state=grade,
                      comment=f"org {row['org_id']}: {grade} (census {year} score {row['score']})")
     db.session.flush()
     summary = {g: sum(1 for r in rows if r["provider_grade"] == g) for g in "ABCD"}
-    audit.record("subsidy_programme", prog.id, "census_grades", actor,
+    audit.record("subsidy_programme", prog.id, "census_grades", actor=actor,
                  comment=f"census {year}: {len(rows)} units, {changed} changed, "
                          + ", ".join(f"{g} {n}" for g, n in summary.items()))
     return {"programme_id": prog.id, "year": year, "units": len(rows), "changed": changed, "grades": summary}

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 
 from ...catalog.models import Instrument
 from ...core import audit
+from ...core.db import find
 from ...core.errors import Forbidden, Invalid, NotFound
 from ...core.permissions import require_login
 from ...extensions import db
@@ -14,7 +15,7 @@ MAX_INCOME = 10**13  # ¥100 billion in fen: far above any instrument's yearly i
 
 
 def get_instrument(instrument_id) -> Instrument:
-    inst = db.session.get(Instrument, instrument_id) if isinstance(instrument_id, int) else None
+    inst = find(Instrument, instrument_id)
     if inst is None or inst.type != "instrument":
         raise NotFound(_("没有这台仪器"))
     return inst
@@ -65,7 +66,7 @@ def save_self_report(inst: Instrument, *, actor, year: int, hours: int, external
         hours, external_hours, orgs_served, income, note
     row.created_by_id = actor.id
     db.session.flush()
-    audit.record("census_self_report", row.id, action, actor,
+    audit.record("census_self_report", row.id, action, actor=actor,
                  comment=f"{year}: {hours} h, {external_hours} h external, {orgs_served} orgs, {income} fen")
     return row
 

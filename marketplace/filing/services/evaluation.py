@@ -54,7 +54,7 @@ def evaluate_firm(firm: Firm, year: int, *, actor, capability: int, compliance: 
     evaluation.total, evaluation.grade = score.total, score.grade
     evaluation.comment, evaluation.evaluator_id = comment or "", actor.id
     db.session.flush()
-    audit.record("filing", firm.id, "evaluate", actor, comment=f"{year}: {score.total} {score.grade}")
+    audit.record("filing", firm.id, "evaluate", actor=actor, comment=f"{year}: {score.total} {score.grade}")
     return evaluation
 
 

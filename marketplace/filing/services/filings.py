@@ -125,7 +125,7 @@ def create_filing(data: dict | None = None, *, actor) -> Firm:
         firm.name, firm.city, firm.uscc = org.name, org.city, org.credit_code or ""
     db.session.add(firm)
     db.session.flush()
-    audit.record("filing", firm.id, "create", actor, to_state="draft")
+    audit.record("filing", firm.id, "create", actor=actor, to_state="draft")
     if data:
         update_filing(firm, data, actor=actor)
     return firm
@@ -214,7 +214,7 @@ def submit_filing(firm: Firm, *, actor) -> Firm:
         errors["uscc"] = [_("该统一社会信用代码已有备案申请或有效备案")]
     if errors:
         raise Invalid(_("备案申请不完整或有误，请检查标出的内容"), errors)
-    FILING.apply(firm, "submitted", actor, action="submit")
+    FILING.apply(firm, "submitted", actor=actor, action="submit")
     firm.submitted_at = utcnow()
     db.session.flush()
     notify.transition(firm, "submitted")

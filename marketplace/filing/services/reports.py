@@ -75,7 +75,7 @@ def submit_annual_report(report: AnnualReport, *, actor) -> AnnualReport:
         raise Forbidden(_("只有事务所可以填报年度报告"))
     for key, value in figures_for(report.firm, report.year).items():  # the latest platform figures
         setattr(report, key, value)
-    REPORT.apply(report, "submitted", actor, action="submit")
+    REPORT.apply(report, "submitted", actor=actor, action="submit")
     report.submitted_at = utcnow()
     db.session.flush()
     return report

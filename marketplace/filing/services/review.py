@@ -23,7 +23,7 @@ from .numbers import issue_number
 
 def start_review(firm: Firm, *, actor) -> Firm:
     _require_action(firm, "start-review", actor=actor)
-    FILING.apply(firm, "under_review", actor, action="start-review")
+    FILING.apply(firm, "under_review", actor=actor, action="start-review")
     notify.transition(firm, "under_review")
     return firm
 
@@ -45,7 +45,7 @@ def return_filing(firm: Firm, comments: dict[str, str], *, actor) -> Firm:
             db.session.add(FirmComment(firm_id=firm.id, round=firm.review_round, section=section,
                                        body=cleaned[section], author_id=actor.id))
     summary = "\n".join(f"{SECTIONS[s]}: {t}" for s, t in cleaned.items())
-    FILING.apply(firm, "returned", actor, comment=summary, action="return")
+    FILING.apply(firm, "returned", actor=actor, comment=summary, action="return")
     db.session.flush()
     notify.transition(firm, "returned", summary)
     return firm
@@ -114,7 +114,7 @@ def _create_organisation(firm: Firm) -> None:
     firm.org_id = org.id
     applicant.organisation_id = org.id
     applicant.org_admin = True
-    audit.record("organisation", org.id, "created_by_filing", applicant, comment=firm.name)
+    audit.record("organisation", org.id, "created_by_filing", actor=applicant, comment=firm.name)
 
 
 def approve_filing(firm: Firm, *, actor, comment: str | None = None) -> Firm:
@@ -122,7 +122,7 @@ def approve_filing(firm: Firm, *, actor, comment: str | None = None) -> Firm:
     managers active brokers."""
     _require_action(firm, "approve", actor=actor)
     _clean("comment", comment)
-    FILING.apply(firm, "approved", actor, comment=comment, action="approve")
+    FILING.apply(firm, "approved", actor=actor, comment=comment, action="approve")
     _create_organisation(firm)
     now = utcnow()
     issue_number(firm, to_local(now).year)
@@ -142,7 +142,7 @@ def _reason(reason, field="reason") -> str:
 def reject_filing(firm: Firm, *, actor, reason: str) -> Firm:
     _require_action(firm, "reject", actor=actor)
     firm.reject_reason = _reason(reason)
-    FILING.apply(firm, "rejected", actor, comment=firm.reject_reason, action="reject")
+    FILING.apply(firm, "rejected", actor=actor, comment=firm.reject_reason, action="reject")
     firm.decided_at = utcnow()
     notify.transition(firm, "rejected", firm.reject_reason)
     return firm
@@ -162,7 +162,7 @@ def suspend_firm(firm: Firm, *, actor, reason: str) -> Firm:
 
 def _suspend(firm: Firm, reason: str, *, actor) -> Firm:
     firm.suspend_reason = reason
-    FILING.apply(firm, "suspended", actor, comment=reason, action="suspend")
+    FILING.apply(firm, "suspended", actor=actor, comment=reason, action="suspend")
     _deactivate(firm)
     notify.transition(firm, "suspended", reason)
     return firm
@@ -171,7 +171,7 @@ def _suspend(firm: Firm, reason: str, *, actor) -> Firm:
 def reinstate_firm(firm: Firm, *, actor, comment: str | None = None) -> Firm:
     _require_action(firm, "reinstate", actor=actor)
     _clean("comment", comment)
-    FILING.apply(firm, "approved", actor, comment=comment, action="reinstate")
+    FILING.apply(firm, "approved", actor=actor, comment=comment, action="reinstate")
     firm.suspend_reason = None
     _activate_managers(firm, actor=actor)
     notify.transition(firm, "reinstated", comment)
@@ -181,7 +181,7 @@ def reinstate_firm(firm: Firm, *, actor, comment: str | None = None) -> Firm:
 def revoke_firm(firm: Firm, *, actor, reason: str) -> Firm:
     _require_action(firm, "revoke", actor=actor)
     reason = _reason(reason)
-    FILING.apply(firm, "revoked", actor, comment=reason, action="revoke")
+    FILING.apply(firm, "revoked", actor=actor, comment=reason, action="revoke")
     firm.decided_at = utcnow()
     _deactivate(firm)
     notify.transition(firm, "revoked", reason)

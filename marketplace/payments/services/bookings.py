@@ -26,8 +26,8 @@ class BookingPurpose:
     model = Booking
     refundable = True
 
-    def require_payer(self, booking, actor):
-        require_payer(booking, actor)
+    def require_payer(self, booking, *, actor):
+        require_payer(booking, actor=actor)
 
     def lock(self, booking):
         # OF bookings: the booking's eager-loaded joins must not be locked (PostgreSQL refuses an outer join)

@@ -38,7 +38,7 @@ def start_payment(target, *, actor) -> tuple[object, Payment | None]:
     Returns (target, payment with PaymentIntent), or settles at once when nothing is owed. Raises
     Unavailable when the gateway cannot be reached; Conflict while an attempt's outcome is unknown."""
     purpose = purposes.of_target(target)
-    purpose.require_payer(target, actor)
+    purpose.require_payer(target, actor=actor)
     target = purpose.lock(target)  # one attempt is chosen per target at a time
     purpose.check_payable(target)
     due = purpose.amount_due(target)
@@ -80,7 +80,7 @@ def _new_attempt(purpose, target, due: int, *, actor) -> Payment:
         if payment is None or payment.status == "confirming":
             raise Conflict(pending_message()) from None
         return payment
-    audit.record("payment", payment.id, "create", actor, to_state="created")
+    audit.record("payment", payment.id, "create", actor=actor, to_state="created")
     return payment
 
 
@@ -125,7 +125,7 @@ def pay_with_card(target, *, actor, number: str, exp_month: int, exp_year: int, 
     payment (None when nothing was payable); raises Invalid (declined), Unavailable (gateway down) or
     Conflict (outcome pending). No database transaction is held open while the gateway is called."""
     purpose = purposes.of_target(target)
-    purpose.require_payer(target, actor)
+    purpose.require_payer(target, actor=actor)
     number = number.replace(" ", "") if isinstance(number, str) else number
     errors = card_errors(number, exp_month, exp_year, cvc)
     if errors:

@@ -5,9 +5,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from ...core.db import find
 from ...core.errors import Forbidden, NotFound
 from ...core.permissions import require_login
-from ...core.schema import MAX_ID
 from ...core.timeutil import utcnow
 from ...extensions import db
 from .. import purposes
@@ -18,7 +18,7 @@ FEE_STATUSES = ("cancelled", "no_show")  # bookings that may owe a late-cancella
 
 
 def get_payment(payment_id) -> Payment:
-    p = db.session.get(Payment, payment_id) if isinstance(payment_id, int) and 0 < payment_id <= MAX_ID else None
+    p = find(Payment, payment_id)
     if p is None:
         raise NotFound(_("支付记录不存在"))
     return p
@@ -48,7 +48,7 @@ def may_pay(booking, *, actor) -> bool:
         booking.user_id == actor.id or actor.is_member_of(booking.org_id) or actor.has_role("admin")))
 
 
-def require_payer(booking, actor):
+def require_payer(booking, *, actor):
     require_login(actor)
     if not may_pay(booking, actor=actor):
         raise Forbidden(_("只有预约单位可以付款"))

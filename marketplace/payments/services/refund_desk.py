@@ -45,7 +45,7 @@ def refund(payment_id, amount: int | None, reason: str | None, *, actor):
         from ...core.money import format_fen
         raise Invalid.field("amount", _("目前只能全额退款：%(amount)s", amount=format_fen(payment.amount)))
     payment = refund_payment(payment, actor=actor)
-    audit.record("payment", payment.id, REASON_ACTION, actor, comment=reason)
+    audit.record("payment", payment.id, REASON_ACTION, actor=actor, comment=reason)
     return payment
 
 

@@ -1,7 +1,7 @@
 """Who may see and do what with a registration (one place: services enforce it, pages draw from it)."""
+from ...core.db import find
 from ...core.errors import NotFound
 from ...core.permissions import require_login
-from ...extensions import db
 from ..models import ContractRegistration
 from ..states import APPLICANT_ACTIONS, MACHINE, REGISTRAR_ACTIONS
 
@@ -37,10 +37,8 @@ def get_registration(registration_id, *, actor, for_update: bool = False) -> Con
     """The registration if the actor may see it; else 404, revealing nothing. `for_update` locks the
     row (PostgreSQL) so that two registrars cannot decide the same application at once."""
     require_login(actor)
-    reg = None
-    if isinstance(registration_id, int) and 0 < registration_id < 2**31:
-        reg = db.session.get(ContractRegistration, registration_id, with_for_update=for_update or None,
-                             populate_existing=for_update)
+    reg = find(ContractRegistration, registration_id, with_for_update=for_update or None,
+               populate_existing=for_update)
     if reg is None or not can_view(reg, actor=actor):
         from flask_babel import gettext as _
         raise NotFound(_("登记申请不存在"))

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
+from ...core.db import find
 from ...core.errors import Conflict, Forbidden, Invalid
 from ...core.permissions import require_login
 from ...core.timeutil import to_local, utcnow
@@ -188,12 +189,12 @@ def create_application(data: dict, *, actor, kind: str = "new", amends_id: int |
     db.session.add(reg)
     db.session.flush()
     from ...core.audit import record
-    record(MACHINE.entity, reg.id, "create", actor, to_state="draft")
+    record(MACHINE.entity, reg.id, "create", actor=actor, to_state="draft")
     return reg
 
 
 def _registered_original(amends_id, *, actor) -> ContractRegistration:
-    original = db.session.get(ContractRegistration, amends_id) if isinstance(amends_id, int) else None
+    original = find(ContractRegistration, amends_id)
     if original is None or not is_applicant(original, actor=actor):
         raise Invalid.field("amends_id", _("没有这个已登记的合同"))
     if original.kind != "new" or original.status != "registered":
@@ -230,7 +231,7 @@ def submit_application(reg: ContractRegistration, *, actor, today: date | None =
         _check_original_still_registered(reg)
     resubmission = reg.status == "returned"
     day = today or today_local()
-    MACHINE.apply(reg, "submitted", actor, action="resubmit" if resubmission else "submit")
+    MACHINE.apply(reg, "submitted", actor=actor, action="resubmit" if resubmission else "submit")
     reg.submitted_on = day
     reg.due_on, reg.due_provisional = rules.due_date(
         day, reg.tech_amount, normal=config("REGISTRATION_REVIEW_DAYS"),

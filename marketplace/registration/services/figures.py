@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
+from ...core.db import row_ids
 from ...extensions import db
 from ..models import ContractRegistration as CR
 from ..states import IN_FORCE
@@ -30,7 +31,7 @@ def unregister_brokered_deals(name: str) -> None:
 
 def figures_for_deals(deal_ids, year: int | None = None) -> dict[str, int]:
     """Registered contracts (still in force) of these deals, registered in `year` (None: all years)."""
-    ids = sorted({i for i in deal_ids or [] if isinstance(i, int) and not isinstance(i, bool)})
+    ids = sorted(row_ids(deal_ids))
     if not ids:
         return {"registered_contracts": 0, "tech_amount": 0}
     query = sa.select(sa.func.count(CR.id), sa.func.coalesce(sa.func.sum(CR.tech_amount), 0)).where(

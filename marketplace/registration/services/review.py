@@ -24,7 +24,7 @@ AMENDED_FIELDS = ("project_name", "contract_type", "subtype", "buyer_name", "buy
                   "tech_amount")
 
 
-def _may(reg, actor, action: str):
+def _may(reg, *, actor, action: str):
     require_login(actor)
     if not is_registrar(actor=actor):
         raise Forbidden(_("只有登记员可以审查登记申请"))
@@ -36,11 +36,11 @@ def _may(reg, actor, action: str):
 
 def return_application(reg: ContractRegistration, *, actor, comment: str) -> ContractRegistration:
     """Return for correction (补正): the comment is required; the clock stops until resubmission."""
-    _may(reg, actor, "return")
+    _may(reg, actor=actor, action="return")
     comment = (comment or "").strip()
     if not comment:
         raise Invalid.field("comment", _("请写明需要补正的内容"))
-    MACHINE.apply(reg, "returned", actor, comment=comment, action="return")
+    MACHINE.apply(reg, "returned", actor=actor, comment=comment, action="return")
     reg.review_comment = comment
     reg.due_on, reg.due_provisional = None, False
     db.session.flush()
@@ -51,7 +51,7 @@ def return_application(reg: ContractRegistration, *, actor, comment: str) -> Con
 def refuse_application(reg: ContractRegistration, *, actor, grounds: list[str],
                        comment: str | None = None) -> ContractRegistration:
     """Refuse with one or more grounds from the list; "other" needs a comment."""
-    _may(reg, actor, "refuse")
+    _may(reg, actor=actor, action="refuse")
     comment = (comment or "").strip() or None
     codes = list(dict.fromkeys(grounds or []))
     if not codes:
@@ -61,7 +61,7 @@ def refuse_application(reg: ContractRegistration, *, actor, grounds: list[str],
         raise Invalid.field("grounds", _("未知的理由：%(codes)s", codes=", ".join(map(str, unknown))))
     if "other" in codes and not comment:
         raise Invalid.field("comment", _("选择“其他”时必须写明理由"))
-    MACHINE.apply(reg, "refused", actor, comment="; ".join(codes) + (f": {comment}" if comment else ""),
+    MACHINE.apply(reg, "refused", actor=actor, comment="; ".join(codes) + (f": {comment}" if comment else ""),
                   action="refuse")
     reg.ground_rows = [RegistrationGround(code=c) for c in codes]
     reg.review_comment = comment
@@ -91,7 +91,7 @@ def approve_application(reg: ContractRegistration, *, actor, comment: str | None
                         today: date | None = None) -> ContractRegistration:
     """Register: a new contract gets its number; an amendment changes the registered contract (same
     number), a cancellation cancels it."""
-    _may(reg, actor, "approve")
+    _may(reg, actor=actor, action="approve")
     day = today or today_local()
     if reg.kind != "new":
         _check_original_still_registered(reg)
@@ -101,13 +101,13 @@ def approve_application(reg: ContractRegistration, *, actor, comment: str | None
         point = config("REGISTRATION_POINT")
         number = rules.registration_number(day.year, city, point, next_serial(day.year, city, point))
     # the number goes with the status (the table requires a registered contract to have one)
-    MACHINE.apply(reg, "registered", actor, comment=comment, action="approve", number=number, due_on=None,
+    MACHINE.apply(reg, "registered", actor=actor, comment=comment, action="approve", number=number, due_on=None,
                   registered_on=day, registered_by_id=actor.id)
     reg.review_comment = (comment or "").strip() or None
     if reg.kind == "amend":
         _amend(reg.amends, reg, actor=actor)
     elif reg.kind == "cancel":
-        MACHINE.apply(reg.amends, "cancelled", actor, comment=_("注销登记（申请 #%(id)s）", id=reg.id),
+        MACHINE.apply(reg.amends, "cancelled", actor=actor, comment=_("注销登记（申请 #%(id)s）", id=reg.id),
                       action="cancel")
     db.session.flush()
     signals.registration_approved.send(reg, actor=actor)
@@ -121,7 +121,7 @@ def _amend(original: ContractRegistration, change: ContractRegistration, *, acto
         setattr(original, field, getattr(change, field))
     original.items = [RegistrationItem(position=i.position, name=i.name, amount=i.amount) for i in change.items]
     original.amended_at = utcnow()
-    record(MACHINE.entity, original.id, "amend", actor,
+    record(MACHINE.entity, original.id, "amend", actor=actor,
            comment=_("变更登记（申请 #%(id)s）：%(fields)s", id=change.id, fields=", ".join(changed) or "-"))
 
 

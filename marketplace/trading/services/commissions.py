@@ -96,6 +96,6 @@ def set_firm_commission(firm, basis_points, *, actor, effective_on: date | None 
                              set_by_id=actor.id, created_at=now or utcnow())
     db.session.add(row)
     db.session.flush()
-    record("firm_commission", firm.id, "set", actor,
+    record("firm_commission", firm.id, "set", actor=actor,
            comment=f"{basis_points} bp from {effective_on.isoformat()}" + (f": {note}" if note else ""))
     return row

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 
 from ...accounts.models import Organisation
 from ...core.audit import history, record
+from ...core.db import find
 from ...core.errors import Conflict, Forbidden, Invalid, NotFound
 from ...core.permissions import require_login, require_role
 from ...core.timeutil import to_local, utcnow
@@ -40,8 +41,8 @@ def _now(now):
     return now or utcnow()
 
 
-def get_deal(deal_id, actor=None) -> Deal:
-    deal = db.session.get(Deal, deal_id) if isinstance(deal_id, int) else None
+def get_deal(deal_id, *, actor=None) -> Deal:
+    deal = find(Deal, deal_id)
     if deal is None or not can_view_deal(deal, actor=actor):
         raise NotFound(_("交易不存在"))
     return deal
@@ -92,7 +93,7 @@ def waiting_for(deal: Deal, now: datetime | None = None) -> str:
 # -- creating --------------------------------------------------------------------------------------
 
 def _org(org_id, field) -> Organisation:
-    org = db.session.get(Organisation, org_id) if isinstance(org_id, int) else None
+    org = find(Organisation, org_id)
     if org is None:
         raise Invalid.field(field, _("单位不存在"))
     return org
@@ -100,7 +101,7 @@ def _org(org_id, field) -> Organisation:
 
 def _published_achievement(achievement_id):
     from ...catalog.models import Achievement
-    res = db.session.get(Achievement, achievement_id) if isinstance(achievement_id, int) else None
+    res = find(Achievement, achievement_id)
     if res is None or res.type != "achievement" or res.status != "published":
         raise Invalid.field("achievement_id", _("科技成果不存在或未发布"))
     return res
@@ -143,7 +144,7 @@ def create_deal(*, actor, mode: str, amount: int, message: str = "", achievement
         first_side = "buyer"
         title = achievement.title
     else:
-        demand = db.session.get(Demand, demand_id) if isinstance(demand_id, int) else None
+        demand = find(Demand, demand_id)
         if demand is None or demand.status != "published":
             raise Invalid.field("demand_id", _("技术需求不存在或未发布"))
         buyer = demand.org_id
@@ -173,12 +174,12 @@ def create_deal(*, actor, mode: str, amount: int, message: str = "", achievement
     db.session.flush()
     deal.offers.append(DealOffer(side=first_side, amount=amount, message=message or "", by_user_id=actor.id,
                                  created_at=now))
-    record("deal", deal.id, "create", actor, to_state="negotiating", comment=f"{first_side} {amount}")
+    record("deal", deal.id, "create", actor=actor, to_state="negotiating", comment=f"{first_side} {amount}")
     fixed_price = (achievement is not None and (achievement.listing_mode or "negotiated") == "fixed"
                    and achievement.asking_price is not None and amount == achievement.asking_price)
     if fixed_price:  # 挂牌: accepting the listed price agrees the deal at once
         deal.price_mode = "fixed"
-        DEAL.apply(deal, "agreed", actor, comment=_("按挂牌价成交"), action="accept")
+        DEAL.apply(deal, "agreed", actor=actor, comment=_("按挂牌价成交"), action="accept")
         deal.agreed_at = now
     db.session.flush()
     return deal
@@ -207,7 +208,7 @@ def make_offer(deal: Deal, *, actor, amount: int, message: str = "", now: dateti
     deal.amount = amount
     deal.last_offer_side = side
     deal.price_mode = "negotiated"
-    DEAL.apply(deal, "negotiating", actor, comment=f"{side} {amount}", action="offer")
+    DEAL.apply(deal, "negotiating", actor=actor, comment=f"{side} {amount}", action="offer")
     db.session.flush()
     return deal
 
@@ -224,10 +225,10 @@ def accept_offer(deal: Deal, *, actor, now: datetime | None = None) -> Deal:
         days = int(current_app.config["TRADING_NOTICE_DAYS"])
         deal.notice_starts_at = now
         deal.notice_ends_at = rules.notice_end(now, days)
-        DEAL.apply(deal, "public_notice", actor, comment=_("国有成果协议定价，公示 %(n)s 天", n=days),
+        DEAL.apply(deal, "public_notice", actor=actor, comment=_("国有成果协议定价，公示 %(n)s 天", n=days),
                    action="accept")
     else:
-        DEAL.apply(deal, "agreed", actor, action="accept")
+        DEAL.apply(deal, "agreed", actor=actor, action="accept")
     db.session.flush()
     return deal
 
@@ -247,9 +248,9 @@ def object_to_deal(deal: Deal, *, actor, reason: str, now: datetime | None = Non
     deal.objections.append(DealObjection(user_id=actor.id, reason=reason.strip(), created_at=now))
     if deal.status == "public_notice":
         deal.objected_at = now
-        DEAL.apply(deal, "objected", actor, comment=reason.strip()[:500], action="object")
+        DEAL.apply(deal, "objected", actor=actor, comment=reason.strip()[:500], action="object")
     else:
-        record("deal", deal.id, "object", actor, comment=reason.strip()[:500])
+        record("deal", deal.id, "object", actor=actor, comment=reason.strip()[:500])
     db.session.flush()
     return deal
 
@@ -262,19 +263,19 @@ def resolve_objection(deal: Deal, *, actor, upheld: bool, comment: str = "", now
         raise Conflict(_("该交易没有待处理的异议"))
     for o in deal.objections:
         if o.status == "open":
-            OBJECTION.apply(o, "upheld" if upheld else "dismissed", actor, comment=comment or None,
+            OBJECTION.apply(o, "upheld" if upheld else "dismissed", actor=actor, comment=comment or None,
                             action="uphold" if upheld else "dismiss", resolved_by_id=actor.id, resolved_at=now,
                             resolution_comment=comment or None)
     if upheld:
         deal.cancel_reason_code = "objection_upheld"
         deal.cancel_comment = comment or None
         deal.cancelled_at = now
-        DEAL.apply(deal, "cancelled", actor, comment=comment or _("异议成立"), action="resolve-objection")
+        DEAL.apply(deal, "cancelled", actor=actor, comment=comment or _("异议成立"), action="resolve-objection")
     else:
         # The notice clock stood still while the objection was open.
         deal.notice_ends_at = rules.paused_notice_end(deal.notice_ends_at, deal.objected_at or now, now)
         deal.objected_at = None
-        DEAL.apply(deal, "public_notice", actor, comment=comment or _("异议不成立，继续公示"),
+        DEAL.apply(deal, "public_notice", actor=actor, comment=comment or _("异议不成立，继续公示"),
                    action="resolve-objection")
     db.session.flush()
     return deal
@@ -317,7 +318,7 @@ def sign_deal(deal: Deal, *, actor, contract_type: str, total_amount: int, tech_
         deal.commission_bp = firm_commission_bp(deal.broker_firm, to_local(now).date())
     for seq, (due_on, amount) in enumerate(instalments, start=1):
         deal.instalments.append(DealInstalment(seq=seq, due_on=due_on, amount=amount, status="due"))
-    DEAL.apply(deal, "signed", actor, comment=f"{contract_type} {total_amount}/{tech_amount}", action="sign")
+    DEAL.apply(deal, "signed", actor=actor, comment=f"{contract_type} {total_amount}/{tech_amount}", action="sign")
     db.session.flush()
     return deal
 
@@ -329,7 +330,7 @@ def complete_deal(deal: Deal, *, actor, now: datetime | None = None) -> Deal:
     if deal.status != "paid" or any(i.status != "paid" for i in deal.instalments):
         raise Conflict(_("全部分期付清后才能完成"))
     deal.completed_at = _now(now)
-    DEAL.apply(deal, "completed", actor, action="complete")
+    DEAL.apply(deal, "completed", actor=actor, action="complete")
     db.session.flush()
     return deal
 
@@ -350,7 +351,7 @@ def cancel_deal(deal: Deal, *, actor, reason_code: str, comment: str = "", now: 
     deal.cancel_reason_code = reason_code
     deal.cancel_comment = (comment or "").strip() or None
     deal.cancelled_at = _now(now)
-    DEAL.apply(deal, "cancelled", actor, comment=f"{reason_code} {comment or ''}".strip(), action="cancel")
+    DEAL.apply(deal, "cancelled", actor=actor, comment=f"{reason_code} {comment or ''}".strip(), action="cancel")
     db.session.flush()
     return deal
 

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 
 from ...accounts.rules import require_verified_email
 from ...core.audit import history
+from ...core.db import find
 from ...core.errors import Forbidden, Invalid, NotFound
 from ...core.permissions import require_login, require_member, require_role
 from ...core.reference import CITIES
@@ -59,8 +60,8 @@ def can_edit_demand(demand: Demand, *, actor) -> bool:
                 and demand.status in ("draft", "rejected", "offline", "pending_review"))
 
 
-def get_demand(demand_id, actor=None) -> Demand:
-    demand = db.session.get(Demand, demand_id) if isinstance(demand_id, int) else None
+def get_demand(demand_id, *, actor=None) -> Demand:
+    demand = find(Demand, demand_id)
     if demand is None or not can_view_demand(demand, actor=actor):
         raise NotFound(_("技术需求不存在"))
     return demand
@@ -96,7 +97,7 @@ def create_demand(data: dict, *, actor, org_id: int | None = None, now: datetime
     db.session.add(demand)
     db.session.flush()
     from ...core.audit import record
-    record("demand", demand.id, "create", actor, to_state="draft")
+    record("demand", demand.id, "create", actor=actor, to_state="draft")
     return demand
 
 
@@ -112,7 +113,7 @@ def update_demand(demand: Demand, data: dict, *, actor, now: datetime | None = N
     return demand
 
 
-def _may(demand: Demand, action: str, actor) -> bool:
+def _may(demand: Demand, action: str, *, actor) -> bool:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return False
     if action in ("publish", "reject"):
@@ -121,16 +122,16 @@ def _may(demand: Demand, action: str, actor) -> bool:
 
 
 def demand_actions(demand: Demand, *, actor) -> list[str]:
-    return DEMAND.available(demand, lambda a: _may(demand, a, actor))
+    return DEMAND.available(demand, lambda a: _may(demand, a, actor=actor))
 
 
-def _apply(demand: Demand, action: str, actor, comment: str | None = None) -> Demand:
+def _apply(demand: Demand, action: str, *, actor, comment: str | None = None) -> Demand:
     require_login(actor)
-    if not _may(demand, action, actor):
+    if not _may(demand, action, actor=actor):
         if action in ("publish", "reject"):
             require_role(actor, "reviewer")
         raise Forbidden(_("只有本单位成员可以操作"))
-    DEMAND.apply(demand, DEMAND.actions[action], actor, comment=comment, action=action)
+    DEMAND.apply(demand, DEMAND.actions[action], actor=actor, comment=comment, action=action)
     db.session.flush()
     return demand
 
@@ -140,11 +141,11 @@ def submit_demand(demand: Demand, *, actor, now: datetime | None = None) -> Dema
     if is_expired(demand.deadline, today_local(now)):
         raise Invalid.field("deadline", _("截止日期已过，请先修改截止日期"))
     demand.reject_reason = None
-    return _apply(demand, "submit", actor)
+    return _apply(demand, "submit", actor=actor)
 
 
 def publish_demand(demand: Demand, *, actor, comment: str | None = None, now: datetime | None = None) -> Demand:
-    _apply(demand, "publish", actor, comment)
+    _apply(demand, "publish", actor=actor, comment=comment)
     demand.published_at = now or utcnow()
     from .matching import queue_match_notifications
     queue_match_notifications(demand)
@@ -154,17 +155,17 @@ def publish_demand(demand: Demand, *, actor, comment: str | None = None, now: da
 def reject_demand(demand: Demand, *, actor, reason: str) -> Demand:
     if not (reason or "").strip():
         raise Invalid.field("reason", _("请填写退回原因"))
-    _apply(demand, "reject", actor, reason)
+    _apply(demand, "reject", actor=actor, comment=reason)
     demand.reject_reason = reason.strip()[:500]
     return demand
 
 
 def take_demand_offline(demand: Demand, *, actor, comment: str | None = None) -> Demand:
-    return _apply(demand, "offline", actor, comment)
+    return _apply(demand, "offline", actor=actor, comment=comment)
 
 
 def archive_demand(demand: Demand, *, actor) -> Demand:
-    return _apply(demand, "archive", actor)
+    return _apply(demand, "archive", actor=actor)
 
 
 def demand_action(demand: Demand, action: str, *, actor, reason: str | None = None,

@@ -1,6 +1,5 @@
 """What trading adds to other domains' pages: the trading platform's section, the achievement panel."""
 from flask import url_for
-from flask_login import current_user
 
 from ...core.i18n import tr
 from ..states import (
@@ -49,10 +48,10 @@ def platform_panel() -> dict:
             "completed": counts.get("completed", 0), "events_url": events_url}
 
 
-def achievement_panel(resource) -> dict:
-    """The call to action and matching demands on an achievement's page."""
+def achievement_panel(resource, *, actor=None) -> dict:
+    """The call to action and matching demands on an achievement's page, as `actor` (None: a visitor) sees it."""
     from .matching import demands_for_achievement, watching_achievement
-    user = current_user if current_user.is_authenticated else None
+    user = actor if actor is not None and actor.is_authenticated else None
     owner = bool(user and user.is_member_of(resource.owner_org_id))
     return {"matches": demands_for_achievement(resource) if resource.status == "published" else [],
             "owner": owner, "watching": watching_achievement(resource.id, user),

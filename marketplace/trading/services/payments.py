@@ -74,7 +74,7 @@ class DealInstalmentPurpose:
     model = DealInstalment
     refundable = False  # the money is split between seller and broker in the ledger: refunds are off-line
 
-    def require_payer(self, inst, actor):
+    def require_payer(self, inst, *, actor):
         require_buyer(inst.deal, actor=actor)
 
     def lock(self, inst):
@@ -111,14 +111,14 @@ class DealInstalmentPurpose:
         if inst.status == "paid":
             log.error("payment %s succeeded but instalment %s was already paid", payment.id, inst.id)
             raise Conflict(_("该期已付款"))
-        INSTALMENT.apply(inst, "paid", actor, action="pay", comment=f"#{inst.seq}", paid_at=now)
+        INSTALMENT.apply(inst, "paid", actor=actor, action="pay", comment=f"#{inst.seq}", paid_at=now)
         deal = db.session.execute(sa.select(Deal).where(Deal.id == inst.deal_id)
                                   .execution_options(populate_existing=True)).scalar_one()
         post_instalment_paid(deal, inst, payment, actor=actor)
-        audit.record("deal", deal.id, "pay", actor, comment=f"#{inst.seq} {inst.amount}")
+        audit.record("deal", deal.id, "pay", actor=actor, comment=f"#{inst.seq} {inst.amount}")
         db.session.flush()
         db.session.expire(deal, ["instalments"])
         if all(i.status == "paid" for i in deal.instalments):
             deal.paid_at = now
-            DEAL.apply(deal, "paid", actor, action="pay")
+            DEAL.apply(deal, "paid", actor=actor, action="pay")
         db.session.flush()

@@ -31,7 +31,7 @@ def end_notices(now: datetime) -> int:
     deals = db.session.scalars(sa.select(Deal).where(Deal.status == "public_notice", Deal.notice_ends_at <= now)
                                .with_for_update(of=Deal)).all()
     for deal in deals:
-        DEAL.apply(deal, "agreed", None, comment=_("公示期满无异议"), action="notice-ended")
+        DEAL.apply(deal, "agreed", actor=None, comment=_("公示期满无异议"), action="notice-ended")
         _tell(deal, _("交易“%(t)s”公示期满", t=deal.title), _("公示期满无异议，双方可以签约。"))
     return len(deals)
 
@@ -41,7 +41,7 @@ def expire_demands(now: datetime) -> int:
     demands = db.session.scalars(sa.select(Demand).where(Demand.status == "published",
                                                          Demand.deadline < today_local(now))).all()
     for demand in demands:
-        DEMAND.apply(demand, "expired", None, comment=_("已过截止日期"), action="expire")
+        DEMAND.apply(demand, "expired", actor=None, comment=_("已过截止日期"), action="expire")
     return len(demands)
 
 

@@ -77,7 +77,7 @@ def _write_identity(org, uscc, legal_name, legal_rep, legal_rep_id=None, *, acto
         db.session.flush()
     except IntegrityError:  # the unique USCC: another organisation took it concurrently
         raise invalid_code("uscc_taken", "uscc") from None
-    record("organisation_identity", org.id, "set" if before is None else "update", actor,
+    record("organisation_identity", org.id, "set" if before is None else "update", actor=actor,
            comment=f"{before or '-'} -> {code.code}; {legal_name}; {legal_rep}")
     return ident
 

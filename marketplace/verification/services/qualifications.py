@@ -27,21 +27,21 @@ def today() -> date:
     return to_local(utcnow()).date()
 
 
-def is_reviewer(actor) -> bool:
+def is_reviewer(*, actor) -> bool:
     return actor is not None and getattr(actor, "is_authenticated", False) and actor.has_role("reviewer")
 
 
 def require_viewer(org, *, actor):
     """The organisation's members, reviewers and admins see its verification."""
     require_login(actor)
-    if not (actor.is_member_of(org.id) or is_reviewer(actor)):
+    if not (actor.is_member_of(org.id) or is_reviewer(actor=actor)):
         raise Forbidden(_("您无权查看该单位的认证信息"))
 
 
 def get_qualification(qualification_id: int, *, actor) -> Qualification:
     require_login(actor)
     q = db.session.get(Qualification, qualification_id) if 1 <= qualification_id <= 2**31 - 1 else None
-    if q is None or not (actor.is_member_of(q.org_id) or is_reviewer(actor)):
+    if q is None or not (actor.is_member_of(q.org_id) or is_reviewer(actor=actor)):
         raise NotFound(_("资质申报不存在"))
     return q
 
@@ -82,7 +82,7 @@ def claim_qualification(org, *, actor, kind: str, number: str | None, document_i
     q.document_rows = [QualificationDocument(upload_id=u.id, position=i) for i, u in enumerate(uploads)]
     db.session.add(q)
     db.session.flush()
-    record("qualification", q.id, "claim", actor, to_state="claimed", comment=f"{kind} {validity.number}")
+    record("qualification", q.id, "claim", actor=actor, to_state="claimed", comment=f"{kind} {validity.number}")
     _notify_reviewers(q)
     qualification_claimed.send(q, actor=actor)
     return q
@@ -103,7 +103,7 @@ def allowed_actions(q: Qualification, *, actor) -> list[str]:
         if action in MEMBER_ACTIONS:
             return actor.is_member_of(q.org_id)
         if action in REVIEWER_ACTIONS:  # nobody reviews their own organisation's claims
-            return is_reviewer(actor) and not actor.is_member_of(q.org_id)
+            return is_reviewer(actor=actor) and not actor.is_member_of(q.org_id)
         return False
 
     return QUALIFICATION.available(q, permitted)
@@ -112,7 +112,7 @@ def allowed_actions(q: Qualification, *, actor) -> list[str]:
 def _decide(q: Qualification, action: str, *, actor, reason: str | None = None) -> Qualification:
     require_login(actor)
     if action not in allowed_actions(q, actor=actor):
-        if action in REVIEWER_ACTIONS and not (is_reviewer(actor) and not actor.is_member_of(q.org_id)):
+        if action in REVIEWER_ACTIONS and not (is_reviewer(actor=actor) and not actor.is_member_of(q.org_id)):
             raise Forbidden(_("只有其他单位的审核员可以审核资质申报"))
         if action in MEMBER_ACTIONS and not actor.is_member_of(q.org_id):
             raise Forbidden(_("只有本单位成员可以撤回申报"))
@@ -131,7 +131,7 @@ def _decide(q: Qualification, action: str, *, actor, reason: str | None = None) 
     if action in REASON_REQUIRED:
         values["reason"] = reason  # the table requires it with the status
     try:
-        QUALIFICATION.apply(q, target, actor, comment=reason, action=action, **values)
+        QUALIFICATION.apply(q, target, actor=actor, comment=reason, action=action, **values)
     except IntegrityError:  # the partial unique index: the same number verified concurrently elsewhere
         raise invalid_code("number_verified_elsewhere", "number") from None
     if action in REVIEWER_ACTIONS:
@@ -159,7 +159,7 @@ def withdraw_qualification(q: Qualification, *, actor) -> Qualification:
 def review_queue(page: int = 1, per_page: int = 50, *, actor):
     """Claims waiting for a decision, oldest first (reviewers)."""
     require_login(actor)
-    if not is_reviewer(actor):
+    if not is_reviewer(actor=actor):
         raise Forbidden(_("只有审核员可以查看审核队列"))
     q = db.select(Qualification).where(Qualification.status == "claimed").order_by(
         Qualification.created_at, Qualification.id)
