@@ -1,7 +1,8 @@
 """Requests over the request engine: create (any kind), read with its timeline, and each step."""
 from ..core.permissions import require_login
-from ..requests import secondment, services
+from ..requests import services
 from ..requests.schemas import RequestIn, RequestNoteIn, RequestOut, RequestReasonIn, RequestStepOut
+from ..requests.services import secondment
 from .common import api_actor
 from .spec import endpoint
 

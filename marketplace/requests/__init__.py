@@ -13,11 +13,11 @@ def init_app(app):
     from . import models  # noqa: F401  (registers the tables)
     from .cli import requests_cli
     from .routes import bp
-    from .secondment import plan_figures
+    from .services.secondment import plan_figures
 
     app.register_blueprint(bp)
     app.cli.add_command(requests_cli)
-    from . import datasets
+    from .services import datasets
     datasets.register()
     from ..census.plan import register_plan_source
     register_plan_source("requests", plan_figures)  # placements count toward 校企联盟
@@ -73,7 +73,7 @@ def _resource_panel(resource):
     if resource.type == "dataset":
         from flask_login import current_user
 
-        from . import datasets
+        from .services import datasets
         user = current_user if current_user.is_authenticated else None
         out.update(file=datasets.file_of(resource), may_download=datasets.may_download(resource, user),
                    is_owner=bool(user and user.is_member_of(resource.owner_org_id)))

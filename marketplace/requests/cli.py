@@ -14,9 +14,9 @@ requests_cli = AppGroup("requests", help="Service requests (服务申请): staff
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True)
 def export_command(fmt, kind, out):
     """Write every submitted request (optionally of one kind) to OUT."""
-    from . import exports
     from .kinds import KINDS
     from .models import ServiceRequest
+    from .services import exports
     if kind is not None and kind not in KINDS:
         raise click.BadParameter(kind, param_hint="--kind")
     q = sa.select(ServiceRequest).where(ServiceRequest.status != "draft").order_by(ServiceRequest.id)
@@ -33,5 +33,5 @@ def export_command(fmt, kind, out):
 @click.option("--year", type=int, default=None)
 def placements_command(year):
     """The number of 科技副总 placements made (each one a 校企联盟 alliance)."""
-    from .secondment import placements_count
+    from .services.secondment import placements_count
     click.echo(placements_count(year))

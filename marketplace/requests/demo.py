@@ -10,8 +10,9 @@ from ..accounts.models import Organisation, User
 from ..catalog.models import MODELS
 from ..core.timeutil import utcnow
 from ..extensions import db
-from . import secondment, services
+from . import services
 from .models import RequestCall
+from .services import secondment
 from .states import CLOSED
 
 Y = 100

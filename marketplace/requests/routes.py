@@ -6,9 +6,10 @@ from flask_login import current_user, login_required
 
 from ..core.uow import unit_of_work
 from ..extensions import db
-from . import exports, secondment, services
+from . import services
 from .forms import NoteForm, ReasonForm, StakeForm
 from .kinds import KINDS
+from .services import exports, secondment
 from .states import ACTION_LABELS, SECONDMENT_PARTIES, STATUSES
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
@@ -155,8 +156,8 @@ def dataset_file(resource_id):
     """The dataset's organisation attaches its file (stored through uploads)."""
     from ..catalog.models import Dataset
     from ..core.permissions import require_member
-    from . import datasets
     from .forms import DatasetFileForm
+    from .services import datasets
     dataset = db.session.get(Dataset, resource_id)
     if dataset is None:
         abort(404)

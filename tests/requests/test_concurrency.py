@@ -5,8 +5,9 @@ import sqlalchemy as sa
 
 from marketplace.accounts.models import User
 from marketplace.extensions import db
-from marketplace.requests import secondment, services
+from marketplace.requests import services
 from marketplace.requests.models import RequestStep, ServiceRequest
+from marketplace.requests.services import secondment
 from tests.races import committed, race
 
 pytestmark = pytest.mark.slow

@@ -6,8 +6,9 @@ import sqlalchemy as sa
 from marketplace.core.errors import Conflict, Forbidden, Invalid, NotFound
 from marketplace.extensions import db
 from marketplace.notifications.models import Notification
-from marketplace.requests import secondment, services
+from marketplace.requests import services
 from marketplace.requests.models import OrgRevenue, OrgStake, ServiceRequest
+from marketplace.requests.services import secondment
 from tests.requests.conftest import OLD_ID, VALID, YUAN
 
 

@@ -4,12 +4,12 @@ request was completed (an uploads access rule)."""
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from ..core.errors import Invalid
-from ..core.permissions import require_member
-from ..core.timeutil import utcnow
-from ..extensions import db
-from ..uploads import services as uploads
-from .models import DatasetFile, ServiceRequest
+from ...core.errors import Invalid
+from ...core.permissions import require_member
+from ...core.timeutil import utcnow
+from ...extensions import db
+from ...uploads import services as uploads
+from ..models import DatasetFile, ServiceRequest
 
 
 def file_of(dataset) -> DatasetFile | None:

@@ -11,20 +11,20 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from pydantic import ValidationError
 
-from ..accounts.models import User
-from ..accounts.rules import require_verified_email
-from ..catalog.models import Resource
-from ..core.db import find
-from ..core.errors import Forbidden, Invalid, NotFound
-from ..core.permissions import require_login
-from ..core.schema import invalid_from
-from ..core.timeutil import to_local, utcnow
-from ..extensions import db
-from ..notifications.services import notify
-from . import facts, rules
-from .kinds import KINDS, Kind
-from .models import OrgRevenue, RequestCall, RequestStep, ServiceRequest
-from .states import CLOSED, OPEN, PARTY_STEPS, STAFF_STEPS
+from ...accounts.models import User
+from ...accounts.rules import require_verified_email
+from ...catalog.models import Resource
+from ...core.db import find
+from ...core.errors import Forbidden, Invalid, NotFound
+from ...core.permissions import require_login
+from ...core.schema import invalid_from
+from ...core.timeutil import to_local, utcnow
+from ...extensions import db
+from ...notifications.services import notify
+from .. import facts, rules
+from ..kinds import KINDS, Kind
+from ..models import OrgRevenue, RequestCall, RequestStep, ServiceRequest
+from ..states import OPEN, PARTY_STEPS, STAFF_STEPS
 
 # -- who is who ------------------------------------------------------------------------------------
 
@@ -186,7 +186,7 @@ def create_request(kind_key: str, resource_id, data: dict, *, actor, event_id=No
 def _event(event_id):
     if event_id is None:
         return None
-    from ..events.models import Event
+    from ...events.models import Event
     event = find(Event, event_id)
     if event is None:
         raise Invalid.field("event_id", _("活动不存在"))
@@ -395,4 +395,3 @@ def _notify_handlers(req, subject):
         notify(user, subject, subject, _link(req))
 
 
-__all__ = ["CLOSED", "OPEN"]

@@ -1,10 +1,10 @@
 """The staff export of requests (CSV and XLSX); money in fen in its own column, as the ledger keeps it."""
 from flask_babel import gettext as _
 
-from ..core.timeutil import to_local
-from ..events.exports import to_csv, to_xlsx  # noqa: F401  (one writer for both packages)
-from .kinds import KINDS
-from .states import STATUSES
+from ...core.exports import to_csv, to_xlsx  # noqa: F401  (the one writer of every download)
+from ...core.timeutil import to_local
+from ..kinds import KINDS
+from ..states import STATUSES
 
 
 def _fmt(dt):

@@ -3,15 +3,15 @@ three-party agreement, and the count of placements the census reads (校企联�
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from ..accounts.models import Organisation, User
-from ..core.errors import Conflict, Forbidden, Invalid
-from ..core.permissions import require_member
-from ..core.timeutil import utcnow
-from ..extensions import db
-from . import rules
-from .facts import id_hash
-from .models import OrgStake, RequestConfirmation, ServiceRequest
-from .states import SECONDMENT_PARTIES
+from ...accounts.models import Organisation, User
+from ...core.errors import Conflict, Forbidden, Invalid
+from ...core.permissions import require_member
+from ...core.timeutil import utcnow
+from ...extensions import db
+from .. import rules
+from ..facts import id_hash
+from ..models import OrgStake, RequestConfirmation, ServiceRequest
+from ..states import SECONDMENT_PARTIES
 
 PLACED = ("in_progress", "completed")  # the three parties confirmed: a placement made
 
@@ -50,7 +50,7 @@ def party_for(req: ServiceRequest, *, actor) -> str | None:
 
 def confirm(req: ServiceRequest, *, actor) -> ServiceRequest:
     """One party confirms the agreement; the third confirmation starts the placement."""
-    from .services import _apply, _notify_handlers, _notify_requester, _step, lock
+    from .lifecycle import _apply, _notify_handlers, _notify_requester, _step, lock
     lock(req)  # the last two parties confirming at once: the second sees the first's confirmation
     party = party_for(req, actor=actor)
     if party is None:
