@@ -1,6 +1,6 @@
 """The JSON API at /api/v1, over the same services as the web pages.
 
-Each domain adds its endpoints in a module of this package, declared once with `api.spec.endpoint`
+Each domain adds its endpoints in a module of this package named after it (api/booking.py for booking), declared once with `api.spec.endpoint`
 and the pydantic schemas of its `schemas.py`; /api/v1/openapi.json is generated from them.
 """
 import importlib
@@ -10,8 +10,8 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-API_MODULES = ["spec", "resources", "search", "bookings", "subsidy", "payments", "census", "uploads", "filings",
-               "registrations", "events", "requests", "trading", "verification"]
+API_MODULES = ["spec", "catalog", "search", "booking", "subsidy", "payments", "census", "uploads", "filing",
+               "registration", "events", "requests", "trading", "verification"]
 
 
 def loaded_modules():
