@@ -164,9 +164,3 @@ def compliance_computed(report_on_time: bool) -> int:
     return COMPUTED_COMPLIANCE if report_on_time else 0
 
 
-def entered_error(name: str, value) -> str | None:
-    """A reviewer-entered part must be a whole number within its maximum."""
-    maximum = PARTS[name] - (COMPUTED_COMPLIANCE if name == "compliance" else 0)
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= maximum:
-        return _("应为 0–%(max)s 的整数", max=maximum)
-    return None

@@ -199,14 +199,18 @@ def test_rating_once_and_averages(app, instrument, company_user, lab_user, make_
         services.rate_booking(open_b, 5, actor=company_user)
     with pytest.raises(Forbidden):
         services.rate_booking(b, 5, actor=lab_user)
-    with pytest.raises(Invalid):
-        services.rate_booking(b, 6, actor=company_user)
-    services.rate_booking(b, 4, "服务很好", actor=company_user)
+    for score, comment in ((6, ""), (0, ""), (True, ""), ("5", ""), (4.0, ""), (10**30, ""), (4, "好" * 1001),
+                           (4, "a\x00b"), (4, 5)):
+        with pytest.raises(Invalid) as err:
+            services.rate_booking(b, score, comment, actor=company_user)
+        assert set(err.value.errors) == ({"score"} if comment == "" else {"comment"}), (score, comment)
+    services.rate_booking(b, 4, "  服务很好 ", actor=company_user)
     db.session.commit()
     with pytest.raises(Conflict):
         services.rate_booking(b, 5, actor=company_user)
     db.session.rollback()
     assert services.rating_summary(instrument_id=instrument.id) == (4.0, 1)
+    assert b.rating.comment == "服务很好"
     assert services.rating_summary(provider_org_id=instrument.owner_org_id) == (4.0, 1)
     assert db.session.scalar(db.select(db.func.count(Rating.id))) == 1
 

@@ -3,23 +3,21 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from ...core.errors import Conflict, Forbidden, Invalid
+from ...core.errors import Conflict, Forbidden
 from ...core.permissions import require_login
+from ...core.schema import text, validated, whole
 from ...extensions import db
 from ..models import Rating
 
 
-def rate_booking(booking, score, comment="", *, actor) -> Rating:
+@validated
+def rate_booking(booking, score: whole(1, 5), comment: text(1000) | None = "", *, actor) -> Rating:
     require_login(actor)
     if booking.user_id != actor.id:
         raise Forbidden(_("只有预约人可以评价"))
     if booking.status not in ("completed", "settled"):
         raise Conflict(_("使用完成后才能评价"))
-    if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
-        raise Invalid.field("score", _("评分应为 1–5"))
-    comment = (comment or "").strip() if isinstance(comment, str) else ""
-    if len(comment) > 1000:
-        raise Invalid.field("comment", _("评价不超过 1000 字"))
+    comment = comment or ""
     if db.session.scalar(db.select(Rating.id).where(Rating.booking_id == booking.id)) is not None:
         raise Conflict(_("该预约已评价"))
     rating = Rating(booking_id=booking.id, instrument_id=booking.instrument_id,

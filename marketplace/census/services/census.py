@@ -17,6 +17,7 @@ from ...accounts.models import Organisation
 from ...booking.models import Blackout, Booking, BookingSettings, OpeningHours
 from ...catalog.models import Instrument, Resource
 from ...core.errors import Invalid
+from ...core.schema import Year, validated
 from ...extensions import db
 from ...ledger.models import JournalEntry, JournalLine
 from ...subsidy.models import Programme
@@ -62,9 +63,9 @@ class Row:
         }
 
 
-def check_year(year) -> int:
-    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise Invalid.field("year", _("年份应在 2000 到 2100 之间"))
+@validated
+def check_year(year: Year) -> int:
+    """The census year asked for (2000–2100), or Invalid naming "year"."""
     return year
 
 

@@ -7,6 +7,7 @@ from ...core import audit
 from ...core.db import find
 from ...core.errors import Forbidden, Invalid, NotFound
 from ...core.permissions import require_login
+from ...core.schema import Year, text, validated, whole
 from ...extensions import db
 from ..models import MAX_YEAR_HOURS, SelfReport
 from .census import check_year
@@ -31,30 +32,20 @@ def can_review(*, actor) -> bool:
                 and any(actor.has_role(r) for r in ("reviewer", "finance", "admin")))
 
 
-def _whole(name, value, top):
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise Invalid.field(name, _("必须是整数"))
-    if not 0 <= value <= top:
-        raise Invalid.field(name, _("应在 0 到 %(top)s 之间", top=top))
-    return value
+Hours = whole(0, MAX_YEAR_HOURS)
 
 
-def save_self_report(inst: Instrument, *, actor, year: int, hours: int, external_hours: int, orgs_served: int,
-                     income: int, note: str = "") -> SelfReport:
+@validated
+def save_self_report(inst: Instrument, *, actor, year: Year, hours: Hours, external_hours: Hours,
+                     orgs_served: whole(0, 1_000_000), income: whole(0, MAX_INCOME),
+                     note: text(1000) | None = "") -> SelfReport:
     """Create or replace the instrument's self-reported figures for the year (its provider only)."""
     require_login(actor)
     if not can_report(inst, actor=actor):
         raise Forbidden(_("只有仪器管理单位的成员可以填报"))
-    check_year(year)
-    _whole("hours", hours, MAX_YEAR_HOURS)
-    _whole("external_hours", external_hours, MAX_YEAR_HOURS)
-    _whole("orgs_served", orgs_served, 1_000_000)
-    _whole("income", income, MAX_INCOME)
     if external_hours > hours:
         raise Invalid.field("external_hours", _("对外服务机时不能多于总机时"))
-    note = (note or "").strip()
-    if len(note) > 1000 or "\x00" in note:
-        raise Invalid.field("note", _("说明最多 1000 个字符"))
+    note = note or ""
     row = db.session.scalar(sa.select(SelfReport).where(SelfReport.instrument_id == inst.id,
                                                         SelfReport.year == year))
     action = "update" if row else "create"

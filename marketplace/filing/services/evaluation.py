@@ -3,8 +3,9 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ...core import audit
-from ...core.errors import Forbidden, Invalid
+from ...core.errors import Forbidden
 from ...core.permissions import require_login
+from ...core.schema import validated, whole
 from ...extensions import db
 from .. import rules
 from ..figures import figures_for
@@ -28,20 +29,14 @@ def computed_parts(firm: Firm, year: int) -> dict[str, int]:
     }
 
 
-def evaluate_firm(firm: Firm, year: int, *, actor, capability: int, compliance: int, reputation: int,
-                  comment: str = "") -> Evaluation:
+@validated
+def evaluate_firm(firm: Firm, year: whole(2000, 2999), *, actor, capability: whole(0, rules.PARTS["capability"]),
+                  compliance: whole(0, rules.PARTS["compliance"] - rules.COMPUTED_COMPLIANCE),
+                  reputation: whole(0, rules.PARTS["reputation"]), comment: str = "") -> Evaluation:
     """Record (or redo) the year's evaluation; `compliance` is the reviewer's part (0–10) of 规范管理."""
     require_login(actor)
     if not is_reviewer(actor):
         raise Forbidden(_("只有审核员可以评价事务所"))
-    errors = {}
-    for name, value in (("capability", capability), ("compliance", compliance), ("reputation", reputation)):
-        if msg := rules.entered_error(name, value):
-            errors[name] = [msg]
-    if not 2000 <= year <= 2999:
-        errors["year"] = [_("年度无效")]
-    if errors:
-        raise Invalid(_("评分有误"), errors)
     parts = computed_parts(firm, year)
     score = rules.Score(basic=parts["basic"], performance=parts["performance"], capability=capability,
                         compliance=parts["compliance_computed"] + compliance, reputation=reputation)

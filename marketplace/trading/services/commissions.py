@@ -2,13 +2,16 @@
 rate in effect on the day it is signed (its contract fixes it), and every instalment's commission is
 computed from that rate. Entries are append-only, so the history shows who set what and when."""
 from datetime import date, datetime
+from typing import Annotated
 
 from flask import current_app
 from flask_babel import gettext as _
+from pydantic import Field
 
 from ...core.audit import record
 from ...core.errors import Invalid, NotFound
 from ...core.permissions import require_role
+from ...core.schema import validated
 from ...core.timeutil import to_local, utcnow
 from ...extensions import db
 from ..models import FirmCommissionRate
@@ -71,7 +74,8 @@ def get_rated_firm(firm_id: int, *, actor):
     return firm
 
 
-def set_firm_commission(firm, basis_points, *, actor, effective_on: date | None = None, note: str = "",
+@validated
+def set_firm_commission(firm, basis_points: Annotated[int, Field(strict=True)], *, actor, effective_on: date | None = None, note: str = "",
                         now: datetime | None = None) -> FirmCommissionRate:
     """Finance sets a broker firm's commission rate from `effective_on` (today by default, never in the
     past: deals already signed keep the rate of their signing day); audited."""
@@ -79,7 +83,7 @@ def set_firm_commission(firm, basis_points, *, actor, effective_on: date | None 
     if firm is None or firm.status not in RATED_FIRM_STATUSES:
         raise NotFound(_("没有这家已备案的事务所"))
     top = max_commission_bp()
-    if isinstance(basis_points, bool) or not isinstance(basis_points, int) or not 0 <= basis_points <= top:
+    if not 0 <= basis_points <= top:  # the ceiling is configured: checked here, the type by @validated
         percent = f"{top / 100:g}"
         raise Invalid.field("basis_points", _("佣金费率应在 0 到 %(top)s%% 之间（0 到 %(bp)s 个基点）",
                                               top=percent, bp=top))
