@@ -1,10 +1,34 @@
-"""The subsidy API's payloads, declared once (answers and OpenAPI)."""
+"""The subsidy's payloads, declared once (programme rules as the form, the CLI and the demo give them;
+answers and OpenAPI)."""
 from typing import Literal
 
 from pydantic import Field
 
-from ..core.schema import Answer
+from ..core.schema import Answer, Fen, Schema, whole
 from .states import GRADES, PERIODS
+
+BasisPoints = whole(0, 10000)
+
+
+class ProgrammeRules(Schema):
+    """A programme's rules; what is left out keeps its value (the configured default for a new one)."""
+
+    rate_default_bp: BasisPoints | None = None
+    rate_sme_bp: BasisPoints | None = None
+    rate_sme_high_tech_bp: BasisPoints | None = None
+    booking_cap: Fen | None = None
+    org_year_cap: Fen | None = None
+    min_original_value: Fen | None = None
+    provider_rate_bp: BasisPoints | None = None
+    grade_a_bp: BasisPoints | None = None
+    grade_b_bp: BasisPoints | None = None
+    grade_c_bp: BasisPoints | None = None
+    grade_d_bp: BasisPoints | None = None
+    ungraded: Literal[tuple(GRADES)] | None = None
+    provider_unit_cap: Fen | None = None
+    exclude_internal: bool | None = None
+    exclude_related: bool | None = None
+    settlement_period: Literal[tuple(PERIODS)] | None = None
 
 
 class ProgrammeOut(Answer):

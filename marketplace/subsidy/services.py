@@ -9,27 +9,22 @@ programme; SQLite writers are serialised by BEGIN IMMEDIATE (core.db).
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from pydantic import ValidationError
 
 from .. import ledger
 from ..core import audit
 from ..core.db import find
 from ..core.errors import Conflict, Invalid, NotFound
 from ..core.permissions import require_role
+from ..core.schema import Fen, Year, invalid_from, text, validated
 from ..core.timeutil import to_local, utcnow
 from ..extensions import db
 from ..ledger import Cr, Dr
 from . import rules
 from .eligibility import parties_of
-from .models import GRADES, PERIODS, Programme, ProviderGrade, Reservation
+from .models import GRADES, Programme, ProviderGrade, Reservation
+from .schemas import ProgrammeRules
 from .states import PROGRAMME, RESERVATION
-
-PROGRAMME_FIELDS = ("rate_default_bp", "rate_sme_bp", "rate_sme_high_tech_bp", "booking_cap", "org_year_cap",
-                    "min_original_value", "provider_rate_bp", "grade_a_bp", "grade_b_bp", "grade_c_bp",
-                    "grade_d_bp", "ungraded", "provider_unit_cap", "exclude_internal", "exclude_related",
-                    "settlement_period")
-BP_FIELDS = {f for f in PROGRAMME_FIELDS if f.endswith("_bp")}
-FEN_FIELDS = {"booking_cap", "org_year_cap", "min_original_value", "provider_unit_cap"}
-
 
 # -- programmes ------------------------------------------------------------------------------------
 
@@ -48,29 +43,12 @@ def programme_for_year(year: int) -> Programme | None:
     return db.session.scalar(sa.select(Programme).where(Programme.year == year, Programme.active.is_(True)))
 
 
-def _validate_programme(data: dict) -> dict:
-    errors = {}
-    clean = {}
-    for name in PROGRAMME_FIELDS:
-        if name not in data:
-            continue
-        value = data[name]
-        if name in BP_FIELDS:
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10000:
-                errors[name] = [_("应为 0–10000 的基点整数")]
-        elif name in FEN_FIELDS:
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10**15:
-                errors[name] = [_("应为非负整数（分）")]
-        elif name == "ungraded" and value not in GRADES:
-            errors[name] = [_("等级无效")]
-        elif name == "settlement_period" and value not in PERIODS:
-            errors[name] = [_("结算周期无效")]
-        elif name.startswith("exclude_"):
-            value = bool(value)
-        clean[name] = value
-    if errors:
-        raise Invalid(_("补贴计划参数有误"), errors)
-    return clean
+def _programme_rules(data: dict) -> dict:
+    """The rules given (ProgrammeRules), or Invalid naming each wrong one."""
+    try:
+        return ProgrammeRules.model_validate(data).model_dump(exclude_none=True)
+    except ValidationError as err:
+        raise invalid_from(err) from None
 
 
 def create_programme(*, actor, name: str, year: int, budget: int, **rules_data) -> Programme:
@@ -78,22 +56,14 @@ def create_programme(*, actor, name: str, year: int, budget: int, **rules_data) 
     return new_programme(actor=actor, name=name, year=year, budget=budget, **rules_data)
 
 
-def new_programme(*, actor, name: str, year: int, budget: int, **rules_data) -> Programme:
+@validated
+def new_programme(*, actor, name: text(120, 1), year: Year, budget: Fen, **rules_data) -> Programme:
     """Create a programme and fund its budget in the ledger (no permission check: the demo
     seeder and create_programme use it)."""
-    errors = {}
-    if not name or len(name) > 120:
-        errors["name"] = [_("请填写名称（≤120 字）")]
-    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
-        errors["year"] = [_("年度无效")]
-    if isinstance(budget, bool) or not isinstance(budget, int) or not 0 <= budget <= 10**15:
-        errors["budget"] = [_("预算应为非负整数（分）")]
-    if errors:
-        raise Invalid(_("补贴计划参数有误"), errors)
     if db.session.scalar(sa.select(Programme.id).where(Programme.year == year)):
         raise Invalid.field("year", _("该年度已有补贴计划"))
     values = dict(current_app.config["SUBSIDY_DEFAULTS"])
-    values.update(_validate_programme(rules_data))
+    values.update(_programme_rules(rules_data))
     prog = Programme(name=name, year=year, budget=budget, reserved=0, committed=0, **values)
     db.session.add(prog)
     db.session.flush()
@@ -103,13 +73,12 @@ def new_programme(*, actor, name: str, year: int, budget: int, **rules_data) -> 
     return prog
 
 
-def update_programme(prog: Programme, *, actor, budget: int | None = None, name: str | None = None,
+@validated
+def update_programme(prog: Programme, *, actor, budget: Fen | None = None, name: text(120, 1) | None = None,
                      active: bool | None = None, **rules_data) -> Programme:
     require_role(actor, "admin")
-    clean = _validate_programme(rules_data)
+    clean = _programme_rules(rules_data)
     if name is not None:
-        if not name or len(name) > 120:
-            raise Invalid.field("name", _("请填写名称（≤120 字）"))
         prog.name = name
     if active is not None and bool(active) != prog.active:
         PROGRAMME.apply(prog, "active" if active else "inactive", actor=actor,
@@ -118,8 +87,6 @@ def update_programme(prog: Programme, *, actor, budget: int | None = None, name:
         setattr(prog, key, value)
     db.session.flush()
     if budget is not None and budget != prog.budget:
-        if isinstance(budget, bool) or not isinstance(budget, int) or not 0 <= budget <= 10**15:
-            raise Invalid.field("budget", _("预算应为非负整数（分）"))
         delta = budget - prog.budget
         # Lowering the budget must leave room for what is reserved and committed.
         res = db.session.execute(
