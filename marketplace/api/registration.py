@@ -32,8 +32,8 @@ def _out(reg):
 def create_contract_registration(json: RegistrationIn):
     """A draft application by the seller side (`kind` amend/cancel with `amends_id` changes a registered one)."""
     actor = require_login(api_actor())
-    data = json.model_dump(exclude={"kind", "amends_id"})
-    reg = services.create_application(data, actor=actor, kind=json.kind, amends_id=json.amends_id)
+    reg = services.create_application(json, actor=actor, kind=json.kind, amends_id=json.amends_id,
+                                      deal_id=json.deal_id)
     return _out(reg), 201, {"Location": f"/api/v1/contract-registrations/{reg.id}"}
 
 
@@ -58,9 +58,8 @@ def patch_contract_registration(id, json: RegistrationPatch):
     """Change fields of a draft or returned application."""
     actor = require_login(api_actor())
     reg = services.get_registration(id, actor=actor)
-    data = services.fields_of(reg)
-    data.update(json.model_dump(exclude_unset=True))
-    return _out(services.update_application(reg, data, actor=actor))
+    fields = services.application_in({**services.fields_of(reg), **json.model_dump(exclude_unset=True)})
+    return _out(services.update_application(reg, fields, actor=actor))
 
 
 @endpoint("/contract-registrations/<int:id>/submit", "POST", answer=RegistrationOut, errors=ERRORS, tags=TAGS)

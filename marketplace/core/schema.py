@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, RootModel, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from . import identifiers
 from .db import MAX_ID  # noqa: F401  (re-exported: the one bound of an id)
 from .errors import Invalid
 from .timeutil import isoformat, to_utc_naive
@@ -67,6 +68,26 @@ def whole(lo: int, hi: int):
 
 
 Year = whole(2000, 2100)
+
+
+def _identifier(kind: str, normalise):
+    def check(value: str) -> str:
+        code = normalise(value)
+        if code is None:
+            raise PydanticCustomError(kind, "invalid {kind}", {"kind": kind})
+        return code
+    return AfterValidator(check)
+
+
+# Chinese identifiers (core.identifiers): pasted forms (full-width, spaces, dashes, lower case) are
+# accepted and stored in their one canonical form.
+Uscc = Annotated[str, Field(strict=True, max_length=40, description="统一社会信用代码 (GB 32100-2015, 18 characters)"),
+                 _identifier("uscc", identifiers.normalise_uscc)]
+Ric = Annotated[str, Field(strict=True, max_length=40, description="居民身份证号码 (GB 11643, 18 characters)"),
+                _identifier("ric", identifiers.normalise_ric)]
+CityCode = Annotated[str, Field(strict=True, min_length=4, max_length=4,
+                                description="GB/T 2260 prefecture code, 4 digits, e.g. 3201 (南京)"),
+                     _identifier("city_code", lambda v: v if identifiers.city_code_name(v) else None)]
 Count = Annotated[int, Field(strict=True, ge=0, le=MAX_ID)]
 
 
@@ -146,6 +167,12 @@ def _message(err: dict) -> str:
         return _("最多 %(n)s 个字符", n=ctx.get("max_length"))
     if kind in ("string_too_short", "too_short"):
         return _("至少 %(n)s 个字符", n=ctx.get("min_length"))
+    if kind == "uscc":
+        return _("统一社会信用代码无效（18 位，校验位按 GB 32100-2015）")
+    if kind == "ric":
+        return _("身份证号码无效（18 位，校验位不符）")
+    if kind == "city_code":
+        return _("应为 4 位 GB/T 2260 地市代码，如 3201（南京）")
     if kind == "int_range":
         return _("应为 %(lo)s–%(hi)s 之间的整数", lo=ctx["lo"], hi=ctx["hi"])
     if kind in ("greater_than_equal", "greater_than"):

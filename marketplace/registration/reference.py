@@ -85,3 +85,6 @@ def label(mapping: dict, key) -> str:
     """The label of `key` in the interface language, or the key itself when unknown."""
     value = mapping.get(key)
     return str(value) if value is not None else (key or "")
+
+# What the contract statistics group by (stats page, API, CLI).
+STAT_GROUPS = ("type", "field", "city", "nature", "month")

@@ -60,8 +60,8 @@ def new():
     if form.validate_on_submit():
         with unit_of_work(form) as work:
             store_form_uploads(form.document_ids, actor=current_user)
-            reg = services.create_application({**form.fields(), "deal_id": deal_id}, actor=current_user,
-                                              kind=kind, amends_id=amends_id)
+            reg = services.create_application(services.application_in(form.fields()), actor=current_user,
+                                              kind=kind, amends_id=amends_id, deal_id=deal_id)
         if work.committed:
             flash(_("申请已保存为草稿，请核对后提交"), "success")
             return redirect(url_for("registration.detail", registration_id=reg.id))
@@ -96,9 +96,7 @@ def edit(registration_id):
     if form.validate_on_submit():
         with unit_of_work(form) as work:
             store_form_uploads(form.document_ids, actor=current_user)
-            fields = form.fields()
-            fields["deal_id"] = reg.deal_id
-            services.update_application(reg, fields, actor=current_user)
+            services.update_application(reg, services.application_in(form.fields()), actor=current_user)
         if work.committed:
             flash(_("申请已保存"), "success")
             return redirect(url_for("registration.detail", registration_id=reg.id))
@@ -126,7 +124,7 @@ def change(registration_id):
     if form.kind.data == "amend":
         return redirect(url_for("registration.new", amends=reg.id))
     with unit_of_work() as work:
-        cancel = services.create_application({}, actor=current_user, kind="cancel", amends_id=reg.id)
+        cancel = services.create_application(None, actor=current_user, kind="cancel", amends_id=reg.id)
     if work.committed:
         flash(_("注销申请已保存为草稿，提交后由登记机构审查"), "success")
         return redirect(url_for("registration.detail", registration_id=cancel.id))

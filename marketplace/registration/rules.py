@@ -2,16 +2,13 @@
 
 No app, no database: unit-tested directly (tests/registration/test_rules.py).
 """
-import functools
 import re
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
 import chinese_calendar
-from stdnum import numdb
-from stdnum.cn import uscc as _uscc
-from stdnum.exceptions import ValidationError
 
+from ..core import identifiers
 from .reference import SUBTYPES, VAT_EXEMPT_TYPES
 
 # -- working days on China's official calendar -------------------------------------------------------
@@ -101,27 +98,8 @@ def subtype_error(contract_type: str, subtype: str | None) -> str | None:
 
 # -- identifiers -----------------------------------------------------------------------------------
 
-def normalise_uscc(value: str) -> str | None:
-    """The 18-character unified social credit code (GB 32100-2015 check digit), or None if invalid."""
-    try:
-        return _uscc.validate(value or "")
-    except ValidationError:
-        return None
-
-
-@functools.lru_cache(maxsize=4096)
-def city_code_name(code: str) -> str | None:
-    """The name of a 4-digit GB/T 2260 prefecture code still in use (python-stdnum's table), else None."""
-    if not isinstance(code, str) or not re.fullmatch(r"\d{4}", code) or code.endswith("00"):
-        return None
-    entry = [info for part, info in numdb.get("cn/loc").info(code + "00") if part == code[2:] + "00"]
-    if not entry or "county" not in entry[0]:
-        return None
-    name = entry[0]["county"]
-    period = re.match(r"\[(\d{4})?-(\d{4})?\]", name)
-    if period and period.group(2):  # abolished
-        return None
-    return re.sub(r"^\[[^\]]*\]", "", name)
+normalise_uscc = identifiers.normalise_uscc
+city_code_name = identifiers.city_code_name
 
 
 NUMBER_RE = re.compile(r"\d{14}")

@@ -2,11 +2,27 @@
 from datetime import date
 from typing import Literal
 
-from pydantic import Field
+from flask_babel import gettext as _
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
-from ..core.schema import Answer, Day, Fen, Id, LocalTime, Schema, Text2000, Title, text
-from .reference import CONTRACT_TYPES, GROUNDS, IP_KINDS, NATURES, TECH_FIELDS
-from .services.stats import GROUPS
+from ..core.schema import (
+    Answer,
+    CityCode,
+    Day,
+    Fen,
+    Id,
+    LocalTime,
+    Schema,
+    Text2000,
+    Title,
+    Uscc,
+    invalid_from,
+    text,
+)
+from ..core.timeutil import to_local, utcnow
+from . import rules
+from .reference import CONTRACT_TYPES, GROUNDS, IP_KINDS, NATURES, STAT_GROUPS, TECH_FIELDS
 from .states import STATUSES
 
 ContractType = Literal[tuple(CONTRACT_TYPES)]
@@ -19,8 +35,8 @@ RegistrationStatus = Literal[tuple(STATUSES)]
 
 class PartyIn(Schema):
     name: Title
-    uscc: text(18, 1) = Field(description="统一社会信用代码, 18 characters with the GB 32100-2015 check digit")
-    city_code: text(4, 4) = Field(description="4-digit GB/T 2260 prefecture code, e.g. 3201 (南京)")
+    uscc: Uscc
+    city_code: CityCode
     nature: Nature
 
 
@@ -29,13 +45,16 @@ class NonTechItemIn(Schema):
     amount: Fen
 
 
-class RegistrationIn(Schema):
-    deal_id: Id | None = Field(default=None, description="a signed deal on the hub (pre-fills the fields)")
-    kind: Literal["new", "amend", "cancel"] = Field(default="new", description="变更 (amend) / 注销 (cancel)")
-    amends_id: Id | None = Field(default=None, description="the registered application amended or cancelled")
+def _rule(message: str) -> PydanticCustomError:
+    return PydanticCustomError("rule", message)
+
+
+class ApplicationIn(Schema):
+    """An application's fields, as the web form and the API give them; the services take this."""
+
     project_name: Title
     contract_type: ContractType
-    subtype: text(30) | None = None
+    subtype: text(30) | None = Field(default=None, validate_default=True)
     buyer: PartyIn
     seller: PartyIn
     signed_on: Day
@@ -45,6 +64,59 @@ class RegistrationIn(Schema):
     total_amount: Fen = Field(description="合同成交额, fen")
     non_tech_items: list[NonTechItemIn] = Field(default_factory=list, max_length=50)
     document_ids: list[Id] = Field(default_factory=list, max_length=50)
+
+    @field_validator("subtype")
+    @classmethod
+    def _subtype_of_the_type(cls, subtype, info: ValidationInfo):
+        subtype = subtype or None
+        if "contract_type" in info.data:
+            problem = rules.subtype_error(info.data["contract_type"], subtype)
+            if problem == "required":
+                raise _rule(_("请选择合同子类型"))
+            if problem == "unknown":
+                raise _rule(_("该合同类型没有这个子类型"))
+        return subtype
+
+    @field_validator("signed_on")
+    @classmethod
+    def _signed_by_today(cls, signed_on):
+        if signed_on > to_local(utcnow()).date():
+            raise _rule(_("签订日期不能晚于今天"))
+        return signed_on
+
+    @field_validator("valid_until")
+    @classmethod
+    def _valid_after_signing(cls, valid_until, info: ValidationInfo):
+        if "signed_on" in info.data and valid_until < info.data["signed_on"]:
+            raise _rule(_("有效期不能早于签订日期"))
+        return valid_until
+
+    @field_validator("non_tech_items")
+    @classmethod
+    def _within_the_total(cls, items, info: ValidationInfo):
+        if "total_amount" in info.data and rules.tech_amount(info.data["total_amount"], [i.amount for i in items]) < 0:
+            raise _rule(_("非技术性款项合计超过合同成交额：技术交易额不能为负"))
+        return items
+
+    @field_validator("document_ids")
+    @classmethod
+    def _each_once(cls, ids):
+        return sorted(set(ids))
+
+
+class RegistrationIn(ApplicationIn):
+    deal_id: Id | None = Field(default=None, description="a signed deal on the hub (pre-fills the fields)")
+    kind: Literal["new", "amend", "cancel"] = Field(default="new", description="变更 (amend) / 注销 (cancel)")
+    amends_id: Id | None = Field(default=None, description="the registered application amended or cancelled")
+
+
+def application_in(data: dict) -> ApplicationIn:
+    """`data` (a form's fields, an application's with a PATCH applied) as ApplicationIn, or Invalid
+    naming each wrong field ("buyer.uscc", "non_tech_items.0.amount")."""
+    try:
+        return ApplicationIn.model_validate(data)
+    except ValidationError as err:
+        raise invalid_from(err) from None
 
 
 class RegistrationPatch(Schema):
@@ -138,7 +210,7 @@ class RegistrationVerifyOut(Answer):
 
 class ContractStatsQuery(Schema):
     year: int | None = Field(default=None, ge=2000, le=2100)
-    group_by: Literal[tuple(GROUPS)] = "type"
+    group_by: Literal[STAT_GROUPS] = "type"
 
 
 class ContractStatsRow(Answer):

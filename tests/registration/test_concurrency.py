@@ -25,7 +25,7 @@ def _submitted(seller, n):
     for i in range(n):
         data = payload(project_name=f"并发登记 {i}")
         data["signed_on"], data["valid_until"] = date(2026, 9, 1), date(2027, 8, 31)
-        reg = services.create_application(data, actor=seller)
+        reg = services.create_application(services.application_in(data), actor=seller)
         services.submit_application(reg, actor=seller)
         ids.append(reg.id)
     db.session.commit()

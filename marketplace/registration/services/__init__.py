@@ -1,4 +1,5 @@
 """Registration services, split by sub-entity; import from here."""
+from ..schemas import ApplicationIn, application_in  # noqa: F401
 from .access import allowed_actions, can_view, get_registration, is_applicant, is_registrar  # noqa: F401
 from .applications import (  # noqa: F401
                            applicant_defaults,
@@ -7,7 +8,6 @@ from .applications import (  # noqa: F401
                            submit_application,
                            today_local,
                            update_application,
-                           validate_fields,
 )
 from .prefill import prefill_for_deal, register_prefill_source, unregister_prefill_source  # noqa: F401
 from .review import approve_application, days_left, next_serial, queue, refuse_application, return_application  # noqa: F401

@@ -12,7 +12,7 @@ from ...core.timeutil import to_local, utcnow
 from ...extensions import db
 from .. import rules, signals
 from ..models import PARTY_FIELDS, ContractRegistration, RegistrationDocument, RegistrationItem
-from ..reference import CONTRACT_TYPES, IP_KINDS, NATURES, TECH_FIELDS
+from ..schemas import ApplicationIn, application_in
 from ..states import EDITABLE, MACHINE
 from .access import allowed_actions, is_applicant
 from .prefill import prefill_for_deal
@@ -29,94 +29,19 @@ def config(name: str):
     return current_app.config[name]
 
 
-# -- validation ------------------------------------------------------------------------------------
+# -- the application's columns ---------------------------------------------------------------------
 
-def _check_party(side: str, party: dict, errors: dict):
-    def bad(field, message):
-        errors.setdefault(f"{side}.{field}", []).append(message)
-
-    party = party or {}
-    if not (party.get("name") or "").strip():
-        bad("name", _("必填"))
-    if rules.normalise_uscc(party.get("uscc") or "") is None:
-        bad("uscc", _("统一社会信用代码无效（18 位，校验位按 GB 32100-2015）"))
-    if rules.city_code_name(party.get("city_code") or "") is None:
-        bad("city_code", _("应为 4 位 GB/T 2260 地市代码，如 3201（南京）"))
-    if party.get("nature") not in NATURES:
-        bad("nature", _("不是可选的值"))
-
-
-def validate_fields(data: dict) -> dict:
-    """Check an application's fields against the registration rules; return them cleaned (USCC
-    normalised, 技术交易额 computed) or raise Invalid naming every wrong field."""
-    errors: dict[str, list[str]] = {}
-
-    def bad(field, message):
-        errors.setdefault(field, []).append(message)
-
-    if not (data.get("project_name") or "").strip():
-        bad("project_name", _("必填"))
-    ctype = data.get("contract_type")
-    if ctype not in CONTRACT_TYPES:
-        bad("contract_type", _("不是可选的合同类型"))
-    else:
-        problem = rules.subtype_error(ctype, data.get("subtype") or None)
-        if problem == "required":
-            bad("subtype", _("请选择合同子类型"))
-        elif problem == "unknown":
-            bad("subtype", _("该合同类型没有这个子类型"))
+def _columns(fields: ApplicationIn) -> dict:
+    """The checked fields (ApplicationIn) as the application's columns, 技术交易额 computed."""
+    clean = fields.model_dump(include={"project_name", "contract_type", "subtype", "signed_on", "valid_until",
+                                       "tech_field", "ip_kind", "total_amount", "document_ids"})
     for side in ("buyer", "seller"):
-        _check_party(side, data.get(side), errors)
-    signed_on, valid_until = data.get("signed_on"), data.get("valid_until")
-    if not isinstance(signed_on, date):
-        bad("signed_on", _("日期格式应为 YYYY-MM-DD"))
-    if not isinstance(valid_until, date):
-        bad("valid_until", _("日期格式应为 YYYY-MM-DD"))
-    elif isinstance(signed_on, date) and valid_until < signed_on:
-        bad("valid_until", _("有效期不能早于签订日期"))
-    if isinstance(signed_on, date) and signed_on > today_local():
-        bad("signed_on", _("签订日期不能晚于今天"))
-    if data.get("tech_field") not in TECH_FIELDS:
-        bad("tech_field", _("不是可选的技术领域"))
-    if data.get("ip_kind") not in IP_KINDS:
-        bad("ip_kind", _("不是可选的知识产权类型"))
-
-    total = data.get("total_amount")
-    items = list(data.get("non_tech_items") or [])
-    if isinstance(total, bool) or not isinstance(total, int) or total < 0:
-        bad("total_amount", _("金额必须是不小于 0 的整数（分）"))
-        total = None
-    if len(items) > MAX_ITEMS:
-        bad("non_tech_items", _("最多 %(n)s 项", n=MAX_ITEMS))
-    for i, item in enumerate(items):
-        amount = item.get("amount")
-        if not (item.get("name") or "").strip():
-            bad(f"non_tech_items.{i}.name", _("必填"))
-        if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
-            bad(f"non_tech_items.{i}.amount", _("金额必须是不小于 0 的整数（分）"))
-    tech = None
-    if total is not None and not any(k.startswith("non_tech_items") for k in errors):
-        tech = rules.tech_amount(total, [item["amount"] for item in items])
-        if tech < 0:
-            bad("non_tech_items", _("非技术性款项合计超过合同成交额：技术交易额不能为负"))
-    documents = list(data.get("document_ids") or [])
-    if len(documents) > MAX_DOCUMENTS:
-        bad("document_ids", _("最多 %(n)s 个文件", n=MAX_DOCUMENTS))
-    if errors:
-        raise Invalid(_("输入有误，请检查标出的字段"), errors)
-
-    clean = {k: data.get(k) for k in ("project_name", "contract_type", "signed_on", "valid_until",
-                                        "tech_field", "ip_kind", "total_amount")}
-    clean["project_name"] = clean["project_name"].strip()
-    clean["subtype"] = data.get("subtype") or None
-    for side in ("buyer", "seller"):
-        party = data[side]
-        clean.update({f"{side}_name": party["name"].strip(), f"{side}_uscc": rules.normalise_uscc(party["uscc"]),
-                      f"{side}_city_code": party["city_code"], f"{side}_nature": party["nature"]})
-    clean["items"] = [(item["name"].strip(), item["amount"]) for item in items]
-    clean["non_tech_amount"] = total - tech
-    clean["tech_amount"] = tech
-    clean["document_ids"] = sorted(set(documents))
+        party = getattr(fields, side)
+        clean.update({f"{side}_name": party.name, f"{side}_uscc": party.uscc, f"{side}_city_code": party.city_code,
+                      f"{side}_nature": party.nature})
+    clean["items"] = [(item.name, item.amount) for item in fields.non_tech_items]
+    clean["tech_amount"] = rules.tech_amount(fields.total_amount, [item.amount for item in fields.non_tech_items])
+    clean["non_tech_amount"] = fields.total_amount - clean["tech_amount"]
     return clean
 
 
@@ -136,7 +61,7 @@ def _assign(reg: ContractRegistration, clean: dict):
 
 
 def fields_of(reg: ContractRegistration) -> dict:
-    """An application's fields in the shape `validate_fields` takes (for PATCH and change applications)."""
+    """An application's fields in the shape ApplicationIn reads (for PATCH and change applications)."""
     out = {k: getattr(reg, k) for k in ("project_name", "contract_type", "subtype", "signed_on", "valid_until",
                                         "tech_field", "ip_kind", "total_amount", "deal_id")}
     for side in ("buyer", "seller"):
@@ -160,9 +85,11 @@ def applicant_defaults(*, actor) -> dict:
 
 # -- create, edit, submit --------------------------------------------------------------------------
 
-def create_application(data: dict, *, actor, kind: str = "new", amends_id: int | None = None) -> ContractRegistration:
-    """A draft application by a member of the applying (seller-side) organisation. `kind` amend/cancel
-    references a registered contract of the same organisation by `amends_id`."""
+def create_application(fields: ApplicationIn | None, *, actor, kind: str = "new", amends_id: int | None = None,
+                       deal_id: int | None = None) -> ContractRegistration:
+    """A draft application by a member of the applying (seller-side) organisation, citing the signed
+    `deal_id` or not. `kind` amend/cancel references a registered contract of the same organisation by
+    `amends_id`; a cancellation carries the registered fields (its `fields` give the documents only)."""
     require_login(actor)
     if actor.organisation_id is None:
         raise Forbidden(_("只有单位成员可以申请登记"))
@@ -170,10 +97,11 @@ def create_application(data: dict, *, actor, kind: str = "new", amends_id: int |
     if kind != "new":
         amends = _registered_original(amends_id, actor=actor)
         if kind == "cancel":  # a cancellation carries the registered figures unchanged
-            data = {**fields_of(amends), "document_ids": data.get("document_ids") or []}
+            fields = application_in({**fields_of(amends), "document_ids": fields.document_ids if fields else []})
     elif amends_id is not None:
         raise Invalid.field("amends_id", _("只有变更或注销申请引用已登记的合同"))
-    deal_id = data.get("deal_id")
+    if fields is None:
+        raise Invalid(_("输入有误，请检查标出的字段"), {"body": [_("必填")]})
     if deal_id is not None and kind == "new":
         if prefill_for_deal(deal_id, actor=actor) is None:
             raise Invalid.field("deal_id", _("没有可登记的已签订交易"))
@@ -181,7 +109,7 @@ def create_application(data: dict, *, actor, kind: str = "new", amends_id: int |
                 ContractRegistration.deal_id == deal_id, ContractRegistration.kind == "new",
                 ContractRegistration.status.notin_(("refused", "cancelled")))):
             raise Conflict(_("该交易已申请登记"))
-    clean = validate_fields(data)
+    clean = _columns(fields)
     _check_documents(clean["document_ids"], actor=actor)
     reg = ContractRegistration(kind=kind, amends_id=getattr(amends, "id", None), deal_id=deal_id,
                                applicant_org_id=actor.organisation_id, created_by_id=actor.id, status="draft")
@@ -207,15 +135,16 @@ def _registered_original(amends_id, *, actor) -> ContractRegistration:
     return original
 
 
-def update_application(reg: ContractRegistration, data: dict, *, actor) -> ContractRegistration:
-    """Edit a draft or a returned application (the applicant only); `data` holds every field."""
+def update_application(reg: ContractRegistration, fields: ApplicationIn, *, actor) -> ContractRegistration:
+    """Edit a draft or a returned application (the applicant only); `fields` holds every field (a
+    cancellation takes only its documents from them)."""
     if not is_applicant(reg, actor=actor):
         raise Forbidden(_("只有申请单位可以修改申请"))
     if reg.status not in EDITABLE:
         raise Conflict(_("只有草稿或退回补正的申请可以修改"))
     if reg.kind == "cancel":
-        data = {**fields_of(reg), "document_ids": data.get("document_ids", reg.document_ids)}
-    clean = validate_fields(data)
+        fields = application_in({**fields_of(reg), "document_ids": fields.document_ids})
+    clean = _columns(fields)
     _check_documents(clean["document_ids"], actor=actor)
     _assign(reg, clean)
     db.session.flush()

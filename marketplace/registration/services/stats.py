@@ -8,10 +8,10 @@ from ...core import exports
 from ...extensions import db
 from .. import rules
 from ..models import ContractRegistration as CR
-from ..reference import CONTRACT_TYPES, JIANGSU_CITY_CODES, NATURES, TECH_FIELDS, label
+from ..reference import CONTRACT_TYPES, JIANGSU_CITY_CODES, NATURES, STAT_GROUPS, TECH_FIELDS, label
 from ..states import IN_FORCE
 
-GROUPS = ("type", "field", "city", "nature", "month")
+GROUPS = STAT_GROUPS
 
 
 def _key_column(group_by: str):
