@@ -7,11 +7,24 @@ fen, choices), so adding a field to `types.py` adds it to parsing, the 422 messa
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, ConfigDict, Field, create_model, model_validator
+from flask_babel import gettext as _
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    create_model,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
+from ..core.errors import Invalid
 from ..core.i18n import english
 from ..core.reference import CITIES
-from ..core.schema import Answer, Fen, LocalTime, Page, Schema, tagged_union, text
+from ..core.schema import Answer, Fen, LocalTime, Page, Schema, invalid_from, tagged_union, text
 from .states import REVISION_STATUSES
 from .types import PLATFORMS, RESOURCE_TYPES, STATUSES
 from .types import Field as TypeField
@@ -41,6 +54,21 @@ def _comma_list(value):
     return [v for v in value.split(",") if v] if isinstance(value, str) else value
 
 
+def _joined(values: list) -> str:
+    return ",".join(dict.fromkeys(values))  # stored as "a,b", each once, in the order chosen
+
+
+def _plausible_day(value: date) -> date:
+    if not date(1950, 1, 1) <= value <= date.today():
+        raise PydanticCustomError("rule", _("日期不合理"))
+    return value
+
+
+def _blank_is_none(value):
+    # A form's empty box (or an emptied list) clears an optional own field.
+    return None if value == "" or value == [] else value
+
+
 def own_field_type(f: TypeField):
     """The pydantic type of one declared field (its limits included)."""
     if f.kind in ("str", "text"):
@@ -52,11 +80,11 @@ def own_field_type(f: TypeField):
     if f.kind == "bool":
         return Annotated[bool, Field(strict=True)]
     if f.kind == "date":
-        return Annotated[date, BeforeValidator(_iso_date)]
+        return Annotated[date, BeforeValidator(_iso_date), AfterValidator(_plausible_day)]
     if f.kind == "choice":
         return Literal[tuple(f.choices)]
     if f.kind == "multi":
-        return Annotated[list[Literal[tuple(f.choices)]], BeforeValidator(_comma_list)]
+        return Annotated[list[Literal[tuple(f.choices)]], BeforeValidator(_comma_list), AfterValidator(_joined)]
     raise ValueError(f"unsupported field kind {f.kind}")
 
 
@@ -72,17 +100,33 @@ class _ResourceBody(Schema):
             data = {**{k: v for k, v in data.items() if k != "fields"}, **data["fields"]}
         return data
 
+    @field_validator("platforms", check_fields=False)
+    @classmethod
+    def _each_platform_once(cls, platforms):
+        return None if platforms is None else list(dict.fromkeys(platforms))
+
+    @field_validator("amount_max", check_fields=False)
+    @classmethod
+    def _range_in_order(cls, high, info: ValidationInfo):
+        low = info.data.get("amount_min")
+        if high is not None and low is not None and low > high:
+            raise PydanticCustomError("rule", _("上限不能低于下限"))
+        return high
+
 
 def _camel(key: str) -> str:
     return "".join(part.capitalize() for part in key.split("_"))
 
 
-def _field(kind, required: bool, partial: bool, description: str = ""):
-    """Required fields refuse null; optional ones accept it (cleared). In a PATCH nothing is required,
-    and a sent null is refused for required fields (the default None is never validated)."""
+def _field(kind, required: bool, partial: bool, description: str = "", blank_clears: bool = False):
+    """Required fields refuse null; optional ones accept it (cleared), and an own field's empty value
+    too. In a PATCH nothing is required, and a sent null is refused for required fields (the default
+    None is never validated)."""
     extra = {"description": description} if description else {}
     if required:
         return (kind, Field(None, **extra)) if partial else (kind, Field(..., **extra))
+    if blank_clears:
+        return (Annotated[kind | None, BeforeValidator(_blank_is_none)], Field(None, **extra))
     return (kind | None, Field(None, **extra))
 
 
@@ -94,7 +138,7 @@ def _body_model(spec, partial: bool):
         fields[name] = _field(kind, required, partial)
     for f in spec.fields:
         label = english(f.zh) + (" (fen)" if f.kind == "money" else "")
-        fields[f.name] = _field(own_field_type(f), f.required and f.kind != "bool", partial, label)
+        fields[f.name] = _field(own_field_type(f), f.required and f.kind != "bool", partial, label, blank_clears=True)
     name = f"{_camel(spec.key)}{'Patch' if partial else 'In'}"
     return create_model(name, __base__=_ResourceBody, __doc__=f"{english(spec.name_zh)} ({spec.name_zh})", **fields)
 
@@ -133,6 +177,19 @@ def patch_values(type_key: str, body: dict) -> dict:
     """The PATCH body checked against the resource's type: the sent fields, typed (pydantic errors -> 422)."""
     model = RESOURCE_PATCH[type_key].model_validate(body)
     return model.model_dump(exclude_unset=True, exclude={"fields"})
+
+
+def listing_values(type_key: str, data: dict, partial: bool = False) -> dict:
+    """A listing's values (a form's, the API's, a seeder's) checked against its type: the sent ones,
+    typed and trimmed, or Invalid naming each wrong field. The one check of a listing's values."""
+    if type_key not in RESOURCE_TYPES:
+        raise Invalid.field("type", _("未知的资源类型"))
+    try:
+        model = (RESOURCE_PATCH[type_key] if partial else RESOURCE_IN[type_key]).model_validate(
+            data if partial else {**data, "type": type_key})
+    except ValidationError as err:
+        raise invalid_from(err) from None
+    return model.model_dump(exclude_unset=True, exclude={"type", "fields"})
 
 
 def in_values(body) -> tuple[str, dict]:

@@ -163,6 +163,8 @@ def _messages() -> dict:
 
 def _message(err: dict) -> str:
     kind, ctx = err["type"], err.get("ctx") or {}
+    if kind.endswith("_type") and "input" in err and err["input"] is None:
+        return _("必填")  # null (a form's empty box) for a value that must be given
     if kind in ("string_too_long", "too_long"):
         return _("最多 %(n)s 个字符", n=ctx.get("max_length"))
     if kind in ("string_too_short", "too_short"):

@@ -10,7 +10,6 @@ from .listings import (  # noqa: F401
     archive_resource,
     can_edit,
     can_view,
-    clean_fields,
     create_resource,
     get_resource,
     publish_resource,

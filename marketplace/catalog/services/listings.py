@@ -1,5 +1,4 @@
 """Listings: create, edit and moderate resources of the ten types."""
-from datetime import date
 
 from flask_babel import gettext as _
 
@@ -7,92 +6,16 @@ from ...accounts.rules import require_verified_email
 from ...core import audit
 from ...core.db import find
 from ...core.errors import Forbidden, Invalid, NotFound
-from ...core.money import check_fen
 from ...core.permissions import require_login, require_member, require_role
-from ...core.reference import CITIES
 from ...core.timeutil import utcnow
 from ...extensions import db
 from ..models import MODELS, Resource, ResourcePlatform
+from ..schemas import listing_values
 from ..states import LIFECYCLE
-from ..types import PLATFORMS, RESOURCE_TYPES
+from ..types import RESOURCE_TYPES
 
 COMMON_FIELDS = ("title", "summary", "description", "tags", "discipline", "contact_name", "contact_phone",
                  "contact_email", "city", "platforms")
-
-
-# -- domain rules on a listing's values (pure) ------------------------------------------------------
-# Types and limits are checked where the values come in (the API's schemas and the web forms, both
-# generated from types.py); what stays here holds whichever way a listing is written.
-
-def clean_fields(type_key: str, data: dict, partial: bool = False) -> dict:
-    """Check a listing's values against the domain rules; return them (text trimmed) or raise Invalid
-    with every error. With `partial`, only the keys present are checked (an edit)."""
-    if type_key not in RESOURCE_TYPES:
-        raise Invalid.field("type", _("未知的资源类型"))
-    spec = RESOURCE_TYPES[type_key]
-    own = {f.name: f for f in spec.fields}
-    errors: dict[str, list[str]] = {}
-    out: dict = {}
-
-    def err(name, message):
-        errors.setdefault(name, []).append(message)
-
-    for name in data:
-        if name not in COMMON_FIELDS and name not in own:
-            err(name, _("未知字段"))
-    for name in COMMON_FIELDS:
-        if name in data:
-            value = data[name].strip() if isinstance(data[name], str) else data[name]
-            out[name] = "" if value is None and name not in ("city", "platforms") else value
-    if not (out.get("title") or (partial and "title" not in data)):
-        err("title", _("请填写标题"))
-    if "city" in out and out["city"] not in CITIES:
-        err("city", _("请选择江苏省的城市"))
-    if "platforms" in out:
-        if not out["platforms"] or any(p not in PLATFORMS for p in out["platforms"]):
-            err("platforms", _("平台应为已知平台的非空列表"))
-        else:
-            out["platforms"] = list(dict.fromkeys(out["platforms"]))
-
-    for f in spec.fields:
-        if f.name not in data:
-            if f.required and not partial:
-                err(f.name, _("必填"))
-            continue
-        value = data[f.name]
-        if value is None or value == "" or value == []:
-            if f.required and f.kind != "bool":
-                err(f.name, _("必填"))
-            else:
-                out[f.name] = False if f.kind == "bool" else None
-            continue
-        try:
-            out[f.name] = _domain_value(f, value)
-        except Invalid as e:
-            err(f.name, e.detail)
-
-    if not errors and type_key == "finance":
-        lo, hi = out.get("amount_min"), out.get("amount_max")
-        if lo is not None and hi is not None and lo > hi:
-            err("amount_max", _("上限不能低于下限"))
-    if errors:
-        raise Invalid(_("请检查填写的内容"), errors)
-    return out
-
-
-def _domain_value(f, value):
-    if f.kind in ("str", "text"):
-        return value.strip()
-    if f.kind == "money":
-        return check_fen(value, f.name)  # money is a non-negative int of fen, whoever sends it
-    if f.kind == "date" and not date(1950, 1, 1) <= value <= date.today():
-        raise Invalid(_("日期不合理"))
-    if f.kind in ("choice", "multi"):
-        values = value if isinstance(value, list) else str(value).split(",")
-        if any(v not in f.choices for v in values):
-            raise Invalid(_("未知选项（可选：%(options)s）", options="、".join(f.choices)))
-        return ",".join(dict.fromkeys(values)) if f.kind == "multi" else value
-    return value
 
 
 # -- commands -------------------------------------------------------------------------------------
@@ -131,7 +54,7 @@ def create_resource(type_key: str, data: dict, *, actor, org=None) -> Resource:
     if org is None:
         raise Forbidden(_("请先加入一个单位"))
     require_member(actor, org.id)
-    values = clean_fields(type_key, data)
+    values = listing_values(type_key, data)
     platforms = values.pop("platforms", None) or list(RESOURCE_TYPES[type_key].platforms)
     values.setdefault("city", org.city)
     resource = MODELS[type_key](owner_org_id=org.id, created_by_id=actor.id, status="draft", **values)
@@ -148,7 +71,7 @@ def update_resource(resource: Resource, data: dict, *, actor) -> Resource:
     require_login(actor)
     if not can_edit(resource, actor=actor):
         raise Forbidden(_("只有资源所属单位的成员可以编辑"))
-    values = clean_fields(resource.type, data, partial=True)
+    values = listing_values(resource.type, data, partial=True)
     if resource.status == "published":
         from .revisions import propose, split_material
         values, material = split_material(resource, values)
