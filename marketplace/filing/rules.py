@@ -4,8 +4,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from stdnum.cn import ric, uscc
-from stdnum.exceptions import ValidationError
+
+from ..core.identifiers import normalise_ric, normalise_uscc
 
 MIN_MANAGERS = 3
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -17,29 +17,22 @@ def format_number(year: int, seq: int) -> str:
 
 
 def clean_uscc(value: str) -> str:
-    return uscc.compact(value or "").upper()
+    """The code as stored: canonical when valid (core.identifiers), else as typed (its error is shown)."""
+    return normalise_uscc(value) or (value or "").strip().upper()
 
 
 def uscc_error(value: str) -> str | None:
     """None when `value` is a valid unified social credit code (GB 32100-2015 check digit)."""
-    try:
-        uscc.validate(value or "")
-    except (ValidationError, KeyError, ValueError):
-        return _("统一社会信用代码无效（18 位，校验位不符）")
-    return None
+    return None if normalise_uscc(value) else _("统一社会信用代码无效（18 位，校验位不符）")
 
 
 def clean_id_number(value: str) -> str:
-    return ric.compact(value or "").upper()
+    return normalise_ric(value) or (value or "").strip().upper()
 
 
 def id_number_error(value: str) -> str | None:
-    """None when `value` is a valid resident ID number (GB 11643 check digit)."""
-    try:
-        ric.validate(value or "")
-    except (ValidationError, KeyError, ValueError):  # stdnum raises KeyError for some unknown place codes
-        return _("身份证号码无效（18 位，校验位不符）")
-    return None
+    """None when `value` is a valid resident ID number (GB 11643: birth date, place, check digit)."""
+    return None if normalise_ric(value) else _("身份证号码无效（18 位，校验位不符）")
 
 
 REQUIRED_BASIC = ("name", "uscc", "legal_rep", "city", "address", "founded_on", "business_scope", "premises_m2")

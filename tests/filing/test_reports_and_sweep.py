@@ -128,4 +128,7 @@ def test_id_number_check_never_crashes():
     """stdnum raises KeyError for some place codes (320181…): a field error, not a 500."""
     assert rules.id_number_error("320181199001011238") is not None
     assert rules.id_number_error("") is not None and rules.id_number_error("x" * 18) is not None
-    assert rules.uscc_error("９１３２０１００ＭＡ１Ｗ００００１Ｒ") is not None
+    # A code pasted in full-width characters is the same code (core.identifiers), stored in ASCII.
+    assert rules.uscc_error("９１３２０１００ＭＡ１Ｗ００００１Ｒ") is None
+    assert rules.clean_uscc("９１３２０１００ＭＡ１Ｗ００００１Ｒ") == "91320100MA1W00001R"
+    assert rules.uscc_error("９１３２０１００ＭＡ１Ｗ００００１Ｓ") is not None   # a wrong check character
