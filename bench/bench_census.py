@@ -95,7 +95,7 @@ def main():
     from marketplace.census.services.evaluation import evaluate
     from marketplace.extensions import db
     from marketplace.subsidy import services
-    from marketplace.subsidy.settlement import settle_period
+    from marketplace.subsidy.services.settlement import settle_period
 
     ensure_database(args.database)
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.database, "AUTO_INDEX": False, "SECRET_KEY": "bench"})

@@ -125,8 +125,8 @@ def main():
     from marketplace.extensions import db
     from marketplace.subsidy import services
     from marketplace.subsidy.models import ProviderGrade, SettlementLine
-    from marketplace.subsidy.settlement import period_bounds, settle_period
-    from marketplace.subsidy.statements import statement_csv, statement_rows, statement_totals, statement_xlsx
+    from marketplace.subsidy.services.settlement import period_bounds, settle_period
+    from marketplace.subsidy.services.statements import statement_csv, statement_rows, statement_totals, statement_xlsx
 
     ensure_database(args.database)
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.database, "AUTO_INDEX": False, "SECRET_KEY": "bench"})

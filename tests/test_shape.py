@@ -57,6 +57,15 @@ def test_api_modules_are_named_after_their_packages():
     assert files == own
 
 
+@pytest.mark.parametrize("domain", [d for d in DOMAINS if d not in ("core", "api")])
+def test_a_domain_keeps_its_services_and_routes_in_one_place_each(domain):
+    """services.py or a services/ package, routes.py or a routes/ package: never a second
+    `*_routes.py` or `*_services.py` beside them."""
+    names = {p.name for p in (ROOT / domain).iterdir()}
+    assert not {n for n in names if n.endswith(("_routes.py", "_services.py"))}
+    assert not {"services.py", "services"} <= names and not {"routes.py", "routes"} <= names
+
+
 def test_no_module_is_longer_than_400_lines():
     """Code, that is: the demo seeder's word lists and generator tables are data."""
     long = {rel: n for rel in MODULES if not rel.startswith("demo/")

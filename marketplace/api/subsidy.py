@@ -33,5 +33,5 @@ def subsidy_policy():
     qualifies, the provider side); 404 when no programme is active this year."""
     from flask import url_for
 
-    from ..subsidy.policy import get_policy
+    from ..subsidy.services.policy import get_policy
     return SubsidyPolicyOut.of(get_policy(), url_for("verification.mine", _external=True))

@@ -13,8 +13,8 @@ def init_app(app):
     from ..core import nav
     nav.add_link(_l("补贴与结算"), "subsidy.dashboard", nav.has_role("finance"), priority=10)
     nav.add_link(_l("向单位付款"), "subsidy.payouts", nav.has_role("finance"), priority=10)
-    from . import policy_routes
-    policy_routes.init_app(app)  # the public policy page and the booking estimate
+    from .routes import policy
+    policy.init_app(app)  # the public policy page and the booking estimate
 
     @app.context_processor
     def _subsidy_helpers():
@@ -32,7 +32,7 @@ def init_app(app):
             """The expected subsidy of a booking being quoted, and why its rate applies or not."""
             from flask_login import current_user
 
-            from .eligibility import quote
+            from .services.eligibility import quote
             org = current_user.organisation if current_user.is_authenticated else None
             return quote(instrument, org, fee, start_local)
 

@@ -13,7 +13,7 @@ def settle_command(programme_id, period):
     from ..core.money import format_fen
     from ..core.uow import cli_unit_of_work
     from .services import get_programme
-    from .settlement import settle_period
+    from .services.settlement import settle_period
 
     with cli_unit_of_work():
         settlement, created = settle_period(get_programme(programme_id), period, actor=None, system=True)

@@ -97,7 +97,7 @@ class StatementForm(FlaskForm):
     def validate_org(self, field):
         """A name typed (or picked from the suggestions) must name one organisation."""
         from ..core.errors import Invalid
-        from .statements import resolve_organisation
+        from .services.statements import resolve_organisation
         if field.data and field.data.strip():
             try:
                 self.resolved_org_id = resolve_organisation(field.data)
@@ -107,7 +107,7 @@ class StatementForm(FlaskForm):
     def validate_period(self, field):
         """A bad period is shown next to the field (the same check the statement makes)."""
         from ..core.errors import Invalid
-        from .settlement import statement_period
+        from .services.settlement import statement_period
         if field.data and field.data.strip():
             try:
                 statement_period(field.data)

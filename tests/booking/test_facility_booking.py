@@ -136,7 +136,7 @@ def test_bad_facility_booking_input_is_refused(app, client, api_token, facility,
 
 
 def test_the_quote_says_why_there_is_no_subsidy(app, facility, company, programme):
-    from marketplace.subsidy.eligibility import quote
+    from marketplace.subsidy.services.eligibility import quote
     s, _e = slot(0, 9, 0, 60)
     q = quote(facility, company, 50_000, s)
     assert (q.amount, q.payable) == (0, 50_000) and "仅适用于大型科学仪器" in q.reason

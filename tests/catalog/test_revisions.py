@@ -111,8 +111,8 @@ def test_price_edit_is_not_public_until_approved(app, client, login, inst, owner
 def test_original_value_does_not_change_a_quote_until_approved(app, client, login, inst, owner, reviewer,
                                                                 make_org):
     from marketplace.core.db import writing
-    from marketplace.subsidy.eligibility import quote
     from marketplace.subsidy.services import new_programme, programme_for_year
+    from marketplace.subsidy.services.eligibility import quote
     company = make_org(name="苏州某科技有限公司", kind="enterprise", city="苏州", sme=True)
     day = to_local(utcnow()).date() + timedelta(days=3)
     start = datetime(day.year, day.month, day.day, 10, 0)

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from marketplace.core.timeutil import to_local
 from marketplace.extensions import db
-from marketplace.subsidy.charts import dashboard_charts
 from marketplace.subsidy.models import Reservation
+from marketplace.subsidy.services.charts import dashboard_charts
 
 from .test_settlement import paid_booking, settle
 

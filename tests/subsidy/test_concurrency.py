@@ -50,7 +50,7 @@ def test_concurrent_reversals_of_one_payout_post_one_mirror(app, world, two_prov
     from marketplace.core.errors import Conflict
     from marketplace.ledger.models import JournalEntry
     from marketplace.subsidy.models import Payout
-    from marketplace.subsidy.payouts import amounts_owed, pay_out, reverse_payout
+    from marketplace.subsidy.services.payouts import amounts_owed, pay_out, reverse_payout
 
     from .test_settlement import paid_booking
     paid_booking(world)

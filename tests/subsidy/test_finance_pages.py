@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from marketplace.extensions import db
 from marketplace.ledger.models import JournalLine
 from marketplace.subsidy.models import Payout
-from marketplace.subsidy.payouts import amounts_owed
+from marketplace.subsidy.services.payouts import amounts_owed
 
 from .test_settlement import paid_booking
 

@@ -10,7 +10,7 @@ from marketplace.core.models import AuditLog
 from marketplace.extensions import db
 from marketplace.ledger.models import JournalEntry, JournalLine
 from marketplace.subsidy.models import Payout
-from marketplace.subsidy.payouts import amounts_owed, list_payouts, pay_out, reverse_payout
+from marketplace.subsidy.services.payouts import amounts_owed, list_payouts, pay_out, reverse_payout
 
 from .test_settlement import paid_booking, settle
 

@@ -6,7 +6,7 @@ import time_machine
 
 from marketplace.core.timeutil import to_local, utcnow
 from marketplace.extensions import db
-from marketplace.subsidy.policy import current_policy, example
+from marketplace.subsidy.services.policy import current_policy, example
 from marketplace.verification.demo import grant
 
 

@@ -16,7 +16,7 @@ from marketplace.payments import services as ps
 from marketplace.payments.models import Payment
 from marketplace.payments.services import outcomes as payment_outcomes
 from marketplace.subsidy.models import Programme, Reservation
-from marketplace.subsidy.settlement import settle_period
+from marketplace.subsidy.services.settlement import settle_period
 from tests.subsidy.conftest import World
 
 BUDGET, ORG_CAP, BOOKING_CAP = 100_000, 45_000, 30_000

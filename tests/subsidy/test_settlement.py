@@ -13,7 +13,7 @@ from marketplace.extensions import db
 from marketplace.ledger.models import JournalLine
 from marketplace.subsidy import services as ss
 from marketplace.subsidy.models import Reservation, Settlement
-from marketplace.subsidy.settlement import settle_period
+from marketplace.subsidy.services.settlement import settle_period
 
 
 def paid_booking(world, user=None, instrument=None, hours=2, used=None):
@@ -292,7 +292,7 @@ def test_openapi_lists_subsidy_and_payment_paths(client):
 
 def test_statement_service_takes_the_actor(world, two_providers):
     from marketplace.core.errors import Unauthorized
-    from marketplace.subsidy.statements import statement
+    from marketplace.subsidy.services.statements import statement
     prog, *_ = two_providers
     with pytest.raises(Unauthorized):
         statement(world.lab.id, "2026Q4", actor=None)

@@ -6,13 +6,13 @@ from datetime import date
 
 from flask_babel import gettext as _
 
-from ..core.timeutil import to_local
-from . import rules
+from ...core.timeutil import to_local
+from .. import rules
 
 
 def party(org, on: date, other=None) -> rules.Party:
     """The rules' view of `org` on day `on`; `other` is the counterparty checked for a relation."""
-    from ..verification.services import effective_flags, related_reason
+    from ...verification.services import effective_flags, related_reason
     if org is None:
         return rules.Party(org_id=0, group_id=0, kind="none", in_province=False)
     flags = effective_flags(org, on)
@@ -59,8 +59,8 @@ def rate_reason(policy: rules.Policy, user: rules.Party) -> str:
 
 def quote(instrument, org, fee: int, start_local) -> Quote:
     """What the user can expect before booking (nothing is reserved): the same rules as the approval."""
-    from ..verification.services import RELATION_MESSAGES, effective_flags, explain, related_reason
-    from .services import org_used, programme_for_year
+    from ...verification.services import RELATION_MESSAGES, effective_flags, explain, related_reason
+    from .budget import org_used, programme_for_year
     day = start_local.date() if hasattr(start_local, "date") else start_local
     provider = instrument.owner
     q = Quote(fee=fee)
@@ -69,7 +69,7 @@ def quote(instrument, org, fee: int, start_local) -> Quote:
         rel = related_reason(org, provider)
         if rel and rel != "same_organisation":
             q.relation = str(RELATION_MESSAGES[rel])
-    from ..catalog.types import SUBSIDISED_TYPES
+    from ...catalog.types import SUBSIDISED_TYPES
     if instrument.type not in SUBSIDISED_TYPES:
         q.reason = _(rules.REASONS["not_subsidised_type"])
         return q

@@ -1,9 +1,9 @@
 """The public policy page (/subsidy/policy) and the booking page's subsidy estimate. A blueprint of
-its own, so the finance pages (routes.py) and the public page never share a file."""
+its own, so the finance pages (routes/__init__.py) and the public page never share a file."""
 from flask import Blueprint, render_template
 
-from . import policy as policy_service
-from .states import PERIODS, grade_label
+from ..services import policy as policy_service
+from ..states import PERIODS, grade_label
 
 bp = Blueprint("subsidy_policy", __name__, url_prefix="/subsidy")
 

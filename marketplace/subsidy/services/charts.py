@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from ..accounts.models import Organisation
-from ..core.i18n import tr
-from ..core.timeutil import local_to_utc_naive
-from ..extensions import db
-from .models import GRADES, Programme, Reservation, Settlement, SettlementLine
-from .states import grade_label
+from ...accounts.models import Organisation
+from ...core.i18n import tr
+from ...core.timeutil import local_to_utc_naive
+from ...extensions import db
+from ..models import GRADES, Programme, Reservation, Settlement, SettlementLine
+from ..states import grade_label
 
 
 def _month_bounds(year: int) -> list[tuple[datetime, datetime]]:

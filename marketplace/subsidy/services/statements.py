@@ -10,13 +10,13 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from ..core import exports
-from ..core.errors import Forbidden, Invalid
-from ..core.permissions import require_login, require_role
-from ..extensions import db
-from .models import Reservation, Settlement, SettlementLine
+from ...core import exports
+from ...core.errors import Forbidden, Invalid
+from ...core.permissions import require_login, require_role
+from ...extensions import db
+from ..models import Reservation, Settlement, SettlementLine
+from ..states import RESERVATION_STATUSES
 from .settlement import statement_period
-from .states import RESERVATION_STATUSES
 
 
 def statement_columns() -> list[str]:
@@ -56,14 +56,14 @@ def sheet_rows(rows: list[list]) -> list[list]:
 
 def row_status_label(status: str) -> str:
     """A statement row's status (a reservation's, or "settled" for a settlement) in the interface language."""
-    from ..booking.states import status_label
+    from ...booking.states import status_label
     label = RESERVATION_STATUSES.get(status)
     return str(label) if label is not None else status_label(status)
 
 
 def organisation_choices(text: str | None, *, actor, limit: int = 20) -> list[dict]:
     """Organisations whose name contains `text`, for finance's chooser: [{id, name, city}]."""
-    from ..accounts.models import Organisation
+    from ...accounts.models import Organisation
     require_role(actor, "finance")
     text = " ".join((text or "").split())[:120]
     if not text:
@@ -76,7 +76,7 @@ def organisation_choices(text: str | None, *, actor, limit: int = 20) -> list[di
 
 def resolve_organisation(text: str) -> int:
     """The id of the organisation named in the chooser (names are unique); 422 on `org`."""
-    from ..accounts.models import Organisation
+    from ...accounts.models import Organisation
     text = " ".join((text or "").split())
     org_id = db.session.scalar(sa.select(Organisation.id).where(Organisation.name == text))
     if org_id is None:
@@ -109,8 +109,8 @@ def statement_rows(org_id: int, start: datetime, end: datetime) -> list[list]:
     """The organisation's subsidised bookings in [start, end) as user and as provider, and its
     provider settlements whose period ends in the range: [date, booking, role, counterparty, fee,
     subsidy, paid, status, kind] with amounts in fen and kind one of user / provider / settlement."""
-    from ..accounts.models import Organisation
-    from ..core.timeutil import to_local
+    from ...accounts.models import Organisation
+    from ...core.timeutil import to_local
     other = sa.orm.aliased(Organisation)
     rows = []
     for role, mine, theirs in (("user", Reservation.user_org_id, Reservation.provider_org_id),

@@ -11,20 +11,20 @@ from flask import current_app
 from flask_babel import gettext as _
 from pydantic import ValidationError
 
-from .. import ledger
-from ..core import audit
-from ..core.db import find
-from ..core.errors import Conflict, Invalid, NotFound
-from ..core.permissions import require_role
-from ..core.schema import Fen, Year, invalid_from, text, validated
-from ..core.timeutil import to_local, utcnow
-from ..extensions import db
-from ..ledger import Cr, Dr
-from . import rules
+from ... import ledger
+from ...core import audit
+from ...core.db import find
+from ...core.errors import Conflict, Invalid, NotFound
+from ...core.permissions import require_role
+from ...core.schema import Fen, Year, invalid_from, text, validated
+from ...core.timeutil import to_local, utcnow
+from ...extensions import db
+from ...ledger import Cr, Dr
+from .. import rules
+from ..models import GRADES, Programme, ProviderGrade, Reservation
+from ..schemas import ProgrammeRules
+from ..states import PROGRAMME, RESERVATION
 from .eligibility import parties_of
-from .models import GRADES, Programme, ProviderGrade, Reservation
-from .schemas import ProgrammeRules
-from .states import PROGRAMME, RESERVATION
 
 # -- programmes ------------------------------------------------------------------------------------
 
@@ -108,7 +108,7 @@ def set_grade(prog: Programme, org_id: int, grade: str, *, actor) -> ProviderGra
     require_role(actor, "admin")
     if grade not in GRADES:
         raise Invalid.field("grade", _("等级应为 A/B/C/D"))
-    from ..accounts.models import Organisation
+    from ...accounts.models import Organisation
     if find(Organisation, org_id) is None:
         raise Invalid.field("org_id", _("单位不存在"))
     row = db.session.scalar(sa.select(ProviderGrade).where(ProviderGrade.programme_id == prog.id,
@@ -178,7 +178,7 @@ def reserve_user_subsidy(booking, *, actor=None) -> Reservation | None:
     reason), so the provider side and the statements see it too. Counted once: a second call
     returns the existing row.
     """
-    from ..catalog.types import SUBSIDISED_TYPES
+    from ...catalog.types import SUBSIDISED_TYPES
     existing = reservation_of(booking)
     if existing is not None:
         return existing
@@ -320,7 +320,7 @@ def refund_user_subsidy(booking, payment=None, *, actor=None) -> Reservation | N
 
 def dashboard(prog: Programme) -> dict:
     """Budget, reserved, committed, remaining; user subsidy by city and by organisation."""
-    from ..accounts.models import Organisation
+    from ...accounts.models import Organisation
     db.session.refresh(prog)
     amount = Reservation.reserved + Reservation.committed
     by_city = db.session.execute(

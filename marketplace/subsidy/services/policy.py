@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
-from ..core.errors import NotFound
-from ..core.timeutil import to_local, utcnow
-from . import rules
+from ...core.errors import NotFound
+from ...core.timeutil import to_local, utcnow
+from .. import rules
+from .budget import programme_for_year
 from .eligibility import Quote, quote
-from .services import programme_for_year
 
 EXAMPLE_FEE = 100_000  # the worked example: a ¥1,000 booking
 

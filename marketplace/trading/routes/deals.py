@@ -3,11 +3,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..core.errors import NotFound
-from ..core.uow import unit_of_work
-from ..extensions import db
-from . import services
-from .forms import (
+from ...core.errors import NotFound
+from ...core.uow import unit_of_work
+from ...extensions import db
+from .. import services
+from ..forms import (
     CancelForm,
     CardForm,
     DealForm,
@@ -16,14 +16,14 @@ from .forms import (
     ResolveForm,
     SignForm,
 )
-from .routes import _user, bp
-from .services import payments as deal_payments
+from ..services import payments as deal_payments
+from . import _user, bp
 
 
 def _subject():
     """The achievement or demand a new deal is about, from the query string."""
-    from ..catalog.models import Achievement
-    from .models import Demand
+    from ...catalog.models import Achievement
+    from ..models import Demand
     for name, model in (("achievement_id", Achievement), ("demand_id", Demand)):
         raw = request.args.get(name) or request.form.get(name)
         if raw:
@@ -173,8 +173,8 @@ def objections():
 @bp.route("/commissions")
 @login_required
 def commissions():
-    from ..core.permissions import require_role
-    from .services import commissions as rates
+    from ...core.permissions import require_role
+    from ..services import commissions as rates
     require_role(current_user, "finance")
     return render_template("trading/commissions.html", rows=rates.rated_firms(),
                            default_bp=rates.rate_on(None, rates.local_today()) or None)
@@ -183,8 +183,8 @@ def commissions():
 @bp.route("/commissions/<int:firm_id>", methods=["GET", "POST"])
 @login_required
 def firm_commission(firm_id):
-    from .forms import CommissionForm
-    from .services import commissions as rates
+    from ..forms import CommissionForm
+    from ..services import commissions as rates
     firm = rates.get_rated_firm(firm_id, actor=current_user)
     form = CommissionForm()
     if request.method == "GET":

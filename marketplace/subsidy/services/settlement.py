@@ -11,16 +11,16 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from .. import ledger
-from ..core import audit
-from ..core.errors import Invalid
-from ..core.permissions import require_role
-from ..core.timeutil import local_to_utc_naive, utcnow
-from ..extensions import db
-from ..ledger import Cr, Dr
-from . import rules
-from .models import Programme, ProviderGrade, Reservation, Settlement, SettlementLine
-from .services import _lock_programme, _move
+from ... import ledger
+from ...core import audit
+from ...core.errors import Invalid
+from ...core.permissions import require_role
+from ...core.timeutil import local_to_utc_naive, utcnow
+from ...extensions import db
+from ...ledger import Cr, Dr
+from .. import rules
+from ..models import Programme, ProviderGrade, Reservation, Settlement, SettlementLine
+from .budget import _lock_programme, _move
 
 
 def period_bounds(prog: Programme, period: str) -> tuple[str, datetime, datetime]:
@@ -56,7 +56,7 @@ def statement_period(period: str | None) -> tuple[str, datetime, datetime] | Non
 
 
 def _income_query(prog_id: int, start: datetime, end: datetime):
-    from ..booking.models import Booking
+    from ...booking.models import Booking
     return (sa.select(Reservation.provider_org_id, sa.func.count(), sa.func.sum(Reservation.fee))
             .join(Booking, Booking.id == Reservation.booking_id)
             .where(Reservation.programme_id == prog_id, Reservation.status == "committed",

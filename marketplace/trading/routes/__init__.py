@@ -1,15 +1,15 @@
-"""Trading pages: demands (this module) and deals (deal_routes.py) on one blueprint."""
+"""Trading pages: demands (this module) and deals (deals.py) on one blueprint."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..core.pagination import page_args
-from ..core.reference import CITIES
-from ..core.uow import unit_of_work
-from . import services
-from .forms import DemandForm, ReasonForm
-from .services import matching
-from .states import DEMAND
+from ...core.pagination import page_args
+from ...core.reference import CITIES
+from ...core.uow import unit_of_work
+from .. import services
+from ..forms import DemandForm, ReasonForm
+from ..services import matching
+from ..states import DEMAND
 
 bp = Blueprint("trading", __name__, url_prefix="/trading")
 
@@ -107,7 +107,7 @@ def demand_review():
 @bp.route("/achievements/<int:resource_id>/watch", methods=["POST"])
 @login_required
 def watch_achievement(resource_id):
-    from ..catalog.services import get_resource
+    from ...catalog.services import get_resource
     resource = get_resource(resource_id, actor=current_user)
     on = request.form.get("on") == "1"
     with unit_of_work() as work:
@@ -117,4 +117,4 @@ def watch_achievement(resource_id):
     return redirect(url_for("catalog.detail", resource_id=resource_id))
 
 
-from . import deal_routes  # noqa: E402, F401  (the deal pages on this blueprint)
+from . import deals  # noqa: E402, F401  (the deal pages on this blueprint)

@@ -5,19 +5,17 @@ from flask import Blueprint, Response, flash, jsonify, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import ledger
-from ..accounts.models import Organisation
-from ..core.errors import Invalid
-from ..core.money import format_fen, to_fen
-from ..core.pagination import Pages, page_args
-from ..core.permissions import require_role
-from ..core.timeutil import to_local, utcnow
-from ..core.uow import unit_of_work
-from ..extensions import db
-from . import payouts as payout_service
-from . import services
-from .charts import dashboard_charts
-from .forms import (
+from ... import ledger
+from ...accounts.models import Organisation
+from ...core.errors import Invalid
+from ...core.money import format_fen, to_fen
+from ...core.pagination import Pages, page_args
+from ...core.permissions import require_role
+from ...core.timeutil import to_local, utcnow
+from ...core.uow import unit_of_work
+from ...extensions import db
+from .. import services
+from ..forms import (
     GradeForm,
     PayoutFilterForm,
     PayoutForm,
@@ -26,9 +24,11 @@ from .forms import (
     SettleForm,
     StatementForm,
 )
-from .models import Settlement
-from .settlement import settle_period
-from .statements import (
+from ..models import Settlement
+from ..services import payouts as payout_service
+from ..services.charts import dashboard_charts
+from ..services.settlement import settle_period
+from ..services.statements import (
     attachment,
     row_status_label,
     statement,
@@ -36,8 +36,8 @@ from .statements import (
     statement_totals_of,
     statement_xlsx,
 )
-from .statements import organisation_choices as organisation_choices_of
-from .states import grade_label, payout_status_label
+from ..services.statements import organisation_choices as organisation_choices_of
+from ..states import grade_label, payout_status_label
 
 bp = Blueprint("subsidy", __name__, url_prefix="/subsidy")
 

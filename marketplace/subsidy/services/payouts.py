@@ -12,19 +12,19 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from .. import ledger
-from ..accounts.models import Organisation
-from ..core import audit
-from ..core.errors import Conflict, Invalid, NotFound
-from ..core.permissions import require_role
-from ..core.schema import MAX_ID
-from ..core.timeutil import local_to_utc_naive, utcnow
-from ..extensions import db
-from ..ledger import Cr, Dr
-from ..ledger.models import JournalEntry
-from . import rules
-from .models import Payout
-from .states import PAYOUT, PAYOUT_STATUSES
+from ... import ledger
+from ...accounts.models import Organisation
+from ...core import audit
+from ...core.errors import Conflict, Invalid, NotFound
+from ...core.permissions import require_role
+from ...core.schema import MAX_ID
+from ...core.timeutil import local_to_utc_naive, utcnow
+from ...extensions import db
+from ...ledger import Cr, Dr
+from ...ledger.models import JournalEntry
+from .. import rules
+from ..models import Payout
+from ..states import PAYOUT, PAYOUT_STATUSES
 
 PAYABLE_ACCOUNTS = ("provider_payable", "provider_subsidy_payable")
 REASON_MAX = 300
