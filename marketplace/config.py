@@ -96,6 +96,19 @@ class Config:
     STRIPE_RETRIES = _int("STRIPE_RETRIES", 2)            # extra attempts on connection errors / 5xx
     STRIPE_WEBHOOK_TOLERANCE = _int("STRIPE_WEBHOOK_TOLERANCE", 300)  # seconds
 
+    # The open catalogue (marketplace/federation): the CSTR registration agency's code (GB/T 32843)
+    # of the hub's persistent identifiers; OAI-PMH's repository name and contact; page sizes of
+    # OAI-PMH lists and of the DCAT catalogue; limits on what a partner's harvest may send us.
+    CSTR_AGENCY = os.environ.get("CSTR_AGENCY", "32100")
+    OAI_REPOSITORY_NAME = os.environ.get("OAI_REPOSITORY_NAME", "江苏省科技资源统筹服务平台")
+    OAI_ADMIN_EMAIL = os.environ.get("OAI_ADMIN_EMAIL", "catalogue@jsst.example.cn")
+    OAI_PAGE_SIZE = _int("OAI_PAGE_SIZE", 100)
+    DCAT_PAGE_SIZE = _int("DCAT_PAGE_SIZE", 100)
+    HARVEST_TIMEOUT = float(os.environ.get("HARVEST_TIMEOUT", "20"))         # seconds per request
+    HARVEST_MAX_RESPONSE_BYTES = _int("HARVEST_MAX_RESPONSE_BYTES", 32 * 1024 * 1024)
+    HARVEST_MAX_RECORD_BYTES = _int("HARVEST_MAX_RECORD_BYTES", 256 * 1024)  # larger records are skipped
+    HARVEST_MAX_PAGES = _int("HARVEST_MAX_PAGES", 10_000)                    # per harvest, whatever tokens say
+
     TESTING = False
     AUTO_INDEX = True  # index search documents after each commit
     # Search (marketplace/search): seconds a writer waits for the index lock before queueing a retry;

@@ -3,7 +3,7 @@
 
 def init_app(app):
     from ..core.i18n import tr
-    from . import models  # noqa: F401
+    from . import identifiers, models  # noqa: F401
     from .routes import bp
     from .states import REVISION_STATUSES
     from .types import PLATFORMS, RESOURCE_TYPES, STATUSES

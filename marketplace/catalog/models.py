@@ -37,6 +37,8 @@ class Resource(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None]
+    # The persistent identifier (catalog/identifiers.py), written at the first publication, never changed.
+    cstr: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     owner = relationship(Organisation, lazy="joined")
     created_by = relationship(User)
@@ -49,6 +51,7 @@ class Resource(db.Model):
         sa.CheckConstraint(f"city IN {sql_in(CITIES)}", name="city"),
         sa.Index("ix_resources_status_type_city", "status", "type", "city"),
         sa.Index("ix_resources_status_published", "status", "published_at"),
+        sa.Index("ix_resources_updated_id", "updated_at", "id"),  # the open catalogue's datestamp order
     )
 
     @property

@@ -23,6 +23,7 @@ from ..catalog.types import RESOURCE_TYPES
 from ..core.db import writing
 from ..core.uow import unit_of_work
 from ..extensions import db
+from ..catalog.identifiers import cstr_for
 from .generator import generate_organisations, generate_resources, person
 
 log = logging.getLogger(__name__)
@@ -185,6 +186,8 @@ def _insert_resources(n, seed, orgs, admin_of, progress, chunk):
         next_id += 1
         row["owner_org_id"] = by_key[row["owner_key"]]["id"]
         row["created_by_id"] = admin_of.get(row["owner_key"])
+        if row["published_at"] is not None:  # published once: it holds its persistent identifier
+            row["cstr"] = cstr_for(row["type"], row["id"])
         if row["type"] == "instrument" and row["status"] == "published":
             instruments.append({"id": row["id"], "owner_org_id": row["owner_org_id"], "owner_key": row["owner_key"],
                                 "service_mode": row["service_mode"], "price_unit": row["price_unit"],

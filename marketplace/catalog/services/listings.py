@@ -103,8 +103,9 @@ def submit_resource(resource: Resource, *, actor) -> Resource:
 
 def publish_resource(resource: Resource, comment: str | None = None, *, actor) -> Resource:
     require_role(actor, "reviewer")
-    LIFECYCLE.apply(resource, "published", actor=actor, comment=comment, action="publish")
-    resource.published_at = utcnow()
+    from ..identifiers import cstr_for
+    LIFECYCLE.apply(resource, "published", actor=actor, comment=comment, action="publish", published_at=utcnow(),
+                    cstr=resource.cstr or cstr_for(resource.type, resource.id))
     return resource
 
 
