@@ -47,7 +47,8 @@ def list_resources(query: ResourceQuery):
     """Published resources, newest first."""
     per_page = min(query.per_page or current_app.config["PER_PAGE"], current_app.config["MAX_PER_PAGE"])
     pagination = services.list_public(page=query.page, per_page=per_page, type=query.type,
-                                      platform=query.platform, city=query.city, org=query.org)
+                                      platform=query.platform, city=query.city, org=query.org,
+                                      updated_since=query.updated_since)
     return ResourcePage(items=[resource_out(r, detail=False) for r in pagination.items],
                         total=pagination.total, page=query.page, per_page=per_page)
 

@@ -24,7 +24,7 @@ from pydantic_core import PydanticCustomError
 from ..core.errors import Invalid
 from ..core.i18n import english
 from ..core.reference import CITIES
-from ..core.schema import Answer, Fen, LocalTime, Page, Schema, invalid_from, tagged_union, text
+from ..core.schema import Answer, AwareTime, Fen, LocalTime, Page, Schema, invalid_from, tagged_union, text
 from .states import REVISION_STATUSES
 from .types import PLATFORMS, RESOURCE_TYPES, STATUSES
 from .types import Field as TypeField
@@ -220,6 +220,7 @@ class ResourceItem(Answer):
     discipline: str | None
     published_at: LocalTime | None
     updated_at: LocalTime | None
+    cstr: str | None = Field(None, description="the persistent identifier (CSTR form), once published")
 
 
 class ResourceOut(ResourceItem):
@@ -303,6 +304,9 @@ class ResourceQuery(Schema):
     platform: PlatformKey | None = None
     city: City | None = None
     org: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = Field(None, description="organisation id")
+    updated_since: AwareTime | None = Field(
+        None, description="only resources changed at or after this time (ISO 8601 with offset), oldest change "
+                          "first; withdrawals are not listed here: OAI-PMH (/oai) reports them as deleted records")
     page: Annotated[int, Field(ge=1, le=1_000_000)] = 1
     per_page: Annotated[int, Field(ge=1, le=1_000_000)] | None = Field(None, description="at most 100 are returned")
 

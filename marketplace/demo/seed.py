@@ -18,12 +18,12 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..accounts.models import Organisation, User, UserRole
+from ..catalog.identifiers import cstr_for
 from ..catalog.models import MODELS, Resource, ResourcePlatform
 from ..catalog.types import RESOURCE_TYPES
 from ..core.db import writing
 from ..core.uow import unit_of_work
 from ..extensions import db
-from ..catalog.identifiers import cstr_for
 from .generator import generate_organisations, generate_resources, person
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,8 @@ listing changed during the harvest moves past the window and comes with the next
 harvest, so the list neither repeats nor skips what did not change. Tokens are signed (a forged or
 mangled one is badResumptionToken) and do not expire.
 """
-from datetime import UTC, date, datetime, timedelta
+import re
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -31,6 +32,11 @@ VERBS = {  # verb: (required arguments, optional arguments); a resumptionToken i
     "ListRecords": ({"metadataPrefix"}, {"from", "until", "set", "resumptionToken"}),
 }
 MAX_ARG = 500  # characters of any argument we look at
+# The syntax the schema gives these arguments (echoed in the answer's <request>): anything else is
+# a badArgument, not an unknown format or set.
+SYNTAX = {"metadataPrefix": re.compile(r"[A-Za-z0-9\-_.!~*'()]+"),
+          "set": re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*"),
+          "identifier": re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`\x00-\x1f\x7f]+")}
 
 
 class OAIError(Exception):
@@ -55,8 +61,8 @@ def answer(args, base_url: str) -> bytes:
         body = globals()["_" + verb](params, now, base_url)
         root.append(body)
     except OAIError as e:
-        for el in root.findall(f"{{{OAI_NS}}}error"):
-            root.remove(el)
+        if e.code in ("badVerb", "badArgument"):
+            request_el.attrib.clear()
         err = etree.SubElement(root, f"{{{OAI_NS}}}error", code=e.code)
         err.text = e.message
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
@@ -78,6 +84,8 @@ def _check(args) -> tuple[str, dict]:
         if len(values) != 1:
             raise OAIError("badArgument", f"Repeated argument: {key}")
         if len(values[0]) > MAX_ARG or not values[0]:
+            raise OAIError("badArgument", f"Invalid value of {key}")
+        if key in SYNTAX and not SYNTAX[key].fullmatch(values[0]):
             raise OAIError("badArgument", f"Invalid value of {key}")
         params[key] = values[0]
     if "resumptionToken" in params:
@@ -257,5 +265,3 @@ def parse_datestamp(value: str) -> datetime | None:
             continue
     return None
 
-
-__all__ = ["OAIError", "UTC", "answer", "date", "parse_datestamp"]

@@ -42,8 +42,10 @@ def filter_args(args, extra_types=()) -> dict:
     return out
 
 
-def public_query(type=None, platform=None, city=None, org=None):
+def public_query(type=None, platform=None, city=None, org=None, updated_since=None):
     q = db.select(Resource).where(Resource.status == "published")
+    if updated_since is not None:  # naive UTC
+        q = q.where(Resource.updated_at >= updated_since)
     if type:
         q = q.where(Resource.type == type)
     if city:
@@ -57,8 +59,13 @@ def public_query(type=None, platform=None, city=None, org=None):
 
 
 def list_public(page: int = 1, per_page: int = 20, **filters):
-    """A page of published resources, newest first."""
-    q = public_query(**filters).order_by(Resource.published_at.desc(), Resource.id.desc())
+    """A page of published resources, newest first; with `updated_since`, the oldest change first (a
+    partner reading changes page by page does not see the pages shift under it)."""
+    q = public_query(**filters)
+    if filters.get("updated_since") is not None:
+        q = q.order_by(Resource.updated_at, Resource.id)
+    else:
+        q = q.order_by(Resource.published_at.desc(), Resource.id.desc())
     return db.paginate(q, page=page, per_page=per_page, error_out=False)
 
 
