@@ -73,6 +73,8 @@ SCHEDULE = (
              "annual-report warnings (30 and 7 days) and suspensions of overdue firms (08:30 Beijing time)"),
     Periodic("jobs-outbox", "* * * * *", "marketplace.core.jobs:drain_outbox",
              "run jobs left in the outbox (a commit whose wake-up was lost, a job whose hand-over failed)"),
+    Periodic("federation-harvest", "23 * * * *", "marketplace.federation.services:harvest_due",
+             "harvest the partner platforms whose schedule (hourly, daily, weekly) is due, incrementally"),
     Periodic("search-feed-prune", "17 * * * *", "marketplace.search.services:prune_feed",
              "delete search change-log rows every index has applied (or older than SEARCH_FEED_RETENTION_DAYS)"),
 )

@@ -160,6 +160,7 @@ def _resource_kind() -> DocumentKind:
             "type": r.type,
             "platform": list(r.platforms),
             "city": r.city,
+            "origin": "local",
             "org": str(r.owner_org_id),
             "price": PRICE_MISSING if price is None else int(price),
             "price_fen": None if price is None else int(price),

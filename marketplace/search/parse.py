@@ -29,8 +29,8 @@ SYNONYM_FACTOR = 0.8
 MAX_WORDS = 12           # words of a query that are used (the rest are ignored)
 MAX_TERMS_PER_WORD = 8
 MAX_PHRASE_WORDS = 5   # words of the longest synonym form matched as a phrase
-FACETS = ("type", "platform", "city")
-FILTER_FIELDS = ("type", "platform", "city", "org")
+FACETS = ("type", "platform", "city", "origin")
+FILTER_FIELDS = ("type", "platform", "city", "org", "origin")
 SORTS = ("relevance", "newest", "price")
 
 

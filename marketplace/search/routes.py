@@ -28,7 +28,7 @@ def search_page():
 
 def search_link(args, **changes) -> str:
     """The search URL for these arguments with some changed (a changed filter resets the page)."""
-    params = {k: args.get(k) for k in ("q", "type", "platform", "city", "org", "sort")}
+    params = {k: args.get(k) for k in ("q", "type", "platform", "city", "org", "origin", "sort")}
     if params.get("sort") == "relevance":
         params["sort"] = None
     params.update(changes)

@@ -9,6 +9,7 @@ from collections import Counter
 from whoosh import columns, fields
 from whoosh.system import pack_uint
 
+from ..core.i18n import N_
 from .analysis import HubTokenizer
 
 
@@ -23,7 +24,7 @@ class CutText(fields.TEXT):
         return [(w.encode("utf-8"), n, n * boost, pack_uint(n)) for w, n in Counter(value).items()]
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Sort keys. Missing prices sort after every real price.
 PRICE_MISSING = 2**62
@@ -31,6 +32,10 @@ PRICE_MISSING = 2**62
 # per-sample prices, then whole prices (an achievement's asking price, a demand's budget).
 PRICE_UNIT_RANK = {"hour": 0, "sample": 1}
 PRICE_UNIT_OTHER = 2
+# Where a document comes from: this hub ("local") or a partner platform (federation), by region.
+ORIGIN_NAMES = {"local": N_("本平台"), "shanghai": N_("上海"), "zhejiang": N_("浙江"), "anhui": N_("安徽"),
+                "national": N_("国家平台"), "other": N_("其他平台")}
+ORIGINS = tuple(ORIGIN_NAMES)
 
 
 def make_schema() -> fields.Schema:
@@ -42,6 +47,7 @@ def make_schema() -> fields.Schema:
         type=fields.ID(stored=True),                      # resource type (or the kind for others)
         platform=fields.KEYWORD(stored=True, commas=True),
         city=fields.ID(stored=True),
+        origin=fields.ID(stored=True),                    # ORIGINS
         org=fields.ID(stored=True),
         title=CutText(analyzer=words, phrase=False, stored=True),
         ngram=CutText(analyzer=HubTokenizer("ngrams"), phrase=False),  # title bigrams

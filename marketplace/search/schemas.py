@@ -10,6 +10,7 @@ from pydantic import Field
 from ..catalog.schemas import City, PlatformKey
 from ..core.schema import MAX_ID, Answer, Schema
 from .query import SORTS
+from .schema import ORIGINS
 
 PageNumber = Annotated[int, Field(ge=1, le=1_000_000)]
 
@@ -21,6 +22,7 @@ class SearchQuery(Schema):
     platform: PlatformKey | None = None
     city: City | None = None
     org: Annotated[int, Field(ge=1, le=MAX_ID)] | None = Field(None, description="organisation id")
+    origin: Literal[ORIGINS] | None = Field(None, description="local (this hub) or a partner platform's region")
     sort: Literal[tuple(SORTS)] = "relevance"
     page: PageNumber = 1
     per_page: PageNumber | None = Field(None, description="at most 100 are returned")
@@ -35,6 +37,8 @@ class SearchHit(Answer):
     url: str
     score: float
     city: str | None
+    origin: Literal[ORIGINS] = Field("local", description="local, or the region of the partner platform the "
+                                                          "record was harvested from (url is then its page there)")
     platforms: list[str]
     price: int | None = Field(description="fen (instrument external price / achievement asking price)")
     price_unit: Literal["hour", "sample"] | None = Field(
@@ -67,7 +71,7 @@ class SearchResults(Answer):
     per_page: int
     sort: str
     items: list[SearchHit]
-    facets: dict[Literal["type", "platform", "city"], dict[str, int]]
+    facets: dict[Literal["type", "platform", "city", "origin"], dict[str, int]]
     suggestions: EmptyState | None = None
 
 

@@ -15,6 +15,7 @@ from ..core.pagination import last_page
 from ..core.reference import CITIES
 from . import query as Q
 from .documents import KINDS, register_defaults
+from .schema import ORIGIN_NAMES, ORIGINS
 
 log = logging.getLogger("marketplace.search")
 
@@ -44,6 +45,10 @@ def parse_args(args, clamp: bool = False) -> dict:
     filters = filter_args(args, extra_types=KINDS)
     if filters["org"] is not None:
         filters["org"] = str(filters["org"])  # the index stores ids as text
+    origin = args.get("origin") or None
+    if origin is not None and origin not in ORIGINS:
+        raise Invalid.field("origin", _("未知的来源"))
+    filters["origin"] = origin
     sort = args.get("sort") or "relevance"
     if sort not in Q.SORTS:
         raise Invalid.field("sort", _("sort 应为 relevance、newest 或 price"))
@@ -112,6 +117,7 @@ def search(args: dict) -> dict:
             "url": kind.url(f["id"]) if kind else "",
             "score": round(float(hit.score), 4),
             "city": f.get("city"),
+            "origin": f.get("origin") or "local",
             "platforms": list(f.get("platform") or []),
             "price": f.get("price_fen"),
             "price_unit": f.get("price_unit"),
@@ -162,6 +168,7 @@ def facet_labels(locale: str = "zh") -> dict:
         "type": {k: t.name() for k, t in RESOURCE_TYPES.items()},
         "platform": {k: tr(v[0]) for k, v in PLATFORMS.items()},
         "city": {k: tr(k) for k in CITIES},
+        "origin": {k: tr(v) for k, v in ORIGIN_NAMES.items()},
     }
 
 

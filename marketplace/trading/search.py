@@ -47,7 +47,7 @@ def _demand_kind() -> DocumentKind:
     def build(d) -> dict:
         doc = {
             "key": f"demand:{d.id}", "kind": "demand", "id": d.id, "type": "demand",
-            "platform": ["trading"], "city": d.city, "org": str(d.org_id),
+            "platform": ["trading"], "city": d.city, "org": str(d.org_id), "origin": "local",
             "price": PRICE_MISSING if d.budget_max is None else int(d.budget_max),
             "price_fen": d.budget_max,
             "published": epoch_us(d.published_at or d.created_at),
