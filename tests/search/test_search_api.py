@@ -69,7 +69,8 @@ def test_api_shape_facets_filters_sort_and_pages(corpus, api_search):
     item = body["items"][0]
     assert set(item) >= {"id", "type", "title", "snippet", "url", "score"}
     assert item["url"] == f"/resources/{item['id']}"
-    assert set(body["facets"]) == {"type", "platform", "city"}
+    assert set(body["facets"]) == {"type", "platform", "city", "origin"}
+    assert body["facets"]["origin"] == {"local": 3}  # every document is this hub's (no partner harvested)
     assert body["facets"]["type"] == {"instrument": 2, "dataset": 1}
     assert body["facets"]["city"] == {"南京": 2, "苏州": 1}
 
