@@ -219,7 +219,7 @@ def test_a_token_of_one_list_is_refused_by_another(client, make_org, make_resour
 
 def test_hostile_text_stays_valid_xml_and_post_works(client, make_org, make_resource):
     org = make_org(name="<b>单位</b> & Co")
-    r = make_resource("instrument", org, title="<script>alert(1)</script>\x07仪器", summary="控制符\x00\x1f", tags="a,<i>")
+    r = make_resource("instrument", org, title="<script>alert(1)</script>\x07仪器", summary="控制符\x1f\x0b", tags="a,<i>")
     resp = client.post("/oai", data={"verb": "GetRecord", "identifier": _cstr(r), "metadataPrefix": "jsst_core"})
     validate(resp.data)
     root = etree.fromstring(resp.data)
