@@ -23,9 +23,6 @@ def partner_input(data: dict) -> PartnerIn:
     try:
         return PartnerIn.model_validate(data)
     except ValidationError as e:
-        if any(err["type"] == "value_error" and "base_url" in str(err.get("ctx", {}).get("error", ""))
-               for err in e.errors()):
-            raise Invalid.field("base_url", _("请填写以 http:// 或 https:// 开头、不带查询参数的网址")) from None
         raise invalid_from(e) from None
 
 
@@ -55,6 +52,12 @@ def add_partner(data: PartnerIn, *, actor) -> Partner:
     db.session.add(partner)
     db.session.flush()
     return partner
+
+
+def patch_values(partner: Partner, changes: dict) -> PartnerIn:
+    """The partner's settings with `changes` applied, validated as a whole."""
+    current = {n: getattr(partner, n) for n in PartnerIn.model_fields}
+    return partner_input({**current, **{k: v for k, v in changes.items() if v is not None}})
 
 
 def update_partner(partner: Partner, data: PartnerIn, *, actor) -> Partner:
