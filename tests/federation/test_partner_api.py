@@ -40,3 +40,22 @@ def test_partners_over_the_api(client, make_user, api_token):
     assert len(reports) == 1 and reports[0]["status"] == "failed"
     assert reports[0]["error"].startswith("no answer: ConnectionError")
     assert [p["name"] for p in client.get("/api/v1/partners", headers=admin).get_json()["items"]] == [GOOD["name"]]
+
+
+def test_the_scheduler_harvests_enabled_partners_when_their_schedule_is_due(app):
+    from datetime import timedelta
+
+    from marketplace.core.jobs import SCHEDULE
+    from marketplace.core.timeutil import utcnow
+    from marketplace.federation import services
+
+    assert any(p.func == "marketplace.federation.services:harvest_due" for p in SCHEDULE)
+    hourly = services.add_partner(services.partner_input({**GOOD, "name": "每小时", "schedule": "hourly"}), actor=None)
+    daily = services.add_partner(services.partner_input({**GOOD, "name": "每天", "schedule": "daily"}), actor=None)
+    services.add_partner(services.partner_input({**GOOD, "name": "停用", "enabled": False}), actor=None)
+    db.session.commit()
+    assert services.harvest_due() == {"每小时": "failed", "每天": "failed"}  # nothing listens on port 9
+    assert services.harvest_due() == {}  # just harvested: nothing is due
+    later = utcnow() + timedelta(hours=2)
+    assert [p.name for p in services.due_partners(later)] == [hourly.name]
+    assert [p.name for p in services.due_partners(later + timedelta(days=1))] == [hourly.name, daily.name]
