@@ -82,6 +82,11 @@ def fetch(spec: PartnerSpec) -> Outcome:
             if error is not None:
                 if error.get("code") == "noRecordsMatch":
                     break
+                if error.get("code") == "badArgument" and "T" in params.get("from", ""):
+                    # A repository of day granularity refuses seconds: ask again from that day.
+                    params = {**params, "from": params["from"][:10]}
+                    out.response_date = None
+                    continue
                 raise HarvestError(f"partner error {clean(error.get('code'), 40)}: {clean(error.text, 200)}")
             listing = root.find(f"{{{OAI_NS}}}ListRecords")
             if listing is None:

@@ -59,6 +59,11 @@ def _answer(scenario: str, request: Request):
     if scenario == "endless":
         n = int(token or 0) + 1
         return page(record(f"p:{n}"), token=str(n))
+    if scenario == "days":  # a repository of day granularity
+        since = request.args.get("from", "")
+        if "T" in since:
+            return f'<?xml version="1.0"?>{HEAD}<error code="badArgument">granularity</error></OAI-PMH>'
+        return page(record(f"p:since-{since or 'ever'}"))
     if scenario == "error":
         return (f'<?xml version="1.0"?>{HEAD}<error code="badArgument">&lt;b&gt;no&lt;/b&gt;</error></OAI-PMH>')
     if scenario == "down":
@@ -138,3 +143,17 @@ def test_a_loop_of_tokens_and_endless_pages_stop(client, partner_url):
     report, records = _harvest(partner_url, "endless", HARVEST_MAX_PAGES=4)
     assert report.status == "failed" and "more than 4 pages" in report.error and len(records) == 4
     assert db.session.scalar(sa.select(sa.func.count()).select_from(HarvestReport)) == 2
+
+
+def test_a_partner_of_day_granularity_is_asked_again_by_day(client, partner_url):
+    from datetime import datetime
+    report, records = _harvest(partner_url, "days")
+    assert report.status == "ok" and set(records) == {"p:since-ever"}
+    partner = db.session.get(Partner, report.partner_id)
+    partner.harvested_from = datetime(2026, 11, 29, 8, 30)
+    db.session.commit()
+    report = services.run_harvest(partner.id)
+    db.session.commit()
+    assert report.status == "ok" and report.added == 1 and report.pages == 2
+    assert db.session.scalar(sa.select(PartnerRecord.identifier).where(
+        PartnerRecord.identifier == "p:since-2026-11-29")) is not None
