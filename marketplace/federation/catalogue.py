@@ -134,3 +134,31 @@ def page_url(resource: Resource) -> str:
 
 def type_label(key: str) -> str:
     return tr(RESOURCE_TYPES[key].name_zh) if key in RESOURCE_TYPES else key
+
+
+def dump_lines(batch: int = 500):
+    """The whole catalogue as JSON-serialisable dicts, one per listing in id order: the core fields of
+    each public one, `{identifier, deleted: true, updated}` for each withdrawn one (a bulk copy for a
+    partner starting out; OAI-PMH keeps it up to date afterwards)."""
+    from sqlalchemy.orm import selectin_polymorphic
+
+    from ..catalog.models import MODELS
+    last = 0
+    while True:
+        rows = db.session.scalars(sa.select(Resource).where(in_catalogue(), Resource.id > last)
+                                  .order_by(Resource.id).limit(batch)
+                                  .options(selectin_polymorphic(Resource, list(MODELS.values())))).all()
+        if not rows:
+            return
+        for r in rows:
+            updated = r.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+            if r.status != "published":
+                yield {"identifier": r.cstr, "deleted": True, "updated": updated}
+                continue
+            c = core(r)
+            yield {"identifier": c.identifier, "name": c.name, "type": c.type_key, "type_name": c.type,
+                   "subject": c.subject, "keywords": c.keywords, "description": c.description,
+                   "provider": c.provider, "location": c.location, "city": c.city, "sharing_mode": c.sharing_mode,
+                   "platforms": c.platforms, "contact": c.contact, "updated": updated, "url": c.url}
+        last = rows[-1].id
+        db.session.expunge_all()  # memory stays flat at any size

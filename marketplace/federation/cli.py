@@ -61,4 +61,22 @@ def register(app):
         if failed:
             raise SystemExit(1)
 
+    @group.command("dump")
+    @click.option("--out", "out", type=click.File("w", encoding="utf-8"), default="-",
+                  help="the file to write (default: standard output)")
+    @click.option("--base-url", default=None, help="the hub's public address for page links, e.g. https://hub.example.cn")
+    def dump(out, base_url):
+        """The whole open catalogue as JSON Lines (one listing a line; withdrawn ones as deleted)."""
+        import json
+
+        from flask import current_app
+
+        from .catalogue import dump_lines
+        n = 0
+        with current_app.test_request_context(base_url=base_url or "http://127.0.0.1:5000"):
+            for line in dump_lines():
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+                n += 1
+        click.echo(f"{n} records", err=True)
+
     app.cli.add_command(group)

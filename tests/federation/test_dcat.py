@@ -78,3 +78,23 @@ def test_api_updated_since_lists_changes_oldest_first(client, make_org, make_res
     for bad in ("2026-02-01T00:00:00", "yesterday", "2026-13-01T00:00:00+08:00"):
         resp = client.get("/api/v1/resources", query_string={"updated_since": bad})
         assert resp.status_code == 422 and "updated_since" in resp.get_json()["errors"]
+
+
+def test_the_dump_holds_every_listing_once(app, make_org, make_resource, tmp_path):
+    import json
+    org = make_org(name="扬州大学")
+    kept = [make_resource("instrument", org, title=f"仪器{i}") for i in range(3)]
+    gone = make_resource("bioresource", org, title="菌种")
+    db.session.execute(sa.update(Resource).where(Resource.id == gone.id).values(status="archived"))
+    db.session.commit()
+    make_resource("instrument", org, status="draft")
+    out = tmp_path / "dump.jsonl"
+    result = app.test_cli_runner().invoke(args=["federation", "dump", "--out", str(out),
+                                                "--base-url", "https://hub.example.cn"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [line["name"] for line in lines[:3]] == ["仪器0", "仪器1", "仪器2"]
+    assert lines[0]["url"] == f"https://hub.example.cn/resources/{kept[0].id}" and lines[0]["provider"] == "扬州大学"
+    assert lines[3] == {"identifier": db.session.get(Resource, gone.id).cstr, "deleted": True,
+                        "updated": lines[3]["updated"]}
+    assert len(lines) == 4
