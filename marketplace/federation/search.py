@@ -3,6 +3,7 @@ linked to the partner's page (they are not booked here). A deleted record leaves
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from ..search.documents import KINDS, DocumentKind, RowView, epoch_us, register, text_fields, version_of
@@ -50,6 +51,7 @@ def _partner_kind() -> DocumentKind:
 
     return DocumentKind(name="partner", model=PartnerRecord, indexable=indexable, load=load, build=build,
                         url=url, version=lambda rec: version_of(rec.harvested_at),
+                        label=lambda: _("合作平台资源"),
                         related={Partner: lambda session, ids: session.scalars(
                             sa.select(PartnerRecord.id).where(PartnerRecord.partner_id.in_(ids))).all() if ids else []})
 

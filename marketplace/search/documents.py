@@ -38,6 +38,8 @@ class DocumentKind:
     related: dict[type, Callable[[Session, list[int]], Iterable[int]]] = field(default_factory=dict)
     # ids of this kind directly touched by an instance of a related model, without SQL (in flush)
     related_ids: dict[type, Callable[[Any], int | None]] = field(default_factory=dict)
+    # the display name of the kind's own `type` value on the search page (kinds beside the ten types)
+    label: Callable[[], str] | None = None
 
     def key(self, obj_id: int) -> str:
         return f"{self.name}:{obj_id}"

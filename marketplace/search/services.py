@@ -165,7 +165,8 @@ def suggest(prefix: str, limit: int = 8) -> list[dict]:
 def facet_labels(locale: str = "zh") -> dict:
     """Display names of facet values."""
     return {
-        "type": {k: t.name() for k, t in RESOURCE_TYPES.items()},
+        "type": {**{k: kind.label() for k, kind in KINDS.items() if kind.label},
+                 **{k: t.name() for k, t in RESOURCE_TYPES.items()}},
         "platform": {k: tr(v[0]) for k, v in PLATFORMS.items()},
         "city": {k: tr(k) for k in CITIES},
         "origin": {k: tr(v) for k, v in ORIGIN_NAMES.items()},

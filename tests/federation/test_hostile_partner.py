@@ -114,6 +114,7 @@ def test_dirty_records_are_skipped_with_reasons_and_html_is_stripped(client, par
     assert "<" not in rec.title and "原子力" in rec.title and "显微镜" in rec.title
     assert rec.description == "表面形貌\n说明"
     assert set(records) == {"p:html"}
+    assert rec.type == "instrument" and rec.url == "https://partner.example.cn/r/p:html"
 
 
 @pytest.mark.parametrize("scenario, reason", [

@@ -59,3 +59,9 @@ def test_the_scheduler_harvests_enabled_partners_when_their_schedule_is_due(app)
     later = utcnow() + timedelta(hours=2)
     assert [p.name for p in services.due_partners(later)] == [hourly.name]
     assert [p.name for p in services.due_partners(later + timedelta(days=1))] == [hourly.name, daily.name]
+
+
+def test_partner_records_of_another_type_have_a_name_on_the_search_page(app):
+    from marketplace.search.services import facet_labels
+    assert facet_labels()["type"]["partner"] == "合作平台资源"
+    assert facet_labels()["origin"]["local"] == "本平台" and facet_labels()["origin"]["national"] == "国家平台"
