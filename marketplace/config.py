@@ -19,6 +19,20 @@ class Config:
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(ROOT / "search_index"))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE / "uploads"))
     UPLOAD_MAX_BYTES = _int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)  # per file; PDF/JPEG/PNG by content
+    # Where uploads, issued certificates and exports are kept (core/storage.py): "local" (UPLOAD_DIR) or
+    # "s3" (an S3-compatible bucket shared by every host: S3_BUCKET, S3_ENDPOINT_URL, S3_REGION, keys,
+    # S3_PREFIX, S3_ADDRESSING_STYLE "path" or "virtual", S3_TIMEOUT seconds).
+    UPLOAD_BACKEND = os.environ.get("UPLOAD_BACKEND", "local")
+    S3_BUCKET = os.environ.get("S3_BUCKET")
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL") or None
+    S3_REGION = os.environ.get("S3_REGION", "us-east-1")
+    S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID") or None
+    S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY") or None
+    S3_PREFIX = os.environ.get("S3_PREFIX", "")
+    S3_ADDRESSING_STYLE = os.environ.get("S3_ADDRESSING_STYLE", "path")
+    S3_TIMEOUT = float(os.environ.get("S3_TIMEOUT", "5"))
+    # Seconds a 503 (database, gateway or file store unreachable) tells clients to wait (Retry-After).
+    RETRY_AFTER_SECONDS = _int("RETRY_AFTER_SECONDS", 10)
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "http://127.0.0.1:8420")
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "sk_test_localstripe")
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "whsec_localstripe_dev")
