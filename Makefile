@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= auto
 PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS)
 
-.PHONY: run run-full serve worker scheduler prepare test test-pg test-fast bench install clean-index translations vendor lint lock screenshots
+.PHONY: run run-full serve worker scheduler prepare test test-pg test-fast bench install clean-index translations vendor lint lock screenshots backup restore
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,17 @@ lock: $(BIN)/activate
 	$(BIN)/pip install --quiet pip-tools
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements/main.txt setup.cfg
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --extra dev -o requirements/dev.txt setup.cfg
+
+# One file in $(BACKUP_DIR): pg_dump (custom format) + the uploads and certificates of the file store + a
+# manifest (row counts, ledger totals), all from one snapshot. `make restore FILE=…` loads it into an
+# EMPTY database at DATABASE_URL (refuses a non-empty one) and checks it against the manifest.
+BACKUP_DIR ?= backups
+backup: install
+	$(FLASK) backup --out $(BACKUP_DIR)
+
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/backup-….tar"; exit 2; }
+	$(FLASK) restore $(FILE)
 
 bench: install
 	$(BIN)/python bench/run.py
