@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= auto
 PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS)
 
-.PHONY: run run-full serve worker scheduler prepare test test-pg test-fast bench install clean-index translations vendor lint lock screenshots backup restore
+.PHONY: run run-full serve worker scheduler prepare test test-pg test-fast bench install clean-index translations vendor lint lock screenshots backup restore soak soak-ci
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -80,6 +80,18 @@ backup: install
 restore: install
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/backup-….tar"; exit 2; }
 	$(FLASK) restore $(FILE)
+
+# Locust against its own production stack (PostgreSQL, Redis, localstripe, gunicorn, RQ worker and
+# scheduler on free ports in a temporary folder) with faults on a schedule; bench/results/soak.json.
+SOAK_USERS ?= 200
+SOAK_SECONDS ?= 600
+SOAK_FAULTS ?= db,gateway,worker,web,redis
+soak: install
+	$(BIN)/python bench/soak.py --users $(SOAK_USERS) --seconds $(SOAK_SECONDS) --faults $(SOAK_FAULTS)
+
+# The short soak for CI: 60 s, 20 users, one fault (a PostgreSQL restart).
+soak-ci: install
+	$(BIN)/python bench/soak.py --users 20 --seconds 60 --faults db --resources 100
 
 bench: install
 	$(BIN)/python bench/run.py
