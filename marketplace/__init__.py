@@ -135,6 +135,8 @@ def _register_error_pages(app):
     def _http_error(err):
         # Keep what the error says in its headers (405's Allow), not its HTML content type.
         headers = [(k, v) for k, v in err.get_headers() if k.lower() != "content-type"]
+        if err.code == 503 and not any(k.lower() == "retry-after" for k, _v in headers):
+            headers.append(("Retry-After", str(app.config.get("RETRY_AFTER_SECONDS", 10))))
         if wants_json():
             resp = problem(err.code, err.name, err.description)
             resp.headers.extend(headers)
