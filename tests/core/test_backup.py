@@ -128,3 +128,29 @@ def test_restore_refuses_a_database_in_use_and_a_file_that_is_no_backup(app, mak
     junk = tmp_path / "junk.tar"
     junk.write_bytes(b"not a tar file")
     assert runner.invoke(restore_command, [str(junk)]).exit_code != 0
+
+
+def test_the_files_of_a_bucket_go_into_the_backup_and_into_another_bucket(make_app, make_user, s3_server,
+                                                                          empty_target, tmp_path):
+    from marketplace.core.storage import storage_from
+
+    source_store, target_store = s3_server(), s3_server()
+    source = make_app(**source_store)
+    with source.app_context():
+        upload = store_upload(io.BytesIO(PDF), "证书.pdf", actor=make_user())
+        db.session.commit()
+        upload_id = upload.id
+        assert source.test_cli_runner().invoke(backup_command, ["--out", str(tmp_path)]).exit_code == 0
+    [archive] = tmp_path.glob("backup-*.tar")
+
+    target = make_app(**target_store, SQLALCHEMY_DATABASE_URI=empty_target)
+    if not PG_URL:
+        with target.app_context():
+            db.engine.dispose()
+        os.remove(sa.engine.make_url(empty_target).database)
+    with target.app_context():
+        result = target.test_cli_runner().invoke(restore_command, [str(archive)])
+        assert result.exit_code == 0, result.output
+        from marketplace.uploads.models import Upload
+        from marketplace.uploads.services import key_of
+        assert storage_from(target_store).open(key_of(db.session.get(Upload, upload_id))).read() == PDF
