@@ -117,6 +117,10 @@ class Stack:
             self.instruments = conn.scalars(sa.text(
                 "SELECT r.id FROM resources r JOIN res_instrument i ON i.id = r.id WHERE r.status = 'published' "
                 "AND i.bookable ORDER BY r.owner_org_id = :o DESC, r.id LIMIT 20"), {"o": lab}).all()
+            company = conn.scalar(sa.text("SELECT organisation_id FROM users WHERE email = 'company@demo.cn'"))
+            self.achievements = conn.scalars(sa.text(
+                "SELECT r.id FROM resources r JOIN res_achievement a ON a.id = r.id WHERE r.status = 'published' "
+                "AND a.listing_mode = 'negotiated' AND r.owner_org_id <> :c ORDER BY r.id LIMIT 20"), {"c": company}).all()
             self.resource_ids = conn.scalars(sa.text(
                 "SELECT id FROM resources WHERE status = 'published' ORDER BY id LIMIT 300")).all()
         engine.dispose()
@@ -198,7 +202,8 @@ def main(argv=None):
         stack.up()
         env = dict(stack.env, SOAK_EVENTS=str(events_file), SOAK_COMPANY_TOKEN=stack.tokens["company"],
                    SOAK_LAB_TOKEN=stack.tokens["lab"], SOAK_INSTRUMENTS=",".join(map(str, stack.instruments)),
-                   SOAK_RESOURCES=",".join(map(str, stack.resource_ids)))
+                   SOAK_RESOURCES=",".join(map(str, stack.resource_ids)),
+                   SOAK_ACHIEVEMENTS=",".join(map(str, stack.achievements)))
         print(f"locust: {args.users} users for {args.seconds}s against {stack.base}; faults: {faults or 'none'}",
               flush=True)
         started = time.time()

@@ -17,9 +17,11 @@ from locust import HttpUser, between, events, task
 
 EVENTS = open(os.environ.get("SOAK_EVENTS", "soak-events.jsonl"), "a", buffering=1)  # noqa: SIM115
 INSTRUMENTS = [int(i) for i in os.environ.get("SOAK_INSTRUMENTS", "").split(",") if i]
+ACHIEVEMENTS = [int(i) for i in os.environ.get("SOAK_ACHIEVEMENTS", "").split(",") if i]
 RESOURCES = [int(i) for i in os.environ.get("SOAK_RESOURCES", "").split(",") if i]
 COMPANY_TOKEN = os.environ.get("SOAK_COMPANY_TOKEN", "")
 LAB_TOKEN = os.environ.get("SOAK_LAB_TOKEN", "")
+MODES = ["transfer", "licence", "equity", "co_development"]  # an achievement offers some of them
 QUERIES = ["显微镜", "质谱", "南京", "材料", "检测", "色谱", "光谱", "基因", "microscope", "苏州"]
 PDF = b"%PDF-1.4\n" + b"soak document\n" * 40 + b"%%EOF\n"
 THINK = between(float(os.environ.get("SOAK_THINK_MIN", "2")), float(os.environ.get("SOAK_THINK_MAX", "8")))
@@ -176,3 +178,27 @@ class Integrator(HttpUser):
     @task
     def read(self):
         self.client.get(f"/api/v1/resources?page={random.randint(1, 3)}&per_page=20", name="api: resources")
+
+
+class Trader(HttpUser):
+    """A company in technology trading by API token: reads demands, starts deals on listed achievements."""
+    weight = 1
+    wait_time = THINK
+
+    def on_start(self):
+        self.client.headers["Authorization"] = f"Bearer {COMPANY_TOKEN}"
+
+    @task(2)
+    def demands(self):
+        self.client.get(f"/api/v1/demands?q={random.choice(QUERIES)}", name="api: demands")
+
+    @task(1)
+    def deal(self):
+        if not ACHIEVEMENTS:
+            return
+        body = {"achievement_id": random.choice(ACHIEVEMENTS), "mode": random.choice(MODES),
+                "amount": random.randint(10, 500) * 100_000, "message": "soak 洽谈"}
+        with self.client.post("/api/v1/deals", json=body, name="api: start deal", catch_response=True) as r:
+            if r.status_code == 201:
+                _ack("deal", r.json()["id"])
+            _ok(r, 409, 422)

@@ -27,10 +27,13 @@ def _pct(values, q):
     return round(values[min(len(values) - 1, int(q * len(values)))], 1)
 
 
-def _phase(start, timeline):
+def _phase(start, timeline, finish=None):
+    """The phase of a request begun at `start` and answered at `finish` (seconds into the run): a fault's
+    when the two overlap its window (a request in flight when the fault began meets it too)."""
+    finish = start if finish is None else finish
     for f in timeline:
         end = f["at_s"] + f["duration_s"]
-        if f["at_s"] <= start <= end + FAULT_GRACE_S:
+        if start <= end + FAULT_GRACE_S and finish >= f["at_s"]:
             return f"fault:{f['name']}"
     for f in timeline:
         end = f["at_s"] + f["duration_s"] + FAULT_GRACE_S
@@ -57,7 +60,7 @@ def analyse(events_file, started, users, seconds, timeline) -> dict:
     requests = [r for r in rows if "ack" not in r]
     by_phase = defaultdict(list)
     for r in requests:
-        by_phase[_phase(r["t"] - r["ms"] / 1000 - started, timeline)].append(r)
+        by_phase[_phase(r["t"] - r["ms"] / 1000 - started, timeline, r["t"] - started)].append(r)
     phases, ok = [], True
     for name in ["steady"] + [f"fault:{f['name']}" for f in timeline] + ["recovery"]:
         if name not in by_phase or any(p["name"] == name for p in phases):
@@ -95,6 +98,7 @@ def check_invariants(stack, events_file) -> dict:
             f"SELECT count(*) FROM bookings a JOIN bookings b ON a.instrument_id = b.instrument_id AND a.id < b.id "
             f"AND a.status IN {ACTIVE} AND b.status IN {ACTIVE} AND a.start < b.\"end\" AND b.start < a.\"end\""))
         bookings = set(conn.scalars(sa.text("SELECT id FROM bookings WHERE purpose = 'soak 压力测试'")))
+        deals = set(conn.scalars(sa.text("SELECT id FROM trading_deals")))
         uploads = dict(conn.execute(sa.text("SELECT id, stored_name FROM uploads")).all())
         twice = conn.scalar(sa.text(
             "SELECT count(*) FROM (SELECT payment_id FROM journal_entries WHERE kind = 'payment' AND payment_id "
@@ -115,6 +119,7 @@ def check_invariants(stack, events_file) -> dict:
     return {
         "no_overlapping_active_bookings": overlaps == 0,
         "acknowledged_bookings_exist": acks["booking"] <= bookings,
+        "acknowledged_deals_exist": acks["deal"] <= deals,
         "acknowledged_uploads_exist": acks["upload"] <= set(uploads) and files_ok,
         "payments_settled_once": twice == 0 and intents_twice == 0,
         "trial_balance_zero": int(debits) == int(credits),

@@ -44,3 +44,8 @@ def test_a_slow_request_class_in_steady_phases_fails_but_not_inside_a_fault(tmp_
     report = _run(tmp_path, in_fault + [_req(58)])
     assert report["phases_ok"]
     assert report["phases"][0]["name"] == "steady"
+
+
+def test_a_request_in_flight_when_the_fault_begins_belongs_to_the_fault(tmp_path):
+    report = _run(tmp_path, [_req(29.5, 503, ms=1000.0, retry_after=True)])
+    assert [p["name"] for p in report["phases"]] == ["fault:db"] and report["phases_ok"]
