@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= auto
 PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS)
 
-.PHONY: run run-full serve worker scheduler prepare test test-pg test-fast bench install clean-index translations vendor lint lock screenshots
+.PHONY: run run-full serve worker scheduler prepare test test-pg test-fast bench install clean-index translations vendor lint lock screenshots backup restore soak soak-ci
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,29 @@ lock: $(BIN)/activate
 	$(BIN)/pip install --quiet pip-tools
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements/main.txt setup.cfg
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --extra dev -o requirements/dev.txt setup.cfg
+
+# One file in $(BACKUP_DIR): pg_dump (custom format) + the uploads and certificates of the file store + a
+# manifest (row counts, ledger totals), all from one snapshot. `make restore FILE=…` loads it into an
+# EMPTY database at DATABASE_URL (refuses a non-empty one) and checks it against the manifest.
+BACKUP_DIR ?= backups
+backup: install
+	$(FLASK) backup --out $(BACKUP_DIR)
+
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/backup-….tar"; exit 2; }
+	$(FLASK) restore $(FILE)
+
+# Locust against its own production stack (PostgreSQL, Redis, localstripe, gunicorn, RQ worker and
+# scheduler on free ports in a temporary folder) with faults on a schedule; bench/results/soak.json.
+SOAK_USERS ?= 200
+SOAK_SECONDS ?= 600
+SOAK_FAULTS ?= db,gateway,worker,web,redis
+soak: install
+	$(BIN)/python bench/soak.py --users $(SOAK_USERS) --seconds $(SOAK_SECONDS) --faults $(SOAK_FAULTS)
+
+# The short soak for CI: 60 s, 20 users, one fault (a PostgreSQL restart).
+soak-ci: install
+	$(BIN)/python bench/soak.py --users 20 --seconds 60 --faults db --resources 100
 
 bench: install
 	$(BIN)/python bench/run.py

@@ -22,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True,
                 template_folder="../templates", static_folder="../static")
     app.config.update(config_module.load(config))
+    _engine_options(app)
     os.makedirs(app.instance_path, exist_ok=True)
     from .core.security import init_security
     init_security(app)
@@ -47,6 +48,25 @@ def create_app(config: dict | None = None) -> Flask:
     for hook in app.extensions.pop("on_ready", ()):  # after every domain is in (e.g. search's warm-up)
         hook(app)
     return app
+
+
+def _engine_options(app):
+    """Connections that survive a database restart: each is tested when taken from the pool
+    (pool_pre_ping), so the first request after a restart gets a fresh one instead of an error; a
+    database that does not answer fails the connect after DATABASE_CONNECT_TIMEOUT seconds, and a
+    request waits at most DATABASE_POOL_TIMEOUT seconds for a free connection (then a 503)."""
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options.setdefault("pool_pre_ping", True)
+    if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args.setdefault("connect_timeout", app.config["DATABASE_CONNECT_TIMEOUT"])
+        if app.config.get("DATABASE_PGBOUNCER"):
+            # pgbouncer in transaction pooling: no server-side prepared statements (psycopg prepares a
+            # query after 5 runs on one connection; the next transaction may be on another server).
+            connect_args.setdefault("prepare_threshold", None)
+        options["connect_args"] = connect_args
+        options.setdefault("pool_timeout", app.config["DATABASE_POOL_TIMEOUT"])
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _select_locale():
@@ -85,10 +105,38 @@ def _register_error_pages(app):
 
     app.register_error_handler(DomainError, handle_domain_error)
 
+    # The database went away (restart, failover, network) or every connection is busy: a 503 with
+    # Retry-After, page or problem+json, never a 500. The pool tests connections before use, so
+    # requests after the database is back succeed without a restart of the app.
+    def _database_unavailable(err):
+        from flask import make_response
+        from flask_login import AnonymousUserMixin
+
+        from .core.web import retry_after
+        app.logger.warning("database unavailable: %s", str(err).splitlines()[0][:300])
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the connection is gone; the pool drops it
+            db.session.remove()
+        detail = _("数据库暂时无法连接，请稍后再试")
+        if wants_json():
+            return retry_after(problem(503, "Service unavailable", detail))
+        g._login_user = AnonymousUserMixin()  # drawing the page must not ask the database who is signed in
+        try:
+            body = render_template("errors/error.html", status=503, title="Service unavailable", detail=detail)
+        except Exception:  # noqa: BLE001 - the plainest page rather than a 500
+            body = f"<!doctype html><title>503</title><h1>503</h1><p>{detail}</p>"
+        return retry_after(make_response(body, 503))
+
+    for error in (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError, sa.exc.DisconnectionError):
+        app.register_error_handler(error, _database_unavailable)
+
     @app.errorhandler(HTTPException)
     def _http_error(err):
         # Keep what the error says in its headers (405's Allow), not its HTML content type.
         headers = [(k, v) for k, v in err.get_headers() if k.lower() != "content-type"]
+        if err.code == 503 and not any(k.lower() == "retry-after" for k, _v in headers):
+            headers.append(("Retry-After", str(app.config.get("RETRY_AFTER_SECONDS", 10))))
         if wants_json():
             resp = problem(err.code, err.name, err.description)
             resp.headers.extend(headers)

@@ -14,6 +14,9 @@ def register(app):
     app.cli.add_command(users)
     app.cli.add_command(worker)
     app.cli.add_command(scheduler)
+    from .backup import backup_command, restore_command
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 def create_schema():

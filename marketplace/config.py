@@ -15,10 +15,28 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE / 'marketplace.db'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}  # pool_pre_ping and the PostgreSQL timeouts are added (create_app)
+    DATABASE_CONNECT_TIMEOUT = _int("DATABASE_CONNECT_TIMEOUT", 5)  # seconds to open a connection
+    DATABASE_POOL_TIMEOUT = _int("DATABASE_POOL_TIMEOUT", 10)  # seconds a request waits for a free one
+    # Behind pgbouncer in transaction pooling (README, Deployment): no server-side prepared statements.
+    DATABASE_PGBOUNCER = os.environ.get("DATABASE_PGBOUNCER", "0") not in ("0", "false", "False", "")
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(ROOT / "search_index"))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE / "uploads"))
     UPLOAD_MAX_BYTES = _int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)  # per file; PDF/JPEG/PNG by content
+    # Where uploads, issued certificates and exports are kept (core/storage.py): "local" (UPLOAD_DIR) or
+    # "s3" (an S3-compatible bucket shared by every host: S3_BUCKET, S3_ENDPOINT_URL, S3_REGION, keys,
+    # S3_PREFIX, S3_ADDRESSING_STYLE "path" or "virtual", S3_TIMEOUT seconds).
+    UPLOAD_BACKEND = os.environ.get("UPLOAD_BACKEND", "local")
+    S3_BUCKET = os.environ.get("S3_BUCKET")
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL") or None
+    S3_REGION = os.environ.get("S3_REGION", "us-east-1")
+    S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID") or None
+    S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY") or None
+    S3_PREFIX = os.environ.get("S3_PREFIX", "")
+    S3_ADDRESSING_STYLE = os.environ.get("S3_ADDRESSING_STYLE", "path")
+    S3_TIMEOUT = float(os.environ.get("S3_TIMEOUT", "5"))
+    # Seconds a 503 (database, gateway or file store unreachable) tells clients to wait (Retry-After).
+    RETRY_AFTER_SECONDS = _int("RETRY_AFTER_SECONDS", 10)
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "http://127.0.0.1:8420")
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "sk_test_localstripe")
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "whsec_localstripe_dev")
@@ -62,6 +80,10 @@ class Config:
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") not in ("0", "false", "False", "")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "jsst")
+    # A shared store that cannot be reached does not turn logins into errors: each process counts in
+    # memory until it is back (Flask-Limiter's fallback), and the log says so.
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
     MAIL_LIMIT_PER_ACCOUNT = os.environ.get("MAIL_LIMIT_PER_ACCOUNT", "3 per hour")

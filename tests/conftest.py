@@ -496,6 +496,36 @@ def localstripe():
             proc.kill()
 
 
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's S3 server (`moto[server]`) as a real process on a free loopback port: the object store
+    `UPLOAD_BACKEND=s3` talks to. Yields s3_settings(bucket) -> config overrides with a new bucket."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_port(port)
+
+        def s3_settings(bucket: str | None = None, **more) -> dict:
+            import uuid
+
+            from marketplace.core.storage import storage_from
+            settings = {"UPLOAD_BACKEND": "s3", "S3_ENDPOINT_URL": endpoint, "S3_REGION": "us-east-1",
+                        "S3_ACCESS_KEY_ID": "test", "S3_SECRET_ACCESS_KEY": "test",
+                        "S3_BUCKET": bucket or f"jsst-{uuid.uuid4().hex[:12]}", **more}
+            storage_from(settings).client.create_bucket(Bucket=settings["S3_BUCKET"])
+            return settings
+
+        yield s3_settings
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 @pytest.fixture
 def live_server(app):
     """Serve `app` on a free loopback port in a thread; yields its base URL."""

@@ -18,11 +18,21 @@ def problem(status: int, title: str, detail: str = "", errors: dict | None = Non
     return resp
 
 
+def retry_after(resp):
+    """Tell the client when to try again (a 503: something the request needs is away for now)."""
+    from flask import current_app
+    resp.headers["Retry-After"] = str(current_app.config.get("RETRY_AFTER_SECONDS", 10))
+    return resp
+
+
 def handle_domain_error(err: DomainError):
     if wants_json():
-        return problem(err.status, err.title, err.detail, err.errors)
-    return render_template("errors/error.html", status=err.status, title=err.title,
-                           detail=err.detail), err.status
+        resp = problem(err.status, err.title, err.detail, err.errors)
+    else:
+        from flask import make_response
+        resp = make_response(render_template("errors/error.html", status=err.status, title=err.title,
+                                             detail=err.detail), err.status)
+    return retry_after(resp) if err.status == 503 else resp
 
 
 def flash_error(err: DomainError, form=None):

@@ -53,6 +53,15 @@ def qr_png(url: str) -> bytes:
     return buf.getvalue()
 
 
+def issued_certificate(firm, verify_url: str) -> bytes:
+    """certificate_pdf, made once per state of the firm and kept in the file store (core.storage):
+    every host serves the same copy."""
+    from ..core.storage import kept_copy
+    fingerprint = ("filing", firm.id, firm.number, firm.status, firm.updated_at, firm.approved_at, firm.name,
+                   [(m.name, m.level, m.certificate_no) for m in firm.managers], verify_url)
+    return kept_copy("certificates", fingerprint, lambda: certificate_pdf(firm, verify_url))
+
+
 def certificate_pdf(firm, verify_url: str) -> bytes:
     path, index = cjk_font()
     pdf = FPDF(orientation="P", unit="mm", format="A4")

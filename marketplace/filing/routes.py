@@ -195,12 +195,12 @@ def verify(number):
 
 @bp.route("/firms/<int:firm_id>/certificate.pdf")
 def certificate(firm_id):
-    from .certificate import certificate_pdf
+    from .certificate import issued_certificate
     firm = services.public_firm(firm_id)
     if firm.status != "approved":
         abort(404)
     verify_url = url_for("filing.verify", number=firm.number, _external=True)
-    pdf = certificate_pdf(firm, verify_url)
+    pdf = issued_certificate(firm, verify_url)
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f"inline; filename=certificate-{firm.id}.pdf", "X-Content-Type-Options": "nosniff"})
 

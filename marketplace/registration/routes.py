@@ -12,7 +12,7 @@ from ..uploads.services import store_form_uploads
 from . import services
 from .forms import ApproveForm, ChangeForm, RefuseForm, RegistrationForm, ReturnForm
 from .models import ContractRegistration
-from .services.certificate import certificate_pdf
+from .services.certificate import issued_certificate
 from .services.stats import GROUPS, contract_stats, export_rows, to_csv, to_xlsx
 from .services.verify import public_facts
 
@@ -187,7 +187,7 @@ def certificate(registration_id):
     reg = services.get_registration(registration_id, actor=current_user)
     if reg.kind != "new" or not reg.number:
         abort(404)
-    return Response(certificate_pdf(reg), mimetype="application/pdf", headers={
+    return Response(issued_certificate(reg), mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="registration-{reg.number}.pdf"'})
 
 

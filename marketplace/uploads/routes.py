@@ -1,4 +1,4 @@
-"""GET /uploads/<id>: the file, to those allowed to read it."""
+"""GET /uploads/<id>: the file, to those allowed to read it, from whichever store holds it."""
 from flask import Blueprint, request, send_file
 from flask_login import current_user
 
@@ -12,7 +12,8 @@ def download(upload_id):
     user = current_user if current_user.is_authenticated else None
     upload = services.get_upload(upload_id, actor=user)
     # send_file writes Content-Disposition with an ASCII fallback and an RFC 5987 filename* (UTF-8).
-    resp = send_file(services.path_of(upload), mimetype=upload.content_type, download_name=upload.original_name,
+    path, stream = services.open_upload(upload)  # a local path, or the bytes read from object storage
+    resp = send_file(path or stream, mimetype=upload.content_type, download_name=upload.original_name,
                      as_attachment=request.args.get("download") == "1", conditional=True, etag=upload.sha256)
     resp.headers["X-Content-Type-Options"] = "nosniff"
     resp.headers["Cache-Control"] = "public, max-age=3600" if upload.public else "private, no-store"

@@ -2,6 +2,7 @@
 import hashlib
 import os
 import secrets
+import tempfile
 from collections.abc import Callable
 
 from flask import current_app
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from ..core.db import is_id, row_ids
 from ..core.errors import Forbidden, Invalid, NotFound
 from ..core.permissions import require_login
+from ..core.storage import StorageMissing, storage
 from ..extensions import db
 from . import rules
 from .models import Upload
@@ -37,66 +39,66 @@ def too_large(field: str = "file") -> Invalid:
     return Invalid.field(field, _("文件不能超过 %(mb)s MB", mb=round(max_bytes() / 1024 / 1024, 1)))
 
 
-def upload_dir() -> str:
-    return current_app.config["UPLOAD_DIR"]
+def key_of(upload: Upload) -> str:
+    """Where the upload's bytes are in the file store (core.storage)."""
+    return f"{upload.stored_name[:2]}/{upload.stored_name}"
 
 
-def path_of(upload: Upload) -> str:
-    return os.path.join(upload_dir(), upload.stored_name[:2], upload.stored_name)
+def open_upload(upload: Upload):
+    """(path on this host or None, a binary file or None): what send_file needs to serve the bytes."""
+    store = storage()
+    path = store.local_path(key_of(upload))
+    if path is not None:
+        if not os.path.isfile(path):
+            raise NotFound(_("文件不存在"))
+        return path, None
+    try:
+        return None, store.open(key_of(upload))
+    except StorageMissing:
+        raise NotFound(_("文件不存在")) from None
 
 
 def store_upload(stream, filename: str | None, *, actor, public: bool = False, field: str = "file") -> Upload:
     """Save a file read from `stream` (PDF, JPEG or PNG by content, at most UPLOAD_MAX_BYTES).
 
-    The size is enforced while reading: reading stops one byte past the limit. Refusals are
-    Invalid on `field`; nothing is kept on disk or in the database.
+    The size is enforced while reading: reading stops one byte past the limit. The bytes are checked
+    in a temporary file first, then handed to the file store (local disk or S3). Refusals are
+    Invalid on `field`; nothing is kept in the store or in the database.
     """
     require_login(actor)
     limit = max_bytes()
-    stored = secrets.token_hex(16)
-    directory = os.path.join(upload_dir(), stored[:2])
-    os.makedirs(directory, exist_ok=True)
-    path = os.path.join(directory, stored)
     digest = hashlib.sha256()
     size = 0
     head = b""
-    try:
-        with open(path, "xb") as out:
-            while True:
-                chunk = stream.read(min(CHUNK, limit + 1 - size))
-                if not chunk:
-                    break
-                if len(head) < rules.SNIFF_BYTES:
-                    head += chunk[:rules.SNIFF_BYTES - len(head)]
-                    if len(head) >= rules.SNIFF_BYTES and rules.sniff(head) is None:
-                        raise Invalid.field(field, _("只接受 PDF、JPEG 或 PNG 文件（按文件内容识别）"))
-                size += len(chunk)
-                if size > limit:
-                    raise too_large(field)
-                digest.update(chunk)
-                out.write(chunk)
+    with tempfile.SpooledTemporaryFile(max_size=1024 * 1024) as buffer:
+        while True:
+            chunk = stream.read(min(CHUNK, limit + 1 - size))
+            if not chunk:
+                break
+            if len(head) < rules.SNIFF_BYTES:
+                head += chunk[:rules.SNIFF_BYTES - len(head)]
+                if len(head) >= rules.SNIFF_BYTES and rules.sniff(head) is None:
+                    raise Invalid.field(field, _("只接受 PDF、JPEG 或 PNG 文件（按文件内容识别）"))
+            size += len(chunk)
+            if size > limit:
+                raise too_large(field)
+            digest.update(chunk)
+            buffer.write(chunk)
         if size == 0:
             raise Invalid.field(field, _("文件是空的"))
         content_type = rules.sniff(head)
         if content_type is None:
             raise Invalid.field(field, _("只接受 PDF、JPEG 或 PNG 文件（按文件内容识别）"))
-    except BaseException:
-        _remove(path)
-        raise
-    upload = Upload(stored_name=stored, original_name=rules.clean_name(filename, content_type), size=size,
-                    content_type=content_type, sha256=digest.hexdigest(), owner_id=actor.id,
-                    org_id=actor.organisation_id, public=bool(public))
+        upload = Upload(stored_name=secrets.token_hex(16), original_name=rules.clean_name(filename, content_type),
+                        size=size, content_type=content_type, sha256=digest.hexdigest(), owner_id=actor.id,
+                        org_id=actor.organisation_id, public=bool(public))
+        store = storage()
+        buffer.seek(0)
+        store.put(key_of(upload), buffer, content_type=content_type)
+    db.session().info.setdefault("new_upload_files", []).append((store, key_of(upload)))
     db.session.add(upload)
     db.session.flush()
-    db.session().info.setdefault("new_upload_files", []).append(path)
     return upload
-
-
-def _remove(path):
-    try:
-        os.remove(path)
-    except OSError:
-        pass
 
 
 @event.listens_for(Session, "after_commit")
@@ -106,9 +108,13 @@ def _keep_files(session):
 
 @event.listens_for(Session, "after_soft_rollback")
 def _drop_files(session, previous_transaction):
-    # A rolled-back upload leaves no file behind.
-    for path in session.info.pop("new_upload_files", []):
-        _remove(path)
+    # A rolled-back upload leaves no file behind (best effort: a store that went away keeps an orphan,
+    # which `backup` lists and nothing serves).
+    for store, key in session.info.pop("new_upload_files", []):
+        try:
+            store.delete(key)
+        except Exception:  # noqa: BLE001 - never turn a rollback into a second error
+            pass
 
 
 def is_owner(upload: Upload, user) -> bool:

@@ -152,3 +152,20 @@ def _has_pypdf() -> bool:
 def test_number_format(registered):
     reg = registered()
     assert re.fullmatch(r"\d{2}320101\d{6}", reg["number"])
+
+
+def test_certificate_is_made_once_and_kept_in_the_file_store(client, login, seller, registered, app, monkeypatch):
+    from marketplace.core.storage import storage
+    from marketplace.registration.services import certificate
+
+    reg = registered()
+    login(client, seller)
+    first = client.get(reg["certificate_url"])
+    assert first.status_code == 200 and first.data.startswith(b"%PDF-")
+    assert [k.split("/")[0] for k in storage().keys("certificates/")] == ["certificates"]
+
+    def no_render(_reg):
+        raise AssertionError("rendered again")
+    monkeypatch.setattr(certificate, "certificate_pdf", no_render)
+    again = client.get(reg["certificate_url"])  # another host on the same store would answer the same
+    assert again.status_code == 200 and again.data == first.data

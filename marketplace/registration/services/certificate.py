@@ -51,6 +51,19 @@ def verify_url(number: str) -> str:
     return url_for("registration.verify", number=number, _external=True)
 
 
+def issued_certificate(reg) -> bytes:
+    """certificate_pdf(reg), made once per state and language and kept in the file store (every host
+    serves the same copy; the CJK font subset costs a render hundreds of milliseconds)."""
+    from flask_babel import get_locale
+
+    from ...core.storage import kept_copy
+    if not reg.number:
+        raise Conflict(_("该申请尚未登记，没有登记证明"))
+    fingerprint = ("registration", reg.id, reg.number, reg.status, reg.updated_at, str(get_locale()),
+                   verify_url(reg.number))
+    return kept_copy("certificates", fingerprint, lambda: certificate_pdf(reg))
+
+
 def certificate_pdf(reg) -> bytes:
     """The certificate of a registered (or since cancelled) contract, in its latest state."""
     from fpdf import FPDF

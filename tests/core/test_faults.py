@@ -1,0 +1,141 @@
+"""Faults: a PostgreSQL of the test's own (initdb + pg_ctl on a free port) is stopped under the app and
+started again. Meanwhile pages answer a 503 page and the API a 503 problem+json, both with Retry-After and
+quickly; once it is back, requests succeed again without restarting the app (pool pre-ping). A shared
+rate-limit store that cannot be reached does not break logins; a session cookie works on any host."""
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from marketplace.cli import create_schema
+from marketplace.extensions import db
+
+from ..conftest import DEMO_PASSWORD, free_port
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+class ThrowawayPostgres:
+    """A PostgreSQL cluster in a temporary folder, run as the `postgres` OS user when we are root."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="jsst-pg-"))
+        self.data = self.dir / "data"
+        self.user = "postgres" if os.geteuid() == 0 else None
+        if self.user:
+            entry = pwd.getpwnam(self.user)
+            os.chown(self.dir, entry.pw_uid, entry.pw_gid)
+        self._run(PG_BIN / "initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8")
+
+    def _run(self, *args):
+        cmd = [str(a) for a in args]
+        if self.user:
+            cmd = ["runuser", "-u", self.user, "--", *cmd]
+        subprocess.run(cmd, check=True, capture_output=True, timeout=60)
+
+    def start(self):
+        self._run(PG_BIN / "pg_ctl", "-D", self.data, "-l", self.dir / "log", "-w", "-o",
+                  f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
+
+    def stop(self):
+        self._run(PG_BIN / "pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
+
+    @property
+    def url(self):
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def remove(self):
+        try:
+            self.stop()
+        except subprocess.CalledProcessError:
+            pass  # already stopped
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def throwaway_pg():
+    if not (PG_BIN / "initdb").exists():
+        pytest.skip("PostgreSQL server binaries not installed")
+    pg = ThrowawayPostgres()
+    pg.start()
+    try:
+        yield pg
+    finally:
+        pg.remove()
+
+
+def _timed(client, path, **kw):
+    started = time.monotonic()
+    resp = client.get(path, **kw)
+    return resp, time.monotonic() - started
+
+
+@pytest.mark.slow
+@pytest.mark.once
+def test_database_restart_gives_503_with_retry_after_then_recovers(make_app, throwaway_pg, make_user):
+    app = make_app(SQLALCHEMY_DATABASE_URI=throwaway_pg.url, DATABASE_CONNECT_TIMEOUT=2)
+    with app.app_context():
+        create_schema()
+        user = make_user(email="fault@test.cn")
+        db.session.commit()
+        client = app.test_client()
+        assert client.post("/login", data={"email": user.email, "password": DEMO_PASSWORD}).status_code == 302
+        assert client.get("/api/v1/resources").status_code == 200
+        assert client.get("/").status_code == 200
+
+        throwaway_pg.stop()
+        try:
+            api, took = _timed(client, "/api/v1/resources")
+            assert api.status_code == 503 and took < 5
+            assert api.mimetype == "application/problem+json"
+            assert api.headers["Retry-After"].isdigit()
+            assert "数据库暂时无法连接" in api.get_json()["detail"]
+            page, took = _timed(client, "/")  # signed in: the page must not need the database to draw
+            assert page.status_code == 503 and took < 5
+            assert page.headers["Retry-After"].isdigit()
+            assert "数据库暂时无法连接" in page.get_data(as_text=True)
+            english = client.get("/api/v1/resources", headers={"Accept-Language": "en"})
+            assert english.status_code == 503 and "database" in english.get_json()["detail"].lower()
+        finally:
+            throwaway_pg.start()
+
+        # Back: the pool's dead connections are found by pre-ping and replaced, no restart needed.
+        assert client.get("/api/v1/resources").status_code == 200
+        assert client.get("/").status_code == 200
+        assert client.get("/account/tokens").status_code == 200  # still signed in
+
+
+def test_an_unreachable_rate_limit_store_does_not_break_logins(make_app, make_user):
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{free_port()}/0",
+                   LOGIN_LIMIT_PER_ACCOUNT="3 per 15 minutes", LOGIN_LIMIT_PER_ADDRESS="30 per 15 minutes")
+    with app.app_context():
+        user = make_user(email="limits@test.cn")
+        db.session.commit()
+        client = app.test_client()
+        answers = [client.post("/login", data={"email": user.email, "password": "wrong-password"}).status_code
+                   for _ in range(4)]
+        assert 500 not in answers
+        assert answers[:3] == [200, 200, 200] and answers[3] == 429  # counted in memory meanwhile
+
+
+def test_a_session_from_one_host_is_honoured_by_another(make_app, make_user):
+    host_a, host_b = make_app(), make_app()  # same SECRET_KEY and database, separate processes in production
+    with host_a.app_context():
+        user = make_user(email="roaming@test.cn")
+        db.session.commit()
+        a = host_a.test_client()
+        assert a.post("/login", data={"email": user.email, "password": DEMO_PASSWORD}).status_code == 302
+        cookie = a.get_cookie("session")
+    with host_b.app_context():
+        stranger = host_b.test_client()
+        assert stranger.get("/account/tokens").status_code == 302  # to the login page
+        b = host_b.test_client()
+        b.set_cookie("session", cookie.value)
+        page = b.get("/account/tokens")
+        assert page.status_code == 200
