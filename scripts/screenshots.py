@@ -3,7 +3,7 @@
 Builds everything it needs in a temporary directory and leaves nothing running: a SQLite database
 seeded by `seed-demo` (fixed seed), its search index and uploads, a localstripe process and the app
 on free loopback ports; then headless Chromium (Playwright, /usr/bin/chromium) visits each page with a
-fixed viewport, in Chinese and in English, on a desktop and (for two pages) a 390×844 phone, waits for
+fixed viewport, in Chinese and in English, on a desktop and (for some pages) a 390×844 phone, waits for
 the network to go idle and the charts to draw, and saves a PNG.
 
     python scripts/screenshots.py [--out docs/screenshots] [--resources 600] [--seed 42] [--only home,search]
@@ -49,6 +49,12 @@ SHOTS = (
     Shot("checkout", "/payments/bookings/{booking}/checkout", "company@demo.cn"),
     Shot("finance-dashboard", "/subsidy/", "finance@demo.cn", full_page=True),
     Shot("census-dashboard", "/census", None, full_page=True),
+    # each role's workbench (工作台), the landing page after login, on a desktop and a phone
+    Shot("workbench-reviewer", "/workbench", "reviewer@demo.cn", phone=True, full_page=True),
+    Shot("workbench-lab", "/workbench", "lab@demo.cn", phone=True, full_page=True),
+    Shot("workbench-company", "/workbench", "company@demo.cn", phone=True, full_page=True),
+    Shot("workbench-broker", "/workbench", "broker@demo.cn", phone=True, full_page=True),
+    Shot("workbench-finance", "/workbench", "finance@demo.cn", phone=True, full_page=True),
 )
 
 

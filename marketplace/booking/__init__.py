@@ -6,6 +6,8 @@ def init_app(app):
     from .cli import booking_cli
     from .routes import bp
 
+    from . import workbench as work_queues
+    work_queues.register()  # its queues on the workbench (core.workbench)
     app.register_blueprint(bp)
     app.cli.add_command(booking_cli)
     from flask_babel import lazy_gettext as _l

@@ -32,6 +32,8 @@ def init_app(app):
         free = [s for _label, cells in calendar["rows"] for state, s in cells if state == "free"]
         return min(free) if free else None
 
+    from . import workbench as work_queues
+    work_queues.register()  # its queues on the workbench (core.workbench)
     app.register_blueprint(bp)
     from flask_babel import lazy_gettext as _l
 

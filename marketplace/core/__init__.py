@@ -52,5 +52,10 @@ def init_app(app):
 
     from . import health
     health.init_app(app, bp)  # X-Request-ID on every response; /healthz and /readyz
+    from . import workbench
+    workbench.init_app(app, bp)  # /workbench, the landing page after login
+    from flask_babel import lazy_gettext as _l
+    nav_registry.add_link(_l("工作台"), "core.workbench", priority=0,
+                 badge=lambda user: workbench.total_for(user, app.view_functions))
 
     app.register_blueprint(bp)

@@ -17,6 +17,8 @@ def init_app(app):
     from ..uploads.services import register_access_rule
     from .services.filings import may_read_document
     register_access_rule(may_read_document)  # a filing's documents: its firm side (reviewers read all)
+    from . import workbench as work_queues
+    work_queues.register()  # its queues on the workbench (core.workbench)
     app.register_blueprint(bp)
     app.cli.add_command(filings_cli)
 

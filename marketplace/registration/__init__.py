@@ -30,6 +30,8 @@ def init_app(app):
     if not re.fullmatch(r"[0-9]{2}", str(app.config["REGISTRATION_POINT"])) or \
             not re.fullmatch(r"[0-9]{4}", str(app.config["REGISTRATION_DEFAULT_CITY"])):
         raise RuntimeError("REGISTRATION_POINT must be 2 digits and REGISTRATION_DEFAULT_CITY 4 digits")
+    from . import workbench as work_queues
+    work_queues.register()  # its queues on the workbench (core.workbench)
     app.register_blueprint(bp)
     app.cli.add_command(registration_cli)
     from .services.figures import register_with_census, register_with_filing

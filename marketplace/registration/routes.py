@@ -136,8 +136,11 @@ def change(registration_id):
 @bp.route("/queue")
 @login_required
 def queue():
-    rows = services.queue(actor=current_user)
-    return render_template("registration/queue.html", rows=rows)
+    from ..core.pagination import Pages, page_args
+    page, per_page = page_args(request.args)
+    pages = Pages(page, per_page, services.queue_size(actor=current_user))
+    rows = services.queue(actor=current_user, offset=(pages.page - 1) * per_page, limit=per_page)
+    return render_template("registration/queue.html", rows=rows, pages=pages)
 
 
 @bp.post("/<int:registration_id>/return")

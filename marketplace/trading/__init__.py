@@ -23,6 +23,8 @@ def init_app(app):
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     register_kind()
+    from . import workbench as work_queues
+    work_queues.register()  # its queues on the workbench (core.workbench)
     app.register_blueprint(bp)
     app.cli.add_command(trading_cli)
     purposes.register(DealInstalmentPurpose())  # instalments are paid through the one payment engine

@@ -10,6 +10,8 @@ def init_app(app):
     from . import models  # noqa: F401  (registers the tables)
     from .routes import bp
 
+    from . import workbench as work_queues
+    work_queues.register()  # its queues on the workbench (core.workbench)
     app.register_blueprint(bp)
     nav.add_link(_l("单位认证"), "verification.mine", who=nav.org_member)
     nav.add_link(_l("资质审核"), "verification.queue", who=lambda u: u.has_role("reviewer"))

@@ -128,7 +128,7 @@ def test_disabled_account_cannot_log_in(client, make_user):
 
 
 @pytest.mark.parametrize("target, expected", [
-    ("/my/resources", "/my/resources"), ("https://evil.example/", "/"), ("//evil.example/x", "/"),
+    ("/my/resources", "/my/resources"), ("https://evil.example/", "/workbench"), ("//evil.example/x", "/workbench"),
     ("/\\evil.example", None)])
 def test_login_returns_only_to_pages_of_this_site(target, expected, client, make_user):
     user = make_user()

@@ -127,7 +127,7 @@ def _amend(original: ContractRegistration, change: ContractRegistration, *, acto
 
 # -- the queue -------------------------------------------------------------------------------------
 
-def queue(*, actor, today: date | None = None, limit: int = 200) -> list[tuple[ContractRegistration, int]]:
+def queue(*, actor, today: date | None = None, limit: int = 200, offset: int = 0) -> list[tuple[ContractRegistration, int]]:
     """Submitted applications with their working days left, overdue (and soonest due) first."""
     require_login(actor)
     if not is_registrar(actor=actor):
@@ -136,8 +136,17 @@ def queue(*, actor, today: date | None = None, limit: int = 200) -> list[tuple[C
     regs = db.session.scalars(
         sa.select(ContractRegistration).where(ContractRegistration.status == "submitted")
         .order_by(ContractRegistration.due_on, ContractRegistration.submitted_on, ContractRegistration.id)
-        .limit(limit)).all()
+        .offset(offset).limit(limit)).all()
     return [(reg, rules.working_days_left(day, reg.due_on)) for reg in regs]
+
+
+def queue_size(*, actor) -> int:
+    """How many submitted applications wait for a registrar."""
+    require_login(actor)
+    if not is_registrar(actor=actor):
+        raise Forbidden(_("只有登记员可以查看审查队列"))
+    return db.session.scalar(sa.select(sa.func.count()).select_from(ContractRegistration)
+                             .where(ContractRegistration.status == "submitted")) or 0
 
 
 def days_left(reg: ContractRegistration, today: date | None = None) -> int | None:

@@ -1,0 +1,50 @@
+"""The workbench (工作台): every role lands on what waits for it, counted, oldest first, flagged late."""
+from datetime import timedelta
+
+import pytest
+
+from marketplace.core.timeutil import utcnow
+from marketplace.extensions import db
+
+
+@pytest.fixture
+def people(make_org, make_user, make_resource):
+    company = make_org(name="无锡感知科技有限公司", kind="enterprise", city="无锡", sme=True)
+    lab = make_org(name="南京大学现代分析中心", kind="university", city="南京")
+    make_resource("instrument", lab, title="场发射扫描电子显微镜")
+    return {
+        "company": make_user(org=company, email="company@test.cn"),
+        "lab": make_user(org=lab, email="lab@test.cn", org_admin=True),
+        "finance": make_user(email="finance@test.cn", roles=("finance",)),
+        "reviewer": make_user(email="reviewer@test.cn", roles=("reviewer",)),
+        "lab_org": lab,
+    }
+
+
+def _workbench(client, login, user):
+    client.post("/logout")
+    resp = login(client, user)
+    assert resp.headers["Location"].endswith("/workbench")  # login lands on the workbench
+    return client.get("/workbench").get_data(as_text=True)
+
+
+def test_a_reviewer_sees_listings_waiting_oldest_first_and_flagged(client, login, people, make_resource):
+    old = make_resource("instrument", people["lab_org"], status="pending_review", title="激光粒度仪")
+    new = make_resource("instrument", people["lab_org"], status="pending_review", title="液相色谱质谱联用仪")
+    old.updated_at = old.created_at = utcnow() - timedelta(days=40)
+    db.session.commit()
+    html = _workbench(client, login, people["reviewer"])
+    section = html.split('id="queue-listing"')[1].split("</section>")[0]
+    assert '<span class="badge">2</span>' in section
+    assert section.index("激光粒度仪") < section.index("液相色谱质谱联用仪")
+    assert "等待 40 天" in section and "已超期" in section
+    assert new.title in section
+    # the count is on the menu link to the review queue too
+    menu = html.split('id="site-nav"')[1].split("</nav>")[0]
+    assert "资源审核" in menu.split("</a>")[[i for i, p in enumerate(menu.split("</a>")) if "资源审核" in p][0]]
+
+
+def test_a_company_with_nothing_waiting_gets_a_clear_empty_state(client, login, people):
+    html = _workbench(client, login, people["company"])
+    assert "目前没有待办事项" in html
+    assert "资源审核" not in html.split("<main")[1]
