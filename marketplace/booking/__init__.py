@@ -3,10 +3,9 @@
 
 def init_app(app):
     from . import models  # noqa: F401  (registers the tables)
+    from . import workbench as work_queues
     from .cli import booking_cli
     from .routes import bp
-
-    from . import workbench as work_queues
     work_queues.register()  # its queues on the workbench (core.workbench)
     app.register_blueprint(bp)
     app.cli.add_command(booking_cli)

@@ -1,6 +1,7 @@
 """Glue between the web layer and domain errors, shared by every blueprint."""
 from flask import flash, jsonify, render_template, request
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from .errors import DomainError
 
@@ -46,6 +47,8 @@ def flash_error(err: DomainError, form=None):
                 placed = True
     if not placed:
         flash(err.detail, "error")
+    else:  # the fields may be far down a long form: say at the top that nothing was done, and why
+        flash(_("未能保存或提交：请按页面中标出的提示修改"), "error")
 
 
 def locale() -> str:

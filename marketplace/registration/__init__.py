@@ -42,7 +42,9 @@ def init_app(app):
     def _registration_reference():
         from ..uploads.services import uploads_by_id
         from . import reference, states
-        return {"reg_ref": reference, "reg_statuses": states.STATUSES, "reg_uploads": uploads_by_id}
+        from .cities import city_label
+        return {"reg_ref": reference, "reg_statuses": states.STATUSES, "reg_uploads": uploads_by_id,
+                "reg_city": city_label}
 
     nav.add_link(_l("技术合同登记"), "registration.mine", who=nav.org_member)
     nav.add_link(_l("合同登记审查"), "registration.queue", who=lambda user: user.has_role("reviewer"))

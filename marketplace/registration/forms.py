@@ -9,6 +9,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..core.errors import Invalid
 from ..core.money import parse_yuan
 from ..uploads.forms import UploadField
+from .cities import CityCodeSelect
 from .reference import CONTRACT_TYPES, GROUNDS, IP_KINDS, NATURES, TECH_FIELDS
 
 
@@ -23,14 +24,26 @@ SUBTYPE_CHOICES = [("", _l("（无）")), ("commissioned", _l("委托开发")), 
                    ("know_how", _l("技术秘密")), ("other", _l("其他"))]
 
 
-class PartyForm(Form):
+class SubForm(Form):
+    """A form inside the registration form: its validators' messages in the interface language, as the
+    FlaskForm around it (a plain wtforms Form answers in English)."""
+
+    class Meta:
+        def get_translations(self, form):
+            from flask_wtf.i18n import translations
+            return translations
+
+
+class PartyForm(SubForm):
     name = StringField(_l("名称"), validators=[DataRequired(), Length(max=200)])
     uscc = StringField(_l("统一社会信用代码"), validators=[DataRequired(), Length(max=18)])
-    city_code = StringField(_l("地市代码（GB/T 2260，4 位）"), validators=[DataRequired(), Length(min=4, max=4)])
+    # picked by name, the GB/T 2260 code underneath (registration/cities.py)
+    city_code = StringField(_l("所在地市"), widget=CityCodeSelect(),
+                            validators=[DataRequired(), Length(min=4, max=4)])
     nature = SelectField(_l("单位性质"), choices=_choices(NATURES), validators=[DataRequired()])
 
 
-class ItemForm(Form):
+class ItemForm(SubForm):
     name = StringField(_l("非技术性款项"), validators=[Optional(), Length(max=200)])
     amount = StringField(_l("金额（元）"), validators=[Optional(), Length(max=30)])
 

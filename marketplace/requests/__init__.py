@@ -11,6 +11,7 @@ def init_app(app):
 
     from ..core import nav
     from . import models  # noqa: F401  (registers the tables)
+    from . import workbench as work_queues
     from .cli import requests_cli
     from .routes import bp
     from .services.secondment import plan_figures

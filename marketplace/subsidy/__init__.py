@@ -4,9 +4,9 @@ payouts (money moves are posted to `marketplace.ledger`)."""
 
 def init_app(app):
     from . import models  # noqa: F401  (registers the tables)
+    from . import workbench as work_queues
     from .cli import subsidy_cli
     from .routes import bp
-    from . import workbench as work_queues
     work_queues.register()  # its queues on the workbench (core.workbench)
     app.register_blueprint(bp)
     app.cli.add_command(subsidy_cli)

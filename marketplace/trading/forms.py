@@ -21,6 +21,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import TextInput
 
+from ..accounts.lookup import OrganisationField
 from ..core.errors import Invalid
 from ..core.i18n import lazy_tr
 from ..core.money import format_fen, parse_yuan
@@ -83,8 +84,8 @@ class DealForm(FlaskForm):
     mode = SelectField(_l("交易方式"), validators=[DataRequired()])
     amount = YuanField(_l("报价（元）"), validators=[DataRequired()])
     message = TextAreaField(_l("留言"), validators=[Optional(), Length(max=2000)])
-    buyer_org_id = IntegerField(_l("买方单位编号（经纪人填写）"), validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
-    seller_org_id = IntegerField(_l("卖方单位编号（经纪人填写）"), validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
+    buyer_org_id = OrganisationField(_l("买方单位（经纪人填写）"))
+    seller_org_id = OrganisationField(_l("卖方单位（经纪人填写）"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,9 +8,8 @@ def init_app(app):
 
     from ..core import nav
     from . import models  # noqa: F401  (registers the tables)
-    from .routes import bp
-
     from . import workbench as work_queues
+    from .routes import bp
     work_queues.register()  # its queues on the workbench (core.workbench)
     app.register_blueprint(bp)
     nav.add_link(_l("单位认证"), "verification.mine", who=nav.org_member)

@@ -15,6 +15,13 @@
       event.preventDefault();
     }
   });
+  // A refused form: bring its first field in error into view and focus it (the message at the top says
+  // what happened; the field says what to change).
+  var firstError = document.querySelector("main .has-error input, main .has-error select, main .has-error textarea");
+  if (firstError && firstError.type !== "hidden") {
+    if (firstError.scrollIntoView) firstError.scrollIntoView({ block: "center" });
+    firstError.focus({ preventScroll: true });
+  }
   // <select data-autosubmit>: submit its form when the choice changes.
   document.addEventListener("change", function (event) {
     if (event.target.hasAttribute && event.target.hasAttribute("data-autosubmit") && event.target.form) {

@@ -4,7 +4,8 @@
  * (debounced) and shows the titles in a dropdown laid over the page under the box (its wrapper is
  * position:relative; the list is absolute, so opening it never changes the layout).
  * Arrows move (and reopen), Enter opens the chosen title (or searches when none is chosen), Escape
- * closes. Titles are inserted as text, never HTML. */
+ * closes. Titles are inserted as text, never HTML. With data-suggest-pick (see go) it fills a form
+ * field instead of opening a page. */
 (function () {
   "use strict";
   var DELAY = 150;
@@ -48,9 +49,15 @@
         input.removeAttribute("aria-activedescendant");
       }
     }
+    // Pick mode (data-suggest-pick="ID"): choosing fills the box with the name and the hidden input ID
+    // with the item's id (an organisation picker); typing again clears the id until a new pick.
+    var pick = input.getAttribute("data-suggest-pick");
+    var hidden = pick ? document.getElementById(pick) : null;
     function go(i) {
       var item = items[i];
-      if (item && item.url) { window.location.href = item.url; }
+      if (!item) return;
+      if (hidden) { input.value = item.name || item.title; hidden.value = item.id; close(); return; }
+      if (item.url) { window.location.href = item.url; }
     }
     function fetchSuggestions() {
       var q = input.value.trim();
@@ -65,6 +72,7 @@
         .catch(function () { items = []; close(); });
     }
     input.addEventListener("input", function () {
+      if (hidden) hidden.value = "";
       clearTimeout(timer); timer = setTimeout(fetchSuggestions, DELAY);
     });
     input.addEventListener("keydown", function (e) {

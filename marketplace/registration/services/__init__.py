@@ -10,5 +10,13 @@ from .applications import (  # noqa: F401
                            update_application,
 )
 from .prefill import prefill_for_deal, register_prefill_source, unregister_prefill_source  # noqa: F401
-from .review import approve_application, days_left, next_serial, queue, queue_size, refuse_application, return_application  # noqa: F401
+from .review import (  # noqa: F401
+                           approve_application,
+                           days_left,
+                           next_serial,
+                           queue,
+                           queue_size,
+                           refuse_application,
+                           return_application,
+)
 from .verify import find_by_number, public_facts  # noqa: F401
