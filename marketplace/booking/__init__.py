@@ -3,6 +3,9 @@
 
 def init_app(app):
     from . import models  # noqa: F401  (registers the tables)
+    from ..core import history as audit_words
+    from .states import STATUSES as BOOKING_STATUSES
+    audit_words.add_states("booking", BOOKING_STATUSES)
     from . import workbench as work_queues
     from .cli import booking_cli
     from .routes import bp

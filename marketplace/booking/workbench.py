@@ -28,9 +28,11 @@ def _request_items(user, limit):
 
 
 def _to_pay_items(user, limit):
+    # owed since the service ended (or the booking was cancelled or missed)
+    since = sa.func.coalesce(Booking.completed_at, Booking.cancelled_at, Booking.end)
     stmt = sa.select(Booking).where(_mine(user), _owes())
-    rows = db.session.scalars(stmt.order_by(Booking.completed_at.nullsfirst(), Booking.id).limit(limit))
-    return [workbench.Item("booking_payment", b.id, b.instrument.title, b.completed_at or b.cancelled_at,
+    rows = db.session.scalars(stmt.order_by(since, Booking.id).limit(limit))
+    return [workbench.Item("booking_payment", b.id, b.instrument.title, b.completed_at or b.cancelled_at or b.end,
                            url_for("booking.detail", booking_id=b.id),
                            note=format_fen((b.fee or 0) - (b.user_subsidy or 0)) if b.status == "completed"
                            else _("违约金 %(fee)s", fee=format_fen(b.cancel_fee or 0)))

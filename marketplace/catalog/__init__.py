@@ -32,6 +32,9 @@ def init_app(app):
         free = [s for _label, cells in calendar["rows"] for state, s in cells if state == "free"]
         return min(free) if free else None
 
+    from ..core import history as audit_words
+    audit_words.add_states("resource", STATUSES)
+    audit_words.add_states("resource_revision", REVISION_STATUSES)
     from . import workbench as work_queues
     work_queues.register()  # its queues on the workbench (core.workbench)
     app.register_blueprint(bp)

@@ -14,7 +14,8 @@ def init_app(app):
 
     app.jinja_env.filters["fen"] = format_fen
     app.jinja_env.filters["city"] = tr  # a city's name in the interface language (南京 → Nanjing)
-    app.jinja_env.globals.update(page_window=page_window, page_url=page_url)
+    from .history import line as history_line
+    app.jinja_env.globals.update(page_window=page_window, page_url=page_url, history_line=history_line)
     app.jinja_env.filters["localtime"] = lambda dt: to_local(dt).strftime("%Y-%m-%d %H:%M") if dt else "—"
     app.jinja_env.filters["localdate"] = lambda dt: to_local(dt).strftime("%Y-%m-%d") if dt else "—"
 

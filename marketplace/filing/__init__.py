@@ -17,6 +17,9 @@ def init_app(app):
     from ..uploads.services import register_access_rule
     from .services.filings import may_read_document
     register_access_rule(may_read_document)  # a filing's documents: its firm side (reviewers read all)
+    from ..core import history as audit_words
+    from .states import STATUSES as FILING_STATUSES
+    audit_words.add_states("filing", FILING_STATUSES)
     from . import workbench as work_queues
     work_queues.register()  # its queues on the workbench (core.workbench)
     app.register_blueprint(bp)

@@ -30,6 +30,9 @@ def init_app(app):
     if not re.fullmatch(r"[0-9]{2}", str(app.config["REGISTRATION_POINT"])) or \
             not re.fullmatch(r"[0-9]{4}", str(app.config["REGISTRATION_DEFAULT_CITY"])):
         raise RuntimeError("REGISTRATION_POINT must be 2 digits and REGISTRATION_DEFAULT_CITY 4 digits")
+    from ..core import history as audit_words
+    from .states import STATUSES as REGISTRATION_STATUSES
+    audit_words.add_states("contract_registration", REGISTRATION_STATUSES)
     from . import workbench as work_queues
     work_queues.register()  # its queues on the workbench (core.workbench)
     app.register_blueprint(bp)

@@ -34,5 +34,5 @@ def _items(user, limit):
 
 
 def register():
-    workbench.add_queue("request", _l("待受理申请"), "requests.queue", who=_handles, priority=25,
+    workbench.add_queue("request", _l("待受理申请"), "requests.queue", who=_handles, priority=25, show_empty=False,
                         count=lambda user: workbench.count_rows(_waiting(user)), items=_items)

@@ -23,6 +23,8 @@ def init_app(app):
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     register_kind()
+    from . import history as deal_history
+    deal_history.register()  # its audit trails in words (core.history)
     from . import workbench as work_queues
     work_queues.register()  # its queues on the workbench (core.workbench)
     app.register_blueprint(bp)

@@ -8,6 +8,9 @@ def init_app(app):
 
     from ..core import nav
     from . import models  # noqa: F401  (registers the tables)
+    from ..core import history as audit_words
+    from .states import STATUSES as QUALIFICATION_STATUSES
+    audit_words.add_states("qualification", QUALIFICATION_STATUSES)
     from . import workbench as work_queues
     from .routes import bp
     work_queues.register()  # its queues on the workbench (core.workbench)
