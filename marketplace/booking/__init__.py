@@ -2,8 +2,8 @@
 
 
 def init_app(app):
-    from . import models  # noqa: F401  (registers the tables)
     from ..core import history as audit_words
+    from . import models  # noqa: F401  (registers the tables)
     from .states import STATUSES as BOOKING_STATUSES
     audit_words.add_states("booking", BOOKING_STATUSES)
     from . import workbench as work_queues

@@ -6,9 +6,9 @@ subsidy rates rest on, and related parties."""
 def init_app(app):
     from flask_babel import lazy_gettext as _l
 
+    from ..core import history as audit_words
     from ..core import nav
     from . import models  # noqa: F401  (registers the tables)
-    from ..core import history as audit_words
     from .states import STATUSES as QUALIFICATION_STATUSES
     audit_words.add_states("qualification", QUALIFICATION_STATUSES)
     from . import workbench as work_queues
