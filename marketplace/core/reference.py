@@ -7,6 +7,14 @@ CITIES = (
     N_("扬州"), N_("镇江"), N_("泰州"), N_("宿迁"),
 )
 
+# First-level categories of the national classification of large scientific instruments (大型科学仪器设备
+#分类), the census's "type" grouping: marked so that an English page names them in English.
+INSTRUMENT_CATEGORIES = (
+    N_("分析仪器"), N_("物理性能测试仪器"), N_("计量仪器"), N_("电子测量仪器"), N_("海洋仪器"), N_("地球探测仪器"),
+    N_("大气探测仪器"), N_("特种检测仪器"), N_("激光器"), N_("工艺试验仪器"), N_("计算机及其配套设备"),
+    N_("天文仪器"), N_("医学科研仪器"), N_("核仪器"), N_("其他仪器"),
+)
+
 ORG_KINDS = {
     "university": N_("高校"),
     "research_institute": N_("科研院所"),

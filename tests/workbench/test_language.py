@@ -43,3 +43,32 @@ def test_a_booking_history_names_the_state_once(client, login, make_org, make_us
     login(client, user)
     trail = _trail(client.get(f"/booking/{b.id}").get_data(as_text=True))
     assert "待审批" in trail and "requested" not in trail.replace('data-action="requested"', "")
+
+
+def test_the_english_census_names_cities_and_categories_in_english(client, make_org, make_resource):
+    lab = make_org(name="Suzhou Lab", kind="university", city="苏州")
+    make_resource("instrument", lab, title="FE-SEM", category_l1="分析仪器")
+    client.get("/lang/en")
+    table = client.get("/census/table?group_by=city").get_data(as_text=True).split('id="census-detail"')[1]
+    assert '<th scope="row">Suzhou</th>' in table and "苏州" not in re.sub(r'data-key="[^"]*"', "", table)
+    page = client.get("/census").get_data(as_text=True)
+    shown = re.sub(r'data-key="[^"]*"|<script.*?</script>', "", page.split("<main")[1], flags=re.S)
+    assert "Analytical instruments" in shown and "分析仪器" not in shown
+    assert "（分）" not in page and "(fen)" not in page  # the page shows yuan, and says nothing else
+    rows = client.get("/api/v1/census?year=2026&group_by=type", headers={"Accept-Language": "en"}).get_json()["rows"]
+    assert [(r["key"], r["label"]) for r in rows] == [("分析仪器", "Analytical instruments")]
+
+
+def test_the_notice_end_is_said_in_beijing_time(client, world, api_token):
+    from marketplace.core.timeutil import to_local
+    from marketplace.trading.models import Deal
+    buyer, seller = api_token(world.buyer_user), api_token(world.seller_user)
+    deal = client.post("/api/v1/deals", json={"achievement_id": world.state_owned.id, "mode": "transfer",
+                                              "amount": 28_000_000}, headers=buyer).get_json()
+    client.post(f"/api/v1/deals/{deal['id']}/accept", json={}, headers=seller)
+    ends = db.session.get(Deal, deal["id"]).notice_ends_at
+    resp = client.post(f"/api/v1/deals/{deal['id']}/sign", json={"contract_type": "transfer",
+                       "total_amount": 28_000_000, "tech_amount": 28_000_000,
+                       "instalments": [{"due_on": "2027-01-31", "amount": 28_000_000}]}, headers=buyer)
+    assert resp.status_code == 409
+    assert to_local(ends).strftime("%Y-%m-%d %H:%M") in resp.get_json()["detail"]

@@ -272,9 +272,10 @@ def _label(rows: dict, group_by: str):
                                         .where(Organisation.id.in_(list(rows)))).all())
         for key, row in rows.items():
             row.label = names.get(key, str(key))
-    elif group_by in ("city", "type"):
+    elif group_by in ("city", "type"):  # reference data: named in the interface language
+        from ...core.i18n import tr
         for key, row in rows.items():
-            row.label = str(key) if key else ""
+            row.label = tr(str(key)) if key else ""
 
 
 def _sort_key(group_by: str):

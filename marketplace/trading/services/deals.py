@@ -302,7 +302,7 @@ def sign_deal(deal: Deal, *, actor, contract_type: str, total_amount: int, tech_
     if deal.status == "objected" or open_objection(deal) is not None:
         raise Conflict(_("有待处理的异议，暂不能签约"))
     if deal.status == "public_notice" and not notice_over(deal, now):
-        raise Conflict(_("公示期至 %(end)s 结束，结束前不能签约", end=deal.notice_ends_at.isoformat(timespec="minutes")))
+        raise Conflict(_("公示期至 %(end)s 结束，结束前不能签约", end=to_local(deal.notice_ends_at).strftime("%Y-%m-%d %H:%M")))
     if deal.status not in ("agreed", "public_notice"):
         raise Conflict(_("只有已议定的交易可以签约"))
     if contract_type not in CONTRACT_TYPES:
