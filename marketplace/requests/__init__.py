@@ -15,8 +15,6 @@ def init_app(app):
     from .cli import requests_cli
     from .routes import bp
     from .services.secondment import plan_figures
-
-    from . import workbench as work_queues
     work_queues.register()  # its queues on the workbench (core.workbench)
     app.register_blueprint(bp)
     app.cli.add_command(requests_cli)
