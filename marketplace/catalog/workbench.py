@@ -8,14 +8,14 @@ from ..core import nav, workbench
 
 def _count(user) -> int:
     from .services import review_queue
-    return review_queue(user, 1, 1).total
+    return review_queue(actor=user, page=1, per_page=1).total
 
 
 def _items(user, limit: int) -> list[workbench.Item]:
     from .services import review_queue
     from .types import RESOURCE_TYPES
     out = []
-    for entry in review_queue(user, 1, limit).items:
+    for entry in review_queue(actor=user, page=1, per_page=limit).items:
         res = entry.resource
         kind = _("修改") if entry.kind == "revision" else _("新发布")
         type_name = RESOURCE_TYPES[res.type].name() if res.type in RESOURCE_TYPES else res.type

@@ -38,7 +38,7 @@ def test_a_booking_history_names_the_state_once(client, login, make_org, make_us
                 internal=False, service_mode="staff_operated", fee=40_000)
     db.session.add(b)
     db.session.flush()
-    record("booking", b.id, "requested", user, to_state="requested")
+    record("booking", b.id, "requested", actor=user, to_state="requested")
     db.session.commit()
     login(client, user)
     trail = _trail(client.get(f"/booking/{b.id}").get_data(as_text=True))
