@@ -21,7 +21,8 @@ ERRORS = (401, 403, 404, 409, 422)
 
 
 def _out(firm, *, actor) -> FilingOut:
-    return FilingOut.of(firm, services.allowed_actions(firm, actor=actor))
+    return FilingOut.of(firm, services.allowed_actions(firm, actor=actor),
+                        id_number=lambda manager: services.id_number_for(manager, actor=actor))
 
 
 @endpoint("/filings", "POST", body=FilingIn, answer=FilingOut, status=201, errors=ERRORS, tags=["filings"])

@@ -68,8 +68,9 @@ def _form_for(firm, rows: int = 0):
             entry = form.managers.append_entry()
             if i < len(firm.managers):
                 m = firm.managers[i]
-                for f in ("name", "email", "id_number", "certificate_no", "degree"):
+                for f in ("name", "email", "certificate_no", "degree"):
                     getattr(entry.form, f).data = getattr(m, f)
+                entry.form.id_number.data = services.id_number_for(m, actor=current_user)
                 entry.form.level.data = m.level or ""
         form.documents.data = firm.document_ids
     return form
@@ -114,7 +115,8 @@ def detail(firm_id):
                            review_form=ReviewForm(), history=history("filing", firm.id), sections=SECTIONS,
                            statuses=STATUSES, levels=LEVELS, reports=services.reports_of(firm),
                            may_edit=services.may_edit(firm, current_user),
-                           evaluations=services.evaluations_of(firm))
+                           evaluations=services.evaluations_of(firm),
+                           id_number=lambda m: services.id_number_for(m, actor=current_user))
 
 
 @bp.route("/filings/<int:firm_id>/<any(submit, 'start-review', return, approve, reject, suspend, reinstate, revoke):action>",

@@ -30,6 +30,13 @@ def clean_id_number(value: str) -> str:
     return normalise_ric(value) or (value or "").strip().upper()
 
 
+def mask_id_number(value: str) -> str:
+    """An ID number as a colleague sees it: the first 3 and last 4 characters (320***********0010)."""
+    if not value:
+        return ""
+    return value[:3] + "*" * max(len(value) - 7, 0) + value[-4:] if len(value) > 7 else "*" * len(value)
+
+
 def id_number_error(value: str) -> str | None:
     """None when `value` is a valid resident ID number (GB 11643: birth date, place, check digit)."""
     return None if normalise_ric(value) else _("身份证号码无效（18 位，校验位不符）")

@@ -93,9 +93,12 @@ class FilingOut(Answer):
     actions: list[str] = Field(description="what the caller may do next")
 
     @classmethod
-    def of(cls, firm, actions) -> "FilingOut":
+    def of(cls, firm, actions, id_number=lambda manager: manager.id_number) -> "FilingOut":
+        """`id_number(manager)`: what the caller may see of each number (services.id_number_for)."""
         data = {name: getattr(firm, name) for name in cls.model_fields if hasattr(firm, name)}
-        data.update(firm_name=firm.name, managers=firm.managers, comments=firm.comments,
+        managers = [{**{f: getattr(m, f) for f in FilingManagerOut.model_fields}, "id_number": id_number(m)}
+                    for m in firm.managers]
+        data.update(firm_name=firm.name, managers=managers, comments=firm.comments,
                     document_ids=firm.document_ids, actions=actions)
         return cls.model_validate(data)
 

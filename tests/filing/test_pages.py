@@ -140,9 +140,15 @@ def test_id_numbers_never_public(app, client, make_filing, make_user, login):
             for secret in secrets:
                 assert secret not in text and secret[:6] + secret[-4:] not in text.replace(" ", ""), (url, secret)
     assert seen >= 20
+    # the firm's side sees whose number it is, masked; the holder and reviewers see it whole (issue 27)
     firm_side = app.test_client()
     login(firm_side, firms[0].applicant)
-    assert firms[0].managers[0].id_number in firm_side.get(f"/filings/{firms[0].id}").get_data(as_text=True)
+    number = firms[0].managers[0].id_number
+    page = firm_side.get(f"/filings/{firms[0].id}").get_data(as_text=True)
+    assert number not in page and number[:3] + "*" * 11 + number[-4:] in page
+    reviewer = app.test_client()
+    login(reviewer, make_user(roles=("reviewer",)))
+    assert number in reviewer.get(f"/filings/{firms[0].id}").get_data(as_text=True)
 
 
 def test_directory_page_filters(client, make_filing):

@@ -9,6 +9,7 @@ from .filings import (  # noqa: F401
                       create_filing,
                       filings_of,
                       get_filing,
+                      id_number_for,
                       is_firm_side,
                       is_reviewer,
                       may_edit,

@@ -57,6 +57,16 @@ def sees_private(firm: Firm, user) -> bool:
     return is_firm_side(firm, user) or is_reviewer(user)
 
 
+def id_number_for(manager, *, actor) -> str:
+    """A manager's ID number in full to its holder and to reviewers; masked to everyone else (colleagues
+    and the firm's admin included: they see whose it is, not the number)."""
+    if not manager.id_number:
+        return ""
+    holder = actor is not None and getattr(actor, "is_authenticated", False) and (
+        manager.user_id == actor.id or (manager.email and manager.email == (actor.email or "").lower()))
+    return manager.id_number if holder or is_reviewer(actor) else rules.mask_id_number(manager.id_number)
+
+
 def may_read_document(upload, user) -> bool:
     """Uploads attached to a filing may be read by the firm's side (e.g. colleagues in its organisation)."""
     if user is None or not getattr(user, "is_authenticated", False):
@@ -154,7 +164,11 @@ def update_filing(firm: Firm, data: dict, *, actor) -> Firm:
         if len(managers) > MAX_MANAGERS:
             raise Invalid.field("managers", _("最多 %(n)s 名技术经理人", n=MAX_MANAGERS))
         rows = []
+        # a masked number sent back unchanged (the form shows colleagues' numbers masked) keeps the stored one
+        stored = {rules.mask_id_number(m.id_number): m.id_number for m in firm.managers if m.id_number}
         for i, m in enumerate(managers):
+            if m.get("id_number") in stored:
+                m = {**m, "id_number": stored[m["id_number"]]}
             for key, value in m.items():
                 _clean(f"managers.{i}.{key}", value)
             if m.get("level") not in (None, "") and m["level"] not in LEVELS:
