@@ -201,8 +201,6 @@ class RegistrationVerifyOut(Answer):
     subtype: str | None
     buyer_name: str
     seller_name: str
-    total_amount: int = Field(description="fen")
-    tech_amount: int = Field(description="fen")
     registered_on: date | None
     amended: bool
     vat_exempt: bool

@@ -15,13 +15,13 @@ def find_by_number(number: str) -> ContractRegistration | None:
 
 
 def public_facts(reg: ContractRegistration) -> dict:
-    """The facts a verify page and API show: validity, parties' names, type and amounts. No USCC,
-    no items, documents, comments, applicant or people."""
+    """The facts a verify page and API show, what proves a certificate authentic: number, validity,
+    parties' names, type and date. No amounts (a contract's price is the parties' business), no USCC,
+    items, documents, comments, applicant or people."""
     return {
         "number": reg.number, "valid": reg.status == "registered", "status": reg.status,
         "contract_type": reg.contract_type, "subtype": reg.subtype,
         "buyer_name": reg.buyer_name, "seller_name": reg.seller_name,
-        "total_amount": reg.total_amount, "tech_amount": reg.tech_amount,
         "registered_on": reg.registered_on, "amended": reg.amended_at is not None,
         "vat_exempt": reg.vat_exempt,
     }
