@@ -72,6 +72,11 @@ class Config:
     LANGUAGES = ["zh", "en"]
     DISPLAY_TIMEZONE = "Asia/Shanghai"
 
+    # Certificates (core.pdffont): the Chinese font, "path" or "path:index" (else fontconfig finds
+    # fonts-noto-cjk), and the issuing body's seal, a PNG printed under its name (none: no seal).
+    PDF_FONT = os.environ.get("PDF_FONT") or None
+    CERTIFICATE_SEAL = os.environ.get("CERTIFICATE_SEAL") or None
+
     PER_PAGE = 20
     MAX_PER_PAGE = 100
     # Accounts security (marketplace/accounts): failed logins per account (the e-mail, from any address)

@@ -11,6 +11,7 @@ def init_app(app):
     from .documents import register_kind
     from .routes import bp
 
+    app.config.setdefault("FILING_ISSUER", "江苏省科学技术厅")  # the issuing body printed on the certificate
     app.config.setdefault("FILING_REPORT_DUE", "03-31")       # the report on year Y is due on this day of Y+1
     app.config.setdefault("FILING_REPORT_WARN_DAYS", (30, 7))  # the sweep warns this many days before
     register_kind()  # the firms in the search index

@@ -1,49 +1,17 @@
-"""The printable filing certificate: a PDF (fpdf2) in a CJK font with a QR code to the verify page.
-
-The font is found at run time: config FILING_CERT_FONT ("path" or "path:index" of a TTF/OTF/TTC), else
-fontconfig's match for "Noto Sans CJK SC" (Debian/Ubuntu: apt install fonts-noto-cjk)."""
+"""The printable filing certificate: a PDF (fpdf2) in the Chinese font of core.pdffont (a real text
+layer), naming its issuing body (with its seal when CERTIFICATE_SEAL is set), with a QR code and a short
+typeable address of the verify page (…/firms/verify/2026-0001)."""
 import io
-import logging
 import os
-import subprocess
-from functools import lru_cache
 
 import qrcode
 from flask import current_app
 from flask_babel import gettext as _
 from fpdf import FPDF
 
-from ..core.errors import Unavailable
+from ..core.pdffont import add_cjk_font
 from ..core.timeutil import to_local
-
-logging.getLogger("fontTools").setLevel(logging.WARNING)  # its subsetter logs every glyph at INFO
-
-LEVEL_ZH = {"junior": "初级", "intermediate": "中级", "senior": "高级"}
-
-
-@lru_cache(maxsize=4)
-def _match_font(family: str) -> tuple[str, int] | None:
-    try:
-        out = subprocess.run(["fc-match", "-f", "%{file}\n%{index}", family], capture_output=True, text=True,
-                             timeout=10, check=True).stdout.split("\n")
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if not out or not out[0] or not os.path.exists(out[0]):
-        return None
-    return out[0], int(out[1] or 0) if len(out) > 1 and out[1].isdigit() else 0
-
-
-def cjk_font() -> tuple[str, int]:
-    """(path, face index) of a font with Chinese glyphs, or Unavailable with a clear message."""
-    configured = current_app.config.get("FILING_CERT_FONT")
-    if configured:
-        path, _sep, index = configured.partition(":") if not os.path.exists(configured) else (configured, "", "0")
-        if os.path.exists(path):
-            return path, int(index or 0)
-    found = _match_font("Noto Sans CJK SC")
-    if found is None or "cjk" not in found[0].lower() and not configured:
-        raise Unavailable(_("找不到中文字体：请安装 fonts-noto-cjk 或设置 FILING_CERT_FONT"))
-    return found
+from .states import LEVELS
 
 
 def qr_png(url: str) -> bytes:
@@ -63,23 +31,28 @@ def issued_certificate(firm, verify_url: str) -> bytes:
 
 
 def certificate_pdf(firm, verify_url: str) -> bytes:
-    path, index = cjk_font()
+    title = _("技术经理人事务所备案证明")
+    rows = [(_("事务所名称"), firm.name), (_("统一社会信用代码"), firm.uscc), (_("法定代表人"), firm.legal_rep),
+            (_("注册城市"), firm.city or ""), (_("办公地址"), firm.address),
+            (_("备案日期"), to_local(firm.approved_at).strftime("%Y-%m-%d") if firm.approved_at else "")]
+    managers = [_("%(name)s　%(level)s　证书编号 %(no)s", name=m.name, level=str(LEVELS.get(m.level, "")),
+                  no=m.certificate_no) for m in firm.managers if m.active]
+    issuer, prompt = current_app.config["FILING_ISSUER"], _("扫描二维码或访问以下网址核验本证明：")
+    heading = _("技术经理人")
     pdf = FPDF(orientation="P", unit="mm", format="A4")
-    pdf.set_title(f"技术经理人事务所备案证明 {firm.number}")
-    pdf.add_font("cjk", fname=path, collection_font_number=index)
+    pdf.set_title(f"{title} {firm.number}")
+    add_cjk_font(pdf, "".join([title, firm.number or "", issuer, prompt, verify_url, heading, *managers,
+                               *(k + (v or "") for k, v in rows)]))
     pdf.add_page()
     pdf.set_draw_color(160, 30, 30)
     pdf.set_line_width(1.2)
     pdf.rect(12, 12, 186, 273)
     pdf.set_font("cjk", size=26)
     pdf.set_y(36)
-    pdf.cell(0, 14, "技术经理人事务所备案证明", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 14, title, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("cjk", size=14)
     pdf.cell(0, 10, firm.number or "", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(10)
-    rows = [("事务所名称", firm.name), ("统一社会信用代码", firm.uscc), ("法定代表人", firm.legal_rep),
-            ("注册城市", firm.city or ""), ("办公地址", firm.address),
-            ("备案日期", to_local(firm.approved_at).strftime("%Y年%m月%d日") if firm.approved_at else "")]
     pdf.set_font("cjk", size=12)
     for label, value in rows:
         pdf.set_x(28)
@@ -87,15 +60,19 @@ def certificate_pdf(firm, verify_url: str) -> bytes:
         pdf.multi_cell(120, 9, value or "", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_x(28)
-    pdf.cell(0, 9, "技术经理人", new_x="LMARGIN", new_y="NEXT")
-    for m in firm.managers:
+    pdf.cell(0, 9, heading, new_x="LMARGIN", new_y="NEXT")
+    for line in managers:
         pdf.set_x(36)
-        pdf.cell(0, 8, f"{m.name}　{LEVEL_ZH.get(m.level, '')}　证书编号 {m.certificate_no}",
-                 new_x="LMARGIN", new_y="NEXT")
-    pdf.image(io.BytesIO(qr_png(verify_url)), x=150, y=228, w=36, h=36)
-    pdf.set_xy(28, 236)
+        pdf.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.image(io.BytesIO(qr_png(verify_url)), x=28, y=228, w=36, h=36)
+    pdf.set_xy(68, 232)
     pdf.set_font("cjk", size=10)
-    pdf.multi_cell(115, 6, "扫描二维码或访问以下网址核验本证明：\n" + verify_url)
-    pdf.set_xy(28, 258)
-    pdf.cell(0, 8, "江苏省科技资源统筹服务中心")
+    pdf.multi_cell(70, 6, prompt + "\n" + verify_url)
+    seal = current_app.config.get("CERTIFICATE_SEAL")
+    if seal and os.path.exists(seal):
+        pdf.image(seal, x=152, y=222, w=36, h=36)
+    pdf.set_xy(138, 236)
+    pdf.set_font("cjk", size=11)
+    day = to_local(firm.approved_at).strftime("%Y-%m-%d") if firm.approved_at else ""
+    pdf.multi_cell(56, 7, f"{issuer}\n{day}", align="C")
     return bytes(pdf.output())

@@ -12,7 +12,7 @@ from ..core.timeutil import utcnow
 from ..core.uow import unit_of_work
 from ..extensions import db
 from ..uploads.services import store_form_uploads
-from . import services
+from . import rules, services
 from .forms import AnnualReportForm, EvaluationForm, FilingForm, NewReportForm, ReviewForm
 from .states import LEVELS, SECTIONS, STATUSES
 
@@ -201,7 +201,7 @@ def certificate(firm_id):
     firm = services.public_firm(firm_id)
     if firm.status != "approved":
         abort(404)
-    verify_url = url_for("filing.verify", number=firm.number, _external=True)
+    verify_url = url_for("filing.verify", number=rules.short_number(firm.number), _external=True)
     pdf = issued_certificate(firm, verify_url)
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f"inline; filename=certificate-{firm.id}.pdf", "X-Content-Type-Options": "nosniff"})

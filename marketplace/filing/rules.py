@@ -16,6 +16,23 @@ def format_number(year: int, seq: int) -> str:
     return NUMBER_FORMAT.format(year=year, seq=seq)
 
 
+# 苏技经备〔2026〕0001号 as people type it: any brackets (〔〕 [] () （） 【】), with or without 苏技经备 and 号,
+# or the short form 2026-0001 printed on the certificate.
+_TYPED_NUMBER = re.compile(r"(?:苏技经备)?\s*[〔\[(（【]?\s*(\d{4})\s*[〕\])）】\-/\s]?\s*(\d{1,4})\s*号?")
+
+
+def parse_number(text: str) -> str | None:
+    """The canonical filing number of what someone typed, or None."""
+    match = _TYPED_NUMBER.fullmatch((text or "").strip()) if len(text or "") <= 40 else None
+    return format_number(int(match.group(1)), int(match.group(2))) if match else None
+
+
+def short_number(number: str) -> str:
+    """苏技经备〔2026〕0001号 → 2026-0001: typeable, and what the certificate's verify address carries."""
+    match = _TYPED_NUMBER.fullmatch(number or "")
+    return f"{match.group(1)}-{int(match.group(2)):04d}" if match else number
+
+
 def clean_uscc(value: str) -> str:
     """The code as stored: canonical when valid (core.identifiers), else as typed (its error is shown)."""
     return normalise_uscc(value) or (value or "").strip().upper()

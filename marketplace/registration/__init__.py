@@ -9,7 +9,7 @@ DEFAULTS = {
     "REGISTRATION_EXPERT_THRESHOLD": 500_000_000,   # 技术交易额 ≥ ¥5,000,000 (fen) needs expert review
     "REGISTRATION_POINT": "01",                     # 2-digit registration point in the number
     "REGISTRATION_DEFAULT_CITY": "3201",            # the point's city when neither party is in Jiangsu
-    "REGISTRATION_CJK_FONT": None,                  # "/path/font.ttc:index"; else found with fontconfig
+    "REGISTRATION_ISSUER": "江苏省技术合同认定登记机构",  # the issuing body printed on certificates
 }
 
 

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from ...core.errors import Invalid, NotFound
 from ...core.reference import CITIES
 from ...extensions import db
+from .. import rules
 from ..figures import figures_for
 from ..models import Firm, FirmManager
 from ..states import LEVELS, LISTED
@@ -53,8 +54,8 @@ def public_firm(firm_id: int) -> Firm:
 
 def verify(number: str) -> Firm:
     """The firm holding filing number `number` (valid, suspended or revoked); NotFound otherwise."""
-    number = (number or "").strip()
-    if not number or len(number) > 40:
+    number = rules.parse_number(number or "")
+    if number is None:
         raise NotFound(_("备案编号不存在"))
     firm = db.session.scalar(sa.select(Firm).where(Firm.number == number))
     if firm is None or firm.status not in PUBLIC:

@@ -1,41 +1,28 @@
-"""The registration certificate (登记证明) as a PDF: fpdf2 with a CJK font found at run time (fontconfig),
-and a QR code (qrcode) pointing at the public verify page."""
-import functools
+"""The registration certificate (登记证明) as a PDF: fpdf2 with the Chinese font of core.pdffont (a real
+text layer), the parties named as the contract type names them, the issuing body (and its seal, when
+configured), and a QR code and a short typeable address of the public verify page."""
 import io
-import logging
-import shutil
-import subprocess
+import os
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
 
-from ...core.errors import Conflict, Unavailable
+from ...core.errors import Conflict
 from ...core.money import format_fen
+from ...core.pdffont import add_cjk_font
 from ..reference import CONTRACT_TYPES, NATURES, SUBTYPES, TECH_FIELDS, label
 from ..rules import city_code_name, vat_exempt
 
-# fontTools logs every glyph of the subset at INFO: keep the app log readable.
-logging.getLogger("fontTools").setLevel(logging.WARNING)
 
-FONT_FAMILIES = ("Noto Sans CJK SC", "Noto Serif CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei")
-
-
-@functools.lru_cache(maxsize=1)
-def cjk_font() -> tuple[str, int]:
-    """(file, index in a collection) of a Simplified-Chinese font, from config or fontconfig."""
-    configured = current_app.config.get("REGISTRATION_CJK_FONT")
-    if configured:
-        path, _sep, index = str(configured).partition(":")
-        return path, int(index or 0)
-    if shutil.which("fc-match"):
-        for family in FONT_FAMILIES:
-            out = subprocess.run(["fc-match", "-f", "%{file}:%{index}:%{family}", f"{family}:lang=zh-cn"],
-                                 capture_output=True, text=True, timeout=10).stdout
-            path, _sep, rest = out.partition(":")
-            index, _sep, found = rest.partition(":")
-            if path and family.split()[0].lower() in found.lower() and path.endswith((".ttf", ".otf", ".ttc")):
-                return path, int(index or 0)
-    raise RuntimeError("no CJK font found: install fonts-noto-cjk or set REGISTRATION_CJK_FONT=/path/font.ttc:index")
+def party_labels(contract_type: str, subtype: str | None = None) -> tuple[str, str]:
+    """(seller side, buyer side) as the contract type names its parties."""
+    if contract_type == "transfer":
+        return _("让与方"), _("受让方")
+    if contract_type == "licence":
+        return _("许可方"), _("被许可方")
+    if contract_type == "development" and subtype == "cooperative":
+        return _("合作方（卖方）"), _("合作方（买方）")
+    return _("受托方"), _("委托方")  # development (commissioned), consulting, service
 
 
 def _qr_png(url: str) -> io.BytesIO:
@@ -70,33 +57,16 @@ def certificate_pdf(reg) -> bytes:
 
     if not reg.number:
         raise Conflict(_("该申请尚未登记，没有登记证明"))
-    try:
-        path, index = cjk_font()
-    except RuntimeError as err:
-        current_app.logger.error("%s", err)
-        raise Unavailable(_("缺少中文字体，暂时无法生成登记证明")) from None
-    pdf = FPDF(format="A4")
-    pdf.set_title(f"{_('技术合同登记证明')} {reg.number}")
-    pdf.add_font("cjk", "", path, collection_font_number=index)
-    pdf.add_page()
-    pdf.set_font("cjk", size=20)
-    pdf.cell(0, 14, _("技术合同认定登记证明"), align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("cjk", size=11)
-    pdf.cell(0, 8, _("登记编号：%(number)s", number=reg.number), align="C", new_x="LMARGIN", new_y="NEXT")
-    if reg.status == "cancelled":
-        pdf.set_text_color(180, 0, 0)
-        pdf.cell(0, 8, _("本合同登记已注销"), align="C", new_x="LMARGIN", new_y="NEXT")
-        pdf.set_text_color(0, 0, 0)
-    pdf.ln(4)
     ctype = label(CONTRACT_TYPES, reg.contract_type)
     if reg.subtype:
         ctype += f"（{label(SUBTYPES.get(reg.contract_type, {}), reg.subtype)}）"
+    seller_label, buyer_label = party_labels(reg.contract_type, reg.subtype)
     rows = [
         (_("项目名称"), reg.project_name),
         (_("合同类型"), ctype),
         (_("技术领域"), label(TECH_FIELDS, reg.tech_field)),
-        (_("卖方（受托方）"), _party(reg, "seller")),
-        (_("买方（委托方）"), _party(reg, "buyer")),
+        (_("卖方（%(role)s）", role=seller_label), _party(reg, "seller")),
+        (_("买方（%(role)s）", role=buyer_label), _party(reg, "buyer")),
         (_("签订日期"), reg.signed_on.isoformat()),
         (_("有效期至"), reg.valid_until.isoformat()),
         (_("合同成交额"), format_fen(reg.total_amount)),
@@ -107,6 +77,22 @@ def certificate_pdf(reg) -> bytes:
     ]
     if reg.amended_at:
         rows.append((_("变更"), _("本证明反映最近一次变更登记后的内容")))
+    title, number_line = _("技术合同认定登记证明"), _("登记编号：%(number)s", number=reg.number)
+    cancelled, issuer = _("本合同登记已注销"), current_app.config["REGISTRATION_ISSUER"]
+    url, prompt = verify_url(reg.number), _("扫描二维码或访问以下网址核验本证明：")
+    pdf = FPDF(format="A4")
+    pdf.set_title(f"{title} {reg.number}")
+    add_cjk_font(pdf, "".join([title, number_line, cancelled, issuer, prompt, url, *(k + v for k, v in rows)]))
+    pdf.add_page()
+    pdf.set_font("cjk", size=20)
+    pdf.cell(0, 14, title, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("cjk", size=11)
+    pdf.cell(0, 8, number_line, align="C", new_x="LMARGIN", new_y="NEXT")
+    if reg.status == "cancelled":
+        pdf.set_text_color(180, 0, 0)
+        pdf.cell(0, 8, cancelled, align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_text_color(0, 0, 0)
+    pdf.ln(4)
     for key, value in rows:
         pdf.set_font("cjk", size=11)
         y = pdf.get_y()
@@ -114,13 +100,24 @@ def certificate_pdf(reg) -> bytes:
         pdf.multi_cell(0, 8, value, border=1, new_x="LMARGIN", new_y="NEXT")
         pdf.set_y(max(pdf.get_y(), y + 8))
     pdf.ln(6)
-    url = verify_url(reg.number)
     top = pdf.get_y()
     pdf.image(_qr_png(url), x=pdf.l_margin, y=top, w=36, h=36)
     pdf.set_xy(pdf.l_margin + 42, top + 4)
     pdf.set_font("cjk", size=10)
-    pdf.multi_cell(0, 6, _("扫描二维码或访问以下网址核验本证明：") + "\n" + url)
+    pdf.multi_cell(0, 6, prompt + "\n" + url)
+    issue_seal(pdf, issuer, top + 40, reg.registered_on)
     return bytes(pdf.output())
+
+
+def issue_seal(pdf, issuer: str, top: float, day):
+    """The issuing body and date at the bottom right, over its seal image when one is configured."""
+    seal = current_app.config.get("CERTIFICATE_SEAL")
+    x = pdf.w - pdf.r_margin - 62
+    if seal and os.path.exists(seal):
+        pdf.image(seal, x=x + 14, y=top - 4, w=36, h=36)
+    pdf.set_xy(x, top + 12)
+    pdf.set_font("cjk", size=11)
+    pdf.multi_cell(62, 7, issuer + ("\n" + day.isoformat() if day else ""), align="C")
 
 
 def _party(reg, side: str) -> str:
