@@ -161,6 +161,16 @@ def _phrases(chunks: list[str]) -> list[str]:
     return out
 
 
+def partial(parsed: Parsed, keep: int) -> Parsed | None:
+    """Documents with at least `keep` of the query's words (any `keep` of them), or None when the query
+    has no more than `keep` words. Tried from all-but-one down to one when nothing has every word."""
+    if not isinstance(parsed.tree, And) or not 1 <= keep < len(parsed.tree.items):
+        return None
+    from itertools import combinations
+    combos = list(combinations(parsed.tree.items, keep))[:20]
+    return Parsed(_or(_and(c) for c in combos), parsed.marks, parsed.words)
+
+
 def broader(parsed: Parsed) -> Parsed | None:
     """Any word instead of all words (for the empty state), or None if there is one word."""
     if isinstance(parsed.tree, And):

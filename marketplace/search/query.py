@@ -23,6 +23,7 @@ from .parse import (
                     Term,
                     broader,
                     parse,
+                    partial,
                     to_whoosh,
 )
 from .ranking import Hit, Outcome, filter_set, run
@@ -30,5 +31,5 @@ from .suggest import similar_terms, similar_titles, suggest
 
 __all__ = ["CACHE_POSTINGS", "CONTENT_BOOST", "FACETS", "FILTER_FIELDS", "MAX_TERMS_PER_WORD", "MAX_WORDS",
            "NGRAM_BOOST", "SORTS", "SYNONYM_FACTOR", "TITLE_BOOST", "And", "DocSets", "Hit", "Or", "Outcome",
-           "Parsed", "Term", "_segment_cache", "broader", "filter_set", "highlight", "mark_regex", "parse",
+           "Parsed", "Term", "_segment_cache", "broader", "partial", "filter_set", "highlight", "mark_regex", "parse",
            "run", "similar_terms", "similar_titles", "suggest", "to_whoosh"]

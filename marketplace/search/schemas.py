@@ -63,10 +63,12 @@ class EmptyState(Answer):
 
 class SearchResults(Answer):
     """Facet counts reflect the query and the other filters (a facet's own filter is not applied to its
-    counts). When nothing matches, `suggestions` proposes broader searches."""
+    counts). When nothing has every word, the results are those with some of them (`partial` true,
+    most words matched first); when nothing matches at all, `suggestions` proposes other searches."""
 
     q: str
     total: int
+    partial: bool = Field(False, description="no result has every word: these have some of them")
     page: int
     per_page: int
     sort: str

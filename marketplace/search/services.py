@@ -99,6 +99,18 @@ def search(args: dict) -> dict:
         return ds, out
 
     ds, outcome = _with_index(go)
+    partial, strict = False, parsed
+    words = len(parsed.tree.items) if isinstance(parsed.tree, Q.And) else 1
+    for keep in range(words - 1, 0, -1) if outcome.total == 0 else ():
+        # nothing has every word: show what has the most of them (all but one, …), and say so
+        parsed = Q.partial(strict, keep)
+        ds, outcome = _with_index(go)
+        if outcome.total:
+            partial = True
+            break
+    if not partial and parsed is not strict:  # nothing at all: the empty state speaks of the query as typed
+        parsed = strict
+        ds, outcome = _with_index(go)
     if args.get("clamp") and outcome.total and (page - 1) * per_page >= outcome.total:  # the last page
         page = last_page(outcome.total, per_page)
         ds, outcome = _with_index(go)
@@ -125,6 +137,7 @@ def search(args: dict) -> dict:
     result = {
         "q": args["q"], "total": outcome.total, "page": page, "per_page": per_page, "sort": sort,
         "items": items, "facets": outcome.facets, "filters": {k: v for k, v in filters.items() if v},
+        "partial": partial,
     }
     if outcome.total == 0:
         result["suggestions"] = empty_state(ds, parsed, args, filters)

@@ -64,11 +64,50 @@ def _prefix_terms(ds: DocSets, fieldname: str, prefix: str, limit: int) -> list[
     return out
 
 
+def _pinyin(text: str) -> str:
+    from pypinyin import lazy_pinyin
+    return " ".join(lazy_pinyin(text))
+
+
+_sound_cache: dict = {}
+
+
+def _title_words_by_sound(ds: DocSets) -> dict[str, list[tuple[int, str]]]:
+    """Title words of two or more Han characters by their toneless pinyin, most frequent first; once
+    per searcher generation (a few thousand words)."""
+    key = id(ds.reader)
+    if key not in _sound_cache:
+        _sound_cache.clear()
+        by_sound: dict[str, list[tuple[int, str]]] = {}
+        for raw in ds.reader.lexicon("title"):
+            word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            if len(word) >= 2 and all(analysis.has_han(ch) for ch in word):
+                by_sound.setdefault(_pinyin(word), []).append((-ds.reader.doc_frequency("title", word), word))
+        _sound_cache[key] = {k: sorted(v) for k, v in by_sound.items()}
+    return _sound_cache[key]
+
+
+def sounds_like(ds: DocSets, word: str, limit: int = 3) -> list[str]:
+    """Index words that sound like a Chinese word typed with the wrong character (质普 → 质谱): Chinese
+    input methods type by pinyin, so typos are homophones."""
+    if not 2 <= len(word) <= 8:
+        return []
+    try:
+        found = _title_words_by_sound(ds).get(_pinyin(word), [])
+    except Exception:  # an index without titles, or an old one: no suggestion rather than an error
+        return []
+    return [w for _n, w in found if w != word][:limit]
+
+
 def similar_terms(ds: DocSets, words: Iterable[str], limit: int = 5) -> list[str]:
-    """Index words close to the query's Latin words (typos in model numbers, abbreviations)."""
+    """Index words close to the query's words: Latin ones by spelling (typos in model numbers,
+    abbreviations), Chinese ones by sound (a homophone typed by mistake)."""
     out: list[str] = []
     for word in words:
-        if analysis.has_han(word) or len(word) < 3:
+        if analysis.has_han(word):
+            out += [w for w in sounds_like(ds, word) if w not in out]
+            continue
+        if len(word) < 3:
             continue
         for fieldname in ("title", "content"):
             try:

@@ -105,4 +105,5 @@ def test_the_english_placeholder_example_works(titles, demo_like):
     # "e.g. … Nanjing TEM": a city's English name finds its listings
     assert titles("Nanjing TEM") == ["透射电子显微镜"]
     assert set(titles("Suzhou XRD")) == {"X射线衍射仪"}
-    assert titles("Wuxi XRD") == []
+    # nothing in Wuxi: the XRD elsewhere, flagged as a partial match (issue 27)
+    assert titles("Wuxi XRD") == ["X射线衍射仪"]

@@ -142,8 +142,8 @@ def test_bad_arguments_are_clear_errors(client, params):
 def test_empty_state_suggests_broader_searches(corpus, api_search, client):
     body = api_search(q="电镜", city="宿迁")
     assert body["total"] == 0 and body["suggestions"]["without_filters"] == 3
-    body = api_search(q="电镜 拖拉机")
-    assert body["total"] == 0 and body["suggestions"]["any_word"] == 3
+    body = api_search(q="电镜 拖拉机")  # nothing has both words: those with one of them, flagged (issue 27)
+    assert body["total"] == 3 and body["partial"] is True
     body = api_search(q="JEM-2100E")
     assert "jem-2100f" in body["suggestions"]["terms"]
     body = api_search(q="透射电子显镜")  # a typo
