@@ -41,6 +41,19 @@ class Config:
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "sk_test_localstripe")
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "whsec_localstripe_dev")
     STRIPE_TIMEOUT = float(os.environ.get("STRIPE_TIMEOUT", "5"))
+    # The key the browser's card form uses with the gateway's own script: card data goes to the gateway,
+    # the platform sees only the card's id (localstripe accepts any pk_ key).
+    STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "pk_test_localstripe")
+    # Where the browser loads the gateway's script (Stripe: https://js.stripe.com/v3/); by default the
+    # script localstripe serves next to its API.
+    STRIPE_JS_URL = os.environ.get("STRIPE_JS_URL") or None
+
+    # Monthly bills (对账单) and the account organisations transfer to (对公转账).
+    BILLING_DUE_DAYS = _int("BILLING_DUE_DAYS", 30)
+    BILLING_ACCOUNT_NAME = os.environ.get("BILLING_ACCOUNT_NAME", "江苏省科技资源统筹服务中心")
+    BILLING_ACCOUNT_NUMBER = os.environ.get("BILLING_ACCOUNT_NUMBER", "3201 0188 0000 0612 3456")
+    BILLING_BANK_NAME = os.environ.get("BILLING_BANK_NAME", "中国银行南京鼓楼支行")
+    BANK_STATEMENT_MAX_BYTES = _int("BANK_STATEMENT_MAX_BYTES", 5 * 1024 * 1024)
 
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "log")  # "log" writes mails to the app log
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")

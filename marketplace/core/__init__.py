@@ -30,11 +30,15 @@ def init_app(app):
             return []
         return nav_registry.links_for(current_user, app.view_functions)
 
+    def nav_panels(key: str):
+        """Sections other domains add to a shared page (core.nav.add_panel): [(template, context)]."""
+        return [(template, context()) for template, context in nav_registry.REGISTRY.panels.get(key, [])]
+
     @app.context_processor
     def _globals():
         views = app.view_functions
         search_url = url_for("search.search_page") if "search.search_page" in views else url_for("catalog.resources")
-        return {"CITIES": CITIES, "current_locale": locale(), "nav_links": nav_links, "search_url": search_url,
+        return {"CITIES": CITIES, "current_locale": locale(), "nav_links": nav_links, "nav_panels": nav_panels, "search_url": search_url,
                 "org_kind_name": lambda k: tr(ORG_KINDS[k]) if k in ORG_KINDS else k, "city_name": tr}
 
     bp = Blueprint("core", __name__)

@@ -71,6 +71,8 @@ SCHEDULE = (
              "public notices that ended, expired demands, instalment reminders, new matches"),
     Periodic("filings-sweep", "30 0 * * *", "marketplace.filing.services:sweep",
              "annual-report warnings (30 and 7 days) and suspensions of overdue firms (08:30 Beijing time)"),
+    Periodic("billing-daily", "30 16 * * *", "marketplace.billing.services.sweeps:daily",
+             "close last month's bills (idempotent), mark bills past due overdue, send due reminders (00:30 Beijing time)"),
     Periodic("jobs-outbox", "* * * * *", "marketplace.core.jobs:drain_outbox",
              "run jobs left in the outbox (a commit whose wake-up was lost, a job whose hand-over failed)"),
     Periodic("federation-harvest", "23 * * * *", "marketplace.federation.services:harvest_due",

@@ -18,6 +18,7 @@ from typing import Protocol
 COLUMNS: dict[str, str] = {
     "booking": "booking_id",             # a booking's payable, or its cancellation / no-show fee
     "deal_instalment": "instalment_id",  # one instalment of a signed technology deal
+    "bill": "bill_id",                   # a paying organisation's monthly bill (billing)
 }
 
 
@@ -76,6 +77,25 @@ def register(purpose: Purpose) -> None:
     if purpose.name not in COLUMNS:
         raise ValueError(f"payment purpose {purpose.name!r} has no column in payments.purposes.COLUMNS")
     _PURPOSES[purpose.name] = purpose
+
+
+# Things that put a target out of single payment (a booking on a monthly bill is paid with the bill):
+# each is hold(target) -> the reason told to the payer, or None. Registered by the domain that holds it.
+_HOLDS: list = []
+
+
+def register_hold(hold) -> None:
+    if hold not in _HOLDS:
+        _HOLDS.append(hold)
+
+
+def held(target) -> str | None:
+    """Why the target may not be paid on its own now (None: it may)."""
+    for hold in _HOLDS:
+        reason = hold(target)
+        if reason:
+            return reason
+    return None
 
 
 def get(name: str) -> Purpose:

@@ -11,7 +11,7 @@ from ..core.money import format_fen, to_fen
 from ..core.pagination import Pages, page_args
 from ..core.permissions import require_role
 from ..core.uow import unit_of_work
-from . import services
+from . import purposes, services
 from .forms import CardForm, RefundForm, RefundSearchForm
 from .services import refund_desk as refund_service
 from .states import status_label as payment_status_label
@@ -42,7 +42,7 @@ def checkout(booking_id):
     elif form.errors:
         status = 422
     return render_template("payments/checkout.html", b=booking, form=form, can_pay="pay" in services.allowed_actions(
-        booking, actor=current_user), payments=services.payments_of(booking)), status
+        booking, actor=current_user), held=purposes.held(booking), payments=services.payments_of(booking)), status
 
 
 @bp.route("/bookings/<int:booking_id>/receipt")

@@ -3,12 +3,30 @@
 No app, no database. Decline messages are Chinese source text, stored as a payment's
 `failure_message` (a record) and shown translated where they are read (`decline_text`).
 """
+import re
 from dataclasses import dataclass
 from datetime import date
 
 
 def N_(text: str) -> str:  # noqa: N802  (marks a message for the catalog; translated where it is shown)
     return text
+
+
+# The most one PaymentIntent may carry: Stripe caps the amount at 8 digits of the minor unit (¥999,999.99).
+# Above it a card is never offered: the payer transfers (对公转账) instead.
+CARD_CEILING = 99_999_999
+
+
+def within_card_ceiling(amount: int) -> bool:
+    return 0 < amount <= CARD_CEILING
+
+
+_PAYMENT_METHOD_ID = re.compile(r"(pm|card)_[A-Za-z0-9]{6,64}")
+
+
+def valid_payment_method_id(value: str) -> bool:
+    """A gateway payment method id as its script hands it over (pm_… or, from a token, card_…)."""
+    return bool(_PAYMENT_METHOD_ID.fullmatch(value))
 
 
 GENERIC_DECLINE = N_("银行卡被拒绝，请换一张卡或联系发卡行")

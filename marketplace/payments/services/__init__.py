@@ -9,7 +9,7 @@
 Entity first, actor keyword-only: `start_payment(booking, actor=user)`, `pay_with_card(instalment, actor=user,
 …)`, `refund_payment(payment, actor=user)`.
 """
-from .checkout import pay_with_card, start_payment
+from .checkout import pay_with_card, pay_with_payment_method, start_payment
 from .lookups import (
     FEE_STATUSES,
     Receipt,
@@ -24,4 +24,4 @@ from .outcomes import apply_intent, handle_webhook, refund_payment
 from .reconcile import reconcile
 
 __all__ = ["FEE_STATUSES", "allowed_actions", "apply_intent", "get_payment", "handle_webhook", "may_pay",
-           "open_payment", "pay_with_card", "payments_of", "Receipt", "receipt_of", "reconcile", "refund_payment", "start_payment"]
+           "open_payment", "pay_with_card", "pay_with_payment_method", "payments_of", "Receipt", "receipt_of", "reconcile", "refund_payment", "start_payment"]

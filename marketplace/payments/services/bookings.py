@@ -16,6 +16,7 @@ from ...core.errors import Conflict
 from ...extensions import db
 from ...ledger import Cr, Dr
 from ...subsidy import services as subsidy_services
+from .. import purposes
 from .lookups import FEE_STATUSES, reload, require_payer
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,9 @@ class BookingPurpose:
                                   .execution_options(populate_existing=True)).scalar_one()
 
     def check_payable(self, booking):
+        held = purposes.held(booking)
+        if held:
+            raise Conflict(held)
         if booking.status == "settled" or (booking.status in FEE_STATUSES and booking.cancel_fee_paid_at):
             raise Conflict(_("该预约已付款"))
         if booking.status in FEE_STATUSES and not booking.amount_due:

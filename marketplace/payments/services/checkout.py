@@ -170,6 +170,46 @@ def pay_with_card(target, *, actor, number: str, exp_month: int, exp_year: int, 
     return apply_intent(pi, actor=actor)
 
 
+def pay_with_payment_method(target, *, actor, payment_method: str) -> Payment | None:
+    """Confirm what a target owes with a card the browser handed to the gateway itself (the gateway's
+    script made it): the platform holds only its id (pm_… / card_…), never the card's number."""
+    purpose = purposes.of_target(target)
+    purpose.require_payer(target, actor)
+    if not (isinstance(payment_method, str) and rules.valid_payment_method_id(payment_method)):
+        raise Invalid.field("payment_method", _("银行卡信息无效，请重新填写"))
+    target, payment = start_payment(target, actor=actor)
+    if payment is None:
+        return None
+    snap = _snapshot(purpose, target, payment)
+    _checkpoint()
+    gw = Gateway.from_config()
+    try:
+        gw.update_payment_intent(snap["pi"], payment_method=payment_method)
+    except CardDeclined as exc:
+        return _declined(snap["id"], exc, actor=actor)
+    except GatewayUnavailable:
+        raise Unavailable(snap["unavailable"]) from None
+    except GatewayError as exc:
+        log.warning("payment %s: payment method refused by the gateway: %s (%s)", snap["id"], exc.message, exc.code)
+        raise Invalid.field("payment_method", _("银行卡无法使用，请检查卡号和有效期")) from None
+    if not move(snap["id"], "confirming", actor=actor, only_from=("requires_payment_method",), failure_message=None):
+        raise Conflict(pending_message())
+    _checkpoint()
+    try:
+        pi = gw.confirm_payment_intent(snap["pi"], f"{snap['key']}-confirm-{payment_method}")
+    except CardDeclined as exc:
+        return _declined(snap["id"], exc, actor=actor)
+    except GatewayUnavailable as exc:
+        if not exc.maybe_done:
+            move(snap["id"], "requires_payment_method", actor=actor, only_from=("confirming",), failure_message=None)
+            _checkpoint()
+            raise Unavailable(snap["unavailable"]) from None
+        pi = _ask_again(gw, snap, actor=actor)
+    except GatewayError:
+        pi = _ask_again(gw, snap, actor=actor)
+    return apply_intent(pi, actor=actor)
+
+
 def _ask_again(gw: Gateway, snap: dict, *, actor) -> dict:
     """The confirm's outcome is unknown: ask for the intent; if still unknown, leave it to reconcile."""
     try:

@@ -57,7 +57,8 @@ def require_payer(booking, *, actor):
 def allowed_actions(booking, *, actor) -> list[str]:
     """["pay"] when the actor may pay the booking and it owes something now (or a completed booking
     owes nothing and is settled by confirming); the pages draw the pay button from it."""
-    if may_pay(booking, actor=actor) and (booking.status == "completed" or booking.amount_due):
+    if may_pay(booking, actor=actor) and (booking.status == "completed" or booking.amount_due) \
+            and not purposes.held(booking):
         return ["pay"]
     return []
 

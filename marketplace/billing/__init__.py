@@ -1,0 +1,40 @@
+"""Money the way Chinese organisations pay: monthly bills (对账单) per paying organisation, paid by
+bank transfer (对公转账, matched by remittance code from imported bank statements) or by card
+through the one payment engine up to the gateway's ceiling."""
+
+
+def init_app(app):
+    from flask_babel import lazy_gettext as _l
+
+    from ..core import nav
+    from ..payments import purposes
+    from . import models  # noqa: F401  (registers the tables)
+    from .cli import bank_cli, billing_cli
+    from .routes import bp, to_pay_panel
+    from .services.bills import hold_reason
+    from .services.purpose import BillPurpose
+
+    purposes.register(BillPurpose())
+    purposes.register_hold(hold_reason)
+    app.register_blueprint(bp)
+    app.cli.add_command(billing_cli)
+    app.cli.add_command(bank_cli)
+    nav.add_link(_l("对账单"), "billing.bills", who=nav.org_member, badge=_owed_bills, priority=12)
+    nav.add_link(_l("银行到账"), "billing.bank", who=nav.has_role("finance"), badge=_queued_lines, priority=30)
+    nav.add_panel("booking.to_pay", "billing/_to_pay_panel.html", to_pay_panel)
+    from .states import BANK_LINE_STATUSES, BILL_STATUSES
+    app.jinja_env.globals.update(BILL_LABELS=BILL_STATUSES, BANK_LABELS=BANK_LINE_STATUSES)
+
+
+def _owed_bills(user):
+    from ..core import nav
+    from .services.bills import owed_by
+    return nav.remember("owed_bills", user, lambda: owed_by(user.organisation_id).bills)
+
+
+def _queued_lines(user):
+    import sqlalchemy as sa
+
+    from ..extensions import db
+    from .models import BankLine
+    return db.session.scalar(sa.select(sa.func.count()).select_from(BankLine).where(BankLine.status == "unmatched"))
