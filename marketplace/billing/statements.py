@@ -119,9 +119,9 @@ def parse_csv(data: bytes) -> list[StatementLine]:
             continue
         if not any(c.strip() for c in row):
             continue
+        if row[0].strip().startswith(("合计", "总计", "本页合计", "共")):
+            continue  # the summary line some banks end with
         if len(row) <= max(cols.values()):
-            if row and row[0].strip().startswith(("合计", "总计", "共")):
-                continue  # the summary line some banks end with
             raise StatementError(n, "columns")
         try:
             amount = parse_amount(row[cols["amount"]])
