@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from marketplace.billing import rules
 from marketplace.billing.models import Bill, BillLine
-from marketplace.billing.services import bills, sweeps
+from marketplace.billing.services import sweeps
 from marketplace.booking import services as bs
 from marketplace.booking.models import Booking
 from marketplace.core.errors import Conflict, Invalid
@@ -17,7 +17,7 @@ from marketplace.notifications.models import Notification
 from marketplace.payments import services as payments
 from tests.races import race
 
-from .conftest import JANUARY, at, close, completed, days, do
+from .conftest import JANUARY, at, close, completed, do
 
 
 def test_a_month_of_bookings_makes_one_bill_with_the_exact_total(world):
