@@ -13,10 +13,14 @@ from ..billing.schemas import (
     BillPayIn,
     BillPayOut,
     BillQuery,
+    InvoiceIn,
+    InvoiceIssueIn,
+    InvoiceOut,
+    InvoiceRedIn,
     ReturnIn,
     StatementImportOut,
 )
-from ..billing.services import bank, bills
+from ..billing.services import bank, bills, invoices
 from ..core.errors import Invalid
 from ..core.permissions import require_login
 from ..payments import services as payments
@@ -103,3 +107,39 @@ def return_bank_line(id, json: ReturnIn):
     """Finance returns a waiting transfer to its payer (the reason is recorded)."""
     actor = require_login(api_actor())
     return BankLineOut.model_validate(bank.return_line(bank.get_line(id, actor=actor), json.note, actor=actor))
+
+
+# -- 发票 -------------------------------------------------------------------------------------------
+
+@endpoint("/invoices", "POST", body=InvoiceIn, answer=InvoiceOut, status=201, errors=(401, 403, 409, 422),
+          tags=["billing"])
+def create_invoice(json: InvoiceIn):
+    """Ask for a 发票 for a paid bill or a paid deal instalment (one of `bill_id`, `instalment_id`): the
+    amount is what was paid; `tax_number` is the buyer's USCC; 专票 (`special`) needs `address_phone` and
+    `bank_account`. 409 when it is already invoiced (until a red-letter record)."""
+    return InvoiceOut.model_validate(invoices.request_invoice(json, actor=require_login(api_actor()))), 201
+
+
+@endpoint("/invoices/<int:id>", answer=InvoiceOut, errors=(401, 403, 404), tags=["billing"])
+def get_invoice(id):
+    return InvoiceOut.model_validate(invoices.get_invoice(id, actor=require_login(api_actor())))
+
+
+@endpoint("/invoices/<int:id>/issue", "POST", body=InvoiceIssueIn, answer=InvoiceOut,
+          errors=(401, 403, 404, 409, 422), tags=["billing"])
+def issue_invoice(id, json: InvoiceIssueIn):
+    """Finance records the invoice it issued: `number`, `issued_on` (not in the future), `document_id` (a PDF)."""
+    actor = require_login(api_actor())
+    inv = invoices.get_invoice(id, actor=actor)
+    return InvoiceOut.model_validate(invoices.issue_invoice(inv, number=json.number, issued_on=json.issued_on,
+                                                            document_id=json.document_id, actor=actor))
+
+
+@endpoint("/invoices/<int:id>/red", "POST", body=InvoiceRedIn, answer=InvoiceOut, errors=(401, 403, 404, 409, 422),
+          tags=["billing"])
+def red_invoice(id, json: InvoiceRedIn):
+    """Finance records the red-letter (红字) invoice cancelling an issued one (after a refund)."""
+    actor = require_login(api_actor())
+    inv = invoices.get_invoice(id, actor=actor)
+    return InvoiceOut.model_validate(invoices.reverse_invoice(inv, number=json.number, issued_on=json.issued_on,
+                                                              reason=json.reason, actor=actor))

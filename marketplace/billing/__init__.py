@@ -16,14 +16,21 @@ def init_app(app):
 
     purposes.register(BillPurpose())
     purposes.register_hold(hold_reason)
+    from ..uploads.services import register_access_rule
+    from . import invoice_routes  # noqa: F401  (adds the 发票 pages to bp)
+    from .services.invoices import can_read_document
+    register_access_rule(can_read_document)
     app.register_blueprint(bp)
     app.cli.add_command(billing_cli)
     app.cli.add_command(bank_cli)
     nav.add_link(_l("对账单"), "billing.bills", who=nav.org_member, badge=_owed_bills, priority=12)
+    nav.add_link(_l("发票"), "billing.invoices", who=nav.any_of(nav.org_member, nav.has_role("finance")),
+                 priority=40)
     nav.add_link(_l("银行到账"), "billing.bank", who=nav.has_role("finance"), badge=_queued_lines, priority=30)
     nav.add_panel("booking.to_pay", "billing/_to_pay_panel.html", to_pay_panel)
-    from .states import BANK_LINE_STATUSES, BILL_STATUSES
-    app.jinja_env.globals.update(BILL_LABELS=BILL_STATUSES, BANK_LABELS=BANK_LINE_STATUSES)
+    from .states import BANK_LINE_STATUSES, BILL_STATUSES, INVOICE_KINDS, INVOICE_STATUSES
+    app.jinja_env.globals.update(BILL_LABELS=BILL_STATUSES, BANK_LABELS=BANK_LINE_STATUSES,
+                                 INVOICE_LABELS=INVOICE_STATUSES, KINDS_LABELS=INVOICE_KINDS)
 
 
 def _owed_bills(user):

@@ -9,7 +9,7 @@ from ..booking.models import Booking
 from ..core.reference import sql_in
 from ..core.timeutil import utcnow
 from ..extensions import db
-from .states import BANK_LINE_STATUSES, BILL_STATUSES, QUEUE_REASONS
+from .states import BANK_LINE_STATUSES, BILL_STATUSES, INVOICE_KINDS, INVOICE_STATUSES, QUEUE_REASONS
 
 LINE_KINDS = ("booking", "cancel_fee")  # a completed booking's net, or a late-cancellation / no-show fee
 
@@ -122,4 +122,53 @@ class BankLine(db.Model):
         sa.Index("uq_billing_bank_lines_transaction", "transaction_id", unique=True,
                  sqlite_where=sa.text("duplicate_of_id IS NULL"), postgresql_where=sa.text("duplicate_of_id IS NULL")),
         sa.Index("ix_billing_bank_lines_status", "status"),
+    )
+
+
+class Invoice(db.Model):
+    """A 发票 requested for a paid bill or a paid deal instalment, and what finance issued."""
+
+    __tablename__ = "billing_invoices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="RESTRICT"), index=True)
+    bill_id: Mapped[int | None] = mapped_column(sa.ForeignKey("billing_bills.id", ondelete="RESTRICT"), index=True)
+    instalment_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("trading_deal_instalments.id", ondelete="RESTRICT"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    title: Mapped[str] = mapped_column(sa.String(200))            # the buyer's name on the invoice
+    tax_number: Mapped[str] = mapped_column(sa.String(18))        # the buyer's USCC
+    address_phone: Mapped[str | None] = mapped_column(sa.String(200))
+    bank_account: Mapped[str | None] = mapped_column(sa.String(200))
+    amount: Mapped[int] = mapped_column(sa.BigInteger)
+    status: Mapped[str] = mapped_column(sa.String(12), default="requested")
+    number: Mapped[str | None] = mapped_column(sa.String(30))
+    issued_on: Mapped[date | None]
+    document_id: Mapped[int | None] = mapped_column(sa.ForeignKey("uploads.id", ondelete="RESTRICT"))
+    red_number: Mapped[str | None] = mapped_column(sa.String(30))
+    red_issued_on: Mapped[date | None]
+    red_reason: Mapped[str | None] = mapped_column(sa.String(300))
+    requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    org = relationship(Organisation)
+    bill = relationship(Bill)
+    instalment = relationship("DealInstalment")
+
+    __table_args__ = (
+        sa.CheckConstraint(f"kind IN {sql_in(tuple(INVOICE_KINDS))}", name="kind"),
+        sa.CheckConstraint(f"status IN {sql_in(tuple(INVOICE_STATUSES))}", name="status"),
+        sa.CheckConstraint("amount > 0", name="amount_pos"),
+        sa.CheckConstraint("(bill_id IS NULL) <> (instalment_id IS NULL)", name="one_target"),
+        sa.CheckConstraint("kind = 'normal' OR (address_phone IS NOT NULL AND bank_account IS NOT NULL)",
+                           name="special_details"),
+        sa.CheckConstraint("status = 'requested' OR (number IS NOT NULL AND issued_on IS NOT NULL)", name="issued"),
+        # One live invoice per thing paid: never more invoiced than paid (a red-letter one frees it).
+        sa.Index("uq_billing_invoices_bill_live", "bill_id", unique=True,
+                 sqlite_where=sa.text("status != 'reversed' AND bill_id IS NOT NULL"),
+                 postgresql_where=sa.text("status != 'reversed' AND bill_id IS NOT NULL")),
+        sa.Index("uq_billing_invoices_instalment_live", "instalment_id", unique=True,
+                 sqlite_where=sa.text("status != 'reversed' AND instalment_id IS NOT NULL"),
+                 postgresql_where=sa.text("status != 'reversed' AND instalment_id IS NOT NULL")),
+        sa.Index("uq_billing_invoices_number", "number", unique=True,
+                 sqlite_where=sa.text("number IS NOT NULL"), postgresql_where=sa.text("number IS NOT NULL")),
     )

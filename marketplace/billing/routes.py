@@ -70,13 +70,22 @@ def bill(bill_id):
     return _bill_page(b)
 
 
-def _bill_page(b, card_form=None, cancel_form=None, status=200):
+def _bill_page(b, cancel_form=None, invoice_form=None, status=200):
+    from .forms import InvoiceForm
+    from .services.invoices import identity as invoices_identity
+    from .services.invoices import invoice_for_bill
     payer = current_user.is_member_of(b.org_id)
+    if invoice_form is None:
+        invoice_form = InvoiceForm()
+        ident = invoices_identity(b.org_id)
+        invoice_form.title.data = ident.legal_name if ident else b.org.name
+        invoice_form.tax_number.data = ident.uscc if ident else (b.org.credit_code or "")
     return render_template(
         "billing/bill.html", b=b, owed=b.total - b.paid_amount, transfer=bills.transfer_instructions(b),
         card_refusal=card_refusal(b) if b.status in ("open", "overdue") else None, payer=payer,
         is_finance=current_user.has_role("finance"), attempts=payments.payments_of(b),
-        bank_lines=bank.lines_of_bill(b.id), cancel_form=cancel_form or CancelBillForm()), status
+        bank_lines=bank.lines_of_bill(b.id), cancel_form=cancel_form or CancelBillForm(),
+        invoice=invoice_for_bill(b.id), invoice_form=invoice_form), status
 
 
 @bp.route("/bills/<int:bill_id>/cancel", methods=["POST"])

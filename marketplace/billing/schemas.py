@@ -97,3 +97,45 @@ class BillPayIn(Schema):
     answer's client_secret is confirmed by the client with the gateway."""
 
     payment_method: text(80) | None = None
+
+
+class InvoiceIn(Schema):
+    """A 发票 request for a paid bill or a paid deal instalment (one of bill_id, instalment_id)."""
+
+    bill_id: Id | None = None
+    instalment_id: Id | None = None
+    kind: Literal["normal", "special"]
+    title: text(200, 2)
+    tax_number: text(30, 1) = Field(description="the buyer's USCC (统一社会信用代码), check character verified")
+    address_phone: text(200) | None = None
+    bank_account: text(200) | None = None
+
+
+class InvoiceIssueIn(Schema):
+    number: text(20, 8) = Field(description="the invoice number (8 digits, or 20 for a 全电发票)")
+    issued_on: date
+    document_id: Id | None = Field(None, description="an uploaded PDF of the invoice (POST /uploads)")
+
+
+class InvoiceRedIn(Schema):
+    number: text(20, 8) = Field(description="the red-letter (红字) invoice's number")
+    issued_on: date
+    reason: text(300, 1)
+
+
+class InvoiceOut(Answer):
+    id: int
+    org_id: int
+    bill_id: int | None
+    instalment_id: int | None
+    kind: Literal["normal", "special"]
+    title: str
+    tax_number: str
+    address_phone: str | None
+    bank_account: str | None
+    amount: int = Field(description="fen")
+    status: Literal["requested", "issued", "reversed"]
+    number: str | None
+    issued_on: date | None
+    red_number: str | None
+    red_issued_on: date | None

@@ -39,3 +39,16 @@ BANK_LINE = StateMachine("bank_line", {
     "assigned": set(),
     "returned": set(),
 }, actions={"assign": "assigned", "return": "returned"})
+
+INVOICE_KINDS = {"normal": N_("增值税普通发票"), "special": N_("增值税专用发票")}
+INVOICE_STATUSES = {
+    "requested": N_("待开具"),
+    "issued": N_("已开具"),
+    "reversed": N_("已红冲"),
+}
+# requested -> issued (finance records the invoice) -> reversed (a red-letter 红字 invoice after a refund)
+INVOICE = StateMachine("invoice", {
+    "requested": {"issued"},
+    "issued": {"reversed"},
+    "reversed": set(),
+}, actions={"issue": "issued", "reverse": "reversed"})

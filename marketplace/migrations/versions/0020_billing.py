@@ -1,4 +1,4 @@
-"""billing: monthly bills and their lines, bank statements and their lines; payments pay bills too
+"""billing: monthly bills and their lines, bank statements and their lines, invoices (发票); payments pay bills too
 
 Revision ID: 0020_billing
 Revises: 0019_one_payment_engine
@@ -128,6 +128,47 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_billing_bill_lines_booking_id'), ['booking_id'], unique=False)
         batch_op.create_index('uq_billing_bill_lines_booking_live', ['booking_id'], unique=True, sqlite_where=sa.text('live'), postgresql_where=sa.text('live'))
 
+    op.create_table('billing_invoices',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('bill_id', sa.Integer(), nullable=True),
+    sa.Column('instalment_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('tax_number', sa.String(length=18), nullable=False),
+    sa.Column('address_phone', sa.String(length=200), nullable=True),
+    sa.Column('bank_account', sa.String(length=200), nullable=True),
+    sa.Column('amount', sa.BigInteger(), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('number', sa.String(length=30), nullable=True),
+    sa.Column('issued_on', sa.Date(), nullable=True),
+    sa.Column('document_id', sa.Integer(), nullable=True),
+    sa.Column('red_number', sa.String(length=30), nullable=True),
+    sa.Column('red_issued_on', sa.Date(), nullable=True),
+    sa.Column('red_reason', sa.String(length=300), nullable=True),
+    sa.Column('requested_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint("kind = 'normal' OR (address_phone IS NOT NULL AND bank_account IS NOT NULL)", name=op.f('ck_billing_invoices_special_details')),
+    sa.CheckConstraint("kind IN ('normal', 'special')", name=op.f('ck_billing_invoices_kind')),
+    sa.CheckConstraint("status = 'requested' OR (number IS NOT NULL AND issued_on IS NOT NULL)", name=op.f('ck_billing_invoices_issued')),
+    sa.CheckConstraint("status IN ('requested', 'issued', 'reversed')", name=op.f('ck_billing_invoices_status')),
+    sa.CheckConstraint('(bill_id IS NULL) <> (instalment_id IS NULL)', name=op.f('ck_billing_invoices_one_target')),
+    sa.CheckConstraint('amount > 0', name=op.f('ck_billing_invoices_amount_pos')),
+    sa.ForeignKeyConstraint(['bill_id'], ['billing_bills.id'], name=op.f('fk_billing_invoices_bill_id_billing_bills'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['document_id'], ['uploads.id'], name=op.f('fk_billing_invoices_document_id_uploads'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['instalment_id'], ['trading_deal_instalments.id'], name=op.f('fk_billing_invoices_instalment_id_trading_deal_instalments'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['org_id'], ['organisations.id'], name=op.f('fk_billing_invoices_org_id_organisations'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['requested_by_id'], ['users.id'], name=op.f('fk_billing_invoices_requested_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_billing_invoices'))
+    )
+    with op.batch_alter_table('billing_invoices', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_billing_invoices_bill_id'), ['bill_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_billing_invoices_instalment_id'), ['instalment_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_billing_invoices_org_id'), ['org_id'], unique=False)
+        batch_op.create_index('uq_billing_invoices_bill_live', ['bill_id'], unique=True, sqlite_where=sa.text("status != 'reversed' AND bill_id IS NOT NULL"), postgresql_where=sa.text("status != 'reversed' AND bill_id IS NOT NULL"))
+        batch_op.create_index('uq_billing_invoices_instalment_live', ['instalment_id'], unique=True, sqlite_where=sa.text("status != 'reversed' AND instalment_id IS NOT NULL"), postgresql_where=sa.text("status != 'reversed' AND instalment_id IS NOT NULL"))
+        batch_op.create_index('uq_billing_invoices_number', ['number'], unique=True, sqlite_where=sa.text('number IS NOT NULL'), postgresql_where=sa.text('number IS NOT NULL'))
+
     with op.batch_alter_table('payments', schema=None) as batch_op:
         batch_op.add_column(sa.Column('bill_id', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_payments_bill_id'), ['bill_id'], unique=False)
@@ -153,6 +194,16 @@ def downgrade():
         batch_op.drop_index('uq_payments_bill_open', sqlite_where=sa.text("status IN ('created', 'requires_payment_method', 'confirming')"), postgresql_where=sa.text("status IN ('created', 'requires_payment_method', 'confirming')"))
         batch_op.drop_index(batch_op.f('ix_payments_bill_id'))
         batch_op.drop_column('bill_id')
+
+    with op.batch_alter_table('billing_invoices', schema=None) as batch_op:
+        batch_op.drop_index('uq_billing_invoices_number', sqlite_where=sa.text('number IS NOT NULL'), postgresql_where=sa.text('number IS NOT NULL'))
+        batch_op.drop_index('uq_billing_invoices_instalment_live', sqlite_where=sa.text("status != 'reversed' AND instalment_id IS NOT NULL"), postgresql_where=sa.text("status != 'reversed' AND instalment_id IS NOT NULL"))
+        batch_op.drop_index('uq_billing_invoices_bill_live', sqlite_where=sa.text("status != 'reversed' AND bill_id IS NOT NULL"), postgresql_where=sa.text("status != 'reversed' AND bill_id IS NOT NULL"))
+        batch_op.drop_index(batch_op.f('ix_billing_invoices_org_id'))
+        batch_op.drop_index(batch_op.f('ix_billing_invoices_instalment_id'))
+        batch_op.drop_index(batch_op.f('ix_billing_invoices_bill_id'))
+
+    op.drop_table('billing_invoices')
 
     with op.batch_alter_table('billing_bill_lines', schema=None) as batch_op:
         batch_op.drop_index('uq_billing_bill_lines_booking_live', sqlite_where=sa.text('live'), postgresql_where=sa.text('live'))
