@@ -34,7 +34,7 @@ MULTIPART_OVERHEAD = 64 * 1024
 def list_bills(query: BillQuery):
     """The caller's organisation's bills (finance: everyone's), overdue and open first."""
     actor = require_login(api_actor())
-    pages = bills.bills_of(actor, status=query.status, page=query.page, per_page=query.per_page)
+    pages = bills.bills_of(actor=actor, status=query.status, page=query.page, per_page=query.per_page)
     return BillPage(items=[BillOut.model_validate(b) for b in pages.items], total=pages.total, page=query.page,
                     per_page=query.per_page)
 

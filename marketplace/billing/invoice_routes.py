@@ -47,7 +47,7 @@ def invoices_page():
     if status not in (None, *INVOICE_STATUSES):
         status = None
     page, per_page = page_args(request.args)
-    pagination = invoices.invoices_of(current_user, status=status, page=page, per_page=per_page)
+    pagination = invoices.invoices_of(actor=current_user, status=status, page=page, per_page=per_page)
     return render_template("billing/invoices.html", pagination=pagination, items=pagination.items, status=status,
                            STATUSES=INVOICE_STATUSES, KINDS=INVOICE_KINDS, is_finance=current_user.has_role("finance"))
 

@@ -27,7 +27,7 @@ def to_pay_panel():
     if not current_user.is_authenticated or current_user.organisation_id is None:
         return {"owed": None, "bills": []}
     owed = bills.owed_by(current_user.organisation_id)
-    unpaid = bills.bills_of(current_user, page=1, per_page=5).items if owed.bills else []
+    unpaid = bills.bills_of(actor=current_user, page=1, per_page=5).items if owed.bills else []
     return {"owed": owed, "bills": [b for b in unpaid if b.status in ("open", "overdue")]}
 
 
@@ -38,7 +38,7 @@ def bills_page():
     if status not in (None, *BILL_STATUSES):
         status = None
     page, per_page = page_args(request.args)
-    pagination = bills.bills_of(current_user, status=status, page=page, per_page=per_page)
+    pagination = bills.bills_of(actor=current_user, status=status, page=page, per_page=per_page)
     owed = bills.owed_by(current_user.organisation_id) if not current_user.has_role("finance") else None
     return render_template("billing/bills.html", pagination=pagination, items=pagination.items, status=status,
                            owed=owed, STATUSES=BILL_STATUSES, close_form=CloseMonthForm(),

@@ -175,7 +175,7 @@ def assign_line(line: BankLine, bill_ref, *, actor, note: str = "") -> BankLine:
     if line.amount > owed:
         raise Invalid.field("bill", _("到账金额 %(amount)s 多于对账单未付金额 %(owed)s：请退回后由付款单位重新转账",
                                       amount=format_fen(line.amount), owed=format_fen(owed)))
-    BANK_LINE.apply(line, "assigned", actor, action="assign", comment=f"bill {bill.id} {note}"[:300],
+    BANK_LINE.apply(line, "assigned", actor=actor, action="assign", comment=f"bill {bill.id} {note}"[:300],
                     bill_id=bill.id, note=(note or "")[:300] or None, decided_by_id=actor.id, decided_at=utcnow())
     reference = f"bank-{line.transaction_id}"[:100]
     if line.amount == owed:
@@ -190,6 +190,6 @@ def return_line(line: BankLine, note: str, *, actor) -> BankLine:
     require_role(actor, "finance")
     if not isinstance(note, str) or not note.strip() or len(note) > 300:
         raise Invalid.field("note", _("请填写退回说明（不超过 300 字）"))
-    BANK_LINE.apply(line, "returned", actor, action="return", comment=note.strip(), note=note.strip(),
+    BANK_LINE.apply(line, "returned", actor=actor, action="return", comment=note.strip(), note=note.strip(),
                     decided_by_id=actor.id, decided_at=utcnow())
     return line

@@ -114,7 +114,7 @@ def _new_bill(org_id, period, due_on, bookings, *, actor) -> Bill | None:
             db.session.flush()
     except IntegrityError:  # another close billed this organisation (or one of its bookings) first
         return None
-    record("bill", bill.id, "close", actor, to_state="open", comment=f"{period} {bill.total}")
+    record("bill", bill.id, "close", actor=actor, to_state="open", comment=f"{period} {bill.total}")
     if bill.total == 0:  # the subsidy covered everything: nothing to pay, settled at once
         settle_bill(bill, via="none", reference=f"bill-{bill.id}", actor=actor)
     return bill
@@ -128,7 +128,7 @@ def close_previous_month() -> int:
 
 # -- reading ---------------------------------------------------------------------------------------
 
-def may_see(bill: Bill, actor) -> bool:
+def may_see(bill: Bill, *, actor) -> bool:
     return bool(actor and getattr(actor, "is_authenticated", False) and (
         actor.is_member_of(bill.org_id) or actor.has_role("finance")))
 
@@ -138,12 +138,12 @@ def get_bill(bill_id, *, actor) -> Bill:
     bill = db.session.get(Bill, bill_id) if isinstance(bill_id, int) and 0 < bill_id <= MAX_ID else None
     if bill is None:
         raise NotFound(_("对账单不存在"))
-    if not may_see(bill, actor):
+    if not may_see(bill, actor=actor):
         raise Forbidden(_("只能查看本单位的对账单"))
     return bill
 
 
-def bills_of(actor, *, status=None, org_id=None, page=1, per_page=20):
+def bills_of(*, actor, status=None, org_id=None, page=1, per_page=20):
     """The actor's organisation's bills (finance: everyone's, or one organisation's), owed first."""
     require_login(actor)
     if status is not None and status not in BILL_STATUSES:
@@ -211,7 +211,7 @@ def settle_bill(bill: Bill, *, via: str, reference: str, actor=None, payment_id:
     settled or its fee recorded, and what arrives now is posted (bank or gateway → the payer's
     receivable): line by line, each with its booking, unless part came earlier (`receive_part`)."""
     received = bill.total - bill.paid_amount
-    BILL.apply(bill, "paid", actor, action="pay", comment=f"{via} {reference}"[:300],
+    BILL.apply(bill, "paid", actor=actor, action="pay", comment=f"{via} {reference}"[:300],
                paid_amount=bill.total, paid_by=via, paid_at=utcnow())
     account = "bank" if via == "transfer" else "gateway_clearing"
     whole = received == bill.total
@@ -255,7 +255,7 @@ def receive_part(bill: Bill, amount: int, reference: str, *, actor) -> Bill:
         raise Conflict(_("对账单刚被更新，请刷新后重试"))
     db.session.refresh(bill)
     _post_receipt(bill, amount, "bank", reference, actor=actor)
-    record("bill", bill.id, "receive", actor, comment=f"{reference} {amount}")
+    record("bill", bill.id, "receive", actor=actor, comment=f"{reference} {amount}")
     db.session.flush()
     return bill
 
@@ -271,7 +271,7 @@ def cancel_bill(bill: Bill, reason: str, *, actor) -> Bill:
     require_role(actor, "finance")
     if not isinstance(reason, str) or not reason.strip() or len(reason) > 300:
         raise Invalid.field("reason", _("请填写作废原因（不超过 300 字）"))
-    BILL.apply(bill, "cancelled", actor, action="cancel", comment=reason.strip())
+    BILL.apply(bill, "cancelled", actor=actor, action="cancel", comment=reason.strip())
     db.session.execute(sa.update(BillLine).where(BillLine.bill_id == bill.id).values(live=False))
     db.session.flush()
     return bill

@@ -22,7 +22,7 @@ from .bills import today_local
 _NUMBER = re.compile(r"\d{8}|\d{20}")
 
 
-def _target(data, actor):
+def _target(data, *, actor):
     """(org_id, bill, instalment, amount paid) of what the invoice is for; the actor must be its payer."""
     if (data.bill_id is None) == (data.instalment_id is None):
         raise Invalid.field("bill_id", _("请指定一张对账单或一期交易款（二选一）"))
@@ -48,7 +48,7 @@ def _target(data, actor):
 def request_invoice(data, *, actor) -> Invoice:
     """The payer asks for a 普票 or 专票 for a paid bill or instalment."""
     require_login(actor)
-    org_id, bill, inst, paid = _target(data, actor)
+    org_id, bill, inst, paid = _target(data, actor=actor)
     try:
         tax_number = parse_uscc(data.tax_number, "tax_number").code
     except RuleError:
@@ -75,7 +75,7 @@ def request_invoice(data, *, actor) -> Invoice:
     except IntegrityError:
         raise Conflict(_("该款项已申请过发票（红冲后才能重新申请）")) from None
     from ...core.audit import record
-    record("invoice", invoice.id, "request", actor, to_state="requested", comment=f"{data.kind} {paid}")
+    record("invoice", invoice.id, "request", actor=actor, to_state="requested", comment=f"{data.kind} {paid}")
     return invoice
 
 
@@ -85,7 +85,7 @@ def identity(org_id: int):
     return db.session.get(OrganisationIdentity, org_id)
 
 
-def may_see(invoice: Invoice, actor) -> bool:
+def may_see(invoice: Invoice, *, actor) -> bool:
     return bool(actor and getattr(actor, "is_authenticated", False)
                 and (actor.is_member_of(invoice.org_id) or actor.has_role("finance")))
 
@@ -95,12 +95,12 @@ def get_invoice(invoice_id, *, actor) -> Invoice:
     inv = db.session.get(Invoice, invoice_id) if isinstance(invoice_id, int) and 0 < invoice_id <= MAX_ID else None
     if inv is None:
         raise NotFound(_("发票不存在"))
-    if not may_see(inv, actor):
+    if not may_see(inv, actor=actor):
         raise Forbidden(_("只能查看本单位的发票"))
     return inv
 
 
-def invoices_of(actor, *, status=None, page=1, per_page=20):
+def invoices_of(*, actor, status=None, page=1, per_page=20):
     """The actor's organisation's invoices (finance: everyone's, requests first)."""
     require_login(actor)
     q = sa.select(Invoice)
@@ -139,7 +139,7 @@ def issue_invoice(invoice: Invoice, *, number: str, issued_on: date, document_id
             raise Invalid.field("document_id", _("发票文件应为 PDF"))
     try:
         with db.session.begin_nested():
-            INVOICE.apply(invoice, "issued", actor, action="issue", comment=number, number=number,
+            INVOICE.apply(invoice, "issued", actor=actor, action="issue", comment=number, number=number,
                           issued_on=issued_on, document_id=document_id)
     except IntegrityError:
         raise Invalid.field("number", _("该发票号码已被使用")) from None
@@ -155,7 +155,7 @@ def reverse_invoice(invoice: Invoice, *, number: str, issued_on: date, reason: s
         errors["issued_on"] = [_("红字发票日期不能早于原发票")]
     if errors:
         raise Invalid(_("红字发票信息有误"), errors)
-    INVOICE.apply(invoice, "reversed", actor, action="reverse", comment=reason, red_number=number,
+    INVOICE.apply(invoice, "reversed", actor=actor, action="reverse", comment=reason, red_number=number,
                   red_issued_on=issued_on, red_reason=reason)
     return invoice
 

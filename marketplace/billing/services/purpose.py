@@ -20,7 +20,7 @@ from .bills import settle_bill
 log = logging.getLogger("marketplace.billing")
 
 
-def require_payer(bill: Bill, actor):
+def require_payer(bill: Bill, *, actor):
     require_login(actor)
     if not actor.is_member_of(bill.org_id):
         raise Forbidden(_("只有对账单所属单位可以付款"))
@@ -40,8 +40,8 @@ class BillPurpose:
     model = Bill
     refundable = False  # a bill's bookings are refunded one by one by finance, off-line, never the whole bill
 
-    def require_payer(self, bill, actor):
-        require_payer(bill, actor)
+    def require_payer(self, bill, *, actor):
+        require_payer(bill, actor=actor)
 
     def lock(self, bill):
         return db.session.execute(sa.select(Bill).where(Bill.id == bill.id).with_for_update(of=Bill)

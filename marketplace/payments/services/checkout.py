@@ -174,7 +174,7 @@ def pay_with_payment_method(target, *, actor, payment_method: str) -> Payment | 
     """Confirm what a target owes with a card the browser handed to the gateway itself (the gateway's
     script made it): the platform holds only its id (pm_… / card_…), never the card's number."""
     purpose = purposes.of_target(target)
-    purpose.require_payer(target, actor)
+    purpose.require_payer(target, actor=actor)
     if not (isinstance(payment_method, str) and rules.valid_payment_method_id(payment_method)):
         raise Invalid.field("payment_method", _("银行卡信息无效，请重新填写"))
     target, payment = start_payment(target, actor=actor)
