@@ -30,6 +30,12 @@ class CardForm(FlaskForm):
             raise ValidationError(_(error[1], m=month, y=rules.full_year(field.data)))
 
 
+    def forget_card(self):
+        """Never send a card's number or security code back in a page (after a decline or an error)."""
+        for field in (self.number, self.cvc):
+            field.data, field.raw_data = None, []
+
+
 class RefundForm(FlaskForm):
     """Amount in yuan (the whole payment by default) and a reason."""
 

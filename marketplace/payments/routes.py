@@ -41,6 +41,8 @@ def checkout(booking_id):
         booking = get_booking(booking_id, actor=current_user)
     elif form.errors:
         status = 422
+    if request.method == "POST":
+        form.forget_card()
     return render_template("payments/checkout.html", b=booking, form=form, can_pay="pay" in services.allowed_actions(
         booking, actor=current_user), held=purposes.held(booking), payments=services.payments_of(booking)), status
 

@@ -148,6 +148,12 @@ class CardForm(FlaskForm):
     cvc = StringField(_l("安全码"), validators=[DataRequired(), Length(min=3, max=3)])
 
 
+    def forget_card(self):
+        """Never send a card's number or security code back in a page (after a decline or an error)."""
+        for field in (self.number, self.cvc):
+            field.data, field.raw_data = None, []
+
+
 class CommissionForm(FlaskForm):
     """Finance sets a broker firm's commission rate: a percentage with at most two decimals (1 basis point)."""
 

@@ -14,7 +14,7 @@ from ...core.permissions import require_role
 from ...core.timeutil import to_local, utcnow
 from ...core.uow import unit_of_work
 from ...extensions import db
-from .. import services
+from .. import rules, services
 from ..forms import (
     GradeForm,
     PayoutFilterForm,
@@ -27,7 +27,7 @@ from ..forms import (
 from ..models import Settlement
 from ..services import payouts as payout_service
 from ..services.charts import dashboard_charts
-from ..services.settlement import settle_period
+from ..services.settlement import get_settlement, period_bounds, settle_period
 from ..services.statements import (
     attachment,
     row_status_label,
@@ -129,16 +129,50 @@ def set_grade(programme_id):
 @bp.route("/programmes/<int:programme_id>/settle", methods=["POST"])
 @login_required
 def settle(programme_id):
+    """Finance settles a period in two steps: the preview (computed, then rolled back: nothing is
+    written) shows each unit's income, grade factor and subsidy; only the confirmation settles."""
     prog = services.get_programme(programme_id)
     form = SettleForm()
+    confirmed = request.form.get("confirm") == "1"
+    preview = None
     with unit_of_work() as work:
         if not form.validate_on_submit():
             raise Invalid.field("period", _("请填写结算期间"))
-        s, created = settle_period(prog, form.period.data, actor=current_user)
+        if confirmed:
+            s, created = settle_period(prog, form.period.data, actor=current_user)
+        else:
+            preview = _preview_settlement(prog, form.period.data)
+    if work.committed and preview is not None:
+        if preview.get("existing_id"):
+            flash(_("该期间已结算，未作改动"), "info")
+            return redirect(url_for("subsidy.settlement", settlement_id=preview["existing_id"]))
+        return render_template("subsidy/settlement_preview.html", prog=prog, p=preview, form=form)
     if work.committed:
         flash(_("结算完成") if created else _("该期间已结算，未作改动"), "success")
         return redirect(url_for("subsidy.settlement", settlement_id=s.id))
     return redirect(url_for("subsidy.programme", programme_id=programme_id))
+
+
+def _preview_settlement(prog, period) -> dict:
+    """What settling would award, computed in a savepoint that is rolled back (the same code path as
+    the settlement itself, so the preview and the result cannot differ)."""
+    name = period_bounds(prog, period)[0]
+    existing = get_settlement(prog, name)
+    if existing is not None:
+        return {"existing_id": existing.id}
+    factors = rules.Policy.of(prog).grade_factors_bp
+    nested = db.session.begin_nested()
+    try:
+        s, _created = settle_period(prog, period, actor=current_user)
+        out = {"period": s.period, "income": s.income, "computed": s.computed, "awarded": s.awarded,
+               "prorated": s.prorated, "remaining": prog.remaining,
+               "lines": [{"org": line.org.name, "org_id": line.org_id, "bookings": line.bookings, "income": line.income,
+                          "grade": line.grade, "factor_bp": factors.get(line.grade, 0), "computed": line.computed,
+                          "awarded": line.awarded} for line in s.lines]}
+    finally:
+        nested.rollback()
+    db.session.expire_all()
+    return out
 
 
 @bp.route("/settlements/<int:settlement_id>")

@@ -129,6 +129,8 @@ def checkout(deal_id, seq):
             return redirect(url_for("trading.deal_detail", deal_id=deal_id))
         deal = services.get_deal(deal_id, actor=current_user)
         instalment = deal_payments.get_instalment(deal, seq)
+    if request.method == "POST":
+        form.forget_card()
     return render_template("trading/checkout.html", deal=deal, instalment=instalment, form=form), \
         422 if form.errors else 200
 
