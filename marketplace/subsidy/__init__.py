@@ -15,6 +15,8 @@ def init_app(app):
     from ..core import nav
     nav.add_link(_l("补贴与结算"), "subsidy.dashboard", nav.has_role("finance"), priority=10)
     nav.add_link(_l("向单位付款"), "subsidy.payouts", nav.has_role("finance"), priority=10)
+    # Every organisation finds what it paid and was paid (a lab its income and subsidy) from its menu.
+    nav.add_link(_l("收支明细"), "subsidy.statements", nav.org_member, priority=45)
     from .routes import policy
     policy.init_app(app)  # the public policy page and the booking estimate
 

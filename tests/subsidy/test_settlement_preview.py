@@ -39,3 +39,10 @@ def test_an_empty_period_says_so_before_anything_is_settled(world, two_providers
         html = client.post(f"/subsidy/programmes/{prog.id}/settle", data={"period": "2026Q4"}).get_data(as_text=True)
     assert 'id="preview-empty"' in html and "¥0.00" in html
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Settlement)) == 0
+
+
+def test_a_lab_finds_its_statement_from_its_menu(world, client, login):
+    login(client, world.lab_staff)
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="/subsidy/statements"' in home
+    assert client.get("/subsidy/statements").status_code == 200
