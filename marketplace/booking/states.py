@@ -15,6 +15,7 @@ STATUSES = {
     "in_use": _l("使用中"),
     "completed": _l("已完成"),
     "settled": _l("已结算"),
+    "refunded": _l("已退款"),
     "cancelled": _l("已取消"),
     "no_show": _l("爽约"),
 }
@@ -26,7 +27,8 @@ TRANSITIONS: dict[str, set[str]] = {
     "approved": {"in_use", "cancelled", "no_show"},
     "in_use": {"completed"},
     "completed": {"settled"},
-    "settled": set(),
+    "settled": {"refunded"},  # finance refunded the payment: never shown as settled again
+    "refunded": set(),
     "rejected": set(),
     "cancelled": set(),
     "no_show": set(),
@@ -34,7 +36,8 @@ TRANSITIONS: dict[str, set[str]] = {
 
 # Named actions (the buttons and the web/API verbs) -> the state they lead to.
 ACTIONS = {"approve": "approved", "reject": "rejected", "check-in": "in_use", "complete": "completed",
-           "cancel": "cancelled", "settle": "settled", "no-show": "no_show"}
+           "cancel": "cancelled", "settle": "settled", "no-show": "no_show",
+           "refund": "refunded"}
 
 MACHINE = StateMachine("booking", TRANSITIONS, actions=ACTIONS)
 

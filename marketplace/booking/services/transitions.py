@@ -276,6 +276,14 @@ def settle_booking(booking, payment_ref, *, actor, payment_id=None) -> Booking:
     return booking
 
 
+def mark_refunded(booking, *, actor, comment: str | None = None) -> Booking:
+    """settled -> refunded: its payment was refunded (called by the payments code, which also returns the
+    subsidies); the booking never shows `settled` again."""
+    MACHINE.apply(booking, "refunded", actor=actor, action="refund", comment=comment)
+    db.session.flush()
+    return booking
+
+
 def record_cancel_fee_paid(booking, payment_ref, *, actor) -> Booking:
     """A cancelled or no-show booking's fee was collected (called by the payments code)."""
     if booking.status not in ("cancelled", "no_show") or not booking.cancel_fee:

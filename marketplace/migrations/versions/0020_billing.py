@@ -1,4 +1,4 @@
-"""billing: monthly bills and their lines, bank statements and their lines, invoices (发票); payments pay bills too
+"""billing: monthly bills and their lines, bank statements and their lines, invoices (发票); a booking may be `refunded`; payments pay bills too
 
 Revision ID: 0020_billing
 Revises: 0019_one_payment_engine
@@ -27,6 +27,18 @@ NEW_REFERENCE = (
     "(purpose = 'bill' AND bill_id IS NOT NULL AND booking_id IS NULL AND instalment_id IS NULL)")
 
 
+OLD_BOOKING = "status IN ('requested', 'approved', 'rejected', 'in_use', 'completed', 'settled', 'cancelled', 'no_show')"
+NEW_BOOKING = ("status IN ('requested', 'approved', 'rejected', 'in_use', 'completed', 'settled', 'refunded', "
+               "'cancelled', 'no_show')")
+
+
+def _booking_statuses(check: str):
+    """A refunded booking shows `refunded`, never `settled` (booking/states.py)."""
+    with op.batch_alter_table('bookings', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_bookings_status'), type_='check')
+        batch_op.create_check_constraint(batch_op.f('ck_bookings_status'), check)
+
+
 def _defer_foreign_keys():
     """SQLite's batch mode copies and drops referenced tables (payments): check the keys at commit."""
     if op.get_bind().dialect.name == "sqlite":
@@ -35,6 +47,7 @@ def _defer_foreign_keys():
 
 def upgrade():
     _defer_foreign_keys()
+    _booking_statuses(NEW_BOOKING)
     op.create_table('billing_bills',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('org_id', sa.Integer(), nullable=False),
@@ -183,6 +196,8 @@ def upgrade():
 
 def downgrade():
     _defer_foreign_keys()
+    op.execute("UPDATE bookings SET status = 'settled' WHERE status = 'refunded'")
+    _booking_statuses(OLD_BOOKING)
     op.execute("DELETE FROM payments WHERE purpose = 'bill'")
     with op.batch_alter_table('payments', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_payments_reference'), type_='check')

@@ -1,8 +1,10 @@
 """The booking purpose: paying a completed booking's payable, or a late-cancellation / no-show fee.
 
 On success the booking is settled (the subsidy committed by the booking's own settlement) or its
-fee recorded as the provider's income, and the payment entry is posted; on refund the subsidy
-goes back to the budget (`subsidy.services.refund_user_subsidy`) or the provider gives the fee back.
+fee recorded as the provider's income, and the payment entry is posted; on refund the user subsidy
+goes back to the budget (`subsidy.services.refund_user_subsidy`), so does the provider subsidy
+already settled on it (`subsidy.services.settlement.reverse_provider_subsidy`), and the booking becomes
+`refunded`; or the provider gives a cancellation fee back.
 """
 import logging
 
@@ -16,6 +18,7 @@ from ...core.errors import Conflict
 from ...extensions import db
 from ...ledger import Cr, Dr
 from ...subsidy import services as subsidy_services
+from ...subsidy.services.settlement import reverse_provider_subsidy
 from .. import purposes
 from .lookups import FEE_STATUSES, reload, require_payer
 
@@ -93,3 +96,6 @@ class BookingPurpose:
                               memo=f"预约 #{booking.id} 取消费用退款")
         else:
             subsidy_services.refund_user_subsidy(booking, payment, actor=actor)
+            reverse_provider_subsidy(booking, actor=actor)  # when its period was already settled
+            if booking.status == "settled":
+                booking_services.mark_refunded(booking, actor=actor, comment=payment.refund_id)

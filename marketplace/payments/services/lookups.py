@@ -101,7 +101,7 @@ def receipt_of(booking, *, actor) -> Receipt:
     paid = db.session.scalar(sa.select(Payment).where(Payment.booking_id == booking.id,
                                                       Payment.status.in_(("succeeded", "refunded")))
                              .order_by(Payment.succeeded_at.desc(), Payment.id.desc()).limit(1))
-    if booking.status == "settled":
+    if booking.status in ("settled", "refunded"):
         if paid is not None:
             return Receipt(booking, "booking", booking.fee, booking.user_subsidy, paid.amount,
                            paid.payment_intent_id or booking.payment_ref, paid.succeeded_at or booking.settled_at,

@@ -18,6 +18,7 @@ from ...core.permissions import require_role
 from ...core.timeutil import local_to_utc_naive, utcnow
 from ...extensions import db
 from ...ledger import Cr, Dr
+from ...ledger.models import JournalEntry
 from .. import rules
 from ..models import Programme, ProviderGrade, Reservation, Settlement, SettlementLine
 from .budget import _lock_programme, _move
@@ -125,3 +126,36 @@ def settle_period(prog: Programme, period: str, *, actor, system: bool = False,
     db.session.flush()
     db.session.expire(settlement, ["lines"])
     return settlement, True
+
+
+def reverse_provider_subsidy(booking, *, actor=None) -> int:
+    """A booking refunded after its period was settled: the provider subsidy earned on its income goes
+    back to the budget (a reversing entry, the programme's committed lowered). Its share is the unit's
+    awarded subsidy in proportion to the booking's fee in the unit's income, so grade factor, caps and
+    pro-rating apply as they did. Once per booking; 0 when its period is not settled (a later settlement
+    leaves the refunded booking out)."""
+    res = db.session.scalar(sa.select(Reservation).where(Reservation.booking_id == booking.id))
+    if res is None or not res.provider_eligible or res.committed_at is None:
+        return 0
+    found = db.session.execute(
+        sa.select(Settlement, SettlementLine).join(SettlementLine, SettlementLine.settlement_id == Settlement.id)
+        .where(Settlement.programme_id == res.programme_id, Settlement.period_start <= res.committed_at,
+               Settlement.period_end > res.committed_at, SettlementLine.org_id == res.provider_org_id)).first()
+    if found is None:
+        return 0
+    settlement, line = found
+    if not line.income or not line.awarded:
+        return 0
+    done = db.session.scalar(sa.select(JournalEntry.id).where(
+        JournalEntry.kind == "reversal", JournalEntry.booking_id == booking.id,
+        JournalEntry.settlement_id == settlement.id).limit(1))
+    if done is not None:
+        return 0
+    amount = rules.round_div(line.awarded * res.fee, line.income)
+    if amount and not _move(res.programme_id, committed=-amount):
+        raise Invalid(_("补贴确认数据不一致"))
+    ledger.post_entry("reversal", [Dr("provider_subsidy_payable", amount, res.provider_org_id), Cr("budget", amount)],
+                      programme_id=res.programme_id, booking_id=booking.id, settlement_id=settlement.id,
+                      actor=actor, memo=f"预约 #{booking.id} 结算后退款，冲回 {settlement.period} 管理单位补贴")
+    audit.record("subsidy_settlement", settlement.id, "reverse", actor=actor, comment=f"booking {booking.id} {amount}")
+    return amount
