@@ -16,6 +16,8 @@ def init_app(app):
     app.cli.add_command(payments_cli)
     from .states import status_label
     app.jinja_env.globals["payment_status_label"] = status_label
+    from .rules import CARD_CEILING
+    app.jinja_env.globals["CARD_CEILING"] = CARD_CEILING  # pages offer a card only up to it
 
     @app.context_processor
     def _payment_helpers():

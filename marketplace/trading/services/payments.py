@@ -13,12 +13,14 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ...core import audit
-from ...core.errors import Conflict, Forbidden, NotFound
+from ...core.errors import Conflict, Forbidden, Invalid, NotFound
+from ...core.money import format_fen
 from ...core.permissions import require_login
 from ...core.timeutil import utcnow
 from ...extensions import db
 from ...payments import services as payments
 from ...payments.models import Payment
+from ...payments.rules import CARD_CEILING, within_card_ceiling
 from ..accounting import post_instalment_paid
 from ..models import Deal, DealInstalment
 from ..states import DEAL, INSTALMENT
@@ -86,6 +88,10 @@ class DealInstalmentPurpose:
             raise Conflict(_("只有已签约的交易可以付款"))
         if inst.status == "paid":
             raise Conflict(_("该期已付款"))
+        if not within_card_ceiling(inst.amount):
+            message = _("该期金额 %(amount)s 超过银行卡单笔上限 %(ceiling)s，请以对公转账付款",
+                        amount=format_fen(inst.amount), ceiling=format_fen(CARD_CEILING))
+            raise Invalid(message, {"number": [message]})
 
     def amount_due(self, inst) -> int:
         return inst.amount
