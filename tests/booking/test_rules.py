@@ -149,7 +149,9 @@ def test_transitions():
     assert not rules.can_transition("requested", "in_use")
     assert not rules.can_transition("settled", "cancelled")
     assert not rules.can_transition("in_use", "cancelled")
-    for terminal in ("rejected", "cancelled", "no_show", "settled"):
+    # a settled booking only ever becomes refunded (its payment returned); nothing leaves refunded
+    assert TRANSITIONS["settled"] == {"refunded"}
+    for terminal in ("rejected", "cancelled", "no_show", "refunded"):
         assert TRANSITIONS[terminal] == set()
 
 
