@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from ..core.schema import Answer, Id, Page, Schema, text
+from ..core.schema import Answer, Id, Page, Schema, Uscc, text
 from .states import BANK_LINE_STATUSES, BILL_STATUSES
 
 BillStatus = Literal[tuple(BILL_STATUSES)]
@@ -106,7 +106,7 @@ class InvoiceIn(Schema):
     instalment_id: Id | None = None
     kind: Literal["normal", "special"]
     title: text(200, 2)
-    tax_number: text(30, 1) = Field(description="the buyer's USCC (统一社会信用代码), check character verified")
+    tax_number: Uscc = Field(description="the buyer's USCC (统一社会信用代码), check character verified")
     address_phone: text(200) | None = None
     bank_account: text(200) | None = None
 
