@@ -70,6 +70,8 @@ def test_finance_closes_a_month_uploads_a_statement_and_works_the_queue(world, c
 
 def _finance_works_the_month(world, client, login):
     login(client, world.finance)
+    menu = client.get("/").get_data(as_text=True)
+    assert 'href="/billing/bills"' in menu and 'href="/billing/bank"' in menu and 'href="/billing/invoices"' in menu
     assert client.post("/billing/close", data={"month": "2026-13"}).status_code == 302
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Bill)) == 0
     resp = client.post("/billing/close", data={"month": "2026-12"}, follow_redirects=True)
