@@ -216,6 +216,7 @@ def _run_hooks(seed, orgs, users, stats) -> dict:
 
     Each runs in its own write transaction; a failure stops the seed (a broken demo is a bug).
     """
+    from ..billing.demo import seed_bills
     from ..booking.demo import seed_bookings
     from ..census.demo import seed_census
     from ..events.demo import seed_events
@@ -232,6 +233,7 @@ def _run_hooks(seed, orgs, users, stats) -> dict:
         ("programme", lambda rng: seed_programme(rng)),
         ("bookings", lambda rng: seed_bookings(rng, stats["instruments"], companies, users)),
         ("subsidies", lambda rng: seed_subsidies(rng)),
+        ("bills", lambda rng: seed_bills(rng)),
         ("registrations", lambda rng: seed_registrations(rng, orgs, users)),
         ("census", lambda rng: seed_census(rng)),
         ("events", lambda rng: seed_events(rng)),

@@ -51,7 +51,7 @@ class CloseReport:
         return sum(b.total for b in self.bills)
 
 
-def _billed_at():
+def owed_since():
     """When a booking became owed: its completion, its cancellation, or (a no-show) its start."""
     return sa.case((Booking.status == "completed", Booking.completed_at),
                    (Booking.status == "cancelled", Booking.cancelled_at), else_=Booking.start)
@@ -63,7 +63,7 @@ def _unbilled(period_end_utc):
     owes = sa.or_(Booking.status == "completed",
                   sa.and_(Booking.status.in_(FEE_STATUSES), Booking.cancel_fee > 0,
                           Booking.cancel_fee_paid_at.is_(None)))
-    return (sa.select(Booking).where(owes, _billed_at() < period_end_utc, ~sa.exists(live), ~sa.exists(paying))
+    return (sa.select(Booking).where(owes, owed_since() < period_end_utc, ~sa.exists(live), ~sa.exists(paying))
             .order_by(Booking.org_id, Booking.id))
 
 
