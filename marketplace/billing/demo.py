@@ -6,7 +6,7 @@ from ..booking.models import Booking
 from ..core.timeutil import to_local
 from ..extensions import db
 from . import rules
-from .services.bills import owed_since, close_month, today_local
+from .services.bills import close_month, owed_since, today_local
 from .services.sweeps import mark_overdue
 
 
