@@ -1,7 +1,7 @@
 """billing: monthly bills and their lines, bank statements and their lines, invoices (发票); a booking may be `refunded`; payments pay bills too
 
 Revision ID: 0020_billing
-Revises: 0019_one_payment_engine
+Revises: 0022_open_catalogue
 Create Date: 2026-12-07 15:05:16
 
 A payment's purpose may now be 'bill' (payments.bill_id); the purpose and reference CHECKs are
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0020_billing'
-down_revision = '0019_one_payment_engine'
+down_revision = '0022_open_catalogue'
 branch_labels = None
 depends_on = None
 
