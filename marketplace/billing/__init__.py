@@ -17,7 +17,7 @@ def init_app(app):
     purposes.register(BillPurpose())
     purposes.register_hold(hold_reason)
     from ..uploads.services import register_access_rule
-    from . import invoice_routes  # noqa: F401  (adds the 发票 pages to bp)
+    from .routes import invoices  # noqa: F401  (adds the 发票 pages to bp)
     from .services.invoices import can_read_document
     register_access_rule(can_read_document)
     app.register_blueprint(bp)

@@ -6,18 +6,18 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..core.errors import Invalid
-from ..core.money import format_fen
-from ..core.pagination import page_args
-from ..core.permissions import require_role
-from ..core.security import CSP
-from ..core.uow import unit_of_work
-from ..extensions import csrf
-from ..payments import services as payments
-from .forms import AssignForm, CancelBillForm, CardTokenForm, CloseMonthForm, ReturnForm, StatementForm
-from .services import bank, bills
-from .services.purpose import card_refusal
-from .states import BANK_LINE_STATUSES, BILL_STATUSES, QUEUE_REASONS
+from ...core.errors import Invalid
+from ...core.money import format_fen
+from ...core.pagination import page_args
+from ...core.permissions import require_role
+from ...core.security import CSP
+from ...core.uow import unit_of_work
+from ...extensions import csrf
+from ...payments import services as payments
+from ..forms import AssignForm, CancelBillForm, CardTokenForm, CloseMonthForm, ReturnForm, StatementForm
+from ..services import bank, bills
+from ..services.purpose import card_refusal
+from ..states import BANK_LINE_STATUSES, BILL_STATUSES, QUEUE_REASONS
 
 bp = Blueprint("billing", __name__, url_prefix="/billing")
 
@@ -71,9 +71,9 @@ def bill(bill_id):
 
 
 def _bill_page(b, cancel_form=None, invoice_form=None, status=200):
-    from .forms import InvoiceForm
-    from .services.invoices import identity as invoices_identity
-    from .services.invoices import invoice_for_bill
+    from ..forms import InvoiceForm
+    from ..services.invoices import identity as invoices_identity
+    from ..services.invoices import invoice_for_bill
     payer = current_user.is_member_of(b.org_id)
     if invoice_form is None:
         invoice_form = InvoiceForm()

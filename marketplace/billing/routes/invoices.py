@@ -7,17 +7,17 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from pydantic import ValidationError
 
-from ..core.errors import Invalid
-from ..core.pagination import page_args
-from ..core.permissions import require_role
-from ..core.schema import invalid_from
-from ..core.uow import unit_of_work
-from ..uploads import services as uploads
-from .forms import InvoiceForm, IssueInvoiceForm, RedInvoiceForm
-from .routes import bp
-from .services import bills, invoices
-from .services.invoice_pdf import invoice_pdf
-from .states import INVOICE_KINDS, INVOICE_STATUSES
+from ...core.errors import Invalid
+from ...core.pagination import page_args
+from ...core.permissions import require_role
+from ...core.schema import invalid_from
+from ...core.uow import unit_of_work
+from ...uploads import services as uploads
+from ..forms import InvoiceForm, IssueInvoiceForm, RedInvoiceForm
+from ..services import bills, invoices
+from ..services.invoice_pdf import invoice_pdf
+from ..states import INVOICE_KINDS, INVOICE_STATUSES
+from . import bp
 
 
 @bp.route("/bills/<int:bill_id>/invoice", methods=["POST"])
@@ -36,7 +36,7 @@ def request_invoice(bill_id):
     if work.committed:
         flash(_("发票申请已提交，开具后可在此下载"), "success")
         return redirect(url_for("billing.invoice", invoice_id=inv.id))
-    from .routes import _bill_page
+    from . import _bill_page
     return _bill_page(bills.get_bill(bill_id, actor=current_user), invoice_form=form, status=work.error.status)
 
 
