@@ -119,3 +119,20 @@ def test_a_red_letter_record_lets_the_payer_ask_again_on_the_pages(app, world, p
                         data={"kind": "normal", "title": world.company.name, "tax_number": uscc_of(world.company)})
     assert again.status_code == 302
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Invoice).where(Invoice.status != "reversed")) == 1
+
+
+def test_the_payer_downloads_the_pdf_finance_uploaded(app, world, paid_bill, client, login):
+    login(client, world.co_user)
+    client.post(f"/billing/bills/{paid_bill.id}/invoice",
+                data={"kind": "normal", "title": world.company.name, "tax_number": uscc_of(world.company)})
+    inv = db.session.scalar(sa.select(Invoice))
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    finance = app.test_client()
+    with at(JANUARY.replace(day=8)):
+        login(finance, world.finance)
+        resp = finance.post(f"/billing/invoices/{inv.id}/issue", content_type="multipart/form-data",
+                            data={"number": "11112222", "issued_on": "2027-01-07", "file": (io.BytesIO(pdf), "fp.pdf")})
+        assert resp.status_code == 302
+    got = client.get(f"/billing/invoices/{inv.id}/pdf")
+    assert got.status_code == 200 and got.data == pdf
+    assert client.application.test_client().get(f"/billing/invoices/{inv.id}/pdf").status_code in (302, 401)

@@ -112,7 +112,8 @@ def invoice_file(invoice_id):
         return _invoice_page(inv, status=404)
     if inv.document_id:
         upload = uploads.get_upload(inv.document_id, actor=current_user)
-        return send_file(uploads.path_of(upload), mimetype="application/pdf", as_attachment=True,
+        path, stream = uploads.open_upload(upload)  # a local path, or the bytes from object storage
+        return send_file(path or stream, mimetype="application/pdf", as_attachment=True,
                          download_name=f"invoice-{inv.number}.pdf")
     data = invoice_pdf(inv, current_app.config["BILLING_ACCOUNT_NAME"])
     return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
