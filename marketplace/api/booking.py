@@ -1,6 +1,18 @@
 """Bookings and instrument availability over the booking services."""
 from ..booking import services
-from ..booking.schemas import Availability, AvailabilityQuery, BookingIn, BookingOut, ReasonIn, UsageIn
+from ..booking.schemas import (
+    Availability,
+    AvailabilityQuery,
+    BookingIn,
+    BookingOut,
+    ReasonIn,
+    TrainingCompleteIn,
+    TrainingDeclineIn,
+    TrainingIn,
+    TrainingOut,
+    TrainingScheduleIn,
+    UsageIn,
+)
 from ..core.permissions import require_login
 from .common import api_actor
 from .spec import endpoint
@@ -25,7 +37,7 @@ def create_booking(json: BookingIn):
     actor = require_login(api_actor())
     inst = services.get_instrument_for_booking(json.instrument_id)
     booking = services.request_booking(inst, json.start, json.end, json.purpose, actor=actor,
-                                       samples=json.samples)
+                                       samples=json.samples, assisted=json.assisted)
     return BookingOut.model_validate(booking), 201, {"Location": f"/api/v1/bookings/{booking.id}"}
 
 
@@ -96,3 +108,49 @@ def decline_extension(id):
     booking, actor = _step(id)
     return BookingOut.model_validate(services.decide_extension(booking, False, actor=actor))
 
+
+
+# -- training → qualification ----------------------------------------------------------------------
+
+@endpoint("/instruments/<int:id>/training-requests", "POST", body=TrainingIn, answer=TrainingOut, status=201,
+          errors=BOOKING_ERRORS, tags=["bookings"])
+def request_training(id, json: TrainingIn):
+    """Ask the lab for training on a self-operated instrument; 409 when one is already open."""
+    actor = require_login(api_actor())
+    tr = services.request_training(services.get_instrument(id), json.note or "", actor=actor)
+    return TrainingOut.model_validate(tr), 201, {"Location": f"/api/v1/training-requests/{tr.id}"}
+
+
+@endpoint("/training-requests/<int:id>", answer=TrainingOut, errors=(401, 404), tags=["bookings"])
+def get_training_request(id):
+    """A training request (its user and the lab's members)."""
+    return TrainingOut.model_validate(services.get_training(id, actor=require_login(api_actor())))
+
+
+@endpoint("/training-requests/<int:id>/schedule", "POST", body=TrainingScheduleIn, answer=TrainingOut,
+          errors=BOOKING_ERRORS, tags=["bookings"])
+def schedule_training(id, json: TrainingScheduleIn):
+    """The lab sets (or moves) the training's time, optionally a training event."""
+    actor = require_login(api_actor())
+    tr = services.get_training(id, actor=actor)
+    return TrainingOut.model_validate(services.schedule_training(
+        tr, json.scheduled_at, event_id=json.event_id, note=json.note, actor=actor))
+
+
+@endpoint("/training-requests/<int:id>/complete", "POST", body=TrainingCompleteIn, answer=TrainingOut,
+          errors=BOOKING_ERRORS, tags=["bookings"])
+def complete_training(id, json: TrainingCompleteIn):
+    """The training took place; the user is qualified until `valid_until` (default two years)."""
+    actor = require_login(api_actor())
+    tr = services.get_training(id, actor=actor)
+    return TrainingOut.model_validate(services.complete_training(
+        tr, valid_until=json.valid_until, qualify=json.qualify, actor=actor))
+
+
+@endpoint("/training-requests/<int:id>/decline", "POST", body=TrainingDeclineIn, answer=TrainingOut,
+          errors=BOOKING_ERRORS, tags=["bookings"])
+def decline_training(id, json: TrainingDeclineIn):
+    """The lab declines the request (or the trainee did not pass); `reason` is required."""
+    actor = require_login(api_actor())
+    tr = services.get_training(id, actor=actor)
+    return TrainingOut.model_validate(services.decline_training(tr, json.reason, actor=actor))

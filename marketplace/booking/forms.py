@@ -8,6 +8,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
+    SelectField,
     StringField,
     TextAreaField,
 )
@@ -22,6 +23,7 @@ class BookingForm(FlaskForm):
     samples = IntegerField(_l("样品数量"), validators=[Optional(), NumberRange(min=1, max=100000)])
     purpose = TextAreaField(_l("用途说明"), validators=[DataRequired(), Length(max=500)])
     confirm = HiddenField(default="0")
+    assisted = HiddenField(default="0")  # "1": a session operated by the lab's staff (not qualified)
 
 
 class SampleBookingForm(FlaskForm):
@@ -60,6 +62,8 @@ class SettingsForm(FlaskForm):
     min_minutes = IntegerField(_l("最短时长（分钟）"), validators=[Optional(), NumberRange(min=1, max=100000)])
     max_minutes = IntegerField(_l("最长时长（分钟）"), validators=[Optional(), NumberRange(min=1, max=100000)])
     requires_approval = BooleanField(_l("预约需审批"))
+    assisted_percent = IntegerField(_l("协助机时费率（正常价格的 %）"),
+                                    validators=[Optional(), NumberRange(min=100, max=1000)])
 
 
 class BlackoutForm(FlaskForm):
@@ -69,4 +73,22 @@ class BlackoutForm(FlaskForm):
 
 
 class QualifyForm(FlaskForm):
-    email = StringField(_l("用户邮箱"), validators=[DataRequired(), Email(), Length(max=254)])
+    """The lab qualifies a user: picked from those who asked for training or booked, or by e-mail."""
+
+    user_id = SelectField(_l("用户"), coerce=lambda v: int(v) if v not in (None, "") else None,
+                          validators=[Optional()], validate_choice=False)
+    email = StringField(_l("或输入用户邮箱"), validators=[Optional(), Email(), Length(max=254)])
+    valid_until = DateField(_l("有效期至"), validators=[Optional()])
+
+
+class TrainingRequestForm(FlaskForm):
+    note = TextAreaField(_l("说明（经验、希望的培训时间）"), validators=[Optional(), Length(max=1000)])
+
+
+class ScheduleTrainingForm(FlaskForm):
+    scheduled_at = DateTimeLocalField(_l("培训时间"), format=FMT, validators=[DataRequired()])
+    note = StringField(_l("地点与说明"), validators=[Optional(), Length(max=1000)])
+
+
+class CompleteTrainingForm(FlaskForm):
+    valid_until = DateField(_l("资格有效期至"), validators=[Optional()])

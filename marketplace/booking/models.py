@@ -3,7 +3,7 @@
 Times are naive UTC; a booking occupies the half-open interval [start, end).
 Money is int fen.
 """
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,7 +13,15 @@ from ..catalog.models import Resource
 from ..core.reference import sql_in
 from ..core.timeutil import utcnow
 from ..extensions import db
-from .states import ACTIVE_STATUSES, STATUSES, TRANSITIONS, status_label  # noqa: F401
+from .states import (  # noqa: F401
+    ACTIVE_STATUSES,
+    STATUSES,
+    TRAINING_OPEN,
+    TRAINING_STATUSES,
+    TRANSITIONS,
+    status_label,
+    training_label,
+)
 
 # -- provider settings -----------------------------------------------------------------------------
 
@@ -28,6 +36,9 @@ class BookingSettings(db.Model):
     min_minutes: Mapped[int | None] = mapped_column(sa.Integer)         # default BOOKING_MIN_MINUTES
     max_minutes: Mapped[int | None] = mapped_column(sa.Integer)         # default BOOKING_MAX_MINUTES
     requires_approval: Mapped[bool] = mapped_column(default=True)
+    # an assisted session (staff-operated for a user without the qualification) costs this percent of
+    # the user's hourly price; default BOOKING_ASSISTED_PERCENT
+    assisted_percent: Mapped[int | None] = mapped_column(sa.Integer)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     opening_hours = relationship("OpeningHours", cascade="all, delete-orphan", lazy="selectin",
@@ -38,6 +49,7 @@ class BookingSettings(db.Model):
         sa.CheckConstraint("horizon_days IS NULL OR horizon_days BETWEEN 1 AND 3660", name="horizon"),
         sa.CheckConstraint("min_minutes IS NULL OR min_minutes BETWEEN 1 AND 100000", name="min_len"),
         sa.CheckConstraint("max_minutes IS NULL OR max_minutes BETWEEN 1 AND 100000", name="max_len"),
+        sa.CheckConstraint("assisted_percent IS NULL OR assisted_percent BETWEEN 100 AND 1000", name="assisted"),
     )
 
 
@@ -74,15 +86,52 @@ class Blackout(db.Model):
 
 
 class Qualification(db.Model):
-    """A user trained (qualified) to operate a self-operated instrument."""
+    """A user trained (qualified) to operate a self-operated instrument, until `valid_until` (a local
+    date, inclusive; None: granted before expiries existed, no end)."""
 
     __tablename__ = "booking_qualifications"
     instrument_id: Mapped[int] = mapped_column(sa.ForeignKey("resources.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     granted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    valid_until: Mapped[date | None] = mapped_column(sa.Date, index=True)
+    reminded_at: Mapped[datetime | None]  # the renewal reminder for this valid_until was sent
 
     user = relationship(User, foreign_keys=[user_id], lazy="joined")
+
+
+class TrainingRequest(db.Model):
+    """培训申请: a user asks the lab for training on a self-operated instrument (training.TRAINING)."""
+
+    __tablename__ = "booking_training_requests"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(sa.ForeignKey("resources.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    provider_org_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(20), default="requested")
+    note: Mapped[str] = mapped_column(sa.String(1000), default="")
+    scheduled_at: Mapped[datetime | None]
+    event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("events.id", ondelete="SET NULL"))
+    lab_note: Mapped[str | None] = mapped_column(sa.String(1000))
+    valid_until: Mapped[date | None] = mapped_column(sa.Date)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    instrument = relationship(Resource, lazy="joined")
+    user = relationship(User, lazy="joined")
+
+    __table_args__ = (
+        sa.CheckConstraint(f"status IN {sql_in(TRAINING_STATUSES)}", name="status"),
+        # one open request per user and instrument: a second click or a second tab gets a Conflict
+        sa.Index("uq_booking_training_open", "instrument_id", "user_id", unique=True,
+                 sqlite_where=sa.text(f"status IN {sql_in(TRAINING_OPEN)}"),
+                 postgresql_where=sa.text(f"status IN {sql_in(TRAINING_OPEN)}")),
+    )
+
+    @property
+    def status_label(self) -> str:
+        return training_label(self.status)
 
 
 # -- bookings --------------------------------------------------------------------------------------

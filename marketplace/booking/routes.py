@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from ..core.audit import history
 from ..core.errors import Forbidden, Invalid
 from ..core.pagination import page_args
-from ..core.timeutil import local_to_utc_naive, to_local
+from ..core.timeutil import local_to_utc_naive, to_local, utcnow
 from ..core.uow import unit_of_work
 from . import ics, rules, services
 from .forms import (
@@ -65,9 +65,18 @@ def calendar(instrument_id):
 @login_required
 def book(instrument_id):
     inst = services.get_instrument_for_booking(instrument_id)
+    assisted = request.values.get("assisted") == "1" and inst.price_unit == "hour"
+    if not assisted and not services.may_self_operate(inst, current_user):
+        # said before any form: train first, or let the lab's staff operate it (an assisted session)
+        return render_template("booking/need_training.html", inst=inst, start=request.args.get("start"),
+                               pending=services.open_request(inst.id, current_user.id),
+                               qualification=services.qualification_of(inst.id, current_user.id),
+                               assisted_percent=(services.effective_rules(inst).assisted_percent
+                                                 or current_app.config["BOOKING_ASSISTED_PERCENT"]))
     if inst.price_unit == "sample":
         return _book_samples(inst)
     form = BookingForm()
+    form.assisted.data = "1" if assisted else "0"
     if request.method == "GET":
         raw = request.args.get("start")
         try:
@@ -85,9 +94,10 @@ def book(instrument_id):
         with unit_of_work(form) as work:
             if confirmed:
                 booking = services.request_booking(inst, start, end, form.purpose.data, actor=current_user,
-                                                   samples=samples)
+                                                   samples=samples, assisted=assisted)
             else:
-                fee = services.quote_booking(inst, start, end, actor=current_user, samples=samples)
+                fee = services.quote_booking(inst, start, end, actor=current_user, samples=samples,
+                                             assisted=assisted)
         if work.committed and confirmed:
             flash(_("预约申请已提交") if booking.status == "requested" else _("预约已确认"), "success")
             return redirect(url_for("booking.my_bookings", new=booking.id))
@@ -95,7 +105,7 @@ def book(instrument_id):
             form.confirm.data = "1"
     elif request.method == "POST":
         form.confirm.data = "0"
-    return render_template("booking/book.html", inst=inst, form=form, fee=fee)
+    return render_template("booking/book.html", inst=inst, form=form, fee=fee, assisted=assisted)
 
 
 def _book_samples(inst):
@@ -304,19 +314,29 @@ def settings(instrument_id):
         form.min_minutes.data = s.min_minutes if s else None
         form.max_minutes.data = s.max_minutes if s else None
         form.requires_approval.data = r.requires_approval
+        form.assisted_percent.data = s.assisted_percent if s else None
     elif form.validate_on_submit():
         with unit_of_work(form) as work:
             services.update_settings(inst, actor=current_user, opening_hours=form.opening_hours.data,
                                      lead_time_hours=form.lead_time_hours.data,
                                      horizon_days=form.horizon_days.data, min_minutes=form.min_minutes.data,
                                      max_minutes=form.max_minutes.data,
-                                     requires_approval=form.requires_approval.data)
+                                     requires_approval=form.requires_approval.data,
+                                     assisted_percent=form.assisted_percent.data)
         if work.committed:
             flash(_("预约设置已保存"), "success")
             return redirect(url_for("booking.settings", instrument_id=inst.id))
     return render_template("booking/settings.html", inst=inst, form=form, rules=page["rules"],
                            blackouts=page["blackouts"], quals=page["quals"], blackout_form=BlackoutForm(prefix="b"),
-                           qualify_form=QualifyForm(prefix="q"), defaults=current_app.config)
+                           qualify_form=_qualify_form(page["trainees"]), defaults=current_app.config,
+                           today=to_local(utcnow()).date())
+
+
+def _qualify_form(trainees=()):
+    form = QualifyForm(prefix="q")
+    form.user_id.choices = [("", _("（选择申请过培训或预约过的用户）"))] + [
+        (u.id, f"{u.name} <{u.email}>") for u in trainees]
+    return form
 
 
 def _add_blackout(inst):
@@ -328,10 +348,13 @@ def _add_blackout(inst):
 
 
 def _qualify(inst):
-    form = QualifyForm(prefix="q")
+    form = _qualify_form()
     if not form.validate_on_submit():
-        raise Invalid.field("email", _("请输入有效的邮箱"))
-    services.qualify_user(inst, form.email.data, actor=current_user)
+        raise _form_errors(form, _("请选择用户或输入有效的邮箱"))
+    if form.user_id.data is None and not form.email.data:
+        raise Invalid.field("email", _("请选择用户或输入有效的邮箱"))
+    services.qualify_user(inst, form.email.data, user_id=form.user_id.data, valid_until=form.valid_until.data,
+                          actor=current_user)
 
 
 SETTINGS_ITEMS = {

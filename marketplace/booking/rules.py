@@ -123,6 +123,7 @@ class Rules:
     slot_minutes: int = 30
     max_samples: int = 500
     requires_approval: bool = True
+    assisted_percent: int | None = None  # None: BOOKING_ASSISTED_PERCENT
     blackouts: tuple = field(default=())  # ((start, end, reason), ...) naive UTC
 
     def window(self, now: datetime) -> Interval:

@@ -1,11 +1,12 @@
 """The booking API's payloads, declared once (parsing, 422 messages, answers and OpenAPI)."""
+from datetime import date
 from typing import Literal
 
 from pydantic import Field, computed_field
 
 from ..core.schema import Answer, AwareTime, Count, Id, LocalTime, Schema, Text2000, Title
 from . import rules
-from .states import STATUSES
+from .states import STATUSES, TRAINING_STATUSES
 
 BookingStatus = Literal[tuple(STATUSES)]  # the one list of states, from states.py
 
@@ -33,6 +34,8 @@ class BookingIn(Schema):
     end: AwareTime
     samples: Count | None = Field(default=None, description="sample-submission instruments: number of samples")
     purpose: Title
+    assisted: bool = Field(default=False, description="a self-operated instrument operated by the lab's staff "
+                                                      "for a user without the qualification, at the assisted rate")
 
 
 class ReasonIn(Schema):
@@ -79,3 +82,39 @@ class BookingOut(Answer):
         from ..core.timeutil import utcnow
         return rules.effective_status(self.status, self.start, utcnow(), current_app.config["BOOKING_NO_SHOW_MINUTES"])
 
+
+
+# -- training and qualification ---------------------------------------------------------------------
+TrainingStatus = Literal[tuple(TRAINING_STATUSES)]
+
+
+class TrainingIn(Schema):
+    note: Text2000 | None = None
+
+
+class TrainingScheduleIn(Schema):
+    scheduled_at: AwareTime
+    event_id: Id | None = None
+    note: Text2000 | None = None
+
+
+class TrainingCompleteIn(Schema):
+    valid_until: date | None = Field(default=None, description="the qualification's last day; default 2 years")
+    qualify: bool = Field(default=True, description="false: record the training only (trained), qualify later")
+
+
+class TrainingDeclineIn(Schema):
+    reason: Text2000
+
+
+class TrainingOut(Answer):
+    id: int
+    instrument_id: int
+    user_id: int
+    status: TrainingStatus
+    note: str
+    scheduled_at: LocalTime | None
+    event_id: int | None
+    lab_note: str | None
+    valid_until: date | None = Field(description="the qualification's last day, once qualified")
+    created_at: LocalTime

@@ -48,3 +48,29 @@ EXTENSION = StateMachine("booking", {"proposed": {"confirmed", "declined"}, "con
 def status_label(status: str) -> str:
     label = STATUSES.get(status)
     return str(label) if label is not None else status
+
+
+# -- training (培训申请 -> scheduled -> trained -> qualified) ----------------------------------------
+TRAINING_STATUSES = {
+    "requested": _l("待安排"),
+    "scheduled": _l("已安排培训"),
+    "trained": _l("已培训"),
+    "qualified": _l("已取得资格"),
+    "declined": _l("未通过/已拒绝"),
+    "cancelled": _l("已撤回"),
+}
+TRAINING_OPEN = ("requested", "scheduled", "trained")
+TRAINING = StateMachine("training_request", {
+    "requested": {"scheduled", "declined", "cancelled"},
+    "scheduled": {"trained", "declined", "cancelled"},
+    "trained": {"qualified", "declined"},
+    "qualified": set(),
+    "declined": set(),
+    "cancelled": set(),
+}, actions={"schedule": "scheduled", "train": "trained", "qualify": "qualified", "decline": "declined",
+            "withdraw": "cancelled"})
+
+
+def training_label(status: str) -> str:
+    label = TRAINING_STATUSES.get(status)
+    return str(label) if label is not None else status

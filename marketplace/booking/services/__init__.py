@@ -9,6 +9,7 @@ inside the same transaction; a receiver raising DomainError aborts the operation
     sweeps       the scheduled no-show / lapse sweep and reminders (the only writer of no-shows)
     ratings      rating a service, rating averages
     settings     provider settings, blackouts, qualified users
+    training     training requests → qualification with expiry, the renewal reminder
     queries      lists and counts for pages, by effective status
 """
 from .lookups import (
@@ -25,6 +26,7 @@ from .lookups import (
                       get_instrument_for_booking,
                       is_provider_member,
                       is_qualified,
+                      may_self_operate,
                       needs_qualification,
                       provider_members,
                       service_mode_of,
@@ -53,6 +55,18 @@ from .settings import (
                       update_settings,
 )
 from .sweeps import has_overdue, mark_no_shows, send_reminders
+from .training import (
+                      complete_training,
+                      decline_training,
+                      get_training,
+                      open_request,
+                      qualification_of,
+                      remind_expiring,
+                      request_training,
+                      schedule_training,
+                      training_page,
+                      withdraw_training,
+)
 from .transitions import (
                       allowed_actions,
                       approve_booking,
@@ -73,5 +87,7 @@ __all__ = [
     "is_qualified", "mark_no_shows", "needs_qualification", "service_mode_of", "takes_bookings", "org_instruments", "provider_bookings", "provider_counts",
     "provider_members", "qualify_user", "quote_booking", "rate_booking", "rating_summary",
     "record_cancel_fee_paid", "reject_booking", "remove_blackout", "request_booking", "revoke_qualification",
-    "send_reminders", "settings_page", "settle_booking", "update_settings", "user_bookings", "week_calendar",
+    "complete_training", "decline_training", "get_training", "open_request", "qualification_of",
+    "remind_expiring", "request_training", "schedule_training", "training_page", "withdraw_training",
+    "may_self_operate", "send_reminders", "settings_page", "settle_booking", "update_settings", "user_bookings", "week_calendar",
 ]

@@ -14,6 +14,7 @@ from ...extensions import db
 from .. import rules
 from ..models import Blackout, BookingSettings, OpeningHours, Qualification
 from .lookups import effective_rules, get_instrument, is_provider_member
+from .training import default_valid_until, grant, local_today, qualification_list, trainees
 
 
 def settings_page(instrument, *, actor) -> dict:
@@ -25,8 +26,8 @@ def settings_page(instrument, *, actor) -> dict:
         "stored": db.session.get(BookingSettings, instrument.id),
         "blackouts": db.session.scalars(db.select(Blackout).where(Blackout.instrument_id == instrument.id)
                                         .order_by(Blackout.start.desc())).all(),
-        "quals": db.session.scalars(db.select(Qualification)
-                                    .where(Qualification.instrument_id == instrument.id)).all(),
+        "quals": qualification_list(instrument),
+        "trainees": trainees(instrument),
     }
 
 
@@ -51,12 +52,13 @@ def _int_or_none(value, name, lo, hi):
 
 def update_settings(instrument, *, actor, opening_hours: str | None = None, lead_time_hours=None,
                     horizon_days=None, min_minutes=None, max_minutes=None,
-                    requires_approval: bool = True) -> BookingSettings:
+                    requires_approval: bool = True, assisted_percent=None) -> BookingSettings:
     require_member(actor, instrument.owner_org_id)
     lead = _int_or_none(lead_time_hours, "lead_time_hours", 0, 8760)
     horizon = _int_or_none(horizon_days, "horizon_days", 1, 3660)
     mn = _int_or_none(min_minutes, "min_minutes", 1, 100000)
     mx = _int_or_none(max_minutes, "max_minutes", 1, 100000)
+    assisted = _int_or_none(assisted_percent, "assisted_percent", 100, 1000)
     if mn and mx and mn > mx:
         raise Invalid.field("max_minutes", _("最长时长不能小于最短时长"))
     weekly = None
@@ -68,6 +70,7 @@ def update_settings(instrument, *, actor, opening_hours: str | None = None, lead
     s = get_or_create_settings(instrument)
     s.lead_time_hours, s.horizon_days, s.min_minutes, s.max_minutes = lead, horizon, mn, mx
     s.requires_approval = bool(requires_approval)
+    s.assisted_percent = assisted
     if weekly is not None:
         s.opening_hours.clear()
         db.session.flush()
@@ -102,18 +105,25 @@ def remove_blackout(blackout_id, *, actor) -> None:
     db.session.flush()
 
 
-def qualify_user(instrument, email, *, actor) -> Qualification:
+def qualify_user(instrument, email=None, *, actor, user_id=None, valid_until=None) -> Qualification:
+    """The lab qualifies a user directly (trained offline), picked by id or by e-mail, until
+    `valid_until` (default BOOKING_QUALIFICATION_YEARS from today); again: a renewal."""
     require_member(actor, instrument.owner_org_id)
-    email = (email or "").strip().lower() if isinstance(email, str) else ""
-    user = db.session.scalar(db.select(User).where(sa.func.lower(User.email) == email)) if email else None
-    if user is None:
-        raise Invalid.field("email", _("找不到该邮箱的用户"))
-    q = db.session.get(Qualification, (instrument.id, user.id))
-    if q is None:
-        q = Qualification(instrument_id=instrument.id, user_id=user.id, granted_by_id=actor.id)
-        db.session.add(q)
-        db.session.flush()
-    return q
+    user = None
+    if user_id not in (None, ""):
+        user = db.session.get(User, user_id) if is_id(user_id) else None
+        if user is None:
+            raise Invalid.field("user_id", _("找不到该用户"))
+    else:
+        email = (email or "").strip().lower() if isinstance(email, str) else ""
+        user = db.session.scalar(db.select(User).where(sa.func.lower(User.email) == email)) if email else None
+        if user is None:
+            raise Invalid.field("email", _("找不到该邮箱的用户"))
+    today = local_today()
+    if valid_until is not None and not today < valid_until <= today.replace(year=today.year + 10):
+        raise Invalid.field("valid_until", _("有效期应晚于今天且不超过十年"))
+    grant(instrument.id, user.id, valid_until or default_valid_until(today), actor=actor)
+    return db.session.get(Qualification, (instrument.id, user.id))
 
 
 def revoke_qualification(instrument, user_id, *, actor) -> None:
@@ -121,4 +131,5 @@ def revoke_qualification(instrument, user_id, *, actor) -> None:
     q = db.session.get(Qualification, (instrument.id, user_id)) if is_id(user_id) else None
     if q is not None:
         db.session.delete(q)
+        record("qualification", instrument.id, "revoked", actor, comment=f"user {user_id}")
         db.session.flush()

@@ -1,0 +1,77 @@
+"""booking practice: training requests, qualification expiry, the assisted rate
+
+Qualifications granted before this revision keep no expiry (valid_until NULL, shown as 长期); every
+grant from now on has one.
+
+Revision ID: 0021_booking_practice
+Revises: 0019_one_payment_engine
+Create Date: 2026-12-07 15:02:10.833421
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0021_booking_practice'
+down_revision = '0019_one_payment_engine'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('booking_training_requests',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('instrument_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('provider_org_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('note', sa.String(length=1000), nullable=False),
+    sa.Column('scheduled_at', sa.DateTime(), nullable=True),
+    sa.Column('event_id', sa.Integer(), nullable=True),
+    sa.Column('lab_note', sa.String(length=1000), nullable=True),
+    sa.Column('valid_until', sa.Date(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint("status IN ('requested', 'scheduled', 'trained', 'qualified', 'declined', 'cancelled')", name=op.f('ck_booking_training_requests_status')),
+    sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_booking_training_requests_event_id_events'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['instrument_id'], ['resources.id'], name=op.f('fk_booking_training_requests_instrument_id_resources'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['provider_org_id'], ['organisations.id'], name=op.f('fk_booking_training_requests_provider_org_id_organisations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_booking_training_requests_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_booking_training_requests'))
+    )
+    with op.batch_alter_table('booking_training_requests', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_booking_training_requests_instrument_id'), ['instrument_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_booking_training_requests_provider_org_id'), ['provider_org_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_booking_training_requests_user_id'), ['user_id'], unique=False)
+        batch_op.create_index('uq_booking_training_open', ['instrument_id', 'user_id'], unique=True, sqlite_where=sa.text("status IN ('requested', 'scheduled', 'trained')"), postgresql_where=sa.text("status IN ('requested', 'scheduled', 'trained')"))
+
+    with op.batch_alter_table('booking_qualifications', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('valid_until', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('reminded_at', sa.DateTime(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_booking_qualifications_valid_until'), ['valid_until'], unique=False)
+
+    with op.batch_alter_table('booking_settings', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('assisted_percent', sa.Integer(), nullable=True))
+        batch_op.create_check_constraint(batch_op.f('ck_booking_settings_assisted'),
+                                         'assisted_percent IS NULL OR assisted_percent BETWEEN 100 AND 1000')
+
+
+
+def downgrade():
+    with op.batch_alter_table('booking_settings', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_booking_settings_assisted'), type_='check')
+        batch_op.drop_column('assisted_percent')
+
+    with op.batch_alter_table('booking_qualifications', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_booking_qualifications_valid_until'))
+        batch_op.drop_column('reminded_at')
+        batch_op.drop_column('valid_until')
+
+    with op.batch_alter_table('booking_training_requests', schema=None) as batch_op:
+        batch_op.drop_index('uq_booking_training_open', sqlite_where=sa.text("status IN ('requested', 'scheduled', 'trained')"), postgresql_where=sa.text("status IN ('requested', 'scheduled', 'trained')"))
+        batch_op.drop_index(batch_op.f('ix_booking_training_requests_user_id'))
+        batch_op.drop_index(batch_op.f('ix_booking_training_requests_provider_org_id'))
+        batch_op.drop_index(batch_op.f('ix_booking_training_requests_instrument_id'))
+
+    op.drop_table('booking_training_requests')
