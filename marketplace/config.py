@@ -114,6 +114,7 @@ class Config:
     BOOKING_QUALIFICATION_YEARS = 2  # a qualification granted after training lasts this long
     BOOKING_QUALIFICATION_REMIND_DAYS = 30  # the renewal reminder goes this long before it ends
     BOOKING_ASSISTED_PERCENT = 150  # an assisted (staff-operated) session: percent of the hourly price
+    BOOKING_CORRECTION_WORKING_DAYS = 3  # the lab may correct a no-show or a usage record this long after
 
     # Two-sided subsidy defaults for new programmes (DOMAIN.md); fen and basis points.
     SUBSIDY_DEFAULTS = {

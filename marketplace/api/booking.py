@@ -5,6 +5,7 @@ from ..booking.schemas import (
     AvailabilityQuery,
     BookingIn,
     BookingOut,
+    CorrectionIn,
     ReasonIn,
     TrainingCompleteIn,
     TrainingDeclineIn,
@@ -91,6 +92,17 @@ def complete_booking(id, json: UsageIn):
     return BookingOut.model_validate(services.complete_booking(
         booking, actor=actor, actual_start=json.actual_start, actual_end=json.actual_end,
         actual_samples=json.actual_samples))
+
+
+@endpoint("/bookings/<int:id>/correct", "POST", body=CorrectionIn, answer=BookingOut, errors=BOOKING_ERRORS,
+          tags=["bookings"])
+def correct_booking(id, json: CorrectionIn):
+    """The lab corrects a no-show into completed, or a usage record, within 3 working days, with a reason;
+    fee and subsidy are recomputed and the user is told."""
+    booking, actor = _step(id)
+    return BookingOut.model_validate(services.correct_booking(
+        booking, actor=actor, reason=json.reason, status=json.status, actual_start=json.actual_start,
+        actual_end=json.actual_end, actual_samples=json.actual_samples))
 
 
 @endpoint("/bookings/<int:id>/extension/confirm", "POST", answer=BookingOut, errors=BOOKING_ERRORS,

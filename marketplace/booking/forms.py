@@ -49,6 +49,15 @@ class CompleteForm(FlaskForm):
     actual_samples = IntegerField(_l("实际样品数"), validators=[Optional(), NumberRange(min=0, max=100000)])
 
 
+class CorrectForm(FlaskForm):
+    """The lab's correction of a no-show (into completed) or of a usage record, with a reason."""
+
+    actual_start = DateTimeLocalField(_l("实际开始"), format=FMT, validators=[DataRequired()])
+    actual_end = DateTimeLocalField(_l("实际结束"), format=FMT, validators=[DataRequired()])
+    actual_samples = IntegerField(_l("实际样品数"), validators=[Optional(), NumberRange(min=0, max=100000)])
+    reason = TextAreaField(_l("更正理由"), validators=[DataRequired(), Length(max=500)])
+
+
 class RatingForm(FlaskForm):
     score = RadioField(_l("评分"), choices=[str(i) for i in range(5, 0, -1)],
                        validators=[DataRequired()])

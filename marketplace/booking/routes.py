@@ -10,19 +10,18 @@ from flask_login import current_user, login_required
 from ..core.audit import history
 from ..core.errors import Forbidden, Invalid
 from ..core.pagination import page_args
-from ..core.timeutil import local_to_utc_naive, to_local, utcnow
+from ..core.timeutil import local_to_utc_naive, to_local
 from ..core.uow import unit_of_work
-from . import ics, rules, services
+from ..extensions import db
+from . import ics, services
 from .forms import (
-    BlackoutForm,
     BookingForm,
     CancelForm,
     CompleteForm,
-    QualifyForm,
+    CorrectForm,
     RatingForm,
     ReasonForm,
     SampleBookingForm,
-    SettingsForm,
 )
 from .states import STATUSES
 
@@ -201,13 +200,24 @@ def instrument_feed(token, instrument_id):
 @bp.route("/<int:booking_id>")
 @login_required
 def detail(booking_id):
-    booking = services.get_booking(booking_id, actor=current_user)
+    return _detail(services.get_booking(booking_id, actor=current_user))
+
+
+def _detail(booking, complete_form=None, correct_form=None, status=200):
+    """The booking page; a usage form that failed comes back with its values and errors beside the fields."""
+    if correct_form is None:
+        correct_form = CorrectForm(formdata=None)
+        correct_form.actual_start.data = to_local(booking.actual_start or booking.start).replace(tzinfo=None)
+        correct_form.actual_end.data = to_local(booking.actual_end or booking.end).replace(tzinfo=None)
+        correct_form.actual_samples.data = booking.actual_samples
     return render_template("booking/detail.html", b=booking, status=services.effective_status(booking),
                            checkin_note=services.checkin_note(booking),
                            actions=services.allowed_actions(booking, actor=current_user),
                            is_provider=services.is_provider_member(booking.provider_org_id, actor=current_user),
                            history=history("booking", booking.id), reason_form=ReasonForm(),
-                           cancel_form=CancelForm(), complete_form=CompleteForm(), rating_form=RatingForm())
+                           cancel_form=CancelForm(), complete_form=complete_form or CompleteForm(formdata=None),
+                           correct_form=correct_form, rating_form=RatingForm(),
+                           correction_deadline=services.correction_deadline(booking)), status
 
 
 def _approve(booking):
@@ -235,15 +245,6 @@ def _check_in(booking):
     return _("已签到，开始使用")
 
 
-def _complete(booking):
-    form = CompleteForm()
-    if not form.validate_on_submit():
-        raise _form_errors(form, _("使用记录有误"))
-    services.complete_booking(booking, actor=current_user, actual_start=_local(form.actual_start.data),
-                              actual_end=_local(form.actual_end.data), actual_samples=form.actual_samples.data)
-    return _("使用记录已保存")
-
-
 def _rate(booking):
     form = RatingForm()
     if not form.validate_on_submit():
@@ -262,17 +263,45 @@ def _decline_extension(booking):
     return _("已拒绝延时使用，按预约范围计费")
 
 
+def _usage_form_post(booking, action):
+    """complete / correct: the form stays on the page with its errors when the record is wrong."""
+    form = CompleteForm() if action == "complete" else CorrectForm()
+    if form.validate_on_submit():
+        with unit_of_work(form) as work:
+            if action == "complete":
+                services.complete_booking(booking, actor=current_user, actual_start=_local(form.actual_start.data),
+                                          actual_end=_local(form.actual_end.data),
+                                          actual_samples=form.actual_samples.data)
+            else:
+                services.correct_booking(booking, actor=current_user, reason=form.reason.data,
+                                         status="completed" if booking.status == "no_show" else None,
+                                         actual_start=_local(form.actual_start.data),
+                                         actual_end=_local(form.actual_end.data),
+                                         actual_samples=form.actual_samples.data)
+        if work.committed:
+            flash(_("使用记录已保存") if action == "complete" else _("已更正，预约人已收到通知"), "success")
+            return redirect(url_for("booking.detail", booking_id=booking.id))
+        status = work.error.status
+        db.session.refresh(booking)
+    else:
+        status = 422
+    forms = {"complete_form": form} if action == "complete" else {"correct_form": form}
+    return _detail(booking, status=status, **forms)
+
+
 ACTIONS = {"approve": _approve, "reject": _reject, "cancel": _cancel, "check-in": _check_in,
-           "complete": _complete, "rate": _rate, "confirm-extension": _confirm_extension,
+           "rate": _rate, "confirm-extension": _confirm_extension,
            "decline-extension": _decline_extension}
 
 
 @bp.route("/<int:booking_id>/<action>", methods=["POST"])
 @login_required
 def act(booking_id, action):
-    if action not in ACTIONS:
+    if action not in ACTIONS and action not in ("complete", "correct"):
         abort(404)
     booking = services.get_booking(booking_id, actor=current_user)
+    if action in ("complete", "correct"):
+        return _usage_form_post(booking, action)
     target = _safe_next(url_for("booking.detail", booking_id=booking.id))
     with unit_of_work() as work:
         message = ACTIONS[action](booking)
@@ -298,82 +327,3 @@ def queue():
                            counts=services.provider_counts(org_id), instruments=services.org_instruments(org_id),
                            allowed_actions=services.allowed_actions, rating_avg=avg, rating_count=count,
                            reason_form=ReasonForm())
-
-
-@bp.route("/instruments/<int:instrument_id>/settings", methods=["GET", "POST"])
-@login_required
-def settings(instrument_id):
-    inst = services.get_instrument(instrument_id, public=False)
-    page = services.settings_page(inst, actor=current_user)
-    form = SettingsForm()
-    if request.method == "GET":
-        r, s = page["rules"], page["stored"]
-        form.opening_hours.data = rules.format_weekly_hours(r.weekly)
-        form.lead_time_hours.data = s.lead_time_hours if s else None
-        form.horizon_days.data = s.horizon_days if s else None
-        form.min_minutes.data = s.min_minutes if s else None
-        form.max_minutes.data = s.max_minutes if s else None
-        form.requires_approval.data = r.requires_approval
-        form.assisted_percent.data = s.assisted_percent if s else None
-    elif form.validate_on_submit():
-        with unit_of_work(form) as work:
-            services.update_settings(inst, actor=current_user, opening_hours=form.opening_hours.data,
-                                     lead_time_hours=form.lead_time_hours.data,
-                                     horizon_days=form.horizon_days.data, min_minutes=form.min_minutes.data,
-                                     max_minutes=form.max_minutes.data,
-                                     requires_approval=form.requires_approval.data,
-                                     assisted_percent=form.assisted_percent.data)
-        if work.committed:
-            flash(_("预约设置已保存"), "success")
-            return redirect(url_for("booking.settings", instrument_id=inst.id))
-    return render_template("booking/settings.html", inst=inst, form=form, rules=page["rules"],
-                           blackouts=page["blackouts"], quals=page["quals"], blackout_form=BlackoutForm(prefix="b"),
-                           qualify_form=_qualify_form(page["trainees"]), defaults=current_app.config,
-                           today=to_local(utcnow()).date())
-
-
-def _qualify_form(trainees=()):
-    form = QualifyForm(prefix="q")
-    form.user_id.choices = [("", _("（选择申请过培训或预约过的用户）"))] + [
-        (u.id, f"{u.name} <{u.email}>") for u in trainees]
-    return form
-
-
-def _add_blackout(inst):
-    form = BlackoutForm(prefix="b")
-    if not form.validate_on_submit():
-        raise _form_errors(form, _("请完整填写停机时段"))
-    services.add_blackout(inst, _local(form.start.data), _local(form.end.data), form.reason.data,
-                          actor=current_user)
-
-
-def _qualify(inst):
-    form = _qualify_form()
-    if not form.validate_on_submit():
-        raise _form_errors(form, _("请选择用户或输入有效的邮箱"))
-    if form.user_id.data is None and not form.email.data:
-        raise Invalid.field("email", _("请选择用户或输入有效的邮箱"))
-    services.qualify_user(inst, form.email.data, user_id=form.user_id.data, valid_until=form.valid_until.data,
-                          actor=current_user)
-
-
-SETTINGS_ITEMS = {
-    "blackout": _add_blackout,
-    "blackout-delete": lambda inst: services.remove_blackout(request.form.get("id", type=int), actor=current_user),
-    "qualify": _qualify,
-    "unqualify": lambda inst: services.revoke_qualification(inst, request.form.get("user_id", type=int),
-                                                            actor=current_user),
-}
-
-
-@bp.route("/instruments/<int:instrument_id>/settings/<what>", methods=["POST"])
-@login_required
-def settings_item(instrument_id, what):
-    inst = services.get_instrument(instrument_id, public=False)
-    if what not in SETTINGS_ITEMS:
-        abort(404)
-    with unit_of_work() as work:
-        SETTINGS_ITEMS[what](inst)
-    if work.committed:
-        flash(_("已保存"), "success")
-    return redirect(url_for("booking.settings", instrument_id=inst.id))

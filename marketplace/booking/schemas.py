@@ -48,6 +48,14 @@ class UsageIn(Schema):
     actual_samples: Count | None = None
 
 
+class CorrectionIn(Schema):
+    status: Literal["completed"] | None = Field(default=None, description="completed: a no-show that took place")
+    actual_start: AwareTime | None = None
+    actual_end: AwareTime | None = None
+    actual_samples: Count | None = None
+    reason: Text2000
+
+
 class BookingOut(Answer):
     id: int
     instrument_id: int

@@ -29,7 +29,7 @@ TRANSITIONS: dict[str, set[str]] = {
     "settled": set(),
     "rejected": set(),
     "cancelled": set(),
-    "no_show": set(),
+    "no_show": {"completed"},  # only by the lab's correction (services.corrections), within 3 working days
 }
 
 # Named actions (the buttons and the web/API verbs) -> the state they lead to.
@@ -61,7 +61,7 @@ TRAINING_STATUSES = {
 }
 TRAINING_OPEN = ("requested", "scheduled", "trained")
 TRAINING = StateMachine("training_request", {
-    "requested": {"scheduled", "declined", "cancelled"},
+    "requested": {"scheduled", "trained", "declined", "cancelled"},  # trained at once: a walk-in session
     "scheduled": {"trained", "declined", "cancelled"},
     "trained": {"qualified", "declined"},
     "qualified": set(),
