@@ -55,7 +55,8 @@ def _payment_in_flight(booking_id: int) -> bool:
 def _lock(booking: Booking) -> Booking:
     """Re-read the booking under a row lock (PostgreSQL FOR UPDATE; SQLite's write transaction is
     already exclusive), so the checks below see what a concurrent correction committed."""
-    db.session.refresh(booking, with_for_update=True)
+    db.session.execute(sa.select(Booking.id).where(Booking.id == booking.id).with_for_update())
+    db.session.refresh(booking)  # read after the lock: what the other transaction committed
     return booking
 
 
