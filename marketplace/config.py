@@ -115,6 +115,7 @@ class Config:
     BOOKING_QUALIFICATION_REMIND_DAYS = 30  # the renewal reminder goes this long before it ends
     BOOKING_ASSISTED_PERCENT = 150  # an assisted (staff-operated) session: percent of the hourly price
     BOOKING_CORRECTION_WORKING_DAYS = 3  # the lab may correct a no-show or a usage record this long after
+    BOOKING_DOWNTIME_OPEN_DAYS = 14  # an incident with no expected end blocks the calendar this long, until fixed
 
     # Two-sided subsidy defaults for new programmes (DOMAIN.md); fen and basis points.
     SUBSIDY_DEFAULTS = {

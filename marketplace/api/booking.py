@@ -6,6 +6,8 @@ from ..booking.schemas import (
     BookingIn,
     BookingOut,
     CorrectionIn,
+    DowntimeIn,
+    DowntimeOut,
     ReasonIn,
     TrainingCompleteIn,
     TrainingDeclineIn,
@@ -166,3 +168,20 @@ def decline_training(id, json: TrainingDeclineIn):
     actor = require_login(api_actor())
     tr = services.get_training(id, actor=actor)
     return TrainingOut.model_validate(services.decline_training(tr, json.reason, actor=actor))
+
+
+# -- downtime --------------------------------------------------------------------------------------
+
+@endpoint("/instruments/<int:id>/downtime", "POST", body=DowntimeIn, answer=DowntimeOut, status=201,
+          errors=BOOKING_ERRORS, tags=["bookings"])
+def record_downtime(id, json: DowntimeIn):
+    """The lab records maintenance or an incident (it blocks the calendar; overlapping bookings are told and
+    may move or cancel free); anyone else signed in may report an incident, which the lab confirms."""
+    actor = require_login(api_actor())
+    inst = services.get_instrument(id)
+    dt = services.record_downtime(inst, kind=json.kind, starts_at=json.starts_at, ends_at=json.ends_at,
+                                  severity=json.severity, note=json.note, actor=actor)
+    affected = ([b.id for b in services.affected_bookings(inst.id, dt.blackout.start, dt.blackout.end)]
+                if dt.blackout is not None else [])
+    out = DowntimeOut.model_validate(dt).model_copy(update={"affected_booking_ids": affected})
+    return out, 201

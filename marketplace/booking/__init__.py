@@ -23,6 +23,8 @@ def init_app(app):
     nav.set_badge("booking.my_bookings", count_to_pay)  # what the user's organisation has to pay
     from .states import status_label
     app.jinja_env.globals["booking_status_label"] = status_label  # macros imported without context see it
+    from .states import DOWNTIME_KINDS, SEVERITIES
+    app.jinja_env.globals.update(downtime_kinds=DOWNTIME_KINDS, severities=SEVERITIES)
     from ..catalog.types import BOOKABLE_TYPES
     app.jinja_env.globals["booking_types"] = BOOKABLE_TYPES  # the catalog page shows these a booking panel
 
@@ -40,6 +42,7 @@ def init_app(app):
             qual = services.qualification_of(inst.id, user.id) if user is not None and self_operated else None
             return {
                 "self_operated": self_operated, "qualification": qual,
+                "downtime": services.current_downtime(inst.id),
                 "training_pending": (services.open_request(inst.id, user.id)
                                      if user is not None and self_operated else None),
                 "assisted": self_operated and inst.price_unit == "hour",

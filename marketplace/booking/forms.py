@@ -101,3 +101,19 @@ class ScheduleTrainingForm(FlaskForm):
 
 class CompleteTrainingForm(FlaskForm):
     valid_until = DateField(_l("资格有效期至"), validators=[Optional()])
+
+
+class DowntimeForm(FlaskForm):
+    """Maintenance or an incident (the lab); a user reporting an incident sees kind fixed to incident."""
+
+    kind = SelectField(_l("类型"), choices=[("maintenance", _l("维护保养")), ("incident", _l("故障"))],
+                       validators=[DataRequired()])
+    severity = SelectField(_l("严重程度（故障）"), choices=[("", "—"), ("low", _l("轻微")), ("medium", _l("一般")),
+                                                    ("high", _l("严重"))], validators=[Optional()])
+    starts_at = DateTimeLocalField(_l("开始"), format=FMT, validators=[DataRequired()])
+    ends_at = DateTimeLocalField(_l("预计结束"), format=FMT, validators=[Optional()])
+    note = TextAreaField(_l("说明"), validators=[DataRequired(), Length(max=1000)])
+
+
+class MoveForm(FlaskForm):
+    start = DateTimeLocalField(_l("新的开始时间"), format=FMT, validators=[DataRequired()])

@@ -15,6 +15,8 @@ from ..core.timeutil import utcnow
 from ..extensions import db
 from .states import (  # noqa: F401
     ACTIVE_STATUSES,
+    DOWNTIME_KINDS,
+    SEVERITIES,
     STATUSES,
     TRAINING_OPEN,
     TRAINING_STATUSES,
@@ -83,6 +85,40 @@ class Blackout(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (sa.CheckConstraint('"end" > start', name="span"),)
+
+
+class Downtime(db.Model):
+    """Maintenance or an incident (故障) on an instrument. Once the lab records (or confirms) it, its
+    Blackout blocks the calendar, the census counts it as downtime rather than idle time, and the
+    bookings it overlaps are offered a move or a free cancellation. An incident a user reported waits
+    for the lab (no blackout yet); one with no known end blocks BOOKING_DOWNTIME_OPEN_DAYS until fixed."""
+
+    __tablename__ = "booking_downtime"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(sa.ForeignKey("resources.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))  # maintenance | incident
+    severity: Mapped[str | None] = mapped_column(sa.String(10))  # incidents: low | medium | high
+    note: Mapped[str] = mapped_column(sa.String(1000))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime | None]   # the expected end; None: not known yet
+    fixed_at: Mapped[datetime | None]
+    reported_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    blackout_id: Mapped[int | None] = mapped_column(sa.ForeignKey("booking_blackouts.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    blackout = relationship(Blackout, lazy="joined")
+    reported_by = relationship(User, lazy="joined")
+
+    __table_args__ = (
+        sa.CheckConstraint(f"kind IN {sql_in(DOWNTIME_KINDS)}", name="kind"),
+        sa.CheckConstraint(f"severity IS NULL OR severity IN {sql_in(SEVERITIES)}", name="severity"),
+        sa.CheckConstraint("ends_at IS NULL OR ends_at > starts_at", name="span"),
+        sa.CheckConstraint("fixed_at IS NULL OR fixed_at > starts_at", name="fixed"),
+    )
+
+    @property
+    def confirmed(self) -> bool:
+        return self.blackout_id is not None or self.fixed_at is not None
 
 
 class Qualification(db.Model):

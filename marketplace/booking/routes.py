@@ -19,6 +19,7 @@ from .forms import (
     CancelForm,
     CompleteForm,
     CorrectForm,
+    MoveForm,
     RatingForm,
     ReasonForm,
     SampleBookingForm,
@@ -203,7 +204,7 @@ def detail(booking_id):
     return _detail(services.get_booking(booking_id, actor=current_user))
 
 
-def _detail(booking, complete_form=None, correct_form=None, status=200):
+def _detail(booking, complete_form=None, correct_form=None, move_form=None, status=200):
     """The booking page; a usage form that failed comes back with its values and errors beside the fields."""
     if correct_form is None:
         correct_form = CorrectForm(formdata=None)
@@ -217,7 +218,9 @@ def _detail(booking, complete_form=None, correct_form=None, status=200):
                            history=history("booking", booking.id), reason_form=ReasonForm(),
                            cancel_form=CancelForm(), complete_form=complete_form or CompleteForm(formdata=None),
                            correct_form=correct_form, rating_form=RatingForm(),
-                           correction_deadline=services.correction_deadline(booking)), status
+                           correction_deadline=services.correction_deadline(booking),
+                           downtime=services.downtime_over(booking) if booking.status in ("requested", "approved")
+                           else None, move_form=move_form or MoveForm(prefix="m", formdata=None)), status
 
 
 def _approve(booking):

@@ -7,7 +7,7 @@ from ..core.errors import Invalid
 from ..core.timeutil import local_to_utc_naive, to_local, utcnow
 from ..core.uow import unit_of_work
 from . import rules, services
-from .forms import BlackoutForm, QualifyForm, SettingsForm
+from .forms import BlackoutForm, DowntimeForm, QualifyForm, SettingsForm
 from .routes import _form_errors, bp
 
 
@@ -44,7 +44,8 @@ def settings(instrument_id):
     return render_template("booking/settings.html", inst=inst, form=form, rules=page["rules"],
                            blackouts=page["blackouts"], quals=page["quals"], blackout_form=BlackoutForm(prefix="b"),
                            qualify_form=_qualify_form(page["trainees"]), defaults=current_app.config,
-                           today=to_local(utcnow()).date())
+                           today=to_local(utcnow()).date(), downtime=services.instrument_downtime(inst.id),
+                           downtime_form=DowntimeForm(prefix="d", formdata=None))
 
 
 def _qualify_form(trainees=()):
@@ -72,7 +73,24 @@ def _qualify(inst):
                           actor=current_user)
 
 
+def _downtime(inst):
+    from .routes_downtime import record_from_form
+    record_from_form(inst, DowntimeForm(prefix="d"))
+
+
+def _downtime_step(step):
+    def run(inst):
+        dt = services.get_downtime(request.form.get("id", type=int))
+        if dt.instrument_id != inst.id:
+            abort(404)
+        step(dt, actor=current_user)
+    return run
+
+
 SETTINGS_ITEMS = {
+    "downtime": _downtime,
+    "downtime-confirm": _downtime_step(services.confirm_downtime),
+    "downtime-fix": _downtime_step(services.fix_downtime),
     "blackout": _add_blackout,
     "blackout-delete": lambda inst: services.remove_blackout(request.form.get("id", type=int), actor=current_user),
     "qualify": _qualify,

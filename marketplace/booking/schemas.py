@@ -6,7 +6,7 @@ from pydantic import Field, computed_field
 
 from ..core.schema import Answer, AwareTime, Count, Id, LocalTime, Schema, Text2000, Title
 from . import rules
-from .states import STATUSES, TRAINING_STATUSES
+from .states import DOWNTIME_KINDS, SEVERITIES, STATUSES, TRAINING_STATUSES
 
 BookingStatus = Literal[tuple(STATUSES)]  # the one list of states, from states.py
 
@@ -126,3 +126,26 @@ class TrainingOut(Answer):
     lab_note: str | None
     valid_until: date | None = Field(description="the qualification's last day, once qualified")
     created_at: LocalTime
+
+
+# -- downtime ----------------------------------------------------------------------------------------
+
+class DowntimeIn(Schema):
+    kind: Literal[tuple(DOWNTIME_KINDS)]
+    starts_at: AwareTime
+    ends_at: AwareTime | None = Field(default=None, description="expected end; absent: blocks until fixed")
+    severity: Literal[tuple(SEVERITIES)] | None = None
+    note: Text2000
+
+
+class DowntimeOut(Answer):
+    id: int
+    instrument_id: int
+    kind: str
+    severity: str | None
+    note: str
+    starts_at: LocalTime
+    ends_at: LocalTime | None
+    fixed_at: LocalTime | None
+    confirmed: bool = Field(description="false: a user's report waiting for the lab; true: blocks the calendar")
+    affected_booking_ids: list[int] = Field(default_factory=list, description="bookings told to move or cancel")

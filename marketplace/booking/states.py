@@ -74,3 +74,8 @@ TRAINING = StateMachine("training_request", {
 def training_label(status: str) -> str:
     label = TRAINING_STATUSES.get(status)
     return str(label) if label is not None else status
+
+
+# -- downtime ---------------------------------------------------------------------------------------
+DOWNTIME_KINDS = {"maintenance": _l("维护保养"), "incident": _l("故障")}
+SEVERITIES = {"low": _l("轻微"), "medium": _l("一般"), "high": _l("严重")}

@@ -115,7 +115,9 @@ def reject_now(booking, reason, *, actor, now):
 
 
 def cancel_booking(booking, reason=None, *, actor, now=None) -> Booking:
-    """The user cancels (free early, late fee after); the provider may cancel without a fee."""
+    """The user cancels (free early, late fee after; free when a downtime hit the booking); the provider
+    may cancel without a fee."""
+    from .downtime import affected_by_downtime
     require_login(actor)
     now = now or utcnow()
     by_user = booking.user_id == actor.id or actor.has_role("admin")
@@ -125,7 +127,7 @@ def cancel_booking(booking, reason=None, *, actor, now=None) -> Booking:
     if booking.status in ("requested", "approved") and now >= booking.start:
         raise Conflict(_("预约已开始，不能取消"))
     reason = (reason or "").strip()[:500] if isinstance(reason, str) else None
-    if by_user and booking.user_id == actor.id:
+    if by_user and booking.user_id == actor.id and not affected_by_downtime(booking):
         fee = rules.cancellation_fee(booking.fee, booking.start, now,
                                      current_app.config["BOOKING_FREE_CANCEL_HOURS"],
                                      current_app.config["BOOKING_LATE_CANCEL_FEE_PERCENT"],

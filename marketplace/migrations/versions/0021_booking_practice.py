@@ -1,4 +1,4 @@
-"""booking practice: training requests, qualification expiry, the assisted rate
+"""booking practice: training requests, qualification expiry, the assisted rate, downtime
 
 Qualifications granted before this revision keep no expiry (valid_until NULL, shown as 长期); every
 grant from now on has one.
@@ -20,6 +20,30 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table('booking_downtime',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('instrument_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('severity', sa.String(length=10), nullable=True),
+    sa.Column('note', sa.String(length=1000), nullable=False),
+    sa.Column('starts_at', sa.DateTime(), nullable=False),
+    sa.Column('ends_at', sa.DateTime(), nullable=True),
+    sa.Column('fixed_at', sa.DateTime(), nullable=True),
+    sa.Column('reported_by_id', sa.Integer(), nullable=True),
+    sa.Column('blackout_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint("kind IN ('maintenance', 'incident')", name=op.f('ck_booking_downtime_kind')),
+    sa.CheckConstraint("severity IS NULL OR severity IN ('low', 'medium', 'high')", name=op.f('ck_booking_downtime_severity')),
+    sa.CheckConstraint('ends_at IS NULL OR ends_at > starts_at', name=op.f('ck_booking_downtime_span')),
+    sa.CheckConstraint('fixed_at IS NULL OR fixed_at > starts_at', name=op.f('ck_booking_downtime_fixed')),
+    sa.ForeignKeyConstraint(['blackout_id'], ['booking_blackouts.id'], name=op.f('fk_booking_downtime_blackout_id_booking_blackouts'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['instrument_id'], ['resources.id'], name=op.f('fk_booking_downtime_instrument_id_resources'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['reported_by_id'], ['users.id'], name=op.f('fk_booking_downtime_reported_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_booking_downtime'))
+    )
+    with op.batch_alter_table('booking_downtime', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_booking_downtime_instrument_id'), ['instrument_id'], unique=False)
+
     op.create_table('booking_training_requests',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('instrument_id', sa.Integer(), nullable=False),
@@ -59,6 +83,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('booking_downtime', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_booking_downtime_instrument_id'))
+    op.drop_table('booking_downtime')
     with op.batch_alter_table('booking_settings', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_booking_settings_assisted'), type_='check')
         batch_op.drop_column('assisted_percent')
