@@ -9,6 +9,8 @@ from ..booking.schemas import (
     DowntimeIn,
     DowntimeOut,
     ReasonIn,
+    SeriesIn,
+    SeriesOut,
     TrainingCompleteIn,
     TrainingDeclineIn,
     TrainingIn,
@@ -42,6 +44,37 @@ def create_booking(json: BookingIn):
     booking = services.request_booking(inst, json.start, json.end, json.purpose, actor=actor,
                                        samples=json.samples, assisted=json.assisted)
     return BookingOut.model_validate(booking), 201, {"Location": f"/api/v1/bookings/{booking.id}"}
+
+
+@endpoint("/bookings/series", "POST", body=SeriesIn, answer=SeriesOut, status=201, errors=BOOKING_ERRORS,
+          tags=["bookings"])
+def create_series(json: SeriesIn):
+    """Book the same time every week until `weekly_until`, each slot checked on its own: `failed` lists the
+    slots that could not be booked and why; 409 when none could."""
+    actor = require_login(api_actor())
+    inst = services.get_instrument(json.instrument_id)
+    series, created, failed = services.request_series(inst, json.start, json.end, json.weekly_until, json.purpose,
+                                                      samples=json.samples, assisted=json.assisted, actor=actor)
+    return SeriesOut(series_id=series.id, created=[b.id for b in created], failed=failed), 201
+
+
+@endpoint("/bookings/series/<int:id>/approve", "POST", answer=SeriesOut, errors=BOOKING_ERRORS, tags=["bookings"])
+def approve_series(id):
+    """The lab approves every waiting slot of a series together."""
+    actor = require_login(api_actor())
+    series = services.get_series(id, actor=actor)
+    services.approve_series(series, actor=actor)
+    return SeriesOut(series_id=series.id, created=[b.id for b in services.series_bookings(series)], failed=[])
+
+
+@endpoint("/bookings/series/<int:id>/cancel", "POST", body=ReasonIn, answer=SeriesOut, errors=BOOKING_ERRORS,
+          tags=["bookings"])
+def cancel_series(id, json: ReasonIn):
+    """The user (usual fees) or the lab (free) cancels every slot not yet begun."""
+    actor = require_login(api_actor())
+    series = services.get_series(id, actor=actor)
+    services.cancel_series(series, json.reason, actor=actor)
+    return SeriesOut(series_id=series.id, created=[b.id for b in services.series_bookings(series)], failed=[])
 
 
 @endpoint("/bookings/<int:id>", answer=BookingOut, errors=(404,), tags=["bookings"])

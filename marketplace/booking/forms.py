@@ -22,6 +22,7 @@ class BookingForm(FlaskForm):
     end = DateTimeLocalField(_l("结束时间"), format=FMT, validators=[DataRequired()])
     samples = IntegerField(_l("样品数量"), validators=[Optional(), NumberRange(min=1, max=100000)])
     purpose = TextAreaField(_l("用途说明"), validators=[DataRequired(), Length(max=500)])
+    weekly_until = DateField(_l("每周重复，直到（可选）"), validators=[Optional()])
     confirm = HiddenField(default="0")
     assisted = HiddenField(default="0")  # "1": a session operated by the lab's staff (not qualified)
 

@@ -172,6 +172,21 @@ class TrainingRequest(db.Model):
 
 # -- bookings --------------------------------------------------------------------------------------
 
+class BookingSeries(db.Model):
+    """A weekly recurring booking requested as one (services.series): its slots are bookings with
+    this series_id, approved or cancelled together."""
+
+    __tablename__ = "booking_series"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(sa.ForeignKey("resources.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    provider_org_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    weekly_until: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    instrument = relationship(Resource, lazy="joined")
+
+
 class Booking(db.Model):
     __tablename__ = "bookings"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -186,6 +201,8 @@ class Booking(db.Model):
     samples: Mapped[int | None] = mapped_column(sa.Integer)
     purpose: Mapped[str] = mapped_column(sa.String(500))
     status: Mapped[str] = mapped_column(sa.String(20), default="requested")
+    series_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("booking_series.id", ondelete="SET NULL"), index=True)
 
     # Rate card snapshot at booking time, so later price changes do not alter this booking.
     price_unit: Mapped[str] = mapped_column(sa.String(10))       # hour | sample

@@ -92,12 +92,22 @@ def book(instrument_id):
         confirmed = form.confirm.data == "1"
         form.confirm.data = "0"
         with unit_of_work(form) as work:
-            if confirmed:
+            if confirmed and form.weekly_until.data:
+                series, created, failed = services.request_series(
+                    inst, start, end, form.weekly_until.data, form.purpose.data, actor=current_user,
+                    samples=samples, assisted=assisted)
+            elif confirmed:
                 booking = services.request_booking(inst, start, end, form.purpose.data, actor=current_user,
                                                    samples=samples, assisted=assisted)
             else:
                 fee = services.quote_booking(inst, start, end, actor=current_user, samples=samples,
                                              assisted=assisted)
+        if work.committed and confirmed and form.weekly_until.data:
+            flash(_("周期预约已提交：%(n)s 次", n=len(created)), "success")
+            for f in failed:
+                flash(_("%(when)s 未能预约：%(reason)s", when=to_local(f["start"]).strftime("%Y-%m-%d %H:%M"),
+                        reason=f["reason"]), "warning")
+            return redirect(url_for("booking.series_detail", series_id=series.id))
         if work.committed and confirmed:
             flash(_("预约申请已提交") if booking.status == "requested" else _("预约已确认"), "success")
             return redirect(url_for("booking.my_bookings", new=booking.id))

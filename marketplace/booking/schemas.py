@@ -149,3 +149,26 @@ class DowntimeOut(Answer):
     fixed_at: LocalTime | None
     confirmed: bool = Field(description="false: a user's report waiting for the lab; true: blocks the calendar")
     affected_booking_ids: list[int] = Field(default_factory=list, description="bookings told to move or cancel")
+
+
+# -- series ------------------------------------------------------------------------------------------
+
+class SeriesIn(Schema):
+    instrument_id: Id
+    start: AwareTime
+    end: AwareTime
+    weekly_until: date = Field(description="the last local date a slot may fall on (within the horizon)")
+    purpose: Title | None = None
+    samples: Count | None = None
+    assisted: bool = False
+
+
+class SeriesFailure(Answer):
+    start: LocalTime
+    reason: str
+
+
+class SeriesOut(Answer):
+    series_id: int
+    created: list[int]
+    failed: list[SeriesFailure]

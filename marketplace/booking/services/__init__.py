@@ -7,6 +7,7 @@ inside the same transaction; a receiver raising DomainError aborts the operation
     requests     quoting and requesting a booking
     corrections  the lab's corrections of a no-show or a usage record within 3 working days
     downtime     maintenance and incidents: blackouts, affected bookings moved or cancelled free
+    series       weekly recurring bookings requested, approved and cancelled together
     usage        the one check of a usage record
     transitions  approve, reject, cancel, check in, complete, settle; allowed_actions
     sweeps       the scheduled no-show / lapse sweep and reminders (the only writer of no-shows)
@@ -61,6 +62,7 @@ from .queries import (
 )
 from .ratings import rate_booking, rating_summary
 from .requests import quote_booking, request_booking
+from .series import approve_series, cancel_series, get_series, request_series, series_bookings
 from .settings import (
                       add_blackout,
                       get_or_create_settings,
@@ -105,6 +107,7 @@ __all__ = [
     "record_cancel_fee_paid", "reject_booking", "remove_blackout", "request_booking", "revoke_qualification",
     "complete_training", "decline_training", "get_training", "open_request", "qualification_of",
     "remind_expiring", "request_training", "schedule_training", "training_page", "withdraw_training",
+    "approve_series", "cancel_series", "get_series", "request_series", "series_bookings",
     "affected_bookings", "affected_by_downtime", "confirm_downtime", "current_downtime", "downtime_over", "fix_downtime",
     "get_downtime", "instrument_downtime", "move_booking", "record_downtime",
     "may_self_operate", "correct_booking", "correction_deadline", "may_correct", "send_reminders", "settings_page", "settle_booking", "update_settings", "user_bookings", "week_calendar",

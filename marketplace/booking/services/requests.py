@@ -108,10 +108,11 @@ def quote_booking(instrument, start, end, *, actor, samples=None, now=None, assi
 
 
 def request_booking(instrument, start, end, purpose, *, actor, samples=None, now=None,
-                    assisted=False) -> Booking:
+                    assisted=False, series_id: int | None = None) -> Booking:
     """Request a booking of [start, end) (naive UTC); approved at once when the instrument needs no approval.
     `assisted`: a self-operated instrument operated by the lab's staff for the user, at the assisted rate
-    (billed on the time used, like any staff-operated session)."""
+    (billed on the time used, like any staff-operated session). `series_id`: one slot of a weekly series
+    (services.series), whose staff are told once for the whole series."""
     from .transitions import approve_now
     now = now or utcnow()
     purpose = (purpose or "").strip() if isinstance(purpose, str) else None
@@ -133,8 +134,12 @@ def request_booking(instrument, start, end, purpose, *, actor, samples=None, now
         purpose=purpose, status="requested", price_unit=instrument.price_unit, unit_price=price,
         internal=internal, service_mode="staff_operated" if assisted else service_mode_of(instrument),
         fee=rules.booking_fee(instrument.price_unit, price, start, end, samples), user_subsidy=0,
-        created_at=now, updated_at=now))
+        created_at=now, updated_at=now, series_id=series_id))
     record("booking", booking.id, "requested", actor=actor, to_state="requested")
+    if series_id is not None:
+        if not r.requires_approval:
+            approve_now(booking, actor=None, now=now, comment=_("无需审批，自动批准"), notify_user=False)
+        return booking
     if r.requires_approval:
         enqueue(notify_requested, booking.id, link("booking.queue"), False)
     else:

@@ -1,4 +1,4 @@
-"""booking practice: training requests, qualification expiry, the assisted rate, downtime
+"""booking practice: training requests, qualification expiry, the assisted rate, downtime, weekly series
 
 Qualifications granted before this revision keep no expiry (valid_until NULL, shown as 长期); every
 grant from now on has one.
@@ -19,7 +19,36 @@ branch_labels = None
 depends_on = None
 
 
+def _defer_foreign_keys():
+    """SQLite's batch mode copies and drops the bookings table, which others reference: check at commit."""
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("PRAGMA defer_foreign_keys = ON")
+
+
 def upgrade():
+    _defer_foreign_keys()
+    op.create_table('booking_series',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('instrument_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('provider_org_id', sa.Integer(), nullable=False),
+    sa.Column('weekly_until', sa.Date(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['instrument_id'], ['resources.id'], name=op.f('fk_booking_series_instrument_id_resources'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['provider_org_id'], ['organisations.id'], name=op.f('fk_booking_series_provider_org_id_organisations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_booking_series_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_booking_series'))
+    )
+    with op.batch_alter_table('booking_series', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_booking_series_instrument_id'), ['instrument_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_booking_series_provider_org_id'), ['provider_org_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_booking_series_user_id'), ['user_id'], unique=False)
+
+    with op.batch_alter_table('bookings', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('series_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_bookings_series_id'), ['series_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_bookings_series_id_booking_series'), 'booking_series', ['series_id'], ['id'], ondelete='SET NULL')
+
     op.create_table('booking_downtime',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('instrument_id', sa.Integer(), nullable=False),
@@ -83,6 +112,18 @@ def upgrade():
 
 
 def downgrade():
+    _defer_foreign_keys()
+    with op.batch_alter_table('bookings', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_bookings_series_id_booking_series'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_bookings_series_id'))
+        batch_op.drop_column('series_id')
+
+    with op.batch_alter_table('booking_series', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_booking_series_user_id'))
+        batch_op.drop_index(batch_op.f('ix_booking_series_provider_org_id'))
+        batch_op.drop_index(batch_op.f('ix_booking_series_instrument_id'))
+
+    op.drop_table('booking_series')
     with op.batch_alter_table('booking_downtime', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_booking_downtime_instrument_id'))
     op.drop_table('booking_downtime')
