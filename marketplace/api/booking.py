@@ -1,4 +1,6 @@
 """Bookings and instrument availability over the booking services."""
+from flask_babel import gettext as _
+
 from ..booking import services
 from ..booking.schemas import (
     Availability,
@@ -11,6 +13,8 @@ from ..booking.schemas import (
     ReasonIn,
     SeriesIn,
     SeriesOut,
+    SessionIn,
+    SessionOut,
     TrainingCompleteIn,
     TrainingDeclineIn,
     TrainingIn,
@@ -18,8 +22,9 @@ from ..booking.schemas import (
     TrainingScheduleIn,
     UsageIn,
 )
+from ..core.errors import Unauthorized
 from ..core.permissions import require_login
-from .common import api_actor
+from .common import api_actor, api_instrument_id
 from .spec import endpoint
 
 BOOKING_ERRORS = (401, 403, 404, 409, 422)
@@ -218,3 +223,17 @@ def record_downtime(id, json: DowntimeIn):
                 if dt.blackout is not None else [])
     out = DowntimeOut.model_validate(dt).model_copy(update={"affected_booking_ids": affected})
     return out, 201
+
+
+# -- usage capture ---------------------------------------------------------------------------------
+
+@endpoint("/instruments/<int:id>/sessions", "POST", body=SessionIn, answer=SessionOut, status=201,
+          errors=(401, 403, 404, 409, 422), tags=["bookings"])
+def report_session(id, json: SessionIn):
+    """The instrument's PC (Authorization: Bearer its instrument token) reports a session's start, its
+    stop, or both; a start in a booking's check-in window checks it in, a stop prefills its usage record."""
+    if api_instrument_id() is None and api_actor() is None:
+        raise Unauthorized(_("需要该仪器的数据采集令牌"))
+    inst = services.get_instrument(id, public=False)
+    session = services.report_session(inst, api_instrument_id(), started_at=json.started_at, ended_at=json.ended_at)
+    return SessionOut.model_validate(session), 201

@@ -221,12 +221,18 @@ def _detail(booking, complete_form=None, correct_form=None, move_form=None, stat
         correct_form.actual_start.data = to_local(booking.actual_start or booking.start).replace(tzinfo=None)
         correct_form.actual_end.data = to_local(booking.actual_end or booking.end).replace(tzinfo=None)
         correct_form.actual_samples.data = booking.actual_samples
+    if complete_form is None:
+        complete_form = CompleteForm(formdata=None)
+        captured = services.captured_usage(booking) if booking.status == "in_use" else None
+        if captured is not None:  # prefilled from what the instrument reported
+            complete_form.actual_start.data = to_local(captured.started_at).replace(tzinfo=None)
+            complete_form.actual_end.data = to_local(captured.ended_at).replace(tzinfo=None)
     return render_template("booking/detail.html", b=booking, status=services.effective_status(booking),
                            checkin_note=services.checkin_note(booking),
                            actions=services.allowed_actions(booking, actor=current_user),
                            is_provider=services.is_provider_member(booking.provider_org_id, actor=current_user),
                            history=history("booking", booking.id), reason_form=ReasonForm(),
-                           cancel_form=CancelForm(), complete_form=complete_form or CompleteForm(formdata=None),
+                           cancel_form=CancelForm(), complete_form=complete_form,
                            correct_form=correct_form, rating_form=RatingForm(),
                            correction_deadline=services.correction_deadline(booking),
                            downtime=services.downtime_over(booking) if booking.status in ("requested", "approved")

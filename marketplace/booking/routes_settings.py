@@ -45,7 +45,8 @@ def settings(instrument_id):
                            blackouts=page["blackouts"], quals=page["quals"], blackout_form=BlackoutForm(prefix="b"),
                            qualify_form=_qualify_form(page["trainees"]), defaults=current_app.config,
                            today=to_local(utcnow()).date(), downtime=services.instrument_downtime(inst.id),
-                           downtime_form=DowntimeForm(prefix="d", formdata=None))
+                           downtime_form=DowntimeForm(prefix="d", formdata=None),
+                           has_instrument_token=services.has_instrument_token(inst.id))
 
 
 def _qualify_form(trainees=()):
@@ -87,7 +88,14 @@ def _downtime_step(step):
     return run
 
 
+def _instrument_token(inst):
+    secret = services.regenerate_instrument_token(inst, actor=current_user)
+    # shown once, after the commit (the flash survives the redirect; only the hash is stored)
+    flash(_("新的仪器数据采集令牌（仅显示一次，旧令牌已失效）：") + " " + secret, "success")
+
+
 SETTINGS_ITEMS = {
+    "instrument-token": _instrument_token,
     "downtime": _downtime,
     "downtime-confirm": _downtime_step(services.confirm_downtime),
     "downtime-fix": _downtime_step(services.fix_downtime),

@@ -172,3 +172,20 @@ class SeriesOut(Answer):
     series_id: int
     created: list[int]
     failed: list[SeriesFailure]
+
+
+# -- usage capture -----------------------------------------------------------------------------------
+
+class SessionIn(Schema):
+    started_at: AwareTime
+    ended_at: AwareTime | None = Field(default=None, description="absent: the session started (report the stop "
+                                                                 "later with the same started_at)")
+
+
+class SessionOut(Answer):
+    id: int
+    instrument_id: int
+    booking_id: int | None
+    started_at: LocalTime
+    ended_at: LocalTime | None
+    flagged: bool = Field(description="differs from the booked time by more than 15 minutes; the lab was told")

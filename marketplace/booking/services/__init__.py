@@ -5,6 +5,7 @@ inside the same transaction; a receiver raising DomainError aborts the operation
 
     lookups      finding instruments and bookings, visibility, rules in force, free time, week calendar
     requests     quoting and requesting a booking
+    capture      usage reported by the instrument's PC with its token
     corrections  the lab's corrections of a no-show or a usage record within 3 working days
     downtime     maintenance and incidents: blackouts, affected bookings moved or cancelled free
     series       weekly recurring bookings requested, approved and cancelled together
@@ -16,6 +17,14 @@ inside the same transaction; a receiver raising DomainError aborts the operation
     training     training requests → qualification with expiry, the renewal reminder
     queries      lists and counts for pages, by effective status
 """
+from .capture import (
+                      captured_usage,
+                      has_instrument_token,
+                      instrument_for_token,
+                      is_instrument_token,
+                      regenerate_instrument_token,
+                      report_session,
+)
 from .corrections import correct_booking, correction_deadline, may_correct
 from .downtime import (
                       affected_bookings,
@@ -107,6 +116,8 @@ __all__ = [
     "record_cancel_fee_paid", "reject_booking", "remove_blackout", "request_booking", "revoke_qualification",
     "complete_training", "decline_training", "get_training", "open_request", "qualification_of",
     "remind_expiring", "request_training", "schedule_training", "training_page", "withdraw_training",
+    "captured_usage", "has_instrument_token", "instrument_for_token", "is_instrument_token",
+    "regenerate_instrument_token", "report_session",
     "approve_series", "cancel_series", "get_series", "request_series", "series_bookings",
     "affected_bookings", "affected_by_downtime", "confirm_downtime", "current_downtime", "downtime_over", "fix_downtime",
     "get_downtime", "instrument_downtime", "move_booking", "record_downtime",

@@ -1,4 +1,4 @@
-"""booking practice: training requests, qualification expiry, the assisted rate, downtime, weekly series
+"""booking practice: training requests, qualification expiry, the assisted rate, downtime, weekly series, usage captured from the instrument
 
 Qualifications granted before this revision keep no expiry (valid_until NULL, shown as 长期); every
 grant from now on has one.
@@ -27,6 +27,34 @@ def _defer_foreign_keys():
 
 def upgrade():
     _defer_foreign_keys()
+    op.create_table('booking_instrument_tokens',
+    sa.Column('instrument_id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_booking_instrument_tokens_created_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['instrument_id'], ['resources.id'], name=op.f('fk_booking_instrument_tokens_instrument_id_resources'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('instrument_id', name=op.f('pk_booking_instrument_tokens')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_booking_instrument_tokens_token_hash'))
+    )
+    op.create_table('booking_instrument_sessions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('instrument_id', sa.Integer(), nullable=False),
+    sa.Column('booking_id', sa.Integer(), nullable=True),
+    sa.Column('started_at', sa.DateTime(), nullable=False),
+    sa.Column('ended_at', sa.DateTime(), nullable=True),
+    sa.Column('flagged', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint('ended_at IS NULL OR ended_at > started_at', name=op.f('ck_booking_instrument_sessions_span')),
+    sa.ForeignKeyConstraint(['booking_id'], ['bookings.id'], name=op.f('fk_booking_instrument_sessions_booking_id_bookings'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['instrument_id'], ['resources.id'], name=op.f('fk_booking_instrument_sessions_instrument_id_resources'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_booking_instrument_sessions'))
+    )
+    with op.batch_alter_table('booking_instrument_sessions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_booking_instrument_sessions_booking_id'), ['booking_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_booking_instrument_sessions_instrument_id'), ['instrument_id'], unique=False)
+        batch_op.create_index('uq_booking_instrument_sessions_open', ['instrument_id'], unique=True, sqlite_where=sa.text('ended_at IS NULL'), postgresql_where=sa.text('ended_at IS NULL'))
+
     op.create_table('booking_series',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('instrument_id', sa.Integer(), nullable=False),
@@ -113,6 +141,13 @@ def upgrade():
 
 def downgrade():
     _defer_foreign_keys()
+    with op.batch_alter_table('booking_instrument_sessions', schema=None) as batch_op:
+        batch_op.drop_index('uq_booking_instrument_sessions_open', sqlite_where=sa.text('ended_at IS NULL'), postgresql_where=sa.text('ended_at IS NULL'))
+        batch_op.drop_index(batch_op.f('ix_booking_instrument_sessions_instrument_id'))
+        batch_op.drop_index(batch_op.f('ix_booking_instrument_sessions_booking_id'))
+
+    op.drop_table('booking_instrument_sessions')
+    op.drop_table('booking_instrument_tokens')
     with op.batch_alter_table('bookings', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_bookings_series_id_booking_series'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_bookings_series_id'))
