@@ -25,6 +25,8 @@ def init_app(app):
     app.jinja_env.globals["booking_status_label"] = status_label  # macros imported without context see it
     from .states import DOWNTIME_KINDS, SEVERITIES
     app.jinja_env.globals.update(downtime_kinds=DOWNTIME_KINDS, severities=SEVERITIES)
+    from .services import takes_bookings
+    app.jinja_env.globals["booking_takes_bookings"] = takes_bookings  # the one "bookable online" answer
     from ..catalog.types import BOOKABLE_TYPES
     app.jinja_env.globals["booking_types"] = BOOKABLE_TYPES  # the catalog page shows these a booking panel
 
@@ -43,6 +45,9 @@ def init_app(app):
             return {
                 "self_operated": self_operated, "qualification": qual,
                 "downtime": services.current_downtime(inst.id),
+                # the one answer to "can it be booked online" (the bookable flag alone is not it)
+                "bookable_online": services.takes_bookings(inst),
+                "offline_reason": services.offline_reason(inst),
                 "training_pending": (services.open_request(inst.id, user.id)
                                      if user is not None and self_operated else None),
                 "assisted": self_operated and inst.price_unit == "hour",

@@ -11,6 +11,7 @@ from wtforms import (
     SelectField,
     StringField,
     TextAreaField,
+    TimeField,
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
@@ -65,8 +66,36 @@ class RatingForm(FlaskForm):
     comment = TextAreaField(_l("评价"), validators=[Optional(), Length(max=1000)])
 
 
+WEEKDAYS = (_l("周一"), _l("周二"), _l("周三"), _l("周四"), _l("周五"), _l("周六"), _l("周日"))
+RANGES_PER_DAY = 2  # e.g. a morning and an afternoon session
+
+
 class SettingsForm(FlaskForm):
-    opening_hours = StringField(_l("每周开放时间"), validators=[DataRequired(), Length(max=500)])
+    """The booking rules; the opening hours are a week of days × up to two time ranges (d{day}_{n}_opens /
+    _closes, local time), not a typed-in code."""
+
+    def weekly(self) -> list[tuple[int, object, object, str]]:
+        """(weekday, opens, closes, field name) of the ranges filled in."""
+        out = []
+        for d in range(7):
+            for n in range(RANGES_PER_DAY):
+                o, c = self[f"d{d}_{n}_opens"].data, self[f"d{d}_{n}_closes"].data
+                if o is not None or c is not None:
+                    out.append((d, o, c, f"d{d}_{n}_closes"))
+        return out
+
+    def day_fields(self):
+        """(label, [(opens field, closes field), …]) per weekday, for the template."""
+        return [(WEEKDAYS[d], [(self[f"d{d}_{n}_opens"], self[f"d{d}_{n}_closes"]) for n in range(RANGES_PER_DAY)])
+                for d in range(7)]
+
+    def fill_weekly(self, rows):
+        by_day: dict[int, list] = {}
+        for d, o, c in sorted(rows):
+            by_day.setdefault(d, []).append((o, c))
+        for d, spans in by_day.items():
+            for n, (o, c) in enumerate(spans[:RANGES_PER_DAY]):
+                self[f"d{d}_{n}_opens"].data, self[f"d{d}_{n}_closes"].data = o, c
     lead_time_hours = IntegerField(_l("最少提前（小时）"), validators=[Optional(), NumberRange(min=0, max=8760)])
     horizon_days = IntegerField(_l("最多提前（天）"), validators=[Optional(), NumberRange(min=1, max=3660)])
     min_minutes = IntegerField(_l("最短时长（分钟）"), validators=[Optional(), NumberRange(min=1, max=100000)])
@@ -74,6 +103,12 @@ class SettingsForm(FlaskForm):
     requires_approval = BooleanField(_l("预约需审批"))
     assisted_percent = IntegerField(_l("协助机时费率（正常价格的 %）"),
                                     validators=[Optional(), NumberRange(min=100, max=1000)])
+
+
+for _d in range(7):
+    for _n in range(RANGES_PER_DAY):
+        setattr(SettingsForm, f"d{_d}_{_n}_opens", TimeField(_l("开始"), validators=[Optional()]))
+        setattr(SettingsForm, f"d{_d}_{_n}_closes", TimeField(_l("结束"), validators=[Optional()]))
 
 
 class BlackoutForm(FlaskForm):

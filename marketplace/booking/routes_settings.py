@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from ..core.errors import Invalid
 from ..core.timeutil import local_to_utc_naive, to_local, utcnow
 from ..core.uow import unit_of_work
-from . import rules, services
+from . import services
 from .forms import BlackoutForm, DowntimeForm, QualifyForm, SettingsForm
 from .routes import _form_errors, bp
 
@@ -23,7 +23,7 @@ def settings(instrument_id):
     form = SettingsForm()
     if request.method == "GET":
         r, s = page["rules"], page["stored"]
-        form.opening_hours.data = rules.format_weekly_hours(r.weekly)
+        form.fill_weekly(r.weekly)
         form.lead_time_hours.data = s.lead_time_hours if s else None
         form.horizon_days.data = s.horizon_days if s else None
         form.min_minutes.data = s.min_minutes if s else None
@@ -32,7 +32,7 @@ def settings(instrument_id):
         form.assisted_percent.data = s.assisted_percent if s else None
     elif form.validate_on_submit():
         with unit_of_work(form) as work:
-            services.update_settings(inst, actor=current_user, opening_hours=form.opening_hours.data,
+            services.update_settings(inst, actor=current_user, opening_hours=form.weekly(),
                                      lead_time_hours=form.lead_time_hours.data,
                                      horizon_days=form.horizon_days.data, min_minutes=form.min_minutes.data,
                                      max_minutes=form.max_minutes.data,

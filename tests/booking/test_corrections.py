@@ -202,7 +202,10 @@ def test_two_usage_corrections_at_once_leave_subsidy_and_budget_agreeing(world, 
     assert results == [0, 1]  # one after the other, each on what the other left
     b = db.session.get(Booking, bid)
     res = reservation_of(b)
-    assert b.user_subsidy == res.reserved == b.fee * 30 // 100
+    # the subsidy follows the last fee but never rises above what is still reserved (a 0.5 h record first
+    # releases ¥180 of the ¥240; a 1.5 h record after it cannot take that back from the budget)
+    assert b.fee in (20_000, 60_000)
+    assert b.user_subsidy == res.reserved <= b.fee * 30 // 100
     assert db.session.get(Programme, world.programme.id).reserved == res.reserved
     released = sum(amount for kind, amount in booking_entries(b) if kind == "release")
     assert 24_000 - released == res.reserved

@@ -54,6 +54,7 @@ from .lookups import (
                       is_qualified,
                       may_self_operate,
                       needs_qualification,
+                      offline_reason,
                       provider_members,
                       service_mode_of,
                       takes_bookings,
@@ -119,7 +120,7 @@ __all__ = [
     "captured_usage", "has_instrument_token", "instrument_for_token", "is_instrument_token",
     "regenerate_instrument_token", "report_session",
     "approve_series", "cancel_series", "get_series", "request_series", "series_bookings",
-    "affected_bookings", "affected_by_downtime", "confirm_downtime", "current_downtime", "downtime_over", "fix_downtime",
+    "offline_reason", "affected_bookings", "affected_by_downtime", "confirm_downtime", "current_downtime", "downtime_over", "fix_downtime",
     "get_downtime", "instrument_downtime", "move_booking", "record_downtime",
     "may_self_operate", "correct_booking", "correction_deadline", "may_correct", "send_reminders", "settings_page", "settle_booking", "update_settings", "user_bookings", "week_calendar",
 ]

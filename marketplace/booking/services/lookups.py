@@ -49,6 +49,17 @@ def takes_bookings(resource) -> bool:
                 and resource.external_price is not None)
 
 
+def offline_reason(resource) -> str | None:
+    """Why a bookable type cannot be booked online now, in words for its page; None when it can."""
+    if takes_bookings(resource):
+        return None
+    if resource.status != "published":
+        return _("尚未发布")
+    if not resource.bookable:
+        return _("管理单位暂未开放在线预约，请电话或邮件联系")
+    return _("收费标准尚未填写完整，暂不能在线预约，请联系管理单位")
+
+
 @functools.cache
 def _booking_lookup() -> sa.Select:
     """The statement of get_instrument_for_booking, built once per process (its parameters are bound

@@ -62,7 +62,9 @@ def update_settings(instrument, *, actor, opening_hours: str | None = None, lead
     if mn and mx and mn > mx:
         raise Invalid.field("max_minutes", _("最长时长不能小于最短时长"))
     weekly = None
-    if opening_hours is not None:
+    if isinstance(opening_hours, list):
+        weekly = _weekly_rows(opening_hours)
+    elif opening_hours is not None:
         try:
             weekly = rules.parse_weekly_hours(opening_hours)
         except (ValueError, TypeError):
@@ -79,6 +81,34 @@ def update_settings(instrument, *, actor, opening_hours: str | None = None, lead
     record("booking_settings", instrument.id, "update", actor=actor)
     db.session.flush()
     return s
+
+
+def _weekly_rows(rows) -> list:
+    """[(weekday, opens, closes[, field])] from the weekly editor: each range ends after it starts, the
+    ranges of a day do not overlap, at least one range in the week. Errors name the range's field."""
+    from datetime import time
+    errors: dict[str, list[str]] = {}
+    out = []
+    for row in rows:
+        wd, opens, closes = row[:3]
+        field = row[3] if len(row) > 3 else "opening_hours"
+        if not isinstance(wd, int) or not 0 <= wd <= 6:
+            errors[field] = [_("未知的星期")]
+        elif not isinstance(opens, time) or not isinstance(closes, time):
+            errors[field] = [_("请同时填写开始和结束时间")]
+        elif closes <= opens:
+            errors[field] = [_("结束时间必须晚于开始时间")]
+        else:
+            out.append((wd, opens, closes, field))
+    out.sort()
+    for (d1, _o1, c1, _f1), (d2, o2, _c2, f2) in zip(out, out[1:], strict=False):
+        if d1 == d2 and o2 < c1:
+            errors[f2] = [_("同一天的时段不能重叠")]
+    if not out and not errors:
+        errors["opening_hours"] = [_("每周至少开放一个时段")]
+    if errors:
+        raise Invalid(_("开放时间有误"), errors)
+    return [(wd, o, c) for wd, o, c, _f in out]
 
 
 def add_blackout(instrument, start, end, reason, *, actor) -> Blackout:
