@@ -21,6 +21,7 @@ def settings(instrument_id):
     inst = services.get_instrument(instrument_id, public=False)
     page = services.settings_page(inst, actor=current_user)
     form = SettingsForm()
+    status = 200
     if request.method == "GET":
         r, s = page["rules"], page["stored"]
         form.fill_weekly(r.weekly)
@@ -41,12 +42,19 @@ def settings(instrument_id):
         if work.committed:
             flash(_("预约设置已保存"), "success")
             return redirect(url_for("booking.settings", instrument_id=inst.id))
-    return render_template("booking/settings.html", inst=inst, form=form, rules=page["rules"],
+        status = work.error.status
+    else:
+        status = 422
+    return status_page(render_template("booking/settings.html", inst=inst, form=form, rules=page["rules"],
                            blackouts=page["blackouts"], quals=page["quals"], blackout_form=BlackoutForm(prefix="b"),
                            qualify_form=_qualify_form(page["trainees"]), defaults=current_app.config,
                            today=to_local(utcnow()).date(), downtime=services.instrument_downtime(inst.id),
                            downtime_form=DowntimeForm(prefix="d", formdata=None),
-                           has_instrument_token=services.has_instrument_token(inst.id))
+                           has_instrument_token=services.has_instrument_token(inst.id)), status)
+
+
+def status_page(html, status):
+    return html, status
 
 
 def _qualify_form(trainees=()):

@@ -106,6 +106,8 @@ def _weekly_rows(rows) -> list:
             errors[f2] = [_("同一天的时段不能重叠")]
     if not out and not errors:
         errors["opening_hours"] = [_("每周至少开放一个时段")]
+    if list(errors) == ["opening_hours"]:  # not one range's: said as the message itself
+        raise Invalid.field("opening_hours", errors["opening_hours"][0])
     if errors:
         raise Invalid(_("开放时间有误"), errors)
     return [(wd, o, c) for wd, o, c, _f in out]
