@@ -6,8 +6,7 @@ import sqlalchemy as sa
 
 from marketplace.accounts.models import User
 from marketplace.booking import services
-from marketplace.booking.capture_models import InstrumentSession
-from marketplace.booking.models import Booking
+from marketplace.booking.models import Booking, InstrumentSession
 from marketplace.core.audit import history
 from marketplace.core.db import writing
 from marketplace.core.errors import Conflict

@@ -3,9 +3,8 @@ one path, never free text (forms and API alike)."""
 import pytest
 
 from marketplace.catalog import taxonomy
-from marketplace.catalog.services.listings import clean_fields
+from marketplace.catalog.schemas import listing_values
 from marketplace.core.errors import Invalid
-from tests.catalog.data import form_data
 
 
 def test_the_classification_holds_every_demo_path():
@@ -21,13 +20,14 @@ def test_the_classification_holds_every_demo_path():
     ("分析仪器", "自己写的分类", None, "category_l2"),
 ])
 def test_a_category_off_the_classification_is_refused(app, l1, l2, l3, field):
-    data = {k: v for k, v in form_data("instrument").items() if k in ("title", "model", "manufacturer")}
-    data.update(title="t", model="m", manufacturer="x", original_value=1, service_mode="staff_operated",
+    data = dict(title="t", model="m", manufacturer="x", original_value=1, service_mode="staff_operated",
                 price_unit="hour", internal_price=1, external_price=1, category_l1=l1, category_l2=l2,
                 category_l3=l3)
     with pytest.raises(Invalid) as err:
-        clean_fields("instrument", data)
+        listing_values("instrument", data)
     assert field in err.value.errors
+    ok = dict(data, category_l1="分析仪器", category_l2="电子光学仪器", category_l3="电子显微镜")
+    assert listing_values("instrument", ok)["category_l3"] == "电子显微镜"
 
 
 def test_the_form_offers_grouped_selects(client, login, make_user, make_org):

@@ -18,8 +18,7 @@ from ...core.jobs import enqueue
 from ...core.permissions import require_member
 from ...core.timeutil import utcnow
 from ...extensions import db
-from ..capture_models import InstrumentSession, InstrumentToken
-from ..models import Booking
+from ..models import Booking, InstrumentSession, InstrumentToken
 from ..states import MACHINE
 from .lookups import checkin_window, link, notify_provider_staff, when
 from .transitions import when_local
@@ -49,7 +48,7 @@ def regenerate_instrument_token(instrument, *, actor) -> str:
                                        created_by_id=actor.id))
     else:
         row.token_hash, row.created_by_id, row.created_at = _sha256(secret), actor.id, utcnow()
-    record("instrument_token", instrument.id, "regenerated", actor)
+    record("instrument_token", instrument.id, "regenerated", actor=actor)
     db.session.flush()
     return secret
 

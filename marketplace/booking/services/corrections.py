@@ -100,12 +100,12 @@ def correct_booking(booking: Booking, *, actor, reason, status: str | None = Non
     comment = _("%(reason)s（费用 %(old)s → %(new)s）", reason=reason, old=format_fen(old_fee),
                 new=format_fen(booking.fee))
     if old_status == "no_show":
-        MACHINE.apply(booking, "completed", actor, action="correct", comment=comment, cancel_fee=None,
+        MACHINE.apply(booking, "completed", actor=actor, action="correct", comment=comment, cancel_fee=None,
                       completed_at=now)
         db.session.flush()
         subsidy.reinstate_user_subsidy(booking, actor=actor)  # held again on the corrected fee
     else:
-        record("booking", booking.id, "correct", actor, from_state=old_status, to_state=old_status, comment=comment)
+        record("booking", booking.id, "correct", actor=actor, from_state=old_status, to_state=old_status, comment=comment)
         db.session.flush()
     subsidy.recompute_user_subsidy(booking, actor=actor)  # never above its reservation; the rest released
     db.session.flush()

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from ...core.audit import record
+from ...core.db import is_id
 from ...core.errors import Conflict, Forbidden, Invalid, NotFound
 from ...core.jobs import enqueue
 from ...core.permissions import require_login
@@ -23,7 +24,7 @@ from ...notifications.services import notify
 from .. import rules
 from ..models import ACTIVE_STATUSES, EXCLUSION_CONSTRAINT, Blackout, Booking, Downtime
 from ..states import DOWNTIME_KINDS, SEVERITIES
-from .lookups import effective_rules, is_id, is_provider_member, link, notify_provider_staff, when
+from .lookups import effective_rules, is_provider_member, link, notify_provider_staff, when
 
 MAX_NOTE = 1000
 
@@ -71,7 +72,7 @@ def record_downtime(instrument, *, actor, kind: str, starts_at: datetime, ends_a
                   note=note, starts_at=starts_at, ends_at=ends_at, reported_by_id=actor.id)
     db.session.add(dt)
     db.session.flush()
-    record("downtime", dt.id, "reported" if not staff else "recorded", actor, comment=note)
+    record("downtime", dt.id, "reported" if not staff else "recorded", actor=actor, comment=note)
     if staff:
         _block(dt, instrument, actor=actor)
     else:
@@ -83,17 +84,17 @@ def record_downtime(instrument, *, actor, kind: str, starts_at: datetime, ends_a
 
 def confirm_downtime(dt: Downtime, *, actor) -> Downtime:
     """The lab confirms an incident a user reported: from now on it blocks the calendar."""
-    instrument = _instrument_of(dt, actor)
+    instrument = _instrument_of(dt, actor=actor)
     if dt.confirmed:
         raise Conflict(_("该故障已确认"))
     _block(dt, instrument, actor=actor)
-    record("downtime", dt.id, "confirmed", actor)
+    record("downtime", dt.id, "confirmed", actor=actor)
     return dt
 
 
 def fix_downtime(dt: Downtime, *, actor, fixed_at: datetime | None = None, now: datetime | None = None) -> Downtime:
     """Back in service at `fixed_at` (default now): the block ends there and the page stops saying 维修中."""
-    instrument = _instrument_of(dt, actor)
+    instrument = _instrument_of(dt, actor=actor)
     now = now or utcnow()
     fixed_at = fixed_at or now
     if dt.fixed_at is not None:
@@ -107,13 +108,13 @@ def fix_downtime(dt: Downtime, *, actor, fixed_at: datetime | None = None, now: 
     dt.fixed_at = fixed_at
     if dt.blackout is not None and dt.blackout.end > fixed_at:
         dt.blackout.end = fixed_at
-    record("downtime", dt.id, "fixed", actor, comment=to_local(fixed_at).strftime("%Y-%m-%d %H:%M"))
+    record("downtime", dt.id, "fixed", actor=actor, comment=to_local(fixed_at).strftime("%Y-%m-%d %H:%M"))
     db.session.flush()
     del instrument
     return dt
 
 
-def _instrument_of(dt, actor):
+def _instrument_of(dt, *, actor):
     from ...core.permissions import require_member
     from .lookups import get_instrument
     instrument = get_instrument(dt.instrument_id, public=False)
@@ -206,7 +207,7 @@ def move_booking(booking: Booking, start: datetime, *, actor, now: datetime | No
             raise Conflict(_("该时段已被预约，请选择其他时间")) from None
         raise
     db.session.refresh(booking)
-    record("booking", booking.id, "moved", actor, comment=f"{old} → {when(booking)}")
+    record("booking", booking.id, "moved", actor=actor, comment=f"{old} → {when(booking)}")
     enqueue(notify_provider_staff, booking.provider_org_id, _("预约已改期：%(title)s", title=instrument.title),
             _("因停机，预约 #%(id)s 由 %(old)s 改到 %(new)s。", id=booking.id, old=old, new=when(booking)),
             link("booking.detail", booking_id=booking.id))

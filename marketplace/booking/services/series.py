@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ...core.audit import record
+from ...core.db import is_id
 from ...core.errors import Conflict, Forbidden, Invalid, NotFound
 from ...core.jobs import enqueue
 from ...core.permissions import require_login
@@ -18,7 +19,7 @@ from ...core.timeutil import to_local, utcnow
 from ...extensions import db
 from .. import rules
 from ..models import Booking, BookingSeries
-from .lookups import effective_rules, is_id, is_provider_member, link, notify_provider_staff
+from .lookups import effective_rules, is_provider_member, link, notify_provider_staff
 from .requests import request_booking
 
 MAX_SLOTS = 60
@@ -72,7 +73,7 @@ def request_series(instrument, start: datetime, end: datetime, weekly_until: dat
     if not created:
         raise Conflict(_("没有可预约的时段"), {"weekly_until": [f"{to_local(f['start']):%Y-%m-%d %H:%M} {f['reason']}"
                                                        for f in failed]})
-    record("booking_series", series.id, "requested", actor, comment=f"{len(created)} / {len(created) + len(failed)}")
+    record("booking_series", series.id, "requested", actor=actor, comment=f"{len(created)} / {len(created) + len(failed)}")
     enqueue(notify_provider_staff, instrument.owner_org_id, _("新的周期预约：%(title)s", title=instrument.title),
             _("%(name)s 申请每周预约 %(title)s，共 %(n)s 次（%(failed)s 次时段冲突未能预约）。", name=actor.name,
               title=instrument.title, n=len(created), failed=len(failed)),
@@ -102,7 +103,7 @@ def approve_series(series: BookingSeries, *, actor, now: datetime | None = None)
         if b.status == "requested" and b.start > now:
             approve_booking(b, actor=actor, now=now)
             count += 1
-    record("booking_series", series.id, "approved", actor, comment=str(count))
+    record("booking_series", series.id, "approved", actor=actor, comment=str(count))
     return count
 
 
@@ -115,5 +116,5 @@ def cancel_series(series: BookingSeries, reason: str | None = None, *, actor, no
         if b.status in ("requested", "approved") and b.start > now:
             cancel_booking(b, reason, actor=actor, now=now)
             count += 1
-    record("booking_series", series.id, "cancelled", actor, comment=reason or str(count))
+    record("booking_series", series.id, "cancelled", actor=actor, comment=reason or str(count))
     return count

@@ -163,5 +163,5 @@ def revoke_qualification(instrument, user_id, *, actor) -> None:
     q = db.session.get(Qualification, (instrument.id, user_id)) if is_id(user_id) else None
     if q is not None:
         db.session.delete(q)
-        record("qualification", instrument.id, "revoked", actor, comment=f"user {user_id}")
+        record("qualification", instrument.id, "revoked", actor=actor, comment=f"user {user_id}")
         db.session.flush()

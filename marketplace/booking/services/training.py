@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from ...accounts.models import User
 from ...catalog.models import Resource
 from ...core.audit import record
+from ...core.db import is_id
 from ...core.errors import Conflict, Forbidden, Invalid, NotFound
 from ...core.jobs import enqueue
 from ...core.permissions import require_login, require_member
@@ -23,7 +24,7 @@ from ...extensions import db
 from ...notifications.services import notify
 from ..models import Booking, Qualification, TrainingRequest
 from ..states import TRAINING, TRAINING_OPEN
-from .lookups import is_id, is_provider_member, link, needs_qualification, notify_provider_staff
+from .lookups import is_provider_member, link, needs_qualification, notify_provider_staff
 
 MAX_NOTE = 1000
 
@@ -80,7 +81,7 @@ def request_training(instrument, note: str = "", *, actor) -> TrainingRequest:
             db.session.flush()
     except IntegrityError:
         raise Conflict(_("您已有一份进行中的培训申请")) from None
-    record("training_request", tr.id, "requested", actor, to_state="requested", comment=note or None)
+    record("training_request", tr.id, "requested", actor=actor, to_state="requested", comment=note or None)
     enqueue(notify_provider_staff, instrument.owner_org_id,
             _("新的培训申请：%(title)s", title=instrument.title),
             _("%(name)s 申请 %(title)s 的上机培训。%(note)s", name=actor.name, title=instrument.title, note=note),
@@ -92,7 +93,7 @@ def withdraw_training(tr: TrainingRequest, *, actor) -> TrainingRequest:
     require_login(actor)
     if tr.user_id != actor.id:
         raise Forbidden(_("只能撤回自己的培训申请"))
-    TRAINING.apply(tr, "cancelled", actor, action="withdraw")
+    TRAINING.apply(tr, "cancelled", actor=actor, action="withdraw")
     return tr
 
 
@@ -129,10 +130,10 @@ def schedule_training(tr: TrainingRequest, at: datetime, *, actor, event_id: int
     if tr.status == "scheduled":  # a new time for a scheduled training: no move, still audited
         for k, v in values.items():
             setattr(tr, k, v)
-        record("training_request", tr.id, "rescheduled", actor, comment=lab_note or None)
+        record("training_request", tr.id, "rescheduled", actor=actor, comment=lab_note or None)
         db.session.flush()
     else:
-        TRAINING.apply(tr, "scheduled", actor, action="schedule", comment=lab_note or None, **values)
+        TRAINING.apply(tr, "scheduled", actor=actor, action="schedule", comment=lab_note or None, **values)
     when = to_local(at).strftime("%Y-%m-%d %H:%M")
     notify(tr.user, _("培训已安排：%(title)s", title=tr.instrument.title),
            _("%(title)s 的上机培训安排在 %(when)s。%(note)s", title=tr.instrument.title, when=when, note=lab_note),
@@ -150,11 +151,11 @@ def complete_training(tr: TrainingRequest, *, actor, valid_until: date | None = 
                                     or not today < valid_until <= today.replace(year=today.year + 10)):
         raise Invalid.field("valid_until", _("有效期应晚于今天且不超过十年"))
     if tr.status in ("requested", "scheduled"):
-        TRAINING.apply(tr, "trained", actor, action="train")
+        TRAINING.apply(tr, "trained", actor=actor, action="train")
     if not qualify:
         return tr
     valid_until = valid_until or default_valid_until(today)
-    TRAINING.apply(tr, "qualified", actor, action="qualify", comment=str(valid_until), valid_until=valid_until)
+    TRAINING.apply(tr, "qualified", actor=actor, action="qualify", comment=str(valid_until), valid_until=valid_until)
     grant(tr.instrument_id, tr.user_id, valid_until, actor=actor)
     notify(tr.user, _("已取得上机资格：%(title)s", title=tr.instrument.title),
            _("您已取得 %(title)s 的自主上机资格，有效期至 %(d)s，现在可以预约。", title=tr.instrument.title,
@@ -165,7 +166,7 @@ def complete_training(tr: TrainingRequest, *, actor, valid_until: date | None = 
 def decline_training(tr: TrainingRequest, reason: str, *, actor) -> TrainingRequest:
     require_member(actor, tr.provider_org_id)
     reason = _note(reason, "reason", required=True)
-    TRAINING.apply(tr, "declined", actor, action="decline", comment=reason, lab_note=reason)
+    TRAINING.apply(tr, "declined", actor=actor, action="decline", comment=reason, lab_note=reason)
     notify(tr.user, _("培训申请未通过：%(title)s", title=tr.instrument.title),
            _("%(title)s 的培训申请未通过。理由：%(reason)s", title=tr.instrument.title, reason=reason),
            link("booking.training_list"))
@@ -186,7 +187,7 @@ def grant(instrument_id: int, user_id: int, valid_until: date, *, actor) -> None
         index_elements=["instrument_id", "user_id"],
         set_={k: stmt.excluded[k] for k in ("granted_by_id", "granted_at", "valid_until", "reminded_at")}))
     db.session.expire_all()
-    record("qualification", instrument_id, "granted", actor, comment=f"user {user_id} until {valid_until}")
+    record("qualification", instrument_id, "granted", actor=actor, comment=f"user {user_id} until {valid_until}")
 
 
 def training_page(*, actor, page: int = 1, per_page: int = 20, status: str | None = None):

@@ -272,7 +272,7 @@ def reinstate_user_subsidy(booking, *, actor=None) -> Reservation | None:
     amount = result.amount
     if amount and not _move(prog.id, reserved=amount):
         amount = 0
-    RESERVATION.apply(res, "reserved", actor, action="reinstate", reserved=amount, fee=booking.fee,
+    RESERVATION.apply(res, "reserved", actor=actor, action="reinstate", reserved=amount, fee=booking.fee,
                       rule_amount=result.rule_amount)
     ledger.post_entry("reservation", [Dr("budget", amount), Cr("subsidy_reserved", amount)], programme_id=prog.id,
                       booking_id=booking.id, actor=actor, memo=f"预约 #{booking.id} 爽约更正，补贴重新预留")

@@ -4,11 +4,11 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..core.timeutil import local_to_utc_naive
-from ..core.uow import unit_of_work
-from . import services
-from .forms import DowntimeForm, MoveForm
-from .routes import _detail, _form_errors, bp
+from ...core.timeutil import local_to_utc_naive
+from ...core.uow import unit_of_work
+from .. import services
+from ..forms import DowntimeForm, MoveForm
+from . import _detail, _form_errors, bp
 
 
 def _local(value):

@@ -3,10 +3,10 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..core.uow import unit_of_work
-from . import services
-from .forms import CancelForm
-from .routes import bp
+from ...core.uow import unit_of_work
+from .. import services
+from ..forms import CancelForm
+from . import bp
 
 
 @bp.route("/series/<int:series_id>")

@@ -7,14 +7,14 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..core.audit import history
-from ..core.errors import Forbidden, Invalid
-from ..core.pagination import page_args
-from ..core.timeutil import local_to_utc_naive, to_local
-from ..core.uow import unit_of_work
-from ..extensions import db
-from . import ics, services
-from .forms import (
+from ...core.audit import history
+from ...core.errors import Forbidden, Invalid
+from ...core.pagination import page_args
+from ...core.timeutil import local_to_utc_naive, to_local
+from ...core.uow import unit_of_work
+from ...extensions import db
+from .. import ics, services
+from ..forms import (
     BookingForm,
     CancelForm,
     CompleteForm,
@@ -24,7 +24,7 @@ from .forms import (
     ReasonForm,
     SampleBookingForm,
 )
-from .states import STATUSES
+from ..states import STATUSES
 
 bp = Blueprint("booking", __name__, url_prefix="/booking")
 
@@ -346,3 +346,7 @@ def queue():
                            counts=services.provider_counts(org_id), instruments=services.org_instruments(org_id),
                            allowed_actions=services.allowed_actions, rating_avg=avg, rating_count=count,
                            reason_form=ReasonForm())
+
+
+# the pages that share this blueprint (imported last: they use the helpers above)
+from . import downtime, series, settings, training  # noqa: E402, F401

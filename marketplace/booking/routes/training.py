@@ -4,14 +4,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..core.errors import Invalid
-from ..core.pagination import page_args
-from ..core.timeutil import local_to_utc_naive
-from ..core.uow import unit_of_work
-from . import services
-from .forms import CompleteTrainingForm, ReasonForm, ScheduleTrainingForm, TrainingRequestForm
-from .routes import bp
-from .states import TRAINING, TRAINING_STATUSES
+from ...core.errors import Invalid
+from ...core.pagination import page_args
+from ...core.timeutil import local_to_utc_naive
+from ...core.uow import unit_of_work
+from .. import services
+from ..forms import CompleteTrainingForm, ReasonForm, ScheduleTrainingForm, TrainingRequestForm
+from ..states import TRAINING, TRAINING_STATUSES
+from . import bp
 
 
 @bp.route("/instruments/<int:instrument_id>/training", methods=["GET", "POST"])

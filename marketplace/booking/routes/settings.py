@@ -3,12 +3,12 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..core.errors import Invalid
-from ..core.timeutil import local_to_utc_naive, to_local, utcnow
-from ..core.uow import unit_of_work
-from . import services
-from .forms import BlackoutForm, DowntimeForm, QualifyForm, SettingsForm
-from .routes import _form_errors, bp
+from ...core.errors import Invalid
+from ...core.timeutil import local_to_utc_naive, to_local, utcnow
+from ...core.uow import unit_of_work
+from .. import services
+from ..forms import BlackoutForm, DowntimeForm, QualifyForm, SettingsForm
+from . import _form_errors, bp
 
 
 def _local(value):
@@ -83,7 +83,7 @@ def _qualify(inst):
 
 
 def _downtime(inst):
-    from .routes_downtime import record_from_form
+    from .downtime import record_from_form
     record_from_form(inst, DowntimeForm(prefix="d"))
 
 
