@@ -45,16 +45,12 @@ def settings(instrument_id):
         status = work.error.status
     else:
         status = 422
-    return status_page(render_template("booking/settings.html", inst=inst, form=form, rules=page["rules"],
+    return render_template("booking/settings.html", inst=inst, form=form, rules=page["rules"],
                            blackouts=page["blackouts"], quals=page["quals"], blackout_form=BlackoutForm(prefix="b"),
                            qualify_form=_qualify_form(page["trainees"]), defaults=current_app.config,
                            today=to_local(utcnow()).date(), downtime=services.instrument_downtime(inst.id),
                            downtime_form=DowntimeForm(prefix="d", formdata=None),
-                           has_instrument_token=services.has_instrument_token(inst.id)), status)
-
-
-def status_page(html, status):
-    return html, status
+                           has_instrument_token=services.has_instrument_token(inst.id)), status
 
 
 def _qualify_form(trainees=()):
