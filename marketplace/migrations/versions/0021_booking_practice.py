@@ -4,7 +4,7 @@ Qualifications granted before this revision keep no expiry (valid_until NULL, sh
 grant from now on has one.
 
 Revision ID: 0021_booking_practice
-Revises: 0019_one_payment_engine
+Revises: 0022_open_catalogue
 Create Date: 2026-12-07 15:02:10.833421
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0021_booking_practice'
-down_revision = '0019_one_payment_engine'
+down_revision = '0022_open_catalogue'
 branch_labels = None
 depends_on = None
 
