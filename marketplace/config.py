@@ -124,6 +124,11 @@ class Config:
     BOOKING_CHECKIN_EARLY_MINUTES = 30  # check-in opens this long before the start
     BOOKING_OVERRUN_GRACE_MINUTES = 30  # usage may end this long after the booking; longer is an extension
     BOOKING_SAMPLE_MARGIN = 0  # samples beyond the booked count billed without the user's confirmation
+    BOOKING_QUALIFICATION_YEARS = 2  # a qualification granted after training lasts this long
+    BOOKING_QUALIFICATION_REMIND_DAYS = 30  # the renewal reminder goes this long before it ends
+    BOOKING_ASSISTED_PERCENT = 150  # an assisted (staff-operated) session: percent of the hourly price
+    BOOKING_CORRECTION_WORKING_DAYS = 3  # the lab may correct a no-show or a usage record this long after
+    BOOKING_DOWNTIME_OPEN_DAYS = 14  # an incident with no expected end blocks the calendar this long, until fixed
 
     # Two-sided subsidy defaults for new programmes (DOMAIN.md); fen and basis points.
     SUBSIDY_DEFAULTS = {

@@ -66,7 +66,8 @@ def test_newcomer_journey(live_server, page, make_org, make_user):
     page.fill("#model", "SU8010")
     page.fill("#manufacturer", "日立高新")
     page.fill("#original_value", "4500000")
-    page.fill("#category_l1", "分析仪器")
+    page.select_option("#category_l1", "分析仪器")  # the national classification: a select, not free text
+    page.select_option("#category_l2", "电子光学仪器")
     page.select_option("#service_mode", "staff_operated")
     page.select_option("#price_unit", "hour")
     page.fill("#internal_price", "200")

@@ -1,8 +1,30 @@
 """Bookings and instrument availability over the booking services."""
+from flask_babel import gettext as _
+
 from ..booking import services
-from ..booking.schemas import Availability, AvailabilityQuery, BookingIn, BookingOut, ReasonIn, UsageIn
+from ..booking.schemas import (
+    Availability,
+    AvailabilityQuery,
+    BookingIn,
+    BookingOut,
+    CorrectionIn,
+    DowntimeIn,
+    DowntimeOut,
+    ReasonIn,
+    SeriesIn,
+    SeriesOut,
+    SessionIn,
+    SessionOut,
+    TrainingCompleteIn,
+    TrainingDeclineIn,
+    TrainingIn,
+    TrainingOut,
+    TrainingScheduleIn,
+    UsageIn,
+)
+from ..core.errors import Unauthorized
 from ..core.permissions import require_login
-from .common import api_actor
+from .common import api_actor, api_instrument_id
 from .spec import endpoint
 
 BOOKING_ERRORS = (401, 403, 404, 409, 422)
@@ -25,8 +47,39 @@ def create_booking(json: BookingIn):
     actor = require_login(api_actor())
     inst = services.get_instrument_for_booking(json.instrument_id)
     booking = services.request_booking(inst, json.start, json.end, json.purpose, actor=actor,
-                                       samples=json.samples)
+                                       samples=json.samples, assisted=json.assisted)
     return BookingOut.model_validate(booking), 201, {"Location": f"/api/v1/bookings/{booking.id}"}
+
+
+@endpoint("/bookings/series", "POST", body=SeriesIn, answer=SeriesOut, status=201, errors=BOOKING_ERRORS,
+          tags=["bookings"])
+def create_series(json: SeriesIn):
+    """Book the same time every week until `weekly_until`, each slot checked on its own: `failed` lists the
+    slots that could not be booked and why; 409 when none could."""
+    actor = require_login(api_actor())
+    inst = services.get_instrument(json.instrument_id)
+    series, created, failed = services.request_series(inst, json.start, json.end, json.weekly_until, json.purpose,
+                                                      samples=json.samples, assisted=json.assisted, actor=actor)
+    return SeriesOut(series_id=series.id, created=[b.id for b in created], failed=failed), 201
+
+
+@endpoint("/bookings/series/<int:id>/approve", "POST", answer=SeriesOut, errors=BOOKING_ERRORS, tags=["bookings"])
+def approve_series(id):
+    """The lab approves every waiting slot of a series together."""
+    actor = require_login(api_actor())
+    series = services.get_series(id, actor=actor)
+    services.approve_series(series, actor=actor)
+    return SeriesOut(series_id=series.id, created=[b.id for b in services.series_bookings(series)], failed=[])
+
+
+@endpoint("/bookings/series/<int:id>/cancel", "POST", body=ReasonIn, answer=SeriesOut, errors=BOOKING_ERRORS,
+          tags=["bookings"])
+def cancel_series(id, json: ReasonIn):
+    """The user (usual fees) or the lab (free) cancels every slot not yet begun."""
+    actor = require_login(api_actor())
+    series = services.get_series(id, actor=actor)
+    services.cancel_series(series, json.reason, actor=actor)
+    return SeriesOut(series_id=series.id, created=[b.id for b in services.series_bookings(series)], failed=[])
 
 
 @endpoint("/bookings/<int:id>", answer=BookingOut, errors=(404,), tags=["bookings"])
@@ -81,6 +134,17 @@ def complete_booking(id, json: UsageIn):
         actual_samples=json.actual_samples))
 
 
+@endpoint("/bookings/<int:id>/correct", "POST", body=CorrectionIn, answer=BookingOut, errors=BOOKING_ERRORS,
+          tags=["bookings"])
+def correct_booking(id, json: CorrectionIn):
+    """The lab corrects a no-show into completed, or a usage record, within 3 working days, with a reason;
+    fee and subsidy are recomputed and the user is told."""
+    booking, actor = _step(id)
+    return BookingOut.model_validate(services.correct_booking(
+        booking, actor=actor, reason=json.reason, status=json.status, actual_start=json.actual_start,
+        actual_end=json.actual_end, actual_samples=json.actual_samples))
+
+
 @endpoint("/bookings/<int:id>/extension/confirm", "POST", answer=BookingOut, errors=BOOKING_ERRORS,
           tags=["bookings"])
 def confirm_extension(id):
@@ -96,3 +160,80 @@ def decline_extension(id):
     booking, actor = _step(id)
     return BookingOut.model_validate(services.decide_extension(booking, False, actor=actor))
 
+
+
+# -- training → qualification ----------------------------------------------------------------------
+
+@endpoint("/instruments/<int:id>/training-requests", "POST", body=TrainingIn, answer=TrainingOut, status=201,
+          errors=BOOKING_ERRORS, tags=["bookings"])
+def request_training(id, json: TrainingIn):
+    """Ask the lab for training on a self-operated instrument; 409 when one is already open."""
+    actor = require_login(api_actor())
+    tr = services.request_training(services.get_instrument(id), json.note or "", actor=actor)
+    return TrainingOut.model_validate(tr), 201, {"Location": f"/api/v1/training-requests/{tr.id}"}
+
+
+@endpoint("/training-requests/<int:id>", answer=TrainingOut, errors=(401, 404), tags=["bookings"])
+def get_training_request(id):
+    """A training request (its user and the lab's members)."""
+    return TrainingOut.model_validate(services.get_training(id, actor=require_login(api_actor())))
+
+
+@endpoint("/training-requests/<int:id>/schedule", "POST", body=TrainingScheduleIn, answer=TrainingOut,
+          errors=BOOKING_ERRORS, tags=["bookings"])
+def schedule_training(id, json: TrainingScheduleIn):
+    """The lab sets (or moves) the training's time, optionally a training event."""
+    actor = require_login(api_actor())
+    tr = services.get_training(id, actor=actor)
+    return TrainingOut.model_validate(services.schedule_training(
+        tr, json.scheduled_at, event_id=json.event_id, note=json.note, actor=actor))
+
+
+@endpoint("/training-requests/<int:id>/complete", "POST", body=TrainingCompleteIn, answer=TrainingOut,
+          errors=BOOKING_ERRORS, tags=["bookings"])
+def complete_training(id, json: TrainingCompleteIn):
+    """The training took place; the user is qualified until `valid_until` (default two years)."""
+    actor = require_login(api_actor())
+    tr = services.get_training(id, actor=actor)
+    return TrainingOut.model_validate(services.complete_training(
+        tr, valid_until=json.valid_until, qualify=json.qualify, actor=actor))
+
+
+@endpoint("/training-requests/<int:id>/decline", "POST", body=TrainingDeclineIn, answer=TrainingOut,
+          errors=BOOKING_ERRORS, tags=["bookings"])
+def decline_training(id, json: TrainingDeclineIn):
+    """The lab declines the request (or the trainee did not pass); `reason` is required."""
+    actor = require_login(api_actor())
+    tr = services.get_training(id, actor=actor)
+    return TrainingOut.model_validate(services.decline_training(tr, json.reason, actor=actor))
+
+
+# -- downtime --------------------------------------------------------------------------------------
+
+@endpoint("/instruments/<int:id>/downtime", "POST", body=DowntimeIn, answer=DowntimeOut, status=201,
+          errors=BOOKING_ERRORS, tags=["bookings"])
+def record_downtime(id, json: DowntimeIn):
+    """The lab records maintenance or an incident (it blocks the calendar; overlapping bookings are told and
+    may move or cancel free); anyone else signed in may report an incident, which the lab confirms."""
+    actor = require_login(api_actor())
+    inst = services.get_instrument(id)
+    dt = services.record_downtime(inst, kind=json.kind, starts_at=json.starts_at, ends_at=json.ends_at,
+                                  severity=json.severity, note=json.note, actor=actor)
+    affected = ([b.id for b in services.affected_bookings(inst.id, dt.blackout.start, dt.blackout.end)]
+                if dt.blackout is not None else [])
+    out = DowntimeOut.model_validate(dt).model_copy(update={"affected_booking_ids": affected})
+    return out, 201
+
+
+# -- usage capture ---------------------------------------------------------------------------------
+
+@endpoint("/instruments/<int:id>/sessions", "POST", body=SessionIn, answer=SessionOut, status=201,
+          errors=(401, 403, 404, 409, 422), tags=["bookings"])
+def report_session(id, json: SessionIn):
+    """The instrument's PC (Authorization: Bearer its instrument token) reports a session's start, its
+    stop, or both; a start in a booking's check-in window checks it in, a stop prefills its usage record."""
+    if api_instrument_id() is None and api_actor() is None:
+        raise Unauthorized(_("需要该仪器的数据采集令牌"))
+    inst = services.get_instrument(id, public=False)
+    session = services.report_session(inst, api_instrument_id(), started_at=json.started_at, ended_at=json.ended_at)
+    return SessionOut.model_validate(session), 201

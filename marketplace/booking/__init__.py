@@ -19,9 +19,14 @@ def init_app(app):
     from .services import count_to_pay
     nav.add_link(_l("我的预约"), "booking.my_bookings", nav.org_member, priority=10)
     nav.add_link(_l("预约审批"), "booking.queue", approves_bookings, priority=10)
+    nav.add_link(_l("上机培训"), "booking.training_list", nav.org_member, priority=11)
     nav.set_badge("booking.my_bookings", count_to_pay)  # what the user's organisation has to pay
     from .states import status_label
     app.jinja_env.globals["booking_status_label"] = status_label  # macros imported without context see it
+    from .states import DOWNTIME_KINDS, SEVERITIES
+    app.jinja_env.globals.update(downtime_kinds=DOWNTIME_KINDS, severities=SEVERITIES)
+    from .services import takes_bookings
+    app.jinja_env.globals["booking_takes_bookings"] = takes_bookings  # the one "bookable online" answer
     from ..catalog.types import BOOKABLE_TYPES
     app.jinja_env.globals["booking_types"] = BOOKABLE_TYPES  # the catalog page shows these a booking panel
 
@@ -35,13 +40,22 @@ def init_app(app):
             avg, count = services.rating_summary(instrument_id=inst.id)
             org_avg, org_count = services.rating_summary(provider_org_id=inst.owner_org_id)
             user = current_user if current_user.is_authenticated else None
+            self_operated = services.needs_qualification(inst)
+            qual = services.qualification_of(inst.id, user.id) if user is not None and self_operated else None
             return {
+                "self_operated": self_operated, "qualification": qual,
+                "downtime": services.current_downtime(inst.id),
+                # the one answer to "can it be booked online" (the bookable flag alone is not it)
+                "bookable_online": services.takes_bookings(inst),
+                "offline_reason": services.offline_reason(inst),
+                "training_pending": (services.open_request(inst.id, user.id)
+                                     if user is not None and self_operated else None),
+                "assisted": self_operated and inst.price_unit == "hour",
                 "org_rating_avg": org_avg, "org_rating_count": org_count,
                 "calendar": services.week_calendar(inst) if services.takes_bookings(inst) else None,
                 "rating_avg": avg, "rating_count": count,
                 "is_provider": services.is_provider_member(inst.owner_org_id, actor=user),
-                "qualified": (not services.needs_qualification(inst) or user is None
-                              or services.is_qualified(inst, user) or user.is_member_of(inst.owner_org_id)),
+                "qualified": user is not None and services.may_self_operate(inst, user),
             }
         def org_rating(org_id):
             """(average, count) of the ratings of an organisation's instrument services."""

@@ -25,3 +25,12 @@ def send_reminders_command():
     with cli_unit_of_work():
         count = send_reminders()
     click.echo(f"sent {count} reminder(s)")
+
+
+@booking_cli.command("remind-qualifications")
+def remind_qualifications_command():
+    """Remind users whose instrument qualification ends within 30 days to renew it (once per expiry)."""
+    from .services import remind_expiring
+    with cli_unit_of_work():
+        count = remind_expiring()
+    click.echo(f"sent {count} renewal reminder(s)")

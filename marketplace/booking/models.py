@@ -3,7 +3,7 @@
 Times are naive UTC; a booking occupies the half-open interval [start, end).
 Money is int fen.
 """
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,7 +13,17 @@ from ..catalog.models import Resource
 from ..core.reference import sql_in
 from ..core.timeutil import utcnow
 from ..extensions import db
-from .states import ACTIVE_STATUSES, STATUSES, TRANSITIONS, status_label  # noqa: F401
+from .states import (  # noqa: F401
+    ACTIVE_STATUSES,
+    DOWNTIME_KINDS,
+    SEVERITIES,
+    STATUSES,
+    TRAINING_OPEN,
+    TRAINING_STATUSES,
+    TRANSITIONS,
+    status_label,
+    training_label,
+)
 
 # -- provider settings -----------------------------------------------------------------------------
 
@@ -28,6 +38,9 @@ class BookingSettings(db.Model):
     min_minutes: Mapped[int | None] = mapped_column(sa.Integer)         # default BOOKING_MIN_MINUTES
     max_minutes: Mapped[int | None] = mapped_column(sa.Integer)         # default BOOKING_MAX_MINUTES
     requires_approval: Mapped[bool] = mapped_column(default=True)
+    # an assisted session (staff-operated for a user without the qualification) costs this percent of
+    # the user's hourly price; default BOOKING_ASSISTED_PERCENT
+    assisted_percent: Mapped[int | None] = mapped_column(sa.Integer)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     opening_hours = relationship("OpeningHours", cascade="all, delete-orphan", lazy="selectin",
@@ -38,6 +51,7 @@ class BookingSettings(db.Model):
         sa.CheckConstraint("horizon_days IS NULL OR horizon_days BETWEEN 1 AND 3660", name="horizon"),
         sa.CheckConstraint("min_minutes IS NULL OR min_minutes BETWEEN 1 AND 100000", name="min_len"),
         sa.CheckConstraint("max_minutes IS NULL OR max_minutes BETWEEN 1 AND 100000", name="max_len"),
+        sa.CheckConstraint("assisted_percent IS NULL OR assisted_percent BETWEEN 100 AND 1000", name="assisted"),
     )
 
 
@@ -73,19 +87,105 @@ class Blackout(db.Model):
     __table_args__ = (sa.CheckConstraint('"end" > start', name="span"),)
 
 
+class Downtime(db.Model):
+    """Maintenance or an incident (故障) on an instrument. Once the lab records (or confirms) it, its
+    Blackout blocks the calendar, the census counts it as downtime rather than idle time, and the
+    bookings it overlaps are offered a move or a free cancellation. An incident a user reported waits
+    for the lab (no blackout yet); one with no known end blocks BOOKING_DOWNTIME_OPEN_DAYS until fixed."""
+
+    __tablename__ = "booking_downtime"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(sa.ForeignKey("resources.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))  # maintenance | incident
+    severity: Mapped[str | None] = mapped_column(sa.String(10))  # incidents: low | medium | high
+    note: Mapped[str] = mapped_column(sa.String(1000))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime | None]   # the expected end; None: not known yet
+    fixed_at: Mapped[datetime | None]
+    reported_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    blackout_id: Mapped[int | None] = mapped_column(sa.ForeignKey("booking_blackouts.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    blackout = relationship(Blackout, lazy="joined")
+    reported_by = relationship(User, lazy="joined")
+
+    __table_args__ = (
+        sa.CheckConstraint(f"kind IN {sql_in(DOWNTIME_KINDS)}", name="kind"),
+        sa.CheckConstraint(f"severity IS NULL OR severity IN {sql_in(SEVERITIES)}", name="severity"),
+        sa.CheckConstraint("ends_at IS NULL OR ends_at > starts_at", name="span"),
+        sa.CheckConstraint("fixed_at IS NULL OR fixed_at > starts_at", name="fixed"),
+    )
+
+    @property
+    def confirmed(self) -> bool:
+        return self.blackout_id is not None or self.fixed_at is not None
+
+
 class Qualification(db.Model):
-    """A user trained (qualified) to operate a self-operated instrument."""
+    """A user trained (qualified) to operate a self-operated instrument, until `valid_until` (a local
+    date, inclusive; None: granted before expiries existed, no end)."""
 
     __tablename__ = "booking_qualifications"
     instrument_id: Mapped[int] = mapped_column(sa.ForeignKey("resources.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     granted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    valid_until: Mapped[date | None] = mapped_column(sa.Date, index=True)
+    reminded_at: Mapped[datetime | None]  # the renewal reminder for this valid_until was sent
 
     user = relationship(User, foreign_keys=[user_id], lazy="joined")
 
 
+class TrainingRequest(db.Model):
+    """培训申请: a user asks the lab for training on a self-operated instrument (training.TRAINING)."""
+
+    __tablename__ = "booking_training_requests"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(sa.ForeignKey("resources.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    provider_org_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(20), default="requested")
+    note: Mapped[str] = mapped_column(sa.String(1000), default="")
+    scheduled_at: Mapped[datetime | None]
+    event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("events.id", ondelete="SET NULL"))
+    lab_note: Mapped[str | None] = mapped_column(sa.String(1000))
+    valid_until: Mapped[date | None] = mapped_column(sa.Date)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    instrument = relationship(Resource, lazy="joined")
+    user = relationship(User, lazy="joined")
+
+    __table_args__ = (
+        sa.CheckConstraint(f"status IN {sql_in(TRAINING_STATUSES)}", name="status"),
+        # one open request per user and instrument: a second click or a second tab gets a Conflict
+        sa.Index("uq_booking_training_open", "instrument_id", "user_id", unique=True,
+                 sqlite_where=sa.text(f"status IN {sql_in(TRAINING_OPEN)}"),
+                 postgresql_where=sa.text(f"status IN {sql_in(TRAINING_OPEN)}")),
+    )
+
+    @property
+    def status_label(self) -> str:
+        return training_label(self.status)
+
+
 # -- bookings --------------------------------------------------------------------------------------
+
+class BookingSeries(db.Model):
+    """A weekly recurring booking requested as one (services.series): its slots are bookings with
+    this series_id, approved or cancelled together."""
+
+    __tablename__ = "booking_series"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(sa.ForeignKey("resources.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    provider_org_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    weekly_until: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    instrument = relationship(Resource, lazy="joined")
+
 
 class Booking(db.Model):
     __tablename__ = "bookings"
@@ -101,6 +201,8 @@ class Booking(db.Model):
     samples: Mapped[int | None] = mapped_column(sa.Integer)
     purpose: Mapped[str] = mapped_column(sa.String(500))
     status: Mapped[str] = mapped_column(sa.String(20), default="requested")
+    series_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("booking_series.id", ondelete="SET NULL"), index=True)
 
     # Rate card snapshot at booking time, so later price changes do not alter this booking.
     price_unit: Mapped[str] = mapped_column(sa.String(10))       # hour | sample
@@ -227,3 +329,37 @@ class CalendarToken(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# -- usage captured from the instrument itself ----------------------------------------------------
+
+class InstrumentToken(db.Model):
+    """The secret an instrument's PC reports sessions with (only its SHA-256 is stored; one per
+    instrument, regenerating replaces it). It authorises nothing but that instrument's sessions."""
+
+    __tablename__ = "booking_instrument_tokens"
+    instrument_id: Mapped[int] = mapped_column(sa.ForeignKey("resources.id", ondelete="CASCADE"), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class InstrumentSession(db.Model):
+    """One session the instrument reported (start, then stop; or both at once), linked to the booking it
+    falls in. `flagged`: its times differ from the booking's by more than 15 minutes (the lab was told)."""
+
+    __tablename__ = "booking_instrument_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(sa.ForeignKey("resources.id", ondelete="CASCADE"), index=True)
+    booking_id: Mapped[int | None] = mapped_column(sa.ForeignKey("bookings.id", ondelete="SET NULL"), index=True)
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    flagged: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        sa.CheckConstraint("ended_at IS NULL OR ended_at > started_at", name="span"),
+        # one open session per instrument: a second start before a stop is refused by the database too
+        sa.Index("uq_booking_instrument_sessions_open", "instrument_id", unique=True,
+                 sqlite_where=sa.text("ended_at IS NULL"), postgresql_where=sa.text("ended_at IS NULL")),
+    )

@@ -123,6 +123,7 @@ class Rules:
     slot_minutes: int = 30
     max_samples: int = 500
     requires_approval: bool = True
+    assisted_percent: int | None = None  # None: BOOKING_ASSISTED_PERCENT
     blackouts: tuple = field(default=())  # ((start, end, reason), ...) naive UTC
 
     def window(self, now: datetime) -> Interval:
@@ -369,3 +370,25 @@ def bound_usage(booked: Interval, booked_samples: int | None, start: datetime, e
     if samples is not None and booked_samples is not None and samples > booked_samples + margin:
         billed_samples, extension_samples = booked_samples + margin, samples
     return BoundedUsage(start, max(billed_end, start), billed_samples, extension_end, extension_samples)
+
+
+# -- corrections -----------------------------------------------------------------------------------
+
+def is_working_day(day: date) -> bool:
+    """China's official calendar (holidays and 调休 make-up days, via chinese-calendar); Monday–Friday
+    for a year the package has no notice for yet."""
+    import chinese_calendar
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return day.weekday() < 5
+
+
+def correction_deadline(ended: datetime, working_days: int) -> datetime:
+    """The end (naive UTC) of the `working_days`-th working day after the local day `ended` falls on:
+    until then the lab may correct the booking's record."""
+    day, left = local_date(ended), working_days
+    while left:
+        day += timedelta(days=1)
+        left -= is_working_day(day)
+    return _to_utc(day + timedelta(days=1), time())

@@ -1,11 +1,12 @@
 """The booking API's payloads, declared once (parsing, 422 messages, answers and OpenAPI)."""
+from datetime import date
 from typing import Literal
 
 from pydantic import Field, computed_field
 
 from ..core.schema import Answer, AwareTime, Count, Id, LocalTime, Schema, Text2000, Title
 from . import rules
-from .states import STATUSES
+from .states import DOWNTIME_KINDS, SEVERITIES, STATUSES, TRAINING_STATUSES
 
 BookingStatus = Literal[tuple(STATUSES)]  # the one list of states, from states.py
 
@@ -33,6 +34,8 @@ class BookingIn(Schema):
     end: AwareTime
     samples: Count | None = Field(default=None, description="sample-submission instruments: number of samples")
     purpose: Title
+    assisted: bool = Field(default=False, description="a self-operated instrument operated by the lab's staff "
+                                                      "for a user without the qualification, at the assisted rate")
 
 
 class ReasonIn(Schema):
@@ -43,6 +46,14 @@ class UsageIn(Schema):
     actual_start: AwareTime | None = None
     actual_end: AwareTime | None = None
     actual_samples: Count | None = None
+
+
+class CorrectionIn(Schema):
+    status: Literal["completed"] | None = Field(default=None, description="completed: a no-show that took place")
+    actual_start: AwareTime | None = None
+    actual_end: AwareTime | None = None
+    actual_samples: Count | None = None
+    reason: Text2000
 
 
 class BookingOut(Answer):
@@ -79,3 +90,102 @@ class BookingOut(Answer):
         from ..core.timeutil import utcnow
         return rules.effective_status(self.status, self.start, utcnow(), current_app.config["BOOKING_NO_SHOW_MINUTES"])
 
+
+
+# -- training and qualification ---------------------------------------------------------------------
+TrainingStatus = Literal[tuple(TRAINING_STATUSES)]
+
+
+class TrainingIn(Schema):
+    note: Text2000 | None = None
+
+
+class TrainingScheduleIn(Schema):
+    scheduled_at: AwareTime
+    event_id: Id | None = None
+    note: Text2000 | None = None
+
+
+class TrainingCompleteIn(Schema):
+    valid_until: date | None = Field(default=None, description="the qualification's last day; default 2 years")
+    qualify: bool = Field(default=True, description="false: record the training only (trained), qualify later")
+
+
+class TrainingDeclineIn(Schema):
+    reason: Text2000
+
+
+class TrainingOut(Answer):
+    id: int
+    instrument_id: int
+    user_id: int
+    status: TrainingStatus
+    note: str
+    scheduled_at: LocalTime | None
+    event_id: int | None
+    lab_note: str | None
+    valid_until: date | None = Field(description="the qualification's last day, once qualified")
+    created_at: LocalTime
+
+
+# -- downtime ----------------------------------------------------------------------------------------
+
+class DowntimeIn(Schema):
+    kind: Literal[tuple(DOWNTIME_KINDS)]
+    starts_at: AwareTime
+    ends_at: AwareTime | None = Field(default=None, description="expected end; absent: blocks until fixed")
+    severity: Literal[tuple(SEVERITIES)] | None = None
+    note: Text2000
+
+
+class DowntimeOut(Answer):
+    id: int
+    instrument_id: int
+    kind: str
+    severity: str | None
+    note: str
+    starts_at: LocalTime
+    ends_at: LocalTime | None
+    fixed_at: LocalTime | None
+    confirmed: bool = Field(description="false: a user's report waiting for the lab; true: blocks the calendar")
+    affected_booking_ids: list[int] = Field(default_factory=list, description="bookings told to move or cancel")
+
+
+# -- series ------------------------------------------------------------------------------------------
+
+class SeriesIn(Schema):
+    instrument_id: Id
+    start: AwareTime
+    end: AwareTime
+    weekly_until: date = Field(description="the last local date a slot may fall on (within the horizon)")
+    purpose: Title | None = None
+    samples: Count | None = None
+    assisted: bool = False
+
+
+class SeriesFailure(Answer):
+    start: LocalTime
+    reason: str
+
+
+class SeriesOut(Answer):
+    series_id: int
+    created: list[int]
+    failed: list[SeriesFailure]
+
+
+# -- usage capture -----------------------------------------------------------------------------------
+
+class SessionIn(Schema):
+    started_at: AwareTime
+    ended_at: AwareTime | None = Field(default=None, description="absent: the session started (report the stop "
+                                                                 "later with the same started_at)")
+
+
+class SessionOut(Answer):
+    id: int
+    instrument_id: int
+    booking_id: int | None
+    started_at: LocalTime
+    ended_at: LocalTime | None
+    flagged: bool = Field(description="differs from the booked time by more than 15 minutes; the lab was told")

@@ -31,7 +31,7 @@ TRANSITIONS: dict[str, set[str]] = {
     "refunded": set(),
     "rejected": set(),
     "cancelled": set(),
-    "no_show": set(),
+    "no_show": {"completed"},  # only by the lab's correction (services.corrections), within 3 working days
 }
 
 # Named actions (the buttons and the web/API verbs) -> the state they lead to.
@@ -51,3 +51,34 @@ EXTENSION = StateMachine("booking", {"proposed": {"confirmed", "declined"}, "con
 def status_label(status: str) -> str:
     label = STATUSES.get(status)
     return str(label) if label is not None else status
+
+
+# -- training (培训申请 -> scheduled -> trained -> qualified) ----------------------------------------
+TRAINING_STATUSES = {
+    "requested": _l("待安排"),
+    "scheduled": _l("已安排培训"),
+    "trained": _l("已培训"),
+    "qualified": _l("已取得资格"),
+    "declined": _l("未通过/已拒绝"),
+    "cancelled": _l("已撤回"),
+}
+TRAINING_OPEN = ("requested", "scheduled", "trained")
+TRAINING = StateMachine("training_request", {
+    "requested": {"scheduled", "trained", "declined", "cancelled"},  # trained at once: a walk-in session
+    "scheduled": {"trained", "declined", "cancelled"},
+    "trained": {"qualified", "declined"},
+    "qualified": set(),
+    "declined": set(),
+    "cancelled": set(),
+}, actions={"schedule": "scheduled", "train": "trained", "qualify": "qualified", "decline": "declined",
+            "withdraw": "cancelled"})
+
+
+def training_label(status: str) -> str:
+    label = TRAINING_STATUSES.get(status)
+    return str(label) if label is not None else status
+
+
+# -- downtime ---------------------------------------------------------------------------------------
+DOWNTIME_KINDS = {"maintenance": _l("维护保养"), "incident": _l("故障")}
+SEVERITIES = {"low": _l("轻微"), "medium": _l("一般"), "high": _l("严重")}

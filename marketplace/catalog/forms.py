@@ -15,6 +15,7 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from ..core.i18n import lazy_tr
@@ -96,6 +97,10 @@ def _wtf_field(f):
     required = [DataRequired()] if f.required and f.kind != "bool" else [Optional()]
     if f.kind == "text":
         return TextAreaField(label, validators=required + [Length(max=f.max_len)])
+    if f.kind == "str" and f.choices:  # a closed list of names (the instrument classification), grouped
+        choices = [SelectChoice("", "—")] if not f.required else []
+        choices += [SelectChoice(value, value, optgroup=parent or None) for value, parent in f.choices.items()]
+        return SelectField(label, choices=choices, validators=required)
     if f.kind == "str":
         return StringField(label, validators=required + [Length(max=f.max_len)])
     if f.kind == "money":

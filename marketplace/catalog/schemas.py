@@ -25,6 +25,7 @@ from ..core.errors import Invalid
 from ..core.i18n import english
 from ..core.reference import CITIES
 from ..core.schema import Answer, AwareTime, Fen, LocalTime, Page, Schema, invalid_from, tagged_union, text
+from . import taxonomy
 from .states import REVISION_STATUSES
 from .types import PLATFORMS, RESOURCE_TYPES, STATUSES
 from .types import Field as TypeField
@@ -71,6 +72,8 @@ def _blank_is_none(value):
 
 def own_field_type(f: TypeField):
     """The pydantic type of one declared field (its limits included)."""
+    if f.kind == "str" and f.choices:  # a closed list of names (the instrument classification)
+        return Literal[tuple(f.choices)]
     if f.kind in ("str", "text"):
         return text(f.max_len, 1 if f.required else 0)
     if f.kind == "money":
@@ -104,6 +107,21 @@ class _ResourceBody(Schema):
     @classmethod
     def _each_platform_once(cls, platforms):
         return None if platforms is None else list(dict.fromkeys(platforms))
+
+    @field_validator("category_l2", "category_l3", check_fields=False)
+    @classmethod
+    def _one_category_path(cls, value, info: ValidationInfo):
+        """The instrument's categories are one path of the classification (checked when the first
+        level is sent with them)."""
+        levels = {n: info.data.get(f"category_l{n}") for n in (1, 2)}
+        if value is None or levels[1] is None:
+            return value
+        level = 2 if info.field_name == "category_l2" else 3
+        bad = taxonomy.path_error(levels[1], value if level == 2 else levels[2], value if level == 3 else None)
+        if bad is not None:
+            raise PydanticCustomError("rule", _("二级分类不属于所选一级分类") if bad[1] == "l2"
+                                      else _("三级分类不属于所选二级分类"))
+        return value
 
     @field_validator("amount_max", check_fields=False)
     @classmethod

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 
 from ..core.i18n import N_, NC_, tr
+from . import taxonomy
 
 
 def _locale() -> str:
@@ -91,9 +92,12 @@ _instrument = (
     Field("country", N_("产地国别"), max_len=40),
     Field("original_value", N_("原值（元）"), "money", required=True),
     Field("purchase_date", N_("购置日期"), "date"),
-    Field("category_l1", N_("一级分类"), required=True, max_len=40),
-    Field("category_l2", N_("二级分类"), max_len=40),
-    Field("category_l3", N_("三级分类"), max_len=40),
+    # the national instrument classification (catalog.taxonomy): selects, one path, never free text
+    # The national instrument classification (catalog.taxonomy): text columns whose `choices` (value ->
+    # the level above, the select's group) make the form a select and the service refuse anything else.
+    Field("category_l1", N_("一级分类"), "str", taxonomy.parents(1), required=True, max_len=40),
+    Field("category_l2", N_("二级分类"), "str", taxonomy.parents(2), max_len=40),
+    Field("category_l3", N_("三级分类"), "str", taxonomy.parents(3), max_len=40),
     Field("location", N_("安放地址"), max_len=200),
     Field("functions", N_("主要功能"), "text", max_len=5000),
     Field("specs", N_("技术指标"), "text", max_len=5000),

@@ -1,7 +1,8 @@
 """The subsidy's state machines and labels: reservations (one per booking) and programmes.
 
 A reservation holds a booking's user-side subsidy: reserved at approval, released on rejection,
-cancellation or no-show, committed when the booking is paid, refunded when the payment is.
+cancellation or no-show, committed when the booking is paid, refunded when the payment is; reserved
+again when the lab corrects a no-show into a completed booking.
 A programme is active (bookings of its year are subsidised) or inactive. Every move is audited.
 """
 from flask_babel import lazy_gettext as _l
@@ -17,9 +18,9 @@ RESERVATION_STATUSES = {
 RESERVATION = StateMachine("subsidy_reservation", {
     "reserved": {"released", "committed"},
     "committed": {"refunded"},
-    "released": set(),
+    "released": {"reserved"},
     "refunded": set(),
-}, actions={"release": "released", "commit": "committed", "refund": "refunded"})
+}, actions={"release": "released", "commit": "committed", "refund": "refunded", "reinstate": "reserved"})
 
 PROGRAMME_STATES = {"active": _l("进行中"), "inactive": _l("已停用")}
 PROGRAMME = StateMachine("subsidy_programme", {"active": {"inactive"}, "inactive": {"active"}}, field="state",

@@ -14,7 +14,7 @@ COMMON_FORM = {"summary": "面向全省开放共享", "description": "详细介�
 FORM = {
     "instrument": {"model": "SU8010", "manufacturer": "日立高新", "country": "日本", "original_value": "4500000",
                    "purchase_date": "2019-06-01", "category_l1": "分析仪器", "category_l2": "电子光学仪器",
-                   "category_l3": "扫描电镜", "location": "仙林校区分析楼 101", "functions": "高分辨形貌观察",
+                   "category_l3": "电子显微镜", "location": "仙林校区分析楼 101", "functions": "高分辨形貌观察",
                    "specs": "分辨率 1.0 nm", "service_mode": "sample_submission", "price_unit": "sample",
                    "internal_price": "200", "external_price": "350.50", "sample_requirements": "干燥固体样品",
                    "bookable": "y"},
@@ -40,7 +40,7 @@ FORM = {
 
 # What the detail page shows for FORM's values: labels of the own fields and formatted values.
 SHOWS = {
-    "instrument": ["型号", "SU8010", "日立高新", "¥4,500,000.00", "2019-06-01", "扫描电镜", "送样检测", "按样品",
+    "instrument": ["型号", "SU8010", "日立高新", "¥4,500,000.00", "2019-06-01", "电子显微镜", "送样检测", "按样品",
                    "¥200.00", "¥350.50", "干燥固体样品", "开放预约"],
     "facility": ["设施类别", "中试线", "1200", "容纳人数", "百升级反应釜"],
     "talent": ["李明远", "职称", "教授", "新能源材料", "东南大学", "固态电池电解质", "可担任科技副总"],

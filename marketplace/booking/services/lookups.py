@@ -49,6 +49,17 @@ def takes_bookings(resource) -> bool:
                 and resource.external_price is not None)
 
 
+def offline_reason(resource) -> str | None:
+    """Why a bookable type cannot be booked online now, in words for its page; None when it can."""
+    if takes_bookings(resource):
+        return None
+    if resource.status != "published":
+        return _("尚未发布")
+    if not resource.bookable:
+        return _("管理单位暂未开放在线预约，请电话或邮件联系")
+    return _("收费标准尚未填写完整，暂不能在线预约，请联系管理单位")
+
+
 @functools.cache
 def _booking_lookup() -> sa.Select:
     """The statement of get_instrument_for_booking, built once per process (its parameters are bound
@@ -168,6 +179,7 @@ def effective_rules(instrument: Instrument, settings: BookingSettings | None = N
         slot_minutes=cfg["BOOKING_SLOT_MINUTES"],
         max_samples=cfg["BOOKING_MAX_SAMPLES"],
         requires_approval=s.requires_approval if s is not None else True,
+        assisted_percent=s.assisted_percent if s is not None else None,
         blackouts=blackouts,
     )
 
@@ -250,7 +262,15 @@ def drop_off_slot(instrument: Instrument, day: date, now: datetime | None = None
 
 
 def is_qualified(instrument: Instrument, user) -> bool:
-    return db.session.get(Qualification, (instrument.id, user.id)) is not None
+    """The user holds a qualification on the instrument that has not expired (local date)."""
+    q = db.session.get(Qualification, (instrument.id, user.id))
+    return q is not None and (q.valid_until is None or q.valid_until >= to_local(utcnow()).date())
+
+
+def may_self_operate(instrument, user) -> bool:
+    """Needs no qualification, is qualified, or belongs to the managing unit."""
+    return (not needs_qualification(instrument) or is_qualified(instrument, user)
+            or user.is_member_of(instrument.owner_org_id))
 
 
 def provider_members(org_id: int) -> list[User]:

@@ -2,6 +2,7 @@
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
@@ -20,8 +21,8 @@ from ..models import EXCLUSION_CONSTRAINT, Booking
 from .lookups import (
     busy_between,
     effective_rules,
-    is_qualified,
     link,
+    may_self_operate,
     needs_qualification,
     provider_members,
     service_mode_of,
@@ -34,7 +35,7 @@ def overlap_message() -> str:
     return _("该时段已被预约，请选择其他时间")
 
 
-def _check_request(instrument, start, end, samples, now, check_overlap=True, *, actor):
+def _check_request(instrument, start, end, samples, now, check_overlap=True, *, actor, assisted=False):
     require_login(actor)
     if not takes_bookings(instrument):
         raise Invalid(_("该仪器暂不开放预约"))
@@ -42,9 +43,11 @@ def _check_request(instrument, start, end, samples, now, check_overlap=True, *, 
         raise Forbidden(_("请先加入一个单位再预约"))
     if not isinstance(start, datetime) or not isinstance(end, datetime):
         raise Invalid.field("start", _("请填写开始和结束时间"))
-    if needs_qualification(instrument) and not is_qualified(instrument, actor) \
-            and not actor.is_member_of(instrument.owner_org_id):
-        raise Forbidden(_("您尚未取得该仪器的自主操作资格，请联系管理单位培训"))
+    if assisted:
+        if not needs_qualification(instrument) or instrument.price_unit != "hour":
+            raise Invalid.field("assisted", _("该仪器不提供专人操作的协助机时"))
+    elif not may_self_operate(instrument, actor):
+        raise Forbidden(_("您尚未取得该仪器的自主操作资格：请先申请培训，或预约专人操作的协助机时"))
     # rules loaded with the instrument (get_instrument_for_booking) serve this one check, then go
     r = instrument.__dict__.pop("_booking_rules", None) or effective_rules(instrument)
     errors = rules.validate_request(r, start, end, now, price_unit=instrument.price_unit,
@@ -86,17 +89,30 @@ def _insert_booking(values: dict) -> Booking:
     return booking
 
 
-def quote_booking(instrument, start, end, *, actor, samples=None, now=None) -> int:
+def _price(instrument, r, internal: bool, assisted: bool) -> int:
+    """The user's unit price; an assisted session costs the instrument's assisted percent of it."""
+    price = rules.unit_price_for(instrument.internal_price, instrument.external_price, internal)
+    if assisted:
+        percent = r.assisted_percent or current_app.config["BOOKING_ASSISTED_PERCENT"]
+        price = (price * percent + 50) // 100
+    return price
+
+
+def quote_booking(instrument, start, end, *, actor, samples=None, now=None, assisted=False) -> int:
     """Validate a request and return its fee in fen (nothing is stored)."""
     now = now or utcnow()
-    _check_request(instrument, start, end, samples, now, actor=actor)
+    r = _check_request(instrument, start, end, samples, now, actor=actor, assisted=assisted)
     internal = actor.organisation_id == instrument.owner_org_id
-    price = rules.unit_price_for(instrument.internal_price, instrument.external_price, internal)
+    price = _price(instrument, r, internal, assisted)
     return rules.booking_fee(instrument.price_unit, price, start, end, samples)
 
 
-def request_booking(instrument, start, end, purpose, *, actor, samples=None, now=None) -> Booking:
-    """Request a booking of [start, end) (naive UTC); approved at once when the instrument needs no approval."""
+def request_booking(instrument, start, end, purpose, *, actor, samples=None, now=None,
+                    assisted=False, series_id: int | None = None) -> Booking:
+    """Request a booking of [start, end) (naive UTC); approved at once when the instrument needs no approval.
+    `assisted`: a self-operated instrument operated by the lab's staff for the user, at the assisted rate
+    (billed on the time used, like any staff-operated session). `series_id`: one slot of a weekly series
+    (services.series), whose staff are told once for the whole series."""
     from .transitions import approve_now
     now = now or utcnow()
     purpose = (purpose or "").strip() if isinstance(purpose, str) else None
@@ -106,19 +122,24 @@ def request_booking(instrument, start, end, purpose, *, actor, samples=None, now
         raise Invalid.field("purpose", _("用途不超过 500 字"))
     # PostgreSQL's exclusion constraint arbitrates overlaps in the insert itself (one query
     # fewer); SQLite checks inside its BEGIN IMMEDIATE transaction.
-    r = _check_request(instrument, start, end, samples, now, check_overlap=not _is_postgresql(), actor=actor)
+    r = _check_request(instrument, start, end, samples, now, check_overlap=not _is_postgresql(), actor=actor,
+                       assisted=assisted)
     require_verified_email(actor=actor)
     internal = actor.organisation_id == instrument.owner_org_id
-    price = rules.unit_price_for(instrument.internal_price, instrument.external_price, internal)
+    price = _price(instrument, r, internal, assisted)
     booking = _insert_booking(dict(
         instrument_id=instrument.id, user_id=actor.id, org_id=actor.organisation_id,
         provider_org_id=instrument.owner_org_id, start=start, end=end,
         samples=samples if instrument.price_unit == "sample" or samples is not None else None,
         purpose=purpose, status="requested", price_unit=instrument.price_unit, unit_price=price,
-        internal=internal, service_mode=service_mode_of(instrument),
+        internal=internal, service_mode="staff_operated" if assisted else service_mode_of(instrument),
         fee=rules.booking_fee(instrument.price_unit, price, start, end, samples), user_subsidy=0,
-        created_at=now, updated_at=now))
+        created_at=now, updated_at=now, series_id=series_id))
     record("booking", booking.id, "requested", actor=actor, to_state="requested")
+    if series_id is not None:
+        if not r.requires_approval:
+            approve_now(booking, actor=None, now=now, comment=_("无需审批，自动批准"), notify_user=False)
+        return booking
     if r.requires_approval:
         enqueue(notify_requested, booking.id, link("booking.queue"), False)
     else:

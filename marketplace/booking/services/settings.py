@@ -14,6 +14,7 @@ from ...extensions import db
 from .. import rules
 from ..models import Blackout, BookingSettings, OpeningHours, Qualification
 from .lookups import effective_rules, get_instrument, is_provider_member
+from .training import default_valid_until, grant, local_today, qualification_list, trainees
 
 
 def settings_page(instrument, *, actor) -> dict:
@@ -25,8 +26,8 @@ def settings_page(instrument, *, actor) -> dict:
         "stored": db.session.get(BookingSettings, instrument.id),
         "blackouts": db.session.scalars(db.select(Blackout).where(Blackout.instrument_id == instrument.id)
                                         .order_by(Blackout.start.desc())).all(),
-        "quals": db.session.scalars(db.select(Qualification)
-                                    .where(Qualification.instrument_id == instrument.id)).all(),
+        "quals": qualification_list(instrument),
+        "trainees": trainees(instrument),
     }
 
 
@@ -51,16 +52,19 @@ def _int_or_none(value, name, lo, hi):
 
 def update_settings(instrument, *, actor, opening_hours: str | None = None, lead_time_hours=None,
                     horizon_days=None, min_minutes=None, max_minutes=None,
-                    requires_approval: bool = True) -> BookingSettings:
+                    requires_approval: bool = True, assisted_percent=None) -> BookingSettings:
     require_member(actor, instrument.owner_org_id)
     lead = _int_or_none(lead_time_hours, "lead_time_hours", 0, 8760)
     horizon = _int_or_none(horizon_days, "horizon_days", 1, 3660)
     mn = _int_or_none(min_minutes, "min_minutes", 1, 100000)
     mx = _int_or_none(max_minutes, "max_minutes", 1, 100000)
+    assisted = _int_or_none(assisted_percent, "assisted_percent", 100, 1000)
     if mn and mx and mn > mx:
         raise Invalid.field("max_minutes", _("最长时长不能小于最短时长"))
     weekly = None
-    if opening_hours is not None:
+    if isinstance(opening_hours, list):
+        weekly = _weekly_rows(opening_hours)
+    elif opening_hours is not None:
         try:
             weekly = rules.parse_weekly_hours(opening_hours)
         except (ValueError, TypeError):
@@ -68,6 +72,7 @@ def update_settings(instrument, *, actor, opening_hours: str | None = None, lead
     s = get_or_create_settings(instrument)
     s.lead_time_hours, s.horizon_days, s.min_minutes, s.max_minutes = lead, horizon, mn, mx
     s.requires_approval = bool(requires_approval)
+    s.assisted_percent = assisted
     if weekly is not None:
         s.opening_hours.clear()
         db.session.flush()
@@ -76,6 +81,36 @@ def update_settings(instrument, *, actor, opening_hours: str | None = None, lead
     record("booking_settings", instrument.id, "update", actor=actor)
     db.session.flush()
     return s
+
+
+def _weekly_rows(rows) -> list:
+    """[(weekday, opens, closes[, field])] from the weekly editor: each range ends after it starts, the
+    ranges of a day do not overlap, at least one range in the week. Errors name the range's field."""
+    from datetime import time
+    errors: dict[str, list[str]] = {}
+    out = []
+    for row in rows:
+        wd, opens, closes = row[:3]
+        field = row[3] if len(row) > 3 else "opening_hours"
+        if not isinstance(wd, int) or not 0 <= wd <= 6:
+            errors[field] = [_("未知的星期")]
+        elif not isinstance(opens, time) or not isinstance(closes, time):
+            errors[field] = [_("请同时填写开始和结束时间")]
+        elif closes <= opens:
+            errors[field] = [_("结束时间必须晚于开始时间")]
+        else:
+            out.append((wd, opens, closes, field))
+    out.sort()
+    for (d1, _o1, c1, _f1), (d2, o2, _c2, f2) in zip(out, out[1:], strict=False):
+        if d1 == d2 and o2 < c1:
+            errors[f2] = [_("同一天的时段不能重叠")]
+    if not out and not errors:
+        errors["opening_hours"] = [_("每周至少开放一个时段")]
+    if list(errors) == ["opening_hours"]:  # not one range's: said as the message itself
+        raise Invalid.field("opening_hours", errors["opening_hours"][0])
+    if errors:
+        raise Invalid(_("开放时间有误"), errors)
+    return [(wd, o, c) for wd, o, c, _f in out]
 
 
 def add_blackout(instrument, start, end, reason, *, actor) -> Blackout:
@@ -102,18 +137,25 @@ def remove_blackout(blackout_id, *, actor) -> None:
     db.session.flush()
 
 
-def qualify_user(instrument, email, *, actor) -> Qualification:
+def qualify_user(instrument, email=None, *, actor, user_id=None, valid_until=None) -> Qualification:
+    """The lab qualifies a user directly (trained offline), picked by id or by e-mail, until
+    `valid_until` (default BOOKING_QUALIFICATION_YEARS from today); again: a renewal."""
     require_member(actor, instrument.owner_org_id)
-    email = (email or "").strip().lower() if isinstance(email, str) else ""
-    user = db.session.scalar(db.select(User).where(sa.func.lower(User.email) == email)) if email else None
-    if user is None:
-        raise Invalid.field("email", _("找不到该邮箱的用户"))
-    q = db.session.get(Qualification, (instrument.id, user.id))
-    if q is None:
-        q = Qualification(instrument_id=instrument.id, user_id=user.id, granted_by_id=actor.id)
-        db.session.add(q)
-        db.session.flush()
-    return q
+    user = None
+    if user_id not in (None, ""):
+        user = db.session.get(User, user_id) if is_id(user_id) else None
+        if user is None:
+            raise Invalid.field("user_id", _("找不到该用户"))
+    else:
+        email = (email or "").strip().lower() if isinstance(email, str) else ""
+        user = db.session.scalar(db.select(User).where(sa.func.lower(User.email) == email)) if email else None
+        if user is None:
+            raise Invalid.field("email", _("找不到该邮箱的用户"))
+    today = local_today()
+    if valid_until is not None and not today < valid_until <= today.replace(year=today.year + 10):
+        raise Invalid.field("valid_until", _("有效期应晚于今天且不超过十年"))
+    grant(instrument.id, user.id, valid_until or default_valid_until(today), actor=actor)
+    return db.session.get(Qualification, (instrument.id, user.id))
 
 
 def revoke_qualification(instrument, user_id, *, actor) -> None:
@@ -121,4 +163,5 @@ def revoke_qualification(instrument, user_id, *, actor) -> None:
     q = db.session.get(Qualification, (instrument.id, user_id)) if is_id(user_id) else None
     if q is not None:
         db.session.delete(q)
+        record("qualification", instrument.id, "revoked", actor=actor, comment=f"user {user_id}")
         db.session.flush()

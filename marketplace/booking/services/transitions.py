@@ -7,7 +7,6 @@ subsidy service in the same transaction: approval reserves the user-side subsidy
 cancellation release it, completion recomputes it on the actual fee, settlement commits it.
 Notifications and mail are jobs, after the commit.
 """
-from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -34,6 +33,7 @@ from .lookups import (
     notify_provider_staff,
     when,
 )
+from .usage import checked_usage
 
 
 def allowed_actions(booking: Booking, *, actor, now=None) -> list[str]:
@@ -51,11 +51,15 @@ def allowed_actions(booking: Booking, *, actor, now=None) -> list[str]:
         "reject": provider and not overdue,
         "cancel": (user or provider or actor.has_role("admin")) and now < booking.start,
         "check-in": (user or provider) and not overdue and opens <= now < closes,
-        "complete": provider,
+        "complete": provider and booking.status == "in_use",
     }
     actions = MACHINE.available(booking, lambda action: who.get(action, False))
     if user and booking.status in ("completed", "settled") and booking.rating is None:
         actions.append("rate")
+    if provider and booking.status in ("no_show", "completed"):
+        from .corrections import may_correct
+        if may_correct(booking, now):
+            actions.append("correct")
     return actions
 
 
@@ -111,7 +115,9 @@ def reject_now(booking, reason, *, actor, now):
 
 
 def cancel_booking(booking, reason=None, *, actor, now=None) -> Booking:
-    """The user cancels (free early, late fee after); the provider may cancel without a fee."""
+    """The user cancels (free early, late fee after; free when a downtime hit the booking); the provider
+    may cancel without a fee."""
+    from .downtime import affected_by_downtime
     require_login(actor)
     now = now or utcnow()
     by_user = booking.user_id == actor.id or actor.has_role("admin")
@@ -121,7 +127,7 @@ def cancel_booking(booking, reason=None, *, actor, now=None) -> Booking:
     if booking.status in ("requested", "approved") and now >= booking.start:
         raise Conflict(_("预约已开始，不能取消"))
     reason = (reason or "").strip()[:500] if isinstance(reason, str) else None
-    if by_user and booking.user_id == actor.id:
+    if by_user and booking.user_id == actor.id and not affected_by_downtime(booking):
         fee = rules.cancellation_fee(booking.fee, booking.start, now,
                                      current_app.config["BOOKING_FREE_CANCEL_HOURS"],
                                      current_app.config["BOOKING_LATE_CANCEL_FEE_PERCENT"],
@@ -172,36 +178,7 @@ def complete_booking(booking, *, actor, actual_start=None, actual_end=None, actu
     now = now or utcnow()
     if booking.status != "in_use":
         raise Conflict(_("只有使用中的预约才能完成"))
-    actual_start = actual_start or booking.actual_start or booking.start
-    actual_end = actual_end or now
-    errors = {}
-    if actual_end <= actual_start:
-        errors["actual_end"] = [_("实际结束时间必须晚于开始时间")]
-    elif actual_end > now + timedelta(minutes=5):
-        errors["actual_end"] = [_("实际结束时间不能在将来")]
-    elif actual_end - actual_start > timedelta(days=7):
-        errors["actual_end"] = [_("实际使用时间过长")]
-    if booking.price_unit == "sample" and actual_samples is None:
-        actual_samples = booking.samples
-    max_samples = current_app.config["BOOKING_MAX_SAMPLES"]
-    if actual_samples is not None and (isinstance(actual_samples, bool) or not isinstance(actual_samples, int)
-                                       or not 0 <= actual_samples <= max_samples):
-        errors["actual_samples"] = [_("样品数量应在 0–%(n)s 之间", n=max_samples)]
-    cfg = current_app.config
-    early = timedelta(minutes=cfg["BOOKING_CHECKIN_EARLY_MINUTES"])
-    if actual_start < booking.start - early:
-        errors["actual_start"] = [_("实际开始时间不能早于预约开始前 %(m)s 分钟", m=cfg["BOOKING_CHECKIN_EARLY_MINUTES"])]
-    if not errors:
-        try:
-            usage = rules.bound_usage((booking.start, booking.end), booking.samples, actual_start, actual_end,
-                                      actual_samples, early=early,
-                                      grace=timedelta(minutes=cfg["BOOKING_OVERRUN_GRACE_MINUTES"]),
-                                      margin=cfg["BOOKING_SAMPLE_MARGIN"])
-        except ValueError:
-            errors["actual_start"] = [_("实际开始时间不能早于预约开始前 %(m)s 分钟",
-                                        m=cfg["BOOKING_CHECKIN_EARLY_MINUTES"])]
-    if errors:
-        raise Invalid(_("使用记录有误"), errors)
+    usage = checked_usage(booking, actual_start, actual_end, actual_samples, now)
     MACHINE.apply(booking, "completed", actor=actor, action="complete")
     booking.actual_start, booking.actual_end, booking.actual_samples = usage.start, usage.end, usage.samples
     booking.extension_end, booking.extension_samples = usage.extension_end, usage.extension_samples

@@ -256,6 +256,31 @@ def recompute_user_subsidy(booking, *, actor=None) -> Reservation | None:
     return res
 
 
+def reinstate_user_subsidy(booking, *, actor=None) -> Reservation | None:
+    """A no-show the lab corrected into a completed booking: hold its released subsidy again, by the
+    rules on today's budget and the organisation's use (a new reservation entry, never an edit)."""
+    res = reservation_of(booking)
+    if res is None:
+        return reserve_user_subsidy(booking, actor=actor)
+    if res.status != "released":
+        return res
+    prog = _lock_programme(res.programme_id)
+    policy = rules.Policy.of(prog)
+    user, provider = parties_of(booking)
+    result = rules.user_subsidy(policy, user, provider, booking.instrument.original_value, booking.fee,
+                                org_used=org_used(prog.id, user.org_id), budget_remaining=prog.remaining)
+    amount = result.amount
+    if amount and not _move(prog.id, reserved=amount):
+        amount = 0
+    RESERVATION.apply(res, "reserved", actor=actor, action="reinstate", reserved=amount, fee=booking.fee,
+                      rule_amount=result.rule_amount)
+    ledger.post_entry("reservation", [Dr("budget", amount), Cr("subsidy_reserved", amount)], programme_id=prog.id,
+                      booking_id=booking.id, actor=actor, memo=f"预约 #{booking.id} 爽约更正，补贴重新预留")
+    booking.user_subsidy = amount
+    db.session.flush()
+    return res
+
+
 def commit_user_subsidy(booking, *, actor=None, payment_id=None) -> Reservation | None:
     """When the booking is paid (settled): the reservation becomes committed; book the income."""
     res = reservation_of(booking)

@@ -7,24 +7,24 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..core.audit import history
-from ..core.errors import Forbidden, Invalid
-from ..core.pagination import page_args
-from ..core.timeutil import local_to_utc_naive, to_local
-from ..core.uow import unit_of_work
-from . import ics, rules, services
-from .forms import (
-    BlackoutForm,
+from ...core.audit import history
+from ...core.errors import Forbidden, Invalid
+from ...core.pagination import page_args
+from ...core.timeutil import local_to_utc_naive, to_local
+from ...core.uow import unit_of_work
+from ...extensions import db
+from .. import ics, services
+from ..forms import (
     BookingForm,
     CancelForm,
     CompleteForm,
-    QualifyForm,
+    CorrectForm,
+    MoveForm,
     RatingForm,
     ReasonForm,
     SampleBookingForm,
-    SettingsForm,
 )
-from .states import STATUSES
+from ..states import STATUSES
 
 bp = Blueprint("booking", __name__, url_prefix="/booking")
 
@@ -65,9 +65,18 @@ def calendar(instrument_id):
 @login_required
 def book(instrument_id):
     inst = services.get_instrument_for_booking(instrument_id)
+    assisted = request.values.get("assisted") == "1" and inst.price_unit == "hour"
+    if not assisted and not services.may_self_operate(inst, current_user):
+        # said before any form: train first, or let the lab's staff operate it (an assisted session)
+        return render_template("booking/need_training.html", inst=inst, start=request.args.get("start"),
+                               pending=services.open_request(inst.id, current_user.id),
+                               qualification=services.qualification_of(inst.id, current_user.id),
+                               assisted_percent=(services.effective_rules(inst).assisted_percent
+                                                 or current_app.config["BOOKING_ASSISTED_PERCENT"]))
     if inst.price_unit == "sample":
         return _book_samples(inst)
     form = BookingForm()
+    form.assisted.data = "1" if assisted else "0"
     if request.method == "GET":
         raw = request.args.get("start")
         try:
@@ -83,11 +92,22 @@ def book(instrument_id):
         confirmed = form.confirm.data == "1"
         form.confirm.data = "0"
         with unit_of_work(form) as work:
-            if confirmed:
+            if confirmed and form.weekly_until.data:
+                series, created, failed = services.request_series(
+                    inst, start, end, form.weekly_until.data, form.purpose.data, actor=current_user,
+                    samples=samples, assisted=assisted)
+            elif confirmed:
                 booking = services.request_booking(inst, start, end, form.purpose.data, actor=current_user,
-                                                   samples=samples)
+                                                   samples=samples, assisted=assisted)
             else:
-                fee = services.quote_booking(inst, start, end, actor=current_user, samples=samples)
+                fee = services.quote_booking(inst, start, end, actor=current_user, samples=samples,
+                                             assisted=assisted)
+        if work.committed and confirmed and form.weekly_until.data:
+            flash(_("周期预约已提交：%(n)s 次", n=len(created)), "success")
+            for f in failed:
+                flash(_("%(when)s 未能预约：%(reason)s", when=to_local(f["start"]).strftime("%Y-%m-%d %H:%M"),
+                        reason=f["reason"]), "warning")
+            return redirect(url_for("booking.series_detail", series_id=series.id))
         if work.committed and confirmed:
             flash(_("预约申请已提交") if booking.status == "requested" else _("预约已确认"), "success")
             return redirect(url_for("booking.my_bookings", new=booking.id))
@@ -95,7 +115,7 @@ def book(instrument_id):
             form.confirm.data = "1"
     elif request.method == "POST":
         form.confirm.data = "0"
-    return render_template("booking/book.html", inst=inst, form=form, fee=fee)
+    return render_template("booking/book.html", inst=inst, form=form, fee=fee, assisted=assisted)
 
 
 def _book_samples(inst):
@@ -191,13 +211,32 @@ def instrument_feed(token, instrument_id):
 @bp.route("/<int:booking_id>")
 @login_required
 def detail(booking_id):
-    booking = services.get_booking(booking_id, actor=current_user)
+    return _detail(services.get_booking(booking_id, actor=current_user))
+
+
+def _detail(booking, complete_form=None, correct_form=None, move_form=None, status=200):
+    """The booking page; a usage form that failed comes back with its values and errors beside the fields."""
+    if correct_form is None:
+        correct_form = CorrectForm(formdata=None)
+        correct_form.actual_start.data = to_local(booking.actual_start or booking.start).replace(tzinfo=None)
+        correct_form.actual_end.data = to_local(booking.actual_end or booking.end).replace(tzinfo=None)
+        correct_form.actual_samples.data = booking.actual_samples
+    if complete_form is None:
+        complete_form = CompleteForm(formdata=None)
+        captured = services.captured_usage(booking) if booking.status == "in_use" else None
+        if captured is not None:  # prefilled from what the instrument reported
+            complete_form.actual_start.data = to_local(captured.started_at).replace(tzinfo=None)
+            complete_form.actual_end.data = to_local(captured.ended_at).replace(tzinfo=None)
     return render_template("booking/detail.html", b=booking, status=services.effective_status(booking),
                            checkin_note=services.checkin_note(booking),
                            actions=services.allowed_actions(booking, actor=current_user),
                            is_provider=services.is_provider_member(booking.provider_org_id, actor=current_user),
                            history=history("booking", booking.id), reason_form=ReasonForm(),
-                           cancel_form=CancelForm(), complete_form=CompleteForm(), rating_form=RatingForm())
+                           cancel_form=CancelForm(), complete_form=complete_form,
+                           correct_form=correct_form, rating_form=RatingForm(),
+                           correction_deadline=services.correction_deadline(booking),
+                           downtime=services.downtime_over(booking) if booking.status in ("requested", "approved")
+                           else None, move_form=move_form or MoveForm(prefix="m", formdata=None)), status
 
 
 def _approve(booking):
@@ -225,15 +264,6 @@ def _check_in(booking):
     return _("已签到，开始使用")
 
 
-def _complete(booking):
-    form = CompleteForm()
-    if not form.validate_on_submit():
-        raise _form_errors(form, _("使用记录有误"))
-    services.complete_booking(booking, actor=current_user, actual_start=_local(form.actual_start.data),
-                              actual_end=_local(form.actual_end.data), actual_samples=form.actual_samples.data)
-    return _("使用记录已保存")
-
-
 def _rate(booking):
     form = RatingForm()
     if not form.validate_on_submit():
@@ -252,17 +282,45 @@ def _decline_extension(booking):
     return _("已拒绝延时使用，按预约范围计费")
 
 
+def _usage_form_post(booking, action):
+    """complete / correct: the form stays on the page with its errors when the record is wrong."""
+    form = CompleteForm() if action == "complete" else CorrectForm()
+    if form.validate_on_submit():
+        with unit_of_work(form) as work:
+            if action == "complete":
+                services.complete_booking(booking, actor=current_user, actual_start=_local(form.actual_start.data),
+                                          actual_end=_local(form.actual_end.data),
+                                          actual_samples=form.actual_samples.data)
+            else:
+                services.correct_booking(booking, actor=current_user, reason=form.reason.data,
+                                         status="completed" if booking.status == "no_show" else None,
+                                         actual_start=_local(form.actual_start.data),
+                                         actual_end=_local(form.actual_end.data),
+                                         actual_samples=form.actual_samples.data)
+        if work.committed:
+            flash(_("使用记录已保存") if action == "complete" else _("已更正，预约人已收到通知"), "success")
+            return redirect(url_for("booking.detail", booking_id=booking.id))
+        status = work.error.status
+        db.session.refresh(booking)
+    else:
+        status = 422
+    forms = {"complete_form": form} if action == "complete" else {"correct_form": form}
+    return _detail(booking, status=status, **forms)
+
+
 ACTIONS = {"approve": _approve, "reject": _reject, "cancel": _cancel, "check-in": _check_in,
-           "complete": _complete, "rate": _rate, "confirm-extension": _confirm_extension,
+           "rate": _rate, "confirm-extension": _confirm_extension,
            "decline-extension": _decline_extension}
 
 
 @bp.route("/<int:booking_id>/<action>", methods=["POST"])
 @login_required
 def act(booking_id, action):
-    if action not in ACTIONS:
+    if action not in ACTIONS and action not in ("complete", "correct"):
         abort(404)
     booking = services.get_booking(booking_id, actor=current_user)
+    if action in ("complete", "correct"):
+        return _usage_form_post(booking, action)
     target = _safe_next(url_for("booking.detail", booking_id=booking.id))
     with unit_of_work() as work:
         message = ACTIONS[action](booking)
@@ -290,67 +348,5 @@ def queue():
                            reason_form=ReasonForm())
 
 
-@bp.route("/instruments/<int:instrument_id>/settings", methods=["GET", "POST"])
-@login_required
-def settings(instrument_id):
-    inst = services.get_instrument(instrument_id, public=False)
-    page = services.settings_page(inst, actor=current_user)
-    form = SettingsForm()
-    if request.method == "GET":
-        r, s = page["rules"], page["stored"]
-        form.opening_hours.data = rules.format_weekly_hours(r.weekly)
-        form.lead_time_hours.data = s.lead_time_hours if s else None
-        form.horizon_days.data = s.horizon_days if s else None
-        form.min_minutes.data = s.min_minutes if s else None
-        form.max_minutes.data = s.max_minutes if s else None
-        form.requires_approval.data = r.requires_approval
-    elif form.validate_on_submit():
-        with unit_of_work(form) as work:
-            services.update_settings(inst, actor=current_user, opening_hours=form.opening_hours.data,
-                                     lead_time_hours=form.lead_time_hours.data,
-                                     horizon_days=form.horizon_days.data, min_minutes=form.min_minutes.data,
-                                     max_minutes=form.max_minutes.data,
-                                     requires_approval=form.requires_approval.data)
-        if work.committed:
-            flash(_("预约设置已保存"), "success")
-            return redirect(url_for("booking.settings", instrument_id=inst.id))
-    return render_template("booking/settings.html", inst=inst, form=form, rules=page["rules"],
-                           blackouts=page["blackouts"], quals=page["quals"], blackout_form=BlackoutForm(prefix="b"),
-                           qualify_form=QualifyForm(prefix="q"), defaults=current_app.config)
-
-
-def _add_blackout(inst):
-    form = BlackoutForm(prefix="b")
-    if not form.validate_on_submit():
-        raise _form_errors(form, _("请完整填写停机时段"))
-    services.add_blackout(inst, _local(form.start.data), _local(form.end.data), form.reason.data,
-                          actor=current_user)
-
-
-def _qualify(inst):
-    form = QualifyForm(prefix="q")
-    if not form.validate_on_submit():
-        raise Invalid.field("email", _("请输入有效的邮箱"))
-    services.qualify_user(inst, form.email.data, actor=current_user)
-
-
-SETTINGS_ITEMS = {
-    "blackout": _add_blackout,
-    "blackout-delete": lambda inst: services.remove_blackout(request.form.get("id", type=int), actor=current_user),
-    "qualify": _qualify,
-    "unqualify": lambda inst: services.revoke_qualification(inst, request.form.get("user_id", type=int),
-                                                            actor=current_user),
-}
-
-
-@bp.route("/instruments/<int:instrument_id>/settings/<what>", methods=["POST"])
-@login_required
-def settings_item(instrument_id, what):
-    inst = services.get_instrument(instrument_id, public=False)
-    if what not in SETTINGS_ITEMS:
-        abort(404)
-    with unit_of_work() as work:
-        SETTINGS_ITEMS[what](inst)
-    if work.committed:
-        flash(_("已保存"), "success")
-    return redirect(url_for("booking.settings", instrument_id=inst.id))
+# the pages that share this blueprint (imported last: they use the helpers above)
+from . import downtime, series, settings, training  # noqa: E402, F401
