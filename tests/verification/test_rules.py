@@ -123,15 +123,25 @@ def test_related_parties():
     assert rules.related_reason(a, OrgFacts(id=6, legal_rep="张三")) == "legal_rep"
     assert rules.related_reason(a, OrgFacts(id=7, member_keys=frozenset({"13912345678"}))) == "shared_member"
     assert rules.related_reason(a, OrgFacts(id=8, uscc_root="987654321", legal_rep="李四")) is None
-    # two people of one name are told apart by their ID numbers when both gave them
+    # typed ID numbers are not verified: two different ones never clear one name (issue 25)
     x = OrgFacts(id=10, legal_rep="王伟", legal_rep_id="a" * 64)
-    assert rules.related_reason(x, OrgFacts(id=11, legal_rep="王伟", legal_rep_id="b" * 64)) is None
+    assert rules.related_reason(x, OrgFacts(id=11, legal_rep="王伟", legal_rep_id="b" * 64)) == "legal_rep"
+    assert rules.related_reason(x, OrgFacts(id=14, legal_rep="李四", legal_rep_id="a" * 64)) == "legal_rep"
+    assert rules.related_reason(x, OrgFacts(id=15, member_names=frozenset({"王伟"}))) == "legal_rep"
+    assert rules.related_reason(x, OrgFacts(id=16, stake_orgs=frozenset({10}))) == "investor"
+    assert rules.related_reason(x, OrgFacts(id=17, stake_people=frozenset({"王伟"}))) == "investor"
     assert rules.related_reason(x, OrgFacts(id=12, legal_rep="王伟", legal_rep_id="a" * 64)) == "legal_rep"
     assert rules.related_reason(x, OrgFacts(id=13, legal_rep="王伟")) == "legal_rep"
 
 
 def test_keys():
     assert rules.person_key(" 张 三 ") == rules.person_key("张三")
+    # zero-width characters, full-width letters and traditional characters make no other person (issue 25)
+    assert rules.person_key("张\u200b三\u200d") == rules.person_key("\ufeff張三") == rules.person_key("张三")
+    assert rules.person_key("吳大偉") == rules.person_key("吴大伟") and rules.person_key("\u200b") is None
+    assert rules.person_key("Ｊｏｈｎ・Ｓｍｉｔｈ") == rules.person_key("john smith")
+    assert rules.email_key("Zhang+shell@Test.cn") == rules.email_key("zhang@test.cn") == "zhang@test.cn"
+    assert rules.email_key("not-an-address") is None
     assert rules.phone_key("+86 139-1234-5678") == rules.phone_key("13912345678") == "13912345678"
     assert rules.phone_key("123") is None
     assert rules.legal_rep_id_digest(None) is None

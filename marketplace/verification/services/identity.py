@@ -82,6 +82,7 @@ def _write_identity(org, uscc, legal_name, legal_rep, legal_rep_id=None, *, acto
     return ident
 
 
-def seed_identity(org, *, uscc: str, legal_name: str, legal_rep: str) -> OrganisationIdentity:
+def seed_identity(org, *, uscc: str, legal_name: str, legal_rep: str,
+                  legal_rep_id: str | None = None) -> OrganisationIdentity:
     """The demo and the operator's CLI: the same checks, without an acting user."""
-    return _write_identity(org, uscc, legal_name, legal_rep, actor=None)
+    return _write_identity(org, uscc, legal_name, legal_rep, legal_rep_id, actor=None)
