@@ -10,8 +10,8 @@ from ..catalog.models import Achievement, Resource
 from ..core.timeutil import utcnow
 from ..extensions import db
 from ..payments.models import Payment
-from .models import Deal, Demand
 from . import services as D
+from .models import Deal, Demand
 from .services.demands import today_local
 
 PROBLEMS = ["提高{x}的良品率", "降低{x}的生产成本", "实现{x}的国产化替代", "提升{x}的能量效率", "解决{x}的一致性问题",

@@ -69,6 +69,28 @@ class Uscc:
     def in_province(self) -> bool:
         return self.division.startswith(JIANGSU_DIVISION)
 
+    @property
+    def public_institution(self) -> bool:
+        """Registered by the 机构编制 authority (code 1: organs and public institutions such as public
+        universities and institutes): its assets, technology included, are state-owned."""
+        return self.authority == "1"
+
+
+ACADEMIC_KINDS = ("university", "research_institute")
+
+
+def state_owned(declared: bool, uscc: str | None, kind: str | None) -> bool:
+    """Whether a seller's technology is state-owned (its negotiated price must be publicly noticed).
+
+    The checked USCC decides for a public institution whatever a listing says; a box on a listing can add
+    the notice (a state-owned enterprise) but never take it away. Without a checked USCC a university or
+    institute counts as state-owned."""
+    if declared:
+        return True
+    if uscc:
+        return Uscc(uscc).public_institution
+    return kind in ACADEMIC_KINDS
+
 
 def parse_uscc(value: str | None, field: str = "uscc") -> Uscc:
     code = normalise(value).replace("-", "")

@@ -142,3 +142,28 @@ def test_the_parties_sign_and_countersign_on_the_deal_page(client, login, world)
     db.session.expire_all()
     deal = db.session.get(Deal, deal.id)
     assert (deal.status, deal.tech_amount, [i.amount for i in deal.instalments]) == ("signed", 15_000_000, [20_000_000])
+
+
+def test_a_public_university_cannot_skip_the_notice_by_unticking_state_owned(world, make_org, make_user,
+                                                                              make_resource):
+    from stdnum.cn import uscc
+
+    from marketplace.verification import services as vs
+    university = make_org(name="南京某公立大学", kind="university", verified=False)
+    body = "12320000466007654"  # registered by the 机构编制 authority (1): a public institution
+    vs.seed_identity(university, uscc=body + uscc.calc_check_digit(body), legal_name=university.name,
+                     legal_rep="周校长")
+    listing = make_resource("achievement", university, title="石墨烯薄膜制备", state_owned=False)  # box unticked
+    db.session.commit()
+    deal = services.create_deal(actor=world.buyer_user, mode="transfer", amount=1_000_000,
+                                achievement_id=listing.id, now=NOW)
+    assert deal.state_owned
+    services.accept_offer(deal, actor=make_user(university), now=NOW)
+    assert deal.status == "public_notice" and deal.notice_ends_at == NOW + timedelta(days=15)
+    # A company's unticked listing stays a private sale.
+    company = make_org(name="常州某民营科技公司", kind="enterprise", city="常州")
+    private = make_resource("achievement", company, title="焊接机器人控制", state_owned=False)
+    other = services.create_deal(actor=world.buyer_user, mode="transfer", amount=1_000_000,
+                                 achievement_id=private.id, now=NOW)
+    services.accept_offer(other, actor=make_user(company), now=NOW)
+    assert other.status == "agreed"

@@ -151,3 +151,13 @@ def test_keys():
     body = "32010219900101123"
     good = body + ric.calc_check_digit(body + "0")
     assert len(rules.legal_rep_id_digest(good)) == 64
+
+
+def test_state_owned_comes_from_the_checked_uscc_and_a_box_only_adds_it():
+    from stdnum.cn import uscc
+    public = "12320000466007654" + uscc.calc_check_digit("12320000466007654")
+    company = "91320500MA1MXXX01" + uscc.calc_check_digit("91320500MA1MXXX01")
+    assert rules.state_owned(False, public, "enterprise")       # a public institution, box unticked
+    assert not rules.state_owned(False, company, "university")  # a private university registered as a company
+    assert rules.state_owned(True, company, "enterprise")       # a state-owned enterprise ticks the box
+    assert rules.state_owned(False, None, "research_institute") and not rules.state_owned(False, None, "enterprise")

@@ -11,6 +11,7 @@ from ...core.errors import Conflict, Forbidden, Invalid, NotFound
 from ...core.permissions import require_login, require_role
 from ...core.timeutil import utcnow
 from ...extensions import db
+from ...verification.services import is_state_owned
 from .. import rules
 from ..models import Deal, DealObjection, DealOffer, Demand
 from ..states import CANCEL_REASONS, DEAL, MODES, OBJECTION
@@ -140,7 +141,8 @@ def create_deal(*, actor, mode: str, amount: int, message: str = "", achievement
         allowed_modes = [m for m in (achievement.transaction_modes or "").split(",") if m]
         if allowed_modes and mode not in allowed_modes:
             raise Invalid.field("mode", _("该成果不接受此交易方式"))
-        state_owned = bool(achievement.state_owned)
+        # The listing's box adds the notice; a public institution's USCC requires it whatever the box says.
+        state_owned = is_state_owned(achievement.owner, declared=bool(achievement.state_owned))
         first_side = "buyer"
         title = achievement.title
     else:
@@ -159,7 +161,8 @@ def create_deal(*, actor, mode: str, amount: int, message: str = "", achievement
             if seller is None:
                 raise Forbidden(_("只有单位成员可以应答需求"))
         # A university's or institute's technology is state-owned (国有资产): its price is published.
-        state_owned = _org(seller, "seller_org_id").kind in ("university", "research_institute")
+        seller_org = _org(seller, "seller_org_id")
+        state_owned = is_state_owned(seller_org, declared=seller_org.kind in ("university", "research_institute"))
         first_side = "seller"
         title = demand.title
     if buyer == seller:

@@ -45,6 +45,12 @@ def org_facts(org) -> rules.OrgFacts:
                                            if not s.holder_org_id) if k))
 
 
+def is_state_owned(org, declared: bool = False) -> bool:
+    """Whether `org` sells state-owned technology (rules.state_owned on its checked identity)."""
+    ident = identity_of(org)
+    return rules.state_owned(declared, ident.uscc if ident else None, org.kind)
+
+
 def related_reason(a, b) -> str | None:
     """Why organisations a and b are related parties (a rules.RELATIONS code), or None."""
     if a is None or b is None:
