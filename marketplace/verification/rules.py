@@ -12,7 +12,7 @@
   its 入库登记编号; high_tech: three years from the certificate's issue; in_province: the USCC itself).
 - `effective_flags`: an organisation's subsidy flags on a day, each with the reason it applies or not:
   sme and high_tech from verified, unexpired qualifications of its current USCC only; in_province from
-  the checked USCC itself (registered in Jiangsu), unless a reviewer rejected or revoked its licence.
+  a Jiangsu USCC whose business licence a reviewer verified (never from the typed code alone).
 - `related_reason`: why two organisations are related parties (or None).
 """
 import hashlib
@@ -281,8 +281,9 @@ def flag_status(kind: str, claims, uscc: str | None, on: date) -> FlagStatus:
         return FlagStatus(kind, False, "no_identity")
     own = [c for c in claims if c.kind == kind and c.uscc == uscc]
     if kind == "in_province":
-        # Derived from the checked USCC (registered in Jiangsu: division 32xxxx). A reviewer may confirm
-        # it against the business licence ("verified"); a rejected or revoked licence takes it away.
+        # Registered in Jiangsu (division 32xxxx) as a reviewer verified from the business licence: a USCC
+        # whose check digit is right may still be typed from someone else's licence, so alone it proves
+        # nothing; a rejected or revoked licence takes it away.
         try:
             if not parse_uscc(uscc).in_province:
                 return FlagStatus(kind, False, "out_of_province")
@@ -295,7 +296,8 @@ def flag_status(kind: str, claims, uscc: str | None, on: date) -> FlagStatus:
         if refused:
             last = max(refused, key=lambda c: c.id or 0)
             return FlagStatus(kind, False, last.status, last)
-        return FlagStatus(kind, True, "from_uscc")
+        pending = [c for c in own if c.status == "claimed"]
+        return FlagStatus(kind, False, "pending", pending[-1]) if pending else FlagStatus(kind, False, "not_claimed")
     verified = [c for c in own if c.status == "verified"]
     current = [c for c in verified if _in_force(c, on)]
     if current:

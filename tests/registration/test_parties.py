@@ -23,6 +23,20 @@ def test_nobody_registers_a_contract_naming_another_company_as_seller(client, he
     assert client.post(API, json=payload(), headers=headers["seller"]).status_code == 201  # its own contract
 
 
+def test_a_squatter_holding_a_companys_code_cannot_register_as_that_company(client, make_org, make_user, api_token,
+                                                                           count_rows):
+    from marketplace.extensions import db
+    from marketplace.verification.services import seed_identity
+    squatter_org = make_org(name="江苏某著名股份有限公司", kind="enterprise", verified=False)
+    seed_identity(squatter_org, uscc=FAMOUS, legal_name="江苏某著名股份有限公司", legal_rep="某人")
+    squatter = make_user(org=squatter_org)
+    db.session.commit()
+    seller = {"name": "江苏某著名股份有限公司", "uscc": FAMOUS, "city_code": "3201", "nature": "enterprise"}
+    resp = client.post(API, json=payload(seller=seller), headers=api_token(squatter))
+    assert resp.status_code == 422 and "营业执照" in resp.get_json()["errors"]["seller.uscc"][0]
+    assert count_rows() == 0
+
+
 @pytest.fixture
 def cited_deal():
     contract = {k: payload()[k] for k in ("project_name", "contract_type", "seller", "buyer", "total_amount",

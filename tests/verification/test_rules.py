@@ -98,11 +98,14 @@ def test_only_verified_unexpired_claims_of_the_current_uscc_count():
     assert (later.sme, later["sme"].code) == (False, "expired")
     # a new USCC voids the old verifications
     moved = rules.effective_flags(claims, make_uscc(seed=5), TODAY)
-    assert moved["in_province"].code == "from_uscc" and moved["sme"].code == "uscc_changed"
+    assert moved["in_province"].code == "not_claimed" and moved["sme"].code == "uscc_changed"
     # self-declared nothing, no identity
     # in_province comes from a Jiangsu USCC itself; a rejected licence takes it away
+    # A Jiangsu USCC typed with a right check digit is no proof: only a verified licence is (issue 25)
     derived = rules.effective_flags([], JS, TODAY)
-    assert derived.in_province and derived["in_province"].code == "from_uscc" and not derived.sme
+    assert not derived.in_province and derived["in_province"].code == "not_claimed" and not derived.sme
+    pending = rules.effective_flags([claim("in_province", status="claimed")], JS, TODAY)
+    assert not pending.in_province and pending["in_province"].code == "pending"
     refused = rules.effective_flags([claim("in_province", status="rejected", reason="执照不符", id=3)], JS, TODAY)
     assert not refused.in_province and refused["in_province"].code == "rejected"
     assert rules.effective_flags([], SH, TODAY)["in_province"].code == "out_of_province"

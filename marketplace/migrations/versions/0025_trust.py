@@ -1,4 +1,4 @@
-"""trust, third pass: contracts signed by both parties, broker mandates
+"""trust, third pass: contracts signed by both parties, broker mandates, USCCs not locked first-come
 
 Revision ID: 0025_trust
 Revises: 0022_open_catalogue
@@ -9,6 +9,8 @@ Create Date: 2026-12-07 15:00:00
 - trading_deals.buyer_mandate_at / seller_mandate_at: when each party confirmed the broker's mandate.
   Deals brokered before this revision were accepted and signed under the old rules: their parties are
   taken to have mandated the broker (the deal is past negotiation) so that their history stays valid.
+- organisation_identities.uscc is no longer unique (a squatter typing a code first must not lock the real
+  unit out; the verified business licence decides, one per code by the verified-qualification index).
 """
 import sqlalchemy as sa
 from alembic import op
@@ -21,6 +23,9 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('organisation_identities', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('uq_organisation_identities_uscc'), type_='unique')
+        batch_op.create_index(batch_op.f('ix_organisation_identities_uscc'), ['uscc'], unique=False)
     with op.batch_alter_table('trading_deals', schema=None) as batch_op:
         batch_op.add_column(sa.Column('buyer_mandate_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('seller_mandate_at', sa.DateTime(), nullable=True))
@@ -52,3 +57,6 @@ def downgrade():
     with op.batch_alter_table('trading_deals', schema=None) as batch_op:
         batch_op.drop_column('seller_mandate_at')
         batch_op.drop_column('buyer_mandate_at')
+    with op.batch_alter_table('organisation_identities', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_organisation_identities_uscc'))
+        batch_op.create_unique_constraint(batch_op.f('uq_organisation_identities_uscc'), ['uscc'])

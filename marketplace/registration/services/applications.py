@@ -53,7 +53,7 @@ def _name_key(name: str | None) -> str:
 def _check_applicant_is_seller(clean: dict, *, actor) -> None:
     """The seller side registers: the seller named must be the applicant's own organisation, by its checked
     USCC and its name (registered or legal). Naming another company as seller is refused."""
-    from ...verification.services import identity_of
+    from ...verification.services import effective_flags, identity_of
     org = actor.organisation
     ident = identity_of(org) if org is not None else None
     if ident is None:
@@ -63,6 +63,9 @@ def _check_applicant_is_seller(clean: dict, *, actor) -> None:
         errors["seller.uscc"] = [_("卖方必须是申请单位本身（统一社会信用代码应为 %(uscc)s）", uscc=ident.uscc)]
     if _name_key(clean["seller_name"]) not in {_name_key(org.name), _name_key(ident.legal_name)}:
         errors["seller.name"] = [_("卖方名称应与申请单位的名称一致")]
+    if not errors and ident.uscc[2:4] == "32" and not effective_flags(org).in_province:
+        # A Jiangsu code is anyone's to type: it is the applicant's once its business licence was verified.
+        errors["seller.uscc"] = [_("申请单位的营业执照尚未核验，请先在单位认证中申报“省内注册单位”")]
     if errors:
         raise Invalid(_("只能登记本单位作为卖方的合同"), errors)
 
