@@ -53,7 +53,7 @@ def test_the_labs_member_as_the_companys_legal_representative_without_a_phone_ea
 
 
 def test_self_dealing_through_a_declared_investor_earns_nothing(world):
-    from marketplace.requests.secondment import declare_stake
+    from marketplace.requests.services.secondment import declare_stake
     world.new_programme()
     shell = world.make_org(kind="enterprise", city="南京", sme=True)
     owner = world.make_user(org=shell)
