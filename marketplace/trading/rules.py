@@ -1,6 +1,7 @@
 """Pure trading rules: no app, no database. Unit-tested on their own."""
 import hashlib
 import json
+import unicodedata
 from datetime import date, datetime, timedelta
 from itertools import pairwise
 
@@ -42,6 +43,12 @@ def price_differs(total: int, agreed: int) -> bool:
 def terms_digest(terms: dict) -> str:
     """SHA-256 of the contract terms in a canonical form: two signatures agree iff their digests do."""
     return hashlib.sha256(json.dumps(terms, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def grounds_key(reason: str | None) -> str:
+    """An objection's grounds for comparison: NFKC, no spaces or punctuation, case-folded."""
+    text = unicodedata.normalize("NFKC", reason or "")
+    return "".join(c for c in text if c.isalnum()).casefold()
 
 
 def other_side(side: str) -> str:

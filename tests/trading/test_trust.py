@@ -167,3 +167,20 @@ def test_a_public_university_cannot_skip_the_notice_by_unticking_state_owned(wor
                                  achievement_id=private.id, now=NOW)
     services.accept_offer(other, actor=make_user(company), now=NOW)
     assert other.status == "agreed"
+
+
+def test_objections_come_from_verified_accounts_one_open_each_and_repeats_need_new_grounds(world, make_user):
+    deal = noticed_deal(world, 100_000_000)
+    unverified = make_user(world.other, email_verified_at=None)
+    with pytest.raises(Forbidden):
+        services.object_to_deal(deal, actor=unverified, reason="价格偏低", now=NOW)
+    assert deal.status == "public_notice" and deal.objections == []
+    services.object_to_deal(deal, actor=world.other_user, reason="价格偏低", now=NOW + timedelta(days=1))
+    with pytest.raises(Conflict):  # one open objection per account
+        services.object_to_deal(deal, actor=world.other_user, reason="另一个理由", now=NOW + timedelta(days=1))
+    services.resolve_objection(deal, actor=world.reviewer, upheld=False, now=NOW + timedelta(days=2))
+    with pytest.raises(Invalid):  # the same grounds again, however spaced
+        services.object_to_deal(deal, actor=world.other_user, reason=" 价格 偏低！", now=NOW + timedelta(days=3))
+    assert deal.status == "public_notice" and len(deal.objections) == 1
+    services.object_to_deal(deal, actor=world.other_user, reason="评估报告已过期", now=NOW + timedelta(days=3))
+    assert deal.status == "objected" and len(deal.objections) == 2

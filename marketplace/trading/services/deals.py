@@ -244,15 +244,24 @@ def accept_offer(deal: Deal, *, actor, now: datetime | None = None) -> Deal:
 # -- public notice ---------------------------------------------------------------------------------
 
 def object_to_deal(deal: Deal, *, actor, reason: str, now: datetime | None = None) -> Deal:
-    """Anyone signed in files an objection to a deal in notice; the deal pauses until it is resolved."""
+    """A verified account files an objection to a deal in notice; the deal pauses until it is resolved.
+    One open objection per account and deal; after a decision, a repeat needs new grounds (otherwise one
+    account could stall a notice forever)."""
     require_login(actor)
     now = _now(now)
     if not (reason or "").strip():
         raise Invalid.field("reason", _("请填写异议理由"))
+    if getattr(actor, "email_verified_at", None) is None:
+        raise Forbidden(_("请先验证电子邮箱，再提出异议"))
     if deal.status not in ("public_notice", "objected"):
         raise Conflict(_("只有公示中的交易可以提出异议"))
     if deal.status == "public_notice" and notice_over(deal, now):
         raise Conflict(_("公示期已结束"))
+    mine = [o for o in deal.objections if o.user_id == actor.id]
+    if any(o.status == "open" for o in mine):
+        raise Conflict(_("您对该交易的异议正在处理中，不能重复提出"))
+    if rules.grounds_key(reason) in {rules.grounds_key(o.reason) for o in mine}:
+        raise Invalid.field("reason", _("该理由已提出并处理过，再次异议请提出新的理由"))
     deal.objections.append(DealObjection(user_id=actor.id, reason=reason.strip(), created_at=now))
     if deal.status == "public_notice":
         deal.objected_at = now
