@@ -12,6 +12,9 @@ def test_refuses_to_start_in_production_with_the_default_secret_key(tmp_path):
               "SECRET_KEY": DEFAULT_SECRET_KEY}
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app(config)
+    for weak in ("abc", "x" * 31):  # issue 25: a 3-character key let an admin's reset link be forged
+        with pytest.raises(RuntimeError, match="too weak"):
+            create_app(dict(config, SECRET_KEY=weak))
     app = create_app(dict(config, SECRET_KEY="a-real-secret-from-the-environment"))
     assert app.config["SECRET_KEY"] == "a-real-secret-from-the-environment"
 
