@@ -123,9 +123,16 @@ def _raw_depth(data: bytes) -> int:
 
 
 def guard_request_body():
-    """400 for a body no view should see: JSON nested too deep, NUL or lone surrogates in any text."""
+    """400 for a body no view should see: JSON nested too deep, NUL or lone surrogates in any text; 404
+    for a path and 422 for a query holding such text (PostgreSQL cannot store or compare it: a 500)."""
+    if _text_problem(request.path):
+        abort(404)
+    for key, value in request.args.items(multi=True):
+        problem = _text_problem(key) or _text_problem(value)
+        if problem:
+            raise Invalid.field(key if not _text_problem(key) else "query", problem)
     if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
-        return  # queries are validated by what reads them (a search treats any text as text)
+        return
     if request.is_json:
         raw = request.get_data(cache=True)
         if _raw_depth(raw) > MAX_JSON_DEPTH:
