@@ -48,7 +48,6 @@ def cited_deal():
 
 @pytest.mark.parametrize("change,field", [
     ({"total_amount": 500_000_000}, "total_amount"),
-    ({"non_tech_items": []}, "tech_amount"),
     ({"contract_type": "service", "subtype": None}, "contract_type"),
     ({"buyer": {"name": "另一家公司", "uscc": make_uscc("91320100MA1XXXX02"), "city_code": "3201",
                 "nature": "enterprise"}}, "buyer.uscc"),

@@ -70,7 +70,9 @@ def _check_applicant_is_seller(clean: dict, *, actor) -> None:
         raise Invalid(_("只能登记本单位作为卖方的合同"), errors)
 
 
-DEAL_FIXED = ("contract_type", "total_amount", "tech_amount", "buyer_uscc", "buyer_name", "seller_uscc", "seller_name")
+# The deal fixes who contracted, the type and the 合同成交额; how much of it is technology (the non-technical
+# items) is what the registrar determines (认定) and may have corrected on return.
+DEAL_FIXED = ("contract_type", "total_amount", "buyer_uscc", "buyer_name", "seller_uscc", "seller_name")
 
 
 def _check_cited_deal(clean: dict, deal_id: int, *, actor) -> None:
@@ -78,10 +80,7 @@ def _check_cited_deal(clean: dict, deal_id: int, *, actor) -> None:
     fields = prefill_for_deal(deal_id, actor=actor)
     if fields is None:
         raise Invalid.field("deal_id", _("没有可登记的已签订交易"))
-    total = fields.get("total_amount")
-    deal = {"contract_type": fields.get("contract_type"), "total_amount": total,
-            "tech_amount": None if total is None else rules.tech_amount(
-                total, [item.get("amount") or 0 for item in fields.get("non_tech_items") or []])}
+    deal = {"contract_type": fields.get("contract_type"), "total_amount": fields.get("total_amount")}
     for side in ("buyer", "seller"):
         party = fields.get(side) or {}
         deal[f"{side}_uscc"] = rules.normalise_uscc(party.get("uscc") or "")
