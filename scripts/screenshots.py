@@ -191,7 +191,7 @@ def main(argv=None) -> int:
         stripe_port, app_port = free_port(), free_port()
         env = {**os.environ,
                "DATABASE_URL": f"sqlite:///{tmp / 'demo.db'}", "SEARCH_INDEX_DIR": str(tmp / "index"),
-               "UPLOAD_DIR": str(tmp / "uploads"), "SECRET_KEY": "screenshots-not-secret",
+               "UPLOAD_DIR": str(tmp / "uploads"), "SECRET_KEY": "screenshots-not-secret-but-32-bytes-long",
                "STRIPE_API_BASE": f"http://127.0.0.1:{stripe_port}", "STRIPE_SECRET_KEY": "sk_test_screenshots",
                "STRIPE_WEBHOOK_SECRET": "whsec_screenshots", "FLASK_DEBUG": "0", "PYTHONHASHSEED": "0"}
         env.pop("TEST_DATABASE_URL", None)

@@ -62,7 +62,8 @@ def login():
         if work.committed:
             login_user(user, remember=form.remember.data)
             flash(_("欢迎回来，%(name)s", name=user.name), "success")
-            return redirect(safe_next(request.args.get("next"), url_for("core.workbench")))
+            return throttle.remember_device(
+                redirect(safe_next(request.args.get("next"), url_for("core.workbench"))), user.email)
         g.login_failed = True  # counted by both login limits (accounts.throttle)
     return render_template("accounts/login.html", form=form)
 

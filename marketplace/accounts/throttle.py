@@ -11,6 +11,7 @@ import hashlib
 from flask import current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 limiter = Limiter(key_func=get_remote_address, default_limits=[], strategy="fixed-window")
 
@@ -29,6 +30,35 @@ def address_key() -> str:
     return "address:" + (get_remote_address() or "unknown")[:64]
 
 
+# A browser the owner logged in with before carries a signed cookie naming the account (its typed-e-mail
+# hash): the per-account limit does not apply to it, so strangers' guesses never lock the owner out of a
+# device they used (the per-address limit still does).
+KNOWN_DEVICE_COOKIE = "known_device"
+KNOWN_DEVICE_DAYS = 365
+
+
+def _devices() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="accounts.known-device")
+
+
+def remember_device(response, email: str):
+    """After a successful login: mark this browser as one the account's owner uses."""
+    digest = hashlib.sha256(email.strip().lower().encode("utf-8", "replace")).hexdigest()[:32]
+    response.set_cookie(KNOWN_DEVICE_COOKIE, _devices().dumps(digest), max_age=KNOWN_DEVICE_DAYS * 86400,
+                        httponly=True, samesite="Lax", secure=request.is_secure)
+    return response
+
+
+def known_device() -> bool:
+    token = request.cookies.get(KNOWN_DEVICE_COOKIE)
+    if not token or len(token) > 400:
+        return False
+    try:
+        return _devices().loads(token, max_age=KNOWN_DEVICE_DAYS * 86400) == _typed_email()
+    except (BadSignature, ValueError, TypeError):
+        return False
+
+
 def _failed_login(_response) -> bool:
     return bool(g.get("login_failed"))
 
@@ -40,7 +70,7 @@ def _setting(name):
 def login_limits(view):
     """Both login limits on the login view; only failed attempts (g.login_failed) count."""
     view = limiter.limit(_setting("LOGIN_LIMIT_PER_ACCOUNT"), key_func=account_key, methods=["POST"],
-                         deduct_when=_failed_login, scope="login-account")(view)
+                         deduct_when=_failed_login, exempt_when=known_device, scope="login-account")(view)
     return limiter.limit(_setting("LOGIN_LIMIT_PER_ADDRESS"), key_func=address_key, methods=["POST"],
                          deduct_when=_failed_login, scope="login-address")(view)
 

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 from spectree import Response, SpecTree
 
 from ..core.errors import Invalid, NotFound
+from ..core.permissions import require_login
 from ..core.schema import MAX_ID, invalid_from
 from ..core.uow import unit_of_work
 from . import bp
@@ -93,8 +94,18 @@ def endpoint(rule: str, method: str = "GET", *, body=None, query=None, answer=No
         declared = set(errors) | ({400} if method in WRITES else set())
         codes.update({f"HTTP_{code}": Problem for code in sorted(declared)})
         validated = spec.validate(json=body, query=query, resp=Response(**codes), tags=list(tags))(run)
-        bp.add_url_rule(rule, endpoint=fn.__name__, view_func=validated, methods=[method])
-        return validated
+
+        @functools.wraps(validated)
+        def signed_in_first(*args, **kwargs):
+            # A write that answers anonymous callers 401 says so before it reads their body: who may call
+            # is decided before what they sent (401, not a 422 that tells a stranger the schema).
+            if method in WRITES and 401 in declared:
+                from .common import api_actor
+                require_login(api_actor())
+            return validated(*args, **kwargs)
+
+        bp.add_url_rule(rule, endpoint=fn.__name__, view_func=signed_in_first, methods=[method])
+        return signed_in_first
 
     return decorate
 

@@ -42,6 +42,8 @@ def demand_out(demand, suggested=False) -> DemandOut:
 def deal_out(deal, payment=None, viewer=None, public_check=False) -> DealOut:
     out = DealOut.model_validate(deal)
     out.waiting_for = services.waiting_for(deal)
+    out.signed_sides = sorted(s.side for s in deal.signatures)
+    out.mandated_sides = [side for side in ("buyer", "seller") if getattr(deal, f"{side}_mandate_at")]
     if public_check and not services.is_insider(deal, actor=viewer):
         # Anyone may read a deal in public notice: its name, parties and price, not the negotiation.
         out.offers, out.instalments, out.cancel_comment = [], [], None
@@ -181,11 +183,20 @@ def resolve_objection(id, json: ResolveIn):
 
 @endpoint("/deals/<int:id>/sign", "POST", body=SignIn, answer=DealOut, errors=ERRORS, tags=["trading"])
 def sign_deal(id, json: SignIn):
-    """Sign: contract type, 合同成交额, 技术交易额 ≤ 成交额, instalments summing to the total."""
+    """Sign for the caller's side: contract type, 合同成交额 (= the agreed or noticed price), 技术交易额 ≤ 成交额,
+    instalments summing to the total. The deal is signed once the other side signed the same terms."""
     deal, actor = _deal(id)
     return deal_out(services.sign_deal(deal, actor=actor, contract_type=json.contract_type,
                                        total_amount=json.total_amount, tech_amount=json.tech_amount,
                                        instalments=[(i.due_on, i.amount) for i in json.instalments]))
+
+
+@endpoint("/deals/<int:id>/confirm-mandate", "POST", answer=DealOut, errors=ERRORS, tags=["trading"])
+def confirm_mandate(id):
+    """A member of a party confirms that the deal's broker acts for it (委托); until then the broker
+    cannot accept, offer or sign for that party."""
+    deal, actor = _deal(id)
+    return deal_out(services.confirm_mandate(deal, actor=actor))
 
 
 @endpoint("/deals/<int:id>/pay", "POST", body=PayIn, answer=DealOut, errors=(*ERRORS, 503), tags=["trading"])

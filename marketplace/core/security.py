@@ -10,6 +10,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from .errors import Invalid
 
 DEFAULT_SECRET_KEY = "dev-only-change-me"
+MIN_SECRET_KEY_BYTES = 32  # a shorter key can be guessed offline from one signed cookie or reset link
 MAX_ID = 2**31 - 1
 MAX_JSON_DEPTH = 32
 
@@ -55,10 +56,17 @@ def resolve_secret_key(app):
         path = secret_key_file(app.instance_path)
         if path.exists():
             app.config["SECRET_KEY"] = path.read_text().strip()
-    if app.config["SECRET_KEY"] in (None, "", DEFAULT_SECRET_KEY) and not (app.debug or app.testing):
+    if app.debug or app.testing:
+        return
+    key = app.config["SECRET_KEY"]
+    if key in (None, "", DEFAULT_SECRET_KEY):
         raise RuntimeError(
             "SECRET_KEY is the development default: set SECRET_KEY, or write a random one into "
             f"{secret_key_file(app.instance_path)} (`make run` does that once)")
+    if len(key if isinstance(key, bytes) else str(key).encode()) < MIN_SECRET_KEY_BYTES:
+        raise RuntimeError(
+            f"SECRET_KEY is too weak: use at least {MIN_SECRET_KEY_BYTES} random bytes "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(48))')")
 
 
 def _json_problem(value, path="body") -> tuple[str, str] | None:
@@ -115,9 +123,16 @@ def _raw_depth(data: bytes) -> int:
 
 
 def guard_request_body():
-    """400 for a body no view should see: JSON nested too deep, NUL or lone surrogates in any text."""
+    """400 for a body no view should see: JSON nested too deep, NUL or lone surrogates in any text; 404
+    for a path and 422 for a query holding such text (PostgreSQL cannot store or compare it: a 500)."""
+    if _text_problem(request.path):
+        abort(404)
+    for key, value in request.args.items(multi=True):
+        problem = _text_problem(key) or _text_problem(value)
+        if problem:
+            raise Invalid.field(key if not _text_problem(key) else "query", problem)
     if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
-        return  # queries are validated by what reads them (a search treats any text as text)
+        return
     if request.is_json:
         raw = request.get_data(cache=True)
         if _raw_depth(raw) > MAX_JSON_DEPTH:

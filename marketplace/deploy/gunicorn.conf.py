@@ -21,6 +21,18 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * _cores + 1, int(os.en
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", 4))
 
+# Login and mail limits (accounts.throttle) must count across workers: in-memory counters per worker let
+# N workers take N times the guesses. Several workers share Redis (RATELIMIT_STORAGE_URI, else the job
+# broker's JOBS_BROKER_URL); without one, a single worker with the same total threads serves.
+_limit_store = os.environ.get("RATELIMIT_STORAGE_URI") or ""
+if not _limit_store.startswith(("redis://", "rediss://", "memcached://")):
+    _broker = os.environ.get("JOBS_BROKER_URL") or ""
+    if _broker.startswith(("redis://", "rediss://")):
+        os.environ["RATELIMIT_STORAGE_URI"] = _limit_store = _broker  # the workers' apps read it
+    elif workers > 1:
+        threads, workers = threads * workers, 1
+shared_limits = _limit_store.startswith(("redis://", "rediss://", "memcached://"))
+
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 30
 keepalive = 5
@@ -39,6 +51,8 @@ access_log_format = '%(h)s rid=%({x-request-id}o)s "%(r)s" %(s)s %(b)s %(M)sms'
 
 def when_ready(server):
     server.log.info("serving marketplace with %s workers x %s threads on %s", workers, threads, bind)
+    if not shared_limits:
+        server.log.info("login limits in memory: one worker (set RATELIMIT_STORAGE_URI=redis://… for more)")
 
 
 def post_worker_init(worker):

@@ -40,6 +40,15 @@ def prior_loans(org_id: int | None) -> int:
         ServiceRequest.status == "completed")) or 0
 
 
+def verified_in_province(org) -> bool:
+    """In-province as a reviewer verified it from the business licence (verification.effective_flags),
+    never the Organisation column filled from a typed USCC."""
+    if org is None:
+        return False
+    from ..verification.services import effective_flags
+    return bool(effective_flags(org).in_province)
+
+
 def loan_bands():
     return tuple(tuple(b) for b in current_app.config.get("LOAN_BANDS", rules.DEFAULT_LOAN_BANDS))
 
@@ -48,7 +57,7 @@ def loan(ctx: Context) -> rules.LoanFacts:
     figure = revenue_of(getattr(ctx.org, "id", None))
     revenue = figure.revenue if figure is not None else ctx.details.get("revenue")
     return rules.LoanFacts(
-        org_kind=getattr(ctx.org, "kind", None), in_province=bool(getattr(ctx.org, "in_province", False)),
+        org_kind=getattr(ctx.org, "kind", None), in_province=verified_in_province(ctx.org),
         revenue=revenue, prior_loans=prior_loans(getattr(ctx.org, "id", None)), amount=ctx.details["amount"],
         term_months=ctx.details["term_months"], product_min=ctx.resource.amount_min,
         product_max=ctx.resource.amount_max, bands=loan_bands(),
@@ -99,7 +108,7 @@ def secondment(ctx: Context) -> rules.SecondmentFacts:
     return rules.SecondmentFacts(
         expert_seconds=bool(ctx.resource.secondment), birth=birth, degree=d["degree"],
         senior_title=bool(d.get("senior_title")), sending_kind=sending.kind,
-        company_kind=getattr(ctx.org, "kind", None), company_in_province=bool(getattr(ctx.org, "in_province", False)),
+        company_kind=getattr(ctx.org, "kind", None), company_in_province=verified_in_province(ctx.org),
         related=related_parties(ctx.org, sending.id, d.get("id_hash")), term_months=d["term_months"],
         total_pay=d["total_pay"], today=ctx.today, max_age=cfg.get("SECONDMENT_MAX_AGE", 50),
         min_term_months=cfg.get("SECONDMENT_MIN_TERM_MONTHS", 24),

@@ -10,8 +10,8 @@ from ..catalog.models import Achievement, Resource
 from ..core.timeutil import utcnow
 from ..extensions import db
 from ..payments.models import Payment
+from . import services as D
 from .models import Deal, Demand
-from .services import deals as D
 from .services.demands import today_local
 
 PROBLEMS = ["提高{x}的良品率", "降低{x}的生产成本", "实现{x}的国产化替代", "提升{x}的能量效率", "解决{x}的一致性问题",
@@ -137,6 +137,9 @@ def seed_deals(rng, users: list[User]) -> int:
                                  message="希望以此价格受让，可面谈", achievement_id=ach.id,
                                  buyer_org_id=buyer_org if brokered else None,
                                  seller_org_id=ach.owner_org_id if brokered else None, now=start)
+            if brokered:  # both parties mandate the broker (委托) before it acts for them
+                D.confirm_mandate(deal, actor=buyer, now=start)
+                D.confirm_mandate(deal, actor=seller, now=start)
             made += 1
             if deal.status == "agreed":  # a fixed listing's price: agreed at once
                 pass
@@ -174,10 +177,12 @@ def seed_deals(rng, users: list[User]) -> int:
                 continue
             total = deal.amount
             parts = rng.choice([1, 2, 3])
-            D.sign_deal(deal, actor=broker if brokered else seller, contract_type=rng.choice(
-                ["transfer", "licence", "development"]), total_amount=total, tech_amount=int(total * 0.9),
-                instalments=_schedule(total, today_local(start) + timedelta(days=30), parts),
-                now=(deal.notice_ends_at or start) + timedelta(days=1))
+            contract = {"contract_type": rng.choice(["transfer", "licence", "development"]), "total_amount": total,
+                        "tech_amount": int(total * 0.9), "now": (deal.notice_ends_at or start) + timedelta(days=1),
+                        "instalments": _schedule(total, today_local(start) + timedelta(days=30), parts)}
+            # A brokered contract is signed by the broker for both mandating parties; else by each party.
+            for signer in ((broker,) if brokered else (seller, buyer)):
+                D.sign_deal(deal, actor=signer, **contract)
             db.session.flush()
             if status == "signed":
                 if parts > 1 and k % 2:

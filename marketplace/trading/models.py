@@ -129,6 +129,9 @@ class Deal(db.Model):
     cancelled_at: Mapped[datetime | None]
     cancel_reason_code: Mapped[str | None] = mapped_column(sa.String(20))
     cancel_comment: Mapped[str | None] = mapped_column(sa.String(2000))
+    # When each party confirmed the broker's mandate (委托): until then the broker cannot bind that party.
+    buyer_mandate_at: Mapped[datetime | None]
+    seller_mandate_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -143,6 +146,7 @@ class Deal(db.Model):
     instalments = relationship("DealInstalment", order_by="DealInstalment.seq", lazy="selectin",
                                back_populates="deal")
     objections = relationship("DealObjection", order_by="DealObjection.id", lazy="selectin", back_populates="deal")
+    signatures = relationship("DealSignature", order_by="DealSignature.side", lazy="selectin", back_populates="deal")
 
     __table_args__ = (
         sa.CheckConstraint(f"status IN {sql_in(DEAL_STATUSES)}", name="status"),
@@ -186,6 +190,29 @@ class DealOffer(db.Model):
     __table_args__ = (
         sa.CheckConstraint(f"side IN {sql_in(SIDES)}", name="side"),
         sa.CheckConstraint(f"amount >= 0 AND amount <= {MAX_FEN}", name="amount"),
+    )
+
+
+class DealSignature(db.Model):
+    """One party's signature of the contract terms (type, amounts, schedule, contract file digest); the
+    deal is signed once both parties' signatures carry the same `terms_digest`."""
+
+    __tablename__ = "trading_deal_signatures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deal_id: Mapped[int] = mapped_column(sa.ForeignKey("trading_deals.id", ondelete="CASCADE"), index=True)
+    side: Mapped[str] = mapped_column(sa.String(10))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    as_broker: Mapped[bool] = mapped_column(default=False)
+    terms: Mapped[dict] = mapped_column(sa.JSON)
+    terms_digest: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    deal = relationship(Deal, back_populates="signatures")
+    user = relationship(User, lazy="joined")
+
+    __table_args__ = (
+        sa.UniqueConstraint("deal_id", "side", name="uq_trading_deal_signatures_side"),
+        sa.CheckConstraint(f"side IN {sql_in(SIDES)}", name="side"),
     )
 
 

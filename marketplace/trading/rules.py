@@ -1,4 +1,7 @@
 """Pure trading rules: no app, no database. Unit-tested on their own."""
+import hashlib
+import json
+import unicodedata
 from datetime import date, datetime, timedelta
 from itertools import pairwise
 
@@ -20,16 +23,32 @@ def paused_notice_end(notice_ends_at: datetime, objected_at: datetime, resumed_a
     return notice_ends_at + max(timedelta(0), resumed_at - objected_at)
 
 
-def sides_of(actor_org_id: int | None, is_broker: bool, buyer_org_id: int, seller_org_id: int) -> set[str]:
-    """The sides an actor may speak for: their organisation's side, or both when they broker the deal."""
-    sides = set()
-    if is_broker:
-        sides |= {"buyer", "seller"}
+def sides_of(actor_org_id: int | None, mandated: set[str] | frozenset, buyer_org_id: int,
+             seller_org_id: int) -> set[str]:
+    """The sides an actor may speak for: their organisation's side, and as the deal's broker the sides
+    that confirmed its mandate (委托); a party that never confirmed one cannot be bound by the broker."""
+    sides = set(mandated)
     if actor_org_id is not None and actor_org_id == buyer_org_id:
         sides.add("buyer")
     if actor_org_id is not None and actor_org_id == seller_org_id:
         sides.add("seller")
     return sides
+
+
+def price_differs(total: int, agreed: int) -> bool:
+    """A contract's 合同成交额 is the agreed (for a noticed deal: the publicly noticed) price, to the fen."""
+    return total != agreed
+
+
+def terms_digest(terms: dict) -> str:
+    """SHA-256 of the contract terms in a canonical form: two signatures agree iff their digests do."""
+    return hashlib.sha256(json.dumps(terms, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def grounds_key(reason: str | None) -> str:
+    """An objection's grounds for comparison: NFKC, no spaces or punctuation, case-folded."""
+    text = unicodedata.normalize("NFKC", reason or "")
+    return "".join(c for c in text if c.isalnum()).casefold()
 
 
 def other_side(side: str) -> str:

@@ -171,6 +171,10 @@ class DealOut(Answer):
     offers: list[OfferOut] = Field(default_factory=list)
     instalments: list[InstalmentOut] = Field(default_factory=list)
     waiting_for: str = ""
+    signed_sides: list[str] = Field(default_factory=list,
+                                    description="the sides that signed the contract terms (both: signed)")
+    mandated_sides: list[str] = Field(default_factory=list,
+                                      description="the sides that confirmed the broker's mandate (委托)")
     payment_intent: str | None = None
     client_secret: str | None = None
 

@@ -115,6 +115,12 @@ def grant(org, *, sme: bool = False, high_tech: bool = False, in_province: bool 
         code = reprefix("91" + "000000" + body + ("X" if c == 10 else "0" if c == 11 else str(c)) + "0",
                         "320505" if in_province else "310104")
         ident = seed_identity(org, uscc=code, legal_name=org.name, legal_rep=f"法定代表人{org.id}")
+    if in_province and ident.uscc[2:4] == "32" and not db.session.scalar(
+            sa.select(Qualification.id).where(Qualification.kind == "in_province", Qualification.status == "verified",
+                                              Qualification.number == ident.uscc)):
+        # The business licence, verified: the only way a Jiangsu USCC counts as in-province.
+        db.session.add(Qualification(org_id=org.id, kind="in_province", status="verified", number=ident.uscc,
+                                     uscc=ident.uscc, decided_at=utcnow(), decided_by_id=getattr(reviewer, "id", None)))
     day = today()
     start = valid_from or day.replace(year=day.year - 1)
     end = valid_until or day.replace(year=day.year + 2)

@@ -19,7 +19,10 @@ class OrganisationIdentity(db.Model):
     __tablename__ = "organisation_identities"
     org_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True,
                                         autoincrement=False)
-    uscc: Mapped[str] = mapped_column(sa.String(18), unique=True)  # one USCC, one organisation
+    # Not unique: a USCC typed first by someone else must not lock the real unit out. One organisation
+    # holds it for real, the one whose business licence a reviewer verified (the unique index on verified
+    # qualification numbers keeps that to one); the others are related to it (same root) and get nothing.
+    uscc: Mapped[str] = mapped_column(sa.String(18), index=True)
     uscc_root: Mapped[str] = mapped_column(sa.String(9), index=True)  # rules.Uscc.root
     legal_name: Mapped[str] = mapped_column(sa.String(120))
     legal_rep: Mapped[str] = mapped_column(sa.String(60))

@@ -12,7 +12,7 @@
   its 入库登记编号; high_tech: three years from the certificate's issue; in_province: the USCC itself).
 - `effective_flags`: an organisation's subsidy flags on a day, each with the reason it applies or not:
   sme and high_tech from verified, unexpired qualifications of its current USCC only; in_province from
-  the checked USCC itself (registered in Jiangsu), unless a reviewer rejected or revoked its licence.
+  a Jiangsu USCC whose business licence a reviewer verified (never from the typed code alone).
 - `related_reason`: why two organisations are related parties (or None).
 """
 import hashlib
@@ -20,6 +20,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 from stdnum.cn import ric as _ric
 from stdnum.cn import uscc as _uscc
@@ -68,6 +69,28 @@ class Uscc:
     def in_province(self) -> bool:
         return self.division.startswith(JIANGSU_DIVISION)
 
+    @property
+    def public_institution(self) -> bool:
+        """Registered by the 机构编制 authority (code 1: organs and public institutions such as public
+        universities and institutes): its assets, technology included, are state-owned."""
+        return self.authority == "1"
+
+
+ACADEMIC_KINDS = ("university", "research_institute")
+
+
+def state_owned(declared: bool, uscc: str | None, kind: str | None) -> bool:
+    """Whether a seller's technology is state-owned (its negotiated price must be publicly noticed).
+
+    The checked USCC decides for a public institution whatever a listing says; a box on a listing can add
+    the notice (a state-owned enterprise) but never take it away. Without a checked USCC a university or
+    institute counts as state-owned."""
+    if declared:
+        return True
+    if uscc:
+        return Uscc(uscc).public_institution
+    return kind in ACADEMIC_KINDS
+
 
 def parse_uscc(value: str | None, field: str = "uscc") -> Uscc:
     code = normalise(value).replace("-", "")
@@ -94,11 +117,34 @@ def legal_rep_id_digest(id_number: str | None) -> str | None:
     return hashlib.sha256(f"legal-rep:{number}".encode()).hexdigest()
 
 
+_NAME_DOTS = "·•.・‧∙⋅"
+
+
+@lru_cache(maxsize=1)
+def _to_simplified():
+    import opencc  # OpenCC's traditional -> simplified table (張偉 -> 张伟, 陳 -> 陈)
+    return opencc.OpenCC("t2s")
+
+
 def person_key(name: str | None) -> str | None:
-    """A person's name for comparison: NFKC, no spaces or middle dots, case-folded."""
+    """A person's name for comparison: NFKC, invisible format characters (zero-width spaces and joiners,
+    BOM, bidi marks) and spaces and middle dots removed, traditional characters made simplified,
+    case-folded. Variants of one name typed to look different give one key."""
     text = unicodedata.normalize("NFKC", name or "")
-    text = "".join(c for c in text if not c.isspace() and c not in "·•.").casefold()
-    return text or None
+    text = "".join(c for c in text if not c.isspace() and c not in _NAME_DOTS
+                   and unicodedata.category(c) not in ("Cf", "Cc", "Mn"))
+    if not text:
+        return None
+    return _to_simplified().convert(text).casefold() or None
+
+
+def email_key(email: str | None) -> str | None:
+    """A mailbox for comparison: NFKC, lower case, without a +tag (a+x@b.cn and a@b.cn reach one box)."""
+    text = unicodedata.normalize("NFKC", email or "").strip().lower()
+    local, at, domain = text.partition("@")
+    if not at or not local or not domain:
+        return None
+    return f"{local.split('+', 1)[0]}@{domain}"
 
 
 def phone_key(phone: str | None) -> str | None:
@@ -235,8 +281,9 @@ def flag_status(kind: str, claims, uscc: str | None, on: date) -> FlagStatus:
         return FlagStatus(kind, False, "no_identity")
     own = [c for c in claims if c.kind == kind and c.uscc == uscc]
     if kind == "in_province":
-        # Derived from the checked USCC (registered in Jiangsu: division 32xxxx). A reviewer may confirm
-        # it against the business licence ("verified"); a rejected or revoked licence takes it away.
+        # Registered in Jiangsu (division 32xxxx) as a reviewer verified from the business licence: a USCC
+        # whose check digit is right may still be typed from someone else's licence, so alone it proves
+        # nothing; a rejected or revoked licence takes it away.
         try:
             if not parse_uscc(uscc).in_province:
                 return FlagStatus(kind, False, "out_of_province")
@@ -249,7 +296,8 @@ def flag_status(kind: str, claims, uscc: str | None, on: date) -> FlagStatus:
         if refused:
             last = max(refused, key=lambda c: c.id or 0)
             return FlagStatus(kind, False, last.status, last)
-        return FlagStatus(kind, True, "from_uscc")
+        pending = [c for c in own if c.status == "claimed"]
+        return FlagStatus(kind, False, "pending", pending[-1]) if pending else FlagStatus(kind, False, "not_claimed")
     verified = [c for c in own if c.status == "verified"]
     current = [c for c in verified if _in_force(c, on)]
     if current:
@@ -290,19 +338,24 @@ class OrgFacts:
     uscc_root: str | None = None
     legal_rep: str | None = None         # person_key of the legal representative's name
     legal_rep_id: str | None = None      # legal_rep_id_digest, when given
-    member_keys: frozenset = frozenset()  # phone_key of each member
+    member_keys: frozenset = frozenset()  # phone_key and email_key of each member
+    member_names: frozenset = frozenset()  # person_key of each member's name
+    stake_orgs: frozenset = frozenset()    # ids of organisations declared its founders or investors
+    stake_people: frozenset = frozenset()  # person_key of people declared its founders or investors
 
 
-RELATIONS = ("same_organisation", "parent", "same_parent", "uscc_root", "legal_rep", "shared_member")
+RELATIONS = ("same_organisation", "parent", "same_parent", "uscc_root", "legal_rep", "investor", "shared_member")
 
 
 def related_reason(a: OrgFacts, b: OrgFacts) -> str | None:
     """Why a and b are related parties (a RELATIONS code), or None when they are not.
 
     parent: one is the other's parent (or further ancestor); same_parent: they share an ancestor;
-    uscc_root: their USCCs share the organisation code; legal_rep: one legal representative (same ID
-    number when both gave one, else the same name); shared_member: a person (same mobile number) is a
-    member of both.
+    uscc_root: their USCCs share the organisation code; legal_rep: one legal representative (the same
+    ID number, or the same name: typed ID numbers are not verified, so two different ones never clear a
+    name match), or one's legal representative is a member of the other; investor: one declared the
+    other (or the other's legal representative) its founder or investor; shared_member: a person (same
+    mobile number or mailbox) is a member of both.
     """
     if a.id == b.id:
         return "same_organisation"
@@ -312,11 +365,13 @@ def related_reason(a: OrgFacts, b: OrgFacts) -> str | None:
         return "same_parent"
     if a.uscc_root and a.uscc_root == b.uscc_root:
         return "uscc_root"
-    if a.legal_rep_id and b.legal_rep_id:
-        if a.legal_rep_id == b.legal_rep_id:
-            return "legal_rep"
-    elif a.legal_rep and a.legal_rep == b.legal_rep:
+    if (a.legal_rep_id and a.legal_rep_id == b.legal_rep_id) or (a.legal_rep and a.legal_rep == b.legal_rep):
         return "legal_rep"
+    if (a.legal_rep and a.legal_rep in b.member_names) or (b.legal_rep and b.legal_rep in a.member_names):
+        return "legal_rep"
+    if a.id in b.stake_orgs or b.id in a.stake_orgs or (a.legal_rep and a.legal_rep in b.stake_people) \
+            or (b.legal_rep and b.legal_rep in a.stake_people):
+        return "investor"
     if a.member_keys & b.member_keys:
         return "shared_member"
     return None

@@ -145,7 +145,14 @@ def test_taken_organisation_name_and_uscc_are_explained(client, make_org):
     resp = client.post("/register", data=register_form(org_name="已注册的大学"))
     assert "该单位已注册" in resp.get_data(as_text=True)
     client.post("/register", data=register_form())
+    # A USCC typed first by someone does not lock the real unit out (issue 25) ...
     resp = client.post("/register", data=register_form(email="two@demo.cn", org_name="另一家"))
-    assert resp.status_code == 200 and "uscc" in resp.get_data(as_text=True)
-    assert db.session.scalar(db.select(sa.func.count(Organisation.id))) == 2
-    assert db.session.scalar(db.select(sa.func.count(User.id))) == 1
+    assert resp.status_code == 302
+    # ... but once a unit's licence for it is verified, nobody registers it again.
+    from marketplace.verification.demo import grant
+    grant(db.session.scalar(db.select(Organisation).where(Organisation.name == "另一家")))
+    db.session.commit()
+    resp = client.post("/register", data=register_form(email="three@demo.cn", org_name="第三家"))
+    assert resp.status_code == 200 and "营业执照核验" in resp.get_data(as_text=True)
+    assert db.session.scalar(db.select(sa.func.count(Organisation.id))) == 3
+    assert db.session.scalar(db.select(sa.func.count(User.id))) == 2

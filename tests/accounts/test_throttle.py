@@ -150,3 +150,21 @@ def test_password_reset_mails_are_limited_per_address_and_email(make_app):
         assert len(outbox) == 2
         assert [forgot(f"x{i}@test.cn", "198.51.100.1").status_code for i in range(4)] == [302, 302, 302, 429]
         db.session.rollback()
+
+
+def test_strangers_guesses_never_lock_the_owner_out_of_a_browser_they_used(limited, user):
+    """Issue 25: 20 wrong guesses locked the real owner out."""
+    owner = limited.test_client()
+    login = lambda c, password, address: c.post("/login", data={"email": user.email, "password": password},  # noqa: E731
+                                                environ_base={"REMOTE_ADDR": address})
+    assert login(owner, "demo12345", "198.51.100.1").status_code == 302  # the owner's browser, remembered
+    remembered = owner.get_cookie("known_device").value
+    owner = limited.test_client()  # the same browser after logging out: only the device cookie is left
+    owner.set_cookie("known_device", remembered)
+    for i in range(20):
+        login(limited.test_client(), f"guess-{i}", f"203.0.113.{i + 1}")
+    assert login(limited.test_client(), "demo12345", "203.0.113.99").status_code == 429  # a stranger's browser
+    assert login(owner, "demo12345", "198.51.100.1").status_code == 302  # the owner's is not locked out
+    forged = limited.test_client()
+    forged.set_cookie("known_device", "not-a-signed-value")
+    assert login(forged, "demo12345", "203.0.113.98").status_code == 429

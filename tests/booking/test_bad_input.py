@@ -208,3 +208,14 @@ def test_colleague_sees_but_cannot_act(client, api_token, instrument, company_us
     assert client.post(f"/api/v1/bookings/{b.id}/approve", headers=headers).status_code == 403
     db.session.expire_all()
     assert db.session.get(Booking, b.id).status == "requested"
+
+
+@pytest.mark.parametrize("target", ["/\t/evil.example/", "/\n/evil.example/", "//evil.example/", "/\\evil.example",
+                                    "https://evil.example/", "javascript:alert(1)"])
+def test_the_booking_forms_next_never_leaves_the_site_nor_500s(client, login, instrument, company_user, target):
+    """Issue 25: `next` "/\\t/evil.example/" redirected to "//evil.example/" and "\\n" answered 500."""
+    b = services.request_booking(instrument, *slot(0, 9), "x", actor=company_user)
+    db.session.commit()
+    login(client, company_user)
+    resp = client.post(f"/booking/{b.id}/cancel", data={"next": target})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/booking/{b.id}")

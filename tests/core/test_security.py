@@ -12,6 +12,9 @@ def test_refuses_to_start_in_production_with_the_default_secret_key(tmp_path):
               "SECRET_KEY": DEFAULT_SECRET_KEY}
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app(config)
+    for weak in ("abc", "x" * 31):  # issue 25: a 3-character key let an admin's reset link be forged
+        with pytest.raises(RuntimeError, match="too weak"):
+            create_app(dict(config, SECRET_KEY=weak))
     app = create_app(dict(config, SECRET_KEY="a-real-secret-from-the-environment"))
     assert app.config["SECRET_KEY"] == "a-real-secret-from-the-environment"
 
@@ -95,3 +98,13 @@ def test_templates_hold_no_inline_script():
                 or re.search(r"\son[a-z]+\s*=", text) or "javascript:" in text:
             offenders.append(str(path.relative_to(root)))
     assert not offenders, offenders
+
+
+@pytest.mark.parametrize("url, status", [
+    ("/trading/deals/1%00", 404), ("/catalog/%00", 404), ("/api/v1/resources/%00", 404),
+    ("/api/v1/resources?q=%00", 422), ("/api/v1/search?q=a%00b", 422), ("/?x%00=1", 422),
+    ("/catalog/?city=%00", 422), ("/registration/verify?number=%00", 422),
+])
+def test_nul_in_paths_and_queries_answers_404_or_422_never_500(client, url, status):
+    """Issue 25: GET paths and queries with a NUL byte 500ed on PostgreSQL."""
+    assert client.get(url).status_code == status, url

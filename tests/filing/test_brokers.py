@@ -42,3 +42,22 @@ def test_a_person_is_active_in_one_firm_at_most(app, make_user):
         _firm("approved", b, True)
     db.session.rollback()
     _firm("suspended", b, False)  # inactive rows may repeat
+
+
+def test_registering_under_a_listed_managers_email_gives_no_broker_powers(app, make_user, make_filing):
+    """Issue 25: an account registered under a listed manager's address, never verified, is no broker,
+    neither when it existed at approval nor when it was registered after."""
+    from marketplace.core.timeutil import utcnow
+
+    from .conftest import manager
+    early = make_user(email="mgr-a@firm.cn", email_verified_at=None)  # registered before the approval
+    firm = make_filing("approved", managers=[manager("senior", email="mgr-a@firm.cn"),
+                                             manager(email="mgr-b@firm.cn"), manager("junior")])
+    listed = {m.email: m for m in firm.managers}
+    assert firm.status == "approved" and listed["mgr-a@firm.cn"].user_id is None and listed["mgr-a@firm.cn"].active
+    assert active_broker_firm(early) is None
+    squatter = make_user(email="mgr-b@firm.cn", email_verified_at=None)  # registered after, never verified
+    assert active_broker_firm(squatter) is None
+    early.email_verified_at = utcnow()  # the mailbox's owner verified the address: now they broker
+    db.session.commit()
+    assert active_broker_firm(early) == firm

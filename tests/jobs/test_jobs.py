@@ -17,6 +17,8 @@ from tests.booking.conftest import iso, slot
 
 from .conftest import queued, run_worker
 
+TEST_SECRET = "test-secret-long-enough-for-production-checks"  # >= 32 bytes: flask refuses less
+
 ATTEMPTS: list[str] = []
 
 
@@ -34,7 +36,7 @@ def subjects(user) -> list[str]:
 
 def worker_env(app, tmp_path) -> dict:
     """The environment of a `flask worker` process on this test's database and queue."""
-    return dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], SECRET_KEY="test-secret",
+    return dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], SECRET_KEY=TEST_SECRET,
                 JOBS_BROKER_URL=app.config["JOBS_BROKER_URL"], JOBS_QUEUE=app.config["JOBS_QUEUE"],
                 MAIL_BACKEND="log", SEARCH_INDEX_DIR=str(tmp_path / "worker-index"),
                 UPLOAD_DIR=str(tmp_path / "uploads"))

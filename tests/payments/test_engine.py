@@ -62,6 +62,8 @@ def instalment_subject(app, make_org, make_user, make_resource):
     achievement = make_resource("achievement", seller, title="高温合金涂层工艺", state_owned=False)
     deal = trading.create_deal(actor=broker, mode="transfer", amount=1_000_000, achievement_id=achievement.id,
                                 buyer_org_id=buyer.id, seller_org_id=seller.id, now=DEAL_NOW)
+    for member in (buyer_user, seller_user):  # both parties confirm the broker's mandate
+        trading.confirm_mandate(deal, actor=member, now=DEAL_NOW)
     trading.make_offer(deal, actor=seller_user, amount=1_000_000, now=DEAL_NOW)
     trading.accept_offer(deal, actor=buyer_user, now=DEAL_NOW)
     trading.sign_deal(deal, actor=broker, contract_type="transfer", total_amount=1_000_000, tech_amount=900_000,

@@ -33,7 +33,14 @@ def payload(**overrides) -> dict:
 
 @pytest.fixture
 def seller_org(make_org):
-    return make_org(name="南京工业技术大学", kind="university", city="南京")
+    """The seller of the payload: the organisation whose checked USCC the application names as seller."""
+    from marketplace.verification.demo import grant
+    from marketplace.verification.services import seed_identity
+    org = make_org(name="南京工业技术大学", kind="university", city="南京")
+    seed_identity(org, uscc=SELLER_USCC, legal_name=org.name, legal_rep="王校长")
+    grant(org)  # its business licence verified: the code is its own
+    db.session.commit()
+    return org
 
 
 @pytest.fixture

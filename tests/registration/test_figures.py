@@ -10,7 +10,10 @@ API = "/api/v1/contract-registrations"
 
 
 def test_a_firms_brokered_deals_count_once_registered(client, headers, app):
-    register_prefill_source("fig-deals", lambda deal_id, actor: {"project_name": "x"} if deal_id in (11, 12) else None)
+    # The deals' signed contracts: the application citing one declares its parties and amounts.
+    contract = {k: payload()[k] for k in ("project_name", "contract_type", "seller", "buyer", "total_amount",
+                                          "non_tech_items")}
+    register_prefill_source("fig-deals", lambda deal_id, actor: contract if deal_id in (11, 12) else None)
     firm = SimpleNamespace(id=5)
     register_brokered_deals("fig-trading", lambda f, year: [11, 12, 13] if f.id == 5 else [])
     try:

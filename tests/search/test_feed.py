@@ -18,6 +18,8 @@ from marketplace.extensions import db
 from marketplace.search import feed
 from marketplace.search.models import SearchChange, SearchFeedReader
 
+TEST_SECRET = "test-secret-long-enough-for-production-checks"  # >= 32 bytes: flask refuses less
+
 ROOT = Path(__file__).resolve().parents[2]
 PG = bool(os.environ.get("TEST_DATABASE_URL"))
 
@@ -55,14 +57,14 @@ def titles_on(host, q):
 
 def follower(app, index_dir, *args, log=None):
     env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], SEARCH_INDEX_DIR=str(index_dir),
-               SEARCH_WARM_UP="0", SECRET_KEY="test-secret", PYTHONUNBUFFERED="1")
+               SEARCH_WARM_UP="0", SECRET_KEY=TEST_SECRET, PYTHONUNBUFFERED="1")
     return subprocess.Popen([sys.executable, "-m", "flask", "--app", "marketplace", "search", "follow", *args],
                             cwd=ROOT, env=env, stdout=log or subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
 def cli(app, index_dir, *args, timeout=300, **env_vars):
     env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], SEARCH_INDEX_DIR=str(index_dir),
-               SEARCH_WARM_UP="0", SECRET_KEY="test-secret", **env_vars)
+               SEARCH_WARM_UP="0", SECRET_KEY=TEST_SECRET, **env_vars)
     proc = subprocess.run([sys.executable, "-m", "flask", "--app", "marketplace", "search", *args], cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=timeout)
     return proc.returncode, proc.stdout + proc.stderr

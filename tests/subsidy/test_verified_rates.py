@@ -30,6 +30,7 @@ def test_self_declared_sme_gets_the_default_rate(world):
     world.new_programme()
     org = world.make_org(kind="enterprise", city="无锡", sme=True, high_tech=True, verified=False)
     vs.seed_identity(org, uscc=make_uscc("320211", seed=41), legal_name=org.name, legal_rep="周一")
+    grant(org)  # its business licence verified: in-province, and nothing else
     db.session.commit()
     b = world.book(user=user_of(world, org))
     world.approve(b)
@@ -81,6 +82,7 @@ def test_related_parties_by_uscc_root_and_shared_member(world):
     twin = world.make_org(kind="enterprise", city="南京", sme=True)
     vs.seed_identity(twin, uscc=make_uscc("320104", org_code=lab_code[8:17], authority="91"),
                      legal_name=twin.name, legal_rep="另一人")
+    grant(twin)  # the new USCC's licence verified too
     db.session.commit()
     b = world.book(user=user_of(world, twin))
     world.approve(b)
@@ -107,6 +109,7 @@ def test_quote_says_why_and_changes_after_verification(app, world, login, make_o
         db.session.commit()
     org = world.make_org(kind="enterprise", city="苏州", sme=True, verified=False)
     vs.seed_identity(org, uscc=make_uscc("320505", seed=71), legal_name=org.name, legal_rep="钱多")
+    grant(org)
     user = world.make_user(org=org, org_admin=True)
     db.session.commit()
     client = app.test_client()

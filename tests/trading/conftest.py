@@ -61,6 +61,21 @@ def make_demand(app, world):
     return _make
 
 
+def mandate(deal, *members, now=NOW):
+    """Each member confirms the deal's broker for their organisation (委托)."""
+    from marketplace.trading import services
+    for member in members:
+        services.confirm_mandate(deal, actor=member, now=now)
+
+
+def sign_both(deal, first, second, now=NOW, **terms):
+    """`first` signs the terms and `second` signs the same ones: the contract is what both signed."""
+    from marketplace.trading import services
+    services.sign_deal(deal, actor=first, now=now, **terms)
+    assert deal.status != "signed"
+    return services.sign_deal(deal, actor=second, now=now, **terms)
+
+
 def schedule(total, parts=2, start=date(2026, 12, 31)):
     amounts = [total // parts] * parts
     amounts[-1] += total - sum(amounts)

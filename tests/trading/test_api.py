@@ -28,6 +28,10 @@ def test_a_broker_drives_a_state_owned_deal_through_notice_and_objection(app, cl
     call(client, f"/api/v1/deals/{deal['id']}/accept", tokens["buyer_user"], expect=403)
     deal = call(client, f"/api/v1/deals/{deal['id']}/offer", tokens["seller_user"], {"amount": 30_000_000,
                                                                                     "message": "还价"})
+    call(client, f"/api/v1/deals/{deal['id']}/accept", tokens["broker"], expect=403)  # no mandate from the buyer
+    deal = call(client, f"/api/v1/deals/{deal['id']}/confirm-mandate", tokens["buyer_user"])
+    assert deal["mandated_sides"] == ["buyer"]
+    call(client, f"/api/v1/deals/{deal['id']}/confirm-mandate", tokens["other_user"], expect=404)
     deal = call(client, f"/api/v1/deals/{deal['id']}/accept", tokens["broker"])
     assert deal["status"] == "public_notice" and deal["notice_ends_at"]
     notices = client.get("/api/v1/deals/notices").get_json()["items"]
@@ -92,7 +96,10 @@ def test_bad_contracts_are_422_and_nothing_is_saved(client, world, tokens, chang
 def test_signing_then_paying_through_the_api_answers_a_payment_intent(app, client, world, tokens, localstripe):
     app.config["STRIPE_API_BASE"] = localstripe
     deal = agreed_deal(client, world, tokens)
-    signed = call(client, f"/api/v1/deals/{deal['id']}/sign", tokens["seller_user"], SIGN)
+    half = call(client, f"/api/v1/deals/{deal['id']}/sign", tokens["seller_user"], SIGN)
+    assert (half["status"], half["signed_sides"], half["instalments"]) == ("agreed", ["seller"], [])
+    call(client, f"/api/v1/deals/{deal['id']}/pay", tokens["buyer_user"], {"instalment": 1}, 404)
+    signed = call(client, f"/api/v1/deals/{deal['id']}/sign", tokens["buyer_user"], SIGN)
     assert signed["status"] == "signed" and [i["amount"] for i in signed["instalments"]] == [10_000_000, 20_000_000]
     call(client, f"/api/v1/deals/{deal['id']}/pay", tokens["seller_user"], {"instalment": 1}, 403)
     call(client, f"/api/v1/deals/{deal['id']}/pay", tokens["buyer_user"], {"instalment": 9}, 404)

@@ -62,10 +62,15 @@ def test_broker_deal_through_notice_signing_and_first_payment(app, page, live_se
     page.fill("#sign-form textarea[name=instalments]", "2027-01-31 100000\n2027-06-30 150000")
     page.click("#sign-form button[type=submit]")
     page.wait_for_load_state()
-    assert "已签约" in page.inner_text("h1")
+    assert "等待对方会签" in page.inner_text("main") and "公示中" in page.inner_text("h1")
     log_out(page)
-    # --- the buyer pays the first instalment with the 4242 card
+    # --- the buyer countersigns the same terms: the contract is what both signed
     log_in(page, base, world.buyer_user.email)
+    page.goto(f"{base}/trading/deals/{deal_id}")
+    page.click("button:has-text('按对方签署的条款会签')")
+    page.wait_for_load_state()
+    assert "已签约" in page.inner_text("h1")
+    # --- the buyer pays the first instalment with the 4242 card
     page.goto(f"{base}/trading/deals/{deal_id}")
     page.click("#instalments a:has-text('付款')")
     page.wait_for_url(re.compile(r"/checkout$"))

@@ -11,7 +11,7 @@ from marketplace.trading import rules, services
 from marketplace.trading.models import FirmCommissionRate
 from marketplace.trading.services import commissions as rates
 
-from .conftest import NOW, make_firm, schedule
+from .conftest import NOW, make_firm, mandate, schedule, sign_both
 
 TODAY = date(2026, 12, 1)  # NOW in Nanjing
 
@@ -49,9 +49,10 @@ def test_a_deal_takes_the_rate_of_its_signing_day_and_its_payments_split_by_it(a
     rates.set_firm_commission(world.firm, 2000, effective_on=TODAY + timedelta(days=1), actor=finance, now=NOW)
     deal = services.create_deal(actor=world.broker, mode="transfer", amount=1_000_001, achievement_id=world.private.id,
                                 buyer_org_id=world.buyer.id, seller_org_id=world.seller.id, now=NOW)
+    mandate(deal, world.buyer_user)
     services.accept_offer(deal, actor=world.seller_user, now=NOW)
-    services.sign_deal(deal, actor=world.buyer_user, contract_type="licence", total_amount=1_000_001,
-                       tech_amount=1_000_001, instalments=schedule(1_000_001), now=NOW)
+    sign_both(deal, world.buyer_user, world.seller_user, contract_type="licence", total_amount=1_000_001,
+              tech_amount=1_000_001, instalments=schedule(1_000_001))
     db.session.commit()
     assert deal.commission_bp == 1250  # not the rate that starts tomorrow
     # 12.5 % of ¥5,000.01 rounded half up to the fen: 62,500.125 fen -> 62,500; the seller gets the rest.
@@ -63,9 +64,10 @@ def test_a_deal_signed_after_the_new_rate_starts_takes_it(app, world, finance):
     later = NOW + timedelta(days=1)
     deal = services.create_deal(actor=world.broker, mode="transfer", amount=10_000, achievement_id=world.private.id,
                                 buyer_org_id=world.buyer.id, seller_org_id=world.seller.id, now=later)
+    mandate(deal, world.buyer_user, now=later)
     services.accept_offer(deal, actor=world.seller_user, now=later)
-    services.sign_deal(deal, actor=world.buyer_user, contract_type="licence", total_amount=10_000,
-                       tech_amount=10_000, instalments=schedule(10_000, 1, start=date(2027, 1, 31)), now=later)
+    sign_both(deal, world.buyer_user, world.seller_user, now=later, contract_type="licence", total_amount=10_000,
+              tech_amount=10_000, instalments=schedule(10_000, 1, start=date(2027, 1, 31)))
     assert deal.commission_bp == 2000
 
 

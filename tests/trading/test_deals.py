@@ -8,7 +8,7 @@ from marketplace.extensions import db
 from marketplace.trading import services
 from marketplace.trading.models import Deal
 
-from .conftest import NOW, schedule
+from .conftest import NOW, mandate, schedule, sign_both
 
 
 def offer(world, achievement=None, actor=None, amount=30_000_000, **kw):
@@ -60,6 +60,7 @@ def test_notice_days_are_configurable(app, world):
 def test_a_broker_names_both_organisations_and_speaks_for_both_sides(world):
     deal = offer(world, actor=world.broker, buyer_org_id=world.buyer.id, seller_org_id=world.seller.id)
     assert deal.broker_user_id == world.broker.id and deal.last_offer_side == "buyer"
+    mandate(deal, world.buyer_user, world.seller_user)
     services.make_offer(deal, actor=world.broker, amount=35_000_000, now=NOW)  # for the seller
     assert deal.last_offer_side == "seller"
     services.accept_offer(deal, actor=world.buyer_user, now=NOW)
@@ -76,6 +77,7 @@ def test_a_suspended_firms_manager_cannot_broker(world):
     with pytest.raises(Forbidden):
         offer(world, actor=world.suspended_broker, buyer_org_id=world.buyer.id, seller_org_id=world.seller.id)
     deal = offer(world, actor=world.broker, buyer_org_id=world.buyer.id, seller_org_id=world.seller.id)
+    mandate(deal, world.buyer_user, world.seller_user)
     world.firm.status = "suspended"  # the firm is suspended: its manager stops speaking for the parties
     for m in world.firm.managers:
         m.active = False
@@ -120,7 +122,7 @@ def test_notice_objection_dismissed_pauses_the_clock_then_signing(world):
     assert deal.status == "public_notice" and deal.notice_ends_at == end + timedelta(days=2)
     with pytest.raises(Conflict):
         services.sign_deal(deal, actor=world.buyer_user, now=end + timedelta(days=1), **sign)
-    services.sign_deal(deal, actor=world.buyer_user, now=end + timedelta(days=2), **sign)
+    sign_both(deal, world.buyer_user, world.seller_user, now=end + timedelta(days=2), **sign)
     assert deal.status == "signed" and [i.amount for i in deal.instalments] == [15_000_000, 15_000_000]
 
 

@@ -114,3 +114,19 @@ def test_owners_opt_in_to_news_of_matching_demands(indexed, make_org, make_user,
     db.session.commit()
     notes = db.session.query(Notification).all()
     assert [n.user_id for n in notes] == [owner.id] and quiet.id != owner.id  # only who opted in
+
+
+def test_a_demand_under_review_cannot_be_rewritten_and_goes_public_as_reviewed(client, world, api_token):
+    """Issue 25: a demand rewritten while under review went public as rewritten."""
+    from marketplace.core.errors import Conflict
+    from marketplace.trading import services
+    buyer, reviewer = api_token(world.buyer_user), api_token(world.reviewer)
+    d = post(client, "/api/v1/demands", buyer, DEMAND, 201)
+    post(client, f"/api/v1/demands/{d['id']}/submit", buyer)
+    demand = db.session.get(Demand, d["id"])
+    with pytest.raises(Conflict):
+        services.update_demand(demand, {"title": "换成别的内容"}, actor=world.buyer_user)
+    db.session.rollback()
+    assert not services.can_edit_demand(db.session.get(Demand, d["id"]), actor=world.buyer_user)
+    public = post(client, f"/api/v1/demands/{d['id']}/publish", reviewer)
+    assert public["title"] == DEMAND["title"]

@@ -5,12 +5,13 @@ from marketplace.filing.figures import figures_for
 from marketplace.registration.services import prefill_for_deal
 from marketplace.trading import services
 
-from .conftest import NOW, schedule
+from .conftest import NOW, mandate, schedule
 
 
 def _signed(world):
     deal = services.create_deal(actor=world.broker, mode="transfer", amount=3_000_000, achievement_id=world.private.id,
                                 buyer_org_id=world.buyer.id, seller_org_id=world.seller.id, now=NOW)
+    mandate(deal, world.buyer_user, world.seller_user)
     services.make_offer(deal, actor=world.seller_user, amount=3_000_000, now=NOW)
     services.accept_offer(deal, actor=world.buyer_user, now=NOW)
     return deal

@@ -18,7 +18,7 @@ from marketplace.trading.models import Deal, DealLedgerEntry
 from marketplace.trading.services import payments as pay
 from tests.races import committed, race
 
-from .conftest import NOW, schedule
+from .conftest import NOW, mandate, schedule, sign_both
 
 CARD = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}
 
@@ -34,6 +34,7 @@ def signed(world):
     """A brokered deal for a private seller, agreed and signed with two instalments."""
     deal = services.create_deal(actor=world.broker, mode="transfer", amount=1_000_001, achievement_id=world.private.id,
                                 buyer_org_id=world.buyer.id, seller_org_id=world.seller.id, now=NOW)
+    mandate(deal, world.buyer_user, world.seller_user)
     services.make_offer(deal, actor=world.seller_user, amount=1_000_001, now=NOW)
     services.accept_offer(deal, actor=world.buyer_user, now=NOW)
     services.sign_deal(deal, actor=world.broker, contract_type="transfer", total_amount=1_000_001,
@@ -79,9 +80,10 @@ def test_a_firms_own_rate_is_used(app, world, gateway_up):
     db.session.commit()
     deal = services.create_deal(actor=world.broker, mode="transfer", amount=10_000, achievement_id=world.private.id,
                                 buyer_org_id=world.buyer.id, seller_org_id=world.seller.id, now=NOW)
+    mandate(deal, world.buyer_user)
     services.accept_offer(deal, actor=world.seller_user, now=NOW)
-    services.sign_deal(deal, actor=world.buyer_user, contract_type="licence", total_amount=10_000, tech_amount=10_000,
-                       instalments=schedule(10_000, 1), now=NOW)
+    sign_both(deal, world.buyer_user, world.seller_user, contract_type="licence", total_amount=10_000,
+              tech_amount=10_000, instalments=schedule(10_000, 1))
     db.session.commit()
     pay.pay_instalment_with_card(deal, 1, actor=world.buyer_user, **CARD)
     db.session.commit()

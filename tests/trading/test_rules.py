@@ -15,10 +15,20 @@ def test_an_objection_pauses_the_notice_clock():
     assert rules.paused_notice_end(end, datetime(2026, 12, 5), datetime(2026, 12, 8)) == end + timedelta(days=3)
 
 
-def test_a_broker_speaks_for_both_sides_and_a_member_for_its_own():
-    assert rules.sides_of(None, True, 1, 2) == {"buyer", "seller"}
-    assert rules.sides_of(1, False, 1, 2) == {"buyer"}
-    assert rules.sides_of(3, False, 1, 2) == set()
+def test_a_broker_speaks_for_the_sides_that_mandated_it_and_a_member_for_its_own():
+    assert rules.sides_of(None, {"buyer", "seller"}, 1, 2) == {"buyer", "seller"}
+    assert rules.sides_of(None, {"seller"}, 1, 2) == {"seller"}
+    assert rules.sides_of(None, set(), 1, 2) == set()
+    assert rules.sides_of(1, set(), 1, 2) == {"buyer"}
+    assert rules.sides_of(3, set(), 1, 2) == set()
+
+
+def test_a_contract_is_signed_at_the_agreed_price_to_the_fen():
+    assert rules.price_differs(100, 100_000_000) and rules.price_differs(100_000_001, 100_000_000)
+    assert not rules.price_differs(100_000_000, 100_000_000)
+    one = {"contract_type": "transfer", "total_amount": 5, "tech_amount": 5, "instalments": [["2027-01-01", 5]]}
+    assert rules.terms_digest(one) == rules.terms_digest(dict(reversed(list(one.items()))))
+    assert rules.terms_digest(one) != rules.terms_digest({**one, "tech_amount": 4})
 
 
 def test_contract_errors():

@@ -43,7 +43,7 @@ def pdf_upload(app):
 def company(make_org, make_user, uscc_for):
     """An in-province enterprise with a checked identity and its admin."""
     from marketplace.verification.services import seed_identity
-    org = make_org(kind="enterprise", city="苏州")
+    org = make_org(kind="enterprise", city="苏州", verified=False)  # its licence not yet verified
     admin = make_user(org, org_admin=True)
     seed_identity(org, uscc=uscc_for(), legal_name=org.name, legal_rep="张三")
     db.session.commit()

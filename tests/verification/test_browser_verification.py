@@ -30,6 +30,8 @@ def test_claim_verify_and_the_rate_follows(page, live_server, make_org, make_use
     instrument = make_resource("instrument", lab, title="场发射扫描电镜", external_price=40_000)
     company = make_org(name="苏州新注册科技有限公司", kind="enterprise", city="苏州", sme=True, verified=False)
     vs.seed_identity(company, uscc=make_uscc("320505", seed=99), legal_name=company.name, legal_rep="林一")
+    from marketplace.verification.demo import grant
+    grant(company)  # its business licence verified (in-province); sme is what this test claims
     user = make_user(org=company, org_admin=True, email="new@company.cn")
     admin = make_user(roles=("admin",))
     reviewer = make_user(make_org(kind="government"), roles=("reviewer",), email="reviewer@test.cn")

@@ -98,11 +98,14 @@ def test_only_verified_unexpired_claims_of_the_current_uscc_count():
     assert (later.sme, later["sme"].code) == (False, "expired")
     # a new USCC voids the old verifications
     moved = rules.effective_flags(claims, make_uscc(seed=5), TODAY)
-    assert moved["in_province"].code == "from_uscc" and moved["sme"].code == "uscc_changed"
+    assert moved["in_province"].code == "not_claimed" and moved["sme"].code == "uscc_changed"
     # self-declared nothing, no identity
     # in_province comes from a Jiangsu USCC itself; a rejected licence takes it away
+    # A Jiangsu USCC typed with a right check digit is no proof: only a verified licence is (issue 25)
     derived = rules.effective_flags([], JS, TODAY)
-    assert derived.in_province and derived["in_province"].code == "from_uscc" and not derived.sme
+    assert not derived.in_province and derived["in_province"].code == "not_claimed" and not derived.sme
+    pending = rules.effective_flags([claim("in_province", status="claimed")], JS, TODAY)
+    assert not pending.in_province and pending["in_province"].code == "pending"
     refused = rules.effective_flags([claim("in_province", status="rejected", reason="执照不符", id=3)], JS, TODAY)
     assert not refused.in_province and refused["in_province"].code == "rejected"
     assert rules.effective_flags([], SH, TODAY)["in_province"].code == "out_of_province"
@@ -123,15 +126,25 @@ def test_related_parties():
     assert rules.related_reason(a, OrgFacts(id=6, legal_rep="张三")) == "legal_rep"
     assert rules.related_reason(a, OrgFacts(id=7, member_keys=frozenset({"13912345678"}))) == "shared_member"
     assert rules.related_reason(a, OrgFacts(id=8, uscc_root="987654321", legal_rep="李四")) is None
-    # two people of one name are told apart by their ID numbers when both gave them
+    # typed ID numbers are not verified: two different ones never clear one name (issue 25)
     x = OrgFacts(id=10, legal_rep="王伟", legal_rep_id="a" * 64)
-    assert rules.related_reason(x, OrgFacts(id=11, legal_rep="王伟", legal_rep_id="b" * 64)) is None
+    assert rules.related_reason(x, OrgFacts(id=11, legal_rep="王伟", legal_rep_id="b" * 64)) == "legal_rep"
+    assert rules.related_reason(x, OrgFacts(id=14, legal_rep="李四", legal_rep_id="a" * 64)) == "legal_rep"
+    assert rules.related_reason(x, OrgFacts(id=15, member_names=frozenset({"王伟"}))) == "legal_rep"
+    assert rules.related_reason(x, OrgFacts(id=16, stake_orgs=frozenset({10}))) == "investor"
+    assert rules.related_reason(x, OrgFacts(id=17, stake_people=frozenset({"王伟"}))) == "investor"
     assert rules.related_reason(x, OrgFacts(id=12, legal_rep="王伟", legal_rep_id="a" * 64)) == "legal_rep"
     assert rules.related_reason(x, OrgFacts(id=13, legal_rep="王伟")) == "legal_rep"
 
 
 def test_keys():
     assert rules.person_key(" 张 三 ") == rules.person_key("张三")
+    # zero-width characters, full-width letters and traditional characters make no other person (issue 25)
+    assert rules.person_key("张\u200b三\u200d") == rules.person_key("\ufeff張三") == rules.person_key("张三")
+    assert rules.person_key("吳大偉") == rules.person_key("吴大伟") and rules.person_key("\u200b") is None
+    assert rules.person_key("Ｊｏｈｎ・Ｓｍｉｔｈ") == rules.person_key("john smith")
+    assert rules.email_key("Zhang+shell@Test.cn") == rules.email_key("zhang@test.cn") == "zhang@test.cn"
+    assert rules.email_key("not-an-address") is None
     assert rules.phone_key("+86 139-1234-5678") == rules.phone_key("13912345678") == "13912345678"
     assert rules.phone_key("123") is None
     assert rules.legal_rep_id_digest(None) is None
@@ -141,3 +154,13 @@ def test_keys():
     body = "32010219900101123"
     good = body + ric.calc_check_digit(body + "0")
     assert len(rules.legal_rep_id_digest(good)) == 64
+
+
+def test_state_owned_comes_from_the_checked_uscc_and_a_box_only_adds_it():
+    from stdnum.cn import uscc
+    public = "12320000466007654" + uscc.calc_check_digit("12320000466007654")
+    company = "91320500MA1MXXX01" + uscc.calc_check_digit("91320500MA1MXXX01")
+    assert rules.state_owned(False, public, "enterprise")       # a public institution, box unticked
+    assert not rules.state_owned(False, company, "university")  # a private university registered as a company
+    assert rules.state_owned(True, company, "enterprise")       # a state-owned enterprise ticks the box
+    assert rules.state_owned(False, None, "research_institute") and not rules.state_owned(False, None, "enterprise")

@@ -112,8 +112,10 @@ def test_a_number_is_verified_for_one_organisation(company, reviewer, make_org, 
 
 def test_identity_is_unique_and_a_new_uscc_voids_verifications(company, reviewer, make_org, make_user,
                                                                pdf_upload, uscc_for):
+    from marketplace.verification.demo import grant
     org, admin = company
     ident = services.identity_of(org)
+    grant(org)  # its business licence verified: the code is its own now (issue 25: not first-come)
     other = make_org(kind="enterprise")
     other_admin = make_user(other, org_admin=True)
     with pytest.raises(Invalid) as err:
@@ -177,7 +179,7 @@ def test_withdraw_and_revoke(company, reviewer, pdf_upload):
     db.session.commit()
     services.withdraw_qualification(q, actor=admin)
     db.session.commit()
-    assert q.status == "withdrawn" and services.effective_flags(org)["in_province"].code == "from_uscc"
+    assert q.status == "withdrawn" and services.effective_flags(org)["in_province"].code == "not_claimed"
     with pytest.raises(Conflict):
         services.verify_qualification(q, actor=reviewer)
     db.session.rollback()

@@ -12,6 +12,7 @@ from ...core.errors import Forbidden, Invalid
 from ...core.pagination import page_args
 from ...core.timeutil import local_to_utc_naive, to_local
 from ...core.uow import unit_of_work
+from ...core.web import safe_next
 from ...extensions import db
 from .. import ics, services
 from ..forms import (
@@ -43,12 +44,6 @@ def _local(value):
 def _form_errors(form, message):
     """A WTForms form that did not validate, as the domain error the unit of work shows."""
     return Invalid(message, {k: list(v) for k, v in form.errors.items()})
-
-
-def _safe_next(default: str) -> str:
-    back = request.form.get("next") or ""
-    local = back.startswith("/") and not back.startswith("//") and "\\" not in back
-    return back if local else default
 
 
 # -- finding and booking ---------------------------------------------------------------------------
@@ -321,7 +316,7 @@ def act(booking_id, action):
     booking = services.get_booking(booking_id, actor=current_user)
     if action in ("complete", "correct"):
         return _usage_form_post(booking, action)
-    target = _safe_next(url_for("booking.detail", booking_id=booking.id))
+    target = safe_next(request.form.get("next"), url_for("booking.detail", booking_id=booking.id))
     with unit_of_work() as work:
         message = ACTIONS[action](booking)
     if work.committed:

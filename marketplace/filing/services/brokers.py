@@ -7,10 +7,13 @@ from ..models import Firm, FirmManager
 
 def active_broker_firm(user) -> Firm | None:
     """The firm in which `user` is an active technology manager (firm approved: not suspended or
-    revoked), or None. A manager is matched by account, or by e-mail until the account is linked."""
+    revoked), or None. A manager is matched by account, or by e-mail until the account is linked, and
+    then only once the account proved it reaches that address: registering under a listed manager's
+    e-mail gives no broker powers until the mailbox's owner verified it (the filing's invitation)."""
     if user is None or not getattr(user, "is_authenticated", False) or getattr(user, "id", None) is None:
         return None
-    email = (getattr(user, "email", "") or "").lower()
+    verified = getattr(user, "email_verified_at", None) is not None
+    email = (getattr(user, "email", "") or "").lower() if verified else ""
     return db.session.scalar(
         sa.select(Firm).join(FirmManager, FirmManager.firm_id == Firm.id)
         .where(Firm.status == "approved", FirmManager.active.is_(True),

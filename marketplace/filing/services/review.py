@@ -66,6 +66,12 @@ def _activate_managers(firm: Firm, *, actor) -> None:
         raise Conflict(_("有技术经理人已在其他事务所在册，不能批准"), errors)
     for m in firm.managers:
         user = db.session.scalar(sa.select(User).where(User.email == m.email)) if m.email else None
+        if user is not None and user.email_verified_at is None:
+            # An account nobody proved reaches the address is not linked: whoever verifies it later is
+            # matched by e-mail then (brokers.active_broker_firm); a squatter never can.
+            user = None
+            m.active = True
+            continue
         if user is not None:
             m.user_id = user.id
             if user.organisation_id is None and firm.org_id:

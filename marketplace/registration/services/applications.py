@@ -45,6 +45,55 @@ def _columns(fields: ApplicationIn) -> dict:
     return clean
 
 
+def _name_key(name: str | None) -> str:
+    from ...verification.rules import person_key
+    return person_key(name) or ""
+
+
+def _check_applicant_is_seller(clean: dict, *, actor) -> None:
+    """The seller side registers: the seller named must be the applicant's own organisation, by its checked
+    USCC and its name (registered or legal). Naming another company as seller is refused."""
+    from ...verification.services import effective_flags, identity_of
+    org = actor.organisation
+    ident = identity_of(org) if org is not None else None
+    if ident is None:
+        raise Invalid.field("seller.uscc", _("申请单位尚未登记统一社会信用代码，请先在单位认证中填写"))
+    errors = {}
+    if clean["seller_uscc"] != ident.uscc:
+        errors["seller.uscc"] = [_("卖方必须是申请单位本身（统一社会信用代码应为 %(uscc)s）", uscc=ident.uscc)]
+    if _name_key(clean["seller_name"]) not in {_name_key(org.name), _name_key(ident.legal_name)}:
+        errors["seller.name"] = [_("卖方名称应与申请单位的名称一致")]
+    if not errors and ident.uscc[2:4] == "32" and not effective_flags(org).in_province:
+        # A Jiangsu code is anyone's to type: it is the applicant's once its business licence was verified.
+        errors["seller.uscc"] = [_("申请单位的营业执照尚未核验，请先在单位认证中申报“省内注册单位”")]
+    if errors:
+        raise Invalid(_("只能登记本单位作为卖方的合同"), errors)
+
+
+# The deal fixes who contracted, the type and the 合同成交额; how much of it is technology (the non-technical
+# items) is what the registrar determines (认定) and may have corrected on return.
+DEAL_FIXED = ("contract_type", "total_amount", "buyer_uscc", "buyer_name", "seller_uscc", "seller_name")
+
+
+def _check_cited_deal(clean: dict, deal_id: int, *, actor) -> None:
+    """An application citing a signed deal declares that deal's parties and amounts, nothing else."""
+    fields = prefill_for_deal(deal_id, actor=actor)
+    if fields is None:
+        raise Invalid.field("deal_id", _("没有可登记的已签订交易"))
+    deal = {"contract_type": fields.get("contract_type"), "total_amount": fields.get("total_amount")}
+    for side in ("buyer", "seller"):
+        party = fields.get(side) or {}
+        deal[f"{side}_uscc"] = rules.normalise_uscc(party.get("uscc") or "")
+        deal[f"{side}_name"] = party.get("name")
+    errors = {}
+    for key in DEAL_FIXED:
+        if (_name_key(clean[key]) != _name_key(deal[key])) if key.endswith("_name") else clean[key] != deal[key]:
+            field = key.replace("_", ".", 1) if key.startswith(("buyer_", "seller_")) else key
+            errors[field] = [_("与所引用交易签订的合同不一致")]
+    if errors:
+        raise Invalid(_("引用交易的登记申请须与交易的双方和金额一致"), errors)
+
+
 def _check_documents(document_ids: list[int], *, actor):
     """Document ids must be uploads of the applicant (or of its organisation): others' are refused."""
     from ...uploads.services import require_uploads
@@ -110,6 +159,9 @@ def create_application(fields: ApplicationIn | None, *, actor, kind: str = "new"
                 ContractRegistration.status.notin_(("refused", "cancelled")))):
             raise Conflict(_("该交易已申请登记"))
     clean = _columns(fields)
+    _check_applicant_is_seller(clean, actor=actor)
+    if deal_id is not None and kind == "new":
+        _check_cited_deal(clean, deal_id, actor=actor)
     _check_documents(clean["document_ids"], actor=actor)
     reg = ContractRegistration(kind=kind, amends_id=getattr(amends, "id", None), deal_id=deal_id,
                                applicant_org_id=actor.organisation_id, created_by_id=actor.id, status="draft")
@@ -145,6 +197,9 @@ def update_application(reg: ContractRegistration, fields: ApplicationIn, *, acto
     if reg.kind == "cancel":
         fields = application_in({**fields_of(reg), "document_ids": fields.document_ids})
     clean = _columns(fields)
+    _check_applicant_is_seller(clean, actor=actor)
+    if reg.deal_id is not None and reg.kind == "new":
+        _check_cited_deal(clean, reg.deal_id, actor=actor)
     _check_documents(clean["document_ids"], actor=actor)
     _assign(reg, clean)
     db.session.flush()

@@ -63,11 +63,13 @@ def deal_detail(deal_id):
     user = _user()
     deal = services.get_deal(deal_id, actor=user)
     mine = services.sides(deal, actor=user)
-    if not (mine or (user and (user.has_role("reviewer") or deal.broker_user_id == user.id))):
+    if not services.is_insider(deal, actor=user):
         return redirect(url_for("trading.notice", deal_id=deal_id))
+    sign_form = SignForm()
+    sign_form.total_amount.data = deal.amount  # the contract is signed at the agreed price
     return render_template("trading/deal_detail.html", deal=deal, actions=services.deal_actions(deal, actor=user),
                            sides=mine, waiting=services.waiting_for(deal), history=services.deal_history(deal),
-                           offer_form=OfferForm(), sign_form=SignForm(), cancel_form=CancelForm(),
+                           offer_form=OfferForm(), sign_form=sign_form, cancel_form=CancelForm(),
                            reason_form=ReasonForm(), resolve_form=ResolveForm(),
                            payments=deal_payments.payments_of(deal))
 
@@ -78,7 +80,7 @@ def deal_step(deal_id, action):
     deal = services.get_deal(deal_id, actor=current_user)
     forms = {"offer": OfferForm, "sign": SignForm, "cancel": CancelForm, "object": ReasonForm,
              "resolve-objection": ResolveForm}
-    if action not in (*forms, "accept", "complete"):
+    if action not in (*forms, "accept", "complete", "countersign", "confirm-mandate"):
         abort(404)
     form = forms[action]() if action in forms else None
     if form is not None and not form.validate():
@@ -100,13 +102,20 @@ def deal_step(deal_id, action):
             services.sign_deal(deal, actor=current_user, contract_type=form.contract_type.data,
                                total_amount=form.total_amount.data, tech_amount=form.tech_amount.data,
                                instalments=form.schedule)
+        elif action == "countersign":
+            services.countersign_deal(deal, actor=current_user)
+        elif action == "confirm-mandate":
+            services.confirm_mandate(deal, actor=current_user)
         elif action == "complete":
             services.complete_deal(deal, actor=current_user)
         elif action == "cancel":
             services.cancel_deal(deal, actor=current_user, reason_code=form.reason_code.data,
                                  comment=form.comment.data or "")
     if work.committed:
-        flash(_("异议已提交，交易暂停公示") if action == "object" else _("操作成功"), "success")
+        if action in ("sign", "countersign") and deal.status != "signed":
+            flash(_("您已签署合同条款，等待对方会签"), "success")
+        else:
+            flash(_("异议已提交，交易暂停公示") if action == "object" else _("操作成功"), "success")
     if action == "object":
         return redirect(url_for("trading.notice", deal_id=deal_id))
     return redirect(url_for("trading.deal_detail", deal_id=deal_id))

@@ -4,6 +4,7 @@ Every function takes the entity first and the actor keyword-only, checks permiss
 core.errors and only flushes; times come in as `now=` so tests can set the clock.
 """
 from .brokers import active_broker_firm, is_broker  # noqa: F401
+from .contract import *  # noqa: F403
 from .deal_lists import *  # noqa: F403
 from .deals import *  # noqa: F403
 from .demands import *  # noqa: F403

@@ -1,5 +1,5 @@
 """Deals: create, offer and counter-offer, accept, public notice and objections, sign, cancel, complete."""
-from datetime import date, datetime
+from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -9,12 +9,13 @@ from ...core.audit import history, record
 from ...core.db import find
 from ...core.errors import Conflict, Forbidden, Invalid, NotFound
 from ...core.permissions import require_login, require_role
-from ...core.timeutil import to_local, utcnow
+from ...core.timeutil import utcnow
 from ...extensions import db
+from ...verification.services import is_state_owned
 from .. import rules
-from ..models import Deal, DealInstalment, DealObjection, DealOffer, Demand
-from ..states import CANCEL_REASONS, CONTRACT_TYPES, DEAL, MODES, OBJECTION
-from .brokers import active_broker_firm, firm_commission_bp
+from ..models import Deal, DealObjection, DealOffer, Demand
+from ..states import CANCEL_REASONS, DEAL, MODES, OBJECTION
+from .brokers import active_broker_firm
 
 __all__ = [
     "is_insider",
@@ -32,7 +33,6 @@ __all__ = [
     "open_objection",
     "resolve_objection",
     "sides",
-    "sign_deal",
     "waiting_for",
 ]
 
@@ -61,19 +61,20 @@ def can_view_deal(deal: Deal, *, actor) -> bool:
 def is_insider(deal: Deal, *, actor) -> bool:
     """A party's member, the deal's broker or a reviewer: who sees the negotiation, not only the notice."""
     return _signed_in(actor=actor) and (bool(sides(deal, actor=actor)) or deal.broker_user_id == actor.id
-                                  or actor.has_role("reviewer"))
+                                        or actor.is_member_of(deal.buyer_org_id)
+                                        or actor.is_member_of(deal.seller_org_id)
+                                        or actor.has_role("reviewer") or actor.has_role("admin"))
 
 
 def sides(deal: Deal, *, actor) -> set[str]:
-    """The sides `actor` speaks for in this deal (the broker of the deal speaks for both)."""
+    """The sides `actor` binds in this deal: their organisation's, and as the deal's broker (while their
+    firm may broker) the sides that confirmed the broker's mandate. No role binds a party it is not."""
     if not _signed_in(actor=actor):
         return set()
-    # The deal's broker speaks for both sides while their firm may broker (not once it is suspended).
-    brokering = deal.broker_user_id == actor.id and active_broker_firm(actor) is not None
-    out = rules.sides_of(actor.organisation_id, brokering, deal.buyer_org_id, deal.seller_org_id)
-    if actor.has_role("admin"):
-        out |= {"buyer", "seller"}
-    return out
+    mandated = set()
+    if deal.broker_user_id == actor.id and active_broker_firm(actor) is not None:
+        mandated = {side for side in ("buyer", "seller") if getattr(deal, f"{side}_mandate_at") is not None}
+    return rules.sides_of(actor.organisation_id, mandated, deal.buyer_org_id, deal.seller_org_id)
 
 
 def open_objection(deal: Deal) -> DealObjection | None:
@@ -140,7 +141,8 @@ def create_deal(*, actor, mode: str, amount: int, message: str = "", achievement
         allowed_modes = [m for m in (achievement.transaction_modes or "").split(",") if m]
         if allowed_modes and mode not in allowed_modes:
             raise Invalid.field("mode", _("该成果不接受此交易方式"))
-        state_owned = bool(achievement.state_owned)
+        # The listing's box adds the notice; a public institution's USCC requires it whatever the box says.
+        state_owned = is_state_owned(achievement.owner, declared=bool(achievement.state_owned))
         first_side = "buyer"
         title = achievement.title
     else:
@@ -159,7 +161,8 @@ def create_deal(*, actor, mode: str, amount: int, message: str = "", achievement
             if seller is None:
                 raise Forbidden(_("只有单位成员可以应答需求"))
         # A university's or institute's technology is state-owned (国有资产): its price is published.
-        state_owned = _org(seller, "seller_org_id").kind in ("university", "research_institute")
+        seller_org = _org(seller, "seller_org_id")
+        state_owned = is_state_owned(seller_org, declared=seller_org.kind in ("university", "research_institute"))
         first_side = "seller"
         title = demand.title
     if buyer == seller:
@@ -220,6 +223,11 @@ def accept_offer(deal: Deal, *, actor, now: datetime | None = None) -> Deal:
     if deal.status != "negotiating":
         raise Conflict(_("只有洽谈中的交易可以接受报价"))
     _require_side(deal, deal.side_to_answer, _("只有另一方可以接受报价"), actor=actor)
+    last = deal.offers[-1] if deal.offers else None
+    if (last is not None and deal.broker_user_id is not None and last.by_user_id == deal.broker_user_id
+            and getattr(deal, f"{last.side}_mandate_at") is None):
+        # An offer the broker made for a party that never confirmed the mandate binds nobody.
+        raise Conflict(_("报价方尚未确认对技术经理人的委托，该报价不能被接受"))
     deal.agreed_at = now
     if rules.needs_public_notice(deal.state_owned, deal.price_mode):
         days = int(current_app.config["TRADING_NOTICE_DAYS"])
@@ -236,15 +244,24 @@ def accept_offer(deal: Deal, *, actor, now: datetime | None = None) -> Deal:
 # -- public notice ---------------------------------------------------------------------------------
 
 def object_to_deal(deal: Deal, *, actor, reason: str, now: datetime | None = None) -> Deal:
-    """Anyone signed in files an objection to a deal in notice; the deal pauses until it is resolved."""
+    """A verified account files an objection to a deal in notice; the deal pauses until it is resolved.
+    One open objection per account and deal; after a decision, a repeat needs new grounds (otherwise one
+    account could stall a notice forever)."""
     require_login(actor)
     now = _now(now)
     if not (reason or "").strip():
         raise Invalid.field("reason", _("请填写异议理由"))
+    if getattr(actor, "email_verified_at", None) is None:
+        raise Forbidden(_("请先验证电子邮箱，再提出异议"))
     if deal.status not in ("public_notice", "objected"):
         raise Conflict(_("只有公示中的交易可以提出异议"))
     if deal.status == "public_notice" and notice_over(deal, now):
         raise Conflict(_("公示期已结束"))
+    mine = [o for o in deal.objections if o.user_id == actor.id]
+    if any(o.status == "open" for o in mine):
+        raise Conflict(_("您对该交易的异议正在处理中，不能重复提出"))
+    if rules.grounds_key(reason) in {rules.grounds_key(o.reason) for o in mine}:
+        raise Invalid.field("reason", _("该理由已提出并处理过，再次异议请提出新的理由"))
     deal.objections.append(DealObjection(user_id=actor.id, reason=reason.strip(), created_at=now))
     if deal.status == "public_notice":
         deal.objected_at = now
@@ -282,46 +299,6 @@ def resolve_objection(deal: Deal, *, actor, upheld: bool, comment: str = "", now
 
 
 # -- contract --------------------------------------------------------------------------------------
-
-_CONTRACT_MESSAGES = {
-    "positive": lambda: _("金额必须大于 0"),
-    "tech_over_total": lambda: _("技术交易额不能超过合同成交额"),
-    "empty": lambda: _("请至少列出一期付款"),
-    "sum": lambda: _("各期金额之和必须等于合同成交额"),
-    "order": lambda: _("各期到期日应按先后排列"),
-}
-
-
-def sign_deal(deal: Deal, *, actor, contract_type: str, total_amount: int, tech_amount: int,
-              instalments: list[tuple[date, int]], now: datetime | None = None) -> Deal:
-    """Sign the contract: type, 合同成交额, 技术交易额 ≤ 成交额, instalments summing to the total."""
-    require_login(actor)
-    now = _now(now)
-    if not sides(deal, actor=actor):
-        raise Forbidden(_("只有交易双方或其经纪人可以签约"))
-    if deal.status == "objected" or open_objection(deal) is not None:
-        raise Conflict(_("有待处理的异议，暂不能签约"))
-    if deal.status == "public_notice" and not notice_over(deal, now):
-        raise Conflict(_("公示期至 %(end)s 结束，结束前不能签约", end=to_local(deal.notice_ends_at).strftime("%Y-%m-%d %H:%M")))
-    if deal.status not in ("agreed", "public_notice"):
-        raise Conflict(_("只有已议定的交易可以签约"))
-    if contract_type not in CONTRACT_TYPES:
-        raise Invalid.field("contract_type", _("不是可选的合同类型"))
-    errors = rules.contract_errors(total_amount, tech_amount, instalments)
-    if errors:
-        raise Invalid(_("合同金额有误"), {k: [_CONTRACT_MESSAGES[v]()] for k, v in errors.items()})
-    deal.contract_type = contract_type
-    deal.total_amount = total_amount
-    deal.tech_amount = tech_amount
-    deal.signed_at = now
-    if deal.broker_firm_id is not None:
-        deal.commission_bp = firm_commission_bp(deal.broker_firm, to_local(now).date())
-    for seq, (due_on, amount) in enumerate(instalments, start=1):
-        deal.instalments.append(DealInstalment(seq=seq, due_on=due_on, amount=amount, status="due"))
-    DEAL.apply(deal, "signed", actor=actor, comment=f"{contract_type} {total_amount}/{tech_amount}", action="sign")
-    db.session.flush()
-    return deal
-
 
 def complete_deal(deal: Deal, *, actor, now: datetime | None = None) -> Deal:
     require_login(actor)
@@ -390,6 +367,14 @@ def deal_actions(deal: Deal, now: datetime | None = None, *, actor) -> list[str]
         actions.append("pay")  # instalments are paid while signed; the last one moves the deal to paid
     if deal.status == "objected" and "object" not in actions and signed_in:
         actions.append("object")
+    if "sign" in actions:
+        signed = {s.side: s.terms_digest for s in deal.signatures}
+        theirs = [d for side, d in signed.items() if side not in mine]
+        if theirs and any(signed.get(side) != theirs[0] for side in mine):
+            actions.append("countersign")  # the other party signed terms this side has not
+    from .contract import mandate_sides
+    if mandate_sides(deal, actor=actor):
+        actions.append("confirm-mandate")
     return actions
 
 

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from ...accounts.rules import require_verified_email
 from ...core.audit import history
 from ...core.db import find
-from ...core.errors import Forbidden, Invalid, NotFound
+from ...core.errors import Conflict, Forbidden, Invalid, NotFound
 from ...core.permissions import require_login, require_member, require_role
 from ...core.reference import CITIES
 from ...core.timeutil import LOCAL_TZ, utcnow
@@ -57,7 +57,8 @@ def can_view_demand(demand: Demand, *, actor) -> bool:
 def can_edit_demand(demand: Demand, *, actor) -> bool:
     return bool(actor is not None and getattr(actor, "is_authenticated", False)
                 and (actor.is_member_of(demand.org_id) or actor.has_role("admin"))
-                and demand.status in ("draft", "rejected", "offline", "pending_review"))
+                and demand.status in ("draft", "rejected", "offline"))  # never under review: what the
+    # reviewer approves is what goes public
 
 
 def get_demand(demand_id, *, actor=None) -> Demand:
@@ -103,6 +104,9 @@ def create_demand(data: dict, *, actor, org_id: int | None = None, now: datetime
 
 def update_demand(demand: Demand, data: dict, *, actor, now: datetime | None = None) -> Demand:
     if not can_edit_demand(demand, actor=actor):
+        if demand.status == "pending_review" and actor is not None and getattr(actor, "is_authenticated", False) \
+                and actor.is_member_of(demand.org_id):
+            raise Conflict(_("审核中的技术需求不能修改，请等待审核结果"))
         raise Forbidden(_("不能修改此技术需求"))
     values = _clean({**{k: getattr(demand, k) for k in FIELDS}, **data})
     if values["deadline"] < today_local(now):

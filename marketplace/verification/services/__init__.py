@@ -20,12 +20,13 @@ from .qualifications import (
                              verify_qualification,
                              withdraw_qualification,
 )
-from .related import lineage, org_facts, related_reason
+from .related import is_state_owned, lineage, org_facts, related_reason
 
 __all__ = [
     "FLAG_MESSAGES", "FlagExplanation", "HOW_TO", "RELATION_MESSAGES", "RULE_MESSAGES", "allowed_actions",
     "claim_facts", "claim_qualification", "effective_flags", "explain", "get_organisation", "get_qualification",
     "identity_of", "is_reviewer", "lineage", "org_facts", "qualifications_of", "reject_qualification",
-    "related_reason", "require_viewer", "review_queue", "revoke_qualification", "seed_identity", "set_identity",
+    "is_state_owned", "related_reason", "require_viewer", "review_queue", "revoke_qualification", "seed_identity",
+    "set_identity",
     "today", "verify_qualification", "withdraw_qualification",
 ]

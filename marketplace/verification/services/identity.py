@@ -1,6 +1,5 @@
 """An organisation's checked identity: USCC, legal name, legal representative."""
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 
 from ...accounts.models import Organisation
 from ...core.audit import record
@@ -8,7 +7,7 @@ from ...core.errors import Invalid, NotFound
 from ...core.permissions import require_login, require_org_admin
 from ...extensions import db
 from .. import rules
-from ..models import OrganisationIdentity
+from ..models import OrganisationIdentity, Qualification
 from .messages import invalid, invalid_code
 
 
@@ -42,8 +41,10 @@ def set_identity(org, *, actor, uscc: str, legal_name: str, legal_rep: str,
                  legal_rep_id: str | None = None) -> OrganisationIdentity:
     """Record (or correct) the organisation's USCC, legal name and legal representative; its admin only.
 
-    A USCC is held by one organisation. A changed USCC voids the verifications made for the old one
-    (each claim remembers the USCC it was made under).
+    A USCC is held for real by the one organisation whose business licence was verified for it; until
+    then anyone may type it, and the real unit claims it with its licence (a squatter's claim cannot be
+    verified next to it). A changed USCC voids the verifications made for the old one (each claim
+    remembers the USCC it was made under).
     """
     require_org_admin(actor, org.id)
     return _write_identity(org, uscc, legal_name, legal_rep, legal_rep_id, actor=actor)
@@ -57,8 +58,10 @@ def _write_identity(org, uscc, legal_name, legal_rep, legal_rep_id=None, *, acto
         raise invalid(err) from None
     legal_name = _clean_name(legal_name, "legal_name", 120)
     legal_rep = _clean_name(legal_rep, "legal_rep", 60)
-    holder = db.session.scalar(db.select(OrganisationIdentity.org_id)
-                               .where(OrganisationIdentity.uscc == code.code))
+    # Taken only by an organisation whose business licence for this USCC a reviewer verified; an unverified
+    # holder does not lock the real unit out: it registers too and proves the code with its licence.
+    holder = db.session.scalar(db.select(Qualification.org_id).where(
+        Qualification.kind == "in_province", Qualification.status == "verified", Qualification.number == code.code))
     if holder is not None and holder != org.id:
         raise invalid_code("uscc_taken", "uscc")
     ident = identity_of(org)
@@ -73,15 +76,13 @@ def _write_identity(org, uscc, legal_name, legal_rep, legal_rep_id=None, *, acto
         ident.legal_rep_id = rep_id
     ident.updated_by_id = getattr(actor, "id", None)
     org.credit_code = code.code
-    try:
-        db.session.flush()
-    except IntegrityError:  # the unique USCC: another organisation took it concurrently
-        raise invalid_code("uscc_taken", "uscc") from None
+    db.session.flush()
     record("organisation_identity", org.id, "set" if before is None else "update", actor=actor,
            comment=f"{before or '-'} -> {code.code}; {legal_name}; {legal_rep}")
     return ident
 
 
-def seed_identity(org, *, uscc: str, legal_name: str, legal_rep: str) -> OrganisationIdentity:
+def seed_identity(org, *, uscc: str, legal_name: str, legal_rep: str,
+                  legal_rep_id: str | None = None) -> OrganisationIdentity:
     """The demo and the operator's CLI: the same checks, without an acting user."""
-    return _write_identity(org, uscc, legal_name, legal_rep, actor=None)
+    return _write_identity(org, uscc, legal_name, legal_rep, legal_rep_id, actor=None)

@@ -1,5 +1,7 @@
 """Related parties: one function over the parent chain, the USCC root, the legal representative and
 the members (see rules.related_reason for the definitions)."""
+import sqlalchemy as sa
+
 from ...accounts.models import Organisation, User
 from ...extensions import db
 from .. import rules
@@ -19,14 +21,34 @@ def lineage(org) -> tuple[int, ...]:
     return tuple(out)
 
 
+# The founders and investors a company declared (requests.models.OrgStake). The requests domain sits
+# above this one, so the table is read by name here rather than through its model.
+_STAKES = sa.table("org_stakes", sa.column("company_org_id"), sa.column("holder_org_id"), sa.column("holder_name"),
+                   sa.column("holder_id_hash"))
+
+
 def org_facts(org) -> rules.OrgFacts:
     ident = identity_of(org)
-    phones = db.session.scalars(db.select(User.phone).where(User.organisation_id == org.id,
-                                                            User.phone.is_not(None))).all()
+    members = db.session.execute(db.select(User.phone, User.email, User.name)
+                                 .where(User.organisation_id == org.id)).all()
+    keys = {rules.phone_key(m.phone) for m in members} | {rules.email_key(m.email) for m in members}
+    stakes = db.session.execute(sa.select(_STAKES.c.holder_org_id, _STAKES.c.holder_name)
+                                .where(_STAKES.c.company_org_id == org.id)).all()
     return rules.OrgFacts(
         id=org.id, lineage=lineage(org), uscc_root=ident.uscc_root if ident else None,
-        legal_rep=ident.legal_rep_key if ident else None, legal_rep_id=ident.legal_rep_id if ident else None,
-        member_keys=frozenset(k for k in map(rules.phone_key, phones) if k))
+        legal_rep=rules.person_key(ident.legal_rep) if ident else None,
+        legal_rep_id=ident.legal_rep_id if ident else None,
+        member_keys=frozenset(k for k in keys if k),
+        member_names=frozenset(k for k in (rules.person_key(m.name) for m in members) if k),
+        stake_orgs=frozenset(s.holder_org_id for s in stakes if s.holder_org_id),
+        stake_people=frozenset(k for k in (rules.person_key(s.holder_name) for s in stakes
+                                           if not s.holder_org_id) if k))
+
+
+def is_state_owned(org, declared: bool = False) -> bool:
+    """Whether `org` sells state-owned technology (rules.state_owned on its checked identity)."""
+    ident = identity_of(org)
+    return rules.state_owned(declared, ident.uscc if ident else None, org.kind)
 
 
 def related_reason(a, b) -> str | None:
