@@ -15,3 +15,12 @@ def log_out(page):
     """Log out with the header's button, and wait for the page it leads to."""
     page.click("nav.user-nav form button[type=submit]")
     page.wait_for_load_state()
+
+
+def nav_click(page, label: str) -> None:
+    """Click the menu link `label` as a person would: where the menu has no room for it, it sits under
+    更多 (static/js/nav.js), which is opened first."""
+    link = page.locator("nav.main-nav a", has_text=label).first
+    if not link.is_visible():
+        page.click("nav.main-nav details.nav-more > summary")
+    link.click()

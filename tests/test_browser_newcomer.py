@@ -7,7 +7,7 @@ import pytest
 from marketplace.accounts.models import Organisation, User
 from marketplace.catalog.models import Instrument
 from marketplace.extensions import db
-from tests.browser import log_in
+from tests.browser import log_in, nav_click
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -59,7 +59,7 @@ def test_newcomer_journey(live_server, page, make_org, make_user):
 
     # 2. the lab lists an instrument through the form and submits it
     _log_in(page, base, "lab@demo.cn")
-    page.click("nav.main-nav a:has-text('发布资源')")
+    nav_click(page, "发布资源")
     page.click("main a:has-text('大型科学仪器')")
     page.fill("#title", "场发射扫描电子显微镜 SU8010")
     page.fill("#summary", "高分辨形貌观察与能谱分析")
@@ -81,7 +81,7 @@ def test_newcomer_journey(live_server, page, make_org, make_user):
 
     # 3. the reviewer publishes it from the review queue
     _log_in(page, base, "reviewer@demo.cn")
-    page.click("nav.main-nav a:has-text('资源审核')")
+    nav_click(page, "资源审核")
     item = page.locator("article", has_text="场发射扫描电子显微镜 SU8010")
     item.locator("button:has-text('通过并发布')").click()
     page.wait_for_selector(".flash-success")
@@ -89,7 +89,7 @@ def test_newcomer_journey(live_server, page, make_org, make_user):
     _log_out(page)
 
     # 4. anyone sees it on the sharing platform
-    page.click("nav.main-nav a:has-text('资源共享平台')")
+    nav_click(page, "资源共享平台")
     page.wait_for_url(re.compile(r"/platforms/sharing$"))
     listing = page.locator("article", has_text="场发射扫描电子显微镜 SU8010")
     assert listing.count() == 1

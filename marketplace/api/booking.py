@@ -227,13 +227,16 @@ def record_downtime(id, json: DowntimeIn):
 
 # -- usage capture ---------------------------------------------------------------------------------
 
+def _instrument_or_user() -> None:
+    if api_instrument_id() is None and api_actor() is None:
+        raise Unauthorized(_("需要该仪器的数据采集令牌"))
+
+
 @endpoint("/instruments/<int:id>/sessions", "POST", body=SessionIn, answer=SessionOut, status=201,
-          errors=(401, 403, 404, 409, 422), tags=["bookings"])
+          errors=(401, 403, 404, 409, 422), tags=["bookings"], caller=_instrument_or_user)
 def report_session(id, json: SessionIn):
     """The instrument's PC (Authorization: Bearer its instrument token) reports a session's start, its
     stop, or both; a start in a booking's check-in window checks it in, a stop prefills its usage record."""
-    if api_instrument_id() is None and api_actor() is None:
-        raise Unauthorized(_("需要该仪器的数据采集令牌"))
     inst = services.get_instrument(id, public=False)
     session = services.report_session(inst, api_instrument_id(), started_at=json.started_at, ended_at=json.ended_at)
     return SessionOut.model_validate(session), 201

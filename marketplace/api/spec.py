@@ -58,8 +58,10 @@ spec = SpecTree(
 
 
 def endpoint(rule: str, method: str = "GET", *, body=None, query=None, answer=None, status: int = 200,
-             errors=(), tags=(), also=None):
-    """Register an /api/v1 route declared by its schemas; see the module docstring."""
+             errors=(), tags=(), also=None, caller=None):
+    """Register an /api/v1 route declared by its schemas; see the module docstring. `caller` is who may
+    call a write that answers 401 (checked before the body is read): a signed-in user by default, or a
+    function that raises Unauthorized unless the request's own credentials are good (an instrument's token)."""
     method = method.upper()
 
     def decorate(fn):
@@ -101,7 +103,7 @@ def endpoint(rule: str, method: str = "GET", *, body=None, query=None, answer=No
             # is decided before what they sent (401, not a 422 that tells a stranger the schema).
             if method in WRITES and 401 in declared:
                 from .common import api_actor
-                require_login(api_actor())
+                require_login(api_actor()) if caller is None else caller()
             return validated(*args, **kwargs)
 
         bp.add_url_rule(rule, endpoint=fn.__name__, view_func=signed_in_first, methods=[method])

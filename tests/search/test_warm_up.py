@@ -26,7 +26,7 @@ def test_a_server_warms_up_at_start_and_tests_do_not(tmp_path, monkeypatch):
     calls = []
     monkeypatch.setattr("marketplace.search.warm_up", lambda app: calls.append(app))
     cfg = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}", "SEARCH_INDEX_DIR": str(tmp_path / "ix"),
-           "SECRET_KEY": "x"}
+           "SECRET_KEY": "warm-up-test-" + "k" * 40}
     monkeypatch.delenv("FLASK_RUN_FROM_CLI", raising=False)
     create_app({**cfg, "TESTING": True})
     assert calls == []

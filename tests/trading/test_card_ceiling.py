@@ -9,7 +9,7 @@ from marketplace.payments.models import Payment
 from marketplace.trading import services
 from marketplace.trading.services import payments as pay
 
-from .conftest import NOW, schedule
+from .conftest import NOW, schedule, sign_both
 from .test_payments import CARD
 
 
@@ -23,8 +23,8 @@ def big_deal(world):
     services.accept_offer(deal, actor=world.buyer_user, now=NOW)
     (first, _a), (second, _b) = schedule(total)
     rows = [(first, 300_000_000), (second, 99_999_999)]
-    services.sign_deal(deal, actor=world.broker, contract_type="transfer", total_amount=total,
-                       tech_amount=total, instalments=rows, now=NOW)
+    sign_both(deal, world.seller_user, world.buyer_user, contract_type="transfer", total_amount=total,
+              tech_amount=total, instalments=rows)
     db.session.commit()
     return deal
 
