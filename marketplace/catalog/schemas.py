@@ -45,6 +45,9 @@ COMMON_FIELDS = {
 }
 
 
+NEVER_NULL = ("city", "platforms")
+
+
 def _iso_date(value):
     if not isinstance(value, (str, date)):
         raise ValueError("date_type")
@@ -153,7 +156,9 @@ def _body_model(spec, partial: bool):
     if not partial:
         fields["type"] = (Literal[spec.key], ...)
     for name, (kind, required) in COMMON_FIELDS.items():
-        fields[name] = _field(kind, required, partial)
+        # city and platforms may be left out (the owner's city, the type's platforms) but never cleared:
+        # like a required field in a PATCH, a sent null is refused.
+        fields[name] = _field(kind, required or name in NEVER_NULL, partial or name in NEVER_NULL)
     for f in spec.fields:
         label = english(f.zh) + (" (fen)" if f.kind == "money" else "")
         fields[f.name] = _field(own_field_type(f), f.required and f.kind != "bool", partial, label, blank_clears=True)

@@ -112,3 +112,19 @@ def test_anonymous_writes_are_401(client, make_org, make_resource):
     assert_problem(client.post("/api/v1/resources", json=api_payload("dataset")), 401)
     assert_problem(client.patch(f"/api/v1/resources/{r.id}", json={"title": "x"}), 401)
     assert_problem(client.post(f"/api/v1/resources/{r.id}/offline"), 401)
+
+
+def test_null_city_or_platforms_is_refused_and_saves_nothing(client, api_token, make_org, make_user):
+    from marketplace.catalog.models import Resource
+    from marketplace.extensions import db
+    org = make_org(name="空城单位", kind="university", city="南京")
+    user = make_user(org=org)
+    headers = api_token(user)
+    for field in ("city", "platforms"):
+        resp = client.post("/api/v1/resources", json={"type": "service", "title": "检测服务", "service_kind": "testing", field: None}, headers=headers)
+        assert resp.status_code == 422, resp.get_json()
+        assert field in resp.get_json()["errors"]
+    assert db.session.scalar(db.select(db.func.count(Resource.id))) == 0
+    resp = client.post("/api/v1/resources", json={"type": "service", "title": "检测服务", "service_kind": "testing"}, headers=headers)
+    assert resp.status_code == 201, resp.get_json()
+    assert resp.get_json()["city"] == "南京"

@@ -68,6 +68,7 @@ def test_apply_return_resubmit_approve_directory_verify(app, page, live_server, 
     page.goto(firm_url)
     page.click("form[data-action=start-review] button")
     page.wait_for_load_state()
+    page.once("dialog", lambda d: d.accept())  # 确认备案? (an irreversible decision asks first)
     page.click("form[data-action=approve] button")
     page.wait_for_load_state()
     assert "已备案" in page.inner_text("h1")

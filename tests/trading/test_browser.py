@@ -17,6 +17,9 @@ def test_broker_deal_through_notice_signing_and_first_payment(app, page, live_se
     app.config["STRIPE_API_BASE"] = localstripe
     base = live_server
     demand = make_demand(title="寻求高镍正极材料量产工艺")
+    # Each party confirms what it is asked to (accepting a price, signing): the confirmations themselves are
+    # tested in tests/workbench; here the journey goes through them.
+    page.on("dialog", lambda d: d.accept())
     # --- the broker answers the company's demand for the university (seller) and names both
     log_in(page, base, world.broker.email)
     page.goto(f"{base}/trading/demands/{demand.id}")
@@ -25,7 +28,7 @@ def test_broker_deal_through_notice_signing_and_first_payment(app, page, live_se
     page.select_option("select[name=mode]", "transfer")
     page.fill("input[name=amount]", "300000")
     page.fill("textarea[name=message]", "卖方报价，含技术培训")
-    page.fill("input[name=seller_org_id]", str(world.seller.id))
+    page.fill("#seller_org_id-name", world.seller.name)  # the seller by name (the picker resolves it)
     page.click("main form button[type=submit]")
     page.wait_for_url(re.compile(r"/trading/deals/\d+$"))
     deal_id = int(page.url.rsplit("/", 1)[1])
