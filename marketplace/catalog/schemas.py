@@ -139,13 +139,19 @@ def _camel(key: str) -> str:
     return "".join(part.capitalize() for part in key.split("_"))
 
 
+def _no_default(schema: dict) -> None:
+    schema.pop("default", None)
+
+
 def _field(kind, required: bool, partial: bool, description: str = "", blank_clears: bool = False):
     """Required fields refuse null; optional ones accept it (cleared), and an own field's empty value
     too. In a PATCH nothing is required, and a sent null is refused for required fields (the default
     None is never validated)."""
     extra = {"description": description} if description else {}
     if required:
-        return (kind, Field(None, **extra)) if partial else (kind, Field(..., **extra))
+        # "Not sent" is not a value: the None default stays out of the OpenAPI document (an enum
+        # such as city's would not list it).
+        return (kind, Field(None, json_schema_extra=_no_default, **extra)) if partial else (kind, Field(..., **extra))
     if blank_clears:
         return (Annotated[kind | None, BeforeValidator(_blank_is_none)], Field(None, **extra))
     return (kind | None, Field(None, **extra))
