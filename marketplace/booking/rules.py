@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask_babel import gettext as _
 
 from ..core.timeutil import LOCAL_TZ
+from ..core.workdays import add_working_days
 from .states import ACTIVE_STATUSES, TRANSITIONS
 
 Interval = tuple[datetime, datetime]
@@ -374,21 +375,10 @@ def bound_usage(booked: Interval, booked_samples: int | None, start: datetime, e
 
 # -- corrections -----------------------------------------------------------------------------------
 
-def is_working_day(day: date) -> bool:
-    """China's official calendar (holidays and 调休 make-up days, via chinese-calendar); Monday–Friday
-    for a year the package has no notice for yet."""
-    import chinese_calendar
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return day.weekday() < 5
-
-
 def correction_deadline(ended: datetime, working_days: int) -> datetime:
     """The end (naive UTC) of the `working_days`-th working day after the local day `ended` falls on:
     until then the lab may correct the booking's record."""
-    day, left = local_date(ended), working_days
-    while left:
-        day += timedelta(days=1)
-        left -= is_working_day(day)
+    day = local_date(ended)
+    if working_days > 0:
+        day = add_working_days(day, working_days)[0]
     return _to_utc(day + timedelta(days=1), time())
