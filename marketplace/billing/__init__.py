@@ -15,6 +15,9 @@ def init_app(app):
     from .services.purpose import BillPurpose
 
     purposes.register(BillPurpose())
+    from . import remittance
+    from .services.bank import BillRemittance
+    remittance.register(BillRemittance())  # bills are paid by transfer, matched by their remittance code
     purposes.register_hold(hold_reason)
     from ..uploads.services import register_access_rule
     from .routes import invoices  # noqa: F401  (adds the 发票 pages to bp)

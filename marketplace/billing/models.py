@@ -105,6 +105,9 @@ class BankLine(db.Model):
     status: Mapped[str] = mapped_column(sa.String(20))
     reason: Mapped[str | None] = mapped_column(sa.String(20))
     bill_id: Mapped[int | None] = mapped_column(sa.ForeignKey("billing_bills.id", ondelete="RESTRICT"), index=True)
+    # What the code belongs to, whoever owns it (billing.remittance): "bill", "deal_instalment", … and its id.
+    owner: Mapped[str | None] = mapped_column(sa.String(20))
+    owner_ref: Mapped[int | None] = mapped_column(sa.Integer)
     # The first line with this 交易流水号 (NULL on it): a duplicate waits, never applied twice.
     duplicate_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("billing_bank_lines.id", ondelete="RESTRICT"))
     note: Mapped[str | None] = mapped_column(sa.String(300))
@@ -122,6 +125,8 @@ class BankLine(db.Model):
         sa.Index("uq_billing_bank_lines_transaction", "transaction_id", unique=True,
                  sqlite_where=sa.text("duplicate_of_id IS NULL"), postgresql_where=sa.text("duplicate_of_id IS NULL")),
         sa.Index("ix_billing_bank_lines_status", "status"),
+        sa.Index("ix_billing_bank_lines_owner", "owner", "owner_ref"),
+        sa.CheckConstraint("(owner IS NULL) = (owner_ref IS NULL)", name="owner_pair"),
     )
 
 

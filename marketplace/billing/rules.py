@@ -1,42 +1,17 @@
 """Pure billing rules: months, due dates, remittance codes, what a card may pay (no app, no database)."""
 import re
-import secrets
 from datetime import date, datetime, time, timedelta
 
-from stdnum.iso7064 import mod_37_36
+# The code scheme is core's (deal instalments and auction deposits draw theirs there too).
+from ..core.remittance import (  # noqa: F401  (billing's names for them)
+    CODE_PREFIX,
+    find_remittance_code,
+    new_remittance_code,
+    valid_remittance_code,
+)
 
-CODE_PREFIX = "JS"
-# 9 random characters without the look-alikes 0/O and 1/I, then the ISO 7064 MOD 37,36 check character
-# (over the 9): a mistyped or swapped character in a transfer's 附言 is caught, not matched to another bill.
-_RANDOM_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-_CODE_RE = re.compile(r"JS([0-9A-Z]{10})")
 DEFAULT_DUE_DAYS = 30
 REMINDER_OFFSETS = (-7, 0, 7)  # days from the due date: 7 days before, on, and 7 days after
-
-
-def new_remittance_code() -> str:
-    body = "".join(secrets.choice(_RANDOM_ALPHABET) for _ in range(9))
-    return CODE_PREFIX + body + mod_37_36.calc_check_digit(body)
-
-
-def valid_remittance_code(code: str) -> bool:
-    m = _CODE_RE.fullmatch(code or "")
-    return bool(m) and mod_37_36.is_valid(m.group(1))
-
-
-def find_remittance_code(text: str | None) -> str | None:
-    """The first valid remittance code in a transfer's 附言 (spaces, dashes and case forgiven)."""
-    if not text:
-        return None
-    squeezed = re.sub(r"[\s\-_—·.,，。:：]", "", text.upper())
-    for m in _CODE_RE.finditer(squeezed):
-        if mod_37_36.is_valid(m.group(1)):
-            return CODE_PREFIX + m.group(1)
-    # a 附言 such as "JS…X付款" where the code runs into other letters: try every position
-    for i in range(len(squeezed) - 11):
-        if squeezed.startswith(CODE_PREFIX, i) and mod_37_36.is_valid(squeezed[i + 2:i + 12]):
-            return squeezed[i:i + 12]
-    return None
 
 
 _MONTH_RE = re.compile(r"(\d{4})-(\d{2})")

@@ -20,7 +20,7 @@ from ...core.permissions import require_role
 from ...core.schema import MAX_ID
 from ...core.timeutil import utcnow
 from ...extensions import db
-from .. import rules, statements
+from .. import remittance, rules, statements
 from ..models import BankLine, BankStatement, Bill
 from ..states import BANK_LINE
 from .bills import receive_part, settle_bill
@@ -99,27 +99,52 @@ def _apply(statement, item: statements.StatementLine, *, actor) -> str:
         db.session.add(line)
         db.session.flush()
         return "duplicates"
-    bill = db.session.execute(sa.select(Bill).where(Bill.remittance_code == code).with_for_update(of=Bill)
-                              .execution_options(populate_existing=True)).scalar_one_or_none() if code else None
-    line.bill_id = bill.id if bill is not None else None
+    owner, target = remittance.find(code)
+    if owner is not None:
+        line.owner, line.owner_ref = owner.name, target.id
+        if owner.line_column:
+            setattr(line, owner.line_column, target.id)
+    owed = owner.owed(target) if owner is not None else None
     if code is None:
         line.reason = "unknown_code"
-    elif bill is None or bill.status == "cancelled":
+    elif owed is None:
         line.reason = "no_bill"
-    elif bill.status == "paid":
+    elif owed == 0:
         line.reason = "already_paid"
     else:
-        outcome = rules.match_outcome(item.amount, bill.total - bill.paid_amount)
+        outcome = rules.match_outcome(item.amount, owed)
         if outcome == "exact":
             line.status = "matched"
             db.session.add(line)
             db.session.flush()
-            settle_bill(bill, via="transfer", reference=f"bank-{item.transaction_id}"[:100], actor=actor)
+            owner.receive(target, item.amount, reference=f"bank-{item.transaction_id}"[:100], actor=actor)
             return "matched"
         line.reason = outcome
     db.session.add(line)
     db.session.flush()
     return "queued"
+
+
+class BillRemittance:
+    """Bills are paid by transfer: an exact amount settles the bill (bank → the payer's receivable)."""
+
+    name = "bill"
+    line_column = "bill_id"
+
+    def find(self, code):
+        return db.session.execute(sa.select(Bill).where(Bill.remittance_code == code).with_for_update(of=Bill)
+                                  .execution_options(populate_existing=True)).scalar_one_or_none()
+
+    def owed(self, bill):
+        if bill.status == "cancelled":
+            return None
+        return 0 if bill.status == "paid" else bill.total - bill.paid_amount
+
+    def receive(self, bill, amount, *, reference, actor):
+        settle_bill(bill, via="transfer", reference=reference, actor=actor)
+
+    def label(self, bill):
+        return _("%(period)s 对账单", period=bill.period)
 
 
 # -- the finance queue -----------------------------------------------------------------------------
@@ -176,7 +201,7 @@ def assign_line(line: BankLine, bill_ref, *, actor, note: str = "") -> BankLine:
         raise Invalid.field("bill", _("到账金额 %(amount)s 多于对账单未付金额 %(owed)s：请退回后由付款单位重新转账",
                                       amount=format_fen(line.amount), owed=format_fen(owed)))
     BANK_LINE.apply(line, "assigned", actor=actor, action="assign", comment=f"bill {bill.id} {note}"[:300],
-                    bill_id=bill.id, note=(note or "")[:300] or None, decided_by_id=actor.id, decided_at=utcnow())
+                    bill_id=bill.id, owner="bill", owner_ref=bill.id, note=(note or "")[:300] or None, decided_by_id=actor.id, decided_at=utcnow())
     reference = f"bank-{line.transaction_id}"[:100]
     if line.amount == owed:
         settle_bill(bill, via="transfer", reference=reference, actor=actor)
