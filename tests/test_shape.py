@@ -71,3 +71,17 @@ def test_no_module_is_longer_than_400_lines():
     long = {rel: n for rel in MODULES if not rel.startswith("demo/")
             and (n := len((ROOT / rel).read_text(encoding="utf-8").splitlines())) > 400}
     assert long == {}
+
+
+def test_services_and_rules_check_input_by_declaration_not_isinstance():
+    """Values are checked by the payload's pydantic model or `core.schema.validated` annotations
+    (CONTRIBUTING.md, "services.py"), not by `isinstance` chains. What is left is not input checking
+    (a query tree's node type, a ledger invariant, …). The count is the one of
+    `grep -rn isinstance marketplace --include=*.py | grep -E "/services/|/services\\.py|rules"`."""
+    import re
+    pattern = re.compile(r"/services/|/services\.py|rules")
+    hits = [f"{rel}:{n}" for path in sorted(ROOT.rglob("*.py"))
+            for rel in [f"marketplace/{path.relative_to(ROOT).as_posix()}"]
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+            if "isinstance" in line and pattern.search(f"{rel}:{n}:{line}")]
+    assert len(hits) <= 20, hits

@@ -1,15 +1,24 @@
 """Account rules that other packages call: password strength and the verified-e-mail requirement."""
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 from flask import current_app
 from flask_babel import gettext as _
+from pydantic import AfterValidator, Field
 
 from ..core.errors import Forbidden, Invalid
 from ..core.permissions import require_login
+from ..core.schema import conform, text
 
 COMMON_PASSWORDS_FILE = Path(__file__).parent / "data" / "common_passwords.txt"
 MAX_PASSWORD_LENGTH = 128
+
+# What the login form, cookies and links hand in, as typed (core.schema.conform: a wrong one is None,
+# answered like an unknown one, never an error of its own).
+Typed = Annotated[str, Field(strict=True)]
+Password = Annotated[str, Field(strict=True, max_length=MAX_PASSWORD_LENGTH)]
+Email = Annotated[text(320), AfterValidator(str.lower)]  # trimmed, lower case, no NUL
 
 
 @lru_cache(maxsize=1)
@@ -23,7 +32,8 @@ def check_password(password, field: str = "password") -> str:
     """A new password: PASSWORD_MIN_LENGTH (10) to 128 characters, no control characters or lone
     surrogates, and not one of the common passwords (case-insensitive). Raises Invalid on `field`."""
     minimum = current_app.config.get("PASSWORD_MIN_LENGTH", 10)
-    if not isinstance(password, str) or not minimum <= len(password) <= MAX_PASSWORD_LENGTH:
+    password = conform(Password, password, "")
+    if not minimum <= len(password):
         raise Invalid.field(field, _("密码长度应为 %(min)s–%(max)s 位", min=minimum, max=MAX_PASSWORD_LENGTH))
     if any(ord(c) < 32 or ord(c) == 127 or 0xD800 <= ord(c) <= 0xDFFF for c in password):
         raise Invalid.field(field, _("密码包含无效的字符"))

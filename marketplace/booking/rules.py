@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 
+from ..core.schema import Count, conform
 from ..core.timeutil import LOCAL_TZ
 from ..core.workdays import add_working_days
 from .states import ACTIVE_STATUSES, TRANSITIONS
@@ -201,7 +202,7 @@ def validate_request(rules: Rules, start: datetime, end: datetime, now: datetime
     if price_unit == "sample" or samples is not None:
         if samples is None and price_unit == "sample":
             err("samples", _("请填写样品数量"))
-        elif isinstance(samples, bool) or not isinstance(samples, int):
+        elif conform(Count, samples) is None:
             err("samples", _("样品数量必须是整数"))
         elif not 1 <= samples <= rules.max_samples:
             err("samples", _("样品数量应在 1–%(n)s 之间", n=rules.max_samples))

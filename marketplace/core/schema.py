@@ -7,11 +7,23 @@ turns the declaration into parsing, per-field 422 messages, serialisation and Op
         amount: Fen
         message: Text2000 = ""
 """
+import functools
 from datetime import date, datetime
 from typing import Annotated, Union
 
 from flask_babel import gettext as _
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, RootModel, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    RootModel,
+    TypeAdapter,
+    ValidationError,
+    WithJsonSchema,
+)
 from pydantic_core import PydanticCustomError
 
 from . import identifiers
@@ -51,6 +63,22 @@ Title = text(200, 1)
 Text200 = text(200)
 Text2000 = text(2000)
 LongText = text(20000)
+
+
+def _none_as_blank(value):
+    return "" if value is None else value
+
+
+def note(max_length: int):
+    """Optional trimmed text (a reason, a note): None and a blank box are both "", anything but text refused."""
+    return Annotated[text(max_length), BeforeValidator(_none_as_blank)]
+
+
+def token(max_length: int, min_length: int = 0):
+    """A secret as a link, a cookie or a header carries it (secrets.token_urlsafe, itsdangerous): URL-safe
+    ASCII of a bounded length. Anything else cannot be one of ours."""
+    return Annotated[str, Field(strict=True, min_length=min_length, max_length=max_length,
+                                pattern=r"^[A-Za-z0-9_.-]*$")]
 
 # Money: a whole number of fen; floats, strings and booleans are refused, not rounded.
 Fen = Annotated[int, Field(strict=True, ge=0, le=MAX_FEN, description="CNY fen (1/100 yuan)")]
@@ -103,6 +131,10 @@ AwareTime = Annotated[datetime, AfterValidator(_aware_to_utc),
 LocalTime = Annotated[datetime, PlainSerializer(lambda v: isoformat(v), return_type=str),
                       WithJsonSchema({"type": "string", "format": "date-time"})]
 Day = date
+# A moment inside the app (naive UTC, as forms and API schemas hand it to services) and a local calendar
+# day: the objects themselves; a string, a number or (for a day) a datetime is refused, not parsed.
+Moment = Annotated[datetime, Field(strict=True)]
+LocalDay = Annotated[date, Field(strict=True)]
 
 
 class Schema(BaseModel):
@@ -137,8 +169,24 @@ class Page(Answer):
     per_page: int
 
 
-__all__ = ["Answer", "AwareTime", "Count", "Day", "Fen", "Id", "LocalTime", "LongText", "MAX_FEN", "MAX_ID",
-           "Page", "PositiveFen", "Schema", "TAGGED_UNIONS", "tagged_union", "Text200", "Text2000", "Title", "text"]
+__all__ = ["Answer", "AwareTime", "Count", "Day", "Fen", "Id", "LocalDay", "LocalTime", "LongText", "MAX_FEN", "MAX_ID",
+           "Moment", "Page", "PositiveFen", "Schema", "TAGGED_UNIONS", "tagged_union", "Text200", "Text2000",
+           "Title", "conform", "note", "text", "token", "validated"]
+
+
+@functools.lru_cache(maxsize=64)
+def _adapter(kind) -> TypeAdapter:
+    return TypeAdapter(kind)
+
+
+def conform(kind, value, default=None):
+    """`value` checked (and normalised) as `kind`, or `default` when it is not one. For values where a
+    wrong one is not an error to report: a stranger's cookie is "not signed in", an unknown address at
+    login gets the answer of a wrong password."""
+    try:
+        return _adapter(kind).validate_python(value)
+    except ValidationError:
+        return default
 
 
 # -- a payload's errors, per field, in the reader's language -----------------------------------------
@@ -215,10 +263,9 @@ def validated(fn):
     calls (a form, the API, a job, the command line). Parameters without an annotation (the entity,
     the actor) pass as they are. Annotate with this module's types (Fen, Id, text(…), Annotated[int,
     Field(strict=True, …)]): one declaration, no isinstance checks in the service."""
-    import functools
     import inspect
 
-    from pydantic import ValidationError, validate_call
+    from pydantic import validate_call
 
     signature = inspect.signature(fn)
     checked = validate_call(fn, config=ConfigDict(arbitrary_types_allowed=True))

@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Annotated
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from pydantic import ValidationError
+from pydantic import AfterValidator, Field, ValidationError
 
+from ..core.db import find
 from ..core.errors import Invalid, NotFound
 from ..core.permissions import require_role
-from ..core.schema import invalid_from
+from ..core.schema import Id, conform, invalid_from, text
 from ..core.timeutil import utcnow
 from ..extensions import db
 from . import harvest
@@ -26,13 +28,16 @@ def partner_input(data: dict) -> PartnerIn:
         raise invalid_from(e) from None
 
 
+# a partner's id: a number, or its digits as typed on the command line
+PartnerId = Annotated[Id | Annotated[str, Field(strict=True, pattern=r"^[0-9]{1,9}$")], AfterValidator(int)]
+
+
 def get_partner(key, *, actor=None) -> Partner:
     """A partner by id or by name."""
-    partner = None
-    if isinstance(key, int) or (isinstance(key, str) and key.isdigit() and len(key) < 10):
-        partner = db.session.get(Partner, int(key))
-    if partner is None and isinstance(key, str):
-        partner = db.session.scalar(sa.select(Partner).where(Partner.name == key.strip()[:100]))
+    partner = find(Partner, conform(PartnerId, key))
+    name = conform(text(100), key) if partner is None else None
+    if name:
+        partner = db.session.scalar(sa.select(Partner).where(Partner.name == name))
     if partner is None:
         raise NotFound(_("没有这个合作平台"))
     return partner

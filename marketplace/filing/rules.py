@@ -79,7 +79,7 @@ def submission_errors(firm: dict, managers: list[dict], documents: int, today: d
     if firm.get("uscc") and (msg := uscc_error(firm["uscc"])):
         add("uscc", msg)
     founded = firm.get("founded_on")
-    if isinstance(founded, date) and founded > today:
+    if founded is not None and founded > today:
         add("founded_on", _("成立日期不能晚于今天"))
     if len(managers) < MIN_MANAGERS:
         add("managers", _("至少需要 %(n)s 名技术经理人", n=MIN_MANAGERS))

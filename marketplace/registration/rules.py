@@ -5,6 +5,9 @@ No app, no database: unit-tested directly (tests/registration/test_rules.py).
 import re
 from collections.abc import Callable, Iterable
 from datetime import date
+from typing import Annotated
+
+from pydantic import Field
 
 from ..core import identifiers
 from ..core.workdays import add_working_days, official_workday, working_day, working_days_left  # noqa: F401
@@ -56,6 +59,7 @@ city_code_name = identifiers.city_code_name
 
 
 NUMBER_RE = re.compile(r"\d{14}")
+Number = Annotated[str, Field(strict=True, pattern=r"^[0-9]{14}$")]  # as typed on the public verify page
 
 
 def registration_number(year: int, city_code: str, point: str, serial: int) -> str:

@@ -100,9 +100,10 @@ def parse_uscc(value: str | None, field: str = "uscc") -> Uscc:
         raise RuleError("uscc_format", field)
     try:
         return Uscc(_uscc.validate(code))
-    except ValidationError as err:
-        raise RuleError("uscc_checksum" if isinstance(err, _uscc.InvalidChecksum) else "uscc_format",
-                        field) from None
+    except _uscc.InvalidChecksum:
+        raise RuleError("uscc_checksum", field) from None
+    except ValidationError:
+        raise RuleError("uscc_format", field) from None
 
 
 def legal_rep_id_digest(id_number: str | None) -> str | None:

@@ -131,3 +131,26 @@ def test_safe_next_only_returns_pages_of_this_site(app, target, expected):
 
     with app.test_request_context("/", base_url="http://localhost"):
         assert safe_next(target, "/fallback") == expected
+
+
+def test_validated_service_parameters_refuse_what_they_do_not_declare(app):
+    """core.schema's Moment, LocalDay, note and token: a service names the wrong parameter (a 422 next to
+    the field) instead of comparing a string with a time; a stranger's token is simply not one."""
+    from datetime import date
+
+    from marketplace.core.schema import LocalDay, Moment, conform, note, token, validated
+
+    @validated
+    def book(start: Moment, day: LocalDay | None = None, reason: note(10) = "", *, actor):
+        return start, day, reason
+
+    moment = datetime(2026, 12, 1, 2, 0)
+    assert book(moment, None, None, actor=None) == (moment, None, "")
+    assert book(moment, date(2026, 12, 1), "  ok ", actor=None)[2] == "ok"
+    for bad in ({"start": "2026-12-01T10:00"}, {"start": None}, {"day": moment}, {"day": "2026-12-01"},
+                {"reason": 5}, {"reason": "x" * 11}, {"reason": "a\x00b"}):
+        with pytest.raises(Invalid) as err, app.test_request_context():
+            book(**{"start": moment, **bad}, actor=None)
+        assert list(err.value.errors) == list(bad), err.value.errors
+    assert conform(token(100, 20), "A" * 43) == "A" * 43
+    assert [conform(token(100, 20), v) for v in ("short", "A" * 101, "é" * 30, 12345678901234567890, None)] == [None] * 5

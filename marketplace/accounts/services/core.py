@@ -15,6 +15,7 @@ from ...core import audit
 from ...core.errors import Conflict, Invalid, NotFound
 from ...core.permissions import require_org_admin, require_role
 from ...core.reference import CITIES, ORG_KINDS, PLATFORM_ROLES
+from ...core.schema import conform, token
 from ...core.timeutil import utcnow
 from ...extensions import db
 from .. import rules
@@ -36,7 +37,7 @@ _sha256 = sha256  # the name filing's invitations import
 
 
 def _clean_email(email) -> str:
-    email = (email or "").strip().lower() if isinstance(email, str) else ""
+    email = conform(rules.Email, email, "")
     if (not EMAIL_RE.match(email) or len(email) > 254
             or any(ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF for c in email)):
         raise Invalid.field("email", _("请输入有效的电子邮箱"))
@@ -44,7 +45,7 @@ def _clean_email(email) -> str:
 
 
 def _check_name(name, field="name", max_len=60) -> str:
-    name = " ".join(name.split()) if isinstance(name, str) else ""
+    name = " ".join(conform(rules.Typed, name, "").split())
     if not name or len(name) > max_len:
         raise Invalid.field(field, _("请填写（不超过 %(n)s 字）", n=max_len))
     if any(ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF for c in name):
@@ -53,9 +54,10 @@ def _check_name(name, field="name", max_len=60) -> str:
 
 
 def get_user_by_email(email: str) -> User | None:
-    if not isinstance(email, str) or len(email) > 320:
+    email = conform(rules.Email, email)
+    if email is None:
         return None
-    return db.session.scalar(db.select(User).where(User.email == email.strip().lower()))
+    return db.session.scalar(db.select(User).where(User.email == email))
 
 
 def create_organisation(name, kind, city, *, sme=False, high_tech=False, in_province=True,
@@ -111,9 +113,10 @@ def invite(org: Organisation, email, *, actor) -> tuple[Invitation, str]:
 
 
 def invitation_for_secret(secret: str) -> Invitation:
-    if not isinstance(secret, str) or not secret.isascii() or len(secret) > 200:
+    secret = conform(token(200), secret)
+    if secret is None:
         raise NotFound(_("邀请链接无效或已过期"))
-    inv = db.session.scalar(db.select(Invitation).where(Invitation.token_hash == sha256(secret or "")))
+    inv = db.session.scalar(db.select(Invitation).where(Invitation.token_hash == sha256(secret)))
     if inv is None or inv.accepted_at is not None or inv.expires_at < utcnow():
         raise NotFound(_("邀请链接无效或已过期"))
     return inv

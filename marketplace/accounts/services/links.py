@@ -11,12 +11,14 @@ answer the same either way.
 from flask import current_app, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from pydantic import BaseModel, ConfigDict
 
 from ...core import audit
+from ...core.db import find
 from ...core.errors import Invalid
 from ...core.jobs import enqueue
+from ...core.schema import conform, token
 from ...core.timeutil import utcnow
-from ...extensions import db
 from ..models import User
 from .core import get_user_by_email
 from .sessions import set_password
@@ -30,16 +32,27 @@ def _serializer(salt: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
-def _load(token, salt: str, max_age: int) -> dict:
-    if not isinstance(token, str) or not token.isascii() or len(token) > MAX_TOKEN_LENGTH:
+class LinkData(BaseModel):
+    """What a signed link carries: the user's id, and the address (verification) or the session
+    version (reset) it was made for."""
+    model_config = ConfigDict(strict=True, extra="ignore")
+    u: int
+    e: str | None = None
+    v: int | None = None
+
+
+def _load(link_token, salt: str, max_age: int) -> LinkData:
+    link_token = conform(token(MAX_TOKEN_LENGTH), link_token)
+    if link_token is None:
         raise Invalid(_("链接无效，请重新申请"))
     try:
-        data = _serializer(salt).loads(token, max_age=max_age)
+        data = _serializer(salt).loads(link_token, max_age=max_age)
     except SignatureExpired:
         raise Invalid(_("链接已过期，请重新申请")) from None
     except (BadSignature, ValueError, TypeError):
         raise Invalid(_("链接无效，请重新申请")) from None
-    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+    data = conform(LinkData, data)
+    if data is None:
         raise Invalid(_("链接无效，请重新申请"))
     return data
 
@@ -67,8 +80,8 @@ def send_verification(user: User) -> None:
 
 def user_for_verification(token) -> User:
     data = _load(token, VERIFY_SALT, current_app.config["EMAIL_VERIFY_MAX_AGE"])
-    user = db.session.get(User, data["u"]) if 0 < data["u"] < 2**31 else None
-    if user is None or user.email != data.get("e"):
+    user = find(User, data.u)
+    if user is None or user.email != data.e:
         raise Invalid(_("链接无效，请重新申请"))
     return user
 
@@ -90,7 +103,7 @@ def reset_token(user: User) -> str:
 
 def request_password_reset(email) -> None:
     """Mail a reset link when the address belongs to an active account; say nothing either way."""
-    user = get_user_by_email(email) if isinstance(email, str) and len(email) <= 254 else None
+    user = get_user_by_email(email)
     token = reset_token(user) if user is not None else _serializer(RESET_SALT).dumps({"u": 0, "v": 0})
     if user is None or not user.active:
         return
@@ -104,8 +117,8 @@ def request_password_reset(email) -> None:
 
 def user_for_reset(token) -> User:
     data = _load(token, RESET_SALT, current_app.config["PASSWORD_RESET_MAX_AGE"])
-    user = db.session.get(User, data["u"]) if 0 < data["u"] < 2**31 else None
-    if user is None or not user.active or user.session_version != data.get("v"):
+    user = find(User, data.u)
+    if user is None or not user.active or user.session_version != data.v:
         raise Invalid(_("链接已失效（已经使用过，或密码已修改），请重新申请"))
     return user
 

@@ -16,6 +16,7 @@ from werkzeug.security import check_password_hash
 from ...core import audit
 from ...core.errors import Invalid
 from ...core.permissions import require_login
+from ...core.schema import conform, token
 from ...core.timeutil import utcnow
 from ...extensions import db
 from .. import rules
@@ -23,6 +24,7 @@ from ..models import User, UserSession
 from .core import get_user_by_email, hash_password, sha256
 
 _dummy_hashes: dict[str, str] = {}
+SessionSecret = token(100, min_length=20)  # secrets.token_urlsafe(32) in the session and remember-me cookies
 
 
 def _dummy_hash() -> str:
@@ -36,9 +38,9 @@ def _dummy_hash() -> str:
 
 def authenticate(email, password) -> User:
     """The user for good credentials; the same answer (after the same work) for an unknown e-mail."""
-    email = email.strip().lower() if isinstance(email, str) else ""
+    email = conform(rules.Email, email, "")
     user = get_user_by_email(email) if email and len(email) <= 254 else None
-    password = password if isinstance(password, str) and len(password) <= rules.MAX_PASSWORD_LENGTH else ""
+    password = conform(rules.Password, password, "")
     try:
         good = check_password_hash(user.password_hash if user else _dummy_hash(), password)
     except (UnicodeEncodeError, ValueError):  # a lone surrogate cannot be hashed: a wrong password
@@ -55,9 +57,8 @@ def start_session(user: User) -> str:
     user so login_user() picks it up. Sessions older than the remember-me lifetime are swept."""
     secret = secrets.token_urlsafe(32)
     db.session.add(UserSession(user_id=user.id, token_hash=sha256(secret)))
-    lifetime = current_app.config.get("REMEMBER_COOKIE_DURATION") or timedelta(days=365)
-    if isinstance(lifetime, int | float):
-        lifetime = timedelta(seconds=lifetime)
+    # a timedelta or seconds, as Flask-Login reads it
+    lifetime = conform(timedelta, current_app.config.get("REMEMBER_COOKIE_DURATION")) or timedelta(days=365)
     db.session.execute(db.delete(UserSession).where(UserSession.user_id == user.id,
                                                     UserSession.created_at < utcnow() - lifetime))
     db.session.flush()
@@ -67,7 +68,8 @@ def start_session(user: User) -> str:
 
 def user_for_session(secret) -> User | None:
     """The active user whose login session has this secret, or None (logged out, password changed)."""
-    if not isinstance(secret, str) or not secret.isascii() or not 20 <= len(secret) <= 100:
+    secret = conform(SessionSecret, secret)
+    if secret is None:  # a cookie that cannot be one of ours: not signed in
         return None
     row = db.session.scalar(db.select(UserSession).where(UserSession.token_hash == sha256(secret))
                             .options(joinedload(UserSession.user).selectinload(User.role_rows)))
@@ -79,7 +81,7 @@ def user_for_session(secret) -> User | None:
 
 def end_session(secret) -> None:
     """Logout: this login session stops working wherever its cookies were copied."""
-    if isinstance(secret, str) and secret.isascii() and len(secret) <= 100:
+    if conform(SessionSecret, secret) is not None:
         db.session.execute(db.delete(UserSession).where(UserSession.token_hash == sha256(secret)))
 
 
@@ -103,9 +105,9 @@ def change_password(user: User, current_password, new_password, *, actor) -> Use
     require_login(actor)
     if actor.id != user.id:
         raise Invalid(_("只能修改自己的密码"))
-    ok = isinstance(current_password, str) and len(current_password) <= rules.MAX_PASSWORD_LENGTH
+    current = conform(rules.Password, current_password)
     try:
-        ok = ok and check_password_hash(user.password_hash, current_password)
+        ok = current is not None and check_password_hash(user.password_hash, current)
     except (UnicodeEncodeError, ValueError):
         ok = False
     if not ok:

@@ -33,7 +33,7 @@ def settings(instrument_id):
         form.assisted_percent.data = s.assisted_percent if s else None
     elif form.validate_on_submit():
         with unit_of_work(form) as work:
-            services.update_settings(inst, actor=current_user, opening_hours=form.weekly(),
+            services.update_settings(inst, actor=current_user, weekly_ranges=form.weekly(),
                                      lead_time_hours=form.lead_time_hours.data,
                                      horizon_days=form.horizon_days.data, min_minutes=form.min_minutes.data,
                                      max_minutes=form.max_minutes.data,

@@ -7,15 +7,18 @@ Unknown tokens, another instrument's token, overlapping or absurd sessions are r
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Annotated
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from pydantic import Field
 from sqlalchemy.exc import IntegrityError
 
 from ...core.audit import record
 from ...core.errors import Conflict, Forbidden, Invalid
 from ...core.jobs import enqueue
 from ...core.permissions import require_member
+from ...core.schema import conform
 from ...core.timeutil import utcnow
 from ...extensions import db
 from ..models import Booking, InstrumentSession, InstrumentToken
@@ -34,8 +37,12 @@ def _sha256(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+# what an instrument PC's bearer token looks like (regenerate_instrument_token); anything else is not one
+InstrumentSecret = Annotated[str, Field(strict=True, max_length=100, pattern=f"^{PREFIX}[A-Za-z0-9_-]+$")]
+
+
 def is_instrument_token(secret: str) -> bool:
-    return isinstance(secret, str) and secret.startswith(PREFIX)
+    return conform(InstrumentSecret, secret) is not None
 
 
 def regenerate_instrument_token(instrument, *, actor) -> str:
@@ -58,7 +65,7 @@ def has_instrument_token(instrument_id: int) -> bool:
 
 
 def instrument_for_token(secret: str) -> int | None:
-    if not is_instrument_token(secret) or len(secret) > 100:
+    if not is_instrument_token(secret):
         return None
     return db.session.scalar(sa.select(InstrumentToken.instrument_id).where(
         InstrumentToken.token_hash == _sha256(secret)))

@@ -18,6 +18,7 @@ from ...core.audit import record
 from ...core.errors import Conflict, Invalid
 from ...core.money import format_fen
 from ...core.permissions import require_member
+from ...core.schema import Count, Moment, note, validated
 from ...core.timeutil import to_local, utcnow
 from ...extensions import db
 from ...notifications.services import notify
@@ -60,16 +61,14 @@ def _lock(booking: Booking) -> Booking:
     return booking
 
 
-def correct_booking(booking: Booking, *, actor, reason, status: str | None = None,
-                    actual_start: datetime | None = None, actual_end: datetime | None = None,
-                    actual_samples: int | None = None, now: datetime | None = None) -> Booking:
+@validated
+def correct_booking(booking: Booking, *, actor, reason: note(500), status: str | None = None,
+                    actual_start: Moment | None = None, actual_end: Moment | None = None,
+                    actual_samples: Count | None = None, now: Moment | None = None) -> Booking:
     require_member(actor, booking.provider_org_id)
     now = now or utcnow()
-    reason = reason.strip() if isinstance(reason, str) else ""
     if not reason:
         raise Invalid.field("reason", _("请填写更正理由"))
-    if len(reason) > 500:
-        raise Invalid.field("reason", _("理由不超过 500 字"))
     if status not in (None, "completed"):
         raise Invalid.field("status", _("只能更正为“已完成”"))
     _lock(booking)

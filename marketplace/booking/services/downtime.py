@@ -18,6 +18,7 @@ from ...core.db import is_id
 from ...core.errors import Conflict, Forbidden, Invalid, NotFound
 from ...core.jobs import enqueue
 from ...core.permissions import require_login
+from ...core.schema import Moment, note, validated
 from ...core.timeutil import to_local, utcnow
 from ...extensions import db
 from ...notifications.services import notify
@@ -33,38 +34,32 @@ def _open_end(start: datetime) -> datetime:
     return start + timedelta(days=current_app.config["BOOKING_DOWNTIME_OPEN_DAYS"])
 
 
-def _validate(kind, severity, starts_at, ends_at, note, now) -> str:
+def _validate(kind, severity, starts_at, ends_at, note, now) -> None:
     errors = {}
     if kind not in DOWNTIME_KINDS:
         errors["kind"] = [_("请选择维护保养或故障")]
     if severity is not None and severity not in SEVERITIES:
         errors["severity"] = [_("未知的严重程度")]
-    if not isinstance(starts_at, datetime):
-        errors["starts_at"] = [_("请填写开始时间")]
-    elif abs(starts_at - now) > timedelta(days=366):
+    if abs(starts_at - now) > timedelta(days=366):
         errors["starts_at"] = [_("开始时间应在一年之内")]
-    if ends_at is not None and (not isinstance(ends_at, datetime) or not isinstance(starts_at, datetime)
-                                or ends_at <= starts_at):
+    if ends_at is not None and ends_at <= starts_at:
         errors["ends_at"] = [_("结束时间必须晚于开始时间")]
     elif ends_at is not None and ends_at - starts_at > timedelta(days=366):
         errors["ends_at"] = [_("停机不超过一年；更长请下线仪器")]
-    note = note.strip() if isinstance(note, str) else ""
     if not note:
         errors["note"] = [_("请填写说明")]
-    elif len(note) > MAX_NOTE:
-        errors["note"] = [_("不超过 %(n)s 字", n=MAX_NOTE)]
     if errors:
         raise Invalid(_("停机信息有误"), errors)
-    return note
 
 
-def record_downtime(instrument, *, actor, kind: str, starts_at: datetime, ends_at: datetime | None = None,
-                    note: str = "", severity: str | None = None, now: datetime | None = None) -> Downtime:
+@validated
+def record_downtime(instrument, *, actor, kind: str, starts_at: Moment, ends_at: Moment | None = None,
+                    note: note(MAX_NOTE) = "", severity: str | None = None, now: Moment | None = None) -> Downtime:
     """The lab records maintenance or an incident (it blocks the calendar at once); a user who is not of
     the lab may report an incident only, which the lab confirms before it blocks anything."""
     require_login(actor)
     now = now or utcnow()
-    note = _validate(kind, severity, starts_at, ends_at, note, now)
+    _validate(kind, severity, starts_at, ends_at, note, now)
     staff = is_provider_member(instrument.owner_org_id, actor=actor)
     if not staff and kind != "incident":
         raise Forbidden(_("只有管理单位可以安排维护"))
@@ -92,14 +87,15 @@ def confirm_downtime(dt: Downtime, *, actor) -> Downtime:
     return dt
 
 
-def fix_downtime(dt: Downtime, *, actor, fixed_at: datetime | None = None, now: datetime | None = None) -> Downtime:
+@validated
+def fix_downtime(dt: Downtime, *, actor, fixed_at: Moment | None = None, now: Moment | None = None) -> Downtime:
     """Back in service at `fixed_at` (default now): the block ends there and the page stops saying 维修中."""
     instrument = _instrument_of(dt, actor=actor)
     now = now or utcnow()
     fixed_at = fixed_at or now
     if dt.fixed_at is not None:
         raise Conflict(_("已修复"))
-    if not isinstance(fixed_at, datetime) or fixed_at <= dt.starts_at or fixed_at > now + timedelta(minutes=5):
+    if fixed_at <= dt.starts_at or fixed_at > now + timedelta(minutes=5):
         raise Invalid.field("fixed_at", _("修复时间应在开始之后、不晚于现在"))
     res = db.session.execute(sa.update(Downtime).where(Downtime.id == dt.id, Downtime.fixed_at.is_(None))
                              .values(fixed_at=fixed_at).execution_options(synchronize_session=False))
@@ -175,7 +171,8 @@ def get_downtime(downtime_id) -> Downtime:
     return dt
 
 
-def move_booking(booking: Booking, start: datetime, *, actor, now: datetime | None = None) -> Booking:
+@validated
+def move_booking(booking: Booking, start: Moment, *, actor, now: Moment | None = None) -> Booking:
     """The user moves a booking the downtime hit to another free slot of the same length (same price)."""
     require_login(actor)
     now = now or utcnow()
@@ -183,8 +180,6 @@ def move_booking(booking: Booking, start: datetime, *, actor, now: datetime | No
         raise Forbidden(_("只能改期自己的预约"))
     if not affected_by_downtime(booking):
         raise Conflict(_("只有受停机影响的预约可以改期"))
-    if not isinstance(start, datetime):
-        raise Invalid.field("start", _("请选择新的开始时间"))
     end = start + (booking.end - booking.start)
     from .lookups import get_instrument
     instrument = get_instrument(booking.instrument_id, public=False)

@@ -12,6 +12,7 @@ from ...catalog.types import BOOKABLE_TYPES
 from ...core.db import find, is_id
 from ...core.errors import Invalid, NotFound
 from ...core.permissions import require_login
+from ...core.schema import LocalDay, Moment, validated
 from ...core.timeutil import to_local, utcnow
 from ...extensions import db
 from .. import rules
@@ -248,11 +249,11 @@ def week_calendar(instrument: Instrument, week: str | None = None) -> dict:
             "by_sample": instrument.price_unit == "sample", "drop_off_days": drop_off_days}
 
 
-def drop_off_slot(instrument: Instrument, day: date, now: datetime | None = None) -> rules.Interval:
-    """The drop-off appointment of a sample-submission booking on `day` (local date): see
+@validated
+def drop_off_slot(instrument: Instrument, drop_off: LocalDay, now: Moment | None = None) -> rules.Interval:
+    """The drop-off appointment of a sample-submission booking on the local day `drop_off`: see
     rules.drop_off_slot. Invalid, naming the field, when the day has no free time."""
-    if not isinstance(day, date):
-        raise Invalid.field("drop_off", _("请选择送样日期"))
+    day = drop_off
     r = effective_rules(instrument)
     lo = rules._to_utc(day, datetime.min.time())
     span = rules.drop_off_slot(r, busy_between(instrument.id, lo, lo + timedelta(days=1)), day, now or utcnow())

@@ -1,5 +1,4 @@
 """Quoting and requesting a booking: the rules, the price, and the overlap check the database backs."""
-from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
@@ -13,6 +12,7 @@ from ...core.audit import record
 from ...core.errors import Conflict, Forbidden, Invalid
 from ...core.jobs import enqueue
 from ...core.permissions import require_login
+from ...core.schema import Count, Id, Moment, note, validated
 from ...core.timeutil import utcnow
 from ...extensions import db
 from ...notifications.services import notify_many
@@ -41,8 +41,6 @@ def _check_request(instrument, start, end, samples, now, check_overlap=True, *, 
         raise Invalid(_("该仪器暂不开放预约"))
     if actor.organisation_id is None:
         raise Forbidden(_("请先加入一个单位再预约"))
-    if not isinstance(start, datetime) or not isinstance(end, datetime):
-        raise Invalid.field("start", _("请填写开始和结束时间"))
     if assisted:
         if not needs_qualification(instrument) or instrument.price_unit != "hour":
             raise Invalid.field("assisted", _("该仪器不提供专人操作的协助机时"))
@@ -98,7 +96,9 @@ def _price(instrument, r, internal: bool, assisted: bool) -> int:
     return price
 
 
-def quote_booking(instrument, start, end, *, actor, samples=None, now=None, assisted=False) -> int:
+@validated
+def quote_booking(instrument, start: Moment, end: Moment, *, actor, samples: Count | None = None,
+                  now: Moment | None = None, assisted: bool = False) -> int:
     """Validate a request and return its fee in fen (nothing is stored)."""
     now = now or utcnow()
     r = _check_request(instrument, start, end, samples, now, actor=actor, assisted=assisted)
@@ -107,19 +107,18 @@ def quote_booking(instrument, start, end, *, actor, samples=None, now=None, assi
     return rules.booking_fee(instrument.price_unit, price, start, end, samples)
 
 
-def request_booking(instrument, start, end, purpose, *, actor, samples=None, now=None,
-                    assisted=False, series_id: int | None = None) -> Booking:
+@validated
+def request_booking(instrument, start: Moment, end: Moment, purpose: note(500), *, actor,
+                    samples: Count | None = None, now: Moment | None = None, assisted: bool = False,
+                    series_id: Id | None = None) -> Booking:
     """Request a booking of [start, end) (naive UTC); approved at once when the instrument needs no approval.
     `assisted`: a self-operated instrument operated by the lab's staff for the user, at the assisted rate
     (billed on the time used, like any staff-operated session). `series_id`: one slot of a weekly series
     (services.series), whose staff are told once for the whole series."""
     from .transitions import approve_now
     now = now or utcnow()
-    purpose = (purpose or "").strip() if isinstance(purpose, str) else None
     if not purpose:
         raise Invalid.field("purpose", _("请填写用途"))
-    if len(purpose) > 500:
-        raise Invalid.field("purpose", _("用途不超过 500 字"))
     # PostgreSQL's exclusion constraint arbitrates overlaps in the insert itself (one query
     # fewer); SQLite checks inside its BEGIN IMMEDIATE transaction.
     r = _check_request(instrument, start, end, samples, now, check_overlap=not _is_postgresql(), actor=actor,

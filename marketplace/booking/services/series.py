@@ -15,6 +15,7 @@ from ...core.db import is_id
 from ...core.errors import Conflict, Forbidden, Invalid, NotFound
 from ...core.jobs import enqueue
 from ...core.permissions import require_login
+from ...core.schema import Count, LocalDay, Moment, note, validated
 from ...core.timeutil import to_local, utcnow
 from ...extensions import db
 from .. import rules
@@ -38,23 +39,22 @@ def _local_week_steps(start: datetime, end: datetime, until: date):
         k += 1
 
 
-def request_series(instrument, start: datetime, end: datetime, weekly_until: date, purpose: str | None = None, *,
-                   actor, samples=None, assisted: bool = False, now: datetime | None = None):
+@validated
+def request_series(instrument, start: Moment, end: Moment, weekly_until: LocalDay, purpose: note(500) = "", *,
+                   actor, samples: Count | None = None, assisted: bool = False, now: Moment | None = None):
     """Request [start, end) every week until `weekly_until` (a local date, within the booking horizon).
     Returns (series, created bookings, failed [{start, reason}]); Conflict listing the failures when no
     slot could be booked."""
     require_login(actor)
     now = now or utcnow()
-    if not isinstance(start, datetime) or not isinstance(end, datetime) or end <= start:
+    if end <= start:
         raise Invalid.field("end", _("结束时间必须晚于开始时间"))
-    if not isinstance(weekly_until, date) or isinstance(weekly_until, datetime):
-        raise Invalid.field("weekly_until", _("请填写重复截止日期"))
     horizon = to_local(now).date() + timedelta(days=effective_rules(instrument).horizon_days)
     if weekly_until < to_local(start).date() + timedelta(weeks=1):
         raise Invalid.field("weekly_until", _("重复截止日期应至少在第一次之后一周"))
     if weekly_until > horizon:
         raise Invalid.field("weekly_until", _("重复截止日期不能晚于可预约范围（%(d)s）", d=horizon))
-    purpose = purpose if isinstance(purpose, str) and purpose.strip() else _("每周例行使用")
+    purpose = purpose or _("每周例行使用")
     series = BookingSeries(instrument_id=instrument.id, user_id=actor.id, provider_org_id=instrument.owner_org_id,
                            weekly_until=weekly_until)
     db.session.add(series)
@@ -66,7 +66,7 @@ def request_series(instrument, start: datetime, end: datetime, weekly_until: dat
                 created.append(request_booking(instrument, s, e, purpose, actor=actor, samples=samples, now=now,
                                                assisted=assisted, series_id=series.id))
         except (Forbidden, Invalid, Conflict) as err:
-            if isinstance(err, Forbidden) and not created and not failed:
+            if err.status == Forbidden.status and not created and not failed:
                 raise  # not allowed at all (qualification, no organisation): say so, not slot by slot
             detail = "；".join(m for ms in err.errors.values() for m in ms) or err.detail
             failed.append({"start": s, "reason": detail})

@@ -1,5 +1,5 @@
 """A provider's booking settings for one instrument: opening hours and limits, blackouts, qualified users."""
-from datetime import datetime
+from datetime import time
 
 import sqlalchemy as sa
 from flask import current_app
@@ -10,6 +10,7 @@ from ...core.audit import record
 from ...core.db import find, is_id
 from ...core.errors import Forbidden, Invalid, NotFound
 from ...core.permissions import require_member
+from ...core.schema import Id, LocalDay, Moment, note, text, validated, whole
 from ...extensions import db
 from .. import rules
 from ..models import Blackout, BookingSettings, OpeningHours, Qualification
@@ -42,28 +43,24 @@ def get_or_create_settings(instrument) -> BookingSettings:
     return s
 
 
-def _int_or_none(value, name, lo, hi):
-    if value in (None, ""):
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise Invalid.field(name, _("应为 %(lo)s–%(hi)s 之间的整数", lo=lo, hi=hi))
-    return value
+# One range of the weekly editor: (weekday 0=Monday, opens, closes, the form field its errors go to).
+WeeklyRange = tuple[whole(0, 6), time | None, time | None, str]
 
 
-def update_settings(instrument, *, actor, opening_hours: str | None = None, lead_time_hours=None,
-                    horizon_days=None, min_minutes=None, max_minutes=None,
-                    requires_approval: bool = True, assisted_percent=None) -> BookingSettings:
+@validated
+def update_settings(instrument, *, actor, opening_hours: text(500) | None = None,
+                    weekly_ranges: list[WeeklyRange] | None = None,
+                    lead_time_hours: whole(0, 8760) | None = None, horizon_days: whole(1, 3660) | None = None,
+                    min_minutes: whole(1, 100000) | None = None, max_minutes: whole(1, 100000) | None = None,
+                    requires_approval: bool = True, assisted_percent: whole(100, 1000) | None = None
+                    ) -> BookingSettings:
     require_member(actor, instrument.owner_org_id)
-    lead = _int_or_none(lead_time_hours, "lead_time_hours", 0, 8760)
-    horizon = _int_or_none(horizon_days, "horizon_days", 1, 3660)
-    mn = _int_or_none(min_minutes, "min_minutes", 1, 100000)
-    mx = _int_or_none(max_minutes, "max_minutes", 1, 100000)
-    assisted = _int_or_none(assisted_percent, "assisted_percent", 100, 1000)
+    lead, horizon, mn, mx, assisted = lead_time_hours, horizon_days, min_minutes, max_minutes, assisted_percent
     if mn and mx and mn > mx:
         raise Invalid.field("max_minutes", _("最长时长不能小于最短时长"))
     weekly = None
-    if isinstance(opening_hours, list):
-        weekly = _weekly_rows(opening_hours)
+    if weekly_ranges is not None:  # the weekly editor; `opening_hours` is the compact "0-4 08:30-17:30"
+        weekly = _weekly_rows(weekly_ranges)
     elif opening_hours is not None:
         try:
             weekly = rules.parse_weekly_hours(opening_hours)
@@ -84,17 +81,12 @@ def update_settings(instrument, *, actor, opening_hours: str | None = None, lead
 
 
 def _weekly_rows(rows) -> list:
-    """[(weekday, opens, closes[, field])] from the weekly editor: each range ends after it starts, the
+    """[(weekday, opens, closes)] from the weekly editor's WeeklyRanges: each range ends after it starts, the
     ranges of a day do not overlap, at least one range in the week. Errors name the range's field."""
-    from datetime import time
     errors: dict[str, list[str]] = {}
     out = []
-    for row in rows:
-        wd, opens, closes = row[:3]
-        field = row[3] if len(row) > 3 else "opening_hours"
-        if not isinstance(wd, int) or not 0 <= wd <= 6:
-            errors[field] = [_("未知的星期")]
-        elif not isinstance(opens, time) or not isinstance(closes, time):
+    for wd, opens, closes, field in rows:
+        if opens is None or closes is None:
             errors[field] = [_("请同时填写开始和结束时间")]
         elif closes <= opens:
             errors[field] = [_("结束时间必须晚于开始时间")]
@@ -113,14 +105,14 @@ def _weekly_rows(rows) -> list:
     return [(wd, o, c) for wd, o, c, _f in out]
 
 
-def add_blackout(instrument, start, end, reason, *, actor) -> Blackout:
+@validated
+def add_blackout(instrument, start: Moment, end: Moment, reason: note(200), *, actor) -> Blackout:
     require_member(actor, instrument.owner_org_id)
-    reason = reason.strip() if isinstance(reason, str) else ""
     if not reason:
         raise Invalid.field("reason", _("请填写原因"))
-    if not isinstance(start, datetime) or not isinstance(end, datetime) or end <= start:
+    if end <= start:
         raise Invalid.field("end", _("结束时间必须晚于开始时间"))
-    b = Blackout(instrument_id=instrument.id, start=start, end=end, reason=reason[:200],
+    b = Blackout(instrument_id=instrument.id, start=start, end=end, reason=reason,
                  created_by_id=actor.id)
     db.session.add(b)
     db.session.flush()
@@ -137,18 +129,19 @@ def remove_blackout(blackout_id, *, actor) -> None:
     db.session.flush()
 
 
-def qualify_user(instrument, email=None, *, actor, user_id=None, valid_until=None) -> Qualification:
+@validated
+def qualify_user(instrument, email: note(320) = "", *, actor, user_id: Id | None = None,
+                 valid_until: LocalDay | None = None) -> Qualification:
     """The lab qualifies a user directly (trained offline), picked by id or by e-mail, until
     `valid_until` (default BOOKING_QUALIFICATION_YEARS from today); again: a renewal."""
     require_member(actor, instrument.owner_org_id)
     user = None
-    if user_id not in (None, ""):
-        user = db.session.get(User, user_id) if is_id(user_id) else None
+    if user_id is not None:
+        user = db.session.get(User, user_id)
         if user is None:
             raise Invalid.field("user_id", _("找不到该用户"))
     else:
-        email = (email or "").strip().lower() if isinstance(email, str) else ""
-        user = db.session.scalar(db.select(User).where(sa.func.lower(User.email) == email)) if email else None
+        user = db.session.scalar(db.select(User).where(sa.func.lower(User.email) == email.lower())) if email else None
         if user is None:
             raise Invalid.field("email", _("找不到该邮箱的用户"))
     today = local_today()

@@ -19,6 +19,7 @@ from ...core.db import is_id
 from ...core.errors import Conflict, Forbidden, Invalid, NotFound
 from ...core.jobs import enqueue
 from ...core.permissions import require_login, require_member
+from ...core.schema import Id, LocalDay, Moment, note, validated
 from ...core.timeutil import to_local, utcnow
 from ...extensions import db
 from ...notifications.services import notify
@@ -49,18 +50,11 @@ def qualification_valid(q: Qualification | None, today: date | None = None) -> b
     return q is not None and (q.valid_until is None or q.valid_until >= (today or local_today()))
 
 
-def _note(value, field="note", required=False) -> str:
-    value = value.strip() if isinstance(value, str) else ""
-    if required and not value:
-        raise Invalid.field(field, _("请填写说明"))
-    if len(value) > MAX_NOTE:
-        raise Invalid.field(field, _("不超过 %(n)s 字", n=MAX_NOTE))
-    return value
+Note = note(MAX_NOTE)
 
 
-# -- the user ---------------------------------------------------------------------------------------
-
-def request_training(instrument, note: str = "", *, actor) -> TrainingRequest:
+@validated
+def request_training(instrument, note: Note = "", *, actor) -> TrainingRequest:
     """The user asks for training on a self-operated instrument; one open request per user and
     instrument (a second one is a Conflict). Allowed while a qualification is running out (renewal)."""
     require_login(actor)
@@ -68,7 +62,6 @@ def request_training(instrument, note: str = "", *, actor) -> TrainingRequest:
         raise Invalid(_("该仪器不需要上机资格"))
     if actor.is_member_of(instrument.owner_org_id):
         raise Invalid(_("本单位成员无需申请培训"))
-    note = _note(note)
     q = qualification_of(instrument.id, actor.id)
     remind = timedelta(days=current_app.config["BOOKING_QUALIFICATION_REMIND_DAYS"])
     if qualification_valid(q) and (q.valid_until is None or q.valid_until - local_today() > remind):
@@ -114,19 +107,18 @@ def _event_exists(event_id: int) -> bool:
     return db.session.scalar(sa.select(events.c.id).where(events.c.id == event_id)) is not None
 
 
-def schedule_training(tr: TrainingRequest, at: datetime, *, actor, event_id: int | None = None,
-                      note: str | None = None, now: datetime | None = None) -> TrainingRequest:
+@validated
+def schedule_training(tr: TrainingRequest, scheduled_at: Moment, *, actor, event_id: Id | None = None,
+                      note: Note = "", now: Moment | None = None) -> TrainingRequest:
     """The lab fixes the training's time (naive UTC), optionally a training event; again to reschedule."""
     require_member(actor, tr.provider_org_id)
     now = now or utcnow()
-    if not isinstance(at, datetime):
-        raise Invalid.field("scheduled_at", _("请填写培训时间"))
-    if at < now - timedelta(days=1) or at > now + timedelta(days=366):
+    if scheduled_at < now - timedelta(days=1) or scheduled_at > now + timedelta(days=366):
         raise Invalid.field("scheduled_at", _("培训时间应在今天到一年之内"))
-    if event_id is not None and (not is_id(event_id) or not _event_exists(event_id)):
+    if event_id is not None and not _event_exists(event_id):
         raise Invalid.field("event_id", _("活动不存在"))
-    lab_note = _note(note, "note")
-    values = dict(scheduled_at=at, event_id=event_id, lab_note=lab_note or None)
+    lab_note = note
+    values = dict(scheduled_at=scheduled_at, event_id=event_id, lab_note=lab_note or None)
     if tr.status == "scheduled":  # a new time for a scheduled training: no move, still audited
         for k, v in values.items():
             setattr(tr, k, v)
@@ -134,21 +126,21 @@ def schedule_training(tr: TrainingRequest, at: datetime, *, actor, event_id: int
         db.session.flush()
     else:
         TRAINING.apply(tr, "scheduled", actor=actor, action="schedule", comment=lab_note or None, **values)
-    when = to_local(at).strftime("%Y-%m-%d %H:%M")
+    when = to_local(scheduled_at).strftime("%Y-%m-%d %H:%M")
     notify(tr.user, _("培训已安排：%(title)s", title=tr.instrument.title),
            _("%(title)s 的上机培训安排在 %(when)s。%(note)s", title=tr.instrument.title, when=when, note=lab_note),
            link("booking.training_list"))
     return tr
 
 
-def complete_training(tr: TrainingRequest, *, actor, valid_until: date | None = None, qualify: bool = True,
-                      now: datetime | None = None) -> TrainingRequest:
+@validated
+def complete_training(tr: TrainingRequest, *, actor, valid_until: LocalDay | None = None, qualify: bool = True,
+                      now: Moment | None = None) -> TrainingRequest:
     """The training took place (trained); with `qualify` the lab grants the qualification until
     `valid_until` (default BOOKING_QUALIFICATION_YEARS from today)."""
     require_member(actor, tr.provider_org_id)
     today = local_today(now)
-    if valid_until is not None and (not isinstance(valid_until, date) or isinstance(valid_until, datetime)
-                                    or not today < valid_until <= today.replace(year=today.year + 10)):
+    if valid_until is not None and not today < valid_until <= today.replace(year=today.year + 10):
         raise Invalid.field("valid_until", _("有效期应晚于今天且不超过十年"))
     if tr.status in ("requested", "scheduled"):
         TRAINING.apply(tr, "trained", actor=actor, action="train")
@@ -163,9 +155,11 @@ def complete_training(tr: TrainingRequest, *, actor, valid_until: date | None = 
     return tr
 
 
-def decline_training(tr: TrainingRequest, reason: str, *, actor) -> TrainingRequest:
+@validated
+def decline_training(tr: TrainingRequest, reason: Note, *, actor) -> TrainingRequest:
     require_member(actor, tr.provider_org_id)
-    reason = _note(reason, "reason", required=True)
+    if not reason:
+        raise Invalid.field("reason", _("请填写说明"))
     TRAINING.apply(tr, "declined", actor=actor, action="decline", comment=reason, lab_note=reason)
     notify(tr.user, _("培训申请未通过：%(title)s", title=tr.instrument.title),
            _("%(title)s 的培训申请未通过。理由：%(reason)s", title=tr.instrument.title, reason=reason),

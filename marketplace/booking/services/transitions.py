@@ -16,6 +16,7 @@ from ...core.errors import Conflict, Forbidden, Invalid
 from ...core.jobs import enqueue
 from ...core.money import format_fen
 from ...core.permissions import require_login, require_member
+from ...core.schema import note, text, validated
 from ...core.timeutil import utcnow
 from ...extensions import db
 from ...notifications.services import notify
@@ -89,13 +90,11 @@ def approve_booking(booking, *, actor, now=None) -> Booking:
     return booking
 
 
-def reject_booking(booking, reason, *, actor, now=None) -> Booking:
+@validated
+def reject_booking(booking, reason: note(500), *, actor, now=None) -> Booking:
     require_member(actor, booking.provider_org_id)
-    reason = reason.strip() if isinstance(reason, str) else ""
     if not reason:
         raise Invalid.field("reason", _("请填写拒绝理由"))
-    if len(reason) > 500:
-        raise Invalid.field("reason", _("理由不超过 500 字"))
     reject_now(booking, reason, actor=actor, now=now or utcnow())
     return booking
 
@@ -114,7 +113,8 @@ def reject_now(booking, reason, *, actor, now):
            link("booking.detail", booking_id=booking.id))
 
 
-def cancel_booking(booking, reason=None, *, actor, now=None) -> Booking:
+@validated
+def cancel_booking(booking, reason: note(500) = "", *, actor, now=None) -> Booking:
     """The user cancels (free early, late fee after; free when a downtime hit the booking); the provider
     may cancel without a fee."""
     from .downtime import affected_by_downtime
@@ -126,7 +126,6 @@ def cancel_booking(booking, reason=None, *, actor, now=None) -> Booking:
         raise Forbidden(_("只能取消自己的预约"))
     if booking.status in ("requested", "approved") and now >= booking.start:
         raise Conflict(_("预约已开始，不能取消"))
-    reason = (reason or "").strip()[:500] if isinstance(reason, str) else None
     if by_user and booking.user_id == actor.id and not affected_by_downtime(booking):
         fee = rules.cancellation_fee(booking.fee, booking.start, now,
                                      current_app.config["BOOKING_FREE_CANCEL_HOURS"],
@@ -241,12 +240,11 @@ def decide_extension(booking, confirm: bool, *, actor) -> Booking:
     return booking
 
 
-def settle_booking(booking, payment_ref, *, actor, payment_id=None) -> Booking:
+@validated
+def settle_booking(booking, payment_ref: text(100, 1), *, actor, payment_id=None) -> Booking:
     """completed -> settled once paid (called by the payments code)."""
-    if not isinstance(payment_ref, str) or not payment_ref.strip() or len(payment_ref) > 100:
-        raise Invalid.field("payment_ref", _("缺少支付凭证"))
     MACHINE.apply(booking, "settled", actor=actor, action="settle", comment=payment_ref)
-    booking.payment_ref = payment_ref.strip()
+    booking.payment_ref = payment_ref
     booking.settled_at = utcnow()
     db.session.flush()
     subsidy.commit_user_subsidy(booking, actor=actor, payment_id=payment_id)

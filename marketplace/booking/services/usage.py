@@ -7,6 +7,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ...core.errors import Invalid
+from ...core.schema import Count, Moment, validated
 from .. import rules
 
 # how far a usage record's end may lie beyond "now" (clocks of the lab's PC and the server differ)
@@ -14,19 +15,14 @@ CLOCK_SKEW = timedelta(minutes=5)
 MAX_USAGE = timedelta(days=7)
 
 
-def checked_usage(booking, actual_start: datetime | None, actual_end: datetime | None, actual_samples,
+@validated
+def checked_usage(booking, actual_start: Moment | None, actual_end: Moment | None, actual_samples: Count | None,
                   now: datetime) -> rules.BoundedUsage:
     """The usage record bounded to the booking; Invalid naming each wrong field otherwise."""
     cfg = current_app.config
     actual_start = actual_start or booking.actual_start or booking.start
     actual_end = actual_end or now
     errors: dict[str, list[str]] = {}
-    if not isinstance(actual_start, datetime):
-        errors["actual_start"] = [_("请填写实际开始时间")]
-    if not isinstance(actual_end, datetime):
-        errors["actual_end"] = [_("请填写实际结束时间")]
-    if errors:
-        raise Invalid(_("使用记录有误"), errors)
     early = timedelta(minutes=cfg["BOOKING_CHECKIN_EARLY_MINUTES"])
     if actual_end <= actual_start:
         errors["actual_end"] = [_("实际结束时间必须晚于开始时间")]
@@ -43,8 +39,7 @@ def checked_usage(booking, actual_start: datetime | None, actual_end: datetime |
     if booking.price_unit == "sample" and actual_samples is None:
         actual_samples = booking.samples
     max_samples = cfg["BOOKING_MAX_SAMPLES"]
-    if actual_samples is not None and (isinstance(actual_samples, bool) or not isinstance(actual_samples, int)
-                                       or not 0 <= actual_samples <= max_samples):
+    if actual_samples is not None and actual_samples > max_samples:
         errors["actual_samples"] = [_("样品数量应在 0–%(n)s 之间", n=max_samples)]
     if errors:
         raise Invalid(_("使用记录有误"), errors)

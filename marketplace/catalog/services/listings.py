@@ -7,6 +7,7 @@ from ...core import audit
 from ...core.db import find
 from ...core.errors import Forbidden, Invalid, NotFound
 from ...core.permissions import require_login, require_member, require_role
+from ...core.schema import note, validated
 from ...core.timeutil import utcnow
 from ...extensions import db
 from ..models import MODELS, Resource, ResourcePlatform
@@ -109,9 +110,9 @@ def publish_resource(resource: Resource, comment: str | None = None, *, actor) -
     return resource
 
 
-def reject_resource(resource: Resource, reason: str, *, actor) -> Resource:
+@validated
+def reject_resource(resource: Resource, reason: note(500), *, actor) -> Resource:
     require_role(actor, "reviewer")
-    reason = (reason or "").strip() if isinstance(reason, str) else ""
     if not reason:
         raise Invalid.field("reason", _("请填写退回原因"))
     LIFECYCLE.apply(resource, "rejected", actor=actor, comment=reason, action="reject")

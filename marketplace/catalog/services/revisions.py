@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
+from pydantic import TypeAdapter
 
 from ...core import audit
 from ...core.db import find, row_ids
 from ...core.errors import Conflict, Forbidden, Invalid, NotFound
 from ...core.i18n import N_, tr
 from ...core.permissions import require_login, require_role
+from ...core.schema import note, validated
 from ...core.timeutil import utcnow
 from ...extensions import db
 from ..models import Resource, ResourcePlatform, ResourceRevision
@@ -36,18 +38,21 @@ def _kind(resource: Resource, name: str) -> str:
     return "platforms" if name == "platforms" else "str"
 
 
+_DAY = TypeAdapter(date | None)  # a date field in a revision's JSON: ISO text, read back as a date
+
+
 def _dump(kind: str, value):
     """A field's value as JSON keeps it (dates ISO; platforms a list in the platforms' order)."""
-    if kind == "date" and isinstance(value, date):
-        return value.isoformat()
+    if kind == "date":
+        return _DAY.dump_python(_DAY.validate_python(value), mode="json")
     if kind == "platforms":
         return sorted(dict.fromkeys(value or []), key=list(PLATFORMS).index)
     return value
 
 
 def _load(kind: str, value):
-    if kind == "date" and isinstance(value, str):
-        return date.fromisoformat(value)
+    if kind == "date":
+        return _DAY.validate_python(value)
     return value
 
 
@@ -153,7 +158,8 @@ def allowed_revision_actions(revision: ResourceRevision, *, actor) -> list[str]:
     return REVISION.available(revision, lambda a: _permitted(revision, a, actor=actor))
 
 
-def decide(revision: ResourceRevision, action: str, *, actor, reason: str | None = None) -> ResourceRevision:
+@validated
+def decide(revision: ResourceRevision, action: str, *, actor, reason: note(500) = "") -> ResourceRevision:
     """approve | reject (with a reason) | withdraw a pending revision."""
     require_login(actor)
     if action not in REVISION.actions:
@@ -164,7 +170,6 @@ def decide(revision: ResourceRevision, action: str, *, actor, reason: str | None
         require_role(actor, "reviewer")
     elif not _permitted(revision, action, actor=actor):
         raise Forbidden(_("只有资源所属单位的成员可以撤回修改"))
-    reason = reason.strip() if isinstance(reason, str) else ""
     if action == "reject" and not reason:
         raise Invalid.field("reason", _("请填写退回原因"))
     # two reviewers deciding at once: the second waits, then finds the revision decided (a 409)

@@ -23,7 +23,7 @@ MAX_MANAGERS = 50
 
 def _clean(field: str, value):
     """Text as stored: NUL characters are refused (PostgreSQL cannot store them)."""
-    if isinstance(value, str) and "\x00" in value:
+    if "\x00" in str(value):
         raise Invalid.field(field, _("不能包含 NUL 字符"))
     return value
 

@@ -1,6 +1,7 @@
 """Public verification of a registration number: what anyone may know, nothing private."""
 import sqlalchemy as sa
 
+from ...core.schema import conform
 from ...extensions import db
 from .. import rules
 from ..models import ContractRegistration
@@ -8,7 +9,8 @@ from ..models import ContractRegistration
 
 def find_by_number(number: str) -> ContractRegistration | None:
     """The registered (or since cancelled) contract with this 14-digit number, in its latest state."""
-    if not isinstance(number, str) or not rules.NUMBER_RE.fullmatch(number):
+    number = conform(rules.Number, number)
+    if number is None:  # not a number we give: none registered
         return None
     return db.session.scalar(sa.select(ContractRegistration).where(
         ContractRegistration.number == number, ContractRegistration.kind == "new"))

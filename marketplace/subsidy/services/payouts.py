@@ -15,9 +15,9 @@ from sqlalchemy.exc import IntegrityError
 from ... import ledger
 from ...accounts.models import Organisation
 from ...core import audit
+from ...core.db import MAX_ID, find
 from ...core.errors import Conflict, Invalid, NotFound
 from ...core.permissions import require_role
-from ...core.schema import MAX_ID
 from ...core.timeutil import local_to_utc_naive, utcnow
 from ...extensions import db
 from ...ledger import Cr, Dr
@@ -68,10 +68,7 @@ def pay_out(org_id: int, voucher: str | None, *, actor) -> Payout:
     """Record the payment of everything owed to one provider under `voucher`; return the payout."""
     require_role(actor, "finance")
     voucher = voucher_or_error(voucher)
-    if not isinstance(org_id, int) or not 0 < org_id <= MAX_ID:
-        raise NotFound(_("单位不存在"))
-    org = db.session.execute(sa.select(Organisation).where(Organisation.id == org_id)
-                             .with_for_update()).scalar_one_or_none()  # one payout per unit at a time
+    org = find(Organisation, org_id, with_for_update=True)  # one payout per unit at a time
     if org is None:
         raise NotFound(_("单位不存在"))
     if db.session.scalar(sa.select(Payout.id).where(sa.func.lower(Payout.voucher) == voucher.lower())):
@@ -101,12 +98,7 @@ def pay_out(org_id: int, voucher: str | None, *, actor) -> Payout:
 
 def get_payout(payout_id, *, actor, lock: bool = False) -> Payout:
     require_role(actor, "finance")
-    if not isinstance(payout_id, int) or not 0 < payout_id <= MAX_ID:
-        raise NotFound(_("付款记录不存在"))
-    q = sa.select(Payout).where(Payout.id == payout_id)
-    if lock:
-        q = q.with_for_update().execution_options(populate_existing=True)
-    payout = db.session.execute(q).scalar_one_or_none()
+    payout = find(Payout, payout_id, with_for_update=True, populate_existing=True) if lock else find(Payout, payout_id)
     if payout is None:
         raise NotFound(_("付款记录不存在"))
     return payout
