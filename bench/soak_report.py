@@ -172,6 +172,8 @@ def print_table(report):
         for name, c in phase["classes"].items():
             print(f"  {name:<32}{c['requests']:>9}{c['failures']:>8}{c['p50_ms']:>9}{c['p95_ms']:>9}{c['p99_ms']:>9}")
     print(f"acknowledged: {report.get('acknowledged')}")
+    if report.get("start_up_s"):
+        print("start-up (s): " + ", ".join(f"{k} {v}" for k, v in report["start_up_s"].items()))
     for name, held in report["invariants"].items():
         print(f"  {'✓' if held else '✗'} {name}")
     print("OK" if report["ok"] else "NOT OK")
