@@ -179,6 +179,7 @@ def main(argv=None):
     p.add_argument("--seconds", type=int, default=int(os.environ.get("SOAK_SECONDS", 600)))
     p.add_argument("--faults", default=os.environ.get("SOAK_FAULTS", ",".join(FAULTS)))
     p.add_argument("--resources", type=int, default=int(os.environ.get("SOAK_RESOURCES", 300)))
+    p.add_argument("--only", default="", help="comma-separated user classes of the locustfile (default: all)")
     p.add_argument("--out", default=str(ROOT / "bench" / "results" / "soak.json"))
     args = p.parse_args(argv)
     faults = [] if args.faults in ("", "none") else [f.strip() for f in args.faults.split(",")]
@@ -205,7 +206,8 @@ def main(argv=None):
         locust = subprocess.Popen(
             [PY, "-m", "locust", "-f", str(ROOT / "bench" / "soak_locustfile.py"), "--headless", "--only-summary",
              "-u", str(args.users), "-r", str(max(1, args.users // 10)), "-t", f"{args.seconds}s",
-             "--host", stack.base, "--stop-timeout", "10", "--loglevel", "WARNING"],
+             "--host", stack.base, "--stop-timeout", "10", "--loglevel", "WARNING",
+             *[c for c in args.only.split(",") if c]],
             env=env, cwd=ROOT, stdout=open(stack.dir / "locust.log", "ab"), stderr=subprocess.STDOUT)  # noqa: SIM115
         injector = threading.Thread(target=run_faults, args=(stack, faults, args.seconds, started, timeline))
         injector.start()
