@@ -13,6 +13,7 @@ writes bench/results/soak.json (CONTRACT.md, "soak report") and prints a table. 
 import argparse
 import json
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -22,22 +23,13 @@ import threading
 import time
 from pathlib import Path
 
-import sqlalchemy as sa
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.soak_report import analyse, check_invariants, print_table  # noqa: E402
-from tests.core.test_faults import ThrowawayPostgres  # noqa: E402
+from bench.throwaway import ThrowawayPostgres, free_port  # noqa: E402
 
 PY = sys.executable
 FAULTS = ("db", "gateway", "worker", "web", "redis")
-
-
-def free_port():
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_http(url, timeout=60):
@@ -64,20 +56,24 @@ class Stack:
         self.redis_port, self.stripe_port, self.web_port = free_port(), free_port(), free_port()
         self.env = dict(os.environ, DATABASE_URL=self.pg.url, JOBS_BROKER_URL=f"redis://127.0.0.1:{self.redis_port}/0",
                         RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{self.redis_port}/1",
-                        STRIPE_API_BASE=f"http://127.0.0.1:{self.stripe_port}", SECRET_KEY="soak-secret",
+                        STRIPE_API_BASE=f"http://127.0.0.1:{self.stripe_port}", SECRET_KEY=secrets.token_urlsafe(48),
                         SEARCH_INDEX_DIR=str(self.dir / "index"), UPLOAD_DIR=str(self.dir / "uploads"),
                         GUNICORN_BIND=f"127.0.0.1:{self.web_port}", WEB_CONCURRENCY="2", GUNICORN_THREADS="4",
                         GUNICORN_ACCESSLOG="", GUNICORN_LOGLEVEL="warning", TZ="UTC", PYTHONPATH=str(ROOT),
-                        SEARCH_WARM_UP="1")
+                        STRIPE_WEBHOOK_SECRET="whsec_" + secrets.token_hex(16))
         self.base = f"http://127.0.0.1:{self.web_port}"
+        self.timings: dict[str, float] = {}
 
     def flask(self, *args, check=True):
-        return subprocess.run([PY, "-m", "flask", "--app", "marketplace", *args], env=self.env, cwd=ROOT,
-                              capture_output=True, text=True, check=check, timeout=900)
+        done = subprocess.run([PY, "-m", "flask", "--app", "marketplace", *args], env=self.env, cwd=ROOT,
+                              capture_output=True, text=True, timeout=900)
+        if check and done.returncode:
+            raise RuntimeError(f"flask {' '.join(args)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+        return done
 
-    def spawn(self, name, cmd):
+    def spawn(self, name, cmd, **env):
         log = open(self.dir / f"{name}.log", "ab")  # noqa: SIM115
-        self.procs[name] = subprocess.Popen(cmd, env=self.env, cwd=ROOT, stdout=log, stderr=log,
+        self.procs[name] = subprocess.Popen(cmd, env=dict(self.env, **env), cwd=ROOT, stdout=log, stderr=log,
                                             start_new_session=True)
 
     def start_redis(self):
@@ -93,37 +89,33 @@ class Stack:
                 time.sleep(0.1)
 
     def start_gateway(self):
+        """localstripe, told to post its signed events to the app's webhook as Stripe would."""
+        import requests
         self.spawn("gateway", [PY, "-m", "marketplace.core.localstripe_server", "--port", str(self.stripe_port)])
+        gateway = self.env["STRIPE_API_BASE"]
+        wait_http(gateway + "/v1/balance", timeout=60)
+        requests.post(f"{gateway}/_config/webhooks/soak", timeout=10, data={
+            "url": f"{self.base}/api/v1/payments/webhook", "secret": self.env["STRIPE_WEBHOOK_SECRET"]})
 
     def start_worker(self):
         self.spawn("worker", [PY, "-m", "flask", "--app", "marketplace", "worker"])
 
     def up(self):
+        began = time.time()
         self.pg.start()
         self.start_redis()
         self.start_gateway()
-        self.flask("init-db")
-        self.flask("seed-demo", "--resources", str(self.resources))
-        self.flask("search", "rebuild")
-        self.tokens = {who: self.flask("users", "token", f"{who}@demo.cn").stdout.strip().splitlines()[-1]
-                       for who in ("company", "lab")}
+        done = subprocess.run([PY, "-m", "bench.soak_setup", "--resources", str(self.resources)], env=self.env,
+                              cwd=ROOT, capture_output=True, text=True, timeout=1800)
+        if done.returncode:
+            raise RuntimeError(f"bench.soak_setup failed:\n{done.stderr[-3000:]}")
+        self.cast = json.loads(done.stdout.strip().splitlines()[-1])
+        self.timings.update(self.cast.pop("timings"))
         self.start_worker()
         self.spawn("scheduler", [PY, "-m", "flask", "--app", "marketplace", "scheduler"])
-        self.spawn("web", [PY, "-m", "gunicorn", "-c", "marketplace/deploy/gunicorn.conf.py"])
+        self.spawn("web", [PY, "-m", "gunicorn", "-c", "marketplace/deploy/gunicorn.conf.py"], SEARCH_WARM_UP="1")
         wait_http(self.base + "/healthz")
-        engine = sa.create_engine(self.pg.url)
-        with engine.connect() as conn:
-            lab = conn.scalar(sa.text("SELECT organisation_id FROM users WHERE email = 'lab@demo.cn'"))
-            self.instruments = conn.scalars(sa.text(
-                "SELECT r.id FROM resources r JOIN res_instrument i ON i.id = r.id WHERE r.status = 'published' "
-                "AND i.bookable ORDER BY r.owner_org_id = :o DESC, r.id LIMIT 20"), {"o": lab}).all()
-            company = conn.scalar(sa.text("SELECT organisation_id FROM users WHERE email = 'company@demo.cn'"))
-            self.achievements = conn.scalars(sa.text(
-                "SELECT r.id FROM resources r JOIN res_achievement a ON a.id = r.id WHERE r.status = 'published' "
-                "AND a.listing_mode = 'negotiated' AND r.owner_org_id <> :c ORDER BY r.id LIMIT 20"), {"c": company}).all()
-            self.resource_ids = conn.scalars(sa.text(
-                "SELECT id FROM resources WHERE status = 'published' ORDER BY id LIMIT 300")).all()
-        engine.dispose()
+        self.timings["start-up"] = round(time.time() - began, 1)
 
     # -- faults: each returns when the thing is back ------------------------------------------------
     def fault_db(self, hold):
@@ -187,6 +179,7 @@ def main(argv=None):
     p.add_argument("--seconds", type=int, default=int(os.environ.get("SOAK_SECONDS", 600)))
     p.add_argument("--faults", default=os.environ.get("SOAK_FAULTS", ",".join(FAULTS)))
     p.add_argument("--resources", type=int, default=int(os.environ.get("SOAK_RESOURCES", 300)))
+    p.add_argument("--only", default="", help="comma-separated user classes of the locustfile (default: all)")
     p.add_argument("--out", default=str(ROOT / "bench" / "results" / "soak.json"))
     args = p.parse_args(argv)
     faults = [] if args.faults in ("", "none") else [f.strip() for f in args.faults.split(",")]
@@ -200,23 +193,28 @@ def main(argv=None):
     try:
         print(f"bringing the stack up in {stack.dir} …", flush=True)
         stack.up()
-        env = dict(stack.env, SOAK_EVENTS=str(events_file), SOAK_COMPANY_TOKEN=stack.tokens["company"],
-                   SOAK_LAB_TOKEN=stack.tokens["lab"], SOAK_INSTRUMENTS=",".join(map(str, stack.instruments)),
-                   SOAK_RESOURCES=",".join(map(str, stack.resource_ids)),
-                   SOAK_ACHIEVEMENTS=",".join(map(str, stack.achievements)))
+        cast = stack.cast
+        env = dict(stack.env, SOAK_EVENTS=str(events_file), SOAK_COMPANY_TOKEN=cast["tokens"]["company"],
+                   SOAK_LAB_TOKEN=cast["tokens"]["lab"], SOAK_INSTRUMENTS=",".join(map(str, cast["instruments"])),
+                   SOAK_LAB_INSTRUMENTS=",".join(map(str, cast["lab_instruments"])),
+                   SOAK_RESOURCES=",".join(map(str, cast["resources"])),
+                   SOAK_ACHIEVEMENTS=",".join(map(str, cast["achievements"])),
+                   SOAK_PAYERS=json.dumps(cast["payers"]), SOAK_PASSWORD=cast["password"])
         print(f"locust: {args.users} users for {args.seconds}s against {stack.base}; faults: {faults or 'none'}",
               flush=True)
         started = time.time()
         locust = subprocess.Popen(
             [PY, "-m", "locust", "-f", str(ROOT / "bench" / "soak_locustfile.py"), "--headless", "--only-summary",
              "-u", str(args.users), "-r", str(max(1, args.users // 10)), "-t", f"{args.seconds}s",
-             "--host", stack.base, "--stop-timeout", "10", "--loglevel", "WARNING"],
+             "--host", stack.base, "--stop-timeout", "10", "--loglevel", "WARNING",
+             *[c for c in args.only.split(",") if c]],
             env=env, cwd=ROOT, stdout=open(stack.dir / "locust.log", "ab"), stderr=subprocess.STDOUT)  # noqa: SIM115
         injector = threading.Thread(target=run_faults, args=(stack, faults, args.seconds, started, timeline))
         injector.start()
         locust.wait(args.seconds + 120)
         injector.join()
         report = analyse(events_file, started, args.users, args.seconds, timeline)
+        report["start_up_s"] = stack.timings
         report["invariants"] = check_invariants(stack, events_file)
         report["ok"] = report["phases_ok"] and all(report["invariants"].values())
         del report["phases_ok"]

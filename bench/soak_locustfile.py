@@ -7,9 +7,11 @@ milliseconds, Retry-After present) and every acknowledged write (201 booking, 20
 line, so the orchestrator can split phases by the fault timeline and check that nothing acknowledged
 was lost.
 """
+import itertools
 import json
 import os
 import random
+import re
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -17,15 +19,23 @@ from locust import HttpUser, between, events, task
 
 EVENTS = open(os.environ.get("SOAK_EVENTS", "soak-events.jsonl"), "a", buffering=1)  # noqa: SIM115
 INSTRUMENTS = [int(i) for i in os.environ.get("SOAK_INSTRUMENTS", "").split(",") if i]
+LAB_INSTRUMENTS = {int(i) for i in os.environ.get("SOAK_LAB_INSTRUMENTS", "").split(",") if i}
 ACHIEVEMENTS = [int(i) for i in os.environ.get("SOAK_ACHIEVEMENTS", "").split(",") if i]
 RESOURCES = [int(i) for i in os.environ.get("SOAK_RESOURCES", "").split(",") if i]
 COMPANY_TOKEN = os.environ.get("SOAK_COMPANY_TOKEN", "")
 LAB_TOKEN = os.environ.get("SOAK_LAB_TOKEN", "")
+PAYERS = json.loads(os.environ.get("SOAK_PAYERS", "[]"))  # [{email, token, bills, bookings}]
+PASSWORD = os.environ.get("SOAK_PASSWORD", "")
+GATEWAY = os.environ.get("STRIPE_API_BASE", "")
+PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "pk_test_localstripe")
+CARD = {"number": "4242424242424242", "exp_month": "12", "exp_year": "2030", "cvc": "123"}
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+_payers = itertools.cycle(PAYERS) if PAYERS else None
 MODES = ["transfer", "licence", "equity", "co_development"]  # an achievement offers some of them
 QUERIES = ["显微镜", "质谱", "南京", "材料", "检测", "色谱", "光谱", "基因", "microscope", "苏州"]
 PDF = b"%PDF-1.4\n" + b"soak document\n" * 40 + b"%%EOF\n"
 THINK = between(float(os.environ.get("SOAK_THINK_MIN", "2")), float(os.environ.get("SOAK_THINK_MAX", "8")))
-requested: list[int] = []  # bookings waiting for the lab (shared by this process's users)
+requested: list[int] = []  # bookings waiting for the lab@demo.cn (shared by this process's users)
 
 
 @events.request.add_listener
@@ -44,6 +54,11 @@ def _ok(resp, *expected):
     """Business answers (409 overlap, 422) are not failures of the platform; mark them successful."""
     if resp.status_code in expected:
         resp.success()
+
+
+def _csrf(resp) -> str | None:
+    found = CSRF.search(resp.text or "")
+    return found.group(1) if found else None
 
 
 class Browser(HttpUser):
@@ -121,7 +136,9 @@ class Company(HttpUser):
             if r.status_code == 201:
                 booking = r.json()["id"]
                 _ack("booking", booking)
-                (requested if random.random() < 0.7 else self.mine).append(booking)
+                # the lab decides requests for its own instruments; the company cancels some of the rest
+                lab_decides = instrument in LAB_INSTRUMENTS and random.random() < 0.7
+                (requested if lab_decides else self.mine).append(booking)
             _ok(r, 409, 422)
 
     @task(1)
@@ -202,3 +219,85 @@ class Trader(HttpUser):
             if r.status_code == 201:
                 _ack("deal", r.json()["id"])
             _ok(r, 409, 422)
+
+
+class Payer(HttpUser):
+    """An organisation settling what it owes, by card through the gateway as the product does it: its
+    bills by API (the gateway's script turns the card into a token with the publishable key; the
+    platform confirms with the token's id only), a completed booking on the web checkout page (signed
+    in, the card form posted to the platform, which confirms with the gateway). Between payments it
+    reads its bills. Acknowledged payments are recorded: each must end settled exactly once."""
+    weight = 1
+    wait_time = THINK
+
+    def on_start(self):
+        self.payer = next(_payers) if _payers else None
+        self.signed_in = False
+        self.api = {"Authorization": f"Bearer {self.payer['token']}"} if self.payer else {}
+
+    def _sign_in(self) -> bool:
+        if self.signed_in:
+            return True
+        page = self.client.get("/login", name="page: login")
+        token = _csrf(page)
+        if not token:
+            return False
+        resp = self.client.post("/login", name="page: login", allow_redirects=False,
+                                data={"email": self.payer["email"], "password": PASSWORD, "csrf_token": token})
+        self.signed_in = resp.status_code == 302
+        return self.signed_in
+
+    @task(3)
+    def bills(self):
+        if not self.payer:
+            return
+        resp = self.client.get("/api/v1/bills", name="api: bills", headers=self.api)
+        if resp.status_code == 200 and resp.json().get("items"):
+            bill = random.choice(resp.json()["items"])["id"]
+            self.client.get(f"/api/v1/bills/{bill}", name="api: bill", headers=self.api)
+
+    @task(1)
+    def pay_bill(self):
+        if not (self.payer and self.payer["bills"]):
+            return
+        bill = self.payer["bills"].pop()
+        card = self._card_token()
+        if card is None:
+            self.payer["bills"].append(bill)  # the gateway is away: try later
+            return
+        with self.client.post(f"/api/v1/bills/{bill}/pay", json={"payment_method": card}, name="api: pay bill", headers=self.api,
+                              catch_response=True) as r:
+            if r.status_code == 200 and r.json().get("status") == "paid":
+                _ack("bill_paid", bill)
+            elif r.status_code == 503:
+                self.payer["bills"].append(bill)
+            _ok(r, 409, 422)
+
+    @task(1)
+    def pay_booking(self):
+        if not (self.payer and self.payer["bookings"]) or not self._sign_in():
+            return
+        booking = self.payer["bookings"].pop()
+        page = self.client.get(f"/payments/bookings/{booking}/checkout", name="page: checkout")
+        token = _csrf(page)
+        if page.status_code != 200 or not token:
+            return
+        with self.client.post(f"/payments/bookings/{booking}/checkout", name="page: pay booking", allow_redirects=False,
+                              data={**CARD, "csrf_token": token},
+                              catch_response=True) as r:
+            if r.status_code == 302 and "/receipt" in r.headers.get("Location", ""):
+                _ack("booking_paid", booking)
+            elif r.status_code == 503:
+                self.payer["bookings"].append(booking)
+            _ok(r, 409, 422)
+
+    def _card_token(self) -> str | None:
+        """What the gateway's script does in the browser (not timed: it is the gateway's request)."""
+        import requests
+        try:
+            resp = requests.post(f"{GATEWAY}/v1/tokens", timeout=5, data={
+                "key": PUBLISHABLE_KEY, "card[number]": CARD["number"], "card[exp_month]": CARD["exp_month"],
+                "card[exp_year]": CARD["exp_year"], "card[cvc]": CARD["cvc"]})
+            return resp.json()["card"]["id"] if resp.status_code == 200 else None
+        except (requests.RequestException, ValueError, KeyError):
+            return None

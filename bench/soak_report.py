@@ -100,16 +100,26 @@ def check_invariants(stack, events_file) -> dict:
         bookings = set(conn.scalars(sa.text("SELECT id FROM bookings WHERE purpose = 'soak 压力测试'")))
         deals = set(conn.scalars(sa.text("SELECT id FROM trading_deals")))
         uploads = dict(conn.execute(sa.text("SELECT id, stored_name FROM uploads")).all())
-        twice = conn.scalar(sa.text(
-            "SELECT count(*) FROM (SELECT payment_id FROM journal_entries WHERE kind = 'payment' AND payment_id "
-            "IS NOT NULL GROUP BY payment_id HAVING count(*) > 1) x"))
-        intents_twice = conn.scalar(sa.text(
-            "SELECT count(*) FROM (SELECT intent_id FROM payments WHERE intent_id IS NOT NULL "
-            "GROUP BY intent_id HAVING count(*) > 1) x")) if _has_column(conn, "payments", "intent_id") else 0
+        # each thing paid (a booking, a bill, a deal instalment) at most one live payment, each payment
+        # posted to the ledger at most once (a bill's payment: once per booking on the bill)
+        paid_twice = conn.scalar(sa.text(
+            "SELECT count(*) FROM (SELECT purpose, coalesce(booking_id, bill_id, instalment_id) FROM payments "
+            "WHERE status IN ('succeeded', 'refunded') GROUP BY 1, 2 HAVING count(*) > 1) x"))
+        posted_twice = conn.scalar(sa.text(
+            "SELECT count(*) FROM (SELECT payment_id, booking_id FROM journal_entries WHERE kind = 'payment' "
+            "AND payment_id IS NOT NULL GROUP BY 1, 2 HAVING count(*) > 1) x"))
+        settled_bookings = set(conn.scalars(sa.text(
+            "SELECT b.id FROM bookings b JOIN payments p ON p.booking_id = b.id AND p.status = 'succeeded' "
+            "WHERE b.status = 'settled'")))
+        paid_bills = set(conn.scalars(sa.text(
+            "SELECT b.id FROM billing_bills b JOIN payments p ON p.bill_id = b.id AND p.status = 'succeeded' "
+            "WHERE b.status = 'paid'")))
         debits, credits = conn.execute(sa.text(
             "SELECT coalesce(sum(debit), 0), coalesce(sum(credit), 0) FROM journal_lines")).one()
         outbox = conn.scalar(sa.text("SELECT count(*) FROM job_outbox"))
     engine.dispose()
+    gateway_twice = _gateway_captured_twice(stack)
+    print(f"paid twice: {paid_twice} in the database, {posted_twice} posted twice, {gateway_twice} at the gateway")
     upload_dir = stack.env["UPLOAD_DIR"]
     import os
     files_ok = all(os.path.isfile(os.path.join(upload_dir, uploads[i][:2], uploads[i])) for i in acks["upload"]
@@ -121,7 +131,8 @@ def check_invariants(stack, events_file) -> dict:
         "acknowledged_bookings_exist": acks["booking"] <= bookings,
         "acknowledged_deals_exist": acks["deal"] <= deals,
         "acknowledged_uploads_exist": acks["upload"] <= set(uploads) and files_ok,
-        "payments_settled_once": twice == 0 and intents_twice == 0,
+        "acknowledged_payments_settled": acks["booking_paid"] <= settled_bookings and acks["bill_paid"] <= paid_bills,
+        "nothing_paid_twice": paid_twice == 0 and posted_twice == 0 and gateway_twice == 0,
         "trial_balance_zero": int(debits) == int(credits),
         "job_outbox_empty": outbox == 0,
         "search_check_clean": check.returncode == 0,
@@ -129,8 +140,26 @@ def check_invariants(stack, events_file) -> dict:
     }
 
 
-def _has_column(conn, table, column):
-    return column in {c["name"] for c in sa.inspect(conn).get_columns(table)}
+def _gateway_captured_twice(stack) -> int:
+    """The gateway's side: bookings and bills with two succeeded PaymentIntents (of what the gateway still
+    holds: a gateway restart in the soak forgets what came before)."""
+    import requests
+    seen, after = Counter(), None
+    while True:
+        params = {"limit": 100, **({"starting_after": after} if after else {})}
+        resp = requests.get(f"{stack.env['STRIPE_API_BASE']}/v1/payment_intents", params=params, timeout=30,
+                            auth=(stack.env.get("STRIPE_SECRET_KEY", "sk_test_localstripe"), ""))
+        resp.raise_for_status()
+        page = resp.json()
+        for pi in page["data"]:
+            meta = pi.get("metadata") or {}
+            target = ("booking", meta.get("booking_id")) if meta.get("booking_id") else ("bill", meta.get("bill_id"))
+            if pi["status"] == "succeeded" and target[1]:
+                seen[target] += 1
+        if not page.get("has_more") or not page["data"]:
+            break
+        after = page["data"][-1]["id"]
+    return sum(1 for n in seen.values() if n > 1)
 
 
 def print_table(report):
@@ -143,6 +172,8 @@ def print_table(report):
         for name, c in phase["classes"].items():
             print(f"  {name:<32}{c['requests']:>9}{c['failures']:>8}{c['p50_ms']:>9}{c['p95_ms']:>9}{c['p99_ms']:>9}")
     print(f"acknowledged: {report.get('acknowledged')}")
+    if report.get("start_up_s"):
+        print("start-up (s): " + ", ".join(f"{k} {v}" for k, v in report["start_up_s"].items()))
     for name, held in report["invariants"].items():
         print(f"  {'✓' if held else '✗'} {name}")
     print("OK" if report["ok"] else "NOT OK")

@@ -33,16 +33,21 @@ def init_app(app):
     @app.context_processor
     def _booking_helpers():
         def instrument_panel(inst):
-            """Data for the booking panel on the catalog's instrument page."""
+            """Data for the booking panel on the catalog's instrument page (the summary and the panel both
+            ask: computed once per request)."""
+            from flask import g
             from flask_login import current_user
 
             from . import services
+            panels = g.setdefault("booking_instrument_panels", {})
+            if inst.id in panels:
+                return panels[inst.id]
             avg, count = services.rating_summary(instrument_id=inst.id)
             org_avg, org_count = services.rating_summary(provider_org_id=inst.owner_org_id)
             user = current_user if current_user.is_authenticated else None
             self_operated = services.needs_qualification(inst)
             qual = services.qualification_of(inst.id, user.id) if user is not None and self_operated else None
-            return {
+            panels[inst.id] = {
                 "self_operated": self_operated, "qualification": qual,
                 "downtime": services.current_downtime(inst.id),
                 # the one answer to "can it be booked online" (the bookable flag alone is not it)
@@ -57,6 +62,7 @@ def init_app(app):
                 "is_provider": services.is_provider_member(inst.owner_org_id, actor=user),
                 "qualified": user is not None and services.may_self_operate(inst, user),
             }
+            return panels[inst.id]
         def org_rating(org_id):
             """(average, count) of the ratings of an organisation's instrument services."""
             from . import services

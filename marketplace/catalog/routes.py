@@ -49,6 +49,7 @@ def _panels(platform):
 def home():
     newest = services.newest(limit=8)
     services.thumbnail_ids([r.id for r in newest])
+    services.load_card_prices(newest)
     return render_template("catalog/home.html", type_counts=services.counts_by_type(),
                            city_counts=services.counts_by_city(), newest=newest,
                            types=RESOURCE_TYPES, platforms=PLATFORMS)
@@ -62,6 +63,7 @@ def platform(key):
     types = {k: t for k, t in RESOURCE_TYPES.items() if key in t.platforms or counts[k]}
     newest = services.newest(platform=key, limit=10)
     services.thumbnail_ids([r.id for r in newest])
+    services.load_card_prices(newest)
     return render_template("catalog/platform.html", key=key, platform=PLATFORMS[key], types=types,
                            counts=counts, newest=newest,
                            workflows=_workflows(key), panels=_panels(key))
@@ -73,6 +75,7 @@ def resources():
     page, per_page = page_args(request.args)
     pagination = services.list_public(page=page, per_page=per_page, **filters)
     services.thumbnail_ids([r.id for r in pagination.items])  # one query for the page's thumbnails
+    services.load_card_prices(pagination.items)
     return render_template("catalog/list.html", pagination=pagination, filters=filters,
                            types=RESOURCE_TYPES, platforms=PLATFORMS, cities=CITIES)
 

@@ -2,65 +2,20 @@
 started again. Meanwhile pages answer a 503 page and the API a 503 problem+json, both with Retry-After and
 quickly; once it is back, requests succeed again without restarting the app (pool pre-ping). A shared
 rate-limit store that cannot be reached does not break logins; a session cookie works on any host."""
-import os
-import pwd
-import shutil
-import subprocess
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
 
+from bench.throwaway import ThrowawayPostgres, postgres_installed
 from marketplace.cli import create_schema
 from marketplace.extensions import db
 
 from ..conftest import DEMO_PASSWORD, free_port
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
-
-
-class ThrowawayPostgres:
-    """A PostgreSQL cluster in a temporary folder, run as the `postgres` OS user when we are root."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.dir = Path(tempfile.mkdtemp(prefix="jsst-pg-"))
-        self.data = self.dir / "data"
-        self.user = "postgres" if os.geteuid() == 0 else None
-        if self.user:
-            entry = pwd.getpwnam(self.user)
-            os.chown(self.dir, entry.pw_uid, entry.pw_gid)
-        self._run(PG_BIN / "initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8")
-
-    def _run(self, *args):
-        cmd = [str(a) for a in args]
-        if self.user:
-            cmd = ["runuser", "-u", self.user, "--", *cmd]
-        subprocess.run(cmd, check=True, capture_output=True, timeout=60)
-
-    def start(self):
-        self._run(PG_BIN / "pg_ctl", "-D", self.data, "-l", self.dir / "log", "-w", "-o",
-                  f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
-
-    def stop(self):
-        self._run(PG_BIN / "pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
-
-    @property
-    def url(self):
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
-
-    def remove(self):
-        try:
-            self.stop()
-        except subprocess.CalledProcessError:
-            pass  # already stopped
-        shutil.rmtree(self.dir, ignore_errors=True)
-
 
 @pytest.fixture(scope="module")
 def throwaway_pg():
-    if not (PG_BIN / "initdb").exists():
+    if not postgres_installed():
         pytest.skip("PostgreSQL server binaries not installed")
     pg = ThrowawayPostgres()
     pg.start()

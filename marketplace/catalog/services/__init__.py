@@ -25,6 +25,7 @@ from .queries import (  # noqa: F401
     counts_by_type,
     filter_args,
     list_public,
+    load_card_prices,
     moderation_queue,
     newest,
     next_in_queue,

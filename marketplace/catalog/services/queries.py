@@ -9,7 +9,7 @@ from ...core.errors import Forbidden, Invalid
 from ...core.permissions import require_login, require_role
 from ...core.reference import CITIES
 from ...extensions import db
-from ..models import Resource, ResourcePlatform, ResourceRevision
+from ..models import MODELS, Resource, ResourcePlatform, ResourceRevision
 from ..types import PLATFORMS, RESOURCE_TYPES
 from .listings import MAX_ID
 
@@ -67,6 +67,15 @@ def list_public(page: int = 1, per_page: int = 20, **filters):
     else:
         q = q.order_by(Resource.published_at.desc(), Resource.id.desc())
     return db.paginate(q, page=page, per_page=per_page, error_out=False)
+
+
+def load_card_prices(resources) -> None:
+    """The instruments among listing cards get their price columns in one query: a card shows an
+    instrument's price, which otherwise loads one row at a time (joined-table inheritance)."""
+    instrument = MODELS["instrument"]
+    ids = [r.id for r in resources if r.type == "instrument" and "external_price" not in r.__dict__]
+    if ids:
+        db.session.scalars(sa.select(instrument).where(instrument.id.in_(ids))).all()
 
 
 def counts_by_type(platform: str | None = None) -> dict[str, int]:
