@@ -12,6 +12,7 @@ def init_app(app):
     )
     from .routes import bp
 
+    app.extensions["remember_language"] = services.remember_language  # core's language switch calls it
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("请先登录")
 

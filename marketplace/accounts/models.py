@@ -55,7 +55,9 @@ class User(UserMixin, db.Model):
     organisation_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("organisations.id", ondelete="SET NULL"), index=True)
     org_admin: Mapped[bool] = mapped_column(default=False)
-    locale: Mapped[str | None] = mapped_column(sa.String(5))
+    # The interface language last chosen while signed in (or at sign-up): notifications and mails to the
+    # person are rendered in it (notifications.services).
+    language: Mapped[str] = mapped_column(sa.String(5), default="zh", server_default="zh")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # When the person proved the address is theirs. Accounts made by an operator (`users create`), the
     # demo and the seed count as verified (the default); self-service registration and invitations

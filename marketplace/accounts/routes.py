@@ -4,7 +4,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..core.errors import Forbidden
 from ..core.uow import unit_of_work
-from ..core.web import safe_next
+from ..core.web import locale, safe_next
 from ..extensions import db
 from . import services, throttle
 from .forms import (
@@ -88,7 +88,8 @@ def register():
             services.register(
                 email=form.email.data, name=form.name.data, password=form.password.data,
                 org_name=form.org_name.data, org_kind=form.org_kind.data, org_city=form.org_city.data,
-                uscc=form.uscc.data, legal_name=form.legal_name.data, legal_rep=form.legal_rep.data)
+                uscc=form.uscc.data, legal_name=form.legal_name.data, legal_rep=form.legal_rep.data,
+                language=locale())
         if work.committed:  # the same answer whether or not the address already had an account
             return redirect(url_for("accounts.check_mail"))
     return render_template("accounts/register.html", form=form)
@@ -109,7 +110,7 @@ def accept_invitation(secret):
         org_name = inv.organisation.name
         with unit_of_work(form) as work:
             user = services.accept_invitation(secret, name=form.name.data, password=form.password.data,
-                                              actor=current_user)
+                                              actor=current_user, language=locale())
             services.start_session(user)
         if work.committed:
             login_user(user)

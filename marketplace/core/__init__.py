@@ -10,6 +10,7 @@ def init_app(app):
     from .pagination import page_url, page_window
     from .reference import CITIES, ORG_KINDS
     from .timeutil import to_local
+    from .uow import unit_of_work
     from .web import locale, safe_next
 
     app.jinja_env.filters["fen"] = format_fen
@@ -48,6 +49,10 @@ def init_app(app):
         """Switch the interface language and go back where the user was."""
         if code in app.config["LANGUAGES"]:
             session["lang"] = code
+            remember = app.extensions.get("remember_language")  # accounts: the signed-in person's choice
+            if remember is not None and current_user.is_authenticated and current_user.language != code:
+                with unit_of_work(show=False):
+                    remember(code, actor=current_user)
         return redirect(safe_next(request.referrer, url_for("catalog.home")))
 
     @bp.route("/favicon.ico")

@@ -59,3 +59,51 @@ def english(zh: str) -> str:
     context = getattr(zh, "context", None)
     catalog = _english_catalog()
     return catalog.pgettext(context, zh) if context else catalog.gettext(zh)
+
+
+class Message(dict):
+    """A translatable text and its named parameters, kept apart until it is shown, so it can be rendered
+    in the reader's language: a notification is written when the sender acts and read (or mailed) in the
+    recipient's language. Imported as `_l` where it is written (`_l("预约已批准：%(title)s", title=t)`), so
+    `pybabel extract` collects the text like any lazy string.
+
+    It is a dict (`text`, `context`, `params`), so it goes through a job's JSON arguments and into a JSON
+    column unchanged; a parameter is kept as text, or as a message of its own (rendered in the same
+    language: `was=_l("爽约")`, or a marked data string such as a kind's name: `kind=_l(KINDS[k])`)."""
+
+    def __init__(self, text: str, context: str | None = None, **params):
+        super().__init__(text=str(text), context=context or getattr(text, "context", None),
+                         params={key: _param(value) for key, value in params.items()})
+
+    @classmethod
+    def load(cls, data: "dict | str") -> "Message":
+        """A message from its stored form (a dict read back from JSON), or the message itself; a plain
+        string (what a person typed: a reason, a comment) is shown as written in every language."""
+        if isinstance(data, str):
+            return cls(VERBATIM, text_=data)
+        return cls(data["text"], data.get("context"), **data.get("params") or {})
+
+    def render(self) -> str:
+        """The text in the current language (Chinese outside a request; see `flask_babel.force_locale`)."""
+        params = {key: _render(value) for key, value in self["params"].items()}
+        context = self["context"]
+        return pgettext(context, self["text"], **params) if context else gettext(self["text"], **params)
+
+    __str__ = render
+
+    def __html__(self) -> str:
+        from markupsafe import escape
+        return str(escape(self.render()))
+
+
+VERBATIM = "%(text_)s"  # not in the catalog: rendered as the text itself
+
+
+def _param(value):
+    if isinstance(value, LazyString):  # a label declared with lazy_gettext/lazy_tr: its msgid, kept lazy
+        return Message(value._args[0], **value._kwargs)
+    return Message.load(value) if isinstance(value, dict) else ("" if value is None else str(value))
+
+
+def _render(value) -> str:
+    return Message.load(value).render() if isinstance(value, dict) else value

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from ..core.db import find
 from ..core.errors import Conflict, Forbidden, Invalid, NotFound
+from ..core.i18n import Message as _l
 from ..core.permissions import require_login
 from ..core.timeutil import utcnow
 from ..extensions import db
@@ -128,9 +129,9 @@ def register(event: Event, *, actor, now=None) -> EventRegistration:
     db.session.expire(event, ["registered_count"])
     link = _link(event)
     if status == "registered":
-        notify(actor, _("报名成功：%(title)s", title=event.title), _("签到码：%(code)s", code=reg.code), link)
+        notify(actor, _l("报名成功：%(title)s", title=event.title), _l("签到码：%(code)s", code=reg.code), link)
     else:
-        notify(actor, _("已进入候补：%(title)s", title=event.title), _("有人取消时将按顺序递补并通知您。"), link)
+        notify(actor, _l("已进入候补：%(title)s", title=event.title), _l("有人取消时将按顺序递补并通知您。"), link)
     return reg
 
 
@@ -167,8 +168,8 @@ def promote_waiting(event: Event) -> EventRegistration | None:
         return None
     REGISTRATION.apply(first, "registered", actor=None, action="promote")
     db.session.flush()
-    notify(first.user, _("候补转正：%(title)s", title=event.title),
-           _("有人取消报名，您已递补为正式参会。签到码：%(code)s", code=first.code),
+    notify(first.user, _l("候补转正：%(title)s", title=event.title),
+           _l("有人取消报名，您已递补为正式参会。签到码：%(code)s", code=first.code),
            _link(event))
     return first
 

@@ -4,9 +4,11 @@ import smtplib
 from email.message import EmailMessage
 
 from flask import current_app, has_app_context
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..core.errors import NotFound
+from ..core.i18n import Message
 from ..core.jobs import enqueue
 from ..core.permissions import require_login
 from ..core.timeutil import utcnow
@@ -16,22 +18,32 @@ from .models import Notification
 log = logging.getLogger("marketplace.mail")
 
 
-def notify(user, subject: str, body: str, link: str | None = None) -> Notification:
-    """Store an in-app notification for `user` and queue its e-mail (a job) for after the commit."""
-    note = Notification(user_id=user.id, subject=subject[:200], body=body, link=link)
+def notify(user, subject: Message, body: Message, link: str | None = None) -> Notification:
+    """Store an in-app notification for `user` and queue its e-mail (a job) for after the commit.
+
+    `subject` and `body` are messages (`core.i18n.Message`, written `_l("…%(x)s", x=…)`), not rendered
+    text: the page shows them in the reader's language, the mail is rendered in `user.language`."""
+    message = {"subject": Message.load(subject), "body": Message.load(body)}
+    language = getattr(user, "language", None) or "zh"
+    with force_locale(language):
+        note = Notification(user_id=user.id, subject=str(message["subject"])[:200], body=str(message["body"]),
+                            link=link, message=message)
     db.session.add(note)
     if getattr(user, "email", None) and has_app_context():
-        enqueue(deliver_mail, user.email, subject, body, link)
+        enqueue(deliver_mail, user.email, language, message["subject"], message["body"], link)
     return note
 
 
-def notify_many(users, subject: str, body: str, link: str | None = None) -> list[Notification]:
+def notify_many(users, subject: Message, body: Message, link: str | None = None) -> list[Notification]:
     return [notify(u, subject, body, link) for u in users]
 
 
-def deliver_mail(to: str, subject: str, body: str, link: str | None = None) -> None:
-    """The mail job: a failure raises, so the queue retries it (in-process mode logs it)."""
-    send_mail(to, subject, body + (f"\n\n{link}" if link else ""))
+def deliver_mail(to: str, language: str, subject: dict, body: dict, link: str | None = None) -> None:
+    """The mail job: the message rendered in the recipient's language. A failure raises, so the queue
+    retries it (in-process mode logs it)."""
+    with force_locale(language):
+        text = Message.load(body).render()
+        send_mail(to, Message.load(subject).render(), text + (f"\n\n{link}" if link else ""))
 
 
 def send_mail(to: str, subject: str, body: str) -> None:

@@ -156,3 +156,11 @@ def test_taken_organisation_name_and_uscc_are_explained(client, make_org):
     assert resp.status_code == 200 and "营业执照核验" in resp.get_data(as_text=True)
     assert db.session.scalar(db.select(sa.func.count(Organisation.id))) == 3
     assert db.session.scalar(db.select(sa.func.count(User.id))) == 2
+
+
+def test_signing_up_in_english_keeps_english_for_the_mails(client, outbox):
+    client.get("/lang/en")
+    assert client.post("/register", data=register_form()).status_code == 302
+    user = db.session.scalar(db.select(User))
+    [mail] = outbox
+    assert user.language == "en" and mail["subject"] == "Please verify your e-mail address"

@@ -17,6 +17,7 @@ from .core import (
     invitation_for_secret,
     invite,
     list_tokens,
+    remember_language,
     remove_member,
     revoke_api_token,
     set_member_admin,
@@ -47,7 +48,7 @@ from .sessions import (
 __all__ = [
     "EMAIL_RE", "INVITATION_DAYS", "accept_invitation", "authenticate", "change_password", "confirm_email",
     "create_api_token", "create_organisation", "create_user", "end_all_sessions", "end_session",
-    "get_user_by_email", "grant_role", "hash_password", "invitation_for_secret", "invite", "list_tokens",
+    "get_user_by_email", "grant_role", "hash_password", "invitation_for_secret", "invite", "list_tokens", "remember_language",
     "register", "remove_member", "request_password_reset", "resend_verification", "reset_password",
     "reset_token", "revoke_api_token", "send_verification", "set_member_admin", "set_password", "sha256",
     "start_session", "user_for_reset", "user_for_session", "user_for_token", "user_for_verification",

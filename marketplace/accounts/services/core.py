@@ -4,6 +4,7 @@ import hashlib
 import re
 import secrets
 from datetime import timedelta
+from typing import Literal
 
 import sqlalchemy as sa
 from flask import current_app
@@ -13,9 +14,9 @@ from werkzeug.security import generate_password_hash
 
 from ...core import audit
 from ...core.errors import Conflict, Invalid, NotFound
-from ...core.permissions import require_org_admin, require_role
+from ...core.permissions import require_login, require_org_admin, require_role
 from ...core.reference import CITIES, ORG_KINDS, PLATFORM_ROLES
-from ...core.schema import conform, token
+from ...core.schema import conform, token, validated
 from ...core.timeutil import utcnow
 from ...extensions import db
 from .. import rules
@@ -199,3 +200,12 @@ def user_for_token(secret: str) -> User | None:
 def list_tokens(user: User) -> list[ApiToken]:
     return db.session.scalars(db.select(ApiToken).where(ApiToken.user_id == user.id)
                               .order_by(ApiToken.created_at.desc())).all()
+
+
+@validated
+def remember_language(language: Literal["zh", "en"], *, actor) -> User:
+    """The interface language a signed-in person switched to: their notifications and mails follow it."""
+    require_login(actor)
+    actor.language = language
+    db.session.flush()
+    return actor

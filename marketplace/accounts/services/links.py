@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from ...core import audit
 from ...core.db import find
 from ...core.errors import Invalid
+from ...core.i18n import Message as _l
 from ...core.jobs import enqueue
 from ...core.schema import conform, token
 from ...core.timeutil import utcnow
@@ -57,11 +58,11 @@ def _load(link_token, salt: str, max_age: int) -> LinkData:
     return data
 
 
-def queue_mail(to: str, subject: str, body: str) -> None:
-    """The mail job (notifications.deliver_mail), run once the transaction commits; never for work
-    that was rolled back."""
+def queue_mail(user: User, subject: dict, body: dict) -> None:
+    """The mail job (notifications.deliver_mail), in the person's language, run once the transaction
+    commits; never for work that was rolled back."""
     from ...notifications.services import deliver_mail
-    enqueue(deliver_mail, to, subject, body)
+    enqueue(deliver_mail, user.email, user.language, subject, body)
 
 
 # -- e-mail verification --------------------------------------------------------------------------
@@ -72,7 +73,7 @@ def verification_token(user: User) -> str:
 
 def send_verification(user: User) -> None:
     link = url_for("accounts.verify_email", token=verification_token(user), _external=True)
-    queue_mail(user.email, _("请验证您的电子邮箱"), _(
+    queue_mail(user, _l("请验证您的电子邮箱"), _l(
         "您好，%(name)s：\n\n请打开下面的链接确认这是您的邮箱。确认之后才能预约仪器和发布资源。"
         "链接 %(days)s 天内有效。\n\n%(link)s\n\n如果这不是您本人的操作，请忽略这封邮件。",
         name=user.name, days=current_app.config["EMAIL_VERIFY_MAX_AGE"] // 86400, link=link))
@@ -109,7 +110,7 @@ def request_password_reset(email) -> None:
         return
     link = url_for("accounts.reset_password", token=token, _external=True)
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    queue_mail(user.email, _("重置您的密码"), _(
+    queue_mail(user, _l("重置您的密码"), _l(
         "您好，%(name)s：\n\n有人（希望是您本人）申请重置这个账号的密码。请在 %(minutes)s 分钟内打开下面的链接"
         "设置新密码，链接只能使用一次。\n\n%(link)s\n\n如果不是您本人申请，请忽略这封邮件，密码不会改变。",
         name=user.name, minutes=minutes, link=link))

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ...core import audit
 from ...core.errors import Forbidden, Invalid
+from ...core.i18n import Message as _l
 from ...core.timeutil import utcnow
 from ...extensions import db
 from .. import rules
@@ -38,9 +39,11 @@ def _collect(*checks) -> dict:
     return errors
 
 
-def register(*, email, name, password, org_name, org_kind, org_city, uscc, legal_name, legal_rep) -> User | None:
+def register(*, email, name, password, org_name, org_kind, org_city, uscc, legal_name, legal_rep,
+             language: str = "zh") -> User | None:
     """Register a person with a new organisation (they become its admin) and its checked identity.
 
+    `language` is the interface language the person signed up in (their notifications and mails use it).
     Returns the new, unverified user (a verification mail is queued), or None when the address already
     has an account (that account is mailed instead); callers answer both the same way.
     """
@@ -57,7 +60,8 @@ def register(*, email, name, password, org_name, org_kind, org_city, uscc, legal
         # A taken address is checked all the same, as a stand-in account thrown away with the savepoint.
         address = _clean_email(email) if existing is None else f"registration-check-{secrets.token_hex(8)}@invalid"
         user = User(email=address, name=_check_name(name), password_hash=hash_password(password),
-                    organisation_id=org.id, org_admin=True, email_verified_at=None)
+                    organisation_id=org.id, org_admin=True, email_verified_at=None,
+                    language="en" if language == "en" else "zh")
         db.session.add(user)
         try:
             db.session.flush()
@@ -82,7 +86,7 @@ def register(*, email, name, password, org_name, org_kind, org_city, uscc, legal
 
 
 def _mail_taken_address(user: User) -> None:
-    queue_mail(user.email, _("有人尝试用您的邮箱注册"), _(
+    queue_mail(user, _l("有人尝试用您的邮箱注册"), _l(
         "您好，%(name)s：\n\n有人刚刚尝试用这个邮箱在平台注册新账号。这个邮箱已经有账号了，"
         "如果是您本人，请直接登录：\n%(login)s\n\n忘记密码的话，可以在这里重置：\n%(forgot)s\n\n"
         "如果不是您本人，请忽略这封邮件，您的账号没有任何变化。",
@@ -90,7 +94,7 @@ def _mail_taken_address(user: User) -> None:
         forgot=url_for("accounts.forgot_password", _external=True)))
 
 
-def accept_invitation(secret: str, *, name, password, actor=None) -> User:
+def accept_invitation(secret: str, *, name, password, actor=None, language: str = "zh") -> User:
     """Create the invited address's account (exactly that address) in the inviting organisation.
 
     A logged-in person with another address cannot accept it. The account starts unverified: the
@@ -100,6 +104,7 @@ def accept_invitation(secret: str, *, name, password, actor=None) -> User:
     if actor is not None and getattr(actor, "is_authenticated", False) and actor.email != inv.email:
         raise Forbidden(_("这份邀请发给了 %(email)s，当前登录的账号不能接受", email=inv.email))
     user = create_user(inv.email, name, password, organisation=inv.organisation, verified=False)
+    user.language = "en" if language == "en" else "zh"
     inv.accepted_at = utcnow()
     audit.record("organisation", inv.organisation_id, "joined", actor=user)
     send_verification(user)

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ...core.audit import record
 from ...core.errors import Conflict, Forbidden, Invalid
+from ...core.i18n import Message as _l
 from ...core.jobs import enqueue
 from ...core.permissions import require_member
 from ...core.schema import conform
@@ -146,8 +147,8 @@ def _close(session: InstrumentSession, ended_at: datetime) -> InstrumentSession:
         session.flagged = True
         db.session.flush()
         enqueue(notify_provider_staff, booking.provider_org_id,
-                _("仪器记录的使用与预约相差超过 15 分钟：预约 #%(id)s", id=booking.id),
-                _("预约时间 %(booked)s；仪器记录 %(start)s – %(end)s。请核对使用记录。", booked=when(booking),
+                _l("仪器记录的使用与预约相差超过 15 分钟：预约 #%(id)s", id=booking.id),
+                _l("预约时间 %(booked)s；仪器记录 %(start)s – %(end)s。请核对使用记录。", booked=when(booking),
                   start=when_local(session.started_at), end=when_local(ended_at)),
                 link("booking.detail", booking_id=booking.id))
     return session

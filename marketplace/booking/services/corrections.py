@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 
 from ...core.audit import record
 from ...core.errors import Conflict, Invalid
+from ...core.i18n import Message as _l
 from ...core.money import format_fen
 from ...core.permissions import require_member
 from ...core.schema import Count, Moment, note, validated
@@ -109,10 +110,10 @@ def correct_booking(booking: Booking, *, actor, reason: note(500), status: str |
     subsidy.recompute_user_subsidy(booking, actor=actor)  # never above its reservation; the rest released
     db.session.flush()
     title = booking.instrument.title
-    notify(booking.user, _("预约记录已更正：%(title)s", title=title),
-           _("管理单位更正了 %(title)s（%(when)s）的记录（%(was)s → 已完成），应付金额 %(old)s → %(new)s"
+    notify(booking.user, _l("预约记录已更正：%(title)s", title=title),
+           _l("管理单位更正了 %(title)s（%(when)s）的记录（%(was)s → 已完成），应付金额 %(old)s → %(new)s"
              "（其中补贴抵扣 %(subsidy)s）。理由：%(reason)s", title=title, when=when(booking),
-             was=_("爽约") if old_status == "no_show" else _("已完成"), old=format_fen(old_due),
+             was=_l("爽约") if old_status == "no_show" else _l("已完成"), old=format_fen(old_due),
              new=format_fen(booking.amount_due), subsidy=format_fen(booking.user_subsidy), reason=reason),
            link("booking.detail", booking_id=booking.id))
     return booking

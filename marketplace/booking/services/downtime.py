@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from ...core.audit import record
 from ...core.db import is_id
 from ...core.errors import Conflict, Forbidden, Invalid, NotFound
+from ...core.i18n import Message as _l
 from ...core.jobs import enqueue
 from ...core.permissions import require_login
 from ...core.schema import Moment, note, validated
@@ -71,8 +72,8 @@ def record_downtime(instrument, *, actor, kind: str, starts_at: Moment, ends_at:
     if staff:
         _block(dt, instrument, actor=actor)
     else:
-        enqueue(notify_provider_staff, instrument.owner_org_id, _("用户报告故障：%(title)s", title=instrument.title),
-                _("%(name)s 报告：%(note)s", name=actor.name, note=note),
+        enqueue(notify_provider_staff, instrument.owner_org_id, _l("用户报告故障：%(title)s", title=instrument.title),
+                _l("%(name)s 报告：%(note)s", name=actor.name, note=note),
                 link("booking.settings", instrument_id=instrument.id))
     return dt
 
@@ -129,8 +130,8 @@ def _block(dt: Downtime, instrument, *, actor):
     db.session.flush()
     for booking in affected_bookings(instrument.id, dt.starts_at, end):
         url = link("booking.detail", booking_id=booking.id)
-        notify(booking.user, _("仪器停机，请改期或免费取消：%(title)s", title=instrument.title),
-               _("%(title)s 在 %(when)s 期间%(kind)s（%(note)s）。您可以在预约页面改到其他空闲时段，或免费取消。",
+        notify(booking.user, _l("仪器停机，请改期或免费取消：%(title)s", title=instrument.title),
+               _l("%(title)s 在 %(when)s 期间%(kind)s（%(note)s）。您可以在预约页面改到其他空闲时段，或免费取消。",
                  title=instrument.title, when=when(booking), kind=label, note=dt.note), url)
 
 
@@ -203,7 +204,7 @@ def move_booking(booking: Booking, start: Moment, *, actor, now: Moment | None =
         raise
     db.session.refresh(booking)
     record("booking", booking.id, "moved", actor=actor, comment=f"{old} → {when(booking)}")
-    enqueue(notify_provider_staff, booking.provider_org_id, _("预约已改期：%(title)s", title=instrument.title),
-            _("因停机，预约 #%(id)s 由 %(old)s 改到 %(new)s。", id=booking.id, old=old, new=when(booking)),
+    enqueue(notify_provider_staff, booking.provider_org_id, _l("预约已改期：%(title)s", title=instrument.title),
+            _l("因停机，预约 #%(id)s 由 %(old)s 改到 %(new)s。", id=booking.id, old=old, new=when(booking)),
             link("booking.detail", booking_id=booking.id))
     return booking

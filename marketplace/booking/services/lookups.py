@@ -280,7 +280,7 @@ def provider_members(org_id: int) -> list[User]:
         .options(sa.orm.lazyload(User.role_rows))))
 
 
-def notify_provider_staff(org_id: int, subject: str, body: str, link: str | None = None) -> int:
+def notify_provider_staff(org_id: int, subject: dict, body: dict, link: str | None = None) -> int:
     """The fan-out job: tell every active member of the managing unit (after the commit, off the request)."""
     from ...notifications.services import notify_many
     staff = provider_members(org_id)

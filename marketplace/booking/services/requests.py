@@ -10,6 +10,7 @@ from ...accounts.rules import require_verified_email
 from ...catalog.models import Resource
 from ...core.audit import record
 from ...core.errors import Conflict, Forbidden, Invalid
+from ...core.i18n import Message as _l
 from ...core.jobs import enqueue
 from ...core.permissions import require_login
 from ...core.schema import Count, Id, Moment, note, validated
@@ -161,11 +162,11 @@ def notify_requested(booking_id: int, provider_link: str | None = None, auto_app
         Resource.id == booking.instrument_id)).one()
     fields = dict(name=name, title=title, when=when(booking), purpose=booking.purpose)
     if not auto_approved:
-        subject = _("新的预约申请：%(title)s", title=title)
-        body = _("%(name)s 申请预约 %(title)s，时间 %(when)s。用途：%(purpose)s", **fields)
+        subject = _l("新的预约申请：%(title)s", title=title)
+        body = _l("%(name)s 申请预约 %(title)s，时间 %(when)s。用途：%(purpose)s", **fields)
     else:
-        subject = _("新的预约（已自动批准）：%(title)s", title=title)
-        body = _("%(name)s 预约了 %(title)s，时间 %(when)s。用途：%(purpose)s", **fields)
+        subject = _l("新的预约（已自动批准）：%(title)s", title=title)
+        body = _l("%(name)s 预约了 %(title)s，时间 %(when)s。用途：%(purpose)s", **fields)
         if booking.status == "approved":
             notify_approved(booking, link=provider_link)
     staff = provider_members(booking.provider_org_id)

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from ...core.audit import record
 from ...core.db import is_id
 from ...core.errors import Conflict, Forbidden, Invalid, NotFound
+from ...core.i18n import Message as _l
 from ...core.jobs import enqueue
 from ...core.permissions import require_login
 from ...core.schema import Count, LocalDay, Moment, note, validated
@@ -74,8 +75,8 @@ def request_series(instrument, start: Moment, end: Moment, weekly_until: LocalDa
         raise Conflict(_("没有可预约的时段"), {"weekly_until": [f"{to_local(f['start']):%Y-%m-%d %H:%M} {f['reason']}"
                                                        for f in failed]})
     record("booking_series", series.id, "requested", actor=actor, comment=f"{len(created)} / {len(created) + len(failed)}")
-    enqueue(notify_provider_staff, instrument.owner_org_id, _("新的周期预约：%(title)s", title=instrument.title),
-            _("%(name)s 申请每周预约 %(title)s，共 %(n)s 次（%(failed)s 次时段冲突未能预约）。", name=actor.name,
+    enqueue(notify_provider_staff, instrument.owner_org_id, _l("新的周期预约：%(title)s", title=instrument.title),
+            _l("%(name)s 申请每周预约 %(title)s，共 %(n)s 次（%(failed)s 次时段冲突未能预约）。", name=actor.name,
               title=instrument.title, n=len(created), failed=len(failed)),
             link("booking.series_detail", series_id=series.id))
     return series, created, failed

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 
+from ...core.i18n import Message as _l
 from ...core.timeutil import utcnow
 from ...extensions import db
 from ...notifications.services import notify
@@ -25,8 +26,8 @@ def _mark_no_show(booking, now):
                                                 current_app.config["BOOKING_LATE_CANCEL_FEE_PERCENT"])
     db.session.flush()
     subsidy.release_user_subsidy(booking, actor=None, why=booking.status)
-    notify(booking.user, _("预约爽约：%(title)s", title=booking.instrument.title),
-           _("您预约的 %(title)s（%(when)s）开始后未签到，已记为爽约。", title=booking.instrument.title,
+    notify(booking.user, _l("预约爽约：%(title)s", title=booking.instrument.title),
+           _l("您预约的 %(title)s（%(when)s）开始后未签到，已记为爽约。", title=booking.instrument.title,
              when=when(booking)),
            link("booking.detail", booking_id=booking.id))
 
@@ -70,8 +71,8 @@ def send_reminders(now=None) -> int:
     for b in db.session.scalars(db.select(Booking).where(
             Booking.status == "approved", Booking.start >= lo, Booking.start < hi,
             Booking.reminded_at.is_(None))).all():
-        notify(b.user, _("明日预约提醒：%(title)s", title=b.instrument.title),
-               _("您预约的 %(title)s 将于 %(when)s 开始，地点：%(location)s。请准时签到，开始后 %(n)s 分钟未签到将记为爽约。",
+        notify(b.user, _l("明日预约提醒：%(title)s", title=b.instrument.title),
+               _l("您预约的 %(title)s 将于 %(when)s 开始，地点：%(location)s。请准时签到，开始后 %(n)s 分钟未签到将记为爽约。",
                  title=b.instrument.title, when=when(b), location=getattr(b.instrument, "location", None) or "—",
                  n=current_app.config["BOOKING_NO_SHOW_MINUTES"]),
                link("booking.detail", booking_id=b.id))

@@ -17,6 +17,7 @@ from ...catalog.models import Resource
 from ...core.audit import record
 from ...core.db import is_id
 from ...core.errors import Conflict, Forbidden, Invalid, NotFound
+from ...core.i18n import Message as _l
 from ...core.jobs import enqueue
 from ...core.permissions import require_login, require_member
 from ...core.schema import Id, LocalDay, Moment, note, validated
@@ -76,8 +77,8 @@ def request_training(instrument, note: Note = "", *, actor) -> TrainingRequest:
         raise Conflict(_("您已有一份进行中的培训申请")) from None
     record("training_request", tr.id, "requested", actor=actor, to_state="requested", comment=note or None)
     enqueue(notify_provider_staff, instrument.owner_org_id,
-            _("新的培训申请：%(title)s", title=instrument.title),
-            _("%(name)s 申请 %(title)s 的上机培训。%(note)s", name=actor.name, title=instrument.title, note=note),
+            _l("新的培训申请：%(title)s", title=instrument.title),
+            _l("%(name)s 申请 %(title)s 的上机培训。%(note)s", name=actor.name, title=instrument.title, note=note),
             link("booking.training_list"))
     return tr
 
@@ -127,8 +128,8 @@ def schedule_training(tr: TrainingRequest, scheduled_at: Moment, *, actor, event
     else:
         TRAINING.apply(tr, "scheduled", actor=actor, action="schedule", comment=lab_note or None, **values)
     when = to_local(scheduled_at).strftime("%Y-%m-%d %H:%M")
-    notify(tr.user, _("培训已安排：%(title)s", title=tr.instrument.title),
-           _("%(title)s 的上机培训安排在 %(when)s。%(note)s", title=tr.instrument.title, when=when, note=lab_note),
+    notify(tr.user, _l("培训已安排：%(title)s", title=tr.instrument.title),
+           _l("%(title)s 的上机培训安排在 %(when)s。%(note)s", title=tr.instrument.title, when=when, note=lab_note),
            link("booking.training_list"))
     return tr
 
@@ -149,8 +150,8 @@ def complete_training(tr: TrainingRequest, *, actor, valid_until: LocalDay | Non
     valid_until = valid_until or default_valid_until(today)
     TRAINING.apply(tr, "qualified", actor=actor, action="qualify", comment=str(valid_until), valid_until=valid_until)
     grant(tr.instrument_id, tr.user_id, valid_until, actor=actor)
-    notify(tr.user, _("已取得上机资格：%(title)s", title=tr.instrument.title),
-           _("您已取得 %(title)s 的自主上机资格，有效期至 %(d)s，现在可以预约。", title=tr.instrument.title,
+    notify(tr.user, _l("已取得上机资格：%(title)s", title=tr.instrument.title),
+           _l("您已取得 %(title)s 的自主上机资格，有效期至 %(d)s，现在可以预约。", title=tr.instrument.title,
              d=valid_until), link("booking.book", instrument_id=tr.instrument_id))
     return tr
 
@@ -161,8 +162,8 @@ def decline_training(tr: TrainingRequest, reason: Note, *, actor) -> TrainingReq
     if not reason:
         raise Invalid.field("reason", _("请填写说明"))
     TRAINING.apply(tr, "declined", actor=actor, action="decline", comment=reason, lab_note=reason)
-    notify(tr.user, _("培训申请未通过：%(title)s", title=tr.instrument.title),
-           _("%(title)s 的培训申请未通过。理由：%(reason)s", title=tr.instrument.title, reason=reason),
+    notify(tr.user, _l("培训申请未通过：%(title)s", title=tr.instrument.title),
+           _l("%(title)s 的培训申请未通过。理由：%(reason)s", title=tr.instrument.title, reason=reason),
            link("booking.training_list"))
     return tr
 
@@ -231,8 +232,8 @@ def remind_expiring(now: datetime | None = None) -> int:
             Qualification.valid_until.is_not(None), Qualification.valid_until >= today,
             Qualification.valid_until <= horizon, Qualification.reminded_at.is_(None))).all():
         title = db.session.scalar(sa.select(Resource.title).where(Resource.id == q.instrument_id))
-        notify(q.user, _("上机资格即将到期：%(title)s", title=title),
-               _("您在 %(title)s 的上机资格将于 %(d)s 到期，请及时申请复训。", title=title, d=q.valid_until),
+        notify(q.user, _l("上机资格即将到期：%(title)s", title=title),
+               _l("您在 %(title)s 的上机资格将于 %(d)s 到期，请及时申请复训。", title=title, d=q.valid_until),
                link("booking.book", instrument_id=q.instrument_id))
         q.reminded_at = now or utcnow()
         count += 1

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from ...core.audit import record
 from ...core.errors import Conflict, Forbidden, Invalid
+from ...core.i18n import Message as _l
 from ...core.jobs import enqueue
 from ...core.money import format_fen
 from ...core.permissions import require_login, require_member
@@ -76,8 +77,8 @@ def approve_now(booking, *, actor, now, comment=None, notify_user: bool = True):
 
 def notify_approved(booking, link=None):
     from .lookups import link as make_link
-    notify(booking.user, _("预约已批准：%(title)s", title=booking.instrument.title),
-           _("您预约的 %(title)s（%(when)s）已批准。", title=booking.instrument.title, when=when(booking)),
+    notify(booking.user, _l("预约已批准：%(title)s", title=booking.instrument.title),
+           _l("您预约的 %(title)s（%(when)s）已批准。", title=booking.instrument.title, when=when(booking)),
            link or make_link("booking.detail", booking_id=booking.id))
 
 
@@ -107,8 +108,8 @@ def reject_now(booking, reason, *, actor, now):
     booking.decided_at = now
     db.session.flush()
     subsidy.release_user_subsidy(booking, actor=actor, why=booking.status)
-    notify(booking.user, _("预约未获批准：%(title)s", title=booking.instrument.title),
-           _("您预约的 %(title)s（%(when)s）未获批准。理由：%(reason)s", title=booking.instrument.title,
+    notify(booking.user, _l("预约未获批准：%(title)s", title=booking.instrument.title),
+           _l("您预约的 %(title)s（%(when)s）未获批准。理由：%(reason)s", title=booking.instrument.title,
              when=when(booking), reason=reason),
            link("booking.detail", booking_id=booking.id))
 
@@ -141,15 +142,15 @@ def cancel_booking(booking, reason: note(500) = "", *, actor, now=None) -> Booki
     url = link("booking.detail", booking_id=booking.id)
     title = booking.instrument.title
     if booking.user_id != actor.id:
-        notify(booking.user, _("预约已取消：%(title)s", title=title),
-               _("您预约的 %(title)s（%(when)s）已被管理单位取消。", title=title, when=when(booking))
-               + (reason or ""), url)
+        notify(booking.user, _l("预约已取消：%(title)s", title=title),
+               _l("您预约的 %(title)s（%(when)s）已被管理单位取消。%(reason)s", title=title, when=when(booking),
+                  reason=reason or ""), url)
     else:
-        body = (_("%(name)s 取消了 %(title)s（%(when)s）的预约，取消费 %(fee)s。", name=booking.user.name,
+        body = (_l("%(name)s 取消了 %(title)s（%(when)s）的预约，取消费 %(fee)s。", name=booking.user.name,
                   title=title, when=when(booking), fee=format_fen(fee)) if fee else
-                _("%(name)s 取消了 %(title)s（%(when)s）的预约。", name=booking.user.name, title=title,
+                _l("%(name)s 取消了 %(title)s（%(when)s）的预约。", name=booking.user.name, title=title,
                   when=when(booking)))
-        enqueue(notify_provider_staff, booking.provider_org_id, _("预约已取消：%(title)s", title=title), body, url)
+        enqueue(notify_provider_staff, booking.provider_org_id, _l("预约已取消：%(title)s", title=title), body, url)
     return booking
 
 
@@ -187,14 +188,14 @@ def complete_booking(booking, *, actor, actual_start=None, actual_end=None, actu
     db.session.flush()
     subsidy.recompute_user_subsidy(booking, actor=actor)  # on the actual fee, never above the reservation
     if usage.has_extension:
-        notify(booking.user, _("请确认延时使用：%(title)s", title=booking.instrument.title),
-               _("管理单位记录的使用超出了预约（结束 %(end)s，样品 %(samples)s）。超出部分只有在您确认后才计费；"
+        notify(booking.user, _l("请确认延时使用：%(title)s", title=booking.instrument.title),
+               _l("管理单位记录的使用超出了预约（结束 %(end)s，样品 %(samples)s）。超出部分只有在您确认后才计费；"
                  "未确认前按预约范围计费 %(fee)s。", title=booking.instrument.title,
                  end=when_local(usage.extension_end or usage.end), samples=usage.extension_samples or "-",
                  fee=format_fen(booking.fee)),
                link("booking.detail", booking_id=booking.id))
-    notify(booking.user, _("使用已完成：%(title)s", title=booking.instrument.title),
-           _("%(title)s 的使用已记录，应付费用 %(fee)s。欢迎评价本次服务。", title=booking.instrument.title,
+    notify(booking.user, _l("使用已完成：%(title)s", title=booking.instrument.title),
+           _l("%(title)s 的使用已记录，应付费用 %(fee)s。欢迎评价本次服务。", title=booking.instrument.title,
              fee=format_fen(booking.fee)),
            link("booking.detail", booking_id=booking.id))
     return booking
@@ -233,9 +234,9 @@ def decide_extension(booking, confirm: bool, *, actor) -> Booking:
     if confirm:  # the subsidy follows the new fee (never above its reservation)
         subsidy.recompute_user_subsidy(booking, actor=actor)
     enqueue(notify_provider_staff, booking.provider_org_id,
-            _("延时使用已确认：%(title)s", title=booking.instrument.title) if confirm else
-            _("延时使用未被确认：%(title)s", title=booking.instrument.title),
-            _("预约 #%(id)s 的应付费用为 %(fee)s。", id=booking.id, fee=format_fen(booking.fee)),
+            _l("延时使用已确认：%(title)s", title=booking.instrument.title) if confirm else
+            _l("延时使用未被确认：%(title)s", title=booking.instrument.title),
+            _l("预约 #%(id)s 的应付费用为 %(fee)s。", id=booking.id, fee=format_fen(booking.fee)),
             link("booking.detail", booking_id=booking.id))
     return booking
 

@@ -1,9 +1,8 @@
 """Who hears about a filing's steps: the applicant side on each transition, reviewers on submission."""
 from flask import url_for
-from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from ...accounts.models import User, UserRole
+from ...core.i18n import Message as _l
 from ...extensions import db
 from ...notifications.services import notify
 
@@ -32,21 +31,20 @@ def _link(firm) -> str:
 
 
 MESSAGES = {
-    "submitted": lambda f: _("备案申请“%(name)s”已提交，等待审核", name=f.name),
-    "under_review": lambda f: _("备案申请“%(name)s”已开始审核", name=f.name),
-    "returned": lambda f: _("备案申请“%(name)s”被退回补正，请按意见修改后重新提交", name=f.name),
-    "approved": lambda f: _("“%(name)s”已备案，备案编号 %(number)s", name=f.name, number=f.number),
-    "rejected": lambda f: _("备案申请“%(name)s”未通过", name=f.name),
-    "suspended": lambda f: _("“%(name)s”的备案已暂停", name=f.name),
-    "revoked": lambda f: _("“%(name)s”的备案已撤销", name=f.name),
-    "reinstated": lambda f: _("“%(name)s”的备案已恢复", name=f.name),
+    "submitted": lambda f: _l("备案申请“%(name)s”已提交，等待审核", name=f.name),
+    "under_review": lambda f: _l("备案申请“%(name)s”已开始审核", name=f.name),
+    "returned": lambda f: _l("备案申请“%(name)s”被退回补正，请按意见修改后重新提交", name=f.name),
+    "approved": lambda f: _l("“%(name)s”已备案，备案编号 %(number)s", name=f.name, number=f.number),
+    "rejected": lambda f: _l("备案申请“%(name)s”未通过", name=f.name),
+    "suspended": lambda f: _l("“%(name)s”的备案已暂停", name=f.name),
+    "revoked": lambda f: _l("“%(name)s”的备案已撤销", name=f.name),
+    "reinstated": lambda f: _l("“%(name)s”的备案已恢复", name=f.name),
 }
 
 
 def transition(firm, event: str, comment: str | None = None) -> None:
-    """Tell the firm side (and reviewers, on submission) about `event`, in Chinese (the default)."""
-    with force_locale("zh"):
-        subject = MESSAGES[event](firm)
+    """Tell the firm side (and reviewers, on submission) about `event`, each in their own language."""
+    subject = MESSAGES[event](firm)
     body = comment or ""
     people = firm_people(firm)
     if event == "submitted":

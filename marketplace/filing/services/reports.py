@@ -8,6 +8,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ...core.errors import Conflict, Forbidden, Invalid, NotFound
+from ...core.i18n import Message as _l
 from ...core.permissions import require_login
 from ...core.timeutil import to_local, utcnow
 from ...extensions import db
@@ -108,9 +109,9 @@ def sweep(today: date | None = None) -> dict[str, int]:
             if action == "suspended":
                 _suspend(firm, _("未按期提交 %(year)s 年度报告（截止 %(due)s）", year=year, due=due.isoformat()), actor=None)
             else:
-                subject = _("请在 %(due)s 前提交 %(year)s 年度报告", due=due.isoformat(), year=year)
+                subject = _l("请在 %(due)s 前提交 %(year)s 年度报告", due=due.isoformat(), year=year)
                 for user in firm_people(firm):
-                    notify(user, subject, _("逾期未提交的事务所将被暂停备案。"), f"/filings/{firm.id}")
+                    notify(user, subject, _l("逾期未提交的事务所将被暂停备案。"), f"/filings/{firm.id}")
         done[action] += 1
     db.session.flush()
     return done

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from ...accounts.models import Invitation, Organisation, User
 from ...core import audit
 from ...core.errors import Conflict, Forbidden, Invalid
+from ...core.i18n import Message as _l
 from ...core.permissions import require_login
 from ...core.timeutil import to_local, utcnow
 from ...extensions import db
@@ -97,8 +98,9 @@ def _invite(firm: Firm, manager: FirmManager) -> None:
                               invited_by_id=firm.applicant_id, expires_at=utcnow() + timedelta(days=30)))
     link = url_for("accounts.accept_invitation", secret=secret, _external=True) if has_request_context() \
         else f"/invitations/{secret}"
-    enqueue(deliver_mail, manager.email, _("技术经理人账号邀请"),
-            _("您已作为技术经理人列入“%(firm)s”的备案。请通过以下链接创建账号：", firm=firm.name) + "\n" + link)
+    language = firm.applicant.language if firm.applicant is not None else "zh"  # the person has no account yet
+    enqueue(deliver_mail, manager.email, language, _l("技术经理人账号邀请"),
+            _l("您已作为技术经理人列入“%(firm)s”的备案。请通过以下链接创建账号：\n%(link)s", firm=firm.name, link=link))
 
 
 def _create_organisation(firm: Firm) -> None:

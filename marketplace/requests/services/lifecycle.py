@@ -16,6 +16,7 @@ from ...accounts.rules import require_verified_email
 from ...catalog.models import Resource
 from ...core.db import find
 from ...core.errors import Forbidden, Invalid, NotFound
+from ...core.i18n import Message as _l
 from ...core.permissions import require_login
 from ...core.schema import invalid_from
 from ...core.timeutil import to_local, utcnow
@@ -214,7 +215,7 @@ def submit_request(req: ServiceRequest, *, actor, now=None) -> ServiceRequest:
     check_eligible(kind, req.resource, req.requester_org, req.details, to_local(now).date(), actor=actor)
     _apply(req, "submitted", actor=actor, action="submit")
     req.submitted_at = now
-    _notify_handlers(req, _("新的%(kind)s：%(title)s", kind=kind.label, title=req.resource.title))
+    _notify_handlers(req, _l("新的%(kind)s：%(title)s", kind=kind.label, title=req.resource.title))
     return req
 
 
@@ -228,9 +229,9 @@ def accept_request(req: ServiceRequest, *, actor, note: str = "") -> ServiceRequ
             figure.verified_at, figure.verified_by_id = utcnow(), actor.id
     target = KINDS[req.kind].machine.actions["accept"]
     _apply(req, target, actor=actor, action="accept", note=note)
-    _notify_requester(req, _("您的申请已受理：%(title)s", title=req.title))
+    _notify_requester(req, _l("您的申请已受理：%(title)s", title=req.title))
     if target != "accepted":
-        _notify_handlers(req, _("待处理：%(title)s", title=req.title))
+        _notify_handlers(req, _l("待处理：%(title)s", title=req.title))
     return req
 
 
@@ -239,7 +240,7 @@ def grant_request(req: ServiceRequest, *, actor, note: str = "") -> ServiceReque
     _require(req, "grant", actor=actor)
     _apply(req, "completed", actor=actor, action="grant", note=note)
     req.closed_at = utcnow()
-    _notify_requester(req, _("贷款审批通过：%(title)s", title=req.title))
+    _notify_requester(req, _l("贷款审批通过：%(title)s", title=req.title))
     return req
 
 
@@ -249,7 +250,7 @@ def decline_request(req: ServiceRequest, *, actor, reason: str) -> ServiceReques
         raise Invalid.field("reason", _("请说明不予通过的理由"))
     _apply(req, "declined", actor=actor, action="decline", note=reason)
     req.decline_reason, req.closed_at = reason.strip(), utcnow()
-    _notify_requester(req, _("您的申请未通过：%(title)s", title=req.title), reason)
+    _notify_requester(req, _l("您的申请未通过：%(title)s", title=req.title), reason)
     return req
 
 
@@ -266,7 +267,7 @@ def add_progress(req: ServiceRequest, *, actor, note: str) -> ServiceRequest:
         _apply(req, "in_progress", actor=actor, action="progress", note=note)
     else:
         _step(req, "note", actor=actor, note=note)
-    _notify_requester(req, _("申请有新进展：%(title)s", title=req.title), note)
+    _notify_requester(req, _l("申请有新进展：%(title)s", title=req.title), note)
     return req
 
 
@@ -274,7 +275,7 @@ def complete_request(req: ServiceRequest, *, actor, note: str = "") -> ServiceRe
     _require(req, "complete", actor=actor)
     _apply(req, "completed", actor=actor, action="complete", note=note)
     req.closed_at = utcnow()
-    _notify_requester(req, _("申请已办结：%(title)s", title=req.title), note)
+    _notify_requester(req, _l("申请已办结：%(title)s", title=req.title), note)
     return req
 
 
@@ -283,7 +284,7 @@ def withdraw_request(req: ServiceRequest, *, actor, reason: str = "") -> Service
     _apply(req, "withdrawn", actor=actor, action="withdraw", note=reason)
     req.closed_at = utcnow()
     if req.submitted_at is not None:
-        _notify_handlers(req, _("申请已撤回：%(title)s", title=req.title))
+        _notify_handlers(req, _l("申请已撤回：%(title)s", title=req.title))
     return req
 
 

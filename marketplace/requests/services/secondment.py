@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 
 from ...accounts.models import Organisation, User
 from ...core.errors import Conflict, Forbidden, Invalid
+from ...core.i18n import Message as _l
 from ...core.permissions import require_member
 from ...core.timeutil import utcnow
 from ...extensions import db
@@ -61,10 +62,10 @@ def confirm(req: ServiceRequest, *, actor) -> ServiceRequest:
     done = {c.party for c in req.confirmations}
     if done >= set(SECONDMENT_PARTIES):
         _apply(req, "in_progress", actor=actor, action="confirm", note=_("三方协议已全部确认，选派开始"))
-        _notify_requester(req, _("科技副总选派已生效：%(title)s", title=req.title))
+        _notify_requester(req, _l("科技副总选派已生效：%(title)s", title=req.title))
     else:
         _step(req, "confirm", actor=actor, note=str(SECONDMENT_PARTIES[party]))
-        _notify_handlers(req, _("三方协议待确认：%(title)s", title=req.title))
+        _notify_handlers(req, _l("三方协议待确认：%(title)s", title=req.title))
     return req
 
 

@@ -7,6 +7,7 @@ from flask import has_app_context, url_for
 from flask_babel import gettext as _
 
 from ...accounts.models import User
+from ...core.i18n import Message as _l
 from ...core.jobs import enqueue
 from ...core.permissions import require_login
 from ...core.timeutil import utcnow
@@ -104,8 +105,8 @@ def notify_new_demand(demand_id: int) -> int:
         from ...notifications.services import notify
         link = _link("trading.demand_detail", demand_id=demand.id)
         for resource_id, user in watchers:
-            notify(user, _("新的技术需求与您的成果匹配：%(title)s", title=demand.title),
-                   _("技术需求“%(title)s”与您关注的成果 #%(id)s 匹配。", title=demand.title, id=resource_id),
+            notify(user, _l("新的技术需求与您的成果匹配：%(title)s", title=demand.title),
+                   _l("技术需求“%(title)s”与您关注的成果 #%(id)s 匹配。", title=demand.title, id=resource_id),
                    link)
     return len(watchers)
 
@@ -139,8 +140,8 @@ def notify_demand_watchers(now: datetime | None = None) -> int:
                                                            User.active.is_(True))).all()
         titles = "、".join(m["title"] for m in fresh[:5])
         for user in members:
-            notify(user, _("新的科技成果与您的技术需求匹配：%(title)s", title=demand.title),
-                   _("新发布的成果：%(titles)s", titles=titles), _link("trading.demand_detail", demand_id=demand.id))
+            notify(user, _l("新的科技成果与您的技术需求匹配：%(title)s", title=demand.title),
+                   _l("新发布的成果：%(titles)s", titles=titles), _link("trading.demand_detail", demand_id=demand.id))
             sent += 1
     db.session.flush()
     return sent

@@ -6,6 +6,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ...accounts.models import User
+from ...core.i18n import Message as _l
 from ...core.timeutil import utcnow
 from ...extensions import db
 from ..models import Deal, DealInstalment, Demand
@@ -17,7 +18,7 @@ def _members(org_ids) -> list[User]:
     return list(db.session.scalars(sa.select(User).where(User.organisation_id.in_(org_ids), User.active.is_(True))))
 
 
-def _tell(deal: Deal, subject: str, body: str):
+def _tell(deal: Deal, subject: dict, body: dict):
     from ...notifications.services import notify
     users = _members([deal.buyer_org_id, deal.seller_org_id])
     if deal.broker is not None:
@@ -56,8 +57,8 @@ def remind_instalments(now: datetime) -> int:
     for inst in rows:
         deal = inst.deal
         for user in _members([deal.buyer_org_id]):
-            notify(user, _("交易“%(t)s”第 %(n)s 期将于 %(d)s 到期", t=deal.title, n=inst.seq, d=inst.due_on.isoformat()),
-                   _("应付金额 %(a)s。", a=format_fen(inst.amount)), f"/trading/deals/{deal.id}")
+            notify(user, _l("交易“%(t)s”第 %(n)s 期将于 %(d)s 到期", t=deal.title, n=inst.seq, d=inst.due_on.isoformat()),
+                   _l("应付金额 %(a)s。", a=format_fen(inst.amount)), f"/trading/deals/{deal.id}")
         inst.reminded_at = now
     return len(rows)
 

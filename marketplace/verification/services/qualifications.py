@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from ...accounts.models import User, UserRole
 from ...core.audit import record
 from ...core.errors import Forbidden, Invalid, NotFound
+from ...core.i18n import Message as _l
 from ...core.permissions import require_login, require_member
 from ...core.timeutil import to_local, utcnow
 from ...extensions import db
@@ -175,9 +176,9 @@ def _notify_reviewers(q: Qualification):
         UserRole.role == "reviewer", User.active.is_(True))).all()
     for user in reviewers:
         if not user.is_member_of(q.org_id):
-            notify(user, _("新的资质认定申报：%(org)s", org=q.organisation.name),
-                   _("%(org)s 申报了“%(kind)s”（编号 %(number)s），请审核。", org=q.organisation.name,
-                     kind=KINDS[q.kind], number=q.number), _link(q))
+            notify(user, _l("新的资质认定申报：%(org)s", org=q.organisation.name),
+                   _l("%(org)s 申报了“%(kind)s”（编号 %(number)s），请审核。", org=q.organisation.name,
+                     kind=_l(KINDS[q.kind]), number=q.number), _link(q))
 
 
 def _notify_organisation(q: Qualification, action: str):
@@ -187,13 +188,13 @@ def _notify_organisation(q: Qualification, action: str):
     if claimant is not None and claimant.active and claimant.organisation_id == q.org_id:
         users[claimant.id] = claimant
     if action == "verify":
-        subject = _("资质已核验：%(kind)s", kind=KINDS[q.kind])
-        body = _("您单位申报的“%(kind)s”（编号 %(number)s）已核验，此后的预约按核验后的补贴比例计算。",
-                 kind=KINDS[q.kind], number=q.number)
+        subject = _l("资质已核验：%(kind)s", kind=_l(KINDS[q.kind]))
+        body = _l("您单位申报的“%(kind)s”（编号 %(number)s）已核验，此后的预约按核验后的补贴比例计算。",
+                 kind=_l(KINDS[q.kind]), number=q.number)
     else:
-        subject = _("资质未通过：%(kind)s", kind=KINDS[q.kind]) if action == "reject" else \
-            _("资质已撤销：%(kind)s", kind=KINDS[q.kind])
-        body = _("您单位的“%(kind)s”（编号 %(number)s）：%(reason)s", kind=KINDS[q.kind], number=q.number,
+        subject = _l("资质未通过：%(kind)s", kind=_l(KINDS[q.kind])) if action == "reject" else \
+            _l("资质已撤销：%(kind)s", kind=_l(KINDS[q.kind]))
+        body = _l("您单位的“%(kind)s”（编号 %(number)s）：%(reason)s", kind=_l(KINDS[q.kind]), number=q.number,
                  reason=q.reason)
     for user in users.values():
         notify(user, subject, body, _link(q))
