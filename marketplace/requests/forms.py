@@ -5,8 +5,9 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from ..accounts.lookup import UserField
 from ..uploads.forms import UploadField
 
 MAX_YUAN = Decimal("10000000000000")
@@ -28,6 +29,10 @@ class RequestForm(FlaskForm):
 
     def details(self) -> dict:
         return {name: getattr(self, name).data for name in self.FIELDS}
+
+    def for_resource(self, resource) -> "RequestForm":
+        """Fields that depend on the listing applied for (a picker of its organisation's people)."""
+        return self
 
 
 class IncubationForm(RequestForm):
@@ -79,7 +84,7 @@ class ConsultingForm(RequestForm):
 
 
 class SecondmentForm(RequestForm):
-    researcher_email = StringField(_l("科研人员的平台账号邮箱"), validators=[DataRequired(), Email(), Length(max=254)])
+    researcher_email = UserField(_l("科研人员（派出单位的平台账号）"))
     id_number = StringField(_l("科研人员身份证号码"), validators=[DataRequired(), Length(min=15, max=18)])
     degree = SelectField(_l("最高学位"), choices=[("phd", _l("博士")), ("master", _l("硕士")),
                                                   ("bachelor", _l("学士"))])
@@ -89,10 +94,15 @@ class SecondmentForm(RequestForm):
     duties = TextAreaField(_l("岗位职责与合作内容"), validators=[DataRequired(), Length(max=2000)])
 
     def details(self):
-        return {"researcher_email": self.researcher_email.data, "id_number": self.id_number.data.strip().upper(),
+        return {"researcher_email": self.researcher_email.user.email, "id_number": self.id_number.data.strip().upper(),
                 "degree": self.degree.data, "senior_title": bool(self.senior_title.data),
                 "term_months": self.term_months.data, "total_pay": fen(self.total_pay.data),
                 "duties": self.duties.data}
+
+
+    def for_resource(self, resource) -> "RequestForm":
+        self.researcher_email.bind(resource.owner_org_id)
+        return self
 
 
 class DataAccessForm(RequestForm):

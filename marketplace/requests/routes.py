@@ -43,7 +43,7 @@ def new():
     resource = services.get_resource(resource_id)
     if resource.type != kind.resource_type or not kind.applies(resource):
         abort(404)
-    form = kind.form()
+    form = kind.form().for_resource(resource)
     work = None
     if request.method == "GET":
         form.event_id.data = _int_arg("event") or session.get("request_event") or ""

@@ -63,7 +63,7 @@
       var q = input.value.trim();
       if (!q) { items = []; close(); return; }
       var mine = ++seq;
-      fetch(url + "?q=" + encodeURIComponent(q), { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+      fetch(url + (url.indexOf("?") < 0 ? "?q=" : "&q=") + encodeURIComponent(q), { headers: { "Accept": "application/json" }, credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.json() : { items: [] }; })
         .then(function (data) {
           if (mine !== seq) return;  // an older answer arriving late

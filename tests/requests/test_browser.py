@@ -69,7 +69,9 @@ def test_company_researcher_and_sending_unit_complete_a_placement(page, live_ser
     log_in(page, base, world.company_user.email)
     page.goto(f"{base}/resources/{world.expert.id}")
     page.click("a[data-request-kind=secondment]")
-    page.fill("input[name=researcher_email]", world.researcher.email)
+    page.fill("input[name=researcher_email-name]", world.researcher.name[:2])  # picked by name
+    page.click(f"[role=option]:has-text('{world.researcher.name}')")
+    assert page.input_value("input[name=researcher_email]") == str(world.researcher.id)
     page.fill("input[name=id_number]", YOUNG_ID)
     page.select_option("select[name=degree]", "phd")
     page.fill("input[name=term_months]", "24")

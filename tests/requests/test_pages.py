@@ -38,7 +38,7 @@ def test_apply_for_a_loan_through_the_form(client, world, login):
 def test_secondment_form_errors_sit_next_to_fields(client, world, login):
     login(client, world.company_user)
     url = f"/requests/new?kind=secondment&resource={world.expert.id}"
-    data = {"researcher_email": "researcher@t.cn", "id_number": OLD_ID, "degree": "phd", "term_months": "24",
+    data = {"researcher_email-name": "researcher@t.cn", "id_number": OLD_ID, "degree": "phd", "term_months": "24",
             "total_pay": "150000", "duties": "研发"}
     html = client.post(url, data=data).get_data(as_text=True)
     assert 'id="id_number-err"' in html and "超过 50 岁" in html
@@ -98,3 +98,32 @@ def test_platform_pages_show_services_and_events(client, world):
     for key, text in [("startup", "入驻孵化申请"), ("finance", "科技贷款申请"), ("talent", "科技副总选派")]:
         html = client.get(f"/platforms/{key}").get_data(as_text=True)
         assert 'data-panel="services"' in html and text in html and 'data-panel="events"' in html
+
+
+def test_the_researcher_is_picked_from_the_sending_units_people(client, world, login, api_token, make_user):
+    login(client, world.company_user)
+    token = api_token(world.company_user)
+    found = client.get(f"/api/v1/users/suggest?org_id={world.uni.id}&q=李研", headers=token).get_json()["items"]
+    assert found == [{"id": world.researcher.id, "name": "李研究员", "title": "李研究员 · re***@t.cn"}]
+    assert client.get(f"/api/v1/users/suggest?org_id={world.uni.id}&q=re", headers=token).get_json()["items"][0][
+        "id"] == world.researcher.id                                    # by the start of the address
+    assert client.get(f"/api/v1/users/suggest?org_id={world.company.id}&q=李研", headers=token).get_json() == {
+        "items": []}                                                    # another organisation's people only
+    assert client.get(f"/api/v1/users/suggest?org_id={world.uni.id}&q=李", headers=token).get_json() == {"items": []}
+    assert client.get("/api/v1/users/suggest?org_id=abc&q=李研", headers=token).status_code == 422
+    assert client.application.test_client().get(f"/api/v1/users/suggest?org_id={world.uni.id}&q=李研").status_code == 401
+
+    url = f"/requests/new?kind=secondment&resource={world.expert.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert f'data-suggest-url="/api/v1/users/suggest?org_id={world.uni.id}"' in page
+    data = {"id_number": YOUNG_ID, "degree": "phd", "term_months": "24", "total_pay": "150000", "duties": "研发"}
+    outsider = make_user(org=world.company, email="colleague@t.cn", name="李同事")
+    html = client.post(url, data=dict(data, researcher_email=outsider.id, **{"researcher_email-name": "李同事"})
+                       ).get_data(as_text=True)                         # an id from another unit
+    assert 'id="researcher_email-err"' in html and "请从建议列表中选择该单位的人员" in html
+    assert 'value="李同事"' in html                                      # what was typed stays
+    assert db.session.scalar(sa.select(sa.func.count(ServiceRequest.id))) == 0
+    resp = client.post(url, data=dict(data, researcher_email=world.researcher.id, **{"researcher_email-name": "李研究员"}))
+    assert resp.status_code == 302
+    req = db.session.scalar(sa.select(ServiceRequest))
+    assert req.researcher_id == world.researcher.id
