@@ -19,7 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from ..core.i18n import lazy_tr
-from ..core.reference import CITIES
+from ..core.reference import CITIES, DISCIPLINES
 from .types import PLATFORMS, RESOURCE_TYPES
 
 MAX_YUAN = Decimal("10000000000000")
@@ -40,12 +40,27 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
+class OpenSelectField(SelectField):
+    """A select over a fixed list of names (`core.reference.DISCIPLINES`) for a field the API and the
+    partners' harvest keep as text: a stored name outside the list stays offered (and so kept)."""
+
+    def __init__(self, label=None, names=DISCIPLINES, **kwargs):
+        kwargs.setdefault("validators", [Optional(), Length(max=60)])
+        super().__init__(label, choices=[("", "—")] + [(n, lazy_tr(n)) for n in names], validate_choice=False,
+                         **kwargs)
+
+    def iter_choices(self):
+        if self.data and self.data not in {c[0] for c in self.choices}:
+            self.choices = [*self.choices, (self.data, self.data)]
+        return super().iter_choices()
+
+
 class CommonResourceForm(FlaskForm):
     title = StringField(_l("标题"), validators=[DataRequired(), Length(max=200)])
     summary = StringField(_l("简介"), validators=[Optional(), Length(max=500)])
     description = TextAreaField(_l("详细介绍"), validators=[Optional(), Length(max=20000)])
     city = SelectField(_l("所在城市"), choices=[(c, lazy_tr(c)) for c in CITIES])
-    discipline = StringField(_l("学科领域"), validators=[Optional(), Length(max=60)])
+    discipline = OpenSelectField(_l("学科领域"))
     tags = StringField(_l("标签（逗号分隔）"), validators=[Optional(), Length(max=200)])
     platforms = MultiCheckboxField(_l("服务平台"), choices=[(k, lazy_tr(v[0])) for k, v in PLATFORMS.items()],
                                    validators=[DataRequired()])
@@ -99,8 +114,10 @@ def _wtf_field(f):
         return TextAreaField(label, validators=required + [Length(max=f.max_len)])
     if f.kind == "str" and f.choices:  # a closed list of names (the instrument classification), grouped
         choices = [SelectChoice("", "—")] if not f.required else []
-        choices += [SelectChoice(value, value, optgroup=parent or None) for value, parent in f.choices.items()]
+        choices += [SelectChoice(value, lazy_tr(value), optgroup=parent or None) for value, parent in f.choices.items()]
         return SelectField(label, choices=choices, validators=required)
+    if f.kind == "str" and f.options:  # names offered (a researcher's field), text in the API
+        return OpenSelectField(label, names=f.options, validators=required + [Length(max=f.max_len)])
     if f.kind == "str":
         return StringField(label, validators=required + [Length(max=f.max_len)])
     if f.kind == "money":

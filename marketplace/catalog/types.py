@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 
 from ..core.i18n import N_, NC_, tr
+from ..core.reference import DISCIPLINES
 from . import taxonomy
 
 
@@ -26,6 +27,7 @@ class Field:
     min: int | None = None
     max: int | None = None
     help_zh: str = ""
+    options: tuple[str, ...] | None = None  # names the form offers as a select (the API keeps text)
 
     def label(self, locale: str | None = None) -> str:
         """The field's name in the interface language (the catalog holds the English)."""
@@ -124,7 +126,7 @@ RESOURCE_TYPES: dict[str, ResourceType] = {t.key: t for t in (
     ResourceType("talent", N_("科技人才"), ("talent",), (
         Field("person_name", N_("姓名"), required=True, max_len=60),
         Field("pro_title", N_("职称"), max_len=60),
-        Field("field", N_("研究领域"), max_len=100),
+        Field("field", N_("研究领域"), max_len=100, options=DISCIPLINES),
         Field("institution", N_("所在单位"), max_len=120),
         Field("expertise", N_("专长"), "text", max_len=3000),
         Field("achievements", N_("代表性成果"), "text", max_len=5000),

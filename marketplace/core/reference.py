@@ -35,3 +35,14 @@ PLATFORM_ROLES = {
 def sql_in(values) -> str:
     """Render values as an SQL IN list for CHECK constraints (constants only, never user input)."""
     return "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + ")"
+
+# Disciplines (学科领域, after the first-level subjects of GB/T 13745 as the sharing platforms group them):
+# what the forms offer for a listing's discipline, a researcher's field and a demand's technical field.
+# Stored as the Chinese name (data, like a city); records harvested from partners or sent through the
+# API may carry another name, which is kept and shown as it is.
+DISCIPLINES = (
+    N_("数学"), N_("物理学"), N_("化学"), N_("天文学"), N_("地球科学"), N_("海洋科学"), N_("生命科学"),
+    N_("农学"), N_("医学"), N_("药学"), N_("材料科学"), N_("化学工程"), N_("机械工程"), N_("仪器科学"),
+    N_("电子信息"), N_("计算机科学"), N_("能源动力"), N_("土木工程"), N_("交通运输工程"), N_("航空航天"),
+    N_("环境科学与工程"), N_("食品科学与工程"), N_("管理科学"),
+)

@@ -64,7 +64,7 @@ def seed_demands(rng, companies: list[dict], n: int = 300) -> int:
         rows.append({"org_id": org["id"], "title": f"寻求{core[:40]}相关技术：{problem}"[:200],
                      "summary": f"{org['name']}希望{problem}，寻求高校院所与科技企业的成熟技术或联合攻关。"[:500],
                      "description": f"需求背景：{problem}。期望技术成熟度 TRL 6 以上，可接受转让、许可或合作开发。",
-                     "field": (disc or "新材料")[:60], "city": org["city"], "budget_min": lo,
+                     "field": (disc or "材料科学")[:60], "city": org["city"], "budget_min": lo,
                      "budget_max": lo * rng.choice([2, 3, 5]) if rng.random() < 0.8 else None,
                      "deadline": deadline, "status": status,
                      "reject_reason": "预算与需求描述不清晰，请补充" if status == "rejected" else None,

@@ -22,6 +22,7 @@ from wtforms.validators import (
 from wtforms.widgets import TextInput
 
 from ..accounts.lookup import OrganisationField
+from ..catalog.forms import OpenSelectField
 from ..core.errors import Invalid
 from ..core.i18n import lazy_tr
 from ..core.money import format_fen, parse_yuan
@@ -59,7 +60,7 @@ class DemandForm(FlaskForm):
     title = StringField(_l("需求名称"), validators=[DataRequired(), Length(max=200)])
     summary = TextAreaField(_l("问题简述"), validators=[Optional(), Length(max=500)])
     description = TextAreaField(_l("详细描述"), validators=[Optional(), Length(max=20000)])
-    field = StringField(_l("技术领域"), validators=[Optional(), Length(max=60)])
+    field = OpenSelectField(_l("技术领域"))
     city = SelectField(_l("所在城市"), validators=[DataRequired()])
     budget_min = YuanField(_l("预算下限（元）"), validators=[Optional()])
     budget_max = YuanField(_l("预算上限（元）"), validators=[Optional()])
