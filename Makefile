@@ -25,11 +25,13 @@ $(VENV)/.installed: $(BIN)/activate requirements/dev.txt setup.cfg pyproject.tom
 
 install: $(VENV)/.installed
 
+# make run's start is quiet: the demo's mails go to instance/mail.log (MAIL_BACKEND=file), not the console.
+prepare run run-full: export MAIL_BACKEND ?= file
 prepare: install
 	@mkdir -p instance && test -s instance/secret_key || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(48))" > instance/secret_key
 	$(FLASK) init-db
 	$(FLASK) seed-demo --if-empty
-	$(FLASK) search rebuild
+	$(FLASK) search rebuild --if-stale
 
 # Development server; jobs run in-process after each commit (no broker needed).
 run: prepare

@@ -55,7 +55,8 @@ class Config:
     BILLING_BANK_NAME = os.environ.get("BILLING_BANK_NAME", "中国银行南京鼓楼支行")
     BANK_STATEMENT_MAX_BYTES = _int("BANK_STATEMENT_MAX_BYTES", 5 * 1024 * 1024)
 
-    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "log")  # "log" writes mails to the app log
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "log")  # "log" writes mails to the app log; "file": MAIL_FILE
+    MAIL_FILE = os.environ.get("MAIL_FILE")  # the "file" backend's file (default instance/mail.log)
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = _int("MAIL_PORT", 25)
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")

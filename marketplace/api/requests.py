@@ -1,7 +1,7 @@
 """Requests over the request engine: create (any kind), read with its timeline, and each step."""
 from ..core.permissions import require_login
 from ..requests import services
-from ..requests.schemas import RequestIn, RequestNoteIn, RequestOut, RequestReasonIn, RequestStepOut
+from ..requests.schemas import RequestIn, RequestNoteIn, RequestOut, RequestReasonIn, RequestStepNoteIn, RequestStepOut
 from ..requests.services import secondment
 from .common import api_actor
 from .spec import endpoint
@@ -54,19 +54,21 @@ def submit_request(id):
     return request_out(services.submit_request(req, actor=actor))
 
 
-@endpoint("/requests/<int:id>/accept", "POST", answer=RequestOut, errors=ERRORS, tags=["requests"])
-def accept_request(id):
+@endpoint("/requests/<int:id>/accept", "POST", body=RequestStepNoteIn, answer=RequestOut, errors=ERRORS,
+          tags=["requests"])
+def accept_request(id, json: RequestStepNoteIn):
     """The handler accepts (a loan: the city bureau, then it goes to the bank; a secondment: the sending unit,
-    then the three-party agreement)."""
+    then the three-party agreement); an optional `note` goes to the timeline and the requester."""
     req, actor = _step(id)
-    return request_out(services.accept_request(req, actor=actor))
+    return request_out(services.accept_request(req, actor=actor, note=json.note))
 
 
-@endpoint("/requests/<int:id>/grant", "POST", answer=RequestOut, errors=ERRORS, tags=["requests"])
-def grant_request(id):
-    """A loan's bank approves it (bank review → completed)."""
+@endpoint("/requests/<int:id>/grant", "POST", body=RequestStepNoteIn, answer=RequestOut, errors=ERRORS,
+          tags=["requests"])
+def grant_request(id, json: RequestStepNoteIn):
+    """A loan's bank approves it (bank review → completed), with an optional `note`."""
     req, actor = _step(id)
-    return request_out(services.grant_request(req, actor=actor))
+    return request_out(services.grant_request(req, actor=actor, note=json.note))
 
 
 @endpoint("/requests/<int:id>/confirm", "POST", answer=RequestOut, errors=ERRORS, tags=["requests"])
@@ -92,11 +94,12 @@ def progress_request(id, json: RequestNoteIn):
     return request_out(services.add_progress(req, actor=actor, note=json.note))
 
 
-@endpoint("/requests/<int:id>/complete", "POST", answer=RequestOut, errors=ERRORS, tags=["requests"])
-def complete_request(id):
-    """The handler completes the request."""
+@endpoint("/requests/<int:id>/complete", "POST", body=RequestStepNoteIn, answer=RequestOut, errors=ERRORS,
+          tags=["requests"])
+def complete_request(id, json: RequestStepNoteIn):
+    """The handler completes the request, with an optional `note`."""
     req, actor = _step(id)
-    return request_out(services.complete_request(req, actor=actor))
+    return request_out(services.complete_request(req, actor=actor, note=json.note))
 
 
 @endpoint("/requests/<int:id>/withdraw", "POST", answer=RequestOut, errors=ERRORS, tags=["requests"])

@@ -2,7 +2,7 @@
 from datetime import date
 from typing import Literal
 
-from pydantic import Field, computed_field
+from pydantic import ConfigDict, Field, computed_field
 
 from ..core.schema import Answer, AwareTime, Count, Id, LocalTime, Schema, Text2000, Title
 from . import rules
@@ -12,6 +12,8 @@ BookingStatus = Literal[tuple(STATUSES)]  # the one list of states, from states.
 
 
 class AvailabilityQuery(Schema):
+    """`from` and `to` as CONTRACT.md names them (`from_` is only the Python name: not accepted)."""
+    model_config = ConfigDict(**{**Schema.model_config, "populate_by_name": False})
     from_: AwareTime = Field(alias="from")
     to: AwareTime
 
@@ -22,6 +24,7 @@ class Interval(Answer):
 
 
 class Availability(Answer):
+    model_config = ConfigDict(**{**Answer.model_config, "serialize_by_alias": True})  # "from", as documented
     instrument_id: int
     from_: LocalTime = Field(serialization_alias="from")
     to: LocalTime

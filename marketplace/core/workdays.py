@@ -16,12 +16,26 @@ def official_workday(day: date) -> bool | None:
         return None
 
 
+# The statutory holidays on fixed solar dates (《全国年节及纪念日放假办法》: 元旦 1 January, 劳动节 1–2 May, 国庆节
+# 1–3 October) and 清明 (a solar term): known before a year's notice is published.
+FIXED_HOLIDAYS = {(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)}
+
+
+def statutory_holiday(day: date) -> bool:
+    """A day the law makes a holiday whatever the year's notice adds (its 调休 and the lunar festivals)."""
+    if (day.month, day.day) in FIXED_HOLIDAYS:
+        return True
+    return day.month == 4 and any(name == "清明" for _d, name in chinese_calendar.get_solar_terms(day, day))
+
+
 def working_day(day: date, calendar: Callable[[date], bool | None] = official_workday) -> tuple[bool, bool]:
     """(is it a working day, is that only an estimate). Beyond the published notices Monday–Friday is
-    assumed and the answer is flagged as provisional, never silently trusted."""
+    assumed except the statutory holidays of fixed date (1 January 2027 is New Year's Day), and the
+    answer is flagged as provisional, never silently trusted: the notice's make-up days and the lunar
+    festivals (春节, 端午, 中秋) are known only once it is published."""
     known = calendar(day)
     if known is None:
-        return day.weekday() < 5, True
+        return day.weekday() < 5 and not statutory_holiday(day), True
     return known, False
 
 

@@ -35,6 +35,7 @@ CHUNK = 5000
 DEMO_ACCOUNTS = {
     "admin@demo.cn": ("平台管理员", "platform", True, ("admin",)),
     "reviewer@demo.cn": ("审核员 王静", "platform", False, ("reviewer",)),
+    "registrar@demo.cn": ("登记员 赵宁（技术合同登记）", "platform", False, ("reviewer",)),
     "finance@demo.cn": ("财务 李敏", "platform", False, ("finance",)),
     "lab@demo.cn": ("陈晓峰（现代分析中心）", "lab", True, ()),
     "company@demo.cn": ("周立新（博远新材料）", "company", True, ()),

@@ -1,6 +1,7 @@
 """Demo filings: ~40 technology-manager firms in every state across the 13 cities.
 
-`broker@demo.cn` is an active manager of 江苏汇智技术转移服务有限公司 (approved); one approved firm has
+`broker@demo.cn` is an active manager of 江苏汇智技术转移服务有限公司 (approved); `applicant@demo.cn` filed a firm that
+was sent back for correction (returned); one approved firm has
 an overdue annual report. Called by the demo seeder inside a write transaction; it writes rows
 directly (no notifications) but keeps every rule the database enforces: consecutive numbers per
 year with the counter in step, a person active in one firm at most, valid USCC and ID numbers.
@@ -69,7 +70,12 @@ def seed_filings(rng, users) -> int:
             if name in used_orgs:
                 name = f"江苏{WORDS[i % len(WORDS)]}{city}技术经理人事务所"
             sur, py = person(rng)
-            applicant = User(email=f"{py}.firm{i}@firms.demo.cn", name=sur, password_hash=pw_hash)
+            # the first firm sent back for correction is the demo account applicant@demo.cn's
+            email = f"{py}.firm{i}@firms.demo.cn"
+            if status == "returned" and not db.session.scalar(sa.select(User.id).where(
+                    User.email == "applicant@demo.cn")):
+                email = "applicant@demo.cn"
+            applicant = User(email=email, name=sur, password_hash=pw_hash)
             db.session.add(applicant)
             db.session.flush()
         uscc = (org.credit_code if org is not None and org.credit_code else credit_code(rng, city))

@@ -170,7 +170,8 @@ class AnnualReportOut(Answer):
     registered_contracts: int
     contract_amount: int = Field(description="fen, from platform records")
     tech_amount: int = Field(description="fen, from platform records")
-    amount_received: int = Field(description="fen, from platform records")
+    amount_received: int = Field(description="fen: what buyers paid in the year under the deals the firm "
+                                             "brokered (instalments paid), from platform records")
     enterprises_served: int
     off_deals: int = Field(description="declared by the firm: off the platform")
     off_contract_amount: int

@@ -1,5 +1,6 @@
 """notify(): an in-app notification now, an e-mail copy as a job after the transaction commits."""
 import logging
+import os
 import smtplib
 from email.message import EmailMessage
 
@@ -47,10 +48,17 @@ def deliver_mail(to: str, language: str, subject: dict, body: dict, link: str | 
 
 
 def send_mail(to: str, subject: str, body: str) -> None:
-    """Send through the configured backend: 'log' (the app log), 'smtp', or 'null'."""
+    """Send through the configured backend: 'log' (the app log), 'file' (appended to MAIL_FILE: `make run`'s
+    quiet default, the demo's hundreds of mails kept out of the console), 'smtp', or 'null'."""
     cfg = current_app.config
     backend = cfg.get("MAIL_BACKEND", "log")
     if backend == "null":
+        return
+    if backend == "file":
+        path = cfg.get("MAIL_FILE") or os.path.join(current_app.instance_path, "mail.log")
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(f"To: {to}\nSubject: {subject}\nDate: {utcnow().isoformat()}Z\n\n{body}\n\n{'-' * 72}\n")
         return
     if backend == "log":
         log.info("mail to=%s subject=%s\n%s", to, subject, body)

@@ -22,12 +22,15 @@ from ..core.schema import (
 )
 from ..core.timeutil import to_local, utcnow
 from . import rules
-from .reference import CONTRACT_TYPES, GROUNDS, IP_KINDS, NATURES, STAT_GROUPS, TECH_FIELDS
+from .reference import CONTRACT_TYPES, GROUNDS, IP_KINDS, NATURES, STAT_GROUPS, SUBTYPES, TECH_FIELDS
 from .states import STATUSES
 
 ContractType = Literal[tuple(CONTRACT_TYPES)]
 Nature = Literal[tuple(NATURES)]
 TechField = Literal[tuple(TECH_FIELDS)]
+# The subtypes, enumerated in OpenAPI; which ones a contract type takes is checked with the type.
+SUBTYPE_FIELD = {"json_schema_extra": {"enum": [*dict.fromkeys(k for v in SUBTYPES.values() for k in v), None]},
+                 "description": "; ".join(f"{t}: {'|'.join(v) or 'none'}" for t, v in SUBTYPES.items())}
 IpKind = Literal[tuple(IP_KINDS)]
 GroundCode = Literal[tuple(GROUNDS)]
 RegistrationStatus = Literal[tuple(STATUSES)]
@@ -54,7 +57,7 @@ class ApplicationIn(Schema):
 
     project_name: Title
     contract_type: ContractType
-    subtype: text(30) | None = Field(default=None, validate_default=True)
+    subtype: text(30) | None = Field(default=None, validate_default=True, **SUBTYPE_FIELD)
     buyer: PartyIn
     seller: PartyIn
     signed_on: Day
@@ -124,7 +127,7 @@ class RegistrationPatch(Schema):
 
     project_name: Title | None = None
     contract_type: ContractType | None = None
-    subtype: text(30) | None = None
+    subtype: text(30) | None = Field(default=None, **SUBTYPE_FIELD)
     buyer: PartyIn | None = None
     seller: PartyIn | None = None
     signed_on: Day | None = None

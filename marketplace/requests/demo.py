@@ -85,8 +85,10 @@ def _data(rng, kind, resource, company):
 
 
 def _researcher(rng, talent, n):
-    """An account for the listed expert in the sending unit (the demo's listings have none)."""
-    email = f"researcher{n}@demo.cn"
+    """An account for the listed expert in the sending unit (the demo's listings have none); the first is
+    the demo account researcher@demo.cn."""
+    first = db.session.scalar(sa.select(User.id).where(User.email == "researcher@demo.cn")) is None
+    email = "researcher@demo.cn" if first else f"researcher{n}@demo.cn"
     user = db.session.scalar(sa.select(User).where(User.email == email))
     if user is None:
         member = _members(talent.owner_org_id)[0]
@@ -125,6 +127,7 @@ def seed_requests(rng) -> int:
     if staff is None or not companies:
         return 0
     made = 0
+    _bank_account()
     for key in KINDS:
         paths = PATHS.get(key, PATHS["generic"])
         resources = _resources(key)
@@ -154,6 +157,17 @@ def seed_requests(rng) -> int:
             made += 1
     _calls()
     return made
+
+
+def _bank_account():
+    """bank@demo.cn: an admin of the bank whose loan product the demo's loan requests go to."""
+    loans = _resources("loan", limit=1)
+    if not loans or db.session.scalar(sa.select(User.id).where(User.email == "bank@demo.cn")):
+        return
+    member = _members(loans[0].owner_org_id)[0]
+    db.session.add(User(email="bank@demo.cn", name="钱立（科技支行客户经理）", password_hash=member.password_hash,
+                        organisation_id=loans[0].owner_org_id, org_admin=True))
+    db.session.flush()
 
 
 def _calls():

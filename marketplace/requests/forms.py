@@ -130,6 +130,11 @@ class NoteForm(FlaskForm):
     note = TextAreaField(_l("跟进记录"), validators=[DataRequired(), Length(max=2000)])
 
 
+class StepNoteForm(FlaskForm):
+    """Accept, grant, complete: the handler's note is optional."""
+    note = TextAreaField(_l("办理意见"), validators=[Optional(), Length(max=2000)])
+
+
 class StakeForm(FlaskForm):
     relation = SelectField(_l("关系"), choices=[("founder", _l("创办人")), ("investor", _l("出资人"))])
     holder_name = StringField(_l("名称或姓名"), validators=[DataRequired(), Length(max=120)])

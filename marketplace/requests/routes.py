@@ -7,10 +7,12 @@ from flask_login import current_user, login_required
 from ..core.uow import unit_of_work
 from ..extensions import db
 from . import services
-from .forms import NoteForm, ReasonForm, StakeForm
+from .forms import NoteForm, ReasonForm, StakeForm, StepNoteForm
 from .kinds import KINDS
 from .services import exports, secondment
 from .states import ACTION_LABELS, SECONDMENT_PARTIES, STATUSES
+
+NOTED_STEPS = ("accept", "grant", "complete")  # the handler may add a note (optional)
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
 
@@ -101,15 +103,16 @@ def act(request_id, action):
     if action not in services.STEPS:
         abort(404)
     req = services.get_request(request_id, actor=current_user)
-    form = ReasonForm() if action == "decline" else NoteForm() if action == "progress" else None
+    form = ReasonForm() if action == "decline" else NoteForm() if action == "progress" else \
+        StepNoteForm() if action in NOTED_STEPS else None
     if form is not None and not form.validate_on_submit():
         flash(_("请填写理由或跟进记录"), "error")
         return redirect(url_for("requests.detail", request_id=request_id))
     kwargs = {}
     if action == "decline":
         kwargs["reason"] = form.reason.data
-    elif action == "progress":
-        kwargs["note"] = form.note.data
+    elif action == "progress" or action in NOTED_STEPS:
+        kwargs["note"] = form.note.data or ""
     with unit_of_work() as work:
         services.STEPS[action](req, actor=current_user, **kwargs)
     if work.committed:

@@ -92,6 +92,12 @@ class RequestNoteIn(Schema):
     note: text(2000, 1)
 
 
+class RequestStepNoteIn(Schema):
+    """The handler's optional note on accepting, granting or completing (kept in the timeline, told to the
+    requester)."""
+    note: text(2000) = ""
+
+
 class RequestStepOut(Answer):
     action: str
     status: str

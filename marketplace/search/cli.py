@@ -14,9 +14,16 @@ def search_cli():
 @search_cli.command("rebuild", help=_l("从数据库重建索引"))
 @click.option("--procs", type=click.IntRange(1, 16), default=None,
               help=_l("并行写入进程数（默认 SEARCH_REBUILD_PROCS）"))
+@click.option("--if-stale", is_flag=True,
+              help=_l("只在索引与数据库不一致时重建（缺失、过期或多余的文档；索引结构变了会自动重建）"))
 @with_appcontext
-def rebuild(procs):
+def rebuild(procs, if_stale):
     svc = current_app.extensions["search"]
+    if if_stale:
+        report = svc.check()
+        if not (report["missing"] or report["stale"] or report["extra"]):
+            click.echo(_("索引与数据库一致（%(n)s 条），无需重建", n=report["indexed"]))
+            return
     total = svc.count_indexable()
     with click.progressbar(length=total, label=_("索引"), show_pos=True) as bar:
         count = svc.rebuild(progress=bar.update, procs=procs or current_app.config["SEARCH_REBUILD_PROCS"])

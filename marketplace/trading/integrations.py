@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from ..accounts.models import Organisation
 from ..core.timeutil import to_local
 from ..extensions import db
-from .models import Deal
+from .models import Deal, DealInstalment
 
 SIGNED = ("signed", "paid", "completed")
 NATURES = {"enterprise": "enterprise", "research_institute": "research_institute", "university": "university"}
@@ -46,10 +46,20 @@ def brokered_deal_ids(firm, year: int | None) -> list[int]:
     return [d.id for d in _brokered(firm, year)]
 
 
+def amount_received(firm, year: int | None) -> int:
+    """What buyers paid under the contracts the firm brokered (实际到账), instalments paid in `year` (None:
+    all years), whenever the deal was signed."""
+    rows = db.session.execute(sa.select(DealInstalment.amount, DealInstalment.paid_at).join(Deal).where(
+        Deal.broker_firm_id == firm.id, DealInstalment.status == "paid")).all()
+    return sum(amount for amount, paid_at in rows
+               if year is None or (paid_at is not None and to_local(paid_at).year == year))
+
+
 def firm_figures(firm, year: int | None) -> dict:
     deals = _brokered(firm, year)
     return {"deals_brokered": len(deals), "contract_amount": sum(d.total_amount or 0 for d in deals),
-            "enterprises_served": len({d.buyer_org_id for d in deals})}
+            "enterprises_served": len({d.buyer_org_id for d in deals}),
+            "amount_received": amount_received(firm, year)}
 
 
 def register():

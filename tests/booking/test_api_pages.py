@@ -143,3 +143,15 @@ def test_provider_web_actions(client, login, instrument, company_user, lab_user,
     assert done.status == "completed" and done.actual_end is not None
     html = client.get(f"/booking/{b.id}").get_data(as_text=True)
     assert "已完成" in html
+
+
+def test_availability_takes_and_answers_from_as_the_contract_names_it(client, instrument):
+    day = "2026-12-07T00:00:00+08:00"
+    url = f"/api/v1/instruments/{instrument.id}/availability"
+    answer = client.get(url, query_string={"from": day, "to": "2026-12-08T00:00:00+08:00"}).get_json()
+    assert answer["from"] == day and "from_" not in answer and answer["to"].startswith("2026-12-08T00:00")
+    resp = client.get(url, query_string={"from_": day, "to": "2026-12-08T00:00:00+08:00"})
+    assert resp.status_code == 422 and "from" in resp.get_data(as_text=True)
+    spec = client.get("/api/v1/openapi.json").get_json()
+    params = spec["paths"]["/instruments/{id}/availability"]["get"]["parameters"]
+    assert {p["name"] for p in params if p["in"] == "query"} == {"from", "to"}

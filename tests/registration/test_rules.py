@@ -65,11 +65,16 @@ def test_review_days_15_or_30_from_the_threshold():
 
 @pytest.mark.skipif(HAS_2027, reason="chinese-calendar now carries 2027: the provisional path is not taken")
 def test_2027_without_published_calendar_counts_weekdays_and_says_so():
-    # Spring Festival week 2027 (除夕 is Friday 5 Feb) and National Day week: Monday–Friday, flagged.
+    # Spring Festival week 2027 (除夕 is Friday 5 Feb, a lunar date): Monday–Friday, flagged.
     assert rules.add_working_days(date(2027, 2, 3), 15) == (date(2027, 2, 24), True)
-    assert rules.add_working_days(date(2027, 9, 29), 15) == (date(2027, 10, 20), True)
-    # a deadline that only crosses into 2027 is provisional too
-    assert rules.add_working_days(date(2026, 12, 30), 15) == (date(2027, 1, 20), True)
+    # National Day (Friday 1 October, a fixed date in law) is no working day even before the notice
+    assert rules.working_day(date(2027, 10, 1)) == (False, True)
+    assert rules.add_working_days(date(2027, 9, 29), 15) == (date(2027, 10, 21), True)
+    # nor is New Year's Day (Friday 1 January 2027); a deadline that only crosses into 2027 is provisional
+    assert rules.working_day(date(2027, 1, 1)) == (False, True)
+    assert rules.working_day(date(2027, 1, 4)) == (True, True)
+    assert rules.working_day(date(2027, 4, 5)) == (False, True)   # 清明, a solar term: Monday 5 April
+    assert rules.add_working_days(date(2026, 12, 30), 15) == (date(2027, 1, 21), True)
     assert rules.add_working_days(date(2026, 12, 1), 15) == (date(2026, 12, 22), False)
 
 
@@ -140,3 +145,11 @@ def test_identifiers():
     assert rules.city_code_name("4403") == "深圳市"
     for bad in ("3299", "3200", "0000", "320", "32011", "abcd", "３２０１"):
         assert rules.city_code_name(bad) is None, bad
+
+
+def test_openapi_enumerates_the_contract_subtypes(client):
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    subtype = next(s["properties"]["subtype"] for name, s in schemas.items() if name == "RegistrationIn")
+    assert set(subtype["enum"]) == {"commissioned", "cooperative", "patent", "patent_application", "know_how",
+                                    "other", None}
+    assert "development: commissioned|cooperative" in subtype["description"]

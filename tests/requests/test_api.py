@@ -73,3 +73,27 @@ def test_secondment_through_the_api(client, world, api_token):
     out = client.post(f"/api/v1/requests/{rid}/confirm", headers=uni).get_json()
     assert out["status"] == "in_progress" and out["confirmed_by"] == ["company", "researcher", "sending_unit"]
     assert "id_hash" not in out["details"] and "id_number" not in out["details"]
+
+
+def test_the_handlers_note_on_accept_and_grant_is_kept_and_told(client, world, api_token, login):
+    from marketplace.notifications.models import Notification
+    company, staff, bank = api_token(world.company_user), api_token(world.staff), api_token(world.bank_user)
+    rid = client.post("/api/v1/requests", json=body(world, "loan"), headers=company).get_json()["id"]
+    resp = client.post(f"/api/v1/requests/{rid}/accept", json={"note": "营业收入已核实"}, headers=staff)
+    assert resp.get_json()["timeline"][-1]["note"] == "营业收入已核实"
+    assert client.post(f"/api/v1/requests/{rid}/grant", json={"note": 5}, headers=bank).status_code == 422
+    assert client.get(f"/api/v1/requests/{rid}", headers=company).get_json()["status"] == "bank_review"
+    resp = client.post(f"/api/v1/requests/{rid}/grant", json={"note": "额度 200 万元，期限一年"}, headers=bank)
+    assert resp.get_json()["timeline"][-1]["note"] == "额度 200 万元，期限一年"
+    bodies = db.session.scalars(sa.select(Notification.body).where(
+        Notification.user_id == world.company_user.id)).all()
+    assert "营业收入已核实" in bodies and "额度 200 万元，期限一年" in bodies
+
+    # the web page: accepting a consulting request with a note from the form
+    rid = client.post("/api/v1/requests", json=body(world, "consulting"), headers=company).get_json()["id"]
+    web = client.application.test_client()
+    login(web, world.uni_user)
+    assert 'data-step-form="accept"' in web.get(f"/requests/{rid}").get_data(as_text=True)
+    web.post(f"/requests/{rid}/accept", data={"note": "下周二上门交流"})
+    timeline = client.get(f"/api/v1/requests/{rid}", headers=company).get_json()["timeline"]
+    assert timeline[-1]["action"] == "accept" and timeline[-1]["note"] == "下周二上门交流"

@@ -10,6 +10,7 @@ from marketplace import ledger
 from marketplace.accounts.models import User
 from marketplace.core.errors import Conflict, DomainError
 from marketplace.extensions import db
+from marketplace.filing.figures import figures_for
 from marketplace.payments.gateway import Gateway, sign
 from marketplace.payments.models import Payment
 from marketplace.trading import services
@@ -48,6 +49,8 @@ def test_paying_both_instalments_posts_balanced_traceable_entries(app, world, si
     p1 = pay.pay_instalment_with_card(signed, 1, actor=world.buyer_user, **CARD)
     db.session.commit()
     assert p1.status == "succeeded" and signed.status == "signed"
+    # the broker firm's annual report: what buyers paid under its deals, in the year paid
+    assert figures_for(world.firm, 2026)["amount_received"] == 500_000
     with pytest.raises(Conflict):
         pay.pay_instalment_with_card(signed, 1, actor=world.buyer_user, **CARD)
     db.session.rollback()
@@ -55,6 +58,8 @@ def test_paying_both_instalments_posts_balanced_traceable_entries(app, world, si
     db.session.commit()
     deal = db.session.get(Deal, signed.id)
     assert deal.status == "paid" and [i.status for i in deal.instalments] == ["paid", "paid"]
+    assert figures_for(world.firm, 2026)["amount_received"] == 1_000_001 == figures_for(world.firm)["amount_received"]
+    assert figures_for(world.firm, 2025)["amount_received"] == 0
     money = deal_money(deal)
     assert money["paid"] == 1_000_001 == money["seller"] + money["commission"]
     assert money["commission"] == (500_000 * 300 + 5000) // 10000 + (500_001 * 300 + 5000) // 10000

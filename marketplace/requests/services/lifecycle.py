@@ -229,7 +229,7 @@ def accept_request(req: ServiceRequest, *, actor, note: str = "") -> ServiceRequ
             figure.verified_at, figure.verified_by_id = utcnow(), actor.id
     target = KINDS[req.kind].machine.actions["accept"]
     _apply(req, target, actor=actor, action="accept", note=note)
-    _notify_requester(req, _l("您的申请已受理：%(title)s", title=req.title))
+    _notify_requester(req, _l("您的申请已受理：%(title)s", title=req.title), note)
     if target != "accepted":
         _notify_handlers(req, _l("待处理：%(title)s", title=req.title))
     return req
@@ -240,7 +240,7 @@ def grant_request(req: ServiceRequest, *, actor, note: str = "") -> ServiceReque
     _require(req, "grant", actor=actor)
     _apply(req, "completed", actor=actor, action="grant", note=note)
     req.closed_at = utcnow()
-    _notify_requester(req, _l("贷款审批通过：%(title)s", title=req.title))
+    _notify_requester(req, _l("贷款审批通过：%(title)s", title=req.title), note)
     return req
 
 
