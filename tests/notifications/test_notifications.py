@@ -83,3 +83,15 @@ def test_page_unread_count_and_mark_read(client, login, make_user):
 
 def test_login_required(client):
     assert client.get("/notifications/").status_code in (302, 401)
+
+
+def test_the_file_backend_appends_mails_to_mail_file(app, make_user, tmp_path):
+    path = tmp_path / "mail.log"
+    app.config.update(MAIL_BACKEND="file", MAIL_FILE=str(path))
+    try:
+        services.send_mail("a@b.cn", "主题一", "正文一")
+        services.send_mail("c@d.cn", "主题二", "正文二")
+    finally:
+        app.config.update(MAIL_BACKEND="log", MAIL_FILE=None)
+    text = path.read_text(encoding="utf-8")
+    assert text.index("To: a@b.cn\nSubject: 主题一") < text.index("正文一") < text.index("To: c@d.cn\nSubject: 主题二")

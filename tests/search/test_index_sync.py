@@ -208,3 +208,17 @@ def test_two_processes_index_at_once(app, org, make_resource, index):
     index.reset()
     assert index.doc_count() == 60
     assert index.check() == {"missing": [], "stale": [], "extra": [], "indexed": 60, "expected": 60}
+
+
+def test_rebuild_if_stale_skips_a_current_index_and_rebuilds_a_stale_one(app, org, make_resource, runner, index,
+                                                                          titles):
+    make_resource("instrument", org, title="激光粒度仪")
+    result = runner.invoke(args=["search", "rebuild", "--if-stale"])
+    assert result.exit_code == 0 and "无需重建" in result.output and "已索引" not in result.output
+    app.config["AUTO_INDEX"] = False
+    make_resource("instrument", org, title="同步热分析仪")
+    app.config["AUTO_INDEX"] = True
+    assert titles("同步热分析仪") == []
+    result = runner.invoke(args=["search", "rebuild", "--if-stale"])
+    assert result.exit_code == 0 and "已索引 2 条" in result.output
+    assert titles("同步热分析仪") == ["同步热分析仪"]
