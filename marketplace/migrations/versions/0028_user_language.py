@@ -1,7 +1,7 @@
 """notifications in the recipient's language
 
 Revision ID: 0028_user_language
-Revises: 0025_trust
+Revises: 0026_deal_money
 Create Date: 2026-12-07 18:30:00
 
 - users.locale (never written) becomes users.language: the interface language a person last chose while
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0028_user_language'
-down_revision = '0025_trust'
+down_revision = '0026_deal_money'
 branch_labels = None
 depends_on = None
 

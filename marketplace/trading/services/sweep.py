@@ -33,7 +33,7 @@ def end_notices(now: datetime) -> int:
                                .with_for_update(of=Deal)).all()
     for deal in deals:
         DEAL.apply(deal, "agreed", actor=None, comment=_("公示期满无异议"), action="notice-ended")
-        _tell(deal, _("交易“%(t)s”公示期满", t=deal.title), _("公示期满无异议，双方可以签约。"))
+        _tell(deal, _l("交易“%(t)s”公示期满", t=deal.title), _l("公示期满无异议，双方可以签约。"))
     return len(deals)
 
 
