@@ -85,4 +85,5 @@ def test_broker_deal_through_notice_signing_and_first_payment(app, page, live_se
     page.click("main form button[type=submit]")
     page.wait_for_url(re.compile(r"/trading/deals/\d+$"))
     rows = page.locator("#instalments tbody tr")
-    assert "已付" in rows.nth(0).inner_text() and "待付" in rows.nth(1).inner_text()
+    # held in the supervised account until the buyer confirms the milestone
+    assert "资金监管中" in rows.nth(0).inner_text() and "待付款" in rows.nth(1).inner_text()

@@ -16,6 +16,7 @@ from marketplace.trading import services
 from marketplace.trading.accounting import deal_entries, deal_money
 from marketplace.trading.models import Deal, DealLedgerEntry
 from marketplace.trading.services import payments as pay
+from marketplace.trading.services import supervision
 from tests.races import committed, race
 
 from .conftest import NOW, mandate, schedule, sign_both
@@ -54,17 +55,24 @@ def test_paying_both_instalments_posts_balanced_traceable_entries(app, world, si
     p2 = pay.pay_instalment_with_card(signed, 2, actor=world.buyer_user, **CARD)
     db.session.commit()
     deal = db.session.get(Deal, signed.id)
-    assert deal.status == "paid" and [i.status for i in deal.instalments] == ["paid", "paid"]
+    assert deal.status == "paid" and [i.status for i in deal.instalments] == ["held", "held"]
+    assert deal_money(deal)["held"] == 1_000_001 and deal_money(deal)["seller"] == 0  # supervised until confirmed
+    with pytest.raises(Conflict):
+        services.complete_deal(deal, actor=world.seller_user)
+    db.session.rollback()
+    for seq in (1, 2):
+        supervision.confirm_instalment(deal, seq, actor=world.buyer_user)
+    db.session.commit()
     money = deal_money(deal)
-    assert money["paid"] == 1_000_001 == money["seller"] + money["commission"]
+    assert money["paid"] == 1_000_001 == money["seller"] + money["commission"] and money["held"] == 0
     assert money["commission"] == (500_000 * 300 + 5000) // 10000 + (500_001 * 300 + 5000) // 10000
     assert ledger.unbalanced_entries() == []
     tb = ledger.trial_balance()
     assert tb["total_debits"] == tb["total_credits"]
     # Every entry of the deal names its payment, and every payment its gateway charge.
     links = db.session.scalars(sa.select(DealLedgerEntry).where(DealLedgerEntry.deal_id == deal.id)).all()
-    assert sorted(link.payment_id for link in links) == sorted([p1.id, p2.id])
-    assert len(deal_entries(deal)) == 2
+    assert sorted(link.payment_id for link in links if link.payment_id) == sorted([p1.id, p2.id])
+    assert len(deal_entries(deal)) == 4  # two arrivals in the supervised account, two releases
     for p in (p1, p2):
         pi = requests.get(f"{gateway_up}/v1/payment_intents/{p.payment_intent_id}", auth=("sk_test_x", "")).json()
         assert pi["status"] == "succeeded" and pi["amount"] == p.amount
@@ -86,8 +94,10 @@ def test_a_firms_own_rate_is_used(app, world, gateway_up):
               tech_amount=10_000, instalments=schedule(10_000, 1))
     db.session.commit()
     pay.pay_instalment_with_card(deal, 1, actor=world.buyer_user, **CARD)
+    supervision.confirm_instalment(deal, 1, actor=world.buyer_user)
     db.session.commit()
-    assert deal_money(db.session.get(Deal, deal.id)) == {"paid": 10_000, "seller": 9_000, "commission": 1_000}
+    assert deal_money(db.session.get(Deal, deal.id)) == {"paid": 10_000, "held": 0, "seller": 9_000,
+                                                         "commission": 1_000, "refunded": 0}
 
 
 def test_only_the_buyer_pays(world, signed):
@@ -128,7 +138,7 @@ def test_the_webhook_settles_an_intent_paid_elsewhere(app, client, world, signed
     assert again.json["outcome"] == "duplicate"
     db.session.expire_all()
     assert db.session.get(Payment, payment.id).status == "succeeded"
-    assert db.session.get(Deal, signed.id).instalments[0].status == "paid"
+    assert db.session.get(Deal, signed.id).instalments[0].status == "held"
 
 
 N = 20
@@ -155,4 +165,4 @@ def test_twenty_concurrent_pays_of_one_instalment_make_one_charge(app, world, si
                == "succeeded"]
     assert len(charged) == 1
     assert len(db.session.scalars(sa.select(DealLedgerEntry)).all()) == 1
-    assert db.session.get(Deal, deal_id).instalments[0].status == "paid"
+    assert db.session.get(Deal, deal_id).instalments[0].status == "held"

@@ -17,6 +17,7 @@ from ..forms import (
     SignForm,
 )
 from ..services import payments as deal_payments
+from ..services import supervision
 from . import _user, bp
 
 
@@ -71,7 +72,20 @@ def deal_detail(deal_id):
                            sides=mine, waiting=services.waiting_for(deal), history=services.deal_history(deal),
                            offer_form=OfferForm(), sign_form=sign_form, cancel_form=CancelForm(),
                            reason_form=ReasonForm(), resolve_form=ResolveForm(),
-                           payments=deal_payments.payments_of(deal))
+                           payments=deal_payments.payments_of(deal),
+                           escrow=supervision.transfer_instructions(deal.instalments[0]) if deal.instalments else {})
+
+
+@bp.route("/deals/<int:deal_id>/instalments/<int:seq>/confirm", methods=["POST"])
+@login_required
+def confirm_instalment(deal_id, seq):
+    """The buyer confirms an instalment's milestone: its supervised money is released."""
+    deal = services.get_deal(deal_id, actor=current_user)
+    with unit_of_work() as work:
+        supervision.confirm_instalment(deal, seq, actor=current_user)
+    if work.committed:
+        flash(_("已确认第 %(n)s 期成果交付，款项已从监管账户放款", n=seq), "success")
+    return redirect(url_for("trading.deal_detail", deal_id=deal_id))
 
 
 @bp.route("/deals/<int:deal_id>/<action>", methods=["POST"])
