@@ -1,15 +1,9 @@
-"""Billing forms: the card hand-over, closing a month, importing a statement, the finance queue."""
+"""Billing forms: closing a month, importing a statement, the finance queue."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
-
-
-class CardTokenForm(FlaskForm):
-    """What the card page posts: only the id of the card the gateway's script made, never the card."""
-
-    payment_method = HiddenField(validators=[DataRequired(message=_l("请填写银行卡信息")), Length(max=80)])
 
 
 class CloseMonthForm(FlaskForm):

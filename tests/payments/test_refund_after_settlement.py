@@ -13,6 +13,7 @@ from marketplace.payments.services import refund_desk
 from marketplace.subsidy import services as ss
 from marketplace.subsidy.models import Programme
 from marketplace.subsidy.services.settlement import settle_period
+from tests.cards import card_id
 from tests.payments.test_payments import CARD_OK
 from tests.subsidy.test_settlement import AFTER_YEAR
 
@@ -22,8 +23,8 @@ def paid(world, hours):
     world.approve(b)
     world.complete(b)
     with writing():
-        payment = payments.pay_with_card(db.session.get(Booking, b.id), actor=world.co_user, number=CARD_OK,
-                                         exp_month=12, exp_year=2030, cvc="123")
+        payment = payments.pay_with_payment_method(db.session.get(Booking, b.id), actor=world.co_user,
+                                                   payment_method=card_id(CARD_OK))
         db.session.commit()
     assert payment.status == "succeeded"
     return b, payment

@@ -39,7 +39,7 @@ def _target(data, *, actor):
         raise Invalid.field("instalment_id", _("该分期不存在"))
     if not actor.is_member_of(inst.deal.buyer_org_id):
         raise Forbidden(_("只能为本单位付清的款项申请发票"))
-    if inst.status != "paid":
+    if inst.status not in ("held", "released"):  # its money arrived (a refunded one is not invoiced)
         raise Invalid.field("instalment_id", _("该期付款后才能申请发票"))
     return inst.deal.buyer_org_id, None, inst, inst.amount
 

@@ -41,12 +41,21 @@ def start_instalment_payment(deal: Deal, seq: int, *, actor) -> Payment:
     return payment
 
 
-def pay_instalment_with_card(deal: Deal, seq: int, *, actor, number: str, exp_month: int, exp_year: int,
-                             cvc: str) -> Payment:
-    """Confirm an instalment's payment with a card (the bookings' checks: an expired card too)."""
+def pay_instalment_with_payment_method(deal: Deal, seq: int, *, actor, payment_method) -> Payment | None:
+    """Confirm an instalment's payment with the card the gateway's script made in the buyer's browser."""
     require_buyer(deal, actor=actor)
-    return payments.pay_with_card(get_instalment(deal, seq), actor=actor, number=number, exp_month=exp_month,
-                                  exp_year=exp_year, cvc=cvc)
+    return payments.pay_with_payment_method(get_instalment(deal, seq), actor=actor, payment_method=payment_method)
+
+
+def card_refusal(inst: DealInstalment) -> str | None:
+    """Why this instalment may not be paid by card (None: it may): above the gateway's ceiling it is
+    transferred to the supervised account with its remittance code."""
+    if inst.status != "due":
+        return _("该期已付款")
+    if not within_card_ceiling(inst.amount):
+        return _("该期金额 %(amount)s 超过银行卡单笔上限 %(ceiling)s，请以对公转账付款（附言填写汇款识别码 %(code)s）",
+                 amount=format_fen(inst.amount), ceiling=format_fen(CARD_CEILING), code=inst.remittance_code)
+    return None
 
 
 class DealInstalmentPurpose:
@@ -68,10 +77,9 @@ class DealInstalmentPurpose:
             raise Conflict(_("只有已签约的交易可以付款"))
         if inst.status != "due":
             raise Conflict(_("该期已付款"))
-        if not within_card_ceiling(inst.amount):
-            message = _("该期金额 %(amount)s 超过银行卡单笔上限 %(ceiling)s，请以对公转账付款",
-                        amount=format_fen(inst.amount), ceiling=format_fen(CARD_CEILING))
-            raise Invalid(message, {"number": [message]})
+        message = card_refusal(inst)
+        if message:
+            raise Invalid(message, {"payment_method": [message]})
 
     def amount_due(self, inst) -> int:
         return inst.amount
