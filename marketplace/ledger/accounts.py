@@ -21,6 +21,8 @@ ACCOUNTS = {
     "deal_seller_payable": _l("应付技术交易卖方款"),
     "broker_commission_payable": _l("应付经纪佣金"),
     "deal_escrow": _l("技术交易监管资金"),
+    # provider subsidy reversed after it was paid out: owed back by the unit, offset at its next payout
+    "provider_receivable": _l("应收管理单位退回补贴"),
 }
 ENTRY_KINDS = {
     "funding": _l("预算拨付"),

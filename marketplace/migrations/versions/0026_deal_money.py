@@ -10,7 +10,9 @@ Create Date: 2026-12-07 18:10:00
   refunded_at, refund_reason; status due | held | released | refunded. An instalment paid before this
   revision went straight to the seller in the ledger: it is `released` (released_at = paid_at, by card).
 - trading_deal_ledger_entries.payment_id may be NULL (transfers, releases, refunds).
-- the ledger's chart gains `deal_escrow` and the entry kinds `deal_release`, `deal_refund`.
+- the ledger's chart gains `deal_escrow`, `provider_receivable` (provider subsidy reversed after it was paid
+  out: owed back, offset at the unit's next payout) and the entry kinds `deal_release`, `deal_refund`.
+- subsidy_payouts.offset: what a payout kept back against an amount owed back (total = service + subsidy − offset).
 """
 import secrets
 
@@ -28,13 +30,15 @@ depends_on = None
 OLD_ACCOUNTS = ('programme_fund', 'budget', 'subsidy_reserved', 'user_subsidy_payable', 'provider_subsidy_payable',
                 'subsidy_receivable', 'user_receivable', 'provider_payable', 'gateway_clearing', 'bank',
                 'deal_seller_payable', 'broker_commission_payable')
-NEW_ACCOUNTS = OLD_ACCOUNTS + ('deal_escrow',)
+NEW_ACCOUNTS = OLD_ACCOUNTS + ('deal_escrow', 'provider_receivable')
 OLD_KINDS = ('funding', 'reservation', 'release', 'subsidy_commitment', 'provider_income', 'payment', 'refund',
              'settlement', 'payout', 'reversal', 'deal_payment')
 NEW_KINDS = OLD_KINDS + ('deal_release', 'deal_refund')
 OLD_STATUSES = ('due', 'paid')
 NEW_STATUSES = ('due', 'held', 'released', 'refunded')
 _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+PAYOUT_AMOUNTS = ('service >= 0 AND subsidy >= 0 AND "offset" >= 0 AND total > 0 '
+                  'AND total = service + subsidy - "offset"')
 
 
 def _in(values):
@@ -96,6 +100,10 @@ def upgrade():
                                          "status != 'refunded' OR refunded_at IS NOT NULL")
     with op.batch_alter_table('trading_deal_ledger_entries', schema=None) as batch_op:
         batch_op.alter_column('payment_id', existing_type=sa.Integer(), nullable=True)
+    with op.batch_alter_table('subsidy_payouts', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('offset', sa.BigInteger(), nullable=False, server_default='0'))
+        batch_op.drop_constraint(op.f('ck_subsidy_payouts_amounts'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_subsidy_payouts_amounts'), PAYOUT_AMOUNTS)
     with op.batch_alter_table('billing_bank_lines', schema=None) as batch_op:
         batch_op.add_column(sa.Column('owner', sa.String(length=20), nullable=True))
         batch_op.add_column(sa.Column('owner_ref', sa.Integer(), nullable=True))
@@ -107,6 +115,11 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('subsidy_payouts', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_subsidy_payouts_amounts'), type_='check')
+        batch_op.drop_column('offset')
+        batch_op.create_check_constraint(op.f('ck_subsidy_payouts_amounts'),
+                                         "service >= 0 AND subsidy >= 0 AND total > 0 AND total = service + subsidy")
     with op.batch_alter_table('trading_deal_ledger_entries', schema=None) as batch_op:
         batch_op.alter_column('payment_id', existing_type=sa.Integer(), nullable=False)
     with op.batch_alter_table('trading_deal_instalments', schema=None) as batch_op:
