@@ -162,3 +162,29 @@ def test_history_filters(world, two_providers):
     assert list_payouts(actor=world.finance, per_page=1, page=2) == ([db.session.get(Payout, a.id)], 2)
     with pytest.raises(Invalid):
         list_payouts(actor=world.finance, status="deleted")
+
+
+def test_finance_exports_the_payout_batch_file(world, two_providers, client, login):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+    prog, lab2, inst2 = two_providers
+    paid_booking(world)                              # lab: ¥800 income
+    paid_booking(world, instrument=inst2, hours=1)   # lab2: ¥1,000
+    settle(world, prog)                              # lab ¥160, lab2 ¥100 subsidy
+    db.session.commit()
+    login(client, world.finance)
+    resp = client.get("/subsidy/payouts/batch.csv")
+    assert resp.status_code == 200 and "attachment" in resp.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(resp.get_data().decode("utf-8-sig"))))
+    assert rows[0][:3] == ["序号", "收款单位", "付款金额（元）"]
+    by_name = {r[1]: r for r in rows[1:]}
+    assert by_name[world.lab.name][2] == "960.00" and by_name[world.lab.name][-1] == "96000"
+    assert by_name[lab2.name][2] == "1100.00" and by_name[lab2.name][-1] == "110000"
+    sheet = load_workbook(io.BytesIO(client.get("/subsidy/payouts/batch.xlsx").get_data())).active
+    assert [c.value for c in sheet[1]][:2] == ["序号", "收款单位"] and sheet.max_row == 3
+    assert client.get("/subsidy/payouts/batch.pdf").status_code == 404
+    client.post("/logout")
+    login(client, world.lab_staff)
+    assert client.get("/subsidy/payouts/batch.csv").status_code in (403, 404)

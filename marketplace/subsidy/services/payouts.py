@@ -179,3 +179,17 @@ def list_payouts(*, actor, org: str | None = None, status: str | None = None, vo
     items = db.session.scalars(q.order_by(Payout.created_at.desc(), Payout.id.desc())
                                .offset((page - 1) * per_page).limit(per_page)).all()
     return list(items), int(total or 0)
+
+
+def batch_rows(*, actor) -> list[list]:
+    """The payout batch file finance hands to the bank (批量付款): one line per unit owed money, amounts
+    in yuan for the bank and in fen (exact), with the purpose line; the first row is the header."""
+    require_role(actor, "finance")
+    from .statements import yuan
+    header = [_("序号"), _("收款单位"), _("付款金额（元）"), _("应付服务费（元）"), _("应付补贴（元）"),
+              _("抵扣应退回补贴（元）"), _("用途"), _("付款金额（分）")]
+    rows = [header]
+    for n, r in enumerate(amounts_owed(), start=1):
+        rows.append([n, r["name"], yuan(r["total"]), yuan(max(r["service"], 0)), yuan(max(r["subsidy"], 0)),
+                     yuan(r["offset"]), _("仪器共享服务费及补贴"), r["total"]])
+    return rows
