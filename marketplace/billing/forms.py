@@ -43,9 +43,9 @@ class InvoiceForm(FlaskForm):
     address_phone = StringField(_l("地址、电话（专票必填）"), validators=[Optional(), Length(max=200)])
     bank_account = StringField(_l("开户行及账号（专票必填）"), validators=[Optional(), Length(max=200)])
 
-    def payload(self, bill_id: int):
+    def payload(self, bill_id: int | None = None, instalment_id: int | None = None):
         from .schemas import InvoiceIn
-        return InvoiceIn(bill_id=bill_id, kind=self.kind.data, title=self.title.data or "",
+        return InvoiceIn(bill_id=bill_id, instalment_id=instalment_id, kind=self.kind.data, title=self.title.data or "",
                          tax_number=self.tax_number.data or "", address_phone=self.address_phone.data or None,
                          bank_account=self.bank_account.data or None)
 

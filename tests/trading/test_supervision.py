@@ -192,3 +192,25 @@ def test_two_confirmations_at_once_release_once(app, world, big_deal, finance):
     releases = db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog).where(
         AuditLog.entity == "deal_instalment", AuditLog.action == "confirm"))
     assert releases == 1
+
+
+def test_the_buyer_requests_an_invoice_for_an_instalment_from_the_web(world, big_deal, finance, client, login):
+    from marketplace.billing.models import Invoice
+    from marketplace.verification.models import OrganisationIdentity
+    login(client, world.buyer_user)
+    url = f"/billing/deals/{big_deal.id}/instalments/1/invoice"
+    assert "款项到账后才能申请发票" in client.get(url).get_data(as_text=True)  # nothing paid yet
+    supervision.receive_instalment(big_deal.instalments[0], via="transfer", reference="TX", actor=finance)
+    db.session.commit()
+    assert 'class="invoice-link"' in client.get(f"/trading/deals/{big_deal.id}").get_data(as_text=True)
+    bad = client.post(url, data={"kind": "normal", "title": world.buyer.name, "tax_number": "91320000MA1XXXXXXX"})
+    assert bad.status_code == 422 and db.session.scalar(sa.select(sa.func.count()).select_from(Invoice)) == 0
+    assert world.buyer.name in bad.get_data(as_text=True)  # what was typed is kept
+    uscc = db.session.get(OrganisationIdentity, world.buyer.id).uscc
+    resp = client.post(url, data={"kind": "normal", "title": world.buyer.name, "tax_number": uscc})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+    inv = db.session.scalar(sa.select(Invoice))
+    assert (inv.instalment_id, inv.amount, inv.org_id) == (big_deal.instalments[0].id, BIG, world.buyer.id)
+    client.post("/logout")
+    login(client, world.other_user)
+    assert client.get(url).status_code == 404

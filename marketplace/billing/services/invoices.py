@@ -111,6 +111,11 @@ def invoices_of(*, actor, status=None, page=1, per_page=20):
     return db.paginate(q.order_by(first, Invoice.id.desc()), page=page, per_page=per_page, error_out=False)
 
 
+def invoice_for_instalment(instalment_id: int) -> Invoice | None:
+    return db.session.scalar(sa.select(Invoice).where(Invoice.instalment_id == instalment_id)
+                             .order_by(Invoice.id.desc()).limit(1))
+
+
 def invoice_for_bill(bill_id: int) -> Invoice | None:
     return db.session.scalar(sa.select(Invoice).where(Invoice.bill_id == bill_id).order_by(Invoice.id.desc()).limit(1))
 
