@@ -188,3 +188,23 @@ def test_finance_exports_the_payout_batch_file(world, two_providers, client, log
     client.post("/logout")
     login(client, world.lab_staff)
     assert client.get("/subsidy/payouts/batch.csv").status_code in (403, 404)
+
+
+def test_the_labs_statement_shows_its_grade_factor_and_the_payouts_it_received(world, two_providers, client, login):
+    from marketplace.subsidy.services.statements import statement
+    prog, _lab2, _inst2 = two_providers
+    paid_booking(world)                              # lab: ¥800 external income
+    settle(world, prog)                              # grade A: 20 % × 100 % × ¥800 = ¥160
+    _pay(world, world.lab.id, voucher="PZ-2026-12")
+    rows = statement(world.lab.id, None, actor=world.lab_staff)["rows"]  # the programme year
+    kinds = [r[8] for r in rows]
+    assert kinds.count("provider") == 1 and kinds.count("settlement") == 1 and kinds.count("payout") == 1
+    settled = next(r for r in rows if r[8] == "settlement")
+    assert "A 级" in settled[2] and "系数 100%" in settled[2] and (settled[4], settled[5]) == (80_000, 16_000)
+    payout = next(r for r in rows if r[8] == "payout")
+    assert "PZ-2026-12" in payout[2] and (payout[4], payout[5], payout[6]) == (80_000, 16_000, 96_000)
+    login(client, world.lab_staff)
+    home = client.get("/").get_data(as_text=True)
+    assert "/subsidy/statements" in home  # linked from the lab's menu
+    page = client.get("/subsidy/statements").get_data(as_text=True)
+    assert "PZ-2026-12" in page and "合计：收到付款" in page
