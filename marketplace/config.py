@@ -54,6 +54,10 @@ class Config:
     BILLING_ACCOUNT_NUMBER = os.environ.get("BILLING_ACCOUNT_NUMBER", "3201 0188 0000 0612 3456")
     BILLING_BANK_NAME = os.environ.get("BILLING_BANK_NAME", "中国银行南京鼓楼支行")
     BANK_STATEMENT_MAX_BYTES = _int("BANK_STATEMENT_MAX_BYTES", 5 * 1024 * 1024)
+    # The supervised account (资金监管账户) technology-deal instalments are transferred to.
+    DEAL_ESCROW_ACCOUNT_NAME = os.environ.get("DEAL_ESCROW_ACCOUNT_NAME", "江苏省技术产权交易市场资金监管专户")
+    DEAL_ESCROW_ACCOUNT_NUMBER = os.environ.get("DEAL_ESCROW_ACCOUNT_NUMBER", "3201 0188 0000 0612 7788")
+    DEAL_ESCROW_BANK_NAME = os.environ.get("DEAL_ESCROW_BANK_NAME", "中国银行南京鼓楼支行")
 
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "log")  # "log" writes mails to the app log; "file": MAIL_FILE
     MAIL_FILE = os.environ.get("MAIL_FILE")  # the "file" backend's file (default instance/mail.log)

@@ -14,6 +14,8 @@ from ..trading.schemas import (
     DemandQuery,
     DemandReasonIn,
     FirmCommissionOut,
+    InstalmentRefundIn,
+    InstalmentScheduleOut,
     NoticeList,
     NoticeOut,
     ObjectionIn,
@@ -23,7 +25,7 @@ from ..trading.schemas import (
     SignIn,
     Suggestion,
 )
-from ..trading.services import matching
+from ..trading.services import matching, supervision
 from ..trading.services import payments as deal_payments
 from .common import api_actor
 from .spec import endpoint
@@ -207,9 +209,50 @@ def pay_deal(id, json: PayIn):
     return deal_out(services.get_deal(id, actor=actor), payment)
 
 
+# -- instalments under supervision (资金监管) -----------------------------------------------------------
+
+def schedule_out(deal, *, actor) -> InstalmentScheduleOut:
+    from ..trading.accounting import deal_money
+    instalments = supervision.instalments_of(deal, actor=actor)
+    money = deal_money(deal)
+    first = supervision.transfer_instructions(instalments[0]) if instalments else {}
+    return InstalmentScheduleOut(
+        deal_id=deal.id, status=deal.status, commission_bp=deal.commission_bp,
+        account={k: first.get(k, "") for k in ("account_name", "account_number", "bank")},
+        instalments=instalments, held=money["held"], released_to_seller=money["seller"],
+        commission=money["commission"], refunded=money["refunded"])
+
+
+@endpoint("/deals/<int:id>/instalments", answer=InstalmentScheduleOut, errors=(401, 403, 404), tags=["trading"])
+def deal_instalments(id):
+    """The instalments with their remittance codes and status (due, held, released, refunded), the
+    supervised account to transfer to, and what is held, released and refunded (fen)."""
+    deal, actor = _deal(id)
+    return schedule_out(deal, actor=actor)
+
+
+@endpoint("/deals/<int:id>/instalments/<int:n>/confirm", "POST", answer=InstalmentScheduleOut, errors=ERRORS,
+          tags=["trading"])
+def confirm_instalment(id, n):
+    """The buyer confirms instalment N's milestone: its held money is released to the seller and the
+    broker firm's commission (409 when it has not arrived, or was released or refunded already)."""
+    deal, actor = _deal(id)
+    supervision.confirm_instalment(deal, n, actor=actor)
+    return schedule_out(deal, actor=actor)
+
+
+@endpoint("/deals/<int:id>/instalments/<int:n>/refund", "POST", body=InstalmentRefundIn,
+          answer=InstalmentScheduleOut, errors=ERRORS, tags=["trading"])
+def refund_instalment(id, n, json: InstalmentRefundIn):
+    """Finance returns a held instalment to the buyer by bank transfer (with the reason)."""
+    deal, actor = _deal(id)
+    supervision.refund_instalment(deal, n, json.reason, actor=actor)
+    return schedule_out(deal, actor=actor)
+
+
 @endpoint("/deals/<int:id>/complete", "POST", answer=DealOut, errors=ERRORS, tags=["trading"])
 def complete_deal(id):
-    """A party completes a deal whose instalments are all paid."""
+    """A party completes a deal whose instalments are all released."""
     deal, actor = _deal(id)
     return deal_out(services.complete_deal(deal, actor=actor))
 

@@ -18,6 +18,8 @@ def init_app(app):
     from . import remittance
     from .services.bank import BillRemittance
     remittance.register(BillRemittance())  # bills are paid by transfer, matched by their remittance code
+    from ..trading.services.supervision import InstalmentRemittance
+    remittance.register(InstalmentRemittance())  # so are deal instalments, into the supervised account
     purposes.register_hold(hold_reason)
     from ..uploads.services import register_access_rule
     from .routes import invoices  # noqa: F401  (adds the 发票 pages to bp)

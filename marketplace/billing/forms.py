@@ -1,15 +1,9 @@
-"""Billing forms: the card hand-over, closing a month, importing a statement, the finance queue."""
+"""Billing forms: closing a month, importing a statement, the finance queue."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
-
-
-class CardTokenForm(FlaskForm):
-    """What the card page posts: only the id of the card the gateway's script made, never the card."""
-
-    payment_method = HiddenField(validators=[DataRequired(message=_l("请填写银行卡信息")), Length(max=80)])
 
 
 class CloseMonthForm(FlaskForm):
@@ -49,9 +43,9 @@ class InvoiceForm(FlaskForm):
     address_phone = StringField(_l("地址、电话（专票必填）"), validators=[Optional(), Length(max=200)])
     bank_account = StringField(_l("开户行及账号（专票必填）"), validators=[Optional(), Length(max=200)])
 
-    def payload(self, bill_id: int):
+    def payload(self, bill_id: int | None = None, instalment_id: int | None = None):
         from .schemas import InvoiceIn
-        return InvoiceIn(bill_id=bill_id, kind=self.kind.data, title=self.title.data or "",
+        return InvoiceIn(bill_id=bill_id, instalment_id=instalment_id, kind=self.kind.data, title=self.title.data or "",
                          tax_number=self.tax_number.data or "", address_phone=self.address_phone.data or None,
                          bank_account=self.bank_account.data or None)
 

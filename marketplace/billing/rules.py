@@ -19,7 +19,7 @@ _MONTH_RE = re.compile(r"(\d{4})-(\d{2})")
 
 def parse_month(text) -> date | None:
     """'2026-11' -> date(2026, 11, 1); None when it is not a real month."""
-    m = _MONTH_RE.fullmatch(text.strip()) if isinstance(text, str) else None
+    m = _MONTH_RE.fullmatch(str(text or "").strip())
     if not m:
         return None
     year, month = int(m.group(1)), int(m.group(2))

@@ -20,6 +20,9 @@ ACCOUNTS = {
     # technology trading (trading/accounting.py)
     "deal_seller_payable": _l("应付技术交易卖方款"),
     "broker_commission_payable": _l("应付经纪佣金"),
+    "deal_escrow": _l("技术交易监管资金"),
+    # provider subsidy reversed after it was paid out: owed back by the unit, offset at its next payout
+    "provider_receivable": _l("应收管理单位退回补贴"),
 }
 ENTRY_KINDS = {
     "funding": _l("预算拨付"),
@@ -33,6 +36,8 @@ ENTRY_KINDS = {
     "payout": _l("支付给管理单位"),
     "reversal": _l("冲销"),
     "deal_payment": _l("技术交易付款"),
+    "deal_release": _l("技术交易监管资金放款"),
+    "deal_refund": _l("技术交易监管资金退还"),
 }
 
 

@@ -127,11 +127,6 @@ class Gateway:
             params["starting_after"] = starting_after
         return self.request("GET", "/v1/payment_intents", params=params)
 
-    def create_card_payment_method(self, number: str, exp_month: int, exp_year: int, cvc: str) -> dict:
-        return self.request("POST", "/v1/payment_methods",
-                            {"type": "card", "card": {"number": number, "exp_month": exp_month,
-                                                      "exp_year": exp_year, "cvc": cvc}})
-
     def create_customer(self, metadata: dict, idempotency_key: str) -> dict:
         return self.request("POST", "/v1/customers", {"metadata": metadata}, idempotency_key=idempotency_key)
 

@@ -12,7 +12,8 @@ from ..core.pagination import Pages, page_args
 from ..core.permissions import require_role
 from ..core.uow import unit_of_work
 from . import purposes, services
-from .forms import CardForm, RefundForm, RefundSearchForm
+from .card_page import render_card_page
+from .forms import CardTokenForm, RefundForm, RefundSearchForm
 from .services import refund_desk as refund_service
 from .states import status_label as payment_status_label
 
@@ -22,14 +23,16 @@ bp = Blueprint("payments", __name__, url_prefix="/payments")
 @bp.route("/bookings/<int:booking_id>/checkout", methods=["GET", "POST"])
 @login_required
 def checkout(booking_id):
+    """Pay by card through the gateway's script (payments.card_page): the platform gets the card's id only."""
     booking = get_booking(booking_id, actor=current_user)
-    form = CardForm()
+    form = CardTokenForm()
     status = 200
-    if form.validate_on_submit():
+    if request.method == "POST":
         with unit_of_work(form) as work:
-            payment = services.pay_with_card(booking, actor=current_user, number=form.number.data,
-                                             exp_month=form.exp_month.data, exp_year=form.exp_year.data,
-                                             cvc=form.cvc.data)
+            if not form.validate_on_submit():
+                raise Invalid(_("请填写银行卡信息"), {"payment_method": [_("请填写银行卡信息")]})
+            payment = services.pay_with_payment_method(booking, actor=current_user,
+                                                       payment_method=form.payment_method.data)
         if work.committed:
             if payment is None or payment.status == "succeeded":
                 flash(_("付款成功"), "success")
@@ -39,12 +42,9 @@ def checkout(booking_id):
             return redirect(url_for("booking.detail", booking_id=booking_id))
         status = work.error.status
         booking = get_booking(booking_id, actor=current_user)
-    elif form.errors:
-        status = 422
-    if request.method == "POST":
-        form.forget_card()
-    return render_template("payments/checkout.html", b=booking, form=form, can_pay="pay" in services.allowed_actions(
-        booking, actor=current_user), held=purposes.held(booking), payments=services.payments_of(booking)), status
+    return render_card_page("payments/checkout.html", status, b=booking, form=form,
+                            can_pay="pay" in services.allowed_actions(booking, actor=current_user),
+                            held=purposes.held(booking), payments=services.payments_of(booking))
 
 
 @bp.route("/bookings/<int:booking_id>/receipt")

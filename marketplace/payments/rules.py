@@ -1,11 +1,13 @@
-"""Pure payment rules: is a card's expiry usable, and what a gateway's decline code means to a person.
+"""Pure payment rules: the card ceiling, a card id's shape, and what a gateway's decline code means to a person.
+
+The card itself is typed into the gateway's script in the browser (payments.card_page): its number, expiry
+and security code are checked by the gateway, never by the platform, which sees only the card's id.
 
 No app, no database. Decline messages are Chinese source text, stored as a payment's
 `failure_message` (a record) and shown translated where they are read (`decline_text`).
 """
 import re
 from dataclasses import dataclass
-from datetime import date
 
 
 def N_(text: str) -> str:  # noqa: N802  (marks a message for the catalog; translated where it is shown)
@@ -31,25 +33,25 @@ def valid_payment_method_id(value: str) -> bool:
 
 GENERIC_DECLINE = N_("银行卡被拒绝，请换一张卡或联系发卡行")
 
-# gateway code (Stripe's `code` / `decline_code`) -> (the card field it concerns, message)
+# gateway code (Stripe's `code` / `decline_code`) -> (the field it is shown next to: the card, message)
 DECLINES: dict[str, tuple[str, str]] = {
-    "card_declined": ("number", GENERIC_DECLINE),
-    "generic_decline": ("number", GENERIC_DECLINE),
-    "do_not_honor": ("number", GENERIC_DECLINE),
-    "insufficient_funds": ("number", N_("银行卡被拒绝：余额不足")),
-    "expired_card": ("exp_year", N_("银行卡被拒绝：卡已过期")),
-    "invalid_expiry_month": ("exp_month", N_("有效期月份无效")),
-    "invalid_expiry_year": ("exp_year", N_("有效期年份无效")),
-    "incorrect_cvc": ("cvc", N_("银行卡被拒绝：安全码不正确")),
-    "invalid_cvc": ("cvc", N_("银行卡被拒绝：安全码不正确")),
-    "incorrect_number": ("number", N_("银行卡被拒绝：卡号不正确")),
-    "invalid_number": ("number", N_("银行卡被拒绝：卡号不正确")),
-    "lost_card": ("number", N_("银行卡被拒绝：该卡已挂失")),
-    "stolen_card": ("number", N_("银行卡被拒绝：该卡已挂失")),
-    "card_velocity_exceeded": ("number", N_("银行卡被拒绝：超出交易次数或限额")),
-    "processing_error": ("number", N_("发卡行处理出错，请稍后重试")),
-    "could_not_process": ("number", N_("发卡行处理出错，请稍后重试")),
-    "payment_intent_authentication_failure": ("number", N_("银行卡验证未通过，请重试或换一张卡")),
+    "card_declined": ("payment_method", GENERIC_DECLINE),
+    "generic_decline": ("payment_method", GENERIC_DECLINE),
+    "do_not_honor": ("payment_method", GENERIC_DECLINE),
+    "insufficient_funds": ("payment_method", N_("银行卡被拒绝：余额不足")),
+    "expired_card": ("payment_method", N_("银行卡被拒绝：卡已过期")),
+    "invalid_expiry_month": ("payment_method", N_("有效期月份无效")),
+    "invalid_expiry_year": ("payment_method", N_("有效期年份无效")),
+    "incorrect_cvc": ("payment_method", N_("银行卡被拒绝：安全码不正确")),
+    "invalid_cvc": ("payment_method", N_("银行卡被拒绝：安全码不正确")),
+    "incorrect_number": ("payment_method", N_("银行卡被拒绝：卡号不正确")),
+    "invalid_number": ("payment_method", N_("银行卡被拒绝：卡号不正确")),
+    "lost_card": ("payment_method", N_("银行卡被拒绝：该卡已挂失")),
+    "stolen_card": ("payment_method", N_("银行卡被拒绝：该卡已挂失")),
+    "card_velocity_exceeded": ("payment_method", N_("银行卡被拒绝：超出交易次数或限额")),
+    "processing_error": ("payment_method", N_("发卡行处理出错，请稍后重试")),
+    "could_not_process": ("payment_method", N_("发卡行处理出错，请稍后重试")),
+    "payment_intent_authentication_failure": ("payment_method", N_("银行卡验证未通过，请重试或换一张卡")),
 }
 
 
@@ -61,25 +63,6 @@ class Decline:
 
 def decline(code: str | None) -> Decline:
     """What a decline code means: the field to show it next to and the message (generic when unknown)."""
-    field, message = DECLINES.get(code or "", ("number", GENERIC_DECLINE))
+    field, message = DECLINES.get(code or "", ("payment_method", GENERIC_DECLINE))
     return Decline(field, message)
 
-
-def full_year(year: int) -> int:
-    """A two-digit year (30) is 2030, as printed on cards."""
-    return year + 2000 if 0 <= year < 100 else year
-
-
-def expiry_error(exp_month, exp_year, today: date) -> tuple[str, str] | None:
-    """(field, message) when the expiry cannot be used, else None. A card is valid through the last
-    day of its expiry month; month 1–12; the year as printed (2 or 4 digits)."""
-    if isinstance(exp_month, bool) or not isinstance(exp_month, int) or not 1 <= exp_month <= 12:
-        return "exp_month", N_("月份应为 1–12")
-    if isinstance(exp_year, bool) or not isinstance(exp_year, int):
-        return "exp_year", N_("年份无效")
-    year = full_year(exp_year)
-    if not 2000 <= year <= today.year + 20:
-        return "exp_year", N_("年份无效")
-    if (year, exp_month) < (today.year, today.month):
-        return "exp_year", N_("银行卡已过期（有效期 %(m)02d/%(y)s）")
-    return None

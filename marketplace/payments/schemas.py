@@ -1,7 +1,7 @@
 """The payments API's payloads, declared once (parsing, answers and OpenAPI)."""
 from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from ..booking.schemas import BookingOut
 from ..core.schema import Answer
@@ -32,3 +32,15 @@ class BookingPaymentOut(BookingOut):
 class WebhookOut(Answer):
     received: bool
     outcome: Literal["processed", "duplicate", "ignored"]
+
+
+class GatewayEventData(BaseModel):
+    object: dict = Field(strict=True)
+
+
+class GatewayEvent(BaseModel):
+    """The part of a gateway's signed webhook event the platform reads (anything else is ignored)."""
+
+    id: str = Field(strict=True, max_length=255)
+    type: str = Field(strict=True, max_length=255)
+    data: GatewayEventData

@@ -200,7 +200,9 @@ class Payout(db.Model):
     voucher: Mapped[str] = mapped_column(sa.String(40), unique=True)
     service: Mapped[int] = mapped_column(sa.BigInteger)   # provider_payable cleared, fen
     subsidy: Mapped[int] = mapped_column(sa.BigInteger)   # provider_subsidy_payable cleared, fen
-    total: Mapped[int] = mapped_column(sa.BigInteger)
+    # kept back against provider subsidy the unit owes back (reversed after it was paid out), fen
+    offset: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+    total: Mapped[int] = mapped_column(sa.BigInteger)  # what the bank paid: service + subsidy − offset
     status: Mapped[str] = mapped_column(sa.String(12), default="paid")
     entry_id: Mapped[int] = mapped_column(sa.ForeignKey("journal_entries.id", ondelete="RESTRICT"), unique=True)
     reversal_entry_id: Mapped[int | None] = mapped_column(
@@ -216,8 +218,8 @@ class Payout(db.Model):
     reversed_by = relationship("User", foreign_keys=[reversed_by_id], lazy="selectin")
 
     __table_args__ = (
-        sa.CheckConstraint("service >= 0 AND subsidy >= 0 AND total > 0 AND total = service + subsidy",
-                           name="amounts"),
+        sa.CheckConstraint('service >= 0 AND subsidy >= 0 AND "offset" >= 0 AND total > 0 '
+                           'AND total = service + subsidy - "offset"', name="amounts"),
         sa.CheckConstraint(f"status IN {sql_in(PAYOUT_STATUSES)}", name="status"),
         sa.CheckConstraint("status <> 'reversed' OR (reversal_entry_id IS NOT NULL AND reversal_reason IS NOT NULL)",
                            name="reversal_recorded"),

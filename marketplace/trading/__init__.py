@@ -49,3 +49,5 @@ def init_app(app):
     # Globals (not a context processor) so that imported macros see them too.
     app.jinja_env.globals.update(trading_achievement_panel=panels.achievement_panel,
                                  deal_status_name=panels.status_name, deal_mode_name=panels.mode_name)
+    from .states import INSTALMENT_LABELS
+    app.jinja_env.globals.update(INSTALMENT_LABELS=INSTALMENT_LABELS)

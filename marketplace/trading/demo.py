@@ -9,7 +9,6 @@ from ..accounts.models import Organisation, User
 from ..catalog.models import Achievement, Resource
 from ..core.timeutil import utcnow
 from ..extensions import db
-from ..payments.models import Payment
 from . import services as D
 from .models import Deal, Demand
 from .services.demands import today_local
@@ -80,22 +79,14 @@ def _schedule(total, start: date, parts: int):
     return [(start + timedelta(days=60 * i), a) for i, a in enumerate(amounts)]
 
 
-def _pay_all(deal: Deal, upto: int | None = None, *, actor):
-    """Record paid instalments as the gateway would have settled them (no gateway in the seed)."""
-    from .accounting import post_instalment_paid
-    from .states import DEAL
+def _pay_all(deal: Deal, upto: int | None = None, *, actor, release: bool = False):
+    """Record instalments transferred into the supervised account as a matched bank statement would (no
+    bank in the seed); with `release`, the buyer confirmed each milestone."""
+    from .services.supervision import confirm_instalment, receive_instalment
     for inst in deal.instalments[:upto]:
-        payment = Payment(purpose="deal_instalment", instalment_id=inst.id, amount=inst.amount,
-                          status="succeeded", idempotency_key=f"demo-deal-{deal.id}-{inst.seq}",
-                          payment_intent_id=f"pi_demo_{deal.id}_{inst.seq}", created_by_id=actor.id,
-                          succeeded_at=utcnow())
-        db.session.add(payment)
-        db.session.flush()
-        inst.status, inst.paid_at = "paid", utcnow()
-        post_instalment_paid(deal, inst, payment, actor=actor)
-    if all(i.status == "paid" for i in deal.instalments):
-        deal.paid_at = utcnow()
-        DEAL.apply(deal, "paid", actor=actor, action="pay")
+        receive_instalment(inst, via="transfer", reference=f"demo-{deal.id}-{inst.seq}", actor=actor)
+        if release:
+            confirm_instalment(deal, inst.seq, actor=actor)
 
 
 def seed_deals(rng, users: list[User]) -> int:
@@ -188,7 +179,7 @@ def seed_deals(rng, users: list[User]) -> int:
                 if parts > 1 and k % 2:
                     _pay_all(deal, upto=1, actor=buyer)
                 continue
-            _pay_all(deal, actor=buyer)
+            _pay_all(deal, actor=buyer, release=status == "completed")
             if status == "completed":
                 D.complete_deal(deal, actor=seller)
     db.session.flush()

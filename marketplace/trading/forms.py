@@ -7,7 +7,6 @@ from wtforms import (
     BooleanField,
     DateField,
     Field,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -15,7 +14,6 @@ from wtforms import (
 from wtforms.validators import (
     DataRequired,
     Length,
-    NumberRange,
     Optional,
     ValidationError,
 )
@@ -139,20 +137,6 @@ class CancelForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.reason_code.choices = [(k, lazy_tr(v)) for k, v in CANCEL_REASONS.items() if k != "objection_upheld"]
-
-
-class CardForm(FlaskForm):
-    number = StringField(_l("卡号"), validators=[DataRequired(), Length(min=16, max=19)],
-                         render_kw={"autocomplete": "cc-number", "inputmode": "numeric"})
-    exp_month = IntegerField(_l("有效期（月）"), validators=[DataRequired(), NumberRange(min=1, max=12)])
-    exp_year = IntegerField(_l("有效期（年）"), validators=[DataRequired(), NumberRange(min=2000, max=2100)])
-    cvc = StringField(_l("安全码"), validators=[DataRequired(), Length(min=3, max=3)])
-
-
-    def forget_card(self):
-        """Never send a card's number or security code back in a page (after a decline or an error)."""
-        for field in (self.number, self.cvc):
-            field.data, field.raw_data = None, []
 
 
 class CommissionForm(FlaskForm):

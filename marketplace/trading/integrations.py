@@ -47,10 +47,10 @@ def brokered_deal_ids(firm, year: int | None) -> list[int]:
 
 
 def amount_received(firm, year: int | None) -> int:
-    """What buyers paid under the contracts the firm brokered (实际到账), instalments paid in `year` (None:
-    all years), whenever the deal was signed."""
+    """What buyers paid under the contracts the firm brokered (实际到账): instalments received in `year`
+    (None: all years) and not refunded, held under supervision or released, whenever the deal was signed."""
     rows = db.session.execute(sa.select(DealInstalment.amount, DealInstalment.paid_at).join(Deal).where(
-        Deal.broker_firm_id == firm.id, DealInstalment.status == "paid")).all()
+        Deal.broker_firm_id == firm.id, DealInstalment.status.in_(("held", "released")))).all()
     return sum(amount for amount, paid_at in rows
                if year is None or (paid_at is not None and to_local(paid_at).year == year))
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Organisation, User
 from ..core.reference import CITIES, sql_in
+from ..core.remittance import new_remittance_code
 from ..core.schema import MAX_FEN
 from ..core.timeutil import utcnow
 from ..extensions import db
@@ -245,7 +246,13 @@ class DealInstalment(db.Model):
     due_on: Mapped[date]
     amount: Mapped[int] = mapped_column(sa.BigInteger)
     status: Mapped[str] = mapped_column(sa.String(10), default="due")
-    paid_at: Mapped[datetime | None]
+    # What the buyer writes in the transfer's 附言 (core.remittance); the bank import matches it.
+    remittance_code: Mapped[str] = mapped_column(sa.String(12), unique=True, default=new_remittance_code)
+    paid_at: Mapped[datetime | None]  # when the money arrived in the supervised account (held)
+    paid_by: Mapped[str | None] = mapped_column(sa.String(10))  # transfer | card
+    released_at: Mapped[datetime | None]
+    refunded_at: Mapped[datetime | None]
+    refund_reason: Mapped[str | None] = mapped_column(sa.String(300))
     reminded_at: Mapped[datetime | None]
 
     deal = relationship(Deal, back_populates="instalments")
@@ -255,6 +262,10 @@ class DealInstalment(db.Model):
         sa.CheckConstraint(f"status IN {sql_in(INSTALMENT_STATUSES)}", name="status"),
         sa.CheckConstraint(f"amount > 0 AND amount <= {MAX_FEN}", name="amount"),
         sa.CheckConstraint("seq >= 1", name="seq"),
+        sa.CheckConstraint("paid_by IS NULL OR paid_by IN ('transfer', 'card')", name="paid_by"),
+        sa.CheckConstraint("status = 'due' OR paid_at IS NOT NULL", name="received"),
+        sa.CheckConstraint("status != 'released' OR released_at IS NOT NULL", name="released"),
+        sa.CheckConstraint("status != 'refunded' OR refunded_at IS NOT NULL", name="refunded"),
     )
 
 
@@ -265,5 +276,6 @@ class DealLedgerEntry(db.Model):
     entry_id: Mapped[int] = mapped_column(sa.ForeignKey("journal_entries.id", ondelete="RESTRICT"), primary_key=True)
     deal_id: Mapped[int] = mapped_column(sa.ForeignKey("trading_deals.id", ondelete="RESTRICT"), index=True)
     instalment_id: Mapped[int] = mapped_column(sa.ForeignKey("trading_deal_instalments.id", ondelete="RESTRICT"))
-    payment_id: Mapped[int] = mapped_column(sa.ForeignKey("payments.id", ondelete="RESTRICT"),
-                                            unique=True)
+    # The card payment that brought the money in (NULL: a bank transfer, a release or a refund).
+    payment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("payments.id", ondelete="RESTRICT"),
+                                                   unique=True)

@@ -55,8 +55,10 @@ def other_side(side: str) -> str:
     return "seller" if side == "buyer" else "buyer"
 
 
-def contract_errors(total: int, tech: int, instalments: list[tuple[date, int]]) -> dict[str, str]:
-    """What is wrong with a contract's amounts and schedule: {field: message code}."""
+def contract_errors(total: int, tech: int, instalments: list[tuple[date, int]],
+                    today: date | None = None) -> dict[str, str]:
+    """What is wrong with a contract's amounts and schedule: {field: message code}. An instalment due
+    before `today` (the signing day) is refused: its money would be overdue the moment it is owed."""
     errors: dict[str, str] = {}
     if total <= 0:
         errors["total_amount"] = "positive"
@@ -70,6 +72,8 @@ def contract_errors(total: int, tech: int, instalments: list[tuple[date, int]]) 
         errors["instalments"] = "sum"
     elif any(b < a for (a, _x), (b, _y) in pairwise(instalments)):
         errors["instalments"] = "order"
+    elif today is not None and any(d < today for d, _a in instalments):
+        errors["instalments"] = "past"
     return errors
 
 

@@ -22,12 +22,14 @@ from .states import (
     CONTRACT_TYPES,
     DEAL_STATUSES,
     DEMAND_STATUSES,
+    INSTALMENT_STATUSES,
     MODES,
 )
 
 DemandStatus = Literal[tuple(DEMAND_STATUSES)]
 DealStatus = Literal[tuple(DEAL_STATUSES)]
 DealMode = Literal[tuple(MODES)]
+InstalmentStatus = Literal[INSTALMENT_STATUSES]
 ContractType = Literal[tuple(CONTRACT_TYPES)]
 CancelReason = Literal[tuple(k for k in CANCEL_REASONS if k != "objection_upheld")]
 Field60 = text(60)
@@ -144,8 +146,36 @@ class InstalmentOut(Answer):
     seq: int
     due_on: date
     amount: int
-    status: str
-    paid_at: LocalTime | None
+    status: InstalmentStatus
+    remittance_code: str = Field(description="what the buyer writes in the bank transfer's 附言")
+    paid_at: LocalTime | None = Field(description="when the money arrived in the supervised account")
+    paid_by: str | None = Field(description="transfer | card")
+    released_at: LocalTime | None
+    refunded_at: LocalTime | None
+
+
+class EscrowAccountOut(Answer):
+    account_name: str
+    account_number: str
+    bank: str
+
+
+class InstalmentScheduleOut(Answer):
+    """A deal's instalments under supervision (资金监管) and the account they are transferred to."""
+
+    deal_id: int
+    status: DealStatus
+    commission_bp: int | None = Field(description="the broker firm's share of each release, in basis points")
+    account: EscrowAccountOut
+    instalments: list[InstalmentOut]
+    held: int = Field(description="fen held in the supervised account now")
+    released_to_seller: int
+    commission: int
+    refunded: int
+
+
+class InstalmentRefundIn(Schema):
+    reason: text(300, 1)
 
 
 class DealOut(Answer):

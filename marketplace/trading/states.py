@@ -76,11 +76,26 @@ CANCEL_REASONS = {
 }
 SIDES = ("buyer", "seller")
 OBJECTION_STATUSES = ("open", "upheld", "dismissed")
-INSTALMENT_STATUSES = ("due", "paid")
+# Deal money under supervision (资金监管): an instalment is due, then held in the supervised account once its
+# money arrived (bank transfer matched by its remittance code, or card up to the gateway's ceiling), then
+# released to the seller and the broker firm when the buyer confirms the milestone, or refunded to the buyer.
+INSTALMENT_LABELS = {
+    "due": N_("待付款"),
+    "held": N_("资金监管中"),
+    "released": N_("已放款"),
+    "refunded": N_("已退还"),
+}
+INSTALMENT_STATUSES = tuple(INSTALMENT_LABELS)
+RECEIVED_STATUSES = ("held", "released", "refunded")
 
-# An objection to a noticed deal is decided once, by a reviewer; an instalment is paid once (by the payment
-# engine's success, payments.purposes). Both move through one conditional UPDATE like every status.
+# An objection to a noticed deal is decided once, by a reviewer; an instalment is received once (by the payment
+# engine's success or a matched bank transfer, then released or refunded once). Both move through one conditional UPDATE like every status.
 OBJECTION = StateMachine("deal_objection", {"open": {"upheld", "dismissed"}, "upheld": set(), "dismissed": set()},
                          actions={"uphold": "upheld", "dismiss": "dismissed"})
-INSTALMENT = StateMachine("deal_instalment", {"due": {"paid"}, "paid": set()}, actions={"pay": "paid"})
+INSTALMENT = StateMachine("deal_instalment", {
+    "due": {"held"},
+    "held": {"released", "refunded"},
+    "released": set(),
+    "refunded": set(),
+}, actions={"receive": "held", "confirm": "released", "refund": "refunded"})
 assert OBJECTION.states == OBJECTION_STATUSES and INSTALMENT.states == INSTALMENT_STATUSES

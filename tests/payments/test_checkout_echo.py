@@ -1,23 +1,39 @@
-"""After a decline or a typing error the checkout page never sends the card's number or security
-code back to the browser (the person types them again)."""
-from tests.payments.test_payments import CARD_DECLINED, completed
+"""Card data never reaches the platform: the checkout page has no card fields (the gateway's script takes
+the card), a raw card posted anyway is neither used nor sent back, and a declined card's page keeps none."""
+import sqlalchemy as sa
+
+from marketplace.extensions import db
+from marketplace.payments.models import Payment
+from tests.cards import card_id
+from tests.payments.test_payments import CARD_CHARGE_DECLINED, completed
 
 
-def test_a_declined_card_is_not_echoed(world, gateway_up, client, login):
+def test_the_checkout_has_the_gateways_card_element_and_no_card_fields(world, gateway_up, client, login):
     b = completed(world)
     login(client, world.co_user)
-    resp = client.post(f"/payments/bookings/{b.id}/checkout",
-                       data={"number": CARD_DECLINED, "exp_month": "12", "exp_year": "2030", "cvc": "987"})
+    resp = client.get(f"/payments/bookings/{b.id}/checkout")
     html = resp.get_data(as_text=True)
-    assert resp.status_code == 422
-    assert CARD_DECLINED not in html and 'value="987"' not in html
-    assert 'value="12"' in html  # the expiry is kept: it is no secret
+    assert 'id="card-element"' in html and 'name="payment_method"' in html
+    assert 'name="number"' not in html and 'name="cvc"' not in html
+    assert "js.stripe.com" in html and gateway_up.split("//")[1] in resp.headers["Content-Security-Policy"]
 
 
-def test_a_mistyped_card_is_not_echoed(world, gateway_up, client, login):
+def test_a_raw_card_posted_anyway_is_not_used_or_echoed(world, gateway_up, client, login):
     b = completed(world)
     login(client, world.co_user)
     resp = client.post(f"/payments/bookings/{b.id}/checkout",
-                       data={"number": "4242424242424242", "exp_month": "13", "exp_year": "2030", "cvc": "987"})
-    assert resp.status_code == 422
-    assert "4242424242424242" not in resp.get_data(as_text=True)
+                       data={"number": "4242424242424242", "exp_month": "12", "exp_year": "2030", "cvc": "987"})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "请填写银行卡信息" in html
+    assert "4242424242424242" not in html and 'value="987"' not in html
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 0
+
+
+def test_a_declined_card_page_keeps_no_card_data(world, gateway_up, client, login):
+    b = completed(world)
+    login(client, world.co_user)
+    card = card_id(CARD_CHARGE_DECLINED)
+    resp = client.post(f"/payments/bookings/{b.id}/checkout", data={"payment_method": card})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "银行卡被拒绝" in html
+    assert card not in html and CARD_CHARGE_DECLINED not in html and 'value=""' in html

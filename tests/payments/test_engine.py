@@ -21,9 +21,9 @@ from marketplace.payments.models import Payment
 from marketplace.payments.services.lookups import move
 from marketplace.trading import services as trading
 from marketplace.trading.models import DealInstalment, DealLedgerEntry
+from tests.cards import card_id
 from tests.trading.conftest import make_firm, schedule
 
-CARD = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}
 DEAL_NOW = datetime(2026, 12, 1, 2, 0)  # naive UTC
 
 
@@ -73,7 +73,7 @@ def instalment_subject(app, make_org, make_user, make_resource):
 
     def paid_once():
         links = db.session.scalars(sa.select(DealLedgerEntry).where(DealLedgerEntry.instalment_id == inst_id)).all()
-        return _fresh(DealInstalment, inst_id).status == "paid" and len(links) == 1
+        return _fresh(DealInstalment, inst_id).status == "held" and len(links) == 1  # in the supervised account
 
     return SimpleNamespace(purpose="deal_instalment", target=lambda: _fresh(DealInstalment, inst_id),
                            payer=buyer_user, amount=500_000, paid_once=paid_once)
@@ -91,12 +91,12 @@ def _only_payment(subject) -> Payment:
 
 
 def test_card_checkout_pays_once_and_every_move_is_audited(subject, gateway_up):
-    payment = ps.pay_with_card(subject.target(), actor=subject.payer, **CARD)
+    payment = ps.pay_with_payment_method(subject.target(), actor=subject.payer, payment_method=card_id())
     db.session.commit()
     assert payment.status == "succeeded" and payment.purpose == subject.purpose and payment.amount == subject.amount
     assert subject.paid_once()
     with pytest.raises(Conflict):
-        ps.pay_with_card(subject.target(), actor=subject.payer, **CARD)
+        ps.pay_with_payment_method(subject.target(), actor=subject.payer, payment_method=card_id())
     db.session.rollback()
     assert subject.paid_once()
     assert [(h.action, h.to_state) for h in history("payment", payment.id)] == [
@@ -107,11 +107,11 @@ def test_card_checkout_pays_once_and_every_move_is_audited(subject, gateway_up):
 
 def test_a_declined_card_fails_the_attempt_and_a_good_card_pays(subject, gateway_up):
     with pytest.raises(Invalid):
-        ps.pay_with_card(subject.target(), actor=subject.payer, **{**CARD, "number": "4000000000000002"})
+        ps.pay_with_payment_method(subject.target(), actor=subject.payer, payment_method=card_id("4000000000000341"))
     db.session.rollback()
     assert db.session.scalars(sa.select(Payment.status)).all() == ["failed"]
     assert not subject.paid_once()
-    assert ps.pay_with_card(subject.target(), actor=subject.payer, **CARD).status == "succeeded"
+    assert ps.pay_with_payment_method(subject.target(), actor=subject.payer, payment_method=card_id()).status == "succeeded"
     db.session.commit()
     assert subject.paid_once()
 
@@ -120,8 +120,7 @@ def test_the_webhook_settles_an_intent_paid_elsewhere_once(subject, gateway_up, 
     _target, payment = ps.start_payment(subject.target(), actor=subject.payer)
     db.session.commit()
     gw = Gateway.from_config()  # paid on the gateway's side, as a client-side checkout would
-    pm = gw.create_card_payment_method(CARD["number"], 12, 2030, "123")
-    gw.update_payment_intent(payment.payment_intent_id, payment_method=pm["id"])
+    gw.update_payment_intent(payment.payment_intent_id, payment_method=card_id())
     pi = gw.confirm_payment_intent(payment.payment_intent_id, f"confirm-{payment.id}")
     secret = app.config["STRIPE_WEBHOOK_SECRET"]
     for event_id, outcome in (("evt_1", "processed"), ("evt_1", "duplicate"), ("evt_2", "processed")):
@@ -138,11 +137,11 @@ def test_the_webhook_settles_an_intent_paid_elsewhere_once(subject, gateway_up, 
 def test_a_lost_confirm_answer_is_settled_once_by_reconcile(subject, lose_answers, app):
     lose_answers.lose = lambda m, u: "/confirm" in u or (m == "GET" and "/payment_intents/" in u)
     with pytest.raises(Conflict):
-        ps.pay_with_card(subject.target(), actor=subject.payer, **CARD)
+        ps.pay_with_payment_method(subject.target(), actor=subject.payer, payment_method=card_id())
     db.session.rollback()
     assert _only_payment(subject).status == "confirming" and not subject.paid_once()
     with pytest.raises(Conflict):  # no second charge while the outcome is unknown
-        ps.pay_with_card(subject.target(), actor=subject.payer, **CARD)
+        ps.pay_with_payment_method(subject.target(), actor=subject.payer, payment_method=card_id())
     db.session.rollback()
     lose_answers.lose = lambda m, u: False
     out = app.test_cli_runner().invoke(args=["payments", "reconcile"])
@@ -157,7 +156,7 @@ def test_one_reconcile_settles_a_lost_booking_and_a_lost_instalment(booking_subj
     lose_answers.lose = lambda m, u: "/confirm" in u or (m == "GET" and "/payment_intents/" in u)
     for subject in (booking_subject, instalment_subject):
         with pytest.raises(Conflict):
-            ps.pay_with_card(subject.target(), actor=subject.payer, **CARD)
+            ps.pay_with_payment_method(subject.target(), actor=subject.payer, payment_method=card_id())
         db.session.rollback()
     assert sorted(db.session.scalars(sa.select(Payment.purpose).where(Payment.status == "confirming"))) == [
         "booking", "deal_instalment"]
@@ -184,7 +183,8 @@ def test_an_illegal_move_is_refused_and_changes_nothing(booking_subject):
 
 
 def test_a_deal_instalment_payment_is_not_refunded_online(instalment_subject, gateway_up, world):
-    payment = ps.pay_with_card(instalment_subject.target(), actor=instalment_subject.payer, **CARD)
+    payment = ps.pay_with_payment_method(instalment_subject.target(), actor=instalment_subject.payer,
+                                         payment_method=card_id())
     db.session.commit()
     with pytest.raises(Conflict):
         ps.refund_payment(payment, actor=world.finance)

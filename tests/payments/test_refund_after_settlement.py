@@ -13,6 +13,7 @@ from marketplace.payments.services import refund_desk
 from marketplace.subsidy import services as ss
 from marketplace.subsidy.models import Programme
 from marketplace.subsidy.services.settlement import settle_period
+from tests.cards import card_id
 from tests.payments.test_payments import CARD_OK
 from tests.subsidy.test_settlement import AFTER_YEAR
 
@@ -22,8 +23,8 @@ def paid(world, hours):
     world.approve(b)
     world.complete(b)
     with writing():
-        payment = payments.pay_with_card(db.session.get(Booking, b.id), actor=world.co_user, number=CARD_OK,
-                                         exp_month=12, exp_year=2030, cvc="123")
+        payment = payments.pay_with_payment_method(db.session.get(Booking, b.id), actor=world.co_user,
+                                                   payment_method=card_id(CARD_OK))
         db.session.commit()
     assert payment.status == "succeeded"
     return b, payment
@@ -67,3 +68,33 @@ def test_a_refund_after_settlement_reverses_the_provider_subsidy(world, gateway_
     assert "status-refunded" in first_badge  # the booking's own status; "已结算" stays only in its history
     receipt = client.get(f"/payments/bookings/{two.id}/receipt")
     assert receipt.status_code == 200 and "¥560.00" in receipt.get_data(as_text=True)
+
+
+def test_a_reversal_after_the_payout_is_owed_back_and_offset_at_the_next_payout(world, gateway_up):
+    from marketplace.subsidy.services.payouts import amounts_owed, pay_out
+    with writing():
+        ss.set_grade(world.programme, world.lab.id, "A", actor=world.admin)
+        db.session.commit()
+    two, pay_two = paid(world, 2)     # ¥800 fee
+    paid(world, 3)                    # ¥1,200 fee
+    with writing():
+        settle_period(world.programme, "2026Q4", now=AFTER_YEAR, actor=world.finance)
+        pay_out(world.lab.id, "PZ-2027-001", actor=world.finance)  # ¥2,000 income + ¥400 subsidy paid out
+        db.session.commit()
+    assert ledger.balances(org_id=world.lab.id).get("provider_subsidy_payable", 0) == 0
+    with writing():
+        refund_desk.refund(pay_two.id, None, "仪器故障，数据无效", actor=world.finance)
+        db.session.commit()
+    lab = ledger.balances(org_id=world.lab.id)
+    # the ¥160 of provider subsidy already paid out is owed back, not a negative subsidy account
+    assert lab.get("provider_subsidy_payable", 0) == 0 and lab["provider_receivable"] == 16_000
+    paid(world, 3)                    # new income ¥1,200 (less the refunded ¥800 already paid): ¥160 kept back
+    owed = next(r for r in amounts_owed() if r["org_id"] == world.lab.id)
+    assert (owed["offset"], owed["owed_back"]) == (16_000, 16_000)
+    with writing():
+        payout = pay_out(world.lab.id, "PZ-2027-002", actor=world.finance)
+        db.session.commit()
+    assert (payout.service, payout.subsidy, payout.offset, payout.total) == (40_000, 0, 16_000, 24_000)
+    assert ledger.balances(org_id=world.lab.id).get("provider_receivable", 0) == 0
+    tb = ledger.trial_balance()
+    assert tb["total_debits"] == tb["total_credits"] and ledger.unbalanced_entries() == []

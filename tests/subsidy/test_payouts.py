@@ -162,3 +162,49 @@ def test_history_filters(world, two_providers):
     assert list_payouts(actor=world.finance, per_page=1, page=2) == ([db.session.get(Payout, a.id)], 2)
     with pytest.raises(Invalid):
         list_payouts(actor=world.finance, status="deleted")
+
+
+def test_finance_exports_the_payout_batch_file(world, two_providers, client, login):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+    prog, lab2, inst2 = two_providers
+    paid_booking(world)                              # lab: ¥800 income
+    paid_booking(world, instrument=inst2, hours=1)   # lab2: ¥1,000
+    settle(world, prog)                              # lab ¥160, lab2 ¥100 subsidy
+    db.session.commit()
+    login(client, world.finance)
+    resp = client.get("/subsidy/payouts/batch.csv")
+    assert resp.status_code == 200 and "attachment" in resp.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(resp.get_data().decode("utf-8-sig"))))
+    assert rows[0][:3] == ["序号", "收款单位", "付款金额（元）"]
+    by_name = {r[1]: r for r in rows[1:]}
+    assert by_name[world.lab.name][2] == "960.00" and by_name[world.lab.name][-1] == "96000"
+    assert by_name[lab2.name][2] == "1100.00" and by_name[lab2.name][-1] == "110000"
+    sheet = load_workbook(io.BytesIO(client.get("/subsidy/payouts/batch.xlsx").get_data())).active
+    assert [c.value for c in sheet[1]][:2] == ["序号", "收款单位"] and sheet.max_row == 3
+    assert client.get("/subsidy/payouts/batch.pdf").status_code == 404
+    client.post("/logout")
+    login(client, world.lab_staff)
+    assert client.get("/subsidy/payouts/batch.csv").status_code in (403, 404)
+
+
+def test_the_labs_statement_shows_its_grade_factor_and_the_payouts_it_received(world, two_providers, client, login):
+    from marketplace.subsidy.services.statements import statement
+    prog, _lab2, _inst2 = two_providers
+    paid_booking(world)                              # lab: ¥800 external income
+    settle(world, prog)                              # grade A: 20 % × 100 % × ¥800 = ¥160
+    _pay(world, world.lab.id, voucher="PZ-2026-12")
+    rows = statement(world.lab.id, None, actor=world.lab_staff)["rows"]  # the programme year
+    kinds = [r[8] for r in rows]
+    assert kinds.count("provider") == 1 and kinds.count("settlement") == 1 and kinds.count("payout") == 1
+    settled = next(r for r in rows if r[8] == "settlement")
+    assert "A 级" in settled[2] and "系数 100%" in settled[2] and (settled[4], settled[5]) == (80_000, 16_000)
+    payout = next(r for r in rows if r[8] == "payout")
+    assert "PZ-2026-12" in payout[2] and (payout[4], payout[5], payout[6]) == (80_000, 16_000, 96_000)
+    login(client, world.lab_staff)
+    home = client.get("/").get_data(as_text=True)
+    assert "/subsidy/statements" in home  # linked from the lab's menu
+    page = client.get("/subsidy/statements").get_data(as_text=True)
+    assert "PZ-2026-12" in page and "合计：收到付款" in page

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from marketplace import ledger
 from marketplace.extensions import db
 from marketplace.payments.models import Payment
+from tests.cards import card_id
 
 CARD_OK = "4242424242424242"
 
@@ -23,7 +24,7 @@ def _paid_by_card(world, client, login):
     world.complete(b)
     login(client, world.co_user)
     resp = client.post(f"/payments/bookings/{b.id}/checkout",
-                       data={"number": CARD_OK, "exp_month": "12", "exp_year": "2030", "cvc": "123"})
+                       data={"payment_method": card_id(CARD_OK)})
     assert resp.status_code == 302
     client.post("/logout")
     return b, db.session.scalars(sa.select(Payment).where(Payment.booking_id == b.id)).one()

@@ -78,11 +78,13 @@ def test_broker_deal_through_notice_signing_and_first_payment(app, page, live_se
     page.click("#instalments a:has-text('付款')")
     page.wait_for_url(re.compile(r"/checkout$"))
     assert page.inner_text("#due") == "¥100,000.00"
-    page.fill("input[name=number]", "4242 4242 4242 4242")
-    page.fill("input[name=exp_month]", "12")
-    page.fill("input[name=exp_year]", "2030")
-    page.fill("input[name=cvc]", "123")
-    page.click("main form button[type=submit]")
+    page.wait_for_selector("#card-element input")  # the gateway's script takes the card
+    inputs = page.locator("#card-element input")
+    for i, value in enumerate(("4242424242424242", "12", "30", "123", "21000")):
+        inputs.nth(i).fill(value)
+    page.once("dialog", lambda d: d.accept())
+    page.click("#card-submit")
     page.wait_for_url(re.compile(r"/trading/deals/\d+$"))
     rows = page.locator("#instalments tbody tr")
-    assert "已付" in rows.nth(0).inner_text() and "待付" in rows.nth(1).inner_text()
+    # held in the supervised account until the buyer confirms the milestone
+    assert "资金监管中" in rows.nth(0).inner_text() and "待付款" in rows.nth(1).inner_text()

@@ -10,7 +10,6 @@ from marketplace.trading import services
 from marketplace.trading.services import payments as pay
 
 from .conftest import NOW, schedule, sign_both
-from .test_payments import CARD
 
 
 @pytest.fixture
@@ -35,7 +34,8 @@ def test_an_instalment_above_the_ceiling_refuses_card(world, big_deal, client, l
     assert "对公转账" in err.value.detail and "¥3,000,000.00" in err.value.detail
     db.session.rollback()
     with pytest.raises(Invalid):
-        pay.pay_instalment_with_card(big_deal, 1, actor=world.buyer_user, **CARD)
+        pay.pay_instalment_with_payment_method(big_deal, 1, actor=world.buyer_user,
+                                              payment_method="card_neverreachesthegateway")
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 0
     login(client, world.buyer_user)

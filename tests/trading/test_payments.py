@@ -17,11 +17,16 @@ from marketplace.trading import services
 from marketplace.trading.accounting import deal_entries, deal_money
 from marketplace.trading.models import Deal, DealLedgerEntry
 from marketplace.trading.services import payments as pay
+from marketplace.trading.services import supervision
+from tests.cards import card_id
 from tests.races import committed, race
 
 from .conftest import NOW, mandate, schedule, sign_both
 
-CARD = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}
+
+def paid_by_card(deal, seq, user):
+    """The buyer pays on the checkout page: the gateway's script makes the card, the platform gets its id."""
+    return pay.pay_instalment_with_payment_method(deal, seq, actor=user, payment_method=card_id())
 
 
 @pytest.fixture
@@ -46,30 +51,37 @@ def signed(world):
 
 def test_paying_both_instalments_posts_balanced_traceable_entries(app, world, signed, gateway_up):
     assert signed.commission_bp == 300  # the default rate; no row for this firm
-    p1 = pay.pay_instalment_with_card(signed, 1, actor=world.buyer_user, **CARD)
+    p1 = paid_by_card(signed, 1, world.buyer_user)
     db.session.commit()
     assert p1.status == "succeeded" and signed.status == "signed"
     # the broker firm's annual report: what buyers paid under its deals, in the year paid
     assert figures_for(world.firm, 2026)["amount_received"] == 500_000
     with pytest.raises(Conflict):
-        pay.pay_instalment_with_card(signed, 1, actor=world.buyer_user, **CARD)
+        paid_by_card(signed, 1, world.buyer_user)
     db.session.rollback()
-    p2 = pay.pay_instalment_with_card(signed, 2, actor=world.buyer_user, **CARD)
+    p2 = paid_by_card(signed, 2, world.buyer_user)
     db.session.commit()
     deal = db.session.get(Deal, signed.id)
-    assert deal.status == "paid" and [i.status for i in deal.instalments] == ["paid", "paid"]
+    assert deal.status == "paid" and [i.status for i in deal.instalments] == ["held", "held"]
+    assert deal_money(deal)["held"] == 1_000_001 and deal_money(deal)["seller"] == 0  # supervised until confirmed
+    with pytest.raises(Conflict):
+        services.complete_deal(deal, actor=world.seller_user)
+    db.session.rollback()
+    for seq in (1, 2):
+        supervision.confirm_instalment(deal, seq, actor=world.buyer_user)
+    db.session.commit()
     assert figures_for(world.firm, 2026)["amount_received"] == 1_000_001 == figures_for(world.firm)["amount_received"]
     assert figures_for(world.firm, 2025)["amount_received"] == 0
     money = deal_money(deal)
-    assert money["paid"] == 1_000_001 == money["seller"] + money["commission"]
+    assert money["paid"] == 1_000_001 == money["seller"] + money["commission"] and money["held"] == 0
     assert money["commission"] == (500_000 * 300 + 5000) // 10000 + (500_001 * 300 + 5000) // 10000
     assert ledger.unbalanced_entries() == []
     tb = ledger.trial_balance()
     assert tb["total_debits"] == tb["total_credits"]
     # Every entry of the deal names its payment, and every payment its gateway charge.
     links = db.session.scalars(sa.select(DealLedgerEntry).where(DealLedgerEntry.deal_id == deal.id)).all()
-    assert sorted(link.payment_id for link in links) == sorted([p1.id, p2.id])
-    assert len(deal_entries(deal)) == 2
+    assert sorted(link.payment_id for link in links if link.payment_id) == sorted([p1.id, p2.id])
+    assert len(deal_entries(deal)) == 4  # two arrivals in the supervised account, two releases
     for p in (p1, p2):
         pi = requests.get(f"{gateway_up}/v1/payment_intents/{p.payment_intent_id}", auth=("sk_test_x", "")).json()
         assert pi["status"] == "succeeded" and pi["amount"] == p.amount
@@ -90,9 +102,11 @@ def test_a_firms_own_rate_is_used(app, world, gateway_up):
     sign_both(deal, world.buyer_user, world.seller_user, contract_type="licence", total_amount=10_000,
               tech_amount=10_000, instalments=schedule(10_000, 1))
     db.session.commit()
-    pay.pay_instalment_with_card(deal, 1, actor=world.buyer_user, **CARD)
+    paid_by_card(deal, 1, world.buyer_user)
+    supervision.confirm_instalment(deal, 1, actor=world.buyer_user)
     db.session.commit()
-    assert deal_money(db.session.get(Deal, deal.id)) == {"paid": 10_000, "seller": 9_000, "commission": 1_000}
+    assert deal_money(db.session.get(Deal, deal.id)) == {"paid": 10_000, "held": 0, "seller": 9_000,
+                                                         "commission": 1_000, "refunded": 0}
 
 
 def test_only_the_buyer_pays(world, signed):
@@ -116,10 +130,7 @@ def test_the_webhook_settles_an_intent_paid_elsewhere(app, client, world, signed
     payment = pay.start_instalment_payment(signed, 1, actor=world.buyer_user)
     db.session.commit()
     gw = Gateway.from_config()  # the buyer pays on the gateway's side (as a client-side checkout would)
-    pm = gw.create_card_payment_method("4242424242424242", 12, 2030, "123")
-    customer = gw.create_customer({}, "cus-webhook-test")
-    gw.attach_payment_method(pm["id"], customer["id"])
-    gw.update_payment_intent(payment.payment_intent_id, payment_method=pm["id"], customer=customer["id"])
+    gw.update_payment_intent(payment.payment_intent_id, payment_method=card_id())
     gw.confirm_payment_intent(payment.payment_intent_id, "confirm-webhook-test")
     event = {"id": "evt_deal_1", "type": "payment_intent.succeeded",
              "data": {"object": {"id": payment.payment_intent_id, "object": "payment_intent"}}}
@@ -133,7 +144,7 @@ def test_the_webhook_settles_an_intent_paid_elsewhere(app, client, world, signed
     assert again.json["outcome"] == "duplicate"
     db.session.expire_all()
     assert db.session.get(Payment, payment.id).status == "succeeded"
-    assert db.session.get(Deal, signed.id).instalments[0].status == "paid"
+    assert db.session.get(Deal, signed.id).instalments[0].status == "held"
 
 
 N = 20
@@ -146,7 +157,7 @@ def test_twenty_concurrent_pays_of_one_instalment_make_one_charge(app, world, si
     @committed
     def pay_once(i):
         deal = db.session.get(Deal, deal_id)
-        return pay.pay_instalment_with_card(deal, 1, actor=db.session.get(User, user_id), **CARD).status
+        return paid_by_card(deal, 1, db.session.get(User, user_id)).status
 
     results = race(app, N, pay_once)
     assert results.count("succeeded") == 1, results
@@ -160,4 +171,4 @@ def test_twenty_concurrent_pays_of_one_instalment_make_one_charge(app, world, si
                == "succeeded"]
     assert len(charged) == 1
     assert len(db.session.scalars(sa.select(DealLedgerEntry)).all()) == 1
-    assert db.session.get(Deal, deal_id).instalments[0].status == "paid"
+    assert db.session.get(Deal, deal_id).instalments[0].status == "held"

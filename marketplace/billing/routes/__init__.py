@@ -1,6 +1,5 @@
 """Bills for the paying organisation (list, detail, transfer instructions, card), and finance's pages:
 closing a month, importing bank statements, the queue of transfers that did not match."""
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,11 +9,12 @@ from ...core.errors import Invalid
 from ...core.money import format_fen
 from ...core.pagination import page_args
 from ...core.permissions import require_role
-from ...core.security import CSP
 from ...core.uow import unit_of_work
 from ...extensions import csrf
 from ...payments import services as payments
-from ..forms import AssignForm, CancelBillForm, CardTokenForm, CloseMonthForm, ReturnForm, StatementForm
+from ...payments.card_page import render_card_page
+from ...payments.forms import CardTokenForm
+from ..forms import AssignForm, CancelBillForm, CloseMonthForm, ReturnForm, StatementForm
 from ..services import bank, bills
 from ..services.purpose import card_refusal
 from ..states import BANK_LINE_STATUSES, BILL_STATUSES, QUEUE_REASONS
@@ -103,20 +103,6 @@ def cancel(bill_id):
     return _bill_page(bills.get_bill(bill_id, actor=current_user), cancel_form=form, status=work.error.status)
 
 
-def _gateway_js() -> str:
-    return current_app.config.get("STRIPE_JS_URL") or current_app.config["STRIPE_API_BASE"].rstrip("/") + "/js.stripe.com/v3/"
-
-
-def _card_csp(js_url: str) -> str:
-    """The page CSP, widened for the gateway: its script runs here and sends the card to it."""
-    parts = urlsplit(js_url)
-    origin = f"{parts.scheme}://{parts.netloc}"
-    api = urlsplit(current_app.config["STRIPE_API_BASE"])
-    api_origin = f"{api.scheme}://{api.netloc}"
-    return (CSP.replace("script-src 'self'", f"script-src 'self' {origin}")
-            .replace("connect-src 'self'", f"connect-src 'self' {api_origin}"))
-
-
 @bp.route("/bills/<int:bill_id>/card", methods=["GET", "POST"])
 @login_required
 def card(bill_id):
@@ -138,14 +124,10 @@ def card(bill_id):
             return redirect(url_for("billing.bill", bill_id=bill_id))
         status = work.error.status
         b = bills.get_bill(bill_id, actor=current_user)
-    js = _gateway_js()
-    resp = current_app.make_response((render_template(
-        "billing/card.html", b=b, form=form, owed=b.total - b.paid_amount, gateway_js=js,
-        publishable_key=current_app.config["STRIPE_PUBLISHABLE_KEY"],
+    return render_card_page(
+        "billing/card.html", status, b=b, form=form, owed=b.total - b.paid_amount,
         card_refusal=card_refusal(b) if b.status in ("open", "overdue") else _("该对账单无需付款"),
-        payer=current_user.is_member_of(b.org_id)), status))
-    resp.headers["Content-Security-Policy"] = _card_csp(js)
-    return resp
+        payer=current_user.is_member_of(b.org_id))
 
 
 # -- finance: bank statements and the queue --------------------------------------------------------

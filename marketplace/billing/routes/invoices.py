@@ -40,6 +40,36 @@ def request_invoice(bill_id):
     return _bill_page(bills.get_bill(bill_id, actor=current_user), invoice_form=form, status=work.error.status)
 
 
+@bp.route("/deals/<int:deal_id>/instalments/<int:seq>/invoice", methods=["GET", "POST"])
+@login_required
+def instalment_invoice(deal_id, seq):
+    """The buyer requests a 发票 for a deal instalment whose money arrived (held or released)."""
+    from ...trading import services as trading
+    from ...trading.services.supervision import get_instalment
+    deal = trading.get_deal(deal_id, actor=current_user)
+    inst = get_instalment(deal, seq)
+    form = InvoiceForm()
+    status = 200
+    if request.method == "POST":
+        with unit_of_work(form) as work:
+            if not form.validate_on_submit():
+                raise Invalid(_("请检查发票信息"), {k: list(v) for k, v in form.errors.items()})
+            try:
+                data = form.payload(instalment_id=inst.id)
+            except ValidationError as err:
+                raise invalid_from(err) from None
+            inv = invoices.request_invoice(data, actor=current_user)
+        if work.committed:
+            flash(_("发票申请已提交，开具后可在此下载"), "success")
+            return redirect(url_for("billing.invoice", invoice_id=inv.id))
+        status = work.error.status
+        deal = trading.get_deal(deal_id, actor=current_user)
+        inst = get_instalment(deal, seq)
+    return render_template("billing/instalment_invoice.html", deal=deal, inst=inst, form=form,
+                           invoice=invoices.invoice_for_instalment(inst.id),
+                           payer=current_user.is_member_of(deal.buyer_org_id)), status
+
+
 @bp.route("/invoices", endpoint="invoices")
 @login_required
 def invoices_page():

@@ -8,16 +8,19 @@ a line seen before in another file is a duplicate and is never applied twice.
 """
 import hashlib
 from dataclasses import dataclass
+from typing import Annotated
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from pydantic import Field
 from sqlalchemy.exc import IntegrityError
 
+from ...core.db import find, is_id
 from ...core.errors import Conflict, Invalid, NotFound
 from ...core.money import format_fen
 from ...core.permissions import require_role
-from ...core.schema import MAX_ID
+from ...core.schema import Id, text, validated
 from ...core.timeutil import utcnow
 from ...extensions import db
 from .. import remittance, rules, statements
@@ -26,6 +29,7 @@ from ..states import BANK_LINE
 from .bills import receive_part, settle_bill
 
 FORMATS = ("csv", "camt053")
+BillRef = Id | text(12, 1)  # a bill's id, or its remittance code
 
 
 def _error_text(code: str) -> str:
@@ -52,14 +56,16 @@ class ImportReport:
     already_imported: bool = False
 
 
-def import_statement(data: bytes, *, filename: str, fmt: str | None, actor, system: bool = False) -> ImportReport:
+@validated
+def import_statement(data: Annotated[bytes, Field(strict=True)], *, filename: text(500), fmt: str | None, actor,
+                     system: bool = False) -> ImportReport:
     """Import one statement file (finance; `system` for the command line). Raises Invalid naming the
     line of a bad file, and then nothing changes."""
     if not system:
         require_role(actor, "finance")
     if fmt not in (None, "", *FORMATS):
         raise Invalid.field("format", _error_text("format"))
-    if not isinstance(data, bytes) or not data:
+    if not data:
         raise Invalid.field("file", _("请选择对账单文件"))
     limit = int(current_app.config.get("BANK_STATEMENT_MAX_BYTES", 5 * 1024 * 1024))
     if len(data) > limit:
@@ -151,7 +157,7 @@ class BillRemittance:
 
 def get_line(line_id, *, actor) -> BankLine:
     require_role(actor, "finance")
-    line = db.session.get(BankLine, line_id) if isinstance(line_id, int) and 0 < line_id <= MAX_ID else None
+    line = find(BankLine, line_id)
     if line is None:
         raise NotFound(_("银行流水不存在"))
     return line
@@ -174,11 +180,12 @@ def lines_of_bill(bill_id: int) -> list[BankLine]:
 
 
 def _bill_by_ref(bill_ref) -> Bill:
-    """A bill named by id or by remittance code."""
-    if isinstance(bill_ref, int) and not isinstance(bill_ref, bool) and 0 < bill_ref <= MAX_ID:
-        bill = db.session.get(Bill, bill_ref)
-    elif isinstance(bill_ref, str) and rules.valid_remittance_code(bill_ref.strip().upper()):
-        bill = db.session.scalar(sa.select(Bill).where(Bill.remittance_code == bill_ref.strip().upper()))
+    """A bill named by id or by remittance code (BillRef: an int or a short text, checked by @validated)."""
+    code = str(bill_ref).strip().upper()
+    if is_id(bill_ref):
+        bill = find(Bill, bill_ref)
+    elif rules.valid_remittance_code(code):
+        bill = db.session.scalar(sa.select(Bill).where(Bill.remittance_code == code))
     else:
         raise Invalid.field("bill", _("请填写对账单编号或有效的汇款识别码"))
     if bill is None:
@@ -186,7 +193,8 @@ def _bill_by_ref(bill_ref) -> Bill:
     return bill
 
 
-def assign_line(line: BankLine, bill_ref, *, actor, note: str = "") -> BankLine:
+@validated
+def assign_line(line: BankLine, bill_ref: BillRef, *, actor, note: text(300) = "") -> BankLine:
     """Finance applies a waiting transfer to a bill: it settles the bill, or (short) counts towards it."""
     require_role(actor, "finance")
     if line.reason == "duplicate":
@@ -210,11 +218,10 @@ def assign_line(line: BankLine, bill_ref, *, actor, note: str = "") -> BankLine:
     return line
 
 
-def return_line(line: BankLine, note: str, *, actor) -> BankLine:
+@validated
+def return_line(line: BankLine, note: text(300, 1), *, actor) -> BankLine:
     """Finance sends a waiting transfer back to its payer (recorded; the bank transfer itself is off-line)."""
     require_role(actor, "finance")
-    if not isinstance(note, str) or not note.strip() or len(note) > 300:
-        raise Invalid.field("note", _("请填写退回说明（不超过 300 字）"))
     BANK_LINE.apply(line, "returned", actor=actor, action="return", comment=note.strip(), note=note.strip(),
                     decided_by_id=actor.id, decided_at=utcnow())
     return line

@@ -18,13 +18,15 @@ from ... import ledger
 from ...booking import services as booking_services
 from ...booking.models import Booking
 from ...core.audit import record
+from ...core.db import find
 from ...core.errors import Conflict, Forbidden, Invalid, NotFound
 from ...core.money import format_fen
 from ...core.permissions import require_login, require_role
-from ...core.schema import MAX_ID
+from ...core.schema import text, validated
 from ...core.timeutil import local_to_utc_naive, to_local, utcnow
 from ...extensions import db
 from ...ledger import Cr, Dr
+from ...payments import purposes
 from ...payments.models import Payment
 from ...payments.states import REUSABLE_STATUSES
 from .. import rules
@@ -135,7 +137,7 @@ def may_see(bill: Bill, *, actor) -> bool:
 
 def get_bill(bill_id, *, actor) -> Bill:
     require_login(actor)
-    bill = db.session.get(Bill, bill_id) if isinstance(bill_id, int) and 0 < bill_id <= MAX_ID else None
+    bill = find(Bill, bill_id)
     if bill is None:
         raise NotFound(_("对账单不存在"))
     if not may_see(bill, actor=actor):
@@ -189,7 +191,7 @@ def bill_of_booking(booking_id: int) -> Bill | None:
 
 def hold_reason(target) -> str | None:
     """payments' hold: a booking on an unpaid bill is paid with its bill, not on its own."""
-    if not isinstance(target, Booking):
+    if purposes.of_target(target).name != "booking":
         return None
     bill = bill_of_booking(target.id)
     if bill is not None and bill.status in ("open", "overdue"):
@@ -266,12 +268,11 @@ def _post_receipt(bill, amount, account, reference, *, actor, payment_id=None):
                       memo=f"对账单 {bill.period} {bill.remittance_code} 收款 {reference}"[:300])
 
 
-def cancel_bill(bill: Bill, reason: str, *, actor) -> Bill:
+@validated
+def cancel_bill(bill: Bill, reason: text(300, 1), *, actor) -> Bill:
     """Finance voids an unpaid bill (a mistake in it): its bookings may be billed again."""
     require_role(actor, "finance")
-    if not isinstance(reason, str) or not reason.strip() or len(reason) > 300:
-        raise Invalid.field("reason", _("请填写作废原因（不超过 300 字）"))
-    BILL.apply(bill, "cancelled", actor=actor, action="cancel", comment=reason.strip())
+    BILL.apply(bill, "cancelled", actor=actor, action="cancel", comment=reason)
     db.session.execute(sa.update(BillLine).where(BillLine.bill_id == bill.id).values(live=False))
     db.session.flush()
     return bill

@@ -8,9 +8,10 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from ...core.db import find
 from ...core.errors import Conflict, Forbidden, Invalid, NotFound
 from ...core.permissions import require_login, require_role
-from ...core.schema import MAX_ID
+from ...core.schema import Id, text, validated
 from ...extensions import db
 from ...trading.models import DealInstalment
 from ...uploads import services as uploads
@@ -39,7 +40,7 @@ def _target(data, *, actor):
         raise Invalid.field("instalment_id", _("该分期不存在"))
     if not actor.is_member_of(inst.deal.buyer_org_id):
         raise Forbidden(_("只能为本单位付清的款项申请发票"))
-    if inst.status != "paid":
+    if inst.status not in ("held", "released"):  # its money arrived (a refunded one is not invoiced)
         raise Invalid.field("instalment_id", _("该期付款后才能申请发票"))
     return inst.deal.buyer_org_id, None, inst, inst.amount
 
@@ -88,7 +89,7 @@ def may_see(invoice: Invoice, *, actor) -> bool:
 
 def get_invoice(invoice_id, *, actor) -> Invoice:
     require_login(actor)
-    inv = db.session.get(Invoice, invoice_id) if isinstance(invoice_id, int) and 0 < invoice_id <= MAX_ID else None
+    inv = find(Invoice, invoice_id)
     if inv is None:
         raise NotFound(_("发票不存在"))
     if not may_see(inv, actor=actor):
@@ -110,6 +111,11 @@ def invoices_of(*, actor, status=None, page=1, per_page=20):
     return db.paginate(q.order_by(first, Invoice.id.desc()), page=page, per_page=per_page, error_out=False)
 
 
+def invoice_for_instalment(instalment_id: int) -> Invoice | None:
+    return db.session.scalar(sa.select(Invoice).where(Invoice.instalment_id == instalment_id)
+                             .order_by(Invoice.id.desc()).limit(1))
+
+
 def invoice_for_bill(bill_id: int) -> Invoice | None:
     return db.session.scalar(sa.select(Invoice).where(Invoice.bill_id == bill_id).order_by(Invoice.id.desc()).limit(1))
 
@@ -118,12 +124,14 @@ def _check_number_and_date(number: str, issued_on, field_prefix: str = "") -> di
     errors = {}
     if not _NUMBER.fullmatch(number or ""):
         errors[f"{field_prefix}number"] = [_("发票号码应为 8 位或 20 位数字")]
-    if not isinstance(issued_on, date) or issued_on > today_local():
+    if issued_on > today_local():
         errors[f"{field_prefix}issued_on"] = [_("开票日期不能晚于今天")]
     return errors
 
 
-def issue_invoice(invoice: Invoice, *, number: str, issued_on: date, document_id: int | None = None, actor) -> Invoice:
+@validated
+def issue_invoice(invoice: Invoice, *, number: text(30), issued_on: date, document_id: Id | None = None,
+                  actor) -> Invoice:
     """Finance records the invoice it issued: number, date and (optionally) its PDF."""
     require_role(actor, "finance")
     errors = _check_number_and_date(number, issued_on)
@@ -142,12 +150,13 @@ def issue_invoice(invoice: Invoice, *, number: str, issued_on: date, document_id
     return invoice
 
 
-def reverse_invoice(invoice: Invoice, *, number: str, issued_on: date, reason: str, actor) -> Invoice:
+@validated
+def reverse_invoice(invoice: Invoice, *, number: text(30), issued_on: date, reason: text(300, 1), actor) -> Invoice:
     """Finance records the red-letter (红字) invoice that cancels an issued one (after a refund); the
     payer may then ask again for what is still paid."""
     require_role(actor, "finance")
     errors = _check_number_and_date(number, issued_on)
-    if invoice.issued_on and isinstance(issued_on, date) and issued_on < invoice.issued_on:
+    if invoice.issued_on and issued_on < invoice.issued_on:
         errors["issued_on"] = [_("红字发票日期不能早于原发票")]
     if errors:
         raise Invalid(_("红字发票信息有误"), errors)

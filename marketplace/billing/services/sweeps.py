@@ -3,9 +3,9 @@ on, and 7 days after the due date. Idempotent: each reminder is sent once (`last
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from ...accounts.models import User
+from ...core.i18n import Message as _l
 from ...core.money import format_fen
 from ...extensions import db
 from ...notifications.services import notify_many
@@ -43,13 +43,13 @@ def send_reminders(today: date | None = None) -> int:
                                                            User.active.is_(True))).all()
         owed = format_fen(bill.total - bill.paid_amount)
         if offset < 0:
-            subject = _("对账单 %(period)s 将于 %(due)s 到期", period=bill.period, due=bill.due_on.isoformat())
+            subject = _l("对账单 %(period)s 将于 %(due)s 到期", period=bill.period, due=bill.due_on.isoformat())
         elif offset == 0:
-            subject = _("对账单 %(period)s 今日到期", period=bill.period)
+            subject = _l("对账单 %(period)s 今日到期", period=bill.period)
         else:
-            subject = _("对账单 %(period)s 已逾期 %(n)s 天", period=bill.period, n=offset)
-        body = _("应付 %(owed)s，请对公转账至平台账户并在附言中填写汇款识别码 %(code)s。",
-                 owed=owed, code=bill.remittance_code)
+            subject = _l("对账单 %(period)s 已逾期 %(n)s 天", period=bill.period, n=offset)
+        body = _l("应付 %(owed)s，请对公转账至平台账户并在附言中填写汇款识别码 %(code)s。",
+                  owed=owed, code=bill.remittance_code)
         notify_many(members, subject, body, _link(bill.id))
         bill.last_reminder = offset
         sent += 1

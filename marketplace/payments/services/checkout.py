@@ -1,4 +1,4 @@
-"""Starting a payment and paying it by card through the gateway, for every purpose (payments.purposes).
+"""Starting a payment and confirming it with a card the browser handed to the gateway, for every purpose (payments.purposes).
 
 Never double-charge, never lose a payment: the Payment row (with its Idempotency-Key) is COMMITTED
 before the gateway is called, and the PaymentIntent id is committed before the card is confirmed,
@@ -7,13 +7,15 @@ These are the only services that commit (`_checkpoint`): no transaction stays op
 """
 import logging
 import uuid
+from typing import Annotated
 
 from flask_babel import gettext as _
+from pydantic import Field
 from sqlalchemy.exc import IntegrityError
 
 from ...core import audit
 from ...core.errors import Conflict, Invalid, Unavailable
-from ...core.timeutil import to_local, utcnow
+from ...core.schema import validated
 from ...extensions import db
 from .. import purposes, rules
 from ..gateway import CardDeclined, Gateway, GatewayError, GatewayUnavailable
@@ -22,6 +24,8 @@ from .lookups import move, open_payment, reload
 from .outcomes import apply_intent
 
 log = logging.getLogger(__name__)
+# The id of a card the gateway's script made in the browser (pm_… or card_…): the platform never sees a number.
+PaymentMethodText = Annotated[str, Field(strict=True, max_length=80)]
 
 
 def pending_message() -> str:
@@ -105,79 +109,15 @@ def _create_intent(purpose, snap: dict) -> dict:
         raise Unavailable(_("支付网关拒绝了请求：%(message)s", message=exc.message)) from None
 
 
-def card_errors(number, exp_month, exp_year, cvc, today=None) -> dict:
-    """Errors by field of a card typed in, found before the gateway is called (an expired card too)."""
-    errors = {}
-    if not (isinstance(number, str) and number.isdigit() and len(number) == 16):
-        errors["number"] = [_("卡号应为 16 位数字")]
-    expiry = rules.expiry_error(exp_month, exp_year, today or to_local(utcnow()).date())
-    if expiry:
-        field, message = expiry
-        errors[field] = [_(message, m=exp_month if isinstance(exp_month, int) else 0,
-                           y=rules.full_year(exp_year) if isinstance(exp_year, int) else "")]
-    if not (isinstance(cvc, str) and cvc.isdigit() and len(cvc) == 3):
-        errors["cvc"] = [_("安全码为 3 位数字")]
-    return errors
-
-
-def pay_with_card(target, *, actor, number: str, exp_month: int, exp_year: int, cvc: str) -> Payment | None:
-    """Server-side card confirmation of what a target owes (test cards against localstripe). Returns the
-    payment (None when nothing was payable); raises Invalid (declined), Unavailable (gateway down) or
-    Conflict (outcome pending). No database transaction is held open while the gateway is called."""
-    purpose = purposes.of_target(target)
-    purpose.require_payer(target, actor=actor)
-    number = number.replace(" ", "") if isinstance(number, str) else number
-    errors = card_errors(number, exp_month, exp_year, cvc)
-    if errors:
-        raise Invalid(_("银行卡信息有误"), errors)
-    exp_year = rules.full_year(exp_year)
-    target, payment = start_payment(target, actor=actor)
-    if payment is None:
-        return None  # nothing was payable: settled without the gateway
-    snap = _snapshot(purpose, target, payment)
-    _checkpoint()
-    gw = Gateway.from_config()
-    try:
-        pm = gw.create_card_payment_method(number, exp_month, exp_year, cvc)
-        customer = gw.create_customer(snap["meta"], f"{snap['key']}-cus-{pm['id']}")
-        gw.attach_payment_method(pm["id"], customer["id"])
-        gw.update_payment_intent(snap["pi"], payment_method=pm["id"], customer=customer["id"])
-    except CardDeclined as exc:
-        return _declined(snap["id"], exc, actor=actor)
-    except GatewayUnavailable:
-        raise Unavailable(snap["unavailable"]) from None
-    except GatewayError as exc:
-        refused = rules.decline(exc.code) if exc.code in rules.DECLINES else None
-        if refused is None:
-            log.warning("payment %s: card refused by the gateway: %s (%s)", snap["id"], exc.message, exc.code)
-            raise Invalid.field("number", _("银行卡无法使用，请检查卡号和有效期")) from None
-        raise Invalid.field(refused.field, _(refused.message)) from None
-    if not move(snap["id"], "confirming", actor=actor, only_from=("requires_payment_method",), failure_message=None):
-        raise Conflict(pending_message())  # another attempt is confirming this payment
-    _checkpoint()  # from here the charge may happen: reconcile knows to ask the gateway
-    try:
-        pi = gw.confirm_payment_intent(snap["pi"], f"{snap['key']}-confirm-{pm['id']}")
-    except CardDeclined as exc:
-        return _declined(snap["id"], exc, actor=actor)
-    except GatewayUnavailable as exc:
-        if not exc.maybe_done:  # never reached the gateway: nothing happened there
-            move(snap["id"], "requires_payment_method", actor=actor, only_from=("confirming",), failure_message=None)
-            _checkpoint()
-            raise Unavailable(snap["unavailable"]) from None
-        pi = _ask_again(gw, snap, actor=actor)
-    except GatewayError:
-        pi = _ask_again(gw, snap, actor=actor)  # e.g. a retried confirm refused because the first one went through
-    return apply_intent(pi, actor=actor)
-
-
-def pay_with_payment_method(target, *, actor, payment_method: str) -> Payment | None:
+@validated
+def pay_with_payment_method(target, *, actor, payment_method: PaymentMethodText) -> Payment | None:
     """Confirm what a target owes with a card the browser handed to the gateway itself (the gateway's
     script made it): the platform holds only its id (pm_… / card_…), never the card's number."""
     purpose = purposes.of_target(target)
     purpose.require_payer(target, actor=actor)
-    if not (isinstance(payment_method, str) and rules.valid_payment_method_id(payment_method)):
+    if purpose.amount_due(target) and not rules.valid_payment_method_id(payment_method):
         raise Invalid.field("payment_method", _("银行卡信息无效，请重新填写"))
-    target, payment = start_payment(target, actor=actor)
+    target, payment = start_payment(target, actor=actor)  # nothing due: settled without the gateway
     if payment is None:
         return None
     snap = _snapshot(purpose, target, payment)

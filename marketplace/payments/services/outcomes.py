@@ -6,12 +6,12 @@ instalment paid, and posts the ledger entries); the checkout answer, the webhook
 all report the same success. Webhook events are
 verified (Stripe-Signature) and their ids stored (unique): replays are ignored.
 """
-import json
 import logging
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from ...core.errors import Conflict, Invalid, Unavailable
@@ -22,6 +22,7 @@ from .. import purposes
 from ..gateway import Gateway, GatewayError, GatewayUnavailable, verify_signature
 from ..models import Payment, WebhookEvent
 from ..rules import decline
+from ..schemas import GatewayEvent
 from ..states import MACHINE, OPEN_STATUSES, status_label
 from .lookups import move, reload
 
@@ -64,13 +65,10 @@ def handle_webhook(payload: bytes, signature: str | None) -> str:
     cfg = current_app.config
     verify_signature(payload, signature, cfg["STRIPE_WEBHOOK_SECRET"], int(cfg.get("STRIPE_WEBHOOK_TOLERANCE", 300)))
     try:
-        event = json.loads(payload)
-        event_id, event_type = event["id"], event["type"]
-        obj = event["data"]["object"]
-    except (ValueError, KeyError, TypeError):
+        event = GatewayEvent.model_validate_json(payload)
+    except ValidationError:
         raise Invalid(_("事件格式无效")) from None
-    if not isinstance(event_id, str) or not isinstance(event_type, str) or not isinstance(obj, dict):
-        raise Invalid(_("事件格式无效"))
+    event_id, event_type, obj = event.id, event.type, event.data.object
     pi = None
     if event_type.startswith("payment_intent.") and obj.get("object") == "payment_intent" and obj.get("id"):
         # Trust the gateway's current view of the intent rather than the event's copy; asked

@@ -196,6 +196,23 @@ def payouts():
     return _payouts_page()
 
 
+@bp.route("/payouts/batch.<fmt>")
+@login_required
+def payout_batch(fmt):
+    """The batch payment file of everything owed now, for the bank (CSV or Excel)."""
+    from ...core import exports
+    _require_finance()
+    if fmt not in ("csv", "xlsx"):
+        return Response(_("格式应为 csv 或 xlsx"), status=404)
+    rows = payout_service.batch_rows(actor=current_user)
+    name = f"{_('批量付款')}-{to_local(utcnow()):%Y%m%d}.{fmt}"
+    if fmt == "csv":
+        return Response(exports.to_csv(rows), mimetype="text/csv",
+                        headers={"Content-Disposition": exports.attachment(name)})
+    return Response(exports.to_xlsx(rows, _("批量付款")), headers={"Content-Disposition": exports.attachment(name)},
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
 @bp.route("/payouts/<int:org_id>", methods=["POST"])
 @login_required
 def pay_out(org_id):

@@ -26,7 +26,7 @@ from .. import rules
 from ..models import Payout
 from ..states import PAYOUT, PAYOUT_STATUSES
 
-PAYABLE_ACCOUNTS = ("provider_payable", "provider_subsidy_payable")
+PAYABLE_ACCOUNTS = ("provider_payable", "provider_subsidy_payable", "provider_receivable")
 REASON_MAX = 300
 
 
@@ -36,15 +36,19 @@ def amounts_owed(org_id: int | None = None) -> list[dict]:
     for org, accounts in ledger.balances_by_org(PAYABLE_ACCOUNTS, org_id).items():
         # payables are credit-normal: what is owed is credits − debits
         by_org[org] = {"org_id": org, "service": -accounts.get("provider_payable", 0),
-                       "subsidy": -accounts.get("provider_subsidy_payable", 0)}
+                       "subsidy": -accounts.get("provider_subsidy_payable", 0),
+                       "owed_back": max(accounts.get("provider_receivable", 0), 0)}
     names = dict(db.session.execute(sa.select(Organisation.id, Organisation.name)
                                     .where(Organisation.id.in_(by_org))).all()) if by_org else {}
     rows = []
     for row in by_org.values():
         # A side in debit (say, a refund after a payout) is not netted against the other: it is
         # left for finance to see rather than silently withheld.
-        row["total"] = max(row["service"], 0) + max(row["subsidy"], 0)
-        if row["service"] > 0 or row["subsidy"] > 0:
+        gross = max(row["service"], 0) + max(row["subsidy"], 0)
+        # provider subsidy reversed after it was paid out is kept back from the next payout
+        row["offset"] = min(row["owed_back"], gross)
+        row["total"] = gross - row["offset"]
+        if row["total"] > 0:
             rows.append({**row, "name": names.get(row["org_id"], "")})
     return sorted(rows, key=lambda r: (-r["total"], r["org_id"]))
 
@@ -76,13 +80,14 @@ def pay_out(org_id: int, voucher: str | None, *, actor) -> Payout:
     rows = amounts_owed(org_id)
     if not rows:
         raise Conflict(_("该单位没有待支付的款项"))
-    service, subsidy = max(rows[0]["service"], 0), max(rows[0]["subsidy"], 0)
-    total = service + subsidy
+    service, subsidy, offset = max(rows[0]["service"], 0), max(rows[0]["subsidy"], 0), rows[0]["offset"]
+    total = service + subsidy - offset
     entry = ledger.post_entry("payout", [Dr("provider_payable", service, org_id),
                                          Dr("provider_subsidy_payable", subsidy, org_id),
+                                         Cr("provider_receivable", offset, org_id),
                                          Cr("bank", total, org_id)],
                               actor=actor, memo=f"支付给 {org.name}，凭证号 {voucher}"[:300])
-    payout = Payout(org_id=org_id, voucher=voucher, service=service, subsidy=subsidy, total=total,
+    payout = Payout(org_id=org_id, voucher=voucher, service=service, subsidy=subsidy, offset=offset, total=total,
                     status="paid", entry_id=entry.id, created_by_id=actor.id)
     try:
         with db.session.begin_nested():  # two officers typing the same voucher at once: one wins
@@ -174,3 +179,17 @@ def list_payouts(*, actor, org: str | None = None, status: str | None = None, vo
     items = db.session.scalars(q.order_by(Payout.created_at.desc(), Payout.id.desc())
                                .offset((page - 1) * per_page).limit(per_page)).all()
     return list(items), int(total or 0)
+
+
+def batch_rows(*, actor) -> list[list]:
+    """The payout batch file finance hands to the bank (批量付款): one line per unit owed money, amounts
+    in yuan for the bank and in fen (exact), with the purpose line; the first row is the header."""
+    require_role(actor, "finance")
+    from .statements import yuan
+    header = [_("序号"), _("收款单位"), _("付款金额（元）"), _("应付服务费（元）"), _("应付补贴（元）"),
+              _("抵扣应退回补贴（元）"), _("用途"), _("付款金额（分）")]
+    rows = [header]
+    for n, r in enumerate(amounts_owed(), start=1):
+        rows.append([n, r["name"], yuan(r["total"]), yuan(max(r["service"], 0)), yuan(max(r["subsidy"], 0)),
+                     yuan(r["offset"]), _("仪器共享服务费及补贴"), r["total"]])
+    return rows

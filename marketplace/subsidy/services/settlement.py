@@ -154,7 +154,13 @@ def reverse_provider_subsidy(booking, *, actor=None) -> int:
     amount = rules.round_div(line.awarded * res.fee, line.income)
     if amount and not _move(res.programme_id, committed=-amount):
         raise Invalid(_("补贴确认数据不一致"))
-    ledger.post_entry("reversal", [Dr("provider_subsidy_payable", amount, res.provider_org_id), Cr("budget", amount)],
+    # What the unit is still owed of its provider subsidy takes the reversal; what was already paid out is
+    # owed back (provider_receivable, offset at its next payout): the unit's subsidy account never goes negative.
+    still_owed = -ledger.balances(org_id=res.provider_org_id).get("provider_subsidy_payable", 0)
+    from_payable = min(amount, max(still_owed, 0))
+    ledger.post_entry("reversal", [Dr("provider_subsidy_payable", from_payable, res.provider_org_id),
+                                   Dr("provider_receivable", amount - from_payable, res.provider_org_id),
+                                   Cr("budget", amount)],
                       programme_id=res.programme_id, booking_id=booking.id, settlement_id=settlement.id,
                       actor=actor, memo=f"预约 #{booking.id} 结算后退款，冲回 {settlement.period} 管理单位补贴")
     audit.record("subsidy_settlement", settlement.id, "reverse", actor=actor, comment=f"booking {booking.id} {amount}")

@@ -1,5 +1,6 @@
-"""Organisation statements: an organisation's subsidised bookings (as user and as provider) and its
-provider settlements over a period, on the page and as CSV / Excel.
+"""Organisation statements: an organisation's subsidised bookings (as user and as provider: its external
+income), its provider settlements (grade and factor shown) and the payouts it received (with their
+vouchers) over a period, on the page and as CSV / Excel.
 
 `statement(org_id, period, actor=...)` is the one access rule: finance sees any organisation's
 statement, members their own.
@@ -12,9 +13,10 @@ from flask_babel import gettext as _
 
 from ...core import exports
 from ...core.errors import Forbidden, Invalid
+from ...core.money import format_fen
 from ...core.permissions import require_login, require_role
 from ...extensions import db
-from ..models import Reservation, Settlement, SettlementLine
+from ..models import Payout, Programme, Reservation, Settlement, SettlementLine
 from ..states import RESERVATION_STATUSES
 from .settlement import statement_period
 
@@ -29,7 +31,8 @@ def statement_totals_of(rows: list[list]) -> list[dict]:
     """Totals in fen, one per kind of line present (as user, as provider, settled provider subsidy):
     [{kind, label, count, fee, subsidy, paid}]. Kinds are not added together: a provider's settled
     income repeats the fees of its bookings."""
-    labels = {"user": _("合计：作为用户"), "provider": _("合计：作为管理单位"), "settlement": _("合计：管理单位补贴结算")}
+    labels = {"user": _("合计：作为用户"), "provider": _("合计：作为管理单位"), "settlement": _("合计：管理单位补贴结算"),
+              "payout": _("合计：收到付款")}
     totals = []
     for kind, label in labels.items():
         mine = [r for r in rows if r[8] == kind]
@@ -57,6 +60,9 @@ def sheet_rows(rows: list[list]) -> list[list]:
 def row_status_label(status: str) -> str:
     """A statement row's status (a reservation's, or "settled" for a settlement) in the interface language."""
     from ...booking.states import status_label
+    if status.startswith("payout:"):
+        from ..states import payout_status_label
+        return payout_status_label(status.split(":", 1)[1])
     label = RESERVATION_STATUSES.get(status)
     return str(label) if label is not None else status_label(status)
 
@@ -124,12 +130,24 @@ def statement_rows(org_id: int, start: datetime, end: datetime) -> list[list]:
         for at, booking_id, name, fee, subsidy, status in db.session.execute(q):
             rows.append([to_local(at).strftime("%Y-%m-%d %H:%M"), booking_id, role_name, name, fee, subsidy,
                          fee - subsidy, status, role])
-    q = (sa.select(Settlement.period, SettlementLine.income, SettlementLine.grade, SettlementLine.awarded)
+    q = (sa.select(Settlement.period, SettlementLine.income, SettlementLine.grade, SettlementLine.awarded, Programme)
          .join(Settlement, Settlement.id == SettlementLine.settlement_id)
+         .join(Programme, Programme.id == Settlement.programme_id)
          .where(SettlementLine.org_id == org_id, Settlement.period_end > start, Settlement.period_end <= end))
-    for period, inc, grade, award in db.session.execute(q):
-        rows.append([period, "", _("管理单位补贴（%(grade)s 级）", grade=grade), "", inc, award, 0, "settled",
-                     "settlement"])
+    for period, inc, grade, award, programme in db.session.execute(q):
+        factor = programme.grade_factor_bp(grade) / 100
+        rows.append([period, "", _("管理单位补贴（%(grade)s 级，系数 %(factor)s%%，对外服务收入 × 补贴比例 %(rate)s%% × 系数）",
+                                  grade=grade, factor=f"{factor:g}", rate=f"{programme.provider_rate_bp / 100:g}"),
+                     "", inc, award, 0, "settled", "settlement"])
+    # payouts received: service income and provider subsidy paid to the unit, with the bank voucher
+    q = (sa.select(Payout).where(Payout.org_id == org_id, Payout.created_at >= start, Payout.created_at < end)
+         .order_by(Payout.created_at, Payout.id))
+    for payout in db.session.scalars(q):
+        label = _("收到付款（凭证号 %(voucher)s）", voucher=payout.voucher)
+        if payout.offset:
+            label += _("，抵扣应退回补贴 %(amount)s", amount=format_fen(payout.offset))
+        rows.append([to_local(payout.created_at).strftime("%Y-%m-%d %H:%M"), "", label, "", payout.service,
+                     payout.subsidy, payout.total, f"payout:{payout.status}", "payout"])
     return rows
 
 

@@ -3,13 +3,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ...core.errors import NotFound
+from ...core.errors import Invalid, NotFound
 from ...core.uow import unit_of_work
 from ...extensions import db
+from ...payments.card_page import render_card_page
+from ...payments.forms import CardTokenForm
 from .. import services
 from ..forms import (
     CancelForm,
-    CardForm,
     DealForm,
     OfferForm,
     ReasonForm,
@@ -17,6 +18,8 @@ from ..forms import (
     SignForm,
 )
 from ..services import payments as deal_payments
+from ..services import supervision
+from ..services.payments import card_refusal
 from . import _user, bp
 
 
@@ -71,7 +74,20 @@ def deal_detail(deal_id):
                            sides=mine, waiting=services.waiting_for(deal), history=services.deal_history(deal),
                            offer_form=OfferForm(), sign_form=sign_form, cancel_form=CancelForm(),
                            reason_form=ReasonForm(), resolve_form=ResolveForm(),
-                           payments=deal_payments.payments_of(deal))
+                           payments=deal_payments.payments_of(deal),
+                           escrow=supervision.transfer_instructions(deal.instalments[0]) if deal.instalments else {})
+
+
+@bp.route("/deals/<int:deal_id>/instalments/<int:seq>/confirm", methods=["POST"])
+@login_required
+def confirm_instalment(deal_id, seq):
+    """The buyer confirms an instalment's milestone: its supervised money is released."""
+    deal = services.get_deal(deal_id, actor=current_user)
+    with unit_of_work() as work:
+        supervision.confirm_instalment(deal, seq, actor=current_user)
+    if work.committed:
+        flash(_("已确认第 %(n)s 期成果交付，款项已从监管账户放款", n=seq), "success")
+    return redirect(url_for("trading.deal_detail", deal_id=deal_id))
 
 
 @bp.route("/deals/<int:deal_id>/<action>", methods=["POST"])
@@ -124,24 +140,28 @@ def deal_step(deal_id, action):
 @bp.route("/deals/<int:deal_id>/instalments/<int:seq>/checkout", methods=["GET", "POST"])
 @login_required
 def checkout(deal_id, seq):
+    """Pay an instalment (up to the card ceiling) by card through the gateway's script: the platform gets
+    the card's id only. Larger ones are transferred to the supervised account (the deal page says how)."""
     deal = services.get_deal(deal_id, actor=current_user)
     instalment = deal_payments.get_instalment(deal, seq)
-    form = CardForm()
-    if form.validate_on_submit():
+    form = CardTokenForm()
+    status = 200
+    if request.method == "POST":
         with unit_of_work(form) as work:
-            payment = deal_payments.pay_instalment_with_card(
-                deal, seq, actor=current_user, number=form.number.data, exp_month=form.exp_month.data,
-                exp_year=form.exp_year.data, cvc=form.cvc.data)
+            if not form.validate_on_submit():
+                raise Invalid(_("请填写银行卡信息"), {"payment_method": [_("请填写银行卡信息")]})
+            payment = deal_payments.pay_instalment_with_payment_method(
+                deal, seq, actor=current_user, payment_method=form.payment_method.data)
         if work.committed:
-            flash(_("付款成功") if payment.status == "succeeded" else _("付款处理中，结果确认后将自动入账"),
-                  "success" if payment.status == "succeeded" else "info")
+            done = payment is None or payment.status == "succeeded"
+            flash(_("付款成功，款项已进入资金监管账户") if done else _("付款处理中，结果确认后将自动入账"),
+                  "success" if done else "info")
             return redirect(url_for("trading.deal_detail", deal_id=deal_id))
+        status = work.error.status
         deal = services.get_deal(deal_id, actor=current_user)
         instalment = deal_payments.get_instalment(deal, seq)
-    if request.method == "POST":
-        form.forget_card()
-    return render_template("trading/checkout.html", deal=deal, instalment=instalment, form=form), \
-        422 if form.errors else 200
+    return render_card_page("trading/checkout.html", status, deal=deal, instalment=instalment, form=form,
+                            card_refusal=card_refusal(instalment))
 
 
 @bp.route("/notices")

@@ -26,6 +26,7 @@ _CONTRACT_MESSAGES = {
     "empty": lambda: _("请至少列出一期付款"),
     "sum": lambda: _("各期金额之和必须等于合同成交额"),
     "order": lambda: _("各期到期日应按先后排列"),
+    "past": lambda: _("到期日不能早于签约当日"),
 }
 MANDATE_STATES = ("negotiating", "agreed", "public_notice", "objected")
 
@@ -90,8 +91,8 @@ def sign_deal(deal: Deal, *, actor, contract_type: str, total_amount: int, tech_
     mine = _check_signable(deal, now, actor=actor)
     if contract_type not in CONTRACT_TYPES:
         raise Invalid.field("contract_type", _("不是可选的合同类型"))
-    errors = {k: [_CONTRACT_MESSAGES[v]()] for k, v in rules.contract_errors(total_amount, tech_amount,
-                                                                            instalments).items()}
+    errors = {k: [_CONTRACT_MESSAGES[v]()] for k, v in rules.contract_errors(
+        total_amount, tech_amount, instalments, to_local(now).date()).items()}
     if rules.price_differs(total_amount, deal.amount):
         errors.setdefault("total_amount", []).append(
             _("合同成交额必须等于公示价格 %(price)s；改价须取消后重新议价（国有成果须重新公示）", price=format_fen(deal.amount))

@@ -59,11 +59,12 @@ def can_view_deal(deal: Deal, *, actor) -> bool:
 
 
 def is_insider(deal: Deal, *, actor) -> bool:
-    """A party's member, the deal's broker or a reviewer: who sees the negotiation, not only the notice."""
+    """A party's member, the deal's broker, a reviewer or finance: who sees the negotiation, not only the notice."""
     return _signed_in(actor=actor) and (bool(sides(deal, actor=actor)) or deal.broker_user_id == actor.id
                                         or actor.is_member_of(deal.buyer_org_id)
                                         or actor.is_member_of(deal.seller_org_id)
-                                        or actor.has_role("reviewer") or actor.has_role("admin"))
+                                        or actor.has_role("reviewer") or actor.has_role("admin")
+                                        or actor.has_role("finance"))  # finance: the supervised money
 
 
 def sides(deal: Deal, *, actor) -> set[str]:
@@ -86,7 +87,8 @@ def notice_over(deal: Deal, now: datetime | None = None) -> bool:
 
 
 def waiting_for(deal: Deal, now: datetime | None = None) -> str:
-    due = any(i.status == "due" for i in deal.instalments)
+    # the buyer owes a payment, or a milestone confirmation of money held in the supervised account
+    due = any(i.status in ("due", "held") for i in deal.instalments)
     return rules.waiting_for(deal.status, deal.side_to_answer, open_objection(deal) is not None,
                              notice_over(deal, now), due)
 
@@ -304,8 +306,8 @@ def complete_deal(deal: Deal, *, actor, now: datetime | None = None) -> Deal:
     require_login(actor)
     if not sides(deal, actor=actor):
         raise Forbidden(_("只有交易双方或其经纪人可以操作"))
-    if deal.status != "paid" or any(i.status != "paid" for i in deal.instalments):
-        raise Conflict(_("全部分期付清后才能完成"))
+    if deal.status != "paid" or any(i.status != "released" for i in deal.instalments):
+        raise Conflict(_("全部分期付清并由买方确认放款后才能完成"))
     deal.completed_at = _now(now)
     DEAL.apply(deal, "completed", actor=actor, action="complete")
     db.session.flush()
@@ -321,7 +323,7 @@ def cancel_deal(deal: Deal, *, actor, reason_code: str, comment: str = "", now: 
         raise Invalid.field("reason_code", _("不是可选的取消原因"))
     if reason_code == "other" and not (comment or "").strip():
         raise Invalid.field("comment", _("选择“其他”时请说明原因"))
-    if any(i.status == "paid" for i in deal.instalments):
+    if any(i.status in ("held", "released") for i in deal.instalments):
         raise Conflict(_("已有付款的交易不能取消"))
     if not DEAL.can(deal, "cancelled"):
         raise Conflict(_("该交易不能取消"))
@@ -356,10 +358,10 @@ def deal_actions(deal: Deal, now: datetime | None = None, *, actor) -> list[str]
             return ("buyer" in mine and deal.broker_user_id != getattr(actor, "id", None)
                     and any(i.status == "due" for i in deal.instalments))
         if action == "complete":
-            return bool(mine)
+            return bool(mine) and all(i.status == "released" for i in deal.instalments)
         if action == "cancel":
             return (bool(mine) or (signed_in and actor.has_role("reviewer"))) and not any(
-                i.status == "paid" for i in deal.instalments)
+                i.status in ("held", "released") for i in deal.instalments)
         return False
 
     actions = DEAL.available(deal, permitted)
@@ -375,6 +377,9 @@ def deal_actions(deal: Deal, now: datetime | None = None, *, actor) -> list[str]
     from .contract import mandate_sides
     if mandate_sides(deal, actor=actor):
         actions.append("confirm-mandate")
+    if "buyer" in mine and deal.broker_user_id != getattr(actor, "id", None) \
+            and any(i.status == "held" for i in deal.instalments):
+        actions.append("confirm-instalment")  # the buyer releases held money milestone by milestone
     return actions
 
 

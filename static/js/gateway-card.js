@@ -1,5 +1,5 @@
-// The bill's card form: the gateway's own script (Stripe.js, or localstripe's copy of it) takes the
-// card in the browser and sends it to the gateway; only the card's id is posted to the platform.
+// Every checkout's card form (bookings, bills, deal instalments): the gateway's own script (Stripe.js, or
+// localstripe's copy of it) takes the card in the browser and sends it to the gateway; only the card's id is posted.
 (function () {
   "use strict";
   var form = document.getElementById("card-form");
