@@ -15,8 +15,9 @@ Two modes, chosen by `JOBS_BROKER_URL`:
 * `redis://HOST:PORT/DB`: the job is written to the `job_outbox` table in the same transaction
   (a transactional outbox: a process killed between the commit and the queue loses nothing), and
   the commit wakes the queue `JOBS_QUEUE` with one RQ job, `drain_outbox`, unless one is already
-  due. A worker (`flask --app marketplace worker`) drains the outbox: it claims a row, runs its job
-  and deletes the row in one transaction, so the job's writes land exactly once. A job that fails
+  due. A worker (`flask --app marketplace worker`) drains the outbox in batches
+  (core.jobs_batch): it claims up to `JOBS_BATCH` rows, runs each job in a savepoint and deletes the
+  rows of those that succeeded in one transaction, so each job's writes land exactly once. A job that fails
   there is handed to RQ as a job of its own, retried `JOBS_RETRIES` times after
   `JOBS_RETRY_INTERVALS` seconds and then kept in RQ's failed-job registry (`rq info`,
   `failed_jobs()`). If Redis cannot be reached at the commit, this commit's jobs run in-process
@@ -50,6 +51,18 @@ from .timeutil import utcnow
 
 log = logging.getLogger("marketplace.jobs")
 _running_job: ContextVar[bool] = ContextVar("running_job", default=False)  # set while execute() runs a job
+# set while a batch of outbox jobs runs (core.jobs_batch): the sub-jobs they enqueue, run together after it commits
+_children: ContextVar[list | None] = ContextVar("job_children", default=None)
+
+
+@contextlib.contextmanager
+def collecting(children: list):
+    """Gather the jobs enqueued by running jobs into `children` (core.jobs_batch runs them)."""
+    token = _children.set(children)
+    try:
+        yield children
+    finally:
+        _children.reset(token)
 
 
 @dataclass(frozen=True)
@@ -112,6 +125,8 @@ def enqueue(fn, *args, **kwargs) -> None:
     app = current_app._get_current_object()
     if broker_url(app) and not _running_job.get():
         _write_outbox(app, name, args, kwargs)
+    elif _running_job.get() and (children := _children.get()) is not None:
+        children.append((name, args, kwargs))
     else:
         after_commit(dispatch, app, name, args, kwargs)
 
@@ -146,8 +161,9 @@ def _wake(app, job_ids: list[int]) -> None:
             log.warning("job broker unreachable (%s); running %d job(s) in-process", err, len(job_ids))
         else:
             log.exception("waking the job queue failed; running %d job(s) in-process", len(job_ids))
-    for job_id in job_ids:
-        run_outbox_job(app, job_id=job_id)
+    from .jobs_batch import run_batch
+    while job_ids and (claimed := run_batch(app, ids=job_ids)) is not None:
+        job_ids = [i for i in job_ids if i not in set(claimed[0]) | set(claimed[1])]
 
 
 WAKE_TTL = 120  # seconds: a wake-up flag left by a dead drain lapses; the minutely drain covers the gap
@@ -160,8 +176,10 @@ def _push_drain(app):
 
 
 def drain_outbox(queue_name: str | None = None) -> int:
-    """Run the outbox's jobs for this queue until it is empty (the RQ job a commit wakes). Returns
-    how many ran. A job that fails is handed to RQ with its retries and skipped here."""
+    """Run the outbox's jobs for this queue until it is empty (the RQ job a commit wakes), in batches of
+    JOBS_BATCH jobs per transaction (core.jobs_batch). Returns how many ran. A job that fails is handed
+    to RQ with its retries and skipped here."""
+    from .jobs_batch import run_batch
     app = current_app._get_current_object() if has_app_context() else _get_worker_app()
     if queue_name is not None and queue_name != app.config["JOBS_QUEUE"]:
         raise ValueError(f"this worker serves queue {app.config['JOBS_QUEUE']!r}, not {queue_name!r}")
@@ -170,7 +188,7 @@ def drain_outbox(queue_name: str | None = None) -> int:
     ran = 0
     cleared = False
     while True:
-        claimed = run_outbox_job(app, skip=skip)
+        claimed = run_batch(app, skip=skip)
         if claimed is None:
             if cleared or not broker_url(app):
                 return ran
@@ -180,43 +198,12 @@ def drain_outbox(queue_name: str | None = None) -> int:
             cleared = True
             continue
         cleared = False
-        job_id, ok = claimed
-        if ok:
-            ran += 1
-        else:
-            skip.append(job_id)
+        done, failed = claimed
+        ran += len(done)
+        skip.extend(failed)
         if time.monotonic() > deadline:  # hand over to a fresh job (the flag stays set)
             _push_drain(app)
             return ran
-
-
-def run_outbox_job(app, *, job_id: int | None = None, skip=()) -> tuple[int, bool] | None:
-    """Claim the oldest job of this queue (or job_id), run it and delete its row in one transaction.
-    Returns (its id, whether it succeeded; a failed one was handed to RQ or left for a later drain),
-    None when there was nothing to claim."""
-    table = OutboxJob.__table__
-    pick = sa.select(table.c.id).where(table.c.queue == app.config["JOBS_QUEUE"])
-    if job_id is not None:
-        pick = pick.where(table.c.id == job_id)
-    if skip:
-        pick = pick.where(table.c.id.not_in(skip))
-    pick = pick.order_by(table.c.id).limit(1).with_for_update(skip_locked=True).scalar_subquery()
-    claim = sa.delete(table).where(table.c.id == pick).returning(table.c.id, table.c.name, table.c.args)
-    row = None
-    try:
-        with _job_context(app):
-            row = db.session.execute(claim).first()
-            if row is None:
-                return None
-            args, kwargs = json.loads(row.args)
-            resolve(row.name)(*args, **kwargs)
-        return row.id, True
-    except Exception:  # noqa: BLE001  (rolled back: the row is in the outbox again)
-        if row is None:
-            raise
-        log.warning("job %s failed in the worker; queued for retry", row.name, exc_info=True)
-        _hand_to_queue(app, row)
-        return row.id, False
 
 
 def _hand_to_queue(app, row) -> None:

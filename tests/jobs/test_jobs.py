@@ -314,3 +314,73 @@ def test_a_worker_killed_mid_job_loses_nothing(app, tmp_path):
     with app.app_context():  # the next drain (the minutely one, or the next commit's)
         assert jobs.drain_outbox(app.config["JOBS_QUEUE"]) == 2
     assert ATTEMPTS == ["resumed", "after"] and outbox_names() == []
+
+
+def marks_once(tag: str, marker_dir: str) -> None:
+    """A job with a write (a notification to the first user) that also leaves a file per run."""
+    import pathlib
+
+    from marketplace.accounts.models import User
+    from marketplace.notifications.services import notify
+    pathlib.Path(marker_dir, f"{tag}.{os.getpid()}").write_text("ran")
+    notify(db.session.scalars(sa.select(User).order_by(User.id)).first(), f"批量 {tag}", "…")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("app", ["redis"], indirect=True)
+def test_a_worker_killed_mid_batch_commits_none_of_the_batch_and_the_next_drain_runs_each_job_once(
+        app, company_user, tmp_path):
+    """kill -9 a real `flask worker` while a batch is half run: the jobs before the kill ran in the
+    batch's transaction, which never committed, so none of their notifications exist and every row is
+    back in the outbox; the next drain runs each of them once (one notification each)."""
+    import signal
+    import time
+    ATTEMPTS.clear()
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    marker = tmp_path / "started"
+    for i in range(3):
+        jobs.enqueue(marks_once, f"before-{i}", str(runs))
+    jobs.enqueue(waits_for_kill, str(marker))
+    for i in range(3):
+        jobs.enqueue(marks_once, f"after-{i}", str(runs))
+    db.session.commit()
+    env = dict(worker_env(app, tmp_path), JOBS_BATCH="10")
+    db.session.rollback()
+    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "marketplace", "worker", "--burst"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists():
+            assert worker.poll() is None and time.monotonic() < deadline, "the worker never started the job"
+            time.sleep(0.1)
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(30)
+    assert sorted(p.name.split(".")[0] for p in runs.iterdir()) == ["before-0", "before-1", "before-2"]
+    assert subjects(company_user) == []  # the killed batch committed nothing
+    assert len(outbox_names()) == 7
+    with app.app_context():
+        assert jobs.drain_outbox(app.config["JOBS_QUEUE"]) == 7
+    assert ATTEMPTS == ["resumed"] and outbox_names() == []
+    assert subjects(company_user) == [f"批量 {t}-{i}" for t in ("before", "after") for i in range(3)]
+
+
+def test_a_batch_keeps_the_jobs_that_succeeded_when_one_in_the_middle_fails(app, company_user):
+    """Three jobs in one batch, the middle one writes and then fails: the others' notifications and
+    mails stand, the failed one leaves nothing of its own and is retried by the queue."""
+    ATTEMPTS.clear()
+    ALICE[:] = [company_user]
+    jobs.enqueue(records, "first")
+    jobs.enqueue(writes_then_fails, company_user.id, "middle")
+    jobs.enqueue(spawns, ["mail-a"])
+    db.session.commit()
+    if queued(app):
+        assert len(outbox_names()) == 3
+        run_worker(app)
+        assert ATTEMPTS == ["first", "middle", "parent", "mail-a", "middle", "middle"]
+        assert outbox_names() == []
+        assert [j.args[0] for j in jobs.failed_jobs(app)] == ["tests.jobs.test_jobs:writes_then_fails"]
+    else:
+        assert ATTEMPTS == ["first", "middle", "parent", "mail-a"]
+    assert subjects(company_user) == []
