@@ -75,6 +75,9 @@ class Config:
     JOBS_RETRIES = _int("JOBS_RETRIES", 3)
     JOBS_RETRY_INTERVALS = os.environ.get("JOBS_RETRY_INTERVALS", "10,60,300")
     JOBS_TIMEOUT = _int("JOBS_TIMEOUT", 600)  # seconds a job may run before the worker kills it
+    # Seconds a process keeps an API token's user (accounts/token_cache.py): a revocation holds at once in
+    # the process that made it, and in the others once this has passed. 0: looked up on every call.
+    API_TOKEN_CACHE_SECONDS = float(os.environ.get("API_TOKEN_CACHE_SECONDS", "5"))
     JOBS_BATCH = _int("JOBS_BATCH", 50)  # outbox jobs a worker runs per transaction (core.jobs_batch)
     # Readiness (/readyz): seconds to wait for the payment gateway's answer.
     READYZ_GATEWAY_TIMEOUT = float(os.environ.get("READYZ_GATEWAY_TIMEOUT", "1.5"))

@@ -53,3 +53,47 @@ def test_a_user_cannot_revoke_someone_elses_token(client, make_user, login, api_
     db.session.expire_all()
     assert db.session.get(ApiToken, token.id).revoked_at is None
     assert client.application.test_client().get("/api/v1/resources", headers=headers).status_code == 200
+
+
+def _statements_during(fn) -> list[str]:
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+    sa.event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        fn()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", note)
+    return seen
+
+
+def test_a_token_is_looked_up_once_per_ttl_and_a_revocation_elsewhere_holds_once_the_ttl_has_passed(
+        app, client, make_org, make_user, api_token):
+    """This process keeps a token's user for API_TOKEN_CACHE_SECONDS: a second call reads no token row.
+    A revocation written by another process (straight to the database) holds here once that has passed."""
+    import time
+    app.config["API_TOKEN_CACHE_SECONDS"] = 0.5
+    user = make_user(org=make_org())
+    headers = api_token(user)
+    assert client.get("/api/v1/resources", headers=headers).status_code == 200
+    again = _statements_during(lambda: client.get("/api/v1/resources", headers=headers))
+    assert not any("api_tokens" in s for s in again)
+    db.session.rollback()
+    engine = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    with engine.begin() as conn:  # the other process's commit
+        conn.execute(sa.text("UPDATE api_tokens SET revoked_at = created_at"))
+    engine.dispose()
+    time.sleep(0.6)
+    db.session.rollback()  # the test's own reads end here (a fresh snapshot for the next request)
+    assert client.get("/api/v1/resources", headers=headers).status_code == 401
+
+
+def test_a_change_to_the_user_in_this_process_holds_at_the_next_call(client, make_org, make_user, api_token):
+    """Deactivating the user (or taking a role) through the app clears this process's cache at the commit."""
+    user = make_user(org=make_org())
+    headers = api_token(user)
+    assert client.get("/api/v1/resources", headers=headers).status_code == 200
+    db.session.get(type(user), user.id).active = False
+    db.session.commit()
+    assert client.get("/api/v1/resources", headers=headers).status_code == 401

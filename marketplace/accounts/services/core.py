@@ -190,8 +190,13 @@ def _token_lookup():
 def user_for_token(secret: str) -> User | None:
     if not secret or len(secret) > 200:
         return None
-    # One round trip for the token, its user and the user's roles: this runs on every API call.
-    token = db.session.scalar(_token_lookup(), {"hash": sha256(secret)})
+    from ..token_cache import cached_user
+    return cached_user(sha256(secret), lambda: _load_token_user(sha256(secret)))
+
+
+def _load_token_user(token_hash: str) -> User | None:
+    # One round trip for the token, its user and the user's roles (on a cache miss: see token_cache).
+    token = db.session.scalar(_token_lookup(), {"hash": token_hash})
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
     return token.user
