@@ -78,6 +78,9 @@ class Config:
     # Seconds a process keeps an API token's user (accounts/token_cache.py): a revocation holds at once in
     # the process that made it, and in the others once this has passed. 0: looked up on every call.
     API_TOKEN_CACHE_SECONDS = float(os.environ.get("API_TOKEN_CACHE_SECONDS", "5"))
+    # Seconds a process keeps a workbench queue's count, the menu badge (core/workbench.py); any write
+    # this process commits drops them all. 0: counted on every page.
+    WORKBENCH_COUNT_SECONDS = float(os.environ.get("WORKBENCH_COUNT_SECONDS", "10"))
     JOBS_BATCH = _int("JOBS_BATCH", 50)  # outbox jobs a worker runs per transaction (core.jobs_batch)
     # Readiness (/readyz): seconds to wait for the payment gateway's answer.
     READYZ_GATEWAY_TIMEOUT = float(os.environ.get("READYZ_GATEWAY_TIMEOUT", "1.5"))

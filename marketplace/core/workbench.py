@@ -12,11 +12,15 @@ workbench never imports a domain:
 its way from `since`; past it, the item is flagged overdue. Each queue's count is also the badge of
 its menu link.
 """
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from flask import current_app, has_request_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from . import nav
 from .timeutil import to_local, utcnow
@@ -77,10 +81,74 @@ def add_queue(kind: str, label, endpoint: str, *, who: Callable, count: Callable
 
 
 def count_for(kind: str, user) -> int:
-    """A queue's count for `user`, computed once a request (the menu badge and the page share it)."""
+    """A queue's count for `user`, computed once a request (the menu badge and the page share it) and
+    kept by this process for WORKBENCH_COUNT_SECONDS (see _Counts)."""
     queue = next(q for q in QUEUES if q.kind == kind)
-    compute = lambda: int(queue.count(user) or 0)  # noqa: E731
+    compute = lambda: _counts.get(queue, user)  # noqa: E731
     return nav.remember(f"queue_{kind}", user, compute) if has_request_context() else compute()
+
+
+class _Counts:
+    """The menu badges' counts, kept per process for WORKBENCH_COUNT_SECONDS (default 10; 0: off).
+
+    Every staff page shows a badge per visible queue, one COUNT each. A count is kept for a few
+    seconds and the whole store is dropped when a transaction of this process commits any write (a
+    flush, or an INSERT/UPDATE/DELETE statement such as a state machine's move): a queue this process
+    moved shows at once; one moved by another process (the job worker, the other web worker) shows
+    once the TTL has passed."""
+
+    def __init__(self):
+        self.store: dict = {}
+        self.generation = 0
+        self.lock = threading.Lock()
+
+    def get(self, queue: Queue, user) -> int:
+        from ..extensions import db
+        seconds = float(current_app.config.get("WORKBENCH_COUNT_SECONDS", 10))
+        if seconds <= 0:
+            return int(queue.count(user) or 0)
+        key = (str(db.engine.url), queue.kind, getattr(user, "id", None))
+        hit = self.store.get(key)
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
+        generation = self.generation
+        value = int(queue.count(user) or 0)
+        with self.lock:
+            if generation == self.generation:  # no write committed meanwhile
+                self.store[key] = (time.monotonic() + seconds, value)
+        return value
+
+    def clear(self):
+        with self.lock:
+            self.generation += 1
+            self.store.clear()
+
+
+_counts = _Counts()
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session, _context):
+    if session.new or session.dirty or session.deleted:
+        session.info["workbench_stale"] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _statement(state):
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info["workbench_stale"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session):
+    if session.info.pop("workbench_stale", False):
+        _counts.clear()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _rolled_back(session, previous_transaction):
+    if previous_transaction.parent is None:
+        session.info.pop("workbench_stale", None)
 
 
 def total_for(user, endpoints) -> int:

@@ -48,3 +48,37 @@ def test_a_company_with_nothing_waiting_gets_a_clear_empty_state(client, login, 
     html = _workbench(client, login, people["company"])
     assert "目前没有待办事项" in html
     assert "资源审核" not in html.split("<main")[1]
+
+
+def _badge_counts(client, path) -> tuple[int, str]:
+    """How many of the queues' COUNT queries opening `path` ran (the bell's unread count aside), and
+    the menu's HTML."""
+    import sqlalchemy as sa
+    seen = []
+
+    def note(_conn, _cursor, statement, *_args):
+        seen.append(statement.lower())
+    sa.event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        resp = client.get(path)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", note)
+    assert resp.status_code == 200
+    menu = resp.get_data(as_text=True).split('id="site-nav"')[1].split("</nav>")[0]
+    return sum("count(" in s and "notifications" not in s for s in seen), menu
+
+
+def test_the_menu_badges_are_counted_once_for_a_few_seconds_and_again_when_a_queue_moves(
+        client, login, people, make_resource):
+    """A reviewer's second page reads the badges' counts this process kept (no COUNT); a listing sent
+    for review through the app moves the queue, and the next page shows the new count at once."""
+    make_resource("instrument", people["lab_org"], status="pending_review", title="激光粒度仪")
+    db.session.commit()
+    _workbench(client, login, people["reviewer"])
+    counted, menu = _badge_counts(client, "/account/tokens")
+    assert counted == 0 and 'data-count="1"' in menu
+    make_resource("instrument", people["lab_org"], status="pending_review", title="液相色谱质谱联用仪")
+    db.session.commit()  # a write committed by this process: the kept counts are dropped
+    counted, menu = _badge_counts(client, "/account/tokens")
+    assert counted > 0 and 'data-count="2"' in menu
+    assert _badge_counts(client, "/account/tokens")[0] == 0
