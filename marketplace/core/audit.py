@@ -1,6 +1,9 @@
 """Record who did what, when and why."""
+import sqlalchemy as sa
+
 from ..extensions import db
 from .models import AuditLog
+from .timeutil import utcnow
 
 
 def record(entity: str, entity_id: int, action: str, *, actor=None, from_state=None,
@@ -10,6 +13,21 @@ def record(entity: str, entity_id: int, action: str, *, actor=None, from_state=N
                      to_state=to_state, comment=comment)
     db.session.add(entry)
     return entry
+
+
+def record_rows(rows, entity: str, id_column, action: str, *, actor=None, from_state=None, to_state=None,
+                comment: str | None = None):
+    """`record` for every row a data-modifying CTE returns (`rows`, with `id_column` its entity id), as a
+    CTE of its own: added to the statement that makes the rows (`select(...).add_cte(...)`), the audit
+    rows are written in that same statement (PostgreSQL), one round trip for both."""
+    table = AuditLog.__table__
+    values = sa.select(sa.literal(entity, sa.String), id_column, sa.literal(action, sa.String),
+                       sa.literal(from_state, sa.String), sa.literal(to_state, sa.String),
+                       sa.literal(getattr(actor, "id", None), sa.Integer), sa.literal(comment, sa.Text),
+                       sa.literal(utcnow(), sa.DateTime)).select_from(rows)
+    return sa.insert(table).from_select(
+        ["entity", "entity_id", "action", "from_state", "to_state", "actor_id", "comment", "created_at"], values
+    ).cte(f"audit_{entity}")
 
 
 def history(entity: str, entity_id: int) -> list[AuditLog]:

@@ -9,6 +9,7 @@ from ...accounts.models import User
 from ...accounts.rules import require_verified_email
 from ...catalog.models import Resource
 from ...core.audit import record
+from ...core.audit import record_rows as audit_rows
 from ...core.errors import Conflict, Forbidden, Invalid
 from ...core.i18n import Message as _l
 from ...core.jobs import enqueue
@@ -62,18 +63,21 @@ def _is_postgresql() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-def _insert_booking(values: dict) -> Booking:
-    """Insert a booking; Conflict if the database refuses it as overlapping.
+def _insert_booking(values: dict, *, actor) -> Booking:
+    """Insert a booking with its audit row ("requested"); Conflict if the database refuses it as overlapping.
 
-    PostgreSQL: INSERT ... ON CONFLICT DO NOTHING RETURNING — the exclusion constraint is the
-    arbiter, a concurrent overlapping insert waits for the winner and then gets no row back, and
-    the transaction stays usable (no savepoint round trips). SQLite: the caller checked for
-    overlaps inside the BEGIN IMMEDIATE transaction, so a plain insert cannot race.
+    PostgreSQL: one statement, INSERT ... ON CONFLICT DO NOTHING RETURNING with the audit row's INSERT
+    in a CTE of the same statement — the exclusion constraint is the arbiter, a concurrent overlapping
+    insert waits for the winner and then gets no row back (and writes no audit row), and the
+    transaction stays usable (no savepoint round trips). SQLite: the caller checked for overlaps
+    inside the BEGIN IMMEDIATE transaction, so a plain insert cannot race.
     """
     if _is_postgresql():
         from sqlalchemy.dialects.postgresql import insert as pg_insert
-        stmt = pg_insert(Booking).values(**values).on_conflict_do_nothing().returning(Booking)
-        booking = db.session.scalars(stmt).first()
+        new = pg_insert(Booking).values(**values).on_conflict_do_nothing() \
+            .returning(*Booking.__table__.c).cte("new_booking")
+        logged = audit_rows(new, "booking", new.c.id, "requested", actor=actor, to_state="requested")
+        booking = db.session.scalars(sa.select(Booking).from_statement(sa.select(new).add_cte(logged))).first()
         if booking is None:
             raise Conflict(overlap_message())
         return booking
@@ -85,6 +89,7 @@ def _insert_booking(values: dict) -> Booking:
         if getattr(err.orig, "sqlstate", None) == "23P01" or EXCLUSION_CONSTRAINT in str(err.orig):
             raise Conflict(overlap_message()) from None
         raise
+    record("booking", booking.id, "requested", actor=actor, to_state="requested")
     return booking
 
 
@@ -134,8 +139,7 @@ def request_booking(instrument, start: Moment, end: Moment, purpose: note(500), 
         purpose=purpose, status="requested", price_unit=instrument.price_unit, unit_price=price,
         internal=internal, service_mode="staff_operated" if assisted else service_mode_of(instrument),
         fee=rules.booking_fee(instrument.price_unit, price, start, end, samples), user_subsidy=0,
-        created_at=now, updated_at=now, series_id=series_id))
-    record("booking", booking.id, "requested", actor=actor, to_state="requested")
+        created_at=now, updated_at=now, series_id=series_id), actor=actor)
     if series_id is not None:
         if not r.requires_approval:
             approve_now(booking, actor=None, now=now, comment=_("无需审批，自动批准"), notify_user=False)
@@ -152,14 +156,16 @@ def notify_requested(booking_id: int, provider_link: str | None = None, auto_app
     """The job after a booking request commits: tell the provider's staff (and, when it was approved
     at once, the user). Run by the job queue, outside the request. Returns notifications sent."""
     from .transitions import notify_approved
-    # the booking alone, then the two names the message needs in one statement (not the instrument's
-    # whole row and relationships): this job follows every booking request
-    booking = db.session.get(Booking, booking_id, options=[sa.orm.lazyload(Booking.instrument)])
+    # what the message needs, the booking's columns with the two names, in one Core statement (no ORM
+    # object for the booking): this job follows every booking request
+    booking = db.session.execute(
+        sa.select(Booking.id, Booking.status, Booking.provider_org_id, Booking.start, Booking.end, Booking.purpose,
+                  Resource.title, User.name)
+        .join(Resource, Resource.id == Booking.instrument_id).join(User, User.id == Booking.user_id)
+        .where(Booking.id == booking_id)).first()
     if booking is None:
         return 0
-    user_name = sa.select(User.name).where(User.id == booking.user_id).scalar_subquery()
-    title, name = db.session.execute(sa.select(Resource.title, user_name).where(
-        Resource.id == booking.instrument_id)).one()
+    title, name = booking.title, booking.name
     fields = dict(name=name, title=title, when=when(booking), purpose=booking.purpose)
     if not auto_approved:
         subject = _l("新的预约申请：%(title)s", title=title)
@@ -168,7 +174,7 @@ def notify_requested(booking_id: int, provider_link: str | None = None, auto_app
         subject = _l("新的预约（已自动批准）：%(title)s", title=title)
         body = _l("%(name)s 预约了 %(title)s，时间 %(when)s。用途：%(purpose)s", **fields)
         if booking.status == "approved":
-            notify_approved(booking, link=provider_link)
+            notify_approved(db.session.get(Booking, booking_id), link=provider_link)
     staff = provider_members(booking.provider_org_id)
     notify_many(staff, subject, body, provider_link)
     return len(staff)
