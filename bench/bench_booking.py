@@ -45,7 +45,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.common import cpu_by, ensure_database, report  # noqa: E402
+from bench.common import SECRET_KEY, cpu_by, ensure_database, report  # noqa: E402
 
 DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_booking"
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -68,7 +68,7 @@ def setup_database(url: str, n_instruments: int, n_clients: int) -> tuple[list[i
     from marketplace.core.timeutil import utcnow
     from marketplace.extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "AUTO_INDEX": False, "TESTING": False, "SECRET_KEY": "bench"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "AUTO_INDEX": False, "TESTING": False, "SECRET_KEY": SECRET_KEY})
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:
@@ -133,7 +133,7 @@ def redis_reachable(url: str) -> bool:
 
 
 def bench_env(url: str, jobs: dict | None) -> dict:
-    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench-secret", MAIL_BACKEND="log",
+    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=SECRET_KEY, MAIL_BACKEND="log",
                PYTHONPATH=str(ROOT))
     env.pop("JOBS_BROKER_URL", None)
     if jobs:

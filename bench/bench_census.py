@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.bench_settlement import DEFAULT_DB, generate, load_subsidy_records  # noqa: E402
-from bench.common import ensure_database, report  # noqa: E402
+from bench.common import SECRET_KEY, ensure_database, report  # noqa: E402
 
 
 def _backend_cpu(db, sa) -> float:
@@ -98,7 +98,7 @@ def main():
     from marketplace.subsidy.services.settlement import settle_period
 
     ensure_database(args.database)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": args.database, "AUTO_INDEX": False, "SECRET_KEY": "bench"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": args.database, "AUTO_INDEX": False, "SECRET_KEY": SECRET_KEY})
     timings = {}
     with app.app_context():
         if db.engine.dialect.name != "postgresql":

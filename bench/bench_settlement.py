@@ -26,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.common import ensure_database, report  # noqa: E402
+from bench.common import SECRET_KEY, ensure_database, report  # noqa: E402
 
 DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_settlement"
 CITIES = "ARRAY['南京','无锡','徐州','常州','苏州','南通','连云港','淮安','盐城','扬州','镇江','泰州','宿迁']"
@@ -129,7 +129,7 @@ def main():
     from marketplace.subsidy.services.statements import statement_csv, statement_rows, statement_totals, statement_xlsx
 
     ensure_database(args.database)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": args.database, "AUTO_INDEX": False, "SECRET_KEY": "bench"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": args.database, "AUTO_INDEX": False, "SECRET_KEY": SECRET_KEY})
     timings = []
     with app.app_context():
         if db.engine.dialect.name != "postgresql":

@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_search import build_index, in_process, load_corpus, percentile  # noqa: E402
+from bench.common import SECRET_KEY  # noqa: E402
 
 
 def load_demands(app, n, seed):
@@ -81,7 +82,7 @@ def main(argv=None):
     logging.disable(logging.WARNING)
     from marketplace import create_app
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{os.path.join(workdir, 'bench.db')}",
-                      "SEARCH_INDEX_DIR": os.path.join(workdir, "index"), "AUTO_INDEX": False, "SECRET_KEY": "bench"})
+                      "SEARCH_INDEX_DIR": os.path.join(workdir, "index"), "AUTO_INDEX": False, "SECRET_KEY": SECRET_KEY})
     headline, rows = [], []
     try:
         print(f"corpus: {args.n:,} resources + {args.demands:,} demands in {workdir}", file=sys.stderr)
