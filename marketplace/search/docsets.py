@@ -60,6 +60,7 @@ class DocSets:
         self._held = 0
         self._all: frozenset | None = None
         self._columns: dict[str, list] = {}
+        self._values: dict[str, list[str]] = {}
         # postings a query's set evaluation read, kept for its ranking that follows (then dropped)
         self._read: dict = {}
         subs = getattr(self.reader, "readers", None)
@@ -220,7 +221,12 @@ class DocSets:
     # values and columns -------------------------------------------------------------------------
 
     def values(self, fieldname: str) -> list[str]:
-        return [t.decode("utf-8") if isinstance(t, bytes) else t for t in self.reader.lexicon(fieldname)]
+        """The terms of a (facet) field, read once per searcher: every query counts its facets over them."""
+        got = self._values.get(fieldname)
+        if got is None:
+            got = [t.decode("utf-8") if isinstance(t, bytes) else t for t in self.reader.lexicon(fieldname)]
+            self._values[fieldname] = got
+        return got
 
     def column(self, fieldname: str) -> list:
         col = self._columns.get(fieldname)
