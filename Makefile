@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= auto
 PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS)
 
-.PHONY: run run-full serve worker scheduler prepare test test-pg test-fast bench install clean-index translations vendor lint lock screenshots backup restore soak soak-ci
+.PHONY: run run-full serve worker scheduler prepare test test-pg test-fast bench bench-quick install clean-index translations vendor lint lock screenshots backup restore soak soak-ci
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -97,6 +97,10 @@ soak-ci: install
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# issue 32's ratios in a few minutes: search (10,000 resources) and bookings (three 10 s runs, medians)
+bench-quick: install
+	BENCH_QUICK=1 $(BIN)/python bench/run.py
 
 # docs/screenshots/: the demo data (temporary SQLite, fixed seed) in headless Chromium, zh and en,
 # desktop and phone; starts and stops its own app server and localstripe on free ports.

@@ -82,6 +82,9 @@ class Config:
     # this process commits drops them all. 0: counted on every page.
     WORKBENCH_COUNT_SECONDS = float(os.environ.get("WORKBENCH_COUNT_SECONDS", "10"))
     JOBS_BATCH = _int("JOBS_BATCH", 50)  # outbox jobs a worker runs per transaction (core.jobs_batch)
+    # Seconds a drain waits, once the outbox is empty, for more jobs before it ends (0: it ends at once):
+    # under a steady trickle of commits one drain then serves many of them, in batches.
+    JOBS_DRAIN_LINGER = float(os.environ.get("JOBS_DRAIN_LINGER", "0.2"))
     # Readiness (/readyz): seconds to wait for the payment gateway's answer.
     READYZ_GATEWAY_TIMEOUT = float(os.environ.get("READYZ_GATEWAY_TIMEOUT", "1.5"))
 

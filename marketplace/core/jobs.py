@@ -186,18 +186,25 @@ def drain_outbox(queue_name: str | None = None) -> int:
     deadline = time.monotonic() + DRAIN_SECONDS
     skip: list[int] = []
     ran = 0
-    cleared = False
+    cleared = lingered = False
     while True:
         claimed = run_batch(app, skip=skip)
         if claimed is None:
             if cleared or not broker_url(app):
                 return ran
+            if not lingered and (linger := float(app.config.get("JOBS_DRAIN_LINGER", 0))) > 0:
+                # wait a moment for the next commits' jobs (the flag is still set: they queue no drain
+                # of their own): one drain, and RQ's bookkeeping, serves several of them, in batches
+                lingered = True
+                time.sleep(linger)
+                continue
+            lingered = True
             # Clear the flag, then look once more: a job committed before the flag went is seen by
             # that last look, and one committed after it sets the flag and queues a new drain.
             connection(app).delete(_wake_key(app))
             cleared = True
             continue
-        cleared = False
+        cleared = lingered = False
         done, failed = claimed
         ran += len(done)
         skip.extend(failed)
