@@ -339,7 +339,7 @@ def cpu_table(booking: dict, trivial: dict, trivial_path: str) -> str:
     for name in (*SERVER, "server"):
         b = server_cpu(booking) if name == "server" else booking.get(name, 0.0)
         t = server_cpu(trivial) if name == "server" else trivial.get(name, 0.0)
-        ratio = f"×{b / t:.1f}" if t > 0.005 else "—"
+        ratio = f"×{b / t:.1f}" if t > 0.05 else "—"
         rows.append(f"{name:<22}{b:>10.2f}{t:>10.2f}{ratio:>8}")
     rows.append(f"{'load client':<22}{booking.get('client', 0.0):>10.2f}{trivial.get('client', 0.0):>10.2f}")
     return "\n".join(rows)

@@ -15,19 +15,24 @@ def record(entity: str, entity_id: int, action: str, *, actor=None, from_state=N
     return entry
 
 
-def record_rows(rows, entity: str, id_column, action: str, *, actor=None, from_state=None, to_state=None,
-                comment: str | None = None):
+def record_rows(rows, entity: str, id_column, action: str, *, from_state=None, to_state=None):
     """`record` for every row a data-modifying CTE returns (`rows`, with `id_column` its entity id), as a
     CTE of its own: added to the statement that makes the rows (`select(...).add_cte(...)`), the audit
-    rows are written in that same statement (PostgreSQL), one round trip for both."""
+    rows are written in that same statement (PostgreSQL), one round trip for both. Who and when are
+    bound at execution (`rows_params(actor)`), so the statement can be built once and reused."""
     table = AuditLog.__table__
     values = sa.select(sa.literal(entity, sa.String), id_column, sa.literal(action, sa.String),
                        sa.literal(from_state, sa.String), sa.literal(to_state, sa.String),
-                       sa.literal(getattr(actor, "id", None), sa.Integer), sa.literal(comment, sa.Text),
-                       sa.literal(utcnow(), sa.DateTime)).select_from(rows)
+                       sa.bindparam("audit_actor_id", type_=sa.Integer),
+                       sa.bindparam("audit_at", type_=sa.DateTime)).select_from(rows)
     return sa.insert(table).from_select(
-        ["entity", "entity_id", "action", "from_state", "to_state", "actor_id", "comment", "created_at"], values
+        ["entity", "entity_id", "action", "from_state", "to_state", "actor_id", "created_at"], values
     ).cte(f"audit_{entity}")
+
+
+def rows_params(actor) -> dict:
+    """The values record_rows' statement binds: who, and now."""
+    return {"audit_actor_id": getattr(actor, "id", None), "audit_at": utcnow()}
 
 
 def history(entity: str, entity_id: int) -> list[AuditLog]:
