@@ -30,7 +30,7 @@ def record_rows(rows, entity: str, id_column, action: str, *, from_state=None, t
     ).cte(f"audit_{entity}")
 
 
-def rows_params(actor) -> dict:
+def rows_params(*, actor) -> dict:
     """The values record_rows' statement binds: who, and now."""
     return {"audit_actor_id": getattr(actor, "id", None), "audit_at": utcnow()}
 

@@ -87,7 +87,7 @@ def _insert_booking(values: dict, *, actor) -> Booking:
     inside the BEGIN IMMEDIATE transaction, so a plain insert cannot race.
     """
     if _is_postgresql():
-        booking = db.session.scalars(_insert_with_audit(tuple(values)), {**values, **audit_params(actor)}).first()
+        booking = db.session.scalars(_insert_with_audit(tuple(values)), {**values, **audit_params(actor=actor)}).first()
         if booking is None:
             raise Conflict(overlap_message())
         return booking
