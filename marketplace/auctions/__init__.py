@@ -1,0 +1,27 @@
+"""Online bidding (网络竞价) on the technology market: auction terms, registration with a deposit,
+bids under a race, the time extension, close and award (DOMAIN.md, "Online bidding")."""
+
+DEFAULTS = {
+    "AUCTIONS_AUTO_CONFIRM": True,   # a received deposit confirms the bidder; False: staff confirm (资格确认)
+    "AUCTIONS_POLL_SECONDS": 3,      # how often the page asks for new bids (ETag: 304 when nothing moved)
+}
+
+
+def init_app(app):
+    from flask_babel import lazy_gettext as _l
+
+    from ..billing.services import bank
+    from ..core import nav
+    from . import models  # noqa: F401  (registers the tables)
+    from .cli import auctions_cli
+    from .routes import bp
+    from .services.registrations import claim_transfer
+
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
+    app.register_blueprint(bp)
+    app.cli.add_command(auctions_cli)
+    if claim_transfer not in bank.CODE_OWNERS:
+        bank.CODE_OWNERS.append(claim_transfer)  # deposits are paid by transfer with a remittance code
+    nav.add_link(_l("竞价审核"), "auctions.review", who=lambda u: u.has_role("reviewer"))
+    nav.add_workflow("trading", _l("网络竞价"), "auctions.index")
