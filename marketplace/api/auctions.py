@@ -14,7 +14,7 @@ from .common import api_actor
 from .spec import endpoint
 
 
-def _out(auction, actor) -> AuctionOut:
+def _out(auction, *, actor) -> AuctionOut:
     return AuctionOut.model_validate(services.auction_view(auction, actor=actor))
 
 
@@ -47,7 +47,7 @@ def get_auction(id):
     """The auction: phase, highest, next valid amount, time left (following extensions), the bids as
     竞买人 n, and the caller's own registration and deposit."""
     actor = api_actor()
-    return _out(services.get_auction(id, actor=actor), actor)
+    return _out(services.get_auction(id, actor=actor), actor=actor)
 
 
 @endpoint("/auctions/<int:id>/registrations", "POST", answer=RegistrationOut, status=201,
@@ -88,4 +88,4 @@ def place_bid(id, json: BidIn):
     actor = require_login(api_actor())
     auction = services.get_auction(id, actor=actor)
     services.place_bid(auction, json.amount, actor=actor)
-    return _out(services.get_auction(id, actor=actor), actor), 201
+    return _out(services.get_auction(id, actor=actor), actor=actor), 201

@@ -107,6 +107,6 @@ def test_twenty_threads_bidding_at_once_leave_a_strictly_increasing_chain(app, b
     amounts = list(db.session.scalars(sa.select(Bid.amount).where(Bid.auction_id == auction_id).order_by(Bid.id)))
     assert sum(results) == len(amounts) >= 1
     assert amounts[0] >= START_PRICE and (amounts[0] - START_PRICE) % STEP == 0
-    assert all(later > earlier and (later - earlier) % STEP == 0 for earlier, later in zip(amounts, amounts[1:]))
+    assert all(later > earlier and (later - earlier) % STEP == 0 for earlier, later in zip(amounts, amounts[1:], strict=False))
     auction = db.session.get(Auction, auction_id)
     assert auction.highest == amounts[-1] and auction.bid_count == len(amounts)

@@ -36,7 +36,7 @@ def phase(auction: Auction, now: datetime | None = None) -> str:
     return rules.phase(auction.status, auction.registration_deadline, auction.starts_at, auction.ends_at, _now(now))
 
 
-def _is_staff(actor) -> bool:
+def _is_staff(*, actor) -> bool:
     return actor is not None and getattr(actor, "is_authenticated", False) and (
         actor.has_role("reviewer") or actor.has_role("admin") or actor.has_role("finance"))
 
@@ -47,7 +47,7 @@ def get_auction(auction_id, *, actor=None) -> Auction:
     if auction is None:
         raise NotFound(_("竞价不存在"))
     if auction.status in ("pending_review", "rejected") and not (
-            _is_staff(actor) or (actor is not None and getattr(actor, "is_authenticated", False)
+            _is_staff(actor=actor) or (actor is not None and getattr(actor, "is_authenticated", False)
                                  and actor.is_member_of(auction.seller_org_id))):
         raise NotFound(_("竞价不存在"))
     return auction
