@@ -10,18 +10,17 @@ DEFAULTS = {
 def init_app(app):
     from flask_babel import lazy_gettext as _l
 
-    from ..billing.services import bank
+    from ..billing import remittance
     from ..core import nav
     from . import models  # noqa: F401  (registers the tables)
     from .cli import auctions_cli
     from .routes import bp
-    from .services.registrations import claim_transfer
+    from .services.registrations import DepositRemittance
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     app.register_blueprint(bp)
     app.cli.add_command(auctions_cli)
-    if claim_transfer not in bank.CODE_OWNERS:
-        bank.CODE_OWNERS.append(claim_transfer)  # deposits are paid by transfer with a remittance code
+    remittance.register(DepositRemittance())  # deposits are paid by transfer, matched by their remittance code
     nav.add_link(_l("竞价审核"), "auctions.review", who=lambda u: u.has_role("reviewer"))
     nav.add_workflow("trading", _l("网络竞价"), "auctions.index")

@@ -1,10 +1,10 @@
 """Registering for an auction (报名), the deposit (保证金) and its confirmation, refunds.
 
 A deposit is paid like a bill: by bank transfer quoting the registration's remittance code (the one
-scheme of `billing.rules`). The bank import hands every code that is not a bill's to
-`claim_transfer` (the one function behind which deposit matching lives): exactly the deposit marks it
-received (ledger) and, with AUCTIONS_AUTO_CONFIRM, confirms the bidder; anything else waits in
-finance's queue like a bill's transfer.
+scheme, `core.remittance`). The bank import asks the owners registered with `billing.remittance`;
+`DepositRemittance` is this domain's: `deposit_owed` finds the registration a code pays, and exactly
+the deposit is received (`receive_deposit`: ledger, and with AUCTIONS_AUTO_CONFIRM the bidder is
+confirmed); anything else waits in finance's queue like a bill's transfer.
 """
 from datetime import datetime
 
@@ -13,11 +13,11 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from ...billing import rules as billing_rules
 from ...core.audit import record
 from ...core.db import find
 from ...core.errors import Conflict, Forbidden, Invalid, NotFound
 from ...core.permissions import require_login, require_role
+from ...core.remittance import new_remittance_code
 from ...core.timeutil import utcnow
 from ...extensions import db
 from ...verification.services import RELATION_MESSAGES, identity_of, related_reason
@@ -26,8 +26,8 @@ from ..models import Auction, AuctionRegistration
 from ..states import REGISTRATION
 from .listing import phase
 
-__all__ = ["claim_transfer", "confirm_registration", "deposit_owed", "get_registration", "receive_deposit",
-           "record_refund", "register", "registrations_of"]
+__all__ = ["DepositRemittance", "claim_transfer", "confirm_registration", "deposit_owed", "get_registration",
+           "receive_deposit", "record_refund", "register", "registrations_of"]
 
 
 def _now(now):
@@ -57,7 +57,7 @@ def register(auction: Auction, *, actor, now: datetime | None = None) -> Auction
     alias_no = 1 + (db.session.scalar(sa.select(sa.func.max(AuctionRegistration.alias_no))
                                       .where(AuctionRegistration.auction_id == auction.id)) or 0)
     reg = AuctionRegistration(auction_id=auction.id, org_id=org.id, user_id=actor.id, alias_no=alias_no,
-                              deposit=auction.deposit, remittance_code=billing_rules.new_remittance_code(),
+                              deposit=auction.deposit, remittance_code=new_remittance_code(),
                               status="pending", created_at=now)
     try:
         with db.session.begin_nested():
@@ -111,19 +111,39 @@ def receive_deposit(reg: AuctionRegistration, amount: int, reference: str, *, ac
     reason it waits for finance ('short', 'excess', 'already_paid')."""
     if reg.status != "pending":
         return "already_paid"
-    outcome = billing_rules.match_outcome(amount, reg.deposit)
-    if outcome != "exact":
-        return outcome
+    if amount != reg.deposit:
+        return "short" if amount < reg.deposit else "excess"
     _received(reg, via="transfer", reference=reference, actor=actor, now=_now(now))
     return "matched"
 
 
 def claim_transfer(code: str, amount: int, reference: str, *, actor) -> str | None:
-    """The bank import's hook: None when `code` is no deposit's; else 'matched' or why it waits."""
+    """A transfer quoting `code`: None when it is no deposit's; else 'matched' or why it waits."""
     reg = deposit_owed(code)
     if reg is None:
         return None
     return receive_deposit(reg, amount, reference, actor=actor)
+
+
+class DepositRemittance:
+    """Auction deposits are paid by transfer (billing.remittance owner): an exact amount confirms."""
+
+    name = "auction_deposit"
+    line_column = None
+
+    def find(self, code):
+        return deposit_owed(code)
+
+    def owed(self, reg):
+        if reg.status == "lapsed":
+            return None
+        return reg.deposit if reg.status == "pending" else 0
+
+    def receive(self, reg, amount, *, reference, actor):
+        receive_deposit(reg, amount, reference, actor=actor)
+
+    def label(self, reg):
+        return _("网络竞价 #%(id)s 保证金（%(alias)s）", id=reg.auction_id, alias=reg.alias)
 
 
 def confirm_registration(reg: AuctionRegistration, *, actor, now: datetime | None = None) -> AuctionRegistration:

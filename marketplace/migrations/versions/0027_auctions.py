@@ -1,7 +1,7 @@
 """auctions: online bidding (网络竞价): auctions, registrations with deposits, bids (one per amount), their ledger links; an achievement may be listed by auction; the ledger gains the deposit accounts and entry kinds
 
 Revision ID: 0027_auctions
-Revises: 0025_trust
+Revises: 0026_deal_money
 Create Date: 2026-12-07 18:08:42
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0027_auctions'
-down_revision = '0025_trust'
+down_revision = '0026_deal_money'
 branch_labels = None
 depends_on = None
 
