@@ -22,5 +22,7 @@ def init_app(app):
     app.register_blueprint(bp)
     app.cli.add_command(auctions_cli)
     remittance.register(DepositRemittance())  # deposits are paid by transfer, matched by their remittance code
+    from .services.listing import auction_of
+    app.jinja_env.globals.update(auction_for=auction_of)  # the achievement page's link to its auction
     nav.add_link(_l("竞价审核"), "auctions.review", who=lambda u: u.has_role("reviewer"))
     nav.add_workflow("trading", _l("网络竞价"), "auctions.index")

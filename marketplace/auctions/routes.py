@@ -4,6 +4,7 @@ import hashlib
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -66,7 +67,7 @@ def state(auction_id):
     view = _state(auction)
     mine = view["mine"] or {}
     tag = hashlib.sha1(f"{auction.id}|{auction.bid_count}|{view['ends_at']}|{view['status']}|{mine.get('status')}|"
-                       f"{request.accept_languages}".encode()).hexdigest()[:20]
+                       f"{get_locale()}".encode()).hexdigest()[:20]
     if request.if_none_match.contains(tag):
         resp = current_app.response_class(status=304)
     else:

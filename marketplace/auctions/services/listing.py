@@ -54,9 +54,9 @@ def get_auction(auction_id, *, actor=None) -> Auction:
 
 
 def auction_of(achievement_id: int) -> Auction | None:
-    """The achievement's current (latest, not failed) auction."""
+    """The achievement's current auction (latest; a failed or rejected one is no longer current)."""
     return db.session.scalar(sa.select(Auction).where(Auction.achievement_id == achievement_id,
-                                                      Auction.status != "failed")
+                                                      Auction.status.not_in(("failed", "rejected")))
                              .order_by(Auction.id.desc()).limit(1))
 
 
@@ -73,7 +73,7 @@ def create_auction(achievement_id, terms: AuctionTermsIn, *, actor, now: datetim
     if achievement.status != "published":
         raise Conflict(_("成果发布后才能挂牌竞价"))
     current = auction_of(achievement.id)
-    if current is not None and current.status in ("pending_review", "rejected", "scheduled"):
+    if current is not None:  # one auction per achievement (after a failed or rejected one, a new one)
         raise Conflict(_("该成果已有进行中的网络竞价"))
     deposit = terms.deposit if terms.deposit is not None else rules.default_deposit(terms.starting_price)
     errors = rules.terms_errors(terms.starting_price, terms.increment, deposit, terms.registration_deadline,
