@@ -1,7 +1,7 @@
 """auctions: online bidding (网络竞价): auctions, registrations with deposits, bids (one per amount), their ledger links; an achievement may be listed by auction; the ledger gains the deposit accounts and entry kinds
 
 Revision ID: 0027_auctions
-Revises: 0026_deal_money
+Revises: 0028_user_language
 Create Date: 2026-12-07 18:08:42
 """
 import sqlalchemy as sa
@@ -10,16 +10,16 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0027_auctions'
-down_revision = '0026_deal_money'
+down_revision = '0028_user_language'
 branch_labels = None
 depends_on = None
 
 OLD_ACCOUNTS = ('programme_fund', 'budget', 'subsidy_reserved', 'user_subsidy_payable', 'provider_subsidy_payable',
                 'subsidy_receivable', 'user_receivable', 'provider_payable', 'gateway_clearing', 'bank',
-                'deal_seller_payable', 'broker_commission_payable')
+                'deal_seller_payable', 'broker_commission_payable', 'deal_escrow', 'provider_receivable')
 NEW_ACCOUNTS = OLD_ACCOUNTS + ('auction_deposit_held', 'forfeited_deposit_payable')
 OLD_KINDS = ('funding', 'reservation', 'release', 'subsidy_commitment', 'provider_income', 'payment', 'refund',
-             'settlement', 'payout', 'reversal', 'deal_payment')
+             'settlement', 'payout', 'reversal', 'deal_payment', 'deal_release', 'deal_refund')
 NEW_KINDS = OLD_KINDS + ('deposit_received', 'deposit_refund', 'deposit_applied', 'deposit_forfeit')
 OLD_MODES = "listing_mode IN ('negotiated', 'fixed')"
 NEW_MODES = "listing_mode IN ('negotiated', 'fixed', 'auction')"

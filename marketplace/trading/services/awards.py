@@ -41,8 +41,9 @@ def create_deal_at_price(*, achievement_id: int, buyer_org_id: int, amount: int,
 
 
 def credit_instalments(deal: Deal, amount: int, *, comment: str, actor=None, now: datetime | None = None) -> int:
-    """Money the buyer already paid the platform for this deal (an auction's deposit) counts toward the
-    first instalments: a due instalment it covers is paid, the next is reduced by what is left. Returns
+    """Money the buyer already paid the platform for this deal (an auction's deposit, already credited to
+    the seller in the ledger) counts toward the first instalments: a due instalment it covers is received
+    and released, the next is reduced by what is left. Returns
     what was credited (less than `amount` only when the whole price is covered)."""
     now = _now(now)
     left = amount
@@ -53,7 +54,9 @@ def credit_instalments(deal: Deal, amount: int, *, comment: str, actor=None, now
             continue
         if left >= inst.amount:
             left -= inst.amount
-            INSTALMENT.apply(inst, "paid", actor=actor, action="pay", comment=comment[:300], paid_at=now)
+            # received and passed to the seller at once: the deposit's own ledger entry paid the seller
+            INSTALMENT.apply(inst, "held", actor=actor, comment=comment[:300], paid_at=now)
+            INSTALMENT.apply(inst, "released", actor=actor, comment=comment[:300])
         else:
             inst.amount -= left
             record("deal_instalment", inst.id, "credit", actor=actor, comment=f"-{left} {comment}"[:300])
