@@ -15,7 +15,7 @@ from .extensions import babel, csrf, db, login_manager, migrate
 # init_app(app) registers its blueprints, CLI commands and hooks. Every domain is always present.
 DOMAINS = ["core", "notifications", "uploads", "accounts", "catalog", "search", "verification", "ledger",
            "booking", "subsidy", "payments", "census", "filing", "registration", "events", "requests", "trading",
-           "billing", "federation", "api"]
+           "billing", "auctions", "federation", "api"]
 
 
 def create_app(config: dict | None = None) -> Flask:

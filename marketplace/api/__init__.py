@@ -11,7 +11,7 @@ from flask import Blueprint
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 API_MODULES = ["spec", "catalog", "search", "booking", "subsidy", "payments", "census", "uploads", "filing",
-               "registration", "events", "requests", "trading", "verification", "federation", "core", "accounts", "billing"]
+               "registration", "events", "requests", "trading", "verification", "federation", "core", "accounts", "billing", "auctions"]
 
 
 def loaded_modules():

@@ -163,7 +163,7 @@ RESOURCE_TYPES: dict[str, ResourceType] = {t.key: t for t in (
                  co_development=N_("合作开发"))),
         Field("asking_price", N_("挂牌价（元，空为面议）"), "money"),
         Field("listing_mode", N_("挂牌方式"), "choice",
-              _c(negotiated=N_("协议转让"), fixed=N_("挂牌（按挂牌价成交）"))),
+              _c(negotiated=N_("协议转让"), fixed=N_("挂牌（按挂牌价成交）"), auction=N_("网络竞价"))),
         Field("state_owned", N_("国有资产"), "bool"),
     )),
     ResourceType("finance", N_("科技金融"), ("finance",), (

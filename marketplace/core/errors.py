@@ -5,10 +5,11 @@ class DomainError(Exception):
     status = 400
     title = "Bad request"
 
-    def __init__(self, detail: str = "", errors: dict[str, list[str]] | None = None):
+    def __init__(self, detail: str = "", errors: dict[str, list[str]] | None = None, extra: dict | None = None):
         super().__init__(detail or self.title)
         self.detail = detail or self.title
         self.errors = errors or {}
+        self.extra = extra or {}  # more members of the problem+json answer (e.g. a refused bid's next_valid)
 
 
 class Invalid(DomainError):

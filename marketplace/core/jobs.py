@@ -85,6 +85,8 @@ SCHEDULE = (
              "reminders to renew instrument qualifications that end within 30 days (09:10 Beijing time)"),
     Periodic("trading-sweep", "*/15 * * * *", "marketplace.trading.services.sweep:sweep",
              "public notices that ended, expired demands, instalment reminders, new matches"),
+    Periodic("auctions-close", "* * * * *", "marketplace.auctions.services.closing:close_ended",
+             "close ended auctions (award, deal, refunds due), apply or forfeit winners' deposits; idempotent"),
     Periodic("filings-sweep", "30 0 * * *", "marketplace.filing.services:sweep",
              "annual-report warnings (30 and 7 days) and suspensions of overdue firms (08:30 Beijing time)"),
     Periodic("billing-daily", "30 16 * * *", "marketplace.billing.services.sweeps:daily",

@@ -10,9 +10,9 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def problem(status: int, title: str, detail: str = "", errors: dict | None = None):
-    """An application/problem+json response."""
-    body = {"status": status, "title": title, "detail": detail or title, "errors": errors or {}}
+def problem(status: int, title: str, detail: str = "", errors: dict | None = None, extra: dict | None = None):
+    """An application/problem+json response (`extra`: members beside the standard ones)."""
+    body = {**(extra or {}), "status": status, "title": title, "detail": detail or title, "errors": errors or {}}
     resp = jsonify(body)
     resp.status_code = status
     resp.mimetype = "application/problem+json"
@@ -28,7 +28,7 @@ def retry_after(resp):
 
 def handle_domain_error(err: DomainError):
     if wants_json():
-        resp = problem(err.status, err.title, err.detail, err.errors)
+        resp = problem(err.status, err.title, err.detail, err.errors, err.extra)
     else:
         from flask import make_response
         resp = make_response(render_template("errors/error.html", status=err.status, title=err.title,

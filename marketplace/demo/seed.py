@@ -217,6 +217,7 @@ def _run_hooks(seed, orgs, users, stats) -> dict:
 
     Each runs in its own write transaction; a failure stops the seed (a broken demo is a bug).
     """
+    from ..auctions.demo import seed_auctions
     from ..billing.demo import seed_bills
     from ..booking.demo import seed_bookings
     from ..census.demo import seed_census
@@ -241,6 +242,7 @@ def _run_hooks(seed, orgs, users, stats) -> dict:
         ("requests", lambda rng: seed_requests(rng)),
         ("filings", lambda rng: seed_filings(rng, users)),
         ("trading", lambda rng: seed_trading(rng, companies, users)),
+        ("auctions", lambda rng: seed_auctions(rng)),
     ]
     done = {}
     for name, step in steps:

@@ -23,6 +23,9 @@ ACCOUNTS = {
     "deal_escrow": _l("技术交易监管资金"),
     # provider subsidy reversed after it was paid out: owed back by the unit, offset at its next payout
     "provider_receivable": _l("应收管理单位退回补贴"),
+    # online bidding (auctions/accounting.py)
+    "auction_deposit_held": _l("竞价保证金（代管）"),
+    "forfeited_deposit_payable": _l("应付卖方没收保证金"),
 }
 ENTRY_KINDS = {
     "funding": _l("预算拨付"),
@@ -38,6 +41,10 @@ ENTRY_KINDS = {
     "deal_payment": _l("技术交易付款"),
     "deal_release": _l("技术交易监管资金放款"),
     "deal_refund": _l("技术交易监管资金退还"),
+    "deposit_received": _l("收到竞价保证金"),
+    "deposit_refund": _l("退还竞价保证金"),
+    "deposit_applied": _l("保证金抵作价款"),
+    "deposit_forfeit": _l("没收竞价保证金"),
 }
 
 

@@ -43,6 +43,13 @@ def test_seed_demo_loads_everything(app):
     # the optional demo data of other domains (subsidy programme, bookings) loaded without error
     failed = {k: v for k, v in result["hooks"].items() if isinstance(v, str) and v.startswith("failed")}
     assert not failed
+    # one auction in bidding (网络竞价), with confirmed bidders and bids in valid steps
+    from marketplace.auctions.models import Auction, Bid
+    from marketplace.auctions.services import phase
+    auction = db.session.scalar(sa.select(Auction))
+    assert result["hooks"]["auctions"].startswith("1 auction") and phase(auction) == "bidding"
+    amounts = list(db.session.scalars(sa.select(Bid.amount).order_by(Bid.id)))
+    assert len(amounts) == 4 and amounts[0] == auction.starting_price and auction.highest == amounts[-1]
 
 
 def test_demo_accounts(app, client, login):

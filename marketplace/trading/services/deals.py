@@ -230,6 +230,12 @@ def accept_offer(deal: Deal, *, actor, now: datetime | None = None) -> Deal:
             and getattr(deal, f"{last.side}_mandate_at") is None):
         # An offer the broker made for a party that never confirmed the mandate binds nobody.
         raise Conflict(_("报价方尚未确认对技术经理人的委托，该报价不能被接受"))
+    _agree(deal, now, actor=actor)
+    return deal
+
+
+def _agree(deal: Deal, now: datetime, *, actor, comment: str | None = None):
+    """The price is agreed: public notice first for a state-owned seller's negotiated price, else agreed."""
     deal.agreed_at = now
     if rules.needs_public_notice(deal.state_owned, deal.price_mode):
         days = int(current_app.config["TRADING_NOTICE_DAYS"])
@@ -238,9 +244,8 @@ def accept_offer(deal: Deal, *, actor, now: datetime | None = None) -> Deal:
         DEAL.apply(deal, "public_notice", actor=actor, comment=_("国有成果协议定价，公示 %(n)s 天", n=days),
                    action="accept")
     else:
-        DEAL.apply(deal, "agreed", actor=actor, action="accept")
+        DEAL.apply(deal, "agreed", actor=actor, action="accept", comment=comment)
     db.session.flush()
-    return deal
 
 
 # -- public notice ---------------------------------------------------------------------------------

@@ -1,0 +1,57 @@
+"""A deposit's money in the double-entry ledger; each movement is one balanced entry linked to its
+auction and registration (AuctionLedgerEntry).
+
+    received (bank transfer)   Dr bank                      Cr auction_deposit_held (bidder)
+    refunded to a loser        Dr auction_deposit_held      Cr bank
+    applied to the price       Dr auction_deposit_held      Cr deal_seller_payable (seller)
+    forfeited (no signature)   Dr auction_deposit_held      Cr forfeited_deposit_payable (seller)
+"""
+import sqlalchemy as sa
+
+from ..extensions import db
+from .models import AuctionLedgerEntry
+
+
+def _post(kind, lines, reg, memo, *, actor):
+    from .. import ledger
+    entry = ledger.post_entry(kind, lines, memo=memo, actor=actor)
+    if entry is not None:
+        db.session.add(AuctionLedgerEntry(entry_id=entry.id, auction_id=reg.auction_id, registration_id=reg.id))
+        db.session.flush()
+    return entry
+
+
+def post_received(reg, reference: str, *, actor=None):
+    from ..ledger import Cr, Dr
+    return _post("deposit_received", [Dr("bank", reg.deposit, reg.org_id),
+                                      Cr("auction_deposit_held", reg.deposit, reg.org_id)],
+                 reg, f"竞价 #{reg.auction_id} 保证金 {reg.remittance_code} {reference}", actor=actor)
+
+
+def post_refunded(reg, reference: str, *, actor=None):
+    from ..ledger import Cr, Dr
+    return _post("deposit_refund", [Dr("auction_deposit_held", reg.deposit, reg.org_id),
+                                    Cr("bank", reg.deposit, reg.org_id)],
+                 reg, f"竞价 #{reg.auction_id} 退还保证金 {reference}", actor=actor)
+
+
+def post_applied(reg, seller_org_id: int, deal_id: int, *, actor=None):
+    from ..ledger import Cr, Dr
+    return _post("deposit_applied", [Dr("auction_deposit_held", reg.deposit, reg.org_id),
+                                     Cr("deal_seller_payable", reg.deposit, seller_org_id)],
+                 reg, f"竞价 #{reg.auction_id} 保证金抵作交易 #{deal_id} 首期价款", actor=actor)
+
+
+def post_forfeited(reg, seller_org_id: int, *, actor=None):
+    from ..ledger import Cr, Dr
+    return _post("deposit_forfeit", [Dr("auction_deposit_held", reg.deposit, reg.org_id),
+                                     Cr("forfeited_deposit_payable", reg.deposit, seller_org_id)],
+                 reg, f"竞价 #{reg.auction_id} 竞得人未按期签约，没收保证金", actor=actor)
+
+
+def entries_of(auction_id: int) -> list:
+    """The journal entries of an auction's deposits, oldest first."""
+    from ..ledger.models import JournalEntry
+    return list(db.session.scalars(
+        sa.select(JournalEntry).join(AuctionLedgerEntry, AuctionLedgerEntry.entry_id == JournalEntry.id)
+        .where(AuctionLedgerEntry.auction_id == auction_id).order_by(JournalEntry.id)))
