@@ -93,7 +93,9 @@ def endpoint(rule: str, method: str = "GET", *, body=None, query=None, answer=No
         codes.update({f"HTTP_{code}": model for code, model in (also or {}).items()})  # other successes
         # Any endpoint with a body may answer 400 before its view runs (core.security: JSON nested too
         # deep, NUL, lone surrogates); say so in the description.
+        # Any request may answer 414 before its view runs (core.security: a path and query over MAX_URL_BYTES).
         declared = set(errors) | ({400} if method in WRITES else set())
+        codes.update({"HTTP_414": Problem})
         codes.update({f"HTTP_{code}": Problem for code in sorted(declared)})
         validated = spec.validate(json=body, query=query, resp=Response(**codes), tags=list(tags))(run)
 
@@ -149,7 +151,7 @@ def build_spec() -> dict:
 
 
 @bp.get("/openapi.json")
-@spec.validate(resp=Response(HTTP_200=None), tags=["meta"])
+@spec.validate(resp=Response(HTTP_200=None, HTTP_414=Problem), tags=["meta"])
 def openapi_json():
     """This OpenAPI 3 description."""
     return jsonify(build_spec())

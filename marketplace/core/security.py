@@ -13,6 +13,10 @@ DEFAULT_SECRET_KEY = "dev-only-change-me"
 MIN_SECRET_KEY_BYTES = 32  # a shorter key can be guessed offline from one signed cookie or reset link
 MAX_ID = 2**31 - 1
 MAX_JSON_DEPTH = 32
+# The longest request target (path and query, in bytes as sent) the app reads: longer ones answer 414, a
+# declared answer of every API operation. gunicorn's own request-line limit (deploy/gunicorn.conf.py) is
+# set above it, so the app's problem+json answers, not the server's bare 414.
+MAX_URL_BYTES = 8000
 
 # No inline script anywhere: page scripts are static files (static/js), behaviour hangs on data-* attributes.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -124,7 +128,11 @@ def _raw_depth(data: bytes) -> int:
 
 def guard_request_body():
     """400 for a body no view should see: JSON nested too deep, NUL or lone surrogates in any text; 404
-    for a path and 422 for a query holding such text (PostgreSQL cannot store or compare it: a 500)."""
+    for a path and 422 for a query holding such text (PostgreSQL cannot store or compare it: a 500); 414
+    for a path and query longer than MAX_URL_BYTES."""
+    environ = request.environ
+    if len(environ.get("PATH_INFO", "")) + len(environ.get("QUERY_STRING", "")) > MAX_URL_BYTES:
+        abort(414, description=_("网址过长（最多 %(n)s 字节）", n=MAX_URL_BYTES))
     if _text_problem(request.path):
         abort(404)
     for key, value in request.args.items(multi=True):

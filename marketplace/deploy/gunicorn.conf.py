@@ -33,6 +33,10 @@ if not _limit_store.startswith(("redis://", "rediss://", "memcached://")):
         threads, workers = threads * workers, 1
 shared_limits = _limit_store.startswith(("redis://", "rediss://", "memcached://"))
 
+# A request line up to gunicorn's maximum reaches the app, which answers a target over
+# core.security.MAX_URL_BYTES with its own 414 (problem+json, declared in the API description).
+limit_request_line = 8190
+
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 30
 keepalive = 5

@@ -12,13 +12,17 @@ from ..core.schema import MAX_ID, Answer, Schema
 from .query import SORTS
 from .schema import ORIGINS
 
+MAX_QUERY_CHARS = 500  # the default SEARCH_MAX_QUERY_CHARS; a lower setting is checked by services.parse_args
 PageNumber = Annotated[int, Field(ge=1, le=1_000_000)]
 
 
 class SearchQuery(Schema):
-    q: str = Field("", description="words (Chinese, English abbreviations or model numbers); all must match. "
-                                   "At most SEARCH_MAX_QUERY_CHARS (500) characters, else 400")
-    type: str | None = Field(None, description="resource type key (or another registered document kind)")
+    q: str = Field("", max_length=MAX_QUERY_CHARS,
+                   description="words (Chinese, English abbreviations or model numbers); all must match. "
+                               "At most SEARCH_MAX_QUERY_CHARS (500) characters, else 422 on q")
+    type: str | None = Field(None, pattern=r"^[a-z][a-z0-9_]{0,39}$",
+                             description="resource type key (or another registered document kind); "
+                                         "an unknown one is 422 on type")
     platform: PlatformKey | None = None
     city: City | None = None
     org: Annotated[int, Field(ge=1, le=MAX_ID)] | None = Field(None, description="organisation id")

@@ -21,8 +21,11 @@ log = logging.getLogger("marketplace.search")
 
 
 class BadQuery(DomainError):
-    status = 400
-    title = "Bad request"
+    """A query the search cannot run (too long for SEARCH_MAX_QUERY_CHARS): a 422 on its field, as the
+    API's own schema answers it."""
+
+    status = 422
+    title = "Invalid input"
 
 
 def index():
