@@ -23,6 +23,7 @@ class Config:
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(ROOT / "search_index"))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE / "uploads"))
     UPLOAD_MAX_BYTES = _int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)  # per file; PDF/JPEG/PNG by content
+    UPLOAD_QUOTA_BYTES = _int("UPLOAD_QUOTA_BYTES", 500 * 1024 * 1024)  # all files of one organisation
     # Where uploads, issued certificates and exports are kept (core/storage.py): "local" (UPLOAD_DIR) or
     # "s3" (an S3-compatible bucket shared by every host: S3_BUCKET, S3_ENDPOINT_URL, S3_REGION, keys,
     # S3_PREFIX, S3_ADDRESSING_STYLE "path" or "virtual", S3_TIMEOUT seconds).

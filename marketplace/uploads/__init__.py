@@ -15,4 +15,5 @@ def init_app(app):
     from .routes import bp
 
     app.config.setdefault("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+    app.config.setdefault("UPLOAD_QUOTA_BYTES", 500 * 1024 * 1024)
     app.register_blueprint(bp)

@@ -1,5 +1,9 @@
-"""GET /uploads/<id>: the file, to those allowed to read it, from whichever store holds it."""
-from flask import Blueprint, request, send_file
+"""GET /uploads/<id>: the file, to those allowed to read it, from whichever store holds it.
+
+Always an attachment, never sniffed, in a sandbox: a file uploaded to the hub is never a page of the
+hub's own origin (an <img> still shows a photo; a PDF opens in the reader's own viewer, not on our domain).
+"""
+from flask import Blueprint, send_file
 from flask_login import current_user
 
 from . import services
@@ -14,9 +18,8 @@ def download(upload_id):
     # send_file writes Content-Disposition with an ASCII fallback and an RFC 5987 filename* (UTF-8).
     path, stream = services.open_upload(upload)  # a local path, or the bytes read from object storage
     resp = send_file(path or stream, mimetype=upload.content_type, download_name=upload.original_name,
-                     as_attachment=request.args.get("download") == "1", conditional=True, etag=upload.sha256)
+                     as_attachment=True, conditional=True, etag=upload.sha256)
     resp.headers["X-Content-Type-Options"] = "nosniff"
     resp.headers["Cache-Control"] = "public, max-age=3600" if upload.public else "private, no-store"
-    if upload.content_type != "application/pdf":  # the browser's PDF viewer needs scripts; images do not
-        resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return resp

@@ -1,10 +1,15 @@
-"""Storing, reading and checking uploads. Services take the actor explicitly and only flush."""
+"""Storing, reading and checking uploads. Services take the actor explicitly and only flush.
+
+An organisation keeps at most UPLOAD_QUOTA_BYTES of files (an account without one, the same on its
+own); only members of a verified organisation (see register_publisher_rule) make files public.
+"""
 import hashlib
 import os
 import secrets
 import tempfile
 from collections.abc import Callable
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import event
@@ -22,6 +27,9 @@ CHUNK = 64 * 1024
 
 # Extra read permissions other domains add: fn(upload, user) -> bool (user may be None).
 ACCESS_RULES: list[Callable] = []
+# Who may make a file readable by everyone: fn(org_id) -> bool, registered by the domain that verifies
+# organisations (verification: a reviewer verified its business licence). None registered: nobody.
+PUBLISHER_RULES: list[Callable] = []
 
 
 def register_access_rule(fn: Callable) -> Callable:
@@ -29,6 +37,47 @@ def register_access_rule(fn: Callable) -> Callable:
     if fn not in ACCESS_RULES:
         ACCESS_RULES.append(fn)
     return fn
+
+
+def register_publisher_rule(fn: Callable) -> Callable:
+    """Let `fn(org_id)` say that an organisation is verified, so its members may publish files."""
+    if fn not in PUBLISHER_RULES:
+        PUBLISHER_RULES.append(fn)
+    return fn
+
+
+def may_publish(actor) -> bool:
+    """Whether the actor's organisation is verified: only those host files anyone may read."""
+    org_id = getattr(actor, "organisation_id", None)
+    return org_id is not None and any(rule(org_id) for rule in PUBLISHER_RULES)
+
+
+def require_publisher(actor, field: str = "file"):
+    if not may_publish(actor):
+        raise Invalid.field(field, _("只有通过认证（营业执照已核验）的单位才能公开文件"))
+
+
+def quota_bytes() -> int:
+    return int(current_app.config.get("UPLOAD_QUOTA_BYTES", 500 * 1024 * 1024))
+
+
+def used_bytes(actor) -> int:
+    """What the actor's organisation (or, without one, the actor) keeps in uploads, in bytes. The
+    organisation's row is locked first (PostgreSQL), so two uploads at once cannot both pass the quota."""
+    if actor.organisation_id is not None:
+        db.session.execute(sa.select(_ORGS.c.id).where(_ORGS.c.id == actor.organisation_id).with_for_update())
+        owned = Upload.org_id == actor.organisation_id
+    else:
+        owned = (Upload.owner_id == actor.id) & Upload.org_id.is_(None)
+    return int(db.session.scalar(db.select(db.func.coalesce(db.func.sum(Upload.size), 0)).where(owned)) or 0)
+
+
+# accounts sits above this package: its table is named here only to lock an organisation's row.
+_ORGS = sa.table("organisations", sa.column("id"))
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f}"
 
 
 def max_bytes() -> int:
@@ -66,6 +115,8 @@ def store_upload(stream, filename: str | None, *, actor, public: bool = False, f
     Invalid on `field`; nothing is kept in the store or in the database.
     """
     require_login(actor)
+    if public:
+        require_publisher(actor, field)
     limit = max_bytes()
     digest = hashlib.sha256()
     size = 0
@@ -89,6 +140,10 @@ def store_upload(stream, filename: str | None, *, actor, public: bool = False, f
         content_type = rules.sniff(head)
         if content_type is None:
             raise Invalid.field(field, _("只接受 PDF、JPEG 或 PNG 文件（按文件内容识别）"))
+        used, quota = used_bytes(actor), quota_bytes()
+        if used + size > quota:
+            raise Invalid.field(field, _("上传空间已满：本单位最多保存 %(quota)s MB 文件，已用 %(used)s MB",
+                                         quota=_mb(quota), used=_mb(used)))
         upload = Upload(stored_name=secrets.token_hex(16), original_name=rules.clean_name(filename, content_type),
                         size=size, content_type=content_type, sha256=digest.hexdigest(), owner_id=actor.id,
                         org_id=actor.organisation_id, public=bool(public))
@@ -172,6 +227,8 @@ def set_public(upload: Upload, public: bool, *, actor) -> Upload:
     require_login(actor)
     if not is_owner(upload, actor):
         raise Forbidden(_("您无权修改此文件"))
+    if public:
+        require_publisher(actor, "public")
     upload.public = bool(public)
     db.session.flush()
     return upload

@@ -17,5 +17,8 @@ def init_app(app):
     app.register_blueprint(bp)
     nav.add_link(_l("单位认证"), "verification.mine", who=nav.org_member)
     nav.add_link(_l("资质审核"), "verification.queue", who=lambda u: u.has_role("reviewer"))
+    from ..uploads.services import register_publisher_rule
+    from .services.identity import licence_verified
+    register_publisher_rule(licence_verified)  # public files only from organisations verified here
     from .cli import register
     register(app)

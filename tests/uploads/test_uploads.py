@@ -135,8 +135,8 @@ def test_chinese_filename_download(app, make_user, login, upload_file):
     assert "filename*=UTF-8''" + quote("营业执照（副本）.pdf") in disposition
 
 
-def test_public_upload_readable_by_anyone(app, make_user, login, upload_file):
-    upload_id = _upload_as(app.test_client(), login, make_user(), upload_file, data=PNG, name="仪器.png",
+def test_public_upload_readable_by_anyone(app, make_org, make_user, login, upload_file):
+    upload_id = _upload_as(app.test_client(), login, make_user(make_org()), upload_file, data=PNG, name="仪器.png",
                            mimetype="image/png", public="1")
     resp = app.test_client().get(f"/uploads/{upload_id}")
     assert resp.status_code == 200 and resp.data == PNG

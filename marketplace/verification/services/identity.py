@@ -86,3 +86,14 @@ def seed_identity(org, *, uscc: str, legal_name: str, legal_rep: str,
                   legal_rep_id: str | None = None) -> OrganisationIdentity:
     """The demo and the operator's CLI: the same checks, without an acting user."""
     return _write_identity(org, uscc, legal_name, legal_rep, legal_rep_id, actor=None)
+
+
+def licence_verified(org_id: int) -> bool:
+    """Whether a reviewer verified the organisation's business licence for its current USCC (its identity
+    is then checked, not typed): what lets its members publish files (uploads.register_publisher_rule)."""
+    ident = db.session.get(OrganisationIdentity, org_id)
+    if ident is None:
+        return False
+    return db.session.scalar(db.select(Qualification.id).where(
+        Qualification.org_id == org_id, Qualification.kind == "in_province", Qualification.status == "verified",
+        Qualification.uscc == ident.uscc).limit(1)) is not None
