@@ -39,8 +39,8 @@ DEAL_STATUSES = {
 
 DEAL = StateMachine("deal", {
     "negotiating": {"negotiating", "agreed", "public_notice", "cancelled"},
-    "agreed": {"signed", "cancelled"},
-    "public_notice": {"objected", "agreed", "signed", "cancelled"},
+    "agreed": {"signed", "negotiating", "cancelled"},   # negotiating: a party changed the price
+    "public_notice": {"objected", "agreed", "signed", "negotiating", "cancelled"},
     "objected": {"public_notice", "cancelled"},
     "signed": {"paid", "cancelled"},
     "paid": {"completed"},

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..core.reference import sql_in
 from ..core.timeutil import utcnow
 from ..extensions import db
-from .states import KINDS, STATUSES
+from .states import KINDS, OPEN_ENDED_KINDS, STATUSES
 
 
 class OrganisationIdentity(db.Model):
@@ -66,7 +66,7 @@ class Qualification(db.Model):
         sa.CheckConstraint(f"status IN {sql_in(STATUSES)}", name="status"),
         sa.CheckConstraint("valid_until IS NULL OR valid_from IS NULL OR valid_until >= valid_from",
                            name="validity_order"),
-        sa.CheckConstraint("kind = 'in_province' OR (valid_from IS NOT NULL AND valid_until IS NOT NULL)",
+        sa.CheckConstraint(f"kind IN {sql_in(OPEN_ENDED_KINDS)} OR (valid_from IS NOT NULL AND valid_until IS NOT NULL)",
                            name="validity_required"),
         sa.CheckConstraint("status NOT IN ('rejected', 'revoked') OR reason IS NOT NULL", name="reason_required"),
         # A certificate number is verified for one organisation at most.

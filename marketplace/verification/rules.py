@@ -32,6 +32,7 @@ JIANGSU_DIVISION = "32"
 SME_NUMBER = re.compile(r"^(20\d{2})[0-9A-Z]{10,16}$")       # 入库登记编号: year of entry, then region and serial
 HIGH_TECH_NUMBER = re.compile(r"^GR(20\d{2})(\d{2})(\d{4,6})$")  # GR + year of issue + province + serial
 HIGH_TECH_YEARS = 3
+STATE_OWNED_NUMBER = re.compile(r"^[0-9A-Z][0-9A-Z-]{5,39}$")  # 国有资产产权登记证 number, as printed
 
 
 class RuleError(ValueError):
@@ -79,13 +80,13 @@ class Uscc:
 ACADEMIC_KINDS = ("university", "research_institute")
 
 
-def state_owned(declared: bool, uscc: str | None, kind: str | None) -> bool:
+def state_owned(declared: bool, uscc: str | None, kind: str | None, verified_claim: bool = False) -> bool:
     """Whether a seller's technology is state-owned (its negotiated price must be publicly noticed).
 
-    The checked USCC decides for a public institution whatever a listing says; a box on a listing can add
-    the notice (a state-owned enterprise) but never take it away. Without a checked USCC a university or
-    institute counts as state-owned."""
-    if declared:
+    The checked USCC decides for a public institution, a verified state-owned claim (its property-rights
+    registration) for a state-owned enterprise, whatever a listing says; a box on a listing can add the
+    notice but never take it away. Without a checked USCC a university or institute counts as state-owned."""
+    if declared or verified_claim:
         return True
     if uscc:
         return Uscc(uscc).public_institution
@@ -194,6 +195,12 @@ def claim_validity(kind: str, number: str | None, *, uscc: str | None, today: da
     code = normalise(number)
     if not code:
         raise RuleError("number_missing", "number")
+    if kind == "state_owned":
+        if not STATE_OWNED_NUMBER.match(code):
+            raise RuleError("state_owned_number", "number")
+        if valid_until is not None or issued_on is not None:
+            raise RuleError("state_owned_validity", "valid_until")
+        return Validity(code, None, None)
     if kind == "sme":
         match = SME_NUMBER.match(code)
         if not match:
@@ -263,6 +270,7 @@ class EffectiveFlags:
     sme: bool
     high_tech: bool
     why: dict = field(default_factory=dict)   # kind -> FlagStatus
+    state_owned: bool = False  # a verified state-owned enterprise (its price is publicly noticed)
 
     def __getitem__(self, kind: str) -> FlagStatus:
         return self.why[kind]
@@ -325,7 +333,7 @@ def effective_flags(claims, uscc: str | None, on: date) -> EffectiveFlags:
     claims = list(claims)
     why = {kind: flag_status(kind, claims, uscc, on) for kind in KINDS}
     return EffectiveFlags(in_province=why["in_province"].applies, sme=why["sme"].applies,
-                          high_tech=why["high_tech"].applies, why=why)
+                          high_tech=why["high_tech"].applies, why=why, state_owned=why["state_owned"].applies)
 
 
 # -- related parties ---------------------------------------------------------------------------------

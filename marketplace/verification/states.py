@@ -9,11 +9,17 @@ KINDS = {
     "in_province": _l("省内注册单位"),
     "sme": _l("科技型中小企业"),
     "high_tech": _l("高新技术企业"),
+    # A state-owned enterprise: its technology is state-owned, so a negotiated price is publicly noticed.
+    # Proven by its state-owned property-rights registration (国有资产产权登记), never by a box on a listing.
+    "state_owned": _l("国有企业"),
 }
+# Kinds valid as long as the business licence (no dates of their own).
+OPEN_ENDED_KINDS = ("in_province", "state_owned")
 NUMBER_LABELS = {
     "in_province": _l("统一社会信用代码"),
     "sme": _l("入库登记编号"),
     "high_tech": _l("高新技术企业证书编号"),
+    "state_owned": _l("国有资产产权登记证编号"),
 }
 
 STATUSES = {

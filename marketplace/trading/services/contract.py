@@ -13,12 +13,12 @@ from ...core.permissions import require_login
 from ...core.timeutil import to_local
 from ...extensions import db
 from .. import rules
-from ..models import Deal, DealInstalment, DealSignature
+from ..models import Deal, DealInstalment, DealOffer, DealSignature
 from ..states import CONTRACT_TYPES, DEAL
 from .brokers import firm_commission_bp
-from .deals import _now, notice_over, open_objection, sides
+from .deals import REOPENABLE, _now, notice_over, open_objection, sides
 
-__all__ = ["confirm_mandate", "countersign_deal", "mandate_sides", "pending_signature", "sign_deal"]
+__all__ = ["confirm_mandate", "countersign_deal", "mandate_sides", "pending_signature", "reopen_deal", "sign_deal"]
 
 _CONTRACT_MESSAGES = {
     "positive": lambda: _("金额必须大于 0"),
@@ -95,9 +95,9 @@ def sign_deal(deal: Deal, *, actor, contract_type: str, total_amount: int, tech_
         total_amount, tech_amount, instalments, to_local(now).date()).items()}
     if rules.price_differs(total_amount, deal.amount):
         errors.setdefault("total_amount", []).append(
-            _("合同成交额必须等于公示价格 %(price)s；改价须取消后重新议价（国有成果须重新公示）", price=format_fen(deal.amount))
+            _("合同成交额必须等于公示价格 %(price)s；改价须先报新价重新议价（国有成果须重新公示）", price=format_fen(deal.amount))
             if deal.notice_starts_at is not None else
-            _("合同成交额必须等于双方议定的价格 %(price)s；改价须取消后重新议价", price=format_fen(deal.amount)))
+            _("合同成交额必须等于双方议定的价格 %(price)s；改价须先报新价重新议价", price=format_fen(deal.amount)))
     if errors:
         raise Invalid(_("合同金额有误"), errors)
     terms = _terms(contract_type, total_amount, tech_amount, instalments)
@@ -141,3 +141,34 @@ def _conclude(deal: Deal, contract_type, total_amount, tech_amount, instalments,
         deal.instalments.append(DealInstalment(seq=seq, due_on=due_on, amount=amount, status="due"))
     DEAL.apply(deal, "signed", actor=actor, comment=f"{contract_type} {total_amount}/{tech_amount}", action="sign")
     db.session.flush()
+
+
+def reopen_deal(deal: Deal, *, actor, amount: int, message: str = "", now: datetime | None = None) -> Deal:
+    """A party changes the price after agreement: the agreement, the notice and any signature of the old
+    terms lapse, and the new price is an offer the other side answers (accepted, a state-owned seller's
+    price is noticed again). Signing at another price than the agreed one is refused (contract.sign_deal)."""
+    now = _now(now)
+    require_login(actor)
+    if deal.id is not None:  # a signature arriving at the same time waits for this (PostgreSQL row lock)
+        db.session.execute(db.select(Deal.id).where(Deal.id == deal.id).with_for_update())
+        db.session.refresh(deal)
+    if deal.status not in REOPENABLE:
+        raise Conflict(_("只有已议定或公示中的交易可以改价重新议价"))
+    mine = sides(deal, actor=actor)
+    if not mine:
+        raise Forbidden(_("只有交易双方或其经纪人可以操作"))
+    if amount == deal.amount:
+        raise Invalid.field("amount", _("新价格与议定价格相同"))
+    side = deal.side_to_answer if deal.side_to_answer in mine else sorted(mine)[0]
+    for signature in list(deal.signatures):
+        db.session.delete(signature)
+    deal.offers.append(DealOffer(side=side, amount=amount, message=message or "", by_user_id=actor.id,
+                                 created_at=now))
+    before = deal.amount
+    deal.amount, deal.last_offer_side, deal.price_mode = amount, side, "negotiated"
+    deal.agreed_at = deal.notice_starts_at = deal.notice_ends_at = None
+    DEAL.apply(deal, "negotiating", actor=actor, action="offer",
+               comment=_("%(side)s 改价 %(old)s → %(new)s，重新议价", side=side, old=before, new=amount))
+    db.session.flush()
+    db.session.expire(deal, ["signatures"])
+    return deal

@@ -201,9 +201,16 @@ def _require_side(deal: Deal, side: str, message: str, *, actor):
         raise Forbidden(message)
 
 
+REOPENABLE = ("agreed", "public_notice")
+
+
 def make_offer(deal: Deal, *, actor, amount: int, message: str = "", now: datetime | None = None) -> Deal:
-    """A counter-offer from the side whose turn it is."""
+    """A counter-offer from the side whose turn it is; on an agreed (or noticed) deal, a party's new price
+    reopens the negotiation (contract.reopen_deal)."""
     now = _now(now)
+    if deal.status in REOPENABLE:
+        from .contract import reopen_deal
+        return reopen_deal(deal, actor=actor, amount=amount, message=message, now=now)
     if deal.status != "negotiating":
         raise Conflict(_("只有洽谈中的交易可以报价"))
     side = deal.side_to_answer
@@ -348,8 +355,9 @@ def deal_actions(deal: Deal, now: datetime | None = None, *, actor) -> list[str]
     signed_in = _signed_in(actor=actor)
 
     def permitted(action):
-        if action == "offer":
-            return deal.status == "negotiating" and deal.side_to_answer in mine
+        if action == "offer":  # on an agreed or noticed deal: a new price reopens the negotiation
+            return (deal.status == "negotiating" and deal.side_to_answer in mine) or (
+                deal.status in REOPENABLE and bool(mine))
         if action == "accept":
             return deal.status == "negotiating" and deal.side_to_answer in mine
         if action == "object":

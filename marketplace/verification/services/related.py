@@ -46,9 +46,13 @@ def org_facts(org) -> rules.OrgFacts:
 
 
 def is_state_owned(org, declared: bool = False) -> bool:
-    """Whether `org` sells state-owned technology (rules.state_owned on its checked identity)."""
+    """Whether `org` sells state-owned technology (rules.state_owned on its checked identity and its
+    verified state-owned claim)."""
+    from .flags import effective_flags
+
     ident = identity_of(org)
-    return rules.state_owned(declared, ident.uscc if ident else None, org.kind)
+    return rules.state_owned(declared, ident.uscc if ident else None, org.kind,
+                             verified_claim=effective_flags(org).state_owned)
 
 
 def related_reason(a, b) -> str | None:
