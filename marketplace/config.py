@@ -120,6 +120,8 @@ class Config:
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
+    # Public verification of contract registrations by number (page and API together), per address.
+    REGISTRATION_VERIFY_LIMIT = os.environ.get("REGISTRATION_VERIFY_LIMIT", "30 per minute;300 per day")
     MAIL_LIMIT_PER_ACCOUNT = os.environ.get("MAIL_LIMIT_PER_ACCOUNT", "3 per hour")
     MAIL_LIMIT_PER_ADDRESS = os.environ.get("MAIL_LIMIT_PER_ADDRESS", "20 per hour")
     PASSWORD_MIN_LENGTH = 10  # and not in accounts/data/common_passwords.txt

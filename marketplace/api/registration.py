@@ -1,4 +1,5 @@
 """Technology-contract registration (技术合同认定登记) and its statistics over the registration services."""
+from ..accounts.throttle import limiter
 from ..core.errors import NotFound
 from ..core.permissions import require_login
 from ..registration import services
@@ -6,6 +7,7 @@ from ..registration.schemas import (
     ContractStatsOut,
     ContractStatsQuery,
     RegistrationApproveIn,
+    RegistrationConfirmationIn,
     RegistrationIn,
     RegistrationOut,
     RegistrationPatch,
@@ -14,7 +16,9 @@ from ..registration.schemas import (
     RegistrationRefuseIn,
     RegistrationReturnIn,
     RegistrationVerifyOut,
+    RegistrationVerifyQuery,
 )
+from ..registration.services.verify import verify_limit
 from ..registration.services.stats import contract_stats
 from .common import api_actor
 from .spec import endpoint
@@ -96,14 +100,36 @@ def refuse_contract_registration(id, json: RegistrationRefuseIn):
     return _out(services.refuse_application(reg, actor=actor, grounds=json.grounds, comment=json.comment))
 
 
-@endpoint("/contract-registrations/verify/<number>", answer=RegistrationVerifyOut, errors=(404,), tags=TAGS)
-def verify_contract_registration(number):
-    """Public: is this a registered contract (parties' names, type, amounts); 404 for an unknown number."""
-    reg = services.find_by_number(number)
+@endpoint("/contract-registrations/verify/<number>", query=RegistrationVerifyQuery, answer=RegistrationVerifyOut,
+          errors=(404, 422, 429), tags=TAGS)
+@limiter.shared_limit(verify_limit, scope="registration-verify")
+def verify_contract_registration(number, query: RegistrationVerifyQuery):
+    """Public: is this a registered contract (parties' names, type; no amounts), given its number and the
+    check code printed on the certificate; 404 for an unknown number or a wrong code, 429 past
+    REGISTRATION_VERIFY_LIMIT look-ups per address (shared with the verify page)."""
+    reg = services.find_by_number(number, query.code)
     if reg is None:
         from flask_babel import gettext as _
-        raise NotFound(_("没有这个登记编号"))
+        raise NotFound(_("没有这个登记编号，或校验码不符"))
     return RegistrationVerifyOut.model_validate(services.public_facts(reg))
+
+
+@endpoint("/contract-registrations/<int:id>/confirm", "POST", answer=RegistrationOut, errors=ERRORS, tags=TAGS)
+def confirm_contract_registration(id):
+    """The buyer's member confirms a submitted application naming its organisation as buyer (a registrar
+    approves only confirmed applications)."""
+    actor = require_login(api_actor())
+    reg = services.get_registration(id, for_update=True, actor=actor)
+    return _out(services.confirm_as_buyer(reg, actor=actor))
+
+
+@endpoint("/contract-registrations/<int:id>/record-confirmation", "POST", body=RegistrationConfirmationIn,
+          answer=RegistrationOut, errors=ERRORS, tags=TAGS)
+def record_contract_registration_confirmation(id, json: RegistrationConfirmationIn):
+    """A registrar records the written confirmation of a buyer no organisation on the hub verifiably is."""
+    actor = require_login(api_actor())
+    reg = services.get_registration(id, for_update=True, actor=actor)
+    return _out(services.record_buyer_confirmation(reg, actor=actor, evidence=json.evidence))
 
 
 @endpoint("/stats/contracts", query=ContractStatsQuery, answer=ContractStatsOut, errors=(422,), tags=["statistics"])

@@ -83,6 +83,8 @@ def seed_registrations(rng, orgs: list[dict], users: list, count: int = 500, poi
         reg.items = [RegistrationItem(position=i, name=name, amount=a) for i, (name, a) in enumerate(items)]
         if status != "draft":
             reg.submitted_on = min(signed + timedelta(days=rng.randint(3, 30)), today)
+        if status in ("registered", "cancelled", "refused") or (status == "submitted" and rng.random() < 0.6):
+            reg.buyer_confirmed_at = utcnow()  # the buyer confirmed (some submitted ones still wait for it)
         if status == "submitted":
             # some were submitted long ago and are now overdue
             reg.submitted_on = today - timedelta(days=rng.choice([2, 5, 9, 14, 20, 30, 45, 60]))
@@ -101,6 +103,7 @@ def seed_registrations(rng, orgs: list[dict], users: list, count: int = 500, poi
         city = rules.number_city(reg.seller_city_code, reg.buyer_city_code, "3201")
         reg.number = rules.registration_number(reg.registered_on.year, city, point,
                                                next_serial(reg.registered_on.year, city, point))
+        reg.check_code = rules.new_check_code()
     db.session.add_all(created)
     db.session.flush()
     for reg in created:

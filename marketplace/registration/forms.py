@@ -126,6 +126,11 @@ class ReturnForm(FlaskForm):
     comment = TextAreaField(_l("需要补正的内容"), validators=[DataRequired(), Length(max=2000)])
 
 
+class ConfirmationForm(FlaskForm):
+    evidence = TextAreaField(_l("买方书面确认的依据"), description=_l("如：买方盖章的确认函（附件 2）"),
+                             validators=[DataRequired(), Length(max=500)])
+
+
 class ApproveForm(FlaskForm):
     comment = TextAreaField(_l("意见（可选）"), validators=[Optional(), Length(max=2000)])
 

@@ -58,6 +58,13 @@ class ContractRegistration(db.Model):
     registered_on: Mapped[date | None] = mapped_column(sa.Date, index=True)
     registered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     amended_at: Mapped[datetime | None] = mapped_column()
+    # The other party's confirmation (the buyer's member on the hub, the signed deal an application cites,
+    # or, for a buyer the hub cannot verify, the registrar recording the buyer's written confirmation):
+    # a registrar approves only a confirmed application (services.confirmation).
+    buyer_confirmed_at: Mapped[datetime | None] = mapped_column()
+    buyer_confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # Printed on the certificate: public verification by number asks for it too (no enumeration by number).
+    check_code: Mapped[str | None] = mapped_column(sa.String(8))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -5,16 +5,17 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..accounts.throttle import limiter
 from ..core.audit import history
 from ..core.uow import unit_of_work
 from ..extensions import db
 from ..uploads.services import store_form_uploads
 from . import services
-from .forms import ApproveForm, ChangeForm, RefuseForm, RegistrationForm, ReturnForm
+from .forms import ApproveForm, ChangeForm, ConfirmationForm, RefuseForm, RegistrationForm, ReturnForm
 from .models import ContractRegistration
 from .services.certificate import issued_certificate
 from .services.stats import GROUPS, contract_stats, export_rows, to_csv, to_xlsx
-from .services.verify import public_facts
+from .services.verify import public_facts, verify_limit
 
 bp = Blueprint("registration", __name__, url_prefix="/contract-registrations")
 
@@ -77,7 +78,8 @@ def detail(registration_id):
 def _detail_page(reg, **forms):
     """The application with the actions the user may take; a failed decision's form keeps its errors."""
     forms = {"return_form": ReturnForm(formdata=None), "approve_form": ApproveForm(formdata=None),
-             "refuse_form": RefuseForm(formdata=None), "change_form": ChangeForm(formdata=None), **forms}
+             "refuse_form": RefuseForm(formdata=None), "change_form": ChangeForm(formdata=None),
+             "confirmation_form": ConfirmationForm(formdata=None), **forms}
     status = 422 if any(f.errors for f in forms.values()) else 200
     return render_template(
         "registration/detail.html", reg=reg, actions=services.allowed_actions(reg, actor=current_user),
@@ -169,6 +171,30 @@ def approve(registration_id):
     return _detail_page(reg, approve_form=form)
 
 
+@bp.post("/<int:registration_id>/confirm")
+@login_required
+def confirm(registration_id):
+    reg = services.get_registration(registration_id, for_update=True, actor=current_user)
+    with unit_of_work() as work:
+        services.confirm_as_buyer(reg, actor=current_user)
+    if work.committed:
+        flash(_("已确认：本单位是该合同的买方"), "success")
+    return redirect(url_for("registration.detail", registration_id=registration_id))
+
+
+@bp.post("/<int:registration_id>/record-confirmation")
+@login_required
+def record_confirmation(registration_id):
+    reg = services.get_registration(registration_id, for_update=True, actor=current_user)
+    form = ConfirmationForm()
+    with unit_of_work(form) as work:
+        services.record_buyer_confirmation(reg, actor=current_user, evidence=form.evidence.data or "")
+    if work.committed:
+        flash(_("已记录买方的书面确认"), "success")
+        return redirect(url_for("registration.detail", registration_id=registration_id))
+    return _detail_page(reg, confirmation_form=form)
+
+
 @bp.post("/<int:registration_id>/refuse")
 @login_required
 def refuse(registration_id):
@@ -200,15 +226,23 @@ def certificate(registration_id):
 def verify_form():
     number = (request.args.get("number") or "").strip()
     if number:
-        return redirect(url_for("registration.verify", number=number[:20]))
-    return render_template("registration/verify.html", facts=None, number=None)
+        code = (request.args.get("code") or "").strip()[:20]
+        return redirect(url_for("registration.verify", number=number[:20], **({"code": code} if code else {})))
+    return render_template("registration/verify.html", facts=None, number=None, code=None)
 
 
 @bp.route("/verify/<number>")
+@limiter.shared_limit(verify_limit, scope="registration-verify")
 def verify(number):
-    reg = services.find_by_number(number)
+    """The number with the certificate's check code (the QR code carries both); without a code the form
+    asks for it, a wrong one answers as an unknown number."""
+    code = (request.args.get("code") or "").strip()[:20]
+    if not code:
+        return render_template("registration/verify.html", facts=None, number=number[:20], code=None), 200
+    reg = services.find_by_number(number, code)
     facts = public_facts(reg) if reg else None
-    return render_template("registration/verify.html", facts=facts, number=number[:20]), 200 if facts else 404
+    return render_template("registration/verify.html", facts=facts, number=number[:20], code=code), \
+        200 if facts else 404
 
 
 def _stats_args():

@@ -2,7 +2,10 @@
 
 No app, no database: unit-tested directly (tests/registration/test_rules.py).
 """
+import hmac
 import re
+import secrets
+import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Annotated
@@ -60,6 +63,20 @@ city_code_name = identifiers.city_code_name
 
 NUMBER_RE = re.compile(r"\d{14}")
 Number = Annotated[str, Field(strict=True, pattern=r"^[0-9]{14}$")]  # as typed on the public verify page
+# The check code printed on a certificate: 8 characters without look-alikes (0/O, 1/I/L), ~39 bits.
+CHECK_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CHECK_CODE_LENGTH = 8
+
+
+def new_check_code() -> str:
+    return "".join(secrets.choice(CHECK_CODE_ALPHABET) for _ in range(CHECK_CODE_LENGTH))
+
+
+def check_code_matches(stored: str | None, typed: str | None) -> bool:
+    """Whether a typed check code is the certificate's: case, spaces, hyphens and full-width forms forgiven,
+    compared in constant time."""
+    given = unicodedata.normalize("NFKC", typed or "").upper().replace("-", "").replace(" ", "")
+    return bool(stored) and hmac.compare_digest(given.encode("utf-8", "replace"), stored.encode())
 
 
 def registration_number(year: int, city_code: str, point: str, serial: int) -> str:

@@ -188,12 +188,25 @@ class RegistrationOut(Answer):
     due_on: date | None = Field(description="the registrar's deadline while submitted")
     due_provisional: bool = Field(description="the deadline runs past the published official calendar")
     number: str | None = Field(description="14-digit registration number once registered")
+    check_code: str | None = Field(description="printed on the certificate; public verification asks for it")
+    buyer_confirmed_at: LocalTime | None = Field(
+        description="when the buyer confirmed (on the hub, by the cited deal, or in writing recorded by a "
+                    "registrar); approval needs it")
     registered_on: date | None
     certificate_url: str | None
     vat_exempt: bool
     grounds: list[str]
     comment: str | None = Field(validation_alias="review_comment")
     created_at: LocalTime
+
+
+class RegistrationVerifyQuery(Schema):
+    code: str = Field(min_length=1, max_length=20, description="the check code printed on the certificate")
+
+
+class RegistrationConfirmationIn(Schema):
+    evidence: str = Field(min_length=1, max_length=500,
+                          description="the buyer's written confirmation the registrar holds (letter, attachment)")
 
 
 class RegistrationVerifyOut(Answer):

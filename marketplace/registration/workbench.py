@@ -43,9 +43,30 @@ def _returned_items(user, limit: int) -> list[workbench.Item]:
     return [_item(reg, "registration_returned") for reg in regs]
 
 
+def _to_confirm(user):
+    from .services.confirmation import waiting_for_us
+    return waiting_for_us(actor=user)
+
+
+def _to_confirm_count(user) -> int:
+    query = _to_confirm(user)
+    return 0 if query is None else workbench.count_rows(query)
+
+
+def _to_confirm_items(user, limit: int) -> list[workbench.Item]:
+    query = _to_confirm(user)
+    if query is None:
+        return []
+    regs = db.session.scalars(query.order_by(ContractRegistration.submitted_on, ContractRegistration.id).limit(limit))
+    return [_item(reg, "registration_confirm", reg.due_on) for reg in regs]
+
+
 def register():
     workbench.add_queue("registration", _l("待审查合同登记"), "registration.queue", who=_registrar,
                         count=lambda user: workbench.count_rows(_submitted()), items=_items, priority=15)
     workbench.add_queue("registration_returned", _l("退回补正的合同登记"), "registration.mine", who=nav.org_member,
                         count=lambda user: workbench.count_rows(_returned(user)), items=_returned_items,
                         priority=30, show_empty=False)
+    workbench.add_queue("registration_confirm", _l("待本单位确认的合同登记"), "registration.mine", who=nav.org_member,
+                        count=_to_confirm_count, items=_to_confirm_items, priority=25, show_empty=False,
+                        badge=False)

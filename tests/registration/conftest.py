@@ -49,6 +49,31 @@ def seller(make_user, seller_org):
 
 
 @pytest.fixture
+def buyer_org(make_org):
+    """The buyer of the payload on the hub: its business licence for BUYER_USCC verified, so its members
+    confirm applications naming it (a registrar approves only confirmed ones)."""
+    from marketplace.verification.demo import grant
+    from marketplace.verification.services import seed_identity
+    org = make_org(name="苏州博远新材料有限公司", kind="enterprise", city="苏州", verified=False)
+    seed_identity(org, uscc=BUYER_USCC, legal_name=org.name, legal_rep="李总")
+    grant(org)
+    db.session.commit()
+    return org
+
+
+@pytest.fixture
+def buyer(make_user, buyer_org):
+    return make_user(org=buyer_org, email="buyer@test.cn")
+
+
+def approve(client, headers, reg_id, **body):
+    """The buyer confirms the submitted application, then the registrar approves it (the answer)."""
+    resp = client.post(f"/api/v1/contract-registrations/{reg_id}/confirm", json={}, headers=headers["buyer"])
+    assert resp.status_code in (200, 409), resp.get_json()  # 409: confirmed already (a cited deal)
+    return client.post(f"/api/v1/contract-registrations/{reg_id}/approve", json=body, headers=headers["registrar"])
+
+
+@pytest.fixture
 def other_org(make_org):
     return make_org(name="无关企业", kind="enterprise", city="无锡")
 
@@ -65,8 +90,9 @@ def registrar(make_user, make_org):
 
 
 @pytest.fixture
-def headers(api_token, seller, registrar, outsider):
-    return {"seller": api_token(seller), "registrar": api_token(registrar), "outsider": api_token(outsider)}
+def headers(api_token, seller, registrar, outsider, buyer):
+    return {"seller": api_token(seller), "registrar": api_token(registrar), "outsider": api_token(outsider),
+            "buyer": api_token(buyer)}
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 
 from marketplace.registration import rules
-from tests.registration.conftest import payload
+from tests.registration.conftest import approve, payload
 
 API = "/api/v1/contract-registrations"
 
@@ -36,7 +36,7 @@ def test_application_draft_submit_return_resubmit_approve(client, headers, creat
     resp = post(client, f"/{reg['id']}/submit", headers["seller"])
     assert resp.status_code == 200 and resp.get_json()["status"] == "submitted" and resp.get_json()["due_on"]
 
-    resp = post(client, f"/{reg['id']}/approve", headers["registrar"])
+    resp = approve(client, headers, reg["id"])
     body = resp.get_json()
     assert resp.status_code == 200 and body["status"] == "registered", body
     assert len(body["number"]) == 14 and body["number"].isdigit()
@@ -66,6 +66,7 @@ def test_only_registrars_decide(client, headers, create, action, body):
         resp = post(client, f"/{reg['id']}/{action}", headers[who], body)
         assert resp.status_code in (403, 404), (who, resp.get_json())
     assert client.get(f"{API}/{reg['id']}", headers=headers["seller"]).get_json()["status"] == "submitted"
+    post(client, f"/{reg['id']}/confirm", headers["buyer"])
     resp = post(client, f"/{reg['id']}/{action}", headers["registrar"], body)
     assert resp.status_code == 200, resp.get_json()
 

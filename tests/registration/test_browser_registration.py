@@ -97,7 +97,8 @@ def test_apply_return_correct_approve_certificate_verify(page, live_server, sell
     pdf = resp.body()
     assert pdf.startswith(b"%PDF-")
     target = _qr_target(pdf)
-    assert target == f"{base}/contract-registrations/verify/{number}"
+    code = page.inner_text("#check-code")
+    assert target == f"{base}/contract-registrations/verify/{number}?code={code}"  # the QR code carries the code
     log_out(page)
     page.goto(target)  # anyone, signed out
     result = page.locator("#verify-result")

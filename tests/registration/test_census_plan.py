@@ -2,6 +2,7 @@
 from marketplace.census.services.report import plan_figures
 from marketplace.core.timeutil import to_local, utcnow
 
+from .conftest import approve
 from .test_api import post
 
 
@@ -15,7 +16,7 @@ def test_registered_contracts_count_in_the_census_plan(client, headers, create):
     reg = create()
     assert post(client, f"/{reg['id']}/submit", headers["seller"]).status_code == 200
     assert _plan(year)["contracts"]["value"] == 0  # submitted, not registered
-    assert post(client, f"/{reg['id']}/approve", headers["registrar"]).status_code == 200
+    assert approve(client, headers, reg["id"]).status_code == 200
     plan = _plan(year)
     assert plan["contracts"]["value"] == 1
     assert plan["contract_amount"]["value"] == reg["total_amount"]

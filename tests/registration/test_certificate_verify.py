@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.registration.conftest import BUYER_USCC, SELLER_USCC, payload
+from tests.registration.conftest import BUYER_USCC, SELLER_USCC, approve, payload
 
 API = "/api/v1/contract-registrations"
 
@@ -14,7 +14,7 @@ def registered(client, headers, create):
     def _registered(**overrides):
         reg = create(**overrides)
         client.post(f"{API}/{reg['id']}/submit", json={}, headers=headers["seller"])
-        resp = client.post(f"{API}/{reg['id']}/approve", json={}, headers=headers["registrar"])
+        resp = approve(client, headers, reg["id"])
         assert resp.status_code == 200, resp.get_json()
         return resp.get_json()
     return _registered
@@ -58,7 +58,7 @@ def test_no_certificate_before_registration(client, login, seller, create):
 
 def test_verify_shows_the_public_facts_and_nothing_private(client, registered):
     reg = registered(non_tech_items=[{"name": "秘密设备清单", "amount": 20_000_000}])
-    resp = client.get(f"/contract-registrations/verify/{reg['number']}")
+    resp = client.get(f"/contract-registrations/verify/{reg['number']}?code={reg['check_code']}")
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200
     assert 'data-valid="true"' in html and reg["number"] in html
@@ -69,7 +69,7 @@ def test_verify_shows_the_public_facts_and_nothing_private(client, registered):
                     "¥1,200,000.00", "¥1,000,000.00"):
         assert private not in html, private
 
-    api = client.get(f"{API}/verify/{reg['number']}")
+    api = client.get(f"{API}/verify/{reg['number']}", query_string={"code": reg["check_code"].lower()})
     body = api.get_json()
     assert api.status_code == 200 and body["valid"] is True and body["seller_name"] == "南京工业技术大学"
     assert "tech_amount" not in body and "total_amount" not in body
@@ -80,15 +80,15 @@ def test_verify_shows_the_public_facts_and_nothing_private(client, registered):
 
 @pytest.mark.parametrize("number", ["26320101999999", "abc", "2632010100000１", "1" * 40])
 def test_verify_unknown_numbers(client, number):
-    assert client.get(f"{API}/verify/{number}").status_code == 404
-    resp = client.get(f"/contract-registrations/verify/{number}")
+    assert client.get(f"{API}/verify/{number}?code=ABCD2345").status_code == 404
+    resp = client.get(f"/contract-registrations/verify/{number}?code=ABCD2345")
     assert resp.status_code == 404 and 'data-valid="false"' in resp.get_data(as_text=True)
 
 
 def test_drafts_and_refused_applications_do_not_verify(client, headers, create):
     reg = create()
     assert reg["number"] is None
-    html = client.get("/contract-registrations/verify/26320101000001").get_data(as_text=True)
+    html = client.get("/contract-registrations/verify/26320101000001?code=ABCD2345").get_data(as_text=True)
     assert 'data-valid="false"' in html
 
 
@@ -103,13 +103,13 @@ def test_amendment_changes_the_registered_contract_and_keeps_its_number(client, 
     again = client.post(API, json={**payload(), "kind": "cancel", "amends_id": reg["id"]}, headers=headers["seller"])
     assert again.status_code == 409
     client.post(f"{API}/{change['id']}/submit", json={}, headers=headers["seller"])
-    resp = client.post(f"{API}/{change['id']}/approve", json={}, headers=headers["registrar"])
+    resp = approve(client, headers, change["id"])
     assert resp.status_code == 200 and resp.get_json()["number"] is None
 
     original = client.get(f"{API}/{reg['id']}", headers=headers["seller"]).get_json()
     assert original["number"] == reg["number"] and original["total_amount"] == 300_000_000
     assert original["tech_amount"] == 280_000_000
-    facts = client.get(f"{API}/verify/{reg['number']}").get_json()
+    facts = client.get(f"{API}/verify/{reg['number']}?code={reg['check_code']}").get_json()
     assert facts["valid"] and facts["amended"] and "total_amount" not in facts
     login(client, seller)
     text = _pdf_text(client.get(reg["certificate_url"]).data) if _has_pypdf() else ""
@@ -124,9 +124,9 @@ def test_cancellation_invalidates_the_number(client, headers, registered):
     cancel = cancel.get_json()
     client.post(f"{API}/{cancel['id']}/submit", json={}, headers=headers["seller"])
     assert client.post(f"{API}/{cancel['id']}/approve", json={}, headers=headers["registrar"]).status_code == 200
-    facts = client.get(f"{API}/verify/{reg['number']}").get_json()
+    facts = client.get(f"{API}/verify/{reg['number']}?code={reg['check_code']}").get_json()
     assert facts["valid"] is False and facts["status"] == "cancelled"
-    html = client.get(f"/contract-registrations/verify/{reg['number']}").get_data(as_text=True)
+    html = client.get(f"/contract-registrations/verify/{reg['number']}?code={reg['check_code']}").get_data(as_text=True)
     assert 'data-valid="false"' in html
     # a cancelled contract cannot be changed again
     again = client.post(API, json={**payload(), "kind": "amend", "amends_id": reg["id"]}, headers=headers["seller"])

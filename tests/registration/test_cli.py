@@ -3,6 +3,7 @@ from datetime import date
 
 from marketplace.extensions import db
 from marketplace.registration.models import ContractRegistration
+from tests.registration.conftest import approve
 
 
 def test_overdue_and_stats_commands(app, runner, client, headers, create, tmp_path):
@@ -15,8 +16,7 @@ def test_overdue_and_stats_commands(app, runner, client, headers, create, tmp_pa
     result = runner.invoke(args=["registration", "overdue"])
     assert result.exit_code == 0 and f"#{late['id']}\t2026-01-26" in result.output and "1 overdue" in result.output
 
-    approved = client.post(f"/api/v1/contract-registrations/{fresh['id']}/approve", json={},
-                           headers=headers["registrar"]).get_json()
+    approved = approve(client, headers, fresh["id"]).get_json()
     year = date.fromisoformat(approved["registered_on"]).year
     result = runner.invoke(args=["registration", "stats", "--year", str(year), "--group-by", "city"])
     assert result.exit_code == 0 and "3201,3201 南京,1,120000000,100000000" in result.output

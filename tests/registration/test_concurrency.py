@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 N = 20
 
 
-def _submitted(seller, n):
+def _submitted(seller, n, buyer):
     from datetime import date
     ids = []
     for i in range(n):
@@ -27,6 +27,7 @@ def _submitted(seller, n):
         data["signed_on"], data["valid_until"] = date(2026, 9, 1), date(2027, 8, 31)
         reg = services.create_application(services.application_in(data), actor=seller)
         services.submit_application(reg, actor=seller)
+        services.confirm_as_buyer(reg, actor=buyer)
         ids.append(reg.id)
     db.session.commit()
     return ids
@@ -41,8 +42,8 @@ def _assert_consecutive(numbers):
     assert len({n[:-6] for n in numbers}) == 1  # same year, city and point
 
 
-def test_twenty_concurrent_approvals_get_consecutive_numbers(app, seller, registrar):
-    ids = _submitted(seller, N)
+def test_twenty_concurrent_approvals_get_consecutive_numbers(app, seller, registrar, buyer):
+    ids = _submitted(seller, N, buyer)
     registrar_id = registrar.id
 
     def approve(i):
@@ -63,8 +64,8 @@ def test_twenty_concurrent_approvals_get_consecutive_numbers(app, seller, regist
     assert db.session.scalar(sa.select(RegistrationSerial.last_serial)) == N
 
 
-def test_twenty_concurrent_api_approvals(app, seller, registrar, api_token):
-    ids = _submitted(seller, N)
+def test_twenty_concurrent_api_approvals(app, seller, registrar, buyer, api_token):
+    ids = _submitted(seller, N, buyer)
     headers = api_token(registrar)
 
     def approve(i):
@@ -76,8 +77,8 @@ def test_twenty_concurrent_api_approvals(app, seller, registrar, api_token):
     _assert_consecutive([number for _code, number in results])
 
 
-def test_the_same_application_approved_twice_at_once_gets_one_number(app, seller, registrar, api_token):
-    [reg_id] = _submitted(seller, 1)
+def test_the_same_application_approved_twice_at_once_gets_one_number(app, seller, registrar, buyer, api_token):
+    [reg_id] = _submitted(seller, 1, buyer)
     headers = api_token(registrar)
 
     def approve(i):
@@ -90,8 +91,8 @@ def test_the_same_application_approved_twice_at_once_gets_one_number(app, seller
     assert db.session.scalar(sa.select(RegistrationSerial.last_serial)) == 1  # no serial burnt: no gap
 
 
-def test_the_database_refuses_a_duplicate_number(app, seller):
-    [a, b] = _submitted(seller, 2)
+def test_the_database_refuses_a_duplicate_number(app, seller, buyer):
+    [a, b] = _submitted(seller, 2, buyer)
     db.session.execute(sa.update(ContractRegistration).where(ContractRegistration.id == a)
                        .values(number="26320101000001"))
     db.session.commit()

@@ -8,7 +8,7 @@ import pytest
 from marketplace.extensions import db
 from marketplace.registration.models import ContractRegistration
 from marketplace.registration.services import register_prefill_source, unregister_prefill_source
-from tests.registration.conftest import BUYER_USCC, SELLER_USCC
+from tests.registration.conftest import BUYER_USCC, SELLER_USCC, approve
 
 
 def form_data(**overrides):
@@ -95,11 +95,14 @@ def test_prefill_from_a_signed_deal(client, login, seller):
         unregister_prefill_source("test-deals")
 
 
-def test_registrar_pages(client, login, seller, registrar, app):
+def test_registrar_pages(client, login, seller, registrar, buyer, app):
     login(client, seller)
     client.post("/contract-registrations/new", data=form_data())
     [reg] = rows()
     client.post(f"/contract-registrations/{reg.id}/submit")
+    buyer_client = app.test_client()
+    login(buyer_client, buyer)
+    assert buyer_client.post(f"/contract-registrations/{reg.id}/confirm").status_code == 302
     # the seller sees no registrar buttons and cannot open the queue
     html = client.get(f"/contract-registrations/{reg.id}").get_data(as_text=True)
     assert "return-form" not in html and "approve-button" not in html
@@ -138,8 +141,7 @@ def test_pages_need_access(client, login, seller, outsider, app):
 def _registered(client, headers, create, **overrides):
     reg = create(**overrides)
     client.post(f"/api/v1/contract-registrations/{reg['id']}/submit", json={}, headers=headers["seller"])
-    return client.post(f"/api/v1/contract-registrations/{reg['id']}/approve", json={},
-                       headers=headers["registrar"]).get_json()
+    return approve(client, headers, reg["id"]).get_json()
 
 
 def test_stats_api_page_and_downloads(client, headers, create):
@@ -199,8 +201,8 @@ def test_pages_in_english(client, login, seller):
     client.get("/lang/en")
     html = client.get("/contract-registrations/stats").get_data(as_text=True)
     assert "Technology-contract registration statistics" in html and "Download XLSX" in html
-    html = client.get("/contract-registrations/verify/26320101000009").get_data(as_text=True)
-    assert "No such registration number" in html
+    html = client.get("/contract-registrations/verify/26320101000009?code=ABCD2345").get_data(as_text=True)
+    assert "No such registration number, or the check code does not match" in html
     login(client, seller)
     html = client.get("/contract-registrations/new").get_data(as_text=True)
     assert "Application for technology-contract registration" in html and "Technology development" in html

@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.filing.conftest import admin, make_filing, make_upload, reviewer  # noqa: F401
-from tests.registration.conftest import BUYER_USCC
+from tests.registration.conftest import BUYER_USCC, approve
 
 API = "/api/v1/contract-registrations"
 
@@ -24,7 +24,7 @@ def registered(client, headers, create):
     def _registered(**overrides):
         reg = create(**overrides)
         client.post(f"{API}/{reg['id']}/submit", json={}, headers=headers["seller"])
-        resp = client.post(f"{API}/{reg['id']}/approve", json={}, headers=headers["registrar"])
+        resp = approve(client, headers, reg["id"])
         assert resp.status_code == 200, resp.get_json()
         return resp.get_json()
     return _registered

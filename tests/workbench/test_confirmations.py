@@ -24,6 +24,7 @@ def test_the_accept_button_names_the_amount_in_its_confirmation(client, login, w
 def test_approving_without_a_document_asks_first(client, login, create, headers, registrar):
     reg = create()
     client.post(f"/api/v1/contract-registrations/{reg['id']}/submit", json={}, headers=headers["seller"])
+    client.post(f"/api/v1/contract-registrations/{reg['id']}/confirm", json={}, headers=headers["buyer"])
     login(client, registrar)
     html = client.get(f"/contract-registrations/{reg['id']}").get_data(as_text=True)
     form = html.split(f'action="/contract-registrations/{reg["id"]}/approve"')[1].split(">")[0]

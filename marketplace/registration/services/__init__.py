@@ -9,6 +9,13 @@ from .applications import (  # noqa: F401
                            today_local,
                            update_application,
 )
+from .confirmation import (  # noqa: F401
+                           confirm_as_buyer,
+                           is_buyer,
+                           needs_buyer,
+                           record_buyer_confirmation,
+                           waiting_for_us,
+)
 from .prefill import prefill_for_deal, register_prefill_source, unregister_prefill_source  # noqa: F401
 from .review import (  # noqa: F401
                            approve_application,

@@ -22,15 +22,21 @@ def is_applicant(reg: ContractRegistration, *, actor) -> bool:
 
 
 def can_view(reg: ContractRegistration, *, actor) -> bool:
-    return is_applicant(reg, actor=actor) or is_registrar(actor=actor)
+    """The applicant, registrars, and the buyer named once the application is submitted (to confirm it)."""
+    from .confirmation import is_buyer
+    return is_applicant(reg, actor=actor) or is_registrar(actor=actor) or (
+        reg.status != "draft" and is_buyer(reg, actor=actor))
 
 
 def allowed_actions(reg: ContractRegistration, *, actor) -> list[str]:
-    """The named transitions the actor may take now: the applicant submits; a registrar who is not of
-    the applying organisation returns, approves or refuses."""
+    """What the actor may do now: the applicant submits; a registrar who is not of the applying organisation
+    returns, refuses, and approves once the buyer confirmed; the buyer confirms (services.confirmation)."""
+    from .confirmation import confirmation_actions, needs_buyer
     applicant, registrar = is_applicant(reg, actor=actor), is_registrar(actor=actor)
-    return MACHINE.available(reg, lambda a: (a in APPLICANT_ACTIONS and applicant)
-                             or (a in REGISTRAR_ACTIONS and registrar and not applicant))
+    actions = MACHINE.available(reg, lambda a: (a in APPLICANT_ACTIONS and applicant)
+                                or (a in REGISTRAR_ACTIONS and registrar and not applicant
+                                    and not (a == "approve" and needs_buyer(reg))))
+    return actions + confirmation_actions(reg, actor=actor)
 
 
 def get_registration(registration_id, *, actor, for_update: bool = False) -> ContractRegistration:

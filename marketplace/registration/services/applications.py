@@ -202,6 +202,7 @@ def update_application(reg: ContractRegistration, fields: ApplicationIn, *, acto
         _check_cited_deal(clean, reg.deal_id, actor=actor)
     _check_documents(clean["document_ids"], actor=actor)
     _assign(reg, clean)
+    reg.buyer_confirmed_at = reg.buyer_confirmed_by_id = None  # the buyer confirmed the old text, not this
     db.session.flush()
     return reg
 
@@ -217,6 +218,8 @@ def submit_application(reg: ContractRegistration, *, actor, today: date | None =
     day = today or today_local()
     MACHINE.apply(reg, "submitted", actor=actor, action="resubmit" if resubmission else "submit")
     reg.submitted_on = day
+    from .confirmation import confirm_from_deal
+    confirm_from_deal(reg, actor=actor)
     reg.due_on, reg.due_provisional = rules.due_date(
         day, reg.tech_amount, normal=config("REGISTRATION_REVIEW_DAYS"),
         expert=config("REGISTRATION_EXPERT_REVIEW_DAYS"),

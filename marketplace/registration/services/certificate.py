@@ -34,8 +34,9 @@ def _qr_png(url: str) -> io.BytesIO:
     return buf
 
 
-def verify_url(number: str) -> str:
-    return url_for("registration.verify", number=number, _external=True)
+def verify_url(number: str, code: str | None = None) -> str:
+    """The public verify page of a number; with the check code, the page shows the facts at once."""
+    return url_for("registration.verify", number=number, _external=True, **({"code": code} if code else {}))
 
 
 def issued_certificate(reg) -> bytes:
@@ -47,7 +48,7 @@ def issued_certificate(reg) -> bytes:
     if not reg.number:
         raise Conflict(_("该申请尚未登记，没有登记证明"))
     fingerprint = ("registration", reg.id, reg.number, reg.status, reg.updated_at, str(get_locale()),
-                   verify_url(reg.number))
+                   verify_url(reg.number, reg.check_code))
     return kept_copy("certificates", fingerprint, lambda: certificate_pdf(reg))
 
 
@@ -79,15 +80,20 @@ def certificate_pdf(reg) -> bytes:
         rows.append((_("变更"), _("本证明反映最近一次变更登记后的内容")))
     title, number_line = _("技术合同认定登记证明"), _("登记编号：%(number)s", number=reg.number)
     cancelled, issuer = _("本合同登记已注销"), current_app.config["REGISTRATION_ISSUER"]
-    url, prompt = verify_url(reg.number), _("扫描二维码或访问以下网址核验本证明：")
+    # The QR code carries the check code; the typeable address asks for it (printed beside the number).
+    code_line = _("校验码：%(code)s", code=reg.check_code or "")
+    url, prompt = verify_url(reg.number), _("扫描二维码或访问以下网址，输入校验码核验本证明：")
+    qr_url = verify_url(reg.number, reg.check_code)
     pdf = FPDF(format="A4")
     pdf.set_title(f"{title} {reg.number}")
-    add_cjk_font(pdf, "".join([title, number_line, cancelled, issuer, prompt, url, *(k + v for k, v in rows)]))
+    add_cjk_font(pdf, "".join([title, number_line, code_line, cancelled, issuer, prompt, url,
+                               *(k + v for k, v in rows)]))
     pdf.add_page()
     pdf.set_font("cjk", size=20)
     pdf.cell(0, 14, title, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("cjk", size=11)
     pdf.cell(0, 8, number_line, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 8, code_line, align="C", new_x="LMARGIN", new_y="NEXT")
     if reg.status == "cancelled":
         pdf.set_text_color(180, 0, 0)
         pdf.cell(0, 8, cancelled, align="C", new_x="LMARGIN", new_y="NEXT")
@@ -101,10 +107,10 @@ def certificate_pdf(reg) -> bytes:
         pdf.set_y(max(pdf.get_y(), y + 8))
     pdf.ln(6)
     top = pdf.get_y()
-    pdf.image(_qr_png(url), x=pdf.l_margin, y=top, w=36, h=36)
+    pdf.image(_qr_png(qr_url), x=pdf.l_margin, y=top, w=36, h=36)
     pdf.set_xy(pdf.l_margin + 42, top + 4)
     pdf.set_font("cjk", size=10)
-    pdf.multi_cell(0, 6, prompt + "\n" + url)
+    pdf.multi_cell(0, 6, prompt + "\n" + url + "\n" + code_line)
     issue_seal(pdf, issuer, top + 40, reg.registered_on)
     return bytes(pdf.output())
 

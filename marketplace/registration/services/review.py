@@ -89,8 +89,13 @@ def next_serial(year: int, city_code: str, point: str) -> int:
 
 def approve_application(reg: ContractRegistration, *, actor, comment: str | None = None,
                         today: date | None = None) -> ContractRegistration:
-    """Register: a new contract gets its number; an amendment changes the registered contract (same
-    number), a cancellation cancels it."""
+    """Register: a new contract gets its number (and the check code printed on its certificate); an
+    amendment changes the registered contract (same number), a cancellation cancels it. The buyer must
+    have confirmed first (services.confirmation)."""
+    from .confirmation import needs_buyer
+    if needs_buyer(reg) and reg.status == "submitted" and is_registrar(actor=actor) \
+            and not is_applicant(reg, actor=actor):
+        raise Conflict(_("买方尚未确认该合同，确认后才能登记"))
     _may(reg, actor=actor, action="approve")
     day = today or today_local()
     if reg.kind != "new":
@@ -102,7 +107,8 @@ def approve_application(reg: ContractRegistration, *, actor, comment: str | None
         number = rules.registration_number(day.year, city, point, next_serial(day.year, city, point))
     # the number goes with the status (the table requires a registered contract to have one)
     MACHINE.apply(reg, "registered", actor=actor, comment=comment, action="approve", number=number, due_on=None,
-                  registered_on=day, registered_by_id=actor.id)
+                  registered_on=day, registered_by_id=actor.id,
+                  check_code=rules.new_check_code() if number else None)
     reg.review_comment = (comment or "").strip() or None
     if reg.kind == "amend":
         _amend(reg.amends, reg, actor=actor)

@@ -7,13 +7,22 @@ from .. import rules
 from ..models import ContractRegistration
 
 
-def find_by_number(number: str) -> ContractRegistration | None:
-    """The registered (or since cancelled) contract with this 14-digit number, in its latest state."""
+def find_by_number(number: str, code: str | None) -> ContractRegistration | None:
+    """The registered (or since cancelled) contract with this 14-digit number, in its latest state, when
+    `code` is the check code printed on its certificate: numbers are consecutive, so a number alone would
+    let anyone list the register. A wrong code answers as an unknown number."""
     number = conform(rules.Number, number)
     if number is None:  # not a number we give: none registered
         return None
-    return db.session.scalar(sa.select(ContractRegistration).where(
+    reg = db.session.scalar(sa.select(ContractRegistration).where(
         ContractRegistration.number == number, ContractRegistration.kind == "new"))
+    return reg if reg is not None and rules.check_code_matches(reg.check_code, code) else None
+
+
+def verify_limit() -> str:
+    """Public look-ups per address (REGISTRATION_VERIFY_LIMIT), pages and API together."""
+    from flask import current_app
+    return current_app.config["REGISTRATION_VERIFY_LIMIT"]
 
 
 def public_facts(reg: ContractRegistration) -> dict:
