@@ -230,16 +230,17 @@ SUBSIDISED_TYPES = ("instrument",)
 # A published listing's fields are material unless named here: a material change (what the public is
 # told, charged or subsidised on: title, texts, city and platforms, prices and every money field such
 # as an instrument's original value, the subsidy threshold; models, kinds, grades, terms) waits for a
-# reviewer as a revision, while the published version stays public. The fields below are contact and
-# housekeeping details that apply at once. A field added to a type is material until listed here.
+# reviewer as a revision, while the published version stays public. Every public text is material too
+# (tags, discipline and contacts are searchable and shown: changed at once they would publish unreviewed
+# text, a contact redirecting the public elsewhere). The fields below are counts and switches that apply
+# at once. A field added to a type is material until listed here.
 NON_MATERIAL_FIELDS: dict[str, frozenset[str]] = {
-    "*": frozenset({"contact_name", "contact_phone", "contact_email", "tags", "discipline"}),
-    "instrument": frozenset({"location", "sample_requirements", "bookable"}),
+    "*": frozenset(),
+    "instrument": frozenset({"bookable"}),
     "facility": frozenset({"capacity", "bookable"}),
     "institution": frozenset({"staff_count"}),
-    "dataset": frozenset({"update_frequency", "data_size"}),
     "incubator": frozenset({"seats"}),
-    "bioresource": frozenset({"quantity", "storage"}),
+    "bioresource": frozenset({"quantity"}),
 }
 
 

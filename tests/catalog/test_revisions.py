@@ -72,7 +72,9 @@ def pending(resource_id):
 def test_material_fields_are_declared_once():
     assert is_material("instrument", "external_price") and is_material("instrument", "original_value")
     assert is_material("instrument", "title") and is_material("achievement", "asking_price")
-    assert not is_material("instrument", "contact_phone") and not is_material("instrument", "bookable")
+    for text in ("contact_name", "contact_phone", "contact_email", "tags", "discipline", "location"):
+        assert is_material("instrument", text), text  # every public text waits for review (issue 25)
+    assert not is_material("instrument", "bookable") and not is_material("facility", "capacity")
     known = {f.name for t in RESOURCE_TYPES.values() for f in t.fields} | set(services.COMMON_FIELDS)
     assert all(n in known for names in NON_MATERIAL_FIELDS.values() for n in names)
 
@@ -154,11 +156,11 @@ def test_rejection_keeps_the_published_version_and_tells_the_owner(app, client, 
     assert "修改已退回" in client.get("/my/resources").get_data(as_text=True)
 
 
-def test_contact_phone_applies_at_once_and_a_new_edit_replaces_the_pending_one(app, client, login, inst, owner):
+def test_contact_phone_waits_for_review_and_a_new_edit_replaces_the_pending_one(app, client, login, inst, owner):
     login(client, owner)
     client.post(f"/resources/{inst.id}/edit", data=edit_form(inst, contact_phone="025-83591234"))
-    assert fresh(inst.id).contact_phone == "025-83591234" and not pending(inst.id)
-    assert "025-83591234" in app.test_client().get(f"/resources/{inst.id}").get_data(as_text=True)
+    assert fresh(inst.id).contact_phone == "025-0000" and pending(inst.id)[0].changes == {"contact_phone": "025-83591234"}
+    assert "025-83591234" not in app.test_client().get(f"/resources/{inst.id}").get_data(as_text=True)
 
     client.post(f"/resources/{inst.id}/edit", data=edit_form(inst, external_price="500"))
     first = pending(inst.id)[0]
@@ -219,10 +221,12 @@ def test_api_patch_answers_202_with_the_revision(app, inst, owner, reviewer, api
                      headers=api_token(owner))
     assert resp.status_code == 202, resp.get_data(as_text=True)
     body = resp.get_json()
-    assert body["status"] == "pending" and body["changes"] == {"external_price": {"old": 40_000, "new": 55_000}}
-    assert fresh(inst.id).contact_name == "李老师" and fresh(inst.id).external_price == 40_000
+    assert body["status"] == "pending" and body["changes"] == {"external_price": {"old": 40_000, "new": 55_000},
+                                                               "contact_name": {"old": "", "new": "李老师"}}
+    assert fresh(inst.id).contact_name == "" and fresh(inst.id).external_price == 40_000
     # a non-material PATCH answers 200 and leaves the pending revision alone
-    resp = api.patch(f"/api/v1/resources/{inst.id}", json={"contact_phone": "12345"}, headers=api_token(owner))
+    resp = api.patch(f"/api/v1/resources/{inst.id}", json={"bookable": not fresh(inst.id).bookable},
+                     headers=api_token(owner))
     assert resp.status_code == 200 and resp.get_json()["fields"]["external_price"] == 40_000
     assert api.get(f"/api/v1/resources/{inst.id}/revision", headers=api_token(owner)).get_json()["id"] == body["id"]
 

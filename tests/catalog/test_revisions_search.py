@@ -40,3 +40,16 @@ def test_search_shows_the_published_title_until_approval(app, client, make_org, 
     photo = services.thumbnail_id(r.id)
     html = client.get("/search?q=原子力显微镜").get_data(as_text=True)
     assert photo and f'class="card-thumb" src="/uploads/{photo}"' in html
+
+
+def test_tags_and_discipline_are_not_searchable_until_approved(app, client, make_org, make_user, make_resource):
+    """Issue 25: a published listing's new tags and discipline were searchable at once, unreviewed."""
+    lab = make_org(name="江南大学测试中心")
+    owner, reviewer = make_user(org=lab), make_user(roles=("reviewer",))
+    r = make_resource("instrument", lab, title="液相色谱仪", tags="色谱")
+    services.update_resource(r, {"tags": "色谱,澳门博彩", "discipline": "彩票代购"}, actor=owner)
+    db.session.commit()
+    assert titles(client, "澳门博彩") == [] and titles(client, "彩票代购") == []
+    services.decide(services.pending_revision(r), "approve", actor=reviewer)
+    db.session.commit()
+    assert titles(client, "澳门博彩") == ["液相色谱仪"] and titles(client, "彩票代购") == ["液相色谱仪"]
