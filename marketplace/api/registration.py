@@ -18,8 +18,8 @@ from ..registration.schemas import (
     RegistrationVerifyOut,
     RegistrationVerifyQuery,
 )
-from ..registration.services.verify import verify_limit
 from ..registration.services.stats import contract_stats
+from ..registration.services.verify import verify_limit
 from .common import api_actor
 from .spec import endpoint
 

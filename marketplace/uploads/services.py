@@ -46,14 +46,14 @@ def register_publisher_rule(fn: Callable) -> Callable:
     return fn
 
 
-def may_publish(actor) -> bool:
+def may_publish(*, actor) -> bool:
     """Whether the actor's organisation is verified: only those host files anyone may read."""
     org_id = getattr(actor, "organisation_id", None)
     return org_id is not None and any(rule(org_id) for rule in PUBLISHER_RULES)
 
 
-def require_publisher(actor, field: str = "file"):
-    if not may_publish(actor):
+def require_publisher(field: str = "file", *, actor):
+    if not may_publish(actor=actor):
         raise Invalid.field(field, _("只有通过认证（营业执照已核验）的单位才能公开文件"))
 
 
@@ -61,7 +61,7 @@ def quota_bytes() -> int:
     return int(current_app.config.get("UPLOAD_QUOTA_BYTES", 500 * 1024 * 1024))
 
 
-def used_bytes(actor) -> int:
+def used_bytes(*, actor) -> int:
     """What the actor's organisation (or, without one, the actor) keeps in uploads, in bytes. The
     organisation's row is locked first (PostgreSQL), so two uploads at once cannot both pass the quota."""
     if actor.organisation_id is not None:
@@ -116,7 +116,7 @@ def store_upload(stream, filename: str | None, *, actor, public: bool = False, f
     """
     require_login(actor)
     if public:
-        require_publisher(actor, field)
+        require_publisher(field, actor=actor)
     limit = max_bytes()
     digest = hashlib.sha256()
     size = 0
@@ -140,7 +140,7 @@ def store_upload(stream, filename: str | None, *, actor, public: bool = False, f
         content_type = rules.sniff(head)
         if content_type is None:
             raise Invalid.field(field, _("只接受 PDF、JPEG 或 PNG 文件（按文件内容识别）"))
-        used, quota = used_bytes(actor), quota_bytes()
+        used, quota = used_bytes(actor=actor), quota_bytes()
         if used + size > quota:
             raise Invalid.field(field, _("上传空间已满：本单位最多保存 %(quota)s MB 文件，已用 %(used)s MB",
                                          quota=_mb(quota), used=_mb(used)))
@@ -228,7 +228,7 @@ def set_public(upload: Upload, public: bool, *, actor) -> Upload:
     if not is_owner(upload, actor):
         raise Forbidden(_("您无权修改此文件"))
     if public:
-        require_publisher(actor, "public")
+        require_publisher("public", actor=actor)
     upload.public = bool(public)
     db.session.flush()
     return upload

@@ -62,3 +62,20 @@ def test_an_organisation_has_a_quota(app, make_org, make_user, login, upload_fil
     other = app.test_client()
     login(other, make_user(make_org()))  # another organisation has its own space
     assert upload_file(other, PDF).status_code == 201
+
+
+def test_uploads_at_once_cannot_both_pass_the_quota(app, make_org, make_user, api_token, monkeypatch):
+    import io
+
+    from tests.races import race
+    monkeypatch.setitem(app.config, "UPLOAD_QUOTA_BYTES", len(PDF) * 3 + 10)
+    org = make_org()
+    headers = [api_token(make_user(org)) for _ in range(6)]
+
+    def upload(i):
+        return app.test_client().post("/api/v1/uploads", data={"file": (io.BytesIO(PDF), "a.pdf", "application/pdf")},
+                                      content_type="multipart/form-data", headers=headers[i]).status_code
+
+    codes = race(app, 6, upload)
+    assert sorted(codes) == [201] * 3 + [422] * 3, codes
+    assert _count() == 3

@@ -28,7 +28,7 @@ __all__ = ["buyer_on_hub", "confirm_as_buyer", "confirmation_actions", "is_buyer
 MAX_EVIDENCE = 500
 
 
-def _signed_in(actor) -> bool:
+def _signed_in(*, actor) -> bool:
     return bool(actor is not None and getattr(actor, "is_authenticated", False))
 
 
@@ -47,7 +47,7 @@ def buyer_on_hub(reg: ContractRegistration) -> bool:
 
 def is_buyer(reg: ContractRegistration, *, actor) -> bool:
     """A member of the organisation that verifiably holds the buyer's USCC (not the applicant itself)."""
-    if not _signed_in(actor) or actor.organisation_id is None or actor.organisation_id == reg.applicant_org_id:
+    if not _signed_in(actor=actor) or actor.organisation_id is None or actor.organisation_id == reg.applicant_org_id:
         return False
     return _verified_holder(reg.buyer_uscc) == actor.organisation_id
 
@@ -114,7 +114,7 @@ def confirm_from_deal(reg: ContractRegistration, *, actor, now: datetime | None 
 def waiting_for_us(*, actor):
     """Submitted applications naming the actor's organisation as buyer, not yet confirmed (a query)."""
     from ...verification.services import identity_of
-    org = getattr(actor, "organisation", None) if _signed_in(actor) else None
+    org = getattr(actor, "organisation", None) if _signed_in(actor=actor) else None
     ident = identity_of(org) if org is not None else None
     if ident is None or _verified_holder(ident.uscc) != org.id:
         return None
