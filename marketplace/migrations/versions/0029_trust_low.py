@@ -1,7 +1,7 @@
 """trust, third pass (Low findings): state-owned enterprises proven by a verified claim
 
 Revision ID: 0029_trust_low
-Revises: 0026_deal_money
+Revises: 0027_auctions
 Create Date: 2026-12-07 18:30:00
 
 - qualifications.kind may be 'state_owned' (a state-owned enterprise, proven by its property-rights
@@ -21,7 +21,7 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 # revision identifiers, used by Alembic.
 revision = '0029_trust_low'
-down_revision = '0026_deal_money'
+down_revision = '0027_auctions'
 branch_labels = None
 depends_on = None
 
