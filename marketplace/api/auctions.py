@@ -6,6 +6,8 @@ from ..auctions.schemas import (
     AuctionReviewIn,
     AuctionTermsIn,
     BidIn,
+    DepositPayIn,
+    DepositPayOut,
     RefundIn,
     RegistrationOut,
 )
@@ -57,6 +59,25 @@ def register(id):
     bank transfer quoting `remittance_code`, and is confirmed once the deposit is received."""
     actor = require_login(api_actor())
     return _registration_out(services.register(services.get_auction(id, actor=actor), actor=actor)), 201
+
+
+@endpoint("/auctions/<int:id>/registrations/<int:rid>/pay", "POST", body=DepositPayIn, answer=DepositPayOut,
+          errors=(401, 403, 404, 409, 422, 503), tags=["auctions"])
+def pay_deposit(id, rid, json: DepositPayIn):
+    """Pay the deposit by card through the gateway: the registration plus the PaymentIntent and its
+    client_secret (or, with `payment_method`, the confirmed outcome: received and, by default,
+    confirmed). 422 above the card ceiling (¥999,999.99): pay by transfer with the remittance code."""
+    actor = require_login(api_actor())
+    auction = services.get_auction(id, actor=actor)
+    reg = services.get_registration(auction, rid, actor=actor)
+    if json.payment_method:
+        payment = services.pay_deposit_with_payment_method(reg, actor=actor, payment_method=json.payment_method)
+    else:
+        payment = services.start_deposit_payment(reg, actor=actor)
+    reg = services.get_registration(services.get_auction(id, actor=actor), rid, actor=actor)
+    return DepositPayOut(**_registration_out(reg).model_dump(),
+                         payment_intent=payment.payment_intent_id if payment else None,
+                         client_secret=payment.client_secret if payment and payment.status != "succeeded" else None)
 
 
 @endpoint("/auctions/<int:id>/registrations/<int:rid>/confirm", "POST", answer=RegistrationOut,

@@ -11,10 +11,12 @@ def init_app(app):
     from flask_babel import lazy_gettext as _l
 
     from ..billing import remittance
+    from ..payments import purposes
     from ..core import nav
     from . import models  # noqa: F401  (registers the tables)
     from .cli import auctions_cli
     from .routes import bp
+    from .services.deposits import DepositPurpose
     from .services.registrations import DepositRemittance
 
     for key, value in DEFAULTS.items():
@@ -22,6 +24,7 @@ def init_app(app):
     app.register_blueprint(bp)
     app.cli.add_command(auctions_cli)
     remittance.register(DepositRemittance())  # deposits are paid by transfer, matched by their remittance code
+    purposes.register(DepositPurpose())  # or by card, up to the gateway's ceiling, on the one payment engine
     from .services.listing import auction_of
     app.jinja_env.globals.update(auction_for=auction_of)  # the achievement page's link to its auction
     nav.add_link(_l("竞价审核"), "auctions.review", who=lambda u: u.has_role("reviewer"))

@@ -2,7 +2,8 @@
 auction and registration (AuctionLedgerEntry).
 
     received (bank transfer)   Dr bank                      Cr auction_deposit_held (bidder)
-    refunded to a loser        Dr auction_deposit_held      Cr bank
+    received (card)            Dr gateway_clearing          Cr auction_deposit_held (bidder)
+    refunded to a loser        Dr auction_deposit_held      Cr bank (or gateway_clearing: a card's refund)
     applied to the price       Dr auction_deposit_held      Cr deal_seller_payable (seller)
     forfeited (no signature)   Dr auction_deposit_held      Cr forfeited_deposit_payable (seller)
 """
@@ -21,17 +22,22 @@ def _post(kind, lines, reg, memo, *, actor):
     return entry
 
 
-def post_received(reg, reference: str, *, actor=None):
+def _account(via: str) -> str:
+    """Where a deposit's money is: the bank for a transfer, the gateway's clearing for a card (as bills)."""
+    return "gateway_clearing" if via == "card" else "bank"
+
+
+def post_received(reg, reference: str, *, via: str = "transfer", actor=None):
     from ..ledger import Cr, Dr
-    return _post("deposit_received", [Dr("bank", reg.deposit, reg.org_id),
+    return _post("deposit_received", [Dr(_account(via), reg.deposit, reg.org_id),
                                       Cr("auction_deposit_held", reg.deposit, reg.org_id)],
                  reg, f"竞价 #{reg.auction_id} 保证金 {reg.remittance_code} {reference}", actor=actor)
 
 
-def post_refunded(reg, reference: str, *, actor=None):
+def post_refunded(reg, reference: str, *, via: str = "transfer", actor=None):
     from ..ledger import Cr, Dr
     return _post("deposit_refund", [Dr("auction_deposit_held", reg.deposit, reg.org_id),
-                                    Cr("bank", reg.deposit, reg.org_id)],
+                                    Cr(_account(via), reg.deposit, reg.org_id)],
                  reg, f"竞价 #{reg.auction_id} 退还保证金 {reference}", actor=actor)
 
 

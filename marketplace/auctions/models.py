@@ -89,7 +89,7 @@ class AuctionRegistration(db.Model):
         sa.CheckConstraint(f"status IN {sql_in(REGISTRATION_STATUSES)}", name="status"),
         sa.CheckConstraint("deposit >= 0", name="deposit"),
         sa.CheckConstraint("alias_no >= 1", name="alias_no"),
-        sa.CheckConstraint("deposit_via IS NULL OR deposit_via IN ('transfer', 'none')", name="deposit_via"),
+        sa.CheckConstraint("deposit_via IS NULL OR deposit_via IN ('transfer', 'card', 'none')", name="deposit_via"),
     )
 
     @property

@@ -3,7 +3,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from ..core.schema import Answer, AwareTime, Fen, LocalTime, PositiveFen, Schema, Text2000
+from ..core.schema import Answer, AwareTime, Fen, LocalTime, PositiveFen, Schema, Text2000, text
 from .states import FALLBACK_MODES, PHASES, REGISTRATION_STATUSES
 
 Phase = Literal[tuple(PHASES)]
@@ -35,6 +35,13 @@ class BidIn(Schema):
 
 class RefundIn(Schema):
     reference: str = Field(default="", max_length=100, description="the bank transfer's reference")
+
+
+class DepositPayIn(Schema):
+    """Optional: a card the gateway's script made (pm_… / card_…) to confirm at once; without it the
+    answer's client_secret is confirmed by the client with the gateway."""
+
+    payment_method: text(80) | None = None
 
 
 class BidOut(Answer):
@@ -86,6 +93,11 @@ class RegistrationOut(Answer):
     alias: str
 
 
+class DepositPayOut(RegistrationOut):
+    payment_intent: str | None = None
+    client_secret: str | None = None
+
+
 class CloseOut(Answer):
     closed: int
     awarded: int
@@ -95,4 +107,4 @@ class CloseOut(Answer):
 
 
 __all__ = ["AuctionCreatedOut", "AuctionOut", "AuctionReviewIn", "AuctionTermsIn", "BidIn", "BidOut", "CloseOut",
-           "MyRegistration", "RefundIn", "RegistrationOut"]
+           "DepositPayIn", "DepositPayOut", "MyRegistration", "RefundIn", "RegistrationOut"]

@@ -14,7 +14,7 @@ from .states import OPEN_STATUSES, PAYMENT_STATUSES, REUSABLE_STATUSES  # noqa: 
 
 class Payment(db.Model):
     """One attempt to collect what a purpose (payments.purposes) is owed: a booking's payable or fee,
-    a deal instalment, a monthly bill. Stored BEFORE the gateway is called."""
+    a deal instalment, a monthly bill, an auction deposit. Stored BEFORE the gateway is called."""
 
     __tablename__ = "payments"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -24,6 +24,8 @@ class Payment(db.Model):
     instalment_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("trading_deal_instalments.id", ondelete="RESTRICT"), index=True)
     bill_id: Mapped[int | None] = mapped_column(sa.ForeignKey("billing_bills.id", ondelete="RESTRICT"), index=True)
+    auction_registration_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("auction_registrations.id", ondelete="RESTRICT"), index=True)
     amount: Mapped[int] = mapped_column(sa.BigInteger)
     currency: Mapped[str] = mapped_column(sa.String(3), default="cny")
     idempotency_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
@@ -59,6 +61,11 @@ class Payment(db.Model):
         sa.Index("uq_payments_bill_succeeded", "bill_id", unique=True,
                  sqlite_where=sa.text("status = 'succeeded'"), postgresql_where=sa.text("status = 'succeeded'")),
         sa.Index("uq_payments_bill_open", "bill_id", unique=True,
+                 sqlite_where=sa.text(f"status IN {sql_in(REUSABLE_STATUSES)}"),
+                 postgresql_where=sa.text(f"status IN {sql_in(REUSABLE_STATUSES)}")),
+        sa.Index("uq_payments_auction_deposit_succeeded", "auction_registration_id", unique=True,
+                 sqlite_where=sa.text("status = 'succeeded'"), postgresql_where=sa.text("status = 'succeeded'")),
+        sa.Index("uq_payments_auction_deposit_open", "auction_registration_id", unique=True,
                  sqlite_where=sa.text(f"status IN {sql_in(REUSABLE_STATUSES)}"),
                  postgresql_where=sa.text(f"status IN {sql_in(REUSABLE_STATUSES)}")),
     )

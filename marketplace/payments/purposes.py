@@ -19,6 +19,7 @@ COLUMNS: dict[str, str] = {
     "booking": "booking_id",             # a booking's payable, or its cancellation / no-show fee
     "deal_instalment": "instalment_id",  # one instalment of a signed technology deal
     "bill": "bill_id",                   # a paying organisation's monthly bill (billing)
+    "auction_deposit": "auction_registration_id",  # an auction bidder's deposit (auctions)
 }
 
 
@@ -64,6 +65,9 @@ class Purpose(Protocol):
 
     def succeeded(self, payment, *, actor) -> None:
         """The payment has just succeeded (once): mark the target paid and post the ledger entries."""
+
+    def refund_refusal(self, payment) -> str | None:
+        """Why this payment may not be refunded now (refundable only; asked before the gateway)."""
 
     def refunded(self, payment, *, actor) -> None:
         """The gateway has refunded the payment (once): reverse what `succeeded` did (refundable only)."""

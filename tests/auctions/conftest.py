@@ -76,3 +76,10 @@ def bidding(world):
 def bid(world, user, amount, at=None):
     auction = db.session.get(type(world.auction), world.auction.id)
     return do(services.place_bid, auction, amount, actor=user, now=at)
+
+
+@pytest.fixture
+def gateway_up(app, localstripe):
+    """Cards go to a real localstripe process."""
+    app.config["STRIPE_API_BASE"] = localstripe
+    return localstripe

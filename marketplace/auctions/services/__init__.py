@@ -2,5 +2,6 @@
 closing. Entity first, actor keyword-only; they only flush (the caller's unit of work commits)."""
 from .bidding import *  # noqa: F403
 from .closing import *  # noqa: F403
+from .deposits import *  # noqa: F403
 from .listing import *  # noqa: F403
 from .registrations import *  # noqa: F403

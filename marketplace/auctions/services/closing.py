@@ -4,7 +4,7 @@ Close (once: the auction's status moves by one conditional UPDATE, so a second r
 worker finds nothing to do): the highest bidder wins and a deal is created at the winning price
 through trading (public notice first for a state-owned seller); with no bid the listing returns to
 its fallback mode. Losers' deposits are due back within 3 working days (finance records the bank
-transfer, `record_refund`). Afterwards the winner's deposit counts toward the first instalment once
+transfer, `record_refund`; a card deposit goes back through the gateway's refund, a job after the commit). Afterwards the winner's deposit counts toward the first instalment once
 the deal is signed, or is forfeited when it is not signed within 5 working days.
 """
 from datetime import datetime
@@ -12,6 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from ...core.jobs import enqueue
 from ...core.timeutil import to_local, utcnow
 from ...core.workdays import add_working_days
 from ...extensions import db
@@ -20,6 +21,7 @@ from ...trading.models import Deal
 from .. import accounting, rules
 from ..models import Auction, AuctionRegistration, Bid
 from ..states import AUCTION, REGISTRATION
+from .deposits import refund_card_deposit
 
 __all__ = ["close_auction", "close_ended", "settle_winners"]
 
@@ -39,6 +41,8 @@ def _release_others(auction: Auction, winner_id: int | None, now: datetime, *, a
             else:
                 REGISTRATION.apply(reg, "refunding", actor=actor, action="release", refund_due_on=refund_by,
                                    comment=_("未竞得，保证金于 %(day)s 前退还", day=refund_by.isoformat()))
+                if reg.deposit_via == "card":  # back to the card through the gateway, once the close commits
+                    enqueue(refund_card_deposit, reg.id)
 
 
 def close_auction(auction: Auction, *, now: datetime | None = None, actor=None) -> str:

@@ -26,7 +26,7 @@ from ..models import Auction, AuctionRegistration
 from ..states import REGISTRATION
 from .listing import phase
 
-__all__ = ["DepositRemittance", "claim_transfer", "confirm_registration", "deposit_owed", "get_registration",
+__all__ = ["DepositRemittance", "accept_deposit", "claim_transfer", "confirm_registration", "deposit_owed", "get_registration",
            "receive_deposit", "record_refund", "register", "registrations_of"]
 
 
@@ -68,7 +68,7 @@ def register(auction: Auction, *, actor, now: datetime | None = None) -> Auction
     record("auction_registration", reg.id, "register", actor=actor, to_state="pending",
            comment=f"auction {auction.id} {reg.remittance_code}")
     if reg.deposit == 0:
-        _received(reg, via="none", reference="no-deposit", actor=actor, now=now)
+        accept_deposit(reg, via="none", reference="no-deposit", actor=actor, now=now)
     return reg
 
 
@@ -94,7 +94,9 @@ def deposit_owed(code: str) -> AuctionRegistration | None:
                               .execution_options(populate_existing=True)).scalar_one_or_none()
 
 
-def _received(reg: AuctionRegistration, *, via: str, reference: str, actor, now):
+def accept_deposit(reg: AuctionRegistration, *, via: str, reference: str, actor, now):
+    """The deposit arrived (transfer, card or none owed): the ledger entry, and the bidder confirmed
+    (AUCTIONS_AUTO_CONFIRM) or waiting for staff."""
     auto = bool(current_app.config.get("AUCTIONS_AUTO_CONFIRM", True))
     to = "confirmed" if auto else "paid"
     values = {"deposit_via": via, "deposit_reference": reference[:100], "deposit_paid_at": now}
@@ -103,7 +105,7 @@ def _received(reg: AuctionRegistration, *, via: str, reference: str, actor, now)
     REGISTRATION.apply(reg, to, actor=actor, action="confirm" if auto else "deposit",
                        comment=_("保证金已到账") + f" {reference}"[:200], **values)
     if via != "none":
-        accounting.post_received(reg, reference, actor=actor)
+        accounting.post_received(reg, reference, via=via, actor=actor)
 
 
 def receive_deposit(reg: AuctionRegistration, amount: int, reference: str, *, actor, now: datetime | None = None) -> str:
@@ -113,7 +115,7 @@ def receive_deposit(reg: AuctionRegistration, amount: int, reference: str, *, ac
         return "already_paid"
     if amount != reg.deposit:
         return "short" if amount < reg.deposit else "excess"
-    _received(reg, via="transfer", reference=reference, actor=actor, now=_now(now))
+    accept_deposit(reg, via="transfer", reference=reference, actor=actor, now=_now(now))
     return "matched"
 
 
@@ -158,10 +160,17 @@ def confirm_registration(reg: AuctionRegistration, *, actor, now: datetime | Non
 
 
 def record_refund(reg: AuctionRegistration, *, actor, reference: str = "", now: datetime | None = None) -> AuctionRegistration:
-    """Finance records the bank transfer that returned a loser's deposit (ledger: held → bank)."""
+    """Finance records the bank transfer that returned a loser's deposit (ledger: held → bank); a
+    deposit paid by card goes back through the gateway's refund instead (when the job after the close
+    could not reach the gateway)."""
     require_role(actor, "finance")
     if reg.status != "refunding":
         raise Conflict(_("该保证金不在待退还状态"))
+    if reg.deposit_via == "card":
+        from ...payments import services as payments
+        from .deposits import card_payment_of
+        payments.refund_payment(card_payment_of(reg), actor=actor)
+        return db.session.get(AuctionRegistration, reg.id)
     if len(reference or "") > 100:
         raise Invalid.field("reference", _("不超过 100 个字符"))
     ref = (reference or "").strip() or f"refund-{reg.id}"

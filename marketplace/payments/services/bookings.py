@@ -86,6 +86,9 @@ class BookingPurpose:
                           payment_id=payment.id, actor=actor,
                           memo=f"预约 #{booking.id} 付款 {payment.payment_intent_id}")
 
+    def refund_refusal(self, payment) -> str | None:
+        return None  # a booking's payment is refunded whenever it succeeded (the refund desk's reason is kept)
+
     def refunded(self, payment, *, actor):
         """Return a booking's subsidy to the budget, or a cancellation fee to the payer."""
         booking = db.session.get(Booking, payment.booking_id)

@@ -100,6 +100,9 @@ def refund_payment(payment: Payment, *, actor, system: bool = False) -> Payment:
     purpose = purposes.of_payment(payment)
     if not purpose.refundable:
         raise Conflict(_("当前状态（%(status)s）不能执行此操作", status=status_label(payment.status)))
+    refusal = purpose.refund_refusal(payment)
+    if refusal:
+        raise Conflict(refusal)
     try:
         refund = Gateway.from_config().create_refund(payment.payment_intent_id, payment.amount,
                                                      f"refund-{payment.idempotency_key}")
