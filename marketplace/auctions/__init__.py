@@ -11,8 +11,8 @@ def init_app(app):
     from flask_babel import lazy_gettext as _l
 
     from ..billing import remittance
-    from ..payments import purposes
     from ..core import nav
+    from ..payments import purposes
     from . import models  # noqa: F401  (registers the tables)
     from .cli import auctions_cli
     from .routes import bp
