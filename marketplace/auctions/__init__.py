@@ -25,7 +25,9 @@ def init_app(app):
     app.cli.add_command(auctions_cli)
     remittance.register(DepositRemittance())  # deposits are paid by transfer, matched by their remittance code
     purposes.register(DepositPurpose())  # or by card, up to the gateway's ceiling, on the one payment engine
-    from .services.listing import auction_of
+    from ..catalog.answers import register_answer_field
+    from .services.listing import achievement_auction, auction_of
+    register_answer_field("auction", achievement_auction)  # GET /resources/ID of an achievement by auction
     app.jinja_env.globals.update(auction_for=auction_of)  # the achievement page's link to its auction
     nav.add_link(_l("竞价审核"), "auctions.review", who=lambda u: u.has_role("reviewer"))
     nav.add_workflow("trading", _l("网络竞价"), "auctions.index")

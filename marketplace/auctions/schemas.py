@@ -80,6 +80,21 @@ class AuctionOut(Answer):
     mine: MyRegistration | None = None
 
 
+class AuctionTermsOut(Answer):
+    """An achievement's answer (GET /resources/ID) adds its auction: the id and phase, and the terms."""
+
+    id: int
+    status: Phase
+    starting_price: int = Field(description="fen")
+    increment: int = Field(description="fen")
+    deposit: int = Field(description="fen")
+    registration_deadline: LocalTime
+    starts_at: LocalTime
+    ends_at: LocalTime
+    extension_minutes: int
+    fallback_mode: FallbackMode
+
+
 class AuctionCreatedOut(Answer):
     id: int
     status: Phase
@@ -106,5 +121,5 @@ class CloseOut(Answer):
     applied: int = 0
 
 
-__all__ = ["AuctionCreatedOut", "AuctionOut", "AuctionReviewIn", "AuctionTermsIn", "BidIn", "BidOut", "CloseOut",
+__all__ = ["AuctionCreatedOut", "AuctionOut", "AuctionTermsOut", "AuctionReviewIn", "AuctionTermsIn", "BidIn", "BidOut", "CloseOut",
            "DepositPayIn", "DepositPayOut", "MyRegistration", "RefundIn", "RegistrationOut"]

@@ -262,6 +262,7 @@ class ResourceOut(ResourceItem):
     reject_reason: str | None
     created_at: LocalTime | None
     fields: dict[str, Any]
+    auction: dict[str, Any] | None = Field(None, description="listing_mode auction: {id, status, terms} of /auctions/ID")
 
 
 def _own_values(resource) -> dict:
@@ -283,9 +284,10 @@ def resource_out(resource, detail: bool = True) -> ResourceItem:
                   tags=resource.tag_list(), platforms=resource.platforms)
     if not detail:
         return ResourceItem(**common)
-    more = {name: getattr(resource, name) for name in ResourceOut.model_fields
+    from .answers import answer_fields  # fields filled by the domains above (catalog.answers)
+    more = {name: getattr(resource, name, None) for name in ResourceOut.model_fields
             if name not in ResourceItem.model_fields and name != "fields"}
-    return ResourceOut(**common, **more, fields=_own_values(resource))
+    return ResourceOut(**{**common, **more, **answer_fields(resource)}, fields=_own_values(resource))
 
 
 class RevisionChange(Answer):

@@ -84,3 +84,15 @@ def test_the_page_shows_the_auction_and_the_live_state_answers_304_until_a_bid(b
         r = client.post(f"/auctions/{w.auction.id}/bid", data={"amount": "10500"})
         assert r.status_code == 302
     assert db.session.get(Auction, w.auction.id).highest == START_PRICE + STEP
+
+
+def test_the_achievement_s_answer_carries_its_auction_id_status_and_terms(world, client, make_resource):
+    body = client.get(f"/api/v1/resources/{world.achievement.id}").get_json()
+    auction = body["auction"]
+    assert (auction["id"], auction["status"], auction["starting_price"], auction["increment"]) == (
+        world.auction.id, "registration", START_PRICE, STEP)
+    assert (auction["deposit"], auction["extension_minutes"], auction["fallback_mode"]) == (DEPOSIT, 5, "fixed")
+    assert auction["ends_at"] == isoformat(world.ends_at)
+    assert client.get(f"/api/v1/auctions/{auction['id']}").status_code == 200
+    plain = make_resource("achievement", world.seller, title="协议转让的成果")
+    assert client.get(f"/api/v1/resources/{plain.id}").get_json()["auction"] is None

@@ -13,10 +13,10 @@ from ...core.timeutil import utcnow
 from ...extensions import db
 from .. import rules
 from ..models import Auction, AuctionRegistration, Bid
-from ..schemas import AuctionTermsIn
+from ..schemas import AuctionTermsIn, AuctionTermsOut
 from ..states import AUCTION
 
-__all__ = ["auction_of", "auction_view", "bids_of", "create_auction", "get_auction", "phase", "registration_of",
+__all__ = ["achievement_auction", "auction_of", "auction_view", "bids_of", "create_auction", "get_auction", "phase", "registration_of",
            "review_auction", "review_queue"]
 
 _TERM_MESSAGES = {
@@ -58,6 +58,17 @@ def auction_of(achievement_id: int) -> Auction | None:
     return db.session.scalar(sa.select(Auction).where(Auction.achievement_id == achievement_id,
                                                       Auction.status.not_in(("failed", "rejected")))
                              .order_by(Auction.id.desc()).limit(1))
+
+
+def achievement_auction(resource) -> dict | None:
+    """What an achievement's API answer adds (catalog.answers): its public auction's id, phase and terms."""
+    if resource.type != "achievement":
+        return None
+    auction = auction_of(resource.id)
+    if auction is None or auction.status not in ("scheduled", "awarded"):  # under review: not public yet
+        return None
+    terms = {name: getattr(auction, name) for name in AuctionTermsOut.model_fields if name != "status"}
+    return AuctionTermsOut(status=phase(auction), **terms).model_dump(mode="json")
 
 
 def create_auction(achievement_id, terms: AuctionTermsIn, *, actor, now: datetime | None = None) -> Auction:
