@@ -94,7 +94,8 @@ def list_bank_lines(query: BankLineQuery):
 @endpoint("/bank-lines/<int:id>/assign", "POST", body=AssignIn, answer=BankLineOut, errors=(401, 403, 404, 409, 422),
           tags=["billing"])
 def assign_bank_line(id, json: AssignIn):
-    """Finance applies a waiting transfer to a bill (`bill_id` or `remittance_code`)."""
+    """Finance applies a waiting transfer to a bill (`bill_id`), or by `remittance_code` to whatever the code
+    pays: a bill (a short amount counts towards it), a deal instalment or an auction deposit (exactly)."""
     actor = require_login(api_actor())
     line = bank.get_line(id, actor=actor)
     ref = json.bill_id if json.bill_id is not None else json.remittance_code

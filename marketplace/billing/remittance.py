@@ -9,6 +9,7 @@ unit of work as the statement line), anything else waits in finance's queue. Add
     class DepositRemittance:
         name = "auction_deposit"      # stored on the bank line (BankLine.owner)
         line_column = None            # or a BankLine column that references the target (bills: bill_id)
+        partial = False               # True: finance may assign a short transfer (receive_part)
         def find(self, code): ...     # the target with this code, locked for update, or None
         def owed(self, target): ...   # fen owed now; 0 when already paid; None when it takes no money
         def receive(self, target, amount, *, reference, actor): ...   # an exact transfer arrived
@@ -22,6 +23,7 @@ from typing import Protocol
 class Owner(Protocol):
     name: str
     line_column: str | None
+    partial: bool  # True: a short transfer assigned by finance counts towards the target (receive_part)
 
     def find(self, code: str):
         """The target carrying this remittance code, locked for update; None when it is not ours."""
@@ -31,6 +33,9 @@ class Owner(Protocol):
 
     def receive(self, target, amount: int, *, reference: str, actor) -> None:
         """`amount` (exactly what is owed) arrived by transfer: move the target and post the ledger."""
+
+    def receive_part(self, target, amount: int, *, reference: str, actor) -> None:
+        """Less than is owed arrived and finance assigned it (only when `partial`)."""
 
     def label(self, target) -> str:
         """The target as finance's queue names it."""

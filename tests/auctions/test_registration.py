@@ -69,3 +69,29 @@ def test_staff_confirm_once_the_deposit_is_received_when_confirmation_is_not_aut
         assert db.session.get(AuctionRegistration, reg.id).status == "confirmed"
     finally:
         app.config["AUCTIONS_AUTO_CONFIRM"] = True
+
+
+def test_finance_assigns_a_waiting_transfer_to_a_deposit_by_its_remittance_code(world, client, api_token):
+    """The queue's assign is the same for every owner of a code: a line without a code is applied to the
+    deposit it pays (received as an imported transfer is); a short one is refused and waits to be returned."""
+    reg = do(services.register, world.auction, actor=world.users[0])
+    data = csv_statement([(date(2026, 11, 30), "TX-B1", "竞买公司0", "6222", "999.00", "保证金"),
+                          (date(2026, 11, 30), "TX-B2", "竞买公司0", "6222", "1,000.00", "竞价保证金 忘写识别码")])
+    assert do(bank.import_statement, data, filename="b.csv", fmt=None, actor=world.finance).queued == 2
+    short, unknown = (db.session.scalar(sa.select(BankLine).where(BankLine.transaction_id == t)) for t in ("TX-B1", "TX-B2"))
+    assert unknown.reason == "unknown_code"
+    fin = api_token(world.finance)
+    resp = client.post(f"/api/v1/bank-lines/{short.id}/assign", headers=fin, json={"remittance_code": reg.remittance_code})
+    assert resp.status_code == 422 and "¥1,000.00" in resp.get_json()["errors"]["bill"][0]
+    assert db.session.get(AuctionRegistration, reg.id).status == "pending"
+    assert client.post(f"/api/v1/bank-lines/{unknown.id}/assign", headers=api_token(world.users[0]),
+                       json={"remittance_code": reg.remittance_code}).status_code == 403
+    resp = client.post(f"/api/v1/bank-lines/{unknown.id}/assign", headers=fin, json={"remittance_code": reg.remittance_code})
+    assert resp.status_code == 200, resp.get_json()
+    line = db.session.get(BankLine, unknown.id)
+    assert (line.status, line.owner, line.owner_ref, line.bill_id) == ("assigned", "auction_deposit", reg.id, None)
+    reg = db.session.get(AuctionRegistration, reg.id)
+    assert (reg.status, reg.deposit_via, reg.deposit_reference) == ("confirmed", "transfer", "bank-TX-B2")
+    assert trial_balance()["accounts"]["auction_deposit_held"] == -DEPOSIT
+    again = client.post(f"/api/v1/bank-lines/{short.id}/assign", headers=fin, json={"remittance_code": reg.remittance_code})
+    assert again.status_code == 422 and "已付清" in again.get_json()["errors"]["bill"][0]

@@ -132,6 +132,7 @@ class DepositRemittance:
 
     name = "auction_deposit"
     line_column = None
+    partial = False  # exactly the amount, or finance returns the transfer
 
     def find(self, code):
         return deposit_owed(code)

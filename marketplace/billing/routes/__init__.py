@@ -174,7 +174,7 @@ def bank_page():
 @bp.route("/bank/lines/<int:line_id>", methods=["GET", "POST"])
 @login_required
 def bank_line(line_id):
-    """One waiting transfer: assign it to a bill or return it to its payer."""
+    """One waiting transfer: assign it to what a remittance code pays (a bill, an instalment, a deposit) or return it."""
     line = bank.get_line(line_id, actor=current_user)
     assign_form, return_form = AssignForm(prefix="a"), ReturnForm(prefix="r")
     status = 200
@@ -190,7 +190,7 @@ def bank_line(line_id):
             else:
                 bank.return_line(line, form.note.data, actor=current_user)
         if work.committed:
-            flash(_("已核销到对账单") if action == "assign" else _("已标记为退回"), "success")
+            flash(_("已核销") if action == "assign" else _("已标记为退回"), "success")
             return redirect(url_for("billing.bank"))
         status = work.error.status
         line = bank.get_line(line_id, actor=current_user)

@@ -2,8 +2,8 @@
 
 A credit whose 附言 carries a bill's remittance code and exactly what the bill owes settles it
 (ledger: bank → the payer's receivable). Anything else — no code, a code of no unpaid bill, a short
-or an excess amount, a 交易流水号 already seen — waits for finance, who assigns it to a bill (a short
-payment counts towards it) or returns it. The same file imported again changes nothing (its digest);
+or an excess amount, a 交易流水号 already seen — waits for finance, who assigns it to what a remittance code
+pays — a bill (a short payment counts towards it), a deal instalment, an auction deposit — or returns it. The same file imported again changes nothing (its digest);
 a line seen before in another file is a duplicate and is never applied twice.
 """
 import hashlib
@@ -29,7 +29,7 @@ from ..states import BANK_LINE
 from .bills import receive_part, settle_bill
 
 FORMATS = ("csv", "camt053")
-BillRef = Id | text(12, 1)  # a bill's id, or its remittance code
+PayeeRef = Id | text(12, 1)  # a bill's id, or the remittance code of a bill, an instalment or a deposit
 
 
 def _error_text(code: str) -> str:
@@ -136,6 +136,7 @@ class BillRemittance:
 
     name = "bill"
     line_column = "bill_id"
+    partial = True  # a short transfer assigned by finance counts towards the bill
 
     def find(self, code):
         return db.session.execute(sa.select(Bill).where(Bill.remittance_code == code).with_for_update(of=Bill)
@@ -148,6 +149,9 @@ class BillRemittance:
 
     def receive(self, bill, amount, *, reference, actor):
         settle_bill(bill, via="transfer", reference=reference, actor=actor)
+
+    def receive_part(self, bill, amount, *, reference, actor):
+        receive_part(bill, amount, reference, actor=actor)
 
     def label(self, bill):
         return _("%(period)s 对账单", period=bill.period)
@@ -179,42 +183,54 @@ def lines_of_bill(bill_id: int) -> list[BankLine]:
     return list(db.session.scalars(sa.select(BankLine).where(BankLine.bill_id == bill_id).order_by(BankLine.id)))
 
 
-def _bill_by_ref(bill_ref) -> Bill:
-    """A bill named by id or by remittance code (BillRef: an int or a short text, checked by @validated)."""
-    code = str(bill_ref).strip().upper()
-    if is_id(bill_ref):
-        bill = find(Bill, bill_ref)
-    elif rules.valid_remittance_code(code):
-        bill = db.session.scalar(sa.select(Bill).where(Bill.remittance_code == code))
-    else:
+def _target_by_ref(ref):
+    """(owner, target locked) named by a bill's id or by any owner's remittance code (a bill, a deal
+    instalment, an auction deposit: billing.remittance)."""
+    if is_id(ref):
+        bill = find(Bill, ref)
+        if bill is None:
+            raise Invalid.field("bill", _("对账单不存在"))
+        ref = bill.remittance_code
+    code = str(ref).strip().upper()
+    if not rules.valid_remittance_code(code):
         raise Invalid.field("bill", _("请填写对账单编号或有效的汇款识别码"))
-    if bill is None:
-        raise Invalid.field("bill", _("对账单不存在"))
-    return bill
+    owner, target = remittance.find(code)
+    if owner is None:
+        raise Invalid.field("bill", _("没有使用该汇款识别码的对账单、分期款或保证金"))
+    return owner, target
 
 
 @validated
-def assign_line(line: BankLine, bill_ref: BillRef, *, actor, note: text(300) = "") -> BankLine:
-    """Finance applies a waiting transfer to a bill: it settles the bill, or (short) counts towards it."""
+def assign_line(line: BankLine, ref: PayeeRef, *, actor, note: text(300) = "") -> BankLine:
+    """Finance applies a waiting transfer to what a remittance code pays, whoever owns it (a bill, a
+    deal instalment, an auction deposit): exactly what is owed is received by its owner as an imported
+    transfer would be; a short payment counts towards an owner that takes part payments (a bill);
+    anything else is refused and the line waits to be returned."""
     require_role(actor, "finance")
     if line.reason == "duplicate":
         raise Conflict(_("重复的银行流水不能核销，只能退回"))
-    bill = _bill_by_ref(bill_ref)
-    bill = db.session.execute(sa.select(Bill).where(Bill.id == bill.id).with_for_update(of=Bill)
-                              .execution_options(populate_existing=True)).scalar_one()
-    if bill.status not in ("open", "overdue"):
-        raise Invalid.field("bill", _("该对账单不在待付款状态"))
-    owed = bill.total - bill.paid_amount
+    owner, target = _target_by_ref(ref)
+    owed = owner.owed(target)
+    label = owner.label(target)
+    if owed is None:
+        raise Invalid.field("bill", _("%(what)s不在待付款状态", what=label))
+    if owed == 0:
+        raise Invalid.field("bill", _("%(what)s已付清", what=label))
     if line.amount > owed:
-        raise Invalid.field("bill", _("到账金额 %(amount)s 多于对账单未付金额 %(owed)s：请退回后由付款单位重新转账",
-                                      amount=format_fen(line.amount), owed=format_fen(owed)))
-    BANK_LINE.apply(line, "assigned", actor=actor, action="assign", comment=f"bill {bill.id} {note}"[:300],
-                    bill_id=bill.id, owner="bill", owner_ref=bill.id, note=(note or "")[:300] or None, decided_by_id=actor.id, decided_at=utcnow())
+        raise Invalid.field("bill", _("到账金额 %(amount)s 多于%(what)s未付金额 %(owed)s：请退回后由付款单位重新转账",
+                                      amount=format_fen(line.amount), what=label, owed=format_fen(owed)))
+    if line.amount < owed and not owner.partial:
+        raise Invalid.field("bill", _("%(what)s须一次付清 %(owed)s，到账金额 %(amount)s 不足：请退回后由付款单位重新转账",
+                                      what=label, owed=format_fen(owed), amount=format_fen(line.amount)))
+    columns = {owner.line_column: target.id} if owner.line_column else {}
+    BANK_LINE.apply(line, "assigned", actor=actor, action="assign", comment=f"{owner.name} {target.id} {note}"[:300],
+                    owner=owner.name, owner_ref=target.id, note=(note or "")[:300] or None, decided_by_id=actor.id,
+                    decided_at=utcnow(), **columns)
     reference = f"bank-{line.transaction_id}"[:100]
     if line.amount == owed:
-        settle_bill(bill, via="transfer", reference=reference, actor=actor)
+        owner.receive(target, line.amount, reference=reference, actor=actor)
     else:
-        receive_part(bill, line.amount, reference, actor=actor)
+        owner.receive_part(target, line.amount, reference=reference, actor=actor)
     return line
 
 

@@ -124,6 +124,7 @@ class InstalmentRemittance:
 
     name = "deal_instalment"
     line_column = None
+    partial = False  # exactly the amount, or finance returns the transfer
 
     def find(self, code):
         return db.session.execute(sa.select(DealInstalment).where(DealInstalment.remittance_code == code)
