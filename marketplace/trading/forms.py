@@ -25,7 +25,7 @@ from ..core.errors import Invalid
 from ..core.i18n import lazy_tr
 from ..core.money import format_fen, parse_yuan
 from ..core.reference import CITIES
-from .states import CANCEL_REASONS, CONTRACT_TYPES, MODES
+from .states import CANCEL_REASONS, CONTRACT_TYPES, MODES, SYSTEM_CANCEL_REASONS
 
 
 class YuanField(Field):
@@ -136,7 +136,7 @@ class CancelForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.reason_code.choices = [(k, lazy_tr(v)) for k, v in CANCEL_REASONS.items() if k != "objection_upheld"]
+        self.reason_code.choices = [(k, lazy_tr(v)) for k, v in CANCEL_REASONS.items() if k not in SYSTEM_CANCEL_REASONS]
 
 
 class CommissionForm(FlaskForm):

@@ -24,6 +24,7 @@ from .states import (
     DEMAND_STATUSES,
     INSTALMENT_STATUSES,
     MODES,
+    SYSTEM_CANCEL_REASONS,
 )
 
 DemandStatus = Literal[tuple(DEMAND_STATUSES)]
@@ -31,7 +32,7 @@ DealStatus = Literal[tuple(DEAL_STATUSES)]
 DealMode = Literal[tuple(MODES)]
 InstalmentStatus = Literal[INSTALMENT_STATUSES]
 ContractType = Literal[tuple(CONTRACT_TYPES)]
-CancelReason = Literal[tuple(k for k in CANCEL_REASONS if k != "objection_upheld")]
+CancelReason = Literal[tuple(k for k in CANCEL_REASONS if k not in SYSTEM_CANCEL_REASONS)]
 Field60 = text(60)
 City = text(10, 1)
 

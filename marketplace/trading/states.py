@@ -72,8 +72,11 @@ CANCEL_REASONS = {
     "terms": N_("条款未达成一致"),
     "withdrawn": N_("一方撤回"),
     "objection_upheld": N_("异议成立"),
+    "auction_forfeited": N_("竞得人未按期签约（网络竞价）"),
     "other": N_("其他"),
 }
+# Set by the platform, never chosen by a person cancelling.
+SYSTEM_CANCEL_REASONS = ("objection_upheld", "auction_forfeited")
 SIDES = ("buyer", "seller")
 OBJECTION_STATUSES = ("open", "upheld", "dismissed")
 # Deal money under supervision (资金监管): an instalment is due, then held in the supervised account once its

@@ -3,11 +3,14 @@ within 3 working days, the winner's deposit counts toward the first instalment o
 5 working days unsigned; every movement is in the ledger and the trial balance is zero. Idempotent."""
 from datetime import date, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from marketplace.auctions import accounting, services
 from marketplace.auctions.models import Auction, AuctionRegistration
 from marketplace.catalog.models import Achievement
+from marketplace.core.errors import Invalid
+from marketplace.core.models import AuditLog
 from marketplace.extensions import db
 from marketplace.ledger import trial_balance
 from marketplace.trading import services as trading
@@ -82,6 +85,14 @@ def test_a_winner_who_does_not_sign_in_five_working_days_forfeits_the_deposit(bi
     tb = trial_balance()
     assert tb["total_debits"] == tb["total_credits"]
     assert tb["accounts"]["forfeited_deposit_payable"] == -DEPOSIT
+    # The awarded deal does not stay open: the platform cancelled it, with its reason, in the audit log.
+    deal = db.session.get(Deal, db.session.get(Auction, w.auction.id).deal_id)
+    assert (deal.status, deal.cancel_reason_code) == ("cancelled", "auction_forfeited")
+    log = db.session.scalar(sa.select(AuditLog).where(AuditLog.entity == "deal", AuditLog.entity_id == deal.id,
+                                                      AuditLog.to_state == "cancelled"))
+    assert log is not None and "auction_forfeited" in log.comment
+    with pytest.raises(Invalid):  # a reason only the platform sets
+        do(trading.cancel_deal, deal, actor=w.seller_user, reason_code="auction_forfeited")
 
 
 def test_no_bid_returns_the_listing_to_its_fallback_mode(bidding):

@@ -5,7 +5,8 @@ worker finds nothing to do): the highest bidder wins and a deal is created at th
 through trading (public notice first for a state-owned seller); with no bid the listing returns to
 its fallback mode. Losers' deposits are due back within 3 working days (finance records the bank
 transfer, `record_refund`; a card deposit goes back through the gateway's refund, a job after the commit). Afterwards the winner's deposit counts toward the first instalment once
-the deal is signed, or is forfeited when it is not signed within 5 working days.
+the deal is signed, or is forfeited when it is not signed within 5 working days (and the platform
+cancels the awarded deal, reason `auction_forfeited`).
 """
 from datetime import datetime
 
@@ -93,6 +94,9 @@ def settle_winners(now: datetime | None = None, *, actor=None) -> dict:
             REGISTRATION.apply(reg, "forfeited", actor=actor, action="forfeit", settled_at=now,
                                comment=_("未在 %(day)s 前签约", day=auction.sign_by.isoformat()))
             accounting.post_forfeited(reg, auction.seller_org_id, actor=actor)
+            trading.cancel_forfeited_deal(deal, actor=actor, now=now,
+                                          comment=_("网络竞价 #%(id)s 竞得人未在 %(day)s 前签约", id=auction.id,
+                                                    day=auction.sign_by.isoformat()))
             counts["forfeited"] += 1
     db.session.flush()
     return counts

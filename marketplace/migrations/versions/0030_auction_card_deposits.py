@@ -8,6 +8,8 @@ Create Date: 2026-12-07 19:40:00
   reference CHECKs are rebuilt with it (payments.purposes.reference_check()), and one open attempt and one
   success per registration are partial unique indexes, as for bills and instalments.
 - auction_registrations.deposit_via may be 'card'.
+- trading_deals.cancel_reason_code may be 'auction_forfeited' (the platform cancels the deal of a winner
+  who forfeited the deposit by not signing in time).
 """
 import sqlalchemy as sa
 from alembic import op
@@ -22,6 +24,8 @@ OLD_COLUMNS = {"booking": "booking_id", "deal_instalment": "instalment_id", "bil
 NEW_COLUMNS = {**OLD_COLUMNS, "auction_deposit": "auction_registration_id"}
 OPEN = sa.text("status IN ('created', 'requires_payment_method', 'confirming')")
 SUCCEEDED = sa.text("status = 'succeeded'")
+OLD_CANCEL = ('price', 'terms', 'withdrawn', 'objection_upheld', 'other')
+NEW_CANCEL = ('price', 'terms', 'withdrawn', 'objection_upheld', 'auction_forfeited', 'other')
 
 
 def _purposes(columns):
@@ -42,8 +46,17 @@ def _defer_foreign_keys():
         op.execute("PRAGMA defer_foreign_keys = ON")
 
 
+def _cancel_reasons(reasons):
+    with op.batch_alter_table('trading_deals', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_trading_deals_cancel_reason'), type_='check')
+        batch_op.create_check_constraint(batch_op.f('ck_trading_deals_cancel_reason'),
+                                         "cancel_reason_code IS NULL OR cancel_reason_code IN ("
+                                         + ", ".join(f"'{r}'" for r in reasons) + ")")
+
+
 def upgrade():
     _defer_foreign_keys()
+    _cancel_reasons(NEW_CANCEL)
     with op.batch_alter_table('payments', schema=None) as batch_op:
         batch_op.add_column(sa.Column('auction_registration_id', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_payments_auction_registration_id'), ['auction_registration_id'],
@@ -66,6 +79,8 @@ def upgrade():
 
 def downgrade():
     _defer_foreign_keys()
+    op.execute("UPDATE trading_deals SET cancel_reason_code = 'other' WHERE cancel_reason_code = 'auction_forfeited'")
+    _cancel_reasons(OLD_CANCEL)
     op.execute("UPDATE auction_registrations SET deposit_via = 'transfer' WHERE deposit_via = 'card'")
     with op.batch_alter_table('auction_registrations', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_auction_registrations_deposit_via'), type_='check')

@@ -8,10 +8,10 @@ from ...core.errors import Invalid
 from ...extensions import db
 from ...verification.services import is_state_owned
 from ..models import Deal, DealOffer
-from ..states import INSTALMENT, MODES
+from ..states import DEAL, INSTALMENT, MODES
 from .deals import _agree, _now, _org, _published_achievement
 
-__all__ = ["create_deal_at_price", "credit_instalments"]
+__all__ = ["cancel_forfeited_deal", "create_deal_at_price", "credit_instalments"]
 
 
 
@@ -63,3 +63,17 @@ def credit_instalments(deal: Deal, amount: int, *, comment: str, actor=None, now
             left = 0
     db.session.flush()
     return amount - left
+
+
+def cancel_forfeited_deal(deal: Deal, *, comment: str, actor=None, now: datetime | None = None) -> bool:
+    """The winner did not sign in time and forfeited the deposit: the platform cancels the awarded deal
+    (reason `auction_forfeited`, audited by the state machine) so it does not stay open. False when it
+    was already cancelled (an objection upheld) or has moved past signing."""
+    if deal.status == "cancelled" or deal.status in ("signed", "paid", "completed"):
+        return False
+    deal.cancel_reason_code = "auction_forfeited"
+    deal.cancel_comment = comment[:2000] or None
+    deal.cancelled_at = _now(now)
+    DEAL.apply(deal, "cancelled", actor=actor, action="cancel", comment=f"auction_forfeited {comment}"[:300])
+    db.session.flush()
+    return True

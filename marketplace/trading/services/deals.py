@@ -14,7 +14,7 @@ from ...extensions import db
 from ...verification.services import is_state_owned
 from .. import rules
 from ..models import Deal, DealObjection, DealOffer, Demand
-from ..states import CANCEL_REASONS, DEAL, MODES, OBJECTION
+from ..states import CANCEL_REASONS, DEAL, MODES, OBJECTION, SYSTEM_CANCEL_REASONS
 from .brokers import active_broker_firm
 
 __all__ = [
@@ -331,7 +331,7 @@ def cancel_deal(deal: Deal, *, actor, reason_code: str, comment: str = "", now: 
     require_login(actor)
     if not (sides(deal, actor=actor) or actor.has_role("reviewer")):
         raise Forbidden(_("只有交易双方或其经纪人可以取消"))
-    if reason_code not in CANCEL_REASONS or reason_code == "objection_upheld":
+    if reason_code not in CANCEL_REASONS or reason_code in SYSTEM_CANCEL_REASONS:
         raise Invalid.field("reason_code", _("不是可选的取消原因"))
     if reason_code == "other" and not (comment or "").strip():
         raise Invalid.field("comment", _("选择“其他”时请说明原因"))
