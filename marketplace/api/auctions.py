@@ -93,7 +93,8 @@ def confirm_registration(id, rid):
 @endpoint("/auctions/<int:id>/registrations/<int:rid>/refund", "POST", body=RefundIn, answer=RegistrationOut,
           errors=(401, 403, 404, 409, 422), tags=["auctions"])
 def refund_registration(id, rid, json: RefundIn):
-    """Finance records the bank transfer that returned a losing bidder's deposit."""
+    """Finance records the bank transfer that returned a losing bidder's deposit; a deposit paid by card
+    is refunded through the gateway instead (when the refund after the close could not reach it)."""
     actor = require_login(api_actor())
     auction = services.get_auction(id, actor=actor)
     reg = services.get_registration(auction, rid, actor=actor)

@@ -48,6 +48,7 @@ def test_a_deposit_paid_by_card_confirms_the_bidder_with_the_transfer_s_ledger_e
     # The web page: the gateway's script on the card page, only the card's id posted.
     other = do(services.register, world.auction, actor=world.users[1])
     login(client, world.users[1])
+    assert 'id="deposit-card"' in client.get(f"/auctions/{world.auction.id}").text
     page = client.get(f"/auctions/{world.auction.id}/registrations/{other.id}/card")
     assert page.status_code == 200 and "card-element" in page.text and "js.stripe.com" in page.text
     assert "4242424242424242" not in page.text
@@ -103,3 +104,27 @@ def test_a_loser_s_card_deposit_goes_back_through_the_gateway_refund_at_the_clos
     tb = trial_balance()
     assert tb["total_debits"] == tb["total_credits"]
     assert balances()["gateway_clearing"] == DEPOSIT and tb["accounts"]["auction_deposit_held"] == -2 * DEPOSIT
+
+
+def test_when_the_gateway_is_down_at_the_close_finance_retries_the_card_refund(world, gateway_up, app, client,
+                                                                               api_token):
+    w = world
+    regs = [do(services.register, w.auction, actor=u) for u in w.users[:2]]
+    for r, user in zip(regs, w.users[:2], strict=True):
+        do(services.pay_deposit_with_payment_method, reg(r.id), actor=user, payment_method=card_id())
+    bid(w, w.users[1], START_PRICE, at=w.starts_at + timedelta(minutes=5))
+    app.config["STRIPE_API_BASE"] = "http://127.0.0.1:1"  # nothing listens: the refund job cannot reach it
+    try:
+        do(services.close_ended, w.ends_at + timedelta(minutes=1))
+    finally:
+        app.config["STRIPE_API_BASE"] = gateway_up
+    assert [reg(r.id).status for r in regs] == ["refunding", "won"]
+    assert db.session.scalar(sa.select(Payment).where(Payment.auction_registration_id == regs[0].id)).status == "succeeded"
+    url = f"/api/v1/auctions/{w.auction.id}/registrations/{regs[0].id}/refund"
+    assert client.post(url, headers=api_token(w.users[0]), json={}).status_code == 403  # finance only
+    resp = client.post(url, headers=api_token(w.finance), json={})
+    assert resp.status_code == 200 and resp.get_json()["status"] == "refunded"
+    assert db.session.scalar(sa.select(Payment).where(Payment.auction_registration_id == regs[0].id)).status == "refunded"
+    assert client.post(url, headers=api_token(w.finance), json={}).status_code == 409
+    tb = trial_balance()
+    assert tb["total_debits"] == tb["total_credits"] and balances()["gateway_clearing"] == DEPOSIT
