@@ -1,7 +1,7 @@
 """auction deposits by card: a payment's purpose may be 'auction_deposit' (payments.auction_registration_id)
 
 Revision ID: 0030_auction_card_deposits
-Revises: 0027_auctions
+Revises: 0029_trust_low
 Create Date: 2026-12-07 19:40:00
 
 - payments.auction_registration_id: the registration whose deposit a card payment pays; the purpose and
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0030_auction_card_deposits'
-down_revision = '0027_auctions'
+down_revision = '0029_trust_low'
 branch_labels = None
 depends_on = None
 
