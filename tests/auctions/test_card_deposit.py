@@ -5,13 +5,16 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from marketplace.accounts.models import User
 from marketplace.auctions import accounting, services
 from marketplace.auctions.models import AuctionRegistration
 from marketplace.auctions.schemas import AuctionTermsIn
+from marketplace.core.errors import DomainError
 from marketplace.extensions import db
 from marketplace.ledger import balances, trial_balance
 from marketplace.payments.models import Payment
 from tests.cards import card_id
+from tests.races import committed, failures, race
 
 from .conftest import DEPOSIT, START_PRICE, STEP, aware, bid, do, pay_deposit
 
@@ -128,3 +131,23 @@ def test_when_the_gateway_is_down_at_the_close_finance_retries_the_card_refund(w
     assert client.post(url, headers=api_token(w.finance), json={}).status_code == 409
     tb = trial_balance()
     assert tb["total_debits"] == tb["total_credits"] and balances()["gateway_clearing"] == DEPOSIT
+
+
+def test_concurrent_card_payments_of_one_deposit_make_one_charge(app, world, gateway_up):
+    r = do(services.register, world.auction, actor=world.users[0])
+    reg_id, user_id = r.id, world.users[0].id
+    cards = [card_id() for _ in range(8)]
+    db.session.commit()
+
+    @committed
+    def pay_once(i):
+        payment = services.pay_deposit_with_payment_method(db.session.get(AuctionRegistration, reg_id),
+                                                           actor=db.session.get(User, user_id), payment_method=cards[i])
+        return payment.status
+
+    results = race(app, len(cards), pay_once)
+    assert results.count("succeeded") == 1, results
+    assert failures(results, DomainError) == []
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment).where(Payment.status == "succeeded")) == 1
+    assert [k for k, _lines in lines(world.auction.id)] == ["deposit_received"]
+    assert reg(reg_id).status == "confirmed"
