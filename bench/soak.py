@@ -224,7 +224,10 @@ def main(argv=None):
     Path(args.out).write_text(json.dumps(report, ensure_ascii=False, indent=2))
     print_table(report)
     print(f"written {args.out}")
-    shutil.rmtree(stack.dir, ignore_errors=True)
+    if report["ok"]:
+        shutil.rmtree(stack.dir, ignore_errors=True)
+    else:  # the processes' logs, for the post-mortem
+        print(f"logs kept in {stack.dir}")
     return 0 if report["ok"] else 1
 
 

@@ -16,6 +16,8 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from locust import HttpUser, between, events, task
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 EVENTS = open(os.environ.get("SOAK_EVENTS", "soak-events.jsonl"), "a", buffering=1)  # noqa: SIM115
 INSTRUMENTS = [int(i) for i in os.environ.get("SOAK_INSTRUMENTS", "").split(",") if i]
@@ -61,7 +63,21 @@ def _csrf(resp) -> str | None:
     return found.group(1) if found else None
 
 
-class Browser(HttpUser):
+class Visitor(HttpUser):
+    """A user whose client behaves as a browser does when the server closes a kept-alive connection at the
+    moment it is reused (gunicorn's `keepalive` ends idle ones while think time runs): an idempotent
+    request is sent once more on a fresh connection. Nothing else is retried, and the time of both tries
+    is what the request costs."""
+    abstract = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        retry = Retry(total=1, connect=1, read=1, status=0, other=0, redirect=5,
+                      allowed_methods=frozenset({"GET", "HEAD"}), raise_on_status=False)
+        self.client.mount("http://", HTTPAdapter(max_retries=retry))
+
+
+class Browser(Visitor):
     """Anonymous visitors: home, lists, search with autocomplete, resource pages."""
     weight = 10
     wait_time = THINK
@@ -93,7 +109,7 @@ def _week():
     return start, start + timedelta(days=7)
 
 
-class CalendarViewer(HttpUser):
+class CalendarViewer(Visitor):
     """People comparing instruments: calendars (free intervals)."""
     weight = 4
     wait_time = THINK
@@ -106,7 +122,7 @@ class CalendarViewer(HttpUser):
                             params={"from": start.isoformat(), "to": end.isoformat()}, name="api: availability")
 
 
-class Company(HttpUser):
+class Company(Visitor):
     """A company booking instruments by API token: availability, a booking, sometimes a cancellation,
     and a document upload now and then."""
     weight = 2
@@ -164,7 +180,7 @@ class Company(HttpUser):
         self.mine: list[int] = []
 
 
-class Lab(HttpUser):
+class Lab(Visitor):
     """The lab deciding booking requests by API token."""
     weight = 1
     wait_time = THINK
@@ -184,7 +200,7 @@ class Lab(HttpUser):
             _ok(r, 409)
 
 
-class Integrator(HttpUser):
+class Integrator(Visitor):
     """A partner system reading the API with a token."""
     weight = 2
     wait_time = THINK
@@ -197,7 +213,7 @@ class Integrator(HttpUser):
         self.client.get(f"/api/v1/resources?page={random.randint(1, 3)}&per_page=20", name="api: resources")
 
 
-class Trader(HttpUser):
+class Trader(Visitor):
     """A company in technology trading by API token: reads demands, starts deals on listed achievements."""
     weight = 1
     wait_time = THINK
@@ -221,7 +237,7 @@ class Trader(HttpUser):
             _ok(r, 409, 422)
 
 
-class Payer(HttpUser):
+class Payer(Visitor):
     """An organisation settling what it owes, by card through the gateway as the product does it: its
     bills by API (the gateway's script turns the card into a token with the publishable key; the
     platform confirms with the token's id only), a completed booking on the web checkout page (signed

@@ -117,6 +117,10 @@ def check_invariants(stack, events_file) -> dict:
         debits, credits = conn.execute(sa.text(
             "SELECT coalesce(sum(debit), 0), coalesce(sum(credit), 0) FROM journal_lines")).one()
         outbox = conn.scalar(sa.text("SELECT count(*) FROM job_outbox"))
+        if outbox:  # what did not drain, and since when: the first thing to read when this fails
+            for name, n, since in conn.execute(sa.text(
+                    "SELECT name, count(*), min(created_at) FROM job_outbox GROUP BY name ORDER BY 2 DESC")):
+                print(f"left in the outbox: {n} × {name} (oldest {since})")
     engine.dispose()
     gateway_twice = _gateway_captured_twice(stack)
     print(f"paid twice: {paid_twice} in the database, {posted_twice} posted twice, {gateway_twice} at the gateway")
