@@ -10,11 +10,11 @@ from flask_login import current_user, login_required
 
 from ..catalog.models import Achievement
 from ..core.db import find
-from ..core.errors import Invalid, NotFound
+from ..core.errors import NotFound
 from ..core.timeutil import isoformat, utcnow
 from ..core.uow import unit_of_work
 from ..extensions import db
-from ..payments.card_page import render_card_page
+from ..payments.card_page import post_card, render_card_page
 from ..payments.forms import CardTokenForm
 from . import services
 from .forms import AuctionTermsForm, BidForm, RefundForm, RegisterForm, ReviewForm
@@ -174,11 +174,8 @@ def deposit_card(auction_id, registration_id):
     form = CardTokenForm()
     status = 200
     if request.method == "POST":
-        with unit_of_work(form) as work:
-            if not form.validate_on_submit():
-                raise Invalid(_("请填写银行卡信息"), {"payment_method": [_("请填写银行卡信息")]})
-            payment = services.pay_deposit_with_payment_method(reg, actor=current_user,
-                                                               payment_method=form.payment_method.data)
+        work, payment = post_card(form, lambda card: services.pay_deposit_with_payment_method(
+            reg, actor=current_user, payment_method=card))
         if work.committed:
             if payment is None or payment.status == "succeeded":
                 flash(_("保证金已交纳"), "success")

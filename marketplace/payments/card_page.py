@@ -4,8 +4,11 @@ card's id, which `services.pay_with_payment_method` confirms. The card's number 
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
+from flask_babel import gettext as _
 
+from ..core.errors import Invalid
 from ..core.security import CSP
+from ..core.uow import unit_of_work
 
 
 def gateway_js() -> str:
@@ -29,3 +32,14 @@ def render_card_page(template: str, status: int = 200, **context):
         template, gateway_js=js, publishable_key=current_app.config["STRIPE_PUBLISHABLE_KEY"], **context), status))
     resp.headers["Content-Security-Policy"] = card_csp(js)
     return resp
+
+
+def post_card(form, pay):
+    """The card form posted, in one unit of work: a form without the gateway's card id is refused next to
+    the card field, else `pay(payment_method_id)` runs. Returns (work, payment)."""
+    payment = None
+    with unit_of_work(form) as work:
+        if not form.validate_on_submit():
+            raise Invalid(_("请填写银行卡信息"), {"payment_method": [_("请填写银行卡信息")]})
+        payment = pay(form.payment_method.data)
+    return work, payment

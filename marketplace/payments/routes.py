@@ -12,7 +12,7 @@ from ..core.pagination import Pages, page_args
 from ..core.permissions import require_role
 from ..core.uow import unit_of_work
 from . import purposes, services
-from .card_page import render_card_page
+from .card_page import post_card, render_card_page
 from .forms import CardTokenForm, RefundForm, RefundSearchForm
 from .services import refund_desk as refund_service
 from .states import status_label as payment_status_label
@@ -28,11 +28,8 @@ def checkout(booking_id):
     form = CardTokenForm()
     status = 200
     if request.method == "POST":
-        with unit_of_work(form) as work:
-            if not form.validate_on_submit():
-                raise Invalid(_("请填写银行卡信息"), {"payment_method": [_("请填写银行卡信息")]})
-            payment = services.pay_with_payment_method(booking, actor=current_user,
-                                                       payment_method=form.payment_method.data)
+        work, payment = post_card(form, lambda card: services.pay_with_payment_method(
+            booking, actor=current_user, payment_method=card))
         if work.committed:
             if payment is None or payment.status == "succeeded":
                 flash(_("付款成功"), "success")

@@ -12,7 +12,7 @@ from ...core.permissions import require_role
 from ...core.uow import unit_of_work
 from ...extensions import csrf
 from ...payments import services as payments
-from ...payments.card_page import render_card_page
+from ...payments.card_page import post_card, render_card_page
 from ...payments.forms import CardTokenForm
 from ..forms import AssignForm, CancelBillForm, CloseMonthForm, ReturnForm, StatementForm
 from ..services import bank, bills
@@ -112,10 +112,8 @@ def card(bill_id):
     form = CardTokenForm()
     status = 200
     if request.method == "POST":
-        with unit_of_work(form) as work:
-            if not form.validate_on_submit():
-                raise Invalid(_("请填写银行卡信息"), {"payment_method": [_("请填写银行卡信息")]})
-            payment = payments.pay_with_payment_method(b, actor=current_user, payment_method=form.payment_method.data)
+        work, payment = post_card(form, lambda card: payments.pay_with_payment_method(
+            b, actor=current_user, payment_method=card))
         if work.committed:
             if payment is None or payment.status == "succeeded":
                 flash(_("付款成功，对账单已付清"), "success")

@@ -3,10 +3,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ...core.errors import Invalid, NotFound
+from ...core.errors import NotFound
 from ...core.uow import unit_of_work
 from ...extensions import db
-from ...payments.card_page import render_card_page
+from ...payments.card_page import post_card, render_card_page
 from ...payments.forms import CardTokenForm
 from .. import services
 from ..forms import (
@@ -147,11 +147,8 @@ def checkout(deal_id, seq):
     form = CardTokenForm()
     status = 200
     if request.method == "POST":
-        with unit_of_work(form) as work:
-            if not form.validate_on_submit():
-                raise Invalid(_("请填写银行卡信息"), {"payment_method": [_("请填写银行卡信息")]})
-            payment = deal_payments.pay_instalment_with_payment_method(
-                deal, seq, actor=current_user, payment_method=form.payment_method.data)
+        work, payment = post_card(form, lambda card: deal_payments.pay_instalment_with_payment_method(
+            deal, seq, actor=current_user, payment_method=card))
         if work.committed:
             done = payment is None or payment.status == "succeeded"
             flash(_("付款成功，款项已进入资金监管账户") if done else _("付款处理中，结果确认后将自动入账"),
