@@ -36,6 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Asia/Shanghai")
 
     _register_write_intent(app)
+    _register_session_end(app)
     for name in DOMAINS:
         importlib.import_module(f"{__name__}.{name}").init_app(app)
     _register_error_pages(app)
@@ -95,6 +96,22 @@ def _register_write_intent(app):
         if token is not None:
             from .core.db import _write_intent
             _write_intent.reset(token)
+
+
+def _register_session_end(app):
+    """End each request's session before Flask-SQLAlchemy's own teardown (teardowns run last registered
+    first). When the database ended the connection after the request's last query (a restart, a
+    failover), the closing ROLLBACK fails: the answer is already made, so log it and drop the session;
+    the pool has invalidated the connection. Raised from a teardown it would turn the answer into a 500."""
+
+    @app.teardown_appcontext
+    def _end_session(exc):
+        try:
+            db.session.remove()
+        except sa.exc.SQLAlchemyError as err:
+            app.logger.warning("database connection lost at the end of a request: %s",
+                               str(err).splitlines()[0][:300])
+            db.session.registry.clear()
 
 
 def _register_error_pages(app):

@@ -94,3 +94,31 @@ def test_a_session_from_one_host_is_honoured_by_another(make_app, make_user):
         b.set_cookie("session", cookie.value)
         page = b.get("/account/tokens")
         assert page.status_code == 200
+
+
+@pytest.mark.slow
+@pytest.mark.once
+def test_a_connection_the_server_ends_after_the_last_query_still_gives_the_answer(make_app, throwaway_pg):
+    """A restart between a request's last query and its end: the session's closing ROLLBACK fails on the
+    dead connection. The answer stands (no 500 from the teardown) and the next request gets a fresh one."""
+    import sqlalchemy as sa
+
+    app = make_app(SQLALCHEMY_DATABASE_URI=throwaway_pg.url, DATABASE_CONNECT_TIMEOUT=2)
+    with app.app_context():
+        create_schema()
+    killer = sa.create_engine(throwaway_pg.url)
+
+    @app.get("/_test/pid-then-terminated")
+    def pid_then_terminated():
+        pid = db.session.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+        with killer.connect() as conn:  # as a fast shutdown does: the backend is told to end at once
+            conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            conn.commit()
+        return {"pid": pid}
+
+    client = app.test_client()
+    first = client.get("/_test/pid-then-terminated")  # before the fix: the teardown's OperationalError
+    assert first.status_code == 200 and first.get_json()["pid"]
+    after = client.get("/api/v1/resources")
+    assert after.status_code == 200
+    killer.dispose()
