@@ -53,6 +53,9 @@ def worker(burst, fork):
     w.work(burst=burst, with_scheduler=True, logging_level="INFO")  # the scheduler re-queues retries
 
 
+SCHEDULER_RETRY_SECONDS = 2
+
+
 @click.command("scheduler")
 @click.option("--list", "list_only", is_flag=True, help="Print the schedule and exit.")
 @with_appcontext
@@ -64,9 +67,21 @@ def scheduler(list_only):
             click.echo(f"{p.name:<20} {p.cron:<14} {p.func}  — {p.doc}")
         return
     _require_broker()
-    s = jobs.make_scheduler()
-    click.echo(f"scheduler {s.name}: {len(s.get_jobs())} periodic jobs on queue {jobs.queue().name}")
-    s.start()
+    import time
+
+    from redis.exceptions import ConnectionError as RedisDown
+    from redis.exceptions import TimeoutError as RedisTimeout
+    while True:
+        s = jobs.make_scheduler()
+        try:
+            click.echo(f"scheduler {s.name}: {len(s.get_jobs())} periodic jobs on queue {jobs.queue().name}")
+            s.start()
+            return
+        except (RedisDown, RedisTimeout) as err:
+            # RQ's cron loop ends on a lost Redis (a restart, a failover) and with it every periodic job
+            # (the outbox drain, the sweeps, closing auctions): start a new one once Redis answers again.
+            click.echo(f"scheduler lost the broker ({err}); starting again in {SCHEDULER_RETRY_SECONDS} s", err=True)
+            time.sleep(SCHEDULER_RETRY_SECONDS)
 
 
 @click.command("init-db")
