@@ -102,6 +102,23 @@ SCHEDULE = (
 
 # -- naming ---------------------------------------------------------------------------------------
 
+def own_transaction(fn):
+    """Mark a job that ends its transaction itself (a harvest rolls back its reads so it holds no
+    transaction while a partner answers). The outbox drain never runs such a job inside a batch's
+    shared transaction, where that rollback would undo the other jobs' writes: it hands it to the
+    queue, to run alone in a unit of work of its own."""
+    fn.own_transaction = True
+    return fn
+
+
+def sends_only(fn):
+    """Mark a job that writes nothing to the database and does what a rollback cannot undo (it sends a
+    mail). A batch runs such jobs after the others and without a savepoint, so a failure elsewhere in
+    the batch, which runs the batch again, never sends twice (core.jobs_batch)."""
+    fn.sends_only = True
+    return fn
+
+
 def job_name(fn) -> str:
     """'module:function' for a module-level function (what a worker in another process can import)."""
     qualname = getattr(fn, "__qualname__", "")
@@ -215,15 +232,16 @@ def drain_outbox(queue_name: str | None = None) -> int:
             return ran
 
 
-def _hand_to_queue(app, row) -> None:
-    """A job that failed once: take its row out of the outbox and give it to RQ with the retries it has
-    left, in one transaction (if Redis refuses it, the row stays for a later drain)."""
+def _hand_to_queue(app, row, tried: int = 1) -> None:
+    """A job that failed once (or runs alone, see own_transaction): take its row out of the outbox and
+    give it to RQ with the retries it has left, in one transaction (if Redis refuses it, the row stays
+    for a later drain)."""
     table = OutboxJob.__table__
     args, kwargs = json.loads(row.args)
     try:
         with _job_context(app, running=False):
             if db.session.execute(sa.delete(table).where(table.c.id == row.id)).rowcount:
-                _push(app, row.name, args, kwargs, tried=1)
+                _push(app, row.name, args, kwargs, tried=tried)
     except Exception:  # noqa: BLE001
         log.exception("handing job %s to the queue failed; it stays in the outbox", row.name)
 

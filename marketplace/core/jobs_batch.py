@@ -1,17 +1,21 @@
 """The outbox drained in batches: one transaction runs many jobs, each job's writes still exactly once.
 
 A drain claims up to `JOBS_BATCH` outbox rows of its queue at once (FOR UPDATE SKIP LOCKED on
-PostgreSQL, so a second drain takes other rows), runs each job inside a savepoint of that one
-transaction and deletes the rows of the jobs that succeeded, then commits. So:
+PostgreSQL, so a second drain takes other rows), runs the jobs one after the other in that one
+transaction and deletes their rows, then commits. So:
 
 * a job's writes and the deletion of its row commit together: a worker killed anywhere in the batch
   (kill -9) commits nothing, every claimed row is back in the outbox and the next drain runs them;
-* a job that raises rolls back to its own savepoint (its writes, and the sub-jobs it asked for, go);
-  the others in the batch stand; after the commit its row is handed to RQ with its retries;
+* the batch runs without savepoints (no SAVEPOINT/RELEASE round trips per job). When a job raises,
+  the whole transaction is rolled back and the rows are claimed again: the failed job is handed to RQ
+  with its retries (that run was its first), the others run again with a savepoint each, so their
+  writes stand and the failed one leaves nothing (its writes, its sub-jobs, its after-commit calls go);
+* a job marked `core.jobs.own_transaction` (it rolls back or commits by itself) never runs inside a
+  batch: it is handed to RQ, to run alone;
 * the sub-jobs the batch's jobs enqueue (a notification's mails) are gathered and run together after
-  the commit, in one transaction of their own (again a savepoint each), instead of one app context and
-  one transaction per mail. As before, a sub-job runs in the same worker right after its parent
-  commits, and only a failed one goes to the queue.
+  the commit, in one transaction of their own, a savepoint each (a mail sent cannot be rolled back,
+  so a failure must not run the others again), instead of one app context and one transaction per mail. As before, a sub-job runs in the same worker right after its parent commits,
+  and only a failed one goes to the queue.
 """
 import json
 import logging
@@ -35,59 +39,122 @@ def _claim(app, *, ids=None, skip=(), limit: int):
     return db.session.execute(pick).all()
 
 
-def _run_each(items, children: list) -> list:
-    """Run each (name, args, kwargs, key) in a savepoint of the current transaction; returns the keys
-    of those that failed (their writes, after-commit callbacks and sub-jobs dropped)."""
+class _BatchFailed(Exception):
+    """A job of a batch run without savepoints raised (args: its key): the whole transaction is rolled
+    back and the others run again with a savepoint each (see _run_jobs)."""
+
+
+def _run_jobs(items, children: list, *, optimistic: bool) -> list:
+    """Run each (name, args, kwargs, key) in the current transaction; returns the keys of those that
+    failed (their writes, after-commit callbacks and sub-jobs dropped).
+
+    `optimistic`: the jobs that write run without savepoints (the common case, where every job
+    succeeds, costs no SAVEPOINT/RELEASE round trips) and the first failure raises _BatchFailed: the
+    caller rolls everything back and runs the others again with optimistic=False, a savepoint each.
+    So the jobs before the failed one run a second time (a job that writes must bear running again
+    after a rollback: the queue retries jobs anyway) and each job's writes still land exactly once. The
+    failed job is not run again there: that run counts as its first, and the queue retries it.
+
+    Jobs marked `core.jobs.sends_only` (a mail) run after the others, without a savepoint (they write
+    nothing): a failure of a job that writes never runs a mail again, and a failed mail undoes nothing."""
     from .jobs import resolve
+    sends = [item for item in items if _marked(item[0], "sends_only")]
+    writes = [item for item in items if item not in sends]
+    writing = {item[3] for item in writes}
     session = db.session()
     failed = []
-    for name, args, kwargs, key in items:
+    for (name, args, kwargs, key), savepoint in [*((i, not optimistic) for i in writes), *((i, False) for i in sends)]:
         mark_children = len(children)
         mark_callbacks = len(session.info.get("after_commit", ()))
         try:
-            with session.begin_nested():
+            if savepoint:
+                with session.begin_nested():
+                    resolve(name)(*args, **(kwargs or {}))
+            else:
                 resolve(name)(*args, **(kwargs or {}))
-        except Exception:  # noqa: BLE001  (rolled back to its savepoint; handed to the queue after the commit)
+        except Exception as err:  # noqa: BLE001  (rolled back, to its savepoint or all; handed to the queue after the commit)
             log.warning("job %s failed in the worker; queued for retry", name, exc_info=True)
+            if optimistic and key in writing:
+                raise _BatchFailed(key) from err
             del children[mark_children:]
             del session.info.get("after_commit", [])[mark_callbacks:]
             failed.append(key)
     return failed
 
 
+def _marked(name: str, mark: str) -> bool:
+    """Whether the job `name` carries a core.jobs mark (own_transaction, sends_only)."""
+    from .jobs import resolve
+    try:
+        return bool(getattr(resolve(name), mark, False))
+    except Exception:  # noqa: BLE001  (a job that cannot be found fails when it runs, like any other)
+        return False
+
+
+def _items(rows) -> list:
+    return [(r.name, *json.loads(r.args), r.id) for r in rows]
+
+
 def run_batch(app, *, ids=None, skip=(), limit: int | None = None) -> tuple[list[int], list[int]] | None:
     """Claim up to `limit` (JOBS_BATCH) outbox rows of this queue (only `ids` when given, never those
     in `skip`), run them in one transaction and delete the rows of those that succeeded. Returns
     (ids that ran, ids that failed and were handed to RQ or left for a later drain), None when there
-    was nothing to claim."""
+    was nothing to claim.
+
+    The batch first runs without savepoints (_run_jobs); only when a job fails is it rolled back and
+    claimed again, to run with a savepoint per job so that the others' writes stand."""
     from .jobs import _hand_to_queue, _job_context, collecting
     limit = limit or int(app.config.get("JOBS_BATCH", 50))
     children: list = []
-    with collecting(children), _job_context(app):
-        rows = _claim(app, ids=ids, skip=skip, limit=limit)
-        if not rows:
-            return None
-        failed = set(_run_each([(r.name, *json.loads(r.args), r.id) for r in rows], children))
-        done = [r.id for r in rows if r.id not in failed]
-        if done:
-            table = OutboxJob.__table__
-            db.session.execute(sa.delete(table).where(table.c.id.in_(done)))
+    rows, alone = None, []
+    try:
+        with collecting(children), _job_context(app):
+            claimed = _claim(app, ids=ids, skip=skip, limit=limit)
+            if not claimed:
+                return None
+            alone = [r for r in claimed if _marked(r.name, "own_transaction")]
+            rows = [r for r in claimed if r.id not in {a.id for a in alone}]
+            failed = set(_run_jobs(_items(rows), children, optimistic=True))
+            _delete(r.id for r in rows if r.id not in failed)
+    except _BatchFailed as err:
+        failed_first = err.args[0]
+        children.clear()
+        with collecting(children), _job_context(app):
+            # the same rows (the rollback released them: one another drain took meanwhile is its now)
+            rows = _claim(app, ids=[r.id for r in rows], limit=limit)
+            if not rows and not alone:
+                return [], []
+            failed = {failed_first} | set(_run_jobs(_items(r for r in rows if r.id != failed_first), children,
+                                                    optimistic=False))
+            _delete(r.id for r in rows if r.id not in failed)
     for row in rows:
         if row.id in failed:
             _hand_to_queue(app, row)
+    for row in alone:
+        _hand_to_queue(app, row, tried=0)
     if children:
         run_children(app, children)
-    return done, [r.id for r in rows if r.id in failed]
+    # the jobs that run alone count with the failed ones: not run here, and not to be claimed again by this drain
+    return [r.id for r in rows if r.id not in failed], [r.id for r in rows if r.id in failed] + [r.id for r in alone]
+
+
+def _delete(ids) -> None:
+    ids = list(ids)
+    if ids:
+        table = OutboxJob.__table__
+        db.session.execute(sa.delete(table).where(table.c.id.in_(ids)))
 
 
 def run_children(app, items: list) -> None:
     """The sub-jobs a committed transaction of jobs asked for, run together in one transaction of their
-    own (a savepoint each); a failed one is queued with the retries it has left."""
+    own, a savepoint each; a failed one is queued with the retries it has left. Not run as run_batch runs
+    a batch: a sub-job sends (a mail), and a rollback cannot take a sent mail back, so none may run twice
+    because another failed."""
     from .jobs import _job_context, _push, collecting
     while items:
         children: list = []
         with collecting(children), _job_context(app):
-            failed = set(_run_each([(*item, i) for i, item in enumerate(items)], children))
+            failed = set(_run_jobs([(*item, i) for i, item in enumerate(items)], children, optimistic=False))
         for i in sorted(failed):
             name, args, kwargs = items[i]
             try:

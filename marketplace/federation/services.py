@@ -10,6 +10,7 @@ from pydantic import AfterValidator, Field, ValidationError
 
 from ..core.db import find
 from ..core.errors import Invalid, NotFound
+from ..core.jobs import own_transaction
 from ..core.permissions import require_role
 from ..core.schema import Id, conform, invalid_from, text
 from ..core.timeutil import utcnow
@@ -172,5 +173,6 @@ def request_harvest(partner: Partner, *, actor):
     enqueue(harvest_job, partner.id)
 
 
+@own_transaction  # run_harvest rolls back its reads before the network
 def harvest_job(partner_id: int):
     run_harvest(partner_id)

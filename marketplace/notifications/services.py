@@ -4,13 +4,14 @@ import os
 import smtplib
 from email.message import EmailMessage
 
+import sqlalchemy as sa
 from flask import current_app, has_app_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..core.errors import NotFound
 from ..core.i18n import Message
-from ..core.jobs import enqueue
+from ..core.jobs import enqueue, sends_only
 from ..core.permissions import require_login
 from ..core.timeutil import utcnow
 from ..extensions import db
@@ -19,32 +20,68 @@ from .models import Notification
 log = logging.getLogger("marketplace.mail")
 
 
-def notify(user, subject: Message, body: Message, link: str | None = None) -> Notification:
+def notify(user, subject: Message, body: Message, link: str | None = None) -> int:
     """Store an in-app notification for `user` and queue its e-mail (a job) for after the commit.
 
     `subject` and `body` are messages (`core.i18n.Message`, written `_l("…%(x)s", x=…)`), not rendered
     text: the page shows them in the reader's language, the mail is rendered in `user.language`."""
+    return notify_many([user], subject, body, link)
+
+
+def notify_many(users, subject: Message, body: Message, link: str | None = None) -> int:
+    """notify() for several people: their notifications in one INSERT and their e-mails in one job
+    (a booking tells every member of the managing unit; one statement and one job, not one each).
+    `users`: anything with `id`, `email` and `language` (a User, or a row of those columns).
+    Returns how many were notified."""
     message = {"subject": Message.load(subject), "body": Message.load(body)}
-    language = getattr(user, "language", None) or "zh"
-    with force_locale(language):
-        note = Notification(user_id=user.id, subject=str(message["subject"])[:200], body=str(message["body"]),
-                            link=link, message=message)
-    db.session.add(note)
-    if getattr(user, "email", None) and has_app_context():
-        enqueue(deliver_mail, user.email, language, message["subject"], message["body"], link)
-    return note
+    rendered: dict[str, tuple[str, str]] = {}  # the stored text, rendered once per language
+    rows, recipients = [], []
+    now = utcnow()
+    for user in users:
+        language = getattr(user, "language", None) or "zh"
+        if language not in rendered:
+            with force_locale(language):
+                rendered[language] = (str(message["subject"])[:200], str(message["body"]))
+        text_subject, text_body = rendered[language]
+        rows.append(dict(user_id=user.id, subject=text_subject, body=text_body, link=link, message=message,
+                         created_at=now))
+        if getattr(user, "email", None):
+            recipients.append([user.email, language])
+    if rows:
+        db.session.execute(sa.insert(Notification.__table__), rows)
+    if recipients and has_app_context():
+        enqueue(deliver_mails, recipients, message["subject"], message["body"], link)
+    return len(rows)
 
 
-def notify_many(users, subject: Message, body: Message, link: str | None = None) -> list[Notification]:
-    return [notify(u, subject, body, link) for u in users]
+@sends_only
+def deliver_mails(recipients: list, subject: dict, body: dict, link: str | None = None) -> None:
+    """The mail job of one notification to several people ([to, language] pairs): each mail rendered in
+    its recipient's language (once per language). A mail that fails becomes a job of its own (retried
+    by the queue), so a retry never sends the others twice."""
+    rendered: dict[str, tuple[str, str]] = {}
+    for to, language in recipients:
+        try:
+            if language not in rendered:
+                rendered[language] = _render_mail(language, subject, body, link)
+            send_mail(to, *rendered[language])
+        except Exception:  # noqa: BLE001  (retried alone, as its own job, after this one commits)
+            log.warning("mail to %s failed; queued on its own for retry", to, exc_info=True)
+            enqueue(deliver_mail, to, language, subject, body, link)
 
 
+@sends_only
 def deliver_mail(to: str, language: str, subject: dict, body: dict, link: str | None = None) -> None:
     """The mail job: the message rendered in the recipient's language. A failure raises, so the queue
     retries it (in-process mode logs it)."""
+    send_mail(to, *_render_mail(language, subject, body, link))
+
+
+def _render_mail(language: str, subject: dict, body: dict, link: str | None) -> tuple[str, str]:
+    """A mail's subject and text in `language`."""
     with force_locale(language):
         text = Message.load(body).render()
-        send_mail(to, Message.load(subject).render(), text + (f"\n\n{link}" if link else ""))
+        return Message.load(subject).render(), text + (f"\n\n{link}" if link else "")
 
 
 def send_mail(to: str, subject: str, body: str) -> None:

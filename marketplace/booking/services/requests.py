@@ -28,7 +28,6 @@ from .lookups import (
     link,
     may_self_operate,
     needs_qualification,
-    provider_members,
     service_mode_of,
     takes_bookings,
     when,
@@ -162,21 +161,30 @@ def request_booking(instrument, start: Moment, end: Moment, purpose: note(500), 
     return booking
 
 
+@functools.cache
+def _notify_lookup() -> sa.Select:
+    """notify_requested's statement, built once per process (building it cost more than running it)."""
+    staff = sa.orm.aliased(User)
+    return (sa.select(Booking.status, Booking.start, Booking.end, Booking.purpose, Resource.title,
+                      User.name.label("user_name"), staff.id, staff.email, staff.language)
+            .join(Resource, Resource.id == Booking.instrument_id).join(User, User.id == Booking.user_id)
+            .outerjoin(staff, sa.and_(staff.organisation_id == Booking.provider_org_id, staff.active.is_(True)))
+            .where(Booking.id == sa.bindparam("id")).order_by(staff.id))
+
+
 def notify_requested(booking_id: int, provider_link: str | None = None, auto_approved: bool = False) -> int:
     """The job after a booking request commits: tell the provider's staff (and, when it was approved
     at once, the user). Run by the job queue, outside the request. Returns notifications sent."""
     from .transitions import notify_approved
-    # what the message needs, the booking's columns with the two names, in one Core statement (no ORM
-    # object for the booking): this job follows every booking request
-    booking = db.session.execute(
-        sa.select(Booking.id, Booking.status, Booking.provider_org_id, Booking.start, Booking.end, Booking.purpose,
-                  Resource.title, User.name)
-        .join(Resource, Resource.id == Booking.instrument_id).join(User, User.id == Booking.user_id)
-        .where(Booking.id == booking_id)).first()
-    if booking is None:
+    # what the message needs and who gets it in one Core statement (no ORM objects): the booking's
+    # columns with the two names, one row per active member of the managing unit (one row with no
+    # member when it has none). This job follows every booking request.
+    rows = db.session.execute(_notify_lookup(), {"id": booking_id}).all()
+    if not rows:
         return 0
-    title, name = booking.title, booking.name
-    fields = dict(name=name, title=title, when=when(booking), purpose=booking.purpose)
+    booking = rows[0]
+    title = booking.title
+    fields = dict(name=booking.user_name, title=title, when=when(booking), purpose=booking.purpose)
     if not auto_approved:
         subject = _l("新的预约申请：%(title)s", title=title)
         body = _l("%(name)s 申请预约 %(title)s，时间 %(when)s。用途：%(purpose)s", **fields)
@@ -185,6 +193,4 @@ def notify_requested(booking_id: int, provider_link: str | None = None, auto_app
         body = _l("%(name)s 预约了 %(title)s，时间 %(when)s。用途：%(purpose)s", **fields)
         if booking.status == "approved":
             notify_approved(db.session.get(Booking, booking_id), link=provider_link)
-    staff = provider_members(booking.provider_org_id)
-    notify_many(staff, subject, body, provider_link)
-    return len(staff)
+    return notify_many([row for row in rows if row.id is not None], subject, body, provider_link)
