@@ -182,9 +182,11 @@ def start_gunicorn(url: str, port: int, workers: int, threads: int, log_path: Pa
     env["GUNICORN_ACCESSLOG"] = str(log_path.with_name(log_path.stem + "_access.log"))
     gunicorn = Path(sys.executable).with_name("gunicorn")
     # the deployment's own settings (marketplace/deploy/gunicorn.conf.py), with the benchmark's worker count
+    # and no recycling: a worker restarted after max_requests starts a new app (a second of CPU, the
+    # search warm-up) inside whichever phase it falls in, which moved the CPU ratio of one run by ×2
     cmd = [str(gunicorn) if gunicorn.exists() else "gunicorn", "-c", str(ROOT / "marketplace/deploy/gunicorn.conf.py"),
            "-w", str(workers), "--threads", str(max(threads, 1)), "-b", f"127.0.0.1:{port}",
-           "--log-level", "warning", "--chdir", str(ROOT)]
+           "--max-requests", "0", "--log-level", "warning", "--chdir", str(ROOT)]
     # A bounded pool per worker (one connection per thread): the PostgreSQL server is shared.
     pool = {"pool_size": max(threads, 1), "max_overflow": 0, "pool_timeout": 30, "pool_pre_ping": False}
     cmd.append(f"marketplace:create_app({{'SQLALCHEMY_ENGINE_OPTIONS': {pool!r}}})")

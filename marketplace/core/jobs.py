@@ -16,8 +16,10 @@ Two modes, chosen by `JOBS_BROKER_URL`:
   (a transactional outbox: a process killed between the commit and the queue loses nothing), and
   the commit wakes the queue `JOBS_QUEUE` with one RQ job, `drain_outbox`, unless one is already
   due. A worker (`flask --app marketplace worker`) drains the outbox in batches
-  (core.jobs_batch): it claims up to `JOBS_BATCH` rows, runs each job in a savepoint and deletes the
-  rows of those that succeeded in one transaction, so each job's writes land exactly once. A job that fails
+  (core.jobs_batch): it claims up to `JOBS_BATCH` rows, runs the jobs and deletes their rows in one
+  transaction, so each job's writes land exactly once (a failure reruns the batch around it, a
+  savepoint per job). After a batch that was not full it waits `JOBS_DRAIN_LINGER` seconds, so a
+  steady trickle of commits is served in batches of several jobs rather than one. A job that fails
   there is handed to RQ as a job of its own, retried `JOBS_RETRIES` times after
   `JOBS_RETRY_INTERVALS` seconds and then kept in RQ's failed-job registry (`rq info`,
   `failed_jobs()`). If Redis cannot be reached at the commit, this commit's jobs run in-process
@@ -203,6 +205,8 @@ def drain_outbox(queue_name: str | None = None) -> int:
     if queue_name is not None and queue_name != app.config["JOBS_QUEUE"]:
         raise ValueError(f"this worker serves queue {app.config['JOBS_QUEUE']!r}, not {queue_name!r}")
     deadline = time.monotonic() + DRAIN_SECONDS
+    batch = int(app.config.get("JOBS_BATCH", 50))
+    linger = float(app.config.get("JOBS_DRAIN_LINGER", 0))
     skip: list[int] = []
     ran = 0
     cleared = lingered = False
@@ -211,7 +215,7 @@ def drain_outbox(queue_name: str | None = None) -> int:
         if claimed is None:
             if cleared or not broker_url(app):
                 return ran
-            if not lingered and (linger := float(app.config.get("JOBS_DRAIN_LINGER", 0))) > 0:
+            if not lingered and linger > 0:
                 # wait a moment for the next commits' jobs (the flag is still set: they queue no drain
                 # of their own): one drain, and RQ's bookkeeping, serves several of them, in batches
                 lingered = True
@@ -230,6 +234,11 @@ def drain_outbox(queue_name: str | None = None) -> int:
         if time.monotonic() > deadline:  # hand over to a fresh job (the flag stays set)
             _push_drain(app)
             return ran
+        if len(done) + len(failed) < batch and broker_url(app) and linger > 0:
+            # a batch that was not full: let the next commits' jobs gather a moment, so that one
+            # transaction serves several (per job, a batch of one costs the worker three times what
+            # a batch of fifty does); a job waits at most this long behind the one before it
+            time.sleep(linger)
 
 
 def _hand_to_queue(app, row, tried: int = 1) -> None:
