@@ -3,7 +3,7 @@
 Every API call names its token, and looking it up (the token, its user and the user's roles) was a
 round trip and an ORM load on every call. This process keeps, per token hash, a snapshot of the
 user's columns and roles for a few seconds and gives each request its own copy in its own session
-(`Session.merge(load=False)`: no query).
+(a detached copy added to the session: no query).
 
 Invalidation: a commit in this process that changed an `api_tokens`, `users` or `user_roles` row
 through the ORM (a token revoked, a user deactivated, a role granted or taken, an organisation left)
@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session, attributes, make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
 from ..extensions import db
 from .models import ApiToken, User, UserRole
@@ -63,7 +64,11 @@ def _attach(columns: dict, roles: list[str]) -> User:
         make_transient_to_detached(row)
         rows.append(row)
     attributes.set_committed_value(user, "role_rows", rows)
-    return db.session.merge(user, load=False)
+    session = db.session()
+    if identity_key(User, columns["id"]) in session.identity_map:  # this session has the user already
+        return session.merge(user, load=False)
+    session.add(user)  # detached, so it joins the session as it is: no copy, no query
+    return user
 
 
 def invalidate() -> None:

@@ -140,11 +140,17 @@ def broker_url(app=None) -> str | None:
     return (app or current_app).config.get("JOBS_BROKER_URL") or None
 
 
+def writes_outbox(app=None) -> bool:
+    """Whether enqueue() writes an outbox row here (queue mode, outside a running job): then a hot path
+    may write its job in its own statement instead (outbox_rows)."""
+    return bool(broker_url(app)) and not _running_job.get()
+
+
 def enqueue(fn, *args, **kwargs) -> None:
     """Run fn(*args, **kwargs) as a job once the current transaction commits (dropped on rollback)."""
     name = job_name(fn)
     app = current_app._get_current_object()
-    if broker_url(app) and not _running_job.get():
+    if writes_outbox(app):
         _write_outbox(app, name, args, kwargs)
     elif _running_job.get() and (children := _children.get()) is not None:
         children.append((name, args, kwargs))
@@ -163,6 +169,34 @@ def _write_outbox(app, name: str, args, kwargs) -> None:
     ).returning(table.c.id)).scalar_one()
     # one wake-up per transaction, for all the jobs it wrote
     on_commit_once(db.session(), _wake, app, [])[1].append(job_id)
+
+
+def outbox_rows(rows, fn, *args):
+    """`enqueue(fn, *args)` for every row a data-modifying CTE returns (`rows`), as a CTE of its own, as
+    core.audit.record_rows does for audit rows: added to the statement that makes the rows, the job
+    rows are written in that same statement (PostgreSQL, queue mode: `broker_url()` set). Each argument
+    is an SQL expression, a column of `rows` (the new row's id) or a typed bindparam bound at execution,
+    so the statement can be built once and reused. Bind `outbox_params()` too, select the CTE's
+    `outbox_id` and hand the ids the statement returned to `wake_after_commit`."""
+    table = OutboxJob.__table__
+    payload = sa.cast(sa.func.json_build_array(sa.func.json_build_array(*args), sa.literal_column("'{}'::json")),
+                      sa.Text)  # [args, kwargs], as _write_outbox writes it
+    values = sa.select(sa.bindparam("outbox_queue", type_=sa.String), sa.literal(job_name(fn), sa.String), payload,
+                       sa.bindparam("outbox_at", type_=sa.DateTime)).select_from(rows)
+    return (sa.insert(table).from_select(["queue", "name", "args", "created_at"], values)
+            .returning(table.c.id.label("outbox_id")).cte(f"outbox_{fn.__name__}"))
+
+
+def outbox_params(app=None) -> dict:
+    """The values outbox_rows' statement binds: the queue, and now."""
+    return {"outbox_queue": (app or current_app).config["JOBS_QUEUE"], "outbox_at": utcnow()}
+
+
+def wake_after_commit(job_ids: list[int]) -> None:
+    """Wake the queue once the transaction commits, for outbox rows written by a statement of the
+    caller's own (outbox_rows); as _write_outbox does for the rows it writes."""
+    app = current_app._get_current_object()
+    on_commit_once(db.session(), _wake, app, [])[1].extend(job_ids)
 
 
 def _wake_key(app) -> str:

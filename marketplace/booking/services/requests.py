@@ -14,7 +14,7 @@ from ...core.audit import record_rows as audit_rows
 from ...core.audit import rows_params as audit_params
 from ...core.errors import Conflict, Forbidden, Invalid
 from ...core.i18n import Message as _l
-from ...core.jobs import enqueue
+from ...core.jobs import enqueue, outbox_params, outbox_rows, wake_after_commit, writes_outbox
 from ...core.permissions import require_login
 from ...core.schema import Count, Id, Moment, note, validated
 from ...core.timeutil import utcnow
@@ -65,31 +65,45 @@ def _is_postgresql() -> bool:
 
 
 @functools.cache
-def _insert_with_audit(keys: tuple[str, ...]):
+def _insert_with_audit(keys: tuple[str, ...], with_job: bool = False):
     """PostgreSQL's INSERT ... ON CONFLICT DO NOTHING RETURNING of a booking with its audit row in a CTE
-    of the same statement, built once per process (its 35 column proxies cost more than the round
-    trip it saves when built per request); every value is bound at execution."""
+    of the same statement (and, `with_job`, the outbox row of its notify_requested job), built once per
+    process (its 35 column proxies cost more than the round trip it saves when built per request);
+    every value is bound at execution."""
     from sqlalchemy.dialects.postgresql import insert as pg_insert
     new = pg_insert(Booking).values({k: sa.bindparam(k) for k in keys}).on_conflict_do_nothing() \
         .returning(*Booking.__table__.c).cte("new_booking")
     logged = audit_rows(new, "booking", new.c.id, "requested", to_state="requested")
-    return sa.select(Booking).from_statement(sa.select(new).add_cte(logged))
+    if not with_job:
+        return sa.select(Booking).from_statement(sa.select(new).add_cte(logged))
+    job = outbox_rows(new, notify_requested, new.c.id, sa.bindparam("job_link", type_=sa.String),
+                      sa.literal(False))
+    both = sa.select(new, job.c.outbox_id).select_from(new.join(job, sa.true())).add_cte(logged)
+    return sa.select(Booking, sa.column("outbox_id", sa.BigInteger)).from_statement(both)
 
 
-def _insert_booking(values: dict, *, actor) -> Booking:
+def _insert_booking(values: dict, *, actor, provider_link: str | None = None) -> tuple[Booking, bool]:
     """Insert a booking with its audit row ("requested"); Conflict if the database refuses it as overlapping.
+    With `provider_link`, the notify_requested job (the staff told of a request to decide) goes with it.
+    Returns the booking and whether that job was written here (else the caller enqueues it).
 
     PostgreSQL: one statement, INSERT ... ON CONFLICT DO NOTHING RETURNING with the audit row's INSERT
-    in a CTE of the same statement — the exclusion constraint is the arbiter, a concurrent overlapping
-    insert waits for the winner and then gets no row back (and writes no audit row), and the
-    transaction stays usable (no savepoint round trips). SQLite: the caller checked for overlaps
-    inside the BEGIN IMMEDIATE transaction, so a plain insert cannot race.
+    (and in queue mode the job's outbox row) in CTEs of the same statement — the exclusion constraint is
+    the arbiter, a concurrent overlapping insert waits for the winner and then gets no row back (and
+    writes no audit or job row), and the transaction stays usable (no savepoint round trips). SQLite:
+    the caller checked for overlaps inside the BEGIN IMMEDIATE transaction, so a plain insert cannot race.
     """
     if _is_postgresql():
-        booking = db.session.scalars(_insert_with_audit(tuple(values)), {**values, **audit_params(actor=actor)}).first()
-        if booking is None:
+        with_job = provider_link is not None and writes_outbox()
+        params = {**values, **audit_params(actor=actor)}
+        if with_job:
+            params.update(outbox_params(), job_link=provider_link)
+        row = db.session.execute(_insert_with_audit(tuple(values), with_job), params).first()
+        if row is None:
             raise Conflict(overlap_message())
-        return booking
+        if with_job:
+            wake_after_commit([row.outbox_id])
+        return row[0], with_job
     booking = Booking(**values)
     db.session.add(booking)
     try:
@@ -99,7 +113,7 @@ def _insert_booking(values: dict, *, actor) -> Booking:
             raise Conflict(overlap_message()) from None
         raise
     record("booking", booking.id, "requested", actor=actor, to_state="requested")
-    return booking
+    return booking, False
 
 
 def _price(instrument, r, internal: bool, assisted: bool) -> int:
@@ -141,20 +155,22 @@ def request_booking(instrument, start: Moment, end: Moment, purpose: note(500), 
     require_verified_email(actor=actor)
     internal = actor.organisation_id == instrument.owner_org_id
     price = _price(instrument, r, internal, assisted)
-    booking = _insert_booking(dict(
+    staff_link = link("booking.queue") if series_id is None and r.requires_approval else None
+    booking, queued = _insert_booking(dict(
         instrument_id=instrument.id, user_id=actor.id, org_id=actor.organisation_id,
         provider_org_id=instrument.owner_org_id, start=start, end=end,
         samples=samples if instrument.price_unit == "sample" or samples is not None else None,
         purpose=purpose, status="requested", price_unit=instrument.price_unit, unit_price=price,
         internal=internal, service_mode="staff_operated" if assisted else service_mode_of(instrument),
         fee=rules.booking_fee(instrument.price_unit, price, start, end, samples), user_subsidy=0,
-        created_at=now, updated_at=now, series_id=series_id), actor=actor)
+        created_at=now, updated_at=now, series_id=series_id), actor=actor, provider_link=staff_link)
     if series_id is not None:
         if not r.requires_approval:
             approve_now(booking, actor=None, now=now, comment=_("无需审批，自动批准"), notify_user=False)
         return booking
     if r.requires_approval:
-        enqueue(notify_requested, booking.id, link("booking.queue"), False)
+        if not queued:
+            enqueue(notify_requested, booking.id, staff_link, False)
     else:
         approve_now(booking, actor=None, now=now, comment=_("无需审批，自动批准"), notify_user=False)
         enqueue(notify_requested, booking.id, link("booking.detail", booking_id=booking.id), True)
