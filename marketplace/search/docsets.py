@@ -16,6 +16,24 @@ K1, B = 1.2, 0.75            # BM25F, as Whoosh's default weighting
 CACHE_POSTINGS = 6_000_000   # postings held in the caches of a process (~50 bytes each) before they are dropped
 
 
+def _norms(avglen: float) -> tuple[list[float], list[float]]:
+    """For each of Whoosh's 256 length bytes: BM25's length normaliser K1·(1-B+B·len/avglen), and the
+    tf component of a term found once in a document, 1·(K1+1)/(1+normaliser) (the same float the
+    general formula gives for tf 1.0). Made once per average length, not once per term read."""
+    got = _NORMS.get(avglen)
+    if got is None:
+        from whoosh.util.numeric import byte_to_length
+        norm = [K1 * ((1 - B) + B * byte_to_length(b) / avglen) for b in range(256)]
+        k1p = K1 + 1
+        if len(_NORMS) >= 64:  # each index generation has its own averages: keep the latest few
+            _NORMS.clear()
+        got = _NORMS[avglen] = (norm, [1.0 * k1p / (1.0 + n) for n in norm])
+    return got
+
+
+_NORMS: dict[float, tuple[list[float], list[float]]] = {}
+
+
 class _SegmentCache:
     """Posting sets and BM25 term components per (segment, offset, field, term).
 
@@ -79,12 +97,13 @@ class DocSets:
         self.doc_count = self.reader.doc_count()
         self.doc_count_all = self.reader.doc_count_all()
 
-    def _remember(self, table: dict, key, value):
-        self._held += len(value)
+    def _remember(self, table: dict, key, value, size: int | None = None):
+        size = len(value) if size is None else size
+        self._held += size
         if self._held > CACHE_POSTINGS // 2 or len(table) >= self.MAX_CACHED:
             self.cache.clear()
             self.score_cache.clear()
-            self._held = len(value)
+            self._held = size
         table[key] = value
 
     # sets ---------------------------------------------------------------------------------------
@@ -144,13 +163,15 @@ class DocSets:
         n = self.doc_count_all or 1
         return max(1.0, self.reader.field_length(fieldname) / n)
 
-    def term_scores(self, fieldname: str, text: str) -> dict:
-        """{docnum: BM25F tf component} of a term (multiply by idf and boost)."""
+    def term_scores(self, fieldname: str, text: str) -> tuple[dict, ...]:
+        """{docnum: BM25F tf component} of a term (multiply by idf and boost), one dict per segment
+        that holds it: a document is in one segment only, so they are read side by side, not merged
+        (merging copied every posting of a term on its first query)."""
         key = (fieldname, text)
         hit = self.score_cache.get(key)
         if hit is not None:
             return hit
-        out: dict = {}
+        parts = []
         avglen = self._avglen(fieldname)
         for segid, offset, seg_reader in self.segments:
             skey = (segid, offset, fieldname, text)
@@ -159,11 +180,9 @@ class DocSets:
                 got = self._segment_scores(seg_reader, offset, fieldname, text, avglen, self._read.pop(skey, None))
                 _segment_cache.put(_segment_cache.scores, skey, got)
             if got:
-                if out:
-                    out.update(got)
-                else:
-                    out = dict(got)
-        self._remember(self.score_cache, key, out)
+                parts.append(got)
+        out = tuple(parts)
+        self._remember(self.score_cache, key, out, sum(map(len, out)))
         return out
 
     def _segment_scores(self, seg_reader, offset, fieldname, text, avglen, postings=None) -> dict:
@@ -175,11 +194,16 @@ class DocSets:
         if lengths is None:
             lengths = whoosh_adapter.length_bytes(seg_reader, fieldname)
             _segment_cache.put(_segment_cache.lengths, lkey, lengths)
-        from whoosh.util.numeric import byte_to_length
-        norm = [K1 * ((1 - B) + B * byte_to_length(b) / avglen) for b in range(256)]
-        nlen = len(lengths)
+        norm, once = _norms(avglen)
         k1p = K1 + 1
-        return {i + offset: tf * k1p / (tf + norm[lengths[i] if i < nlen else 0]) for i, tf in zip(ids, weights, strict=True)}
+        keys = map(offset.__add__, ids) if offset else ids
+        if ids[-1] >= len(lengths):  # a length byte missing (no length column) counts as 0
+            nlen = len(lengths)
+            return dict(zip(keys, (tf * k1p / (tf + norm[lengths[i] if i < nlen else 0])
+                                   for i, tf in zip(ids, weights, strict=True)), strict=True))
+        if weights.count(1.0) == len(weights):  # the common case, the term once in each document: C-level maps
+            return dict(zip(keys, map(once.__getitem__, map(lengths.__getitem__, ids)), strict=True))
+        return dict(zip(keys, (tf * k1p / (tf + norm[lengths[i]]) for i, tf in zip(ids, weights, strict=True)), strict=True))
 
     def idf(self, fieldname: str, text: str) -> float:
         import math
@@ -195,20 +219,21 @@ class DocSets:
         acc = dict.fromkeys(final, 0.0)
         n = len(final)
         for (fieldname, text), boost in weights.items():
-            sd = self.term_scores(fieldname, text)
-            if not sd:
+            parts = self.term_scores(fieldname, text)
+            if not parts:
                 continue
             w = boost * self.idf(fieldname, text)
-            if len(sd) <= n:
-                for d, v in sd.items():
-                    if d in acc:
-                        acc[d] += w * v
-            else:
-                get = sd.get
-                for d in final:
-                    v = get(d)
-                    if v:
-                        acc[d] += w * v
+            for sd in parts:
+                if len(sd) <= n:
+                    for d, v in sd.items():
+                        if d in acc:
+                            acc[d] += w * v
+                else:
+                    get = sd.get
+                    for d in final:
+                        v = get(d)
+                        if v:
+                            acc[d] += w * v
         self.release_postings()
         pub = self.column("published")
         best = heapq.nlargest(want, acc.items(), key=lambda kv: (kv[1], pub[kv[0]]))

@@ -70,10 +70,11 @@ def _postings_fast(seg_reader, fieldname: str, text: str) -> tuple:
     # Each posting block is decoded here rather than by the matcher: its delta-coded ids are summed
     # by itertools.accumulate (C) instead of Whoosh's per-posting generator, and constant weights
     # are repeated, not generated one by one. This is most of a first query's cost (cold start).
-    btext = text.encode("utf-8")
-    if (fieldname, btext) not in seg_reader._terms:
+    from whoosh.reading import TermNotFound
+    try:  # one look-up in the terms' hash table (a `in` test first would be a second)
+        m = seg_reader._terms.matcher(fieldname, text.encode("utf-8"), seg_reader.schema[fieldname].format)
+    except TermNotFound:
         return (), ()
-    m = seg_reader._terms.matcher(fieldname, btext, seg_reader.schema[fieldname].format)
     ids, weights = [], []
     while m.is_active():
         if m._data is None:

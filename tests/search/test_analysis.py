@@ -91,3 +91,11 @@ def test_highlight_windows_long_text_around_the_match():
 def test_latin_marks_are_whole_words():
     out = Q.highlight("STEM-HAADF 与 TEM 成像，tem样品", {"tem"})
     assert out == "STEM-HAADF 与 <mark>TEM</mark> 成像，<mark>tem</mark>样品"
+
+
+def test_highlight_marks_latin_words_whole_at_the_edges_and_the_longest_form_first():
+    marks = {"jem-2100f", "2100f", "sem"}
+    out = Q.highlight("JEM-2100F 电镜，X2100F 不是，2100F 是；SEM", marks)
+    assert out == "<mark>JEM-2100F</mark> 电镜，X2100F 不是，<mark>2100F</mark> 是；<mark>SEM</mark>"
+    # a digit or a letter that folds into a Latin one (ſ is a long s) joins the word, as before
+    assert "<mark>" not in Q.highlight("9SEM ſSEM SEMs", marks)
