@@ -6,6 +6,8 @@ only the new small segment is read. Whoosh's internals are read only through who
 from __future__ import annotations
 
 import heapq
+import threading
+from itertools import chain
 
 from . import whoosh_adapter
 from .parse import And, Or, Term, leaves
@@ -46,6 +48,7 @@ class _SegmentCache:
         self.sets: dict = {}
         self.scores: dict = {}
         self.lengths: dict = {}
+        self.columns: dict = {}
         self.size = 0  # postings held (approximate under threads; it only bounds memory)
 
     def put(self, table: dict, key, value):
@@ -54,11 +57,44 @@ class _SegmentCache:
             self.sets.clear()
             self.scores.clear()
             self.lengths.clear()
+            self.columns.clear()
             self.size = len(value)
         table[key] = value
 
 
 _segment_cache = _SegmentCache()
+
+
+class _Shared:
+    """The caches of one index generation (its segments and deletions), shared by its threads."""
+
+    def __init__(self):
+        self.cache: dict = {}
+        self.score_cache: dict = {}
+        self.columns: dict = {}
+        self.values: dict = {}
+        self.all: frozenset | None = None
+        self.held = 0  # postings held in cache and score_cache (approximate under threads)
+
+
+_GENERATIONS: dict = {}  # generation key -> _Shared, the latest few
+_GENERATIONS_LOCK = threading.Lock()
+
+
+def forget_generations() -> None:
+    """Drop the shared per-generation caches (the index was reopened: a new searcher starts afresh)."""
+    with _GENERATIONS_LOCK:
+        _GENERATIONS.clear()
+
+
+def _shared_state(key) -> _Shared:
+    with _GENERATIONS_LOCK:
+        got = _GENERATIONS.get(key)
+        if got is None:
+            while len(_GENERATIONS) >= 4:  # threads still on an older generation keep theirs alive
+                del _GENERATIONS[next(iter(_GENERATIONS))]
+            got = _GENERATIONS[key] = _Shared()
+        return got
 
 
 class DocSets:
@@ -73,12 +109,6 @@ class DocSets:
     def __init__(self, searcher):
         self.searcher = searcher
         self.reader = searcher.reader()
-        self.cache: dict[tuple[str, str], frozenset] = {}
-        self.score_cache: dict[tuple[str, str], dict] = {}
-        self._held = 0
-        self._all: frozenset | None = None
-        self._columns: dict[str, list] = {}
-        self._values: dict[str, list[str]] = {}
         # postings a query's set evaluation read, kept for its ranking that follows (then dropped)
         self._read: dict = {}
         subs = getattr(self.reader, "readers", None)
@@ -96,14 +126,25 @@ class DocSets:
         self.deleted = frozenset(deleted)
         self.doc_count = self.reader.doc_count()
         self.doc_count_all = self.reader.doc_count_all()
+        # Each thread has its own searcher (Whoosh's readers seek shared files), but what is computed
+        # from one index generation is the same for every thread: its caches are shared, so a thread's
+        # first query (a gthread worker's other threads, or each thread after a commit) does not
+        # rebuild the facet sets, the sort columns and the merged term sets all over again.
+        shared = _shared_state((tuple((segid, offset) for segid, offset, _r in self.segments), self.deleted))
+        self._shared = shared
+        self.cache: dict[tuple[str, str], frozenset] = shared.cache
+        self.score_cache: dict[tuple[str, str], tuple] = shared.score_cache
+        self._columns: dict[str, list] = shared.columns
+        self._values: dict[str, list[str]] = shared.values
 
     def _remember(self, table: dict, key, value, size: int | None = None):
         size = len(value) if size is None else size
-        self._held += size
-        if self._held > CACHE_POSTINGS // 2 or len(table) >= self.MAX_CACHED:
+        shared = self._shared
+        shared.held += size
+        if shared.held > CACHE_POSTINGS // 2 or len(table) >= self.MAX_CACHED:
             self.cache.clear()
             self.score_cache.clear()
-            self._held = size
+            shared.held = size
         table[key] = value
 
     # sets ---------------------------------------------------------------------------------------
@@ -135,9 +176,10 @@ class DocSets:
         return ids
 
     def all(self) -> frozenset:
-        if self._all is None:
-            self._all = frozenset(range(self.doc_count_all)) - self.deleted
-        return self._all
+        shared = self._shared
+        if shared.all is None:
+            shared.all = frozenset(range(self.doc_count_all)) - self.deleted
+        return shared.all
 
     def evaluate(self, node) -> frozenset:
         if node is None:
@@ -254,9 +296,19 @@ class DocSets:
         return got
 
     def column(self, fieldname: str) -> list:
+        """A sort column's values by document number, read once per segment (segments are immutable:
+        after a commit only the new segment's values are read)."""
         col = self._columns.get(fieldname)
         if col is None:
-            col = list(self.reader.column_reader(fieldname))
+            parts = []
+            for segid, _offset, seg_reader in self.segments:
+                key = (segid, fieldname)
+                got = _segment_cache.columns.get(key)
+                if got is None:
+                    got = list(seg_reader.column_reader(fieldname))
+                    _segment_cache.put(_segment_cache.columns, key, got)
+                parts.append(got)
+            col = parts[0] if len(parts) == 1 else list(chain.from_iterable(parts))
             self._columns[fieldname] = col
         return col
 
