@@ -2,9 +2,10 @@
 
 The ranking (search/docsets.py) needs, per index segment, every posting of a term (document ids and
 weights) and every document's field length. Whoosh's public API yields them one Python call per
-posting / per document; Whoosh 2.7's W3 codec keeps them in arrays per block, which this module reads
-directly (`_terms`, `_read_data`, `_data`, `_byteids`, `_blocklength`, `_perdoc`, `_dbfile`): about ten times faster on a
-large index.
+posting / per document; Whoosh 2.7's W3 codec keeps them in arrays per pickled block, which this module
+reads directly (`_terms` and its `_postfile`, the term info's extent, the W3 block layout: a signed
+length, the pickled block info, the data pickled and maybe zlib-compressed; `_perdoc`, `_dbfile`):
+about ten times faster on a large index.
 
 Fallback (documented and tested): if the fast path raises anything (another codec, another Whoosh
 release or fork where the private names moved), the same answer is computed with the public API
