@@ -6,6 +6,8 @@ only the new small segment is read. Whoosh's internals are read only through who
 from __future__ import annotations
 
 import heapq
+import threading
+from itertools import chain
 
 from . import whoosh_adapter
 from .parse import And, Or, Term, leaves
@@ -14,6 +16,24 @@ from .parse import And, Or, Term, leaves
 
 K1, B = 1.2, 0.75            # BM25F, as Whoosh's default weighting
 CACHE_POSTINGS = 6_000_000   # postings held in the caches of a process (~50 bytes each) before they are dropped
+
+
+def _norms(avglen: float) -> tuple[list[float], list[float]]:
+    """For each of Whoosh's 256 length bytes: BM25's length normaliser K1·(1-B+B·len/avglen), and the
+    tf component of a term found once in a document, 1·(K1+1)/(1+normaliser) (the same float the
+    general formula gives for tf 1.0). Made once per average length, not once per term read."""
+    got = _NORMS.get(avglen)
+    if got is None:
+        from whoosh.util.numeric import byte_to_length
+        norm = [K1 * ((1 - B) + B * byte_to_length(b) / avglen) for b in range(256)]
+        k1p = K1 + 1
+        if len(_NORMS) >= 64:  # each index generation has its own averages: keep the latest few
+            _NORMS.clear()
+        got = _NORMS[avglen] = (norm, [1.0 * k1p / (1.0 + n) for n in norm])
+    return got
+
+
+_NORMS: dict[float, tuple[list[float], list[float]]] = {}
 
 
 class _SegmentCache:
@@ -28,6 +48,7 @@ class _SegmentCache:
         self.sets: dict = {}
         self.scores: dict = {}
         self.lengths: dict = {}
+        self.columns: dict = {}
         self.size = 0  # postings held (approximate under threads; it only bounds memory)
 
     def put(self, table: dict, key, value):
@@ -36,11 +57,44 @@ class _SegmentCache:
             self.sets.clear()
             self.scores.clear()
             self.lengths.clear()
+            self.columns.clear()
             self.size = len(value)
         table[key] = value
 
 
 _segment_cache = _SegmentCache()
+
+
+class _Shared:
+    """The caches of one index generation (its segments and deletions), shared by its threads."""
+
+    def __init__(self):
+        self.cache: dict = {}
+        self.score_cache: dict = {}
+        self.columns: dict = {}
+        self.values: dict = {}
+        self.all: frozenset | None = None
+        self.held = 0  # postings held in cache and score_cache (approximate under threads)
+
+
+_GENERATIONS: dict = {}  # generation key -> _Shared, the latest few
+_GENERATIONS_LOCK = threading.Lock()
+
+
+def forget_generations() -> None:
+    """Drop the shared per-generation caches (the index was reopened: a new searcher starts afresh)."""
+    with _GENERATIONS_LOCK:
+        _GENERATIONS.clear()
+
+
+def _shared_state(key) -> _Shared:
+    with _GENERATIONS_LOCK:
+        got = _GENERATIONS.get(key)
+        if got is None:
+            while len(_GENERATIONS) >= 4:  # threads still on an older generation keep theirs alive
+                del _GENERATIONS[next(iter(_GENERATIONS))]
+            got = _GENERATIONS[key] = _Shared()
+        return got
 
 
 class DocSets:
@@ -55,12 +109,6 @@ class DocSets:
     def __init__(self, searcher):
         self.searcher = searcher
         self.reader = searcher.reader()
-        self.cache: dict[tuple[str, str], frozenset] = {}
-        self.score_cache: dict[tuple[str, str], dict] = {}
-        self._held = 0
-        self._all: frozenset | None = None
-        self._columns: dict[str, list] = {}
-        self._values: dict[str, list[str]] = {}
         # postings a query's set evaluation read, kept for its ranking that follows (then dropped)
         self._read: dict = {}
         subs = getattr(self.reader, "readers", None)
@@ -78,13 +126,25 @@ class DocSets:
         self.deleted = frozenset(deleted)
         self.doc_count = self.reader.doc_count()
         self.doc_count_all = self.reader.doc_count_all()
+        # Each thread has its own searcher (Whoosh's readers seek shared files), but what is computed
+        # from one index generation is the same for every thread: its caches are shared, so a thread's
+        # first query (a gthread worker's other threads, or each thread after a commit) does not
+        # rebuild the facet sets, the sort columns and the merged term sets all over again.
+        shared = _shared_state((tuple((segid, offset) for segid, offset, _r in self.segments), self.deleted))
+        self._shared = shared
+        self.cache: dict[tuple[str, str], frozenset] = shared.cache
+        self.score_cache: dict[tuple[str, str], tuple] = shared.score_cache
+        self._columns: dict[str, list] = shared.columns
+        self._values: dict[str, list[str]] = shared.values
 
-    def _remember(self, table: dict, key, value):
-        self._held += len(value)
-        if self._held > CACHE_POSTINGS // 2 or len(table) >= self.MAX_CACHED:
+    def _remember(self, table: dict, key, value, size: int | None = None):
+        size = len(value) if size is None else size
+        shared = self._shared
+        shared.held += size
+        if shared.held > CACHE_POSTINGS // 2 or len(table) >= self.MAX_CACHED:
             self.cache.clear()
             self.score_cache.clear()
-            self._held = len(value)
+            shared.held = size
         table[key] = value
 
     # sets ---------------------------------------------------------------------------------------
@@ -116,9 +176,10 @@ class DocSets:
         return ids
 
     def all(self) -> frozenset:
-        if self._all is None:
-            self._all = frozenset(range(self.doc_count_all)) - self.deleted
-        return self._all
+        shared = self._shared
+        if shared.all is None:
+            shared.all = frozenset(range(self.doc_count_all)) - self.deleted
+        return shared.all
 
     def evaluate(self, node) -> frozenset:
         if node is None:
@@ -144,13 +205,15 @@ class DocSets:
         n = self.doc_count_all or 1
         return max(1.0, self.reader.field_length(fieldname) / n)
 
-    def term_scores(self, fieldname: str, text: str) -> dict:
-        """{docnum: BM25F tf component} of a term (multiply by idf and boost)."""
+    def term_scores(self, fieldname: str, text: str) -> tuple[dict, ...]:
+        """{docnum: BM25F tf component} of a term (multiply by idf and boost), one dict per segment
+        that holds it: a document is in one segment only, so they are read side by side, not merged
+        (merging copied every posting of a term on its first query)."""
         key = (fieldname, text)
         hit = self.score_cache.get(key)
         if hit is not None:
             return hit
-        out: dict = {}
+        parts = []
         avglen = self._avglen(fieldname)
         for segid, offset, seg_reader in self.segments:
             skey = (segid, offset, fieldname, text)
@@ -159,11 +222,9 @@ class DocSets:
                 got = self._segment_scores(seg_reader, offset, fieldname, text, avglen, self._read.pop(skey, None))
                 _segment_cache.put(_segment_cache.scores, skey, got)
             if got:
-                if out:
-                    out.update(got)
-                else:
-                    out = dict(got)
-        self._remember(self.score_cache, key, out)
+                parts.append(got)
+        out = tuple(parts)
+        self._remember(self.score_cache, key, out, sum(map(len, out)))
         return out
 
     def _segment_scores(self, seg_reader, offset, fieldname, text, avglen, postings=None) -> dict:
@@ -175,11 +236,16 @@ class DocSets:
         if lengths is None:
             lengths = whoosh_adapter.length_bytes(seg_reader, fieldname)
             _segment_cache.put(_segment_cache.lengths, lkey, lengths)
-        from whoosh.util.numeric import byte_to_length
-        norm = [K1 * ((1 - B) + B * byte_to_length(b) / avglen) for b in range(256)]
-        nlen = len(lengths)
+        norm, once = _norms(avglen)
         k1p = K1 + 1
-        return {i + offset: tf * k1p / (tf + norm[lengths[i] if i < nlen else 0]) for i, tf in zip(ids, weights, strict=True)}
+        keys = map(offset.__add__, ids) if offset else ids
+        if ids[-1] >= len(lengths):  # a length byte missing (no length column) counts as 0
+            nlen = len(lengths)
+            return dict(zip(keys, (tf * k1p / (tf + norm[lengths[i] if i < nlen else 0])
+                                   for i, tf in zip(ids, weights, strict=True)), strict=True))
+        if weights.count(1.0) == len(weights):  # the common case, the term once in each document: C-level maps
+            return dict(zip(keys, map(once.__getitem__, map(lengths.__getitem__, ids)), strict=True))
+        return dict(zip(keys, (tf * k1p / (tf + norm[lengths[i]]) for i, tf in zip(ids, weights, strict=True)), strict=True))
 
     def idf(self, fieldname: str, text: str) -> float:
         import math
@@ -195,20 +261,21 @@ class DocSets:
         acc = dict.fromkeys(final, 0.0)
         n = len(final)
         for (fieldname, text), boost in weights.items():
-            sd = self.term_scores(fieldname, text)
-            if not sd:
+            parts = self.term_scores(fieldname, text)
+            if not parts:
                 continue
             w = boost * self.idf(fieldname, text)
-            if len(sd) <= n:
-                for d, v in sd.items():
-                    if d in acc:
-                        acc[d] += w * v
-            else:
-                get = sd.get
-                for d in final:
-                    v = get(d)
-                    if v:
-                        acc[d] += w * v
+            for sd in parts:
+                if len(sd) <= n:
+                    for d, v in sd.items():
+                        if d in acc:
+                            acc[d] += w * v
+                else:
+                    get = sd.get
+                    for d in final:
+                        v = get(d)
+                        if v:
+                            acc[d] += w * v
         self.release_postings()
         pub = self.column("published")
         best = heapq.nlargest(want, acc.items(), key=lambda kv: (kv[1], pub[kv[0]]))
@@ -229,9 +296,19 @@ class DocSets:
         return got
 
     def column(self, fieldname: str) -> list:
+        """A sort column's values by document number, read once per segment (segments are immutable:
+        after a commit only the new segment's values are read)."""
         col = self._columns.get(fieldname)
         if col is None:
-            col = list(self.reader.column_reader(fieldname))
+            parts = []
+            for segid, _offset, seg_reader in self.segments:
+                key = (segid, fieldname)
+                got = _segment_cache.columns.get(key)
+                if got is None:
+                    got = list(seg_reader.column_reader(fieldname))
+                    _segment_cache.put(_segment_cache.columns, key, got)
+                parts.append(got)
+            col = parts[0] if len(parts) == 1 else list(chain.from_iterable(parts))
             self._columns[fieldname] = col
         return col
 

@@ -15,32 +15,54 @@ import multiprocessing
 import multiprocessing.connection
 import traceback
 from array import array
+from collections import Counter
 from collections.abc import Callable
 
 from sqlalchemy.orm import Session
+from whoosh.system import pack_uint
 from whoosh.writing import SegmentWriter
 
 from ..core.db import reading
 from ..extensions import db
 from . import analysis
 from .documents import KINDS
+from .schema import CutText
 from .whoosh_adapter import fast_codec, term_adder
 
 BATCH = 500  # documents loaded from the database per query
 POSTING_BYTES = 24  # memory per buffered posting (id, weight, value reference) and its share of terms
 
 
+class _Packed(dict):
+    """pack_uint(n) by n, made on first use (a term count's value bytes: few distinct)."""
+
+    def __missing__(self, n):
+        value = self[n] = pack_uint(n)
+        return value
+
+
 class TermPool:
-    """Postings by field and term, in the order added; stands in for Whoosh's PostingPool."""
+    """Postings by field and term, in the order added; stands in for Whoosh's PostingPool.
+
+    Two forms: `fields` holds (ids, weights, value bytes) per term as Whoosh's field.index() gives
+    them; `counted` holds only (ids, counts) per term text, for the text fields cut by us and not
+    boosted (CutText with a list of words), whose weight is the count and whose value is
+    pack_uint(count) — that is what CutText.index() would give, made per term at the end instead of
+    per posting. A field is in one form or the other (moved to the first if it ever needs both).
+    """
 
     def __init__(self):
         self.fields: dict[str, dict[bytes, tuple[array, array, list]]] = {}
+        self.counted: dict[str, dict[str, tuple[array, array]]] = {}
         self.count = 0
         self._values: dict[bytes, bytes] = {}  # one bytes object per distinct value (few: term counts)
+        self._packed = _Packed()
 
     def add_field(self, fieldname: str, docnum: int, items, boost: float) -> int:
         """Add a document's postings of one field ((term, freq, weight, value) items); return the
         sum of the frequencies."""
+        if fieldname in self.counted:
+            self._uncount(fieldname)
         terms = self.fields.setdefault(fieldname, {})
         values = self._values
         length = n = 0
@@ -57,11 +79,53 @@ class TermPool:
         self.count += n
         return length
 
+    def add_counts(self, fieldname: str, docnum: int, counts: dict[str, int]) -> int:
+        """Add a document's words of one unboosted CutText field ({word: count}); return the sum of
+        the counts."""
+        if fieldname in self.fields:
+            return self.add_field(fieldname, docnum, ((w.encode("utf-8"), n, float(n), pack_uint(n))
+                                                      for w, n in counts.items()), 1.0)
+        terms = self.counted.get(fieldname)
+        if terms is None:
+            terms = self.counted[fieldname] = {}
+        for word, n in counts.items():
+            postings = terms.get(word)
+            if postings is None:
+                postings = terms[word] = (array("I"), array("I"))
+            postings[0].append(docnum)
+            postings[1].append(n)
+        self.count += len(counts)
+        return sum(counts.values())
+
+    def field_names(self) -> list[str]:
+        return sorted({*self.fields, *self.counted})
+
+    def terms(self, fieldname: str):
+        """(term bytes, ids, weights, value bytes) of a field's terms in term order."""
+        if fieldname in self.fields:
+            terms = self.fields[fieldname]
+            for tbytes in sorted(terms):
+                yield (tbytes, *terms[tbytes])
+            return
+        packed = self._packed
+        terms = self.counted[fieldname]
+        # str order is code point order, which is the order of their UTF-8 bytes
+        for word in sorted(terms):
+            ids, counts = terms[word]
+            yield word.encode("utf-8"), ids, array("d", counts), list(map(packed.__getitem__, counts))
+
+    def _uncount(self, fieldname: str):
+        moved = list(self.terms(fieldname))
+        del self.counted[fieldname]
+        self.fields[fieldname] = {tbytes: (ids, weights, [self._values.setdefault(v, v) for v in values])
+                                  for tbytes, ids, weights, values in moved}
+
     def size(self) -> int:
         return self.count * POSTING_BYTES
 
     def cleanup(self):
         self.fields.clear()
+        self.counted.clear()
 
 
 class TermWriter(SegmentWriter):
@@ -80,6 +144,7 @@ class TermWriter(SegmentWriter):
             raise ValueError(f"TermWriter writes no term vectors or spelling fields: {unsupported}")
         self.pool = TermPool()
         self.segments_written = []
+        self._indexed: dict[tuple[str, str], list] = {}
 
     def add_document(self, **fields):
         """Whoosh's add_document, its postings added a field at a time."""
@@ -97,7 +162,11 @@ class TermWriter(SegmentWriter):
             length = 0
             if field.indexed:
                 boost = self._field_boost(fields, fieldname, docboost)
-                length = self.pool.add_field(fieldname, docnum, field.index(value), boost)
+                if boost == 1.0 and isinstance(value, (list, tuple)) and type(field) is CutText \
+                        and field.format.field_boost == 1.0:
+                    length = self.pool.add_counts(fieldname, docnum, Counter(value))
+                else:
+                    length = self.pool.add_field(fieldname, docnum, self._index(fieldname, field, value), boost)
                 if not field.scorable:
                     length = 0
             customval = fields.get(f"_stored_{fieldname}", value)
@@ -114,16 +183,28 @@ class TermWriter(SegmentWriter):
     def _flush_segment(self):
         self.perdocwriter.close()
         fw = self.fieldwriter
-        for fieldname in sorted(self.pool.fields):
-            terms = self.pool.fields[fieldname]
+        for fieldname in self.pool.field_names():
             fw.start_field(fieldname, self.schema[fieldname])
             add_term = term_adder(fw)
-            for tbytes in sorted(terms):
+            for tbytes, ids, weights, values in self.pool.terms(fieldname):
                 fw.start_term(tbytes)
-                add_term(*terms[tbytes])
+                add_term(ids, weights, values)
                 fw.finish_term()
             fw.finish_field()
         fw.close()
+
+    def _index(self, fieldname: str, field, value):
+        """field.index(value), remembered for the short values that repeat from document to document
+        (a kind, a type, a city, an organisation, platforms): those fields' analyzers are pure."""
+        if field.unique or not isinstance(value, str) or len(value) > 64:
+            return field.index(value)
+        key = (fieldname, value)
+        items = self._indexed.get(key)
+        if items is None:
+            if len(self._indexed) >= 50_000:
+                self._indexed.clear()
+            items = self._indexed[key] = list(field.index(value))
+        return items
 
 
 def write_segments(ix, ids: list[tuple[str, list[int]]], limitmb: int,

@@ -131,9 +131,11 @@ class SearchIndex(RebuildMixin, FollowMixin):
 
     def reset(self):
         """Forget the open index and searchers (e.g. after the directory was replaced)."""
+        from .docsets import forget_generations
         with self._open_lock:
             self._ix = None
             self._local = threading.local()
+        forget_generations()
 
     @contextmanager
     def maintenance_lock(self, timeout: float = 600.0):

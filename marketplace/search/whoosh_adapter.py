@@ -2,9 +2,10 @@
 
 The ranking (search/docsets.py) needs, per index segment, every posting of a term (document ids and
 weights) and every document's field length. Whoosh's public API yields them one Python call per
-posting / per document; Whoosh 2.7's W3 codec keeps them in arrays per block, which this module reads
-directly (`_terms`, `_read_data`, `_data`, `_byteids`, `_blocklength`, `_perdoc`, `_dbfile`): about ten times faster on a
-large index.
+posting / per document; Whoosh 2.7's W3 codec keeps them in arrays per pickled block, which this module
+reads directly (`_terms` and its `_postfile`, the term info's extent, the W3 block layout: a signed
+length, the pickled block info, the data pickled and maybe zlib-compressed; `_perdoc`, `_dbfile`):
+about ten times faster on a large index.
 
 Fallback (documented and tested): if the fast path raises anything (another codec, another Whoosh
 release or fork where the private names moved), the same answer is computed with the public API
@@ -19,12 +20,18 @@ fails, so the private API is checked per field before any term is written (the e
 class and the names it uses); if the check fails the fast path is switched off as above and terms go
 through the public `add()`.
 """
+import io
 import logging
+import pickle
+import struct
+import zlib
 from itertools import accumulate
 
 log = logging.getLogger("marketplace.search")
 
 FAST = True
+_W3_MAGIC = b"W3Bl"          # the start of a W3 postings list (whoosh.codec.whoosh3.WHOOSH3_HEADER_MAGIC)
+_INT = struct.Struct("!i")   # a block's signed length (negative: the last block), as StructFile.write_int
 
 
 def use_public_api(value: bool = True) -> None:
@@ -67,29 +74,52 @@ def _postings_public(seg_reader, fieldname: str, text: str) -> tuple:
 
 
 def _postings_fast(seg_reader, fieldname: str, text: str) -> tuple:
-    # Each posting block is decoded here rather than by the matcher: its delta-coded ids are summed
-    # by itertools.accumulate (C) instead of Whoosh's per-posting generator, and constant weights
-    # are repeated, not generated one by one. This is most of a first query's cost (cold start).
-    btext = text.encode("utf-8")
-    if (fieldname, btext) not in seg_reader._terms:
+    # A term's posting blocks are read with one read of the postings file and decoded here rather
+    # than by Whoosh's matcher, which seeks and reads three times per block (length, pickled block
+    # info from the file object, data). The delta-coded ids are summed by itertools.accumulate (C)
+    # instead of Whoosh's per-posting generator, and constant weights are repeated, not generated.
+    # This is most of a first query's cost (cold start).
+    from whoosh.reading import TermNotFound
+    terms = seg_reader._terms
+    try:  # one look-up in the terms' hash table (a `in` test first would be a second)
+        info = terms.term_info(fieldname, text.encode("utf-8"))
+    except TermNotFound:
         return (), ()
-    m = seg_reader._terms.matcher(fieldname, btext, seg_reader.schema[fieldname].format)
+    if info.is_inlined():
+        return _postings_inlined(info)
+    offset, length = info.extent()
+    if isinstance(length, tuple):  # Whoosh 2.7 decodes it as struct.unpack's 1-tuple
+        (length,) = length
+    buf = terms._postfile.get(offset, length)
+    if buf[:4] != _W3_MAGIC:
+        raise ValueError(f"not a W3 postings list at {offset}")
+    data = io.BytesIO(buf)
     ids, weights = [], []
-    while m.is_active():
-        if m._data is None:
-            m._read_data()
-        block_ids, block_weights = m._data[0], m._data[1]
-        ids.extend(block_ids if m._byteids else accumulate(block_ids))
+    pos = 4
+    while True:
+        (blocklength,) = _INT.unpack_from(buf, pos)
+        last = blocklength < 0
+        end = pos + 4 + abs(blocklength)
+        data.seek(pos + 4)
+        count, _maxid, _maxweight, compression, _minlen, _maxlen = pickle.load(data)
+        block = buf[data.tell():end]
+        block_ids, block_weights, _values = pickle.loads(zlib.decompress(block) if compression else block)
+        ids.extend(accumulate(block_ids))
         if block_weights is None:
-            weights.extend([1.0] * m._blocklength)
+            weights.extend([1.0] * count)
         elif isinstance(block_weights, float):
-            weights.extend([block_weights] * m._blocklength)
+            weights.extend([block_weights] * count)
         else:
             weights.extend(block_weights)
-        if m._lastblock:
+        if last or end >= len(buf):
             break
-        m._next_block()
+        pos = end
     return ids, weights
+
+
+def _postings_inlined(info) -> tuple:
+    ids, weights, _values = info.inlined_postings()
+    return list(ids), [float(w) for w in weights]
 
 
 def length_bytes(seg_reader, fieldname: str) -> bytes:

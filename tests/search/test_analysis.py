@@ -91,3 +91,26 @@ def test_highlight_windows_long_text_around_the_match():
 def test_latin_marks_are_whole_words():
     out = Q.highlight("STEM-HAADF 与 TEM 成像，tem样品", {"tem"})
     assert out == "STEM-HAADF 与 <mark>TEM</mark> 成像，<mark>tem</mark>样品"
+
+
+def test_highlight_marks_latin_words_whole_at_the_edges_and_the_longest_form_first():
+    marks = {"jem-2100f", "2100f", "sem"}
+    out = Q.highlight("JEM-2100F 电镜，X2100F 不是，2100F 是；SEM", marks)
+    assert out == "<mark>JEM-2100F</mark> 电镜，X2100F 不是，<mark>2100F</mark> 是；<mark>SEM</mark>"
+    # a digit or a letter that folds into a Latin one (ſ is a long s) joins the word, as before
+    assert "<mark>" not in Q.highlight("9SEM ſSEM SEMs", marks)
+
+
+def test_han_text_is_cut_into_the_words_jieba_gives():
+    # the index and the queries cut Han runs with analysis._cut, a faster spelling of jieba's
+    # cut(HMM=False): a word cut differently would make documents unfindable by what users type
+    import random
+    tok = analysis.jieba_tokenizer()
+    words = sorted(w for w, f in tok.FREQ.items() if f and 1 <= len(w) <= 4 and analysis._JIEBA_HAN_RE.fullmatch(w))
+    rnd = random.Random(32)
+    runs = ["南京大学现代分析中心场发射透射电子显微镜", "核磁共振波谱仪", "的", "研究研究", "苏州工业园区纳米技术检测平台"]
+    runs += ["".join(rnd.choice(words) for _ in range(rnd.randint(1, 10))) for _ in range(800)]
+    runs += ["".join(chr(rnd.randint(0x4E00, 0x9FD5)) for _ in range(rnd.randint(1, 16))) for _ in range(200)]
+    runs += ["\u3400电子\u9fa6显微镜\uf900"]  # characters jieba does not cut as Han: its own path
+    for run in runs:
+        assert analysis._cut(run) == list(tok.cut(run, HMM=False)), run

@@ -222,3 +222,32 @@ def test_rebuild_if_stale_skips_a_current_index_and_rebuilds_a_stale_one(app, or
     result = runner.invoke(args=["search", "rebuild", "--if-stale"])
     assert result.exit_code == 0 and "已索引 2 条" in result.output
     assert titles("同步热分析仪") == ["同步热分析仪"]
+
+
+def test_threads_share_a_generation_s_answers_and_all_see_a_commit(org, make_user, make_resource, app):
+    # each thread has its own searcher; what one index generation answers is shared between them,
+    # so it must never outlive the generation: after a commit every thread sees the change
+    import threading
+
+    from marketplace.search import services
+
+    def search_in_thread(q):
+        out = []
+
+        def run():
+            with app.test_request_context("/search"):
+                out.append(services.search(services.parse_args({"q": q, "sort": "newest"})))
+        t = threading.Thread(target=run)
+        t.start()
+        t.join()
+        return [(i["title"], i["city"]) for i in out[0]["items"]], out[0]["facets"]["city"]
+
+    reviewer = make_user(roles=("reviewer",))
+    r = make_resource("instrument", org, title="扫描探针显微镜", city="南京")
+    make_resource("instrument", org, title="扫描探针显微镜 二号", city="苏州")
+    first = search_in_thread("扫描探针")
+    assert first == search_in_thread("扫描探针")  # another thread, the same generation, the same answer
+    assert first[1] == {"南京": 1, "苏州": 1}
+    catalog.take_offline(r, actor=reviewer)
+    db.session.commit()
+    assert search_in_thread("扫描探针") == ([("扫描探针显微镜 二号", "苏州")], {"苏州": 1})
