@@ -48,6 +48,7 @@ from flask import current_app, has_app_context
 
 from ..extensions import db
 from .db import after_commit, on_commit_once
+from .jobs_batch import own_transaction, sends_only  # noqa: F401  (marks for jobs: core.jobs.own_transaction)
 from .models import OutboxJob
 from .timeutil import utcnow
 
@@ -104,23 +105,6 @@ SCHEDULE = (
 
 # -- naming ---------------------------------------------------------------------------------------
 
-def own_transaction(fn):
-    """Mark a job that ends its transaction itself (a harvest rolls back its reads so it holds no
-    transaction while a partner answers). The outbox drain never runs such a job inside a batch's
-    shared transaction, where that rollback would undo the other jobs' writes: it hands it to the
-    queue, to run alone in a unit of work of its own."""
-    fn.own_transaction = True
-    return fn
-
-
-def sends_only(fn):
-    """Mark a job that writes nothing to the database and does what a rollback cannot undo (it sends a
-    mail). A batch runs such jobs after the others and without a savepoint, so a failure elsewhere in
-    the batch, which runs the batch again, never sends twice (core.jobs_batch)."""
-    fn.sends_only = True
-    return fn
-
-
 def job_name(fn) -> str:
     """'module:function' for a module-level function (what a worker in another process can import)."""
     qualname = getattr(fn, "__qualname__", "")
@@ -169,34 +153,6 @@ def _write_outbox(app, name: str, args, kwargs) -> None:
     ).returning(table.c.id)).scalar_one()
     # one wake-up per transaction, for all the jobs it wrote
     on_commit_once(db.session(), _wake, app, [])[1].append(job_id)
-
-
-def outbox_rows(rows, fn, *args):
-    """`enqueue(fn, *args)` for every row a data-modifying CTE returns (`rows`), as a CTE of its own, as
-    core.audit.record_rows does for audit rows: added to the statement that makes the rows, the job
-    rows are written in that same statement (PostgreSQL, queue mode: `broker_url()` set). Each argument
-    is an SQL expression, a column of `rows` (the new row's id) or a typed bindparam bound at execution,
-    so the statement can be built once and reused. Bind `outbox_params()` too, select the CTE's
-    `outbox_id` and hand the ids the statement returned to `wake_after_commit`."""
-    table = OutboxJob.__table__
-    payload = sa.cast(sa.func.json_build_array(sa.func.json_build_array(*args), sa.literal_column("'{}'::json")),
-                      sa.Text)  # [args, kwargs], as _write_outbox writes it
-    values = sa.select(sa.bindparam("outbox_queue", type_=sa.String), sa.literal(job_name(fn), sa.String), payload,
-                       sa.bindparam("outbox_at", type_=sa.DateTime)).select_from(rows)
-    return (sa.insert(table).from_select(["queue", "name", "args", "created_at"], values)
-            .returning(table.c.id.label("outbox_id")).cte(f"outbox_{fn.__name__}"))
-
-
-def outbox_params(app=None) -> dict:
-    """The values outbox_rows' statement binds: the queue, and now."""
-    return {"outbox_queue": (app or current_app).config["JOBS_QUEUE"], "outbox_at": utcnow()}
-
-
-def wake_after_commit(job_ids: list[int]) -> None:
-    """Wake the queue once the transaction commits, for outbox rows written by a statement of the
-    caller's own (outbox_rows); as _write_outbox does for the rows it writes."""
-    app = current_app._get_current_object()
-    on_commit_once(db.session(), _wake, app, [])[1].extend(job_ids)
 
 
 def _wake_key(app) -> str:

@@ -28,6 +28,23 @@ from .models import OutboxJob
 log = logging.getLogger("marketplace.jobs")
 
 
+def own_transaction(fn):
+    """Mark a job that ends its transaction itself (a harvest rolls back its reads so it holds no
+    transaction while a partner answers). The outbox drain never runs such a job inside a batch's
+    shared transaction, where that rollback would undo the other jobs' writes: it hands it to the
+    queue, to run alone in a unit of work of its own."""
+    fn.own_transaction = True
+    return fn
+
+
+def sends_only(fn):
+    """Mark a job that writes nothing to the database and does what a rollback cannot undo (it sends a
+    mail). A batch runs such jobs after the others and without a savepoint, so a failure elsewhere in
+    the batch, which runs the batch again, never sends twice (core.jobs_batch)."""
+    fn.sends_only = True
+    return fn
+
+
 def _claim(app, *, ids=None, skip=(), limit: int):
     table = OutboxJob.__table__
     pick = sa.select(table.c.id, table.c.name, table.c.args).where(table.c.queue == app.config["JOBS_QUEUE"])

@@ -14,7 +14,8 @@ from ...core.audit import record_rows as audit_rows
 from ...core.audit import rows_params as audit_params
 from ...core.errors import Conflict, Forbidden, Invalid
 from ...core.i18n import Message as _l
-from ...core.jobs import enqueue, outbox_params, outbox_rows, wake_after_commit, writes_outbox
+from ...core.jobs import enqueue, writes_outbox
+from ...core.outbox import outbox_params, outbox_rows, wake_after_commit
 from ...core.permissions import require_login
 from ...core.schema import Count, Id, Moment, note, validated
 from ...core.timeutil import utcnow
