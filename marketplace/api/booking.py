@@ -45,7 +45,7 @@ def instrument_availability(id, query: AvailabilityQuery):
 def create_booking(json: BookingIn):
     """Request a booking; 409 when the time overlaps another booking."""
     actor = require_login(api_actor())
-    inst = services.get_instrument_for_booking(json.instrument_id)
+    inst = services.booking_target(json.instrument_id)
     booking = services.request_booking(inst, json.start, json.end, json.purpose, actor=actor,
                                        samples=json.samples, assisted=json.assisted)
     return BookingOut.model_validate(booking), 201, {"Location": f"/api/v1/bookings/{booking.id}"}

@@ -83,6 +83,7 @@ from .settings import (
                       update_settings,
 )
 from .sweeps import has_overdue, mark_no_shows, send_reminders
+from .target import booking_target
 from .training import (
                       complete_training,
                       decline_training,
@@ -112,7 +113,7 @@ __all__ = [
     "MAX_QUERY_DAYS", "add_blackout", "allowed_actions", "approve_booking", "availability", "busy_between",
     "VIEWS", "can_view", "cancel_booking", "check_in", "checkin_note", "complete_booking", "count_to_pay",
     "decide_extension", "drop_off_slot", "effective_rules", "effective_status", "just_created", "owes",
-    "get_booking", "get_instrument", "get_instrument_for_booking", "get_or_create_settings", "has_overdue", "is_provider_member",
+    "booking_target", "get_booking", "get_instrument", "get_instrument_for_booking", "get_or_create_settings", "has_overdue", "is_provider_member",
     "is_qualified", "mark_no_shows", "mark_refunded", "needs_qualification", "service_mode_of", "takes_bookings", "org_instruments", "provider_bookings", "provider_counts",
     "provider_members", "qualify_user", "quote_booking", "rate_booking", "rating_summary",
     "record_cancel_fee_paid", "reject_booking", "remove_blackout", "request_booking", "revoke_qualification",
