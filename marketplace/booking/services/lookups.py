@@ -61,18 +61,6 @@ def offline_reason(resource) -> str | None:
     return _("收费标准尚未填写完整，暂不能在线预约，请联系管理单位")
 
 
-def _booking_columns(bookable) -> list:
-    """The columns a booking request reads of the bookable resource (the suite passes with every other
-    one set to raise when touched)."""
-    cols = [bookable.id, bookable.type, bookable.title, bookable.status, bookable.owner_org_id]
-    for t in BOOKABLE_TYPES:
-        sub = getattr(bookable, MODELS[t].__name__)
-        cols += [sub.bookable, sub.price_unit, sub.internal_price, sub.external_price]
-        if hasattr(MODELS[t], "service_mode"):
-            cols.append(sub.service_mode)
-    return cols
-
-
 @functools.cache
 def _booking_lookup() -> sa.Select:
     """The statement of get_instrument_for_booking, built once per process (its parameters are bound
@@ -83,10 +71,7 @@ def _booking_lookup() -> sa.Select:
             .outerjoin(Blackout, sa.and_(Blackout.instrument_id == bookable.id, Blackout.end > sa.bindparam("now")))
             .where(bookable.id == sa.bindparam("id"), bookable.type.in_(BOOKABLE_TYPES))
             .options(sa.orm.lazyload(bookable.platform_rows), sa.orm.lazyload(bookable.owner),
-                     sa.orm.joinedload(BookingSettings.opening_hours),
-                     # what a booking reads of the resource; the long texts (description, specs, …) stay
-                     # in the database unless a page asks for them (then they load on first use)
-                     sa.orm.load_only(*_booking_columns(bookable)))
+                     sa.orm.joinedload(BookingSettings.opening_hours))
             .execution_options(populate_existing=True))
 
 
