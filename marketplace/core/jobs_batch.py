@@ -14,8 +14,9 @@ transaction and deletes their rows, then commits. So:
   batch: it is handed to RQ, to run alone;
 * the sub-jobs the batch's jobs enqueue (a notification's mails) are gathered and run together after
   the commit, in one transaction of their own, a savepoint each (a mail sent cannot be rolled back,
-  so a failure must not run the others again), instead of one app context and one transaction per mail. As before, a sub-job runs in the same worker right after its parent commits,
-  and only a failed one goes to the queue.
+  so a failure must not run the others again), instead of one app context and one transaction per
+  mail. As before, a sub-job runs in the same worker right after its parent commits, and only a
+  failed one goes to the queue.
 """
 import json
 import logging
@@ -75,12 +76,12 @@ def _run_jobs(items, children: list, *, optimistic: bool) -> list:
     Jobs marked `core.jobs.sends_only` (a mail) run after the others, without a savepoint (they write
     nothing): a failure of a job that writes never runs a mail again, and a failed mail undoes nothing."""
     from .jobs import resolve
-    sends = [item for item in items if _marked(item[0], "sends_only")]
-    writes = [item for item in items if item not in sends]
-    writing = {item[3] for item in writes}
+    sending = {item[3] for item in items if _marked(item[0], "sends_only")}
+    ordered = [item for item in items if item[3] not in sending] + [item for item in items if item[3] in sending]
     session = db.session()
     failed = []
-    for (name, args, kwargs, key), savepoint in [*((i, not optimistic) for i in writes), *((i, False) for i in sends)]:
+    for name, args, kwargs, key in ordered:
+        savepoint = not optimistic and key not in sending
         mark_children = len(children)
         mark_callbacks = len(session.info.get("after_commit", ()))
         try:
@@ -91,7 +92,7 @@ def _run_jobs(items, children: list, *, optimistic: bool) -> list:
                 resolve(name)(*args, **(kwargs or {}))
         except Exception as err:  # noqa: BLE001  (rolled back, to its savepoint or all; handed to the queue after the commit)
             log.warning("job %s failed in the worker; queued for retry", name, exc_info=True)
-            if optimistic and key in writing:
+            if optimistic and key not in sending:
                 raise _BatchFailed(key) from err
             del children[mark_children:]
             del session.info.get("after_commit", [])[mark_callbacks:]
